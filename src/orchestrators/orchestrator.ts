@@ -1,0 +1,62 @@
+/**
+ * Where rendering containers run. The reconciler is the only caller; it decides *what* should run
+ * (from the database) and an orchestrator makes it so on one platform. Implementations: `local`
+ * (child processes on loopback ports, the embedded default) and `kubernetes` (a Deployment and a
+ * Service per avatar). Every method is idempotent: the reconciler calls them again after restarts.
+ */
+
+export interface RendererResources {
+  cpu: string;
+  memory: string;
+  gpu?: number;
+  gpuType?: string;
+}
+
+export interface RendererConfig {
+  resolution: string; // "WxH"
+  frameRate: number;
+  idleMotion: boolean;
+}
+
+/** Everything needed to run one avatar's rendering container. */
+export interface RendererSpec {
+  avatarId: string;
+  organizationId: string | null;
+  userId: string;
+  tier: 'animated_portrait' | 'realtime_lipsync';
+  resources: RendererResources;
+  config: RendererConfig;
+  /** Where the renderer reads the preprocessed portrait: URLs the renderer can fetch (or file paths locally). */
+  portrait: { imageUrl: string; faceUrl: string };
+  /** Per-deployment secret; every call from the API to the renderer carries it as a Bearer token. */
+  secret: string;
+  /** 1 to run, 0 to keep the objects but run nothing (Kubernetes scale to zero; `local` stops the process). */
+  replicas: 0 | 1;
+}
+
+export type RendererPhase = 'starting' | 'running' | 'stopped' | 'failed';
+
+/** What the platform reports about one avatar's container. */
+export interface RendererStatus {
+  avatarId: string;
+  phase: RendererPhase;
+  /** Base URL the API uses to reach the renderer (never set by a user); null until it answers health checks. */
+  endpoint: string | null;
+  restarts: number;
+  /** A sentence a user understands (e.g. "No node has a free nvidia-a10 GPU."), or null. */
+  lastError: string | null;
+}
+
+export interface Orchestrator {
+  readonly kind: 'local' | 'kubernetes';
+  /** Create the avatar's container, or update/adopt the one that exists; never make a second one. */
+  apply(spec: RendererSpec): Promise<RendererStatus>;
+  /** Current state, or null when nothing exists for the avatar. */
+  status(avatarId: string): Promise<RendererStatus | null>;
+  /** Remove everything made for the avatar. No error when nothing exists. */
+  remove(avatarId: string): Promise<void>;
+  /** Every avatar this orchestrator has something running or kept for (adoption and orphan clean-up). */
+  list(): Promise<RendererStatus[]>;
+  /** Stop watching and release resources held by the orchestrator itself (not the containers). */
+  close(): Promise<void>;
+}
