@@ -1,0 +1,41 @@
+/** The English sentences and voices the accuracy test and the benchmark speak (varied vowels, several voices). */
+import type { SpeakOptions } from './espeak-truth.ts';
+
+export const SENTENCES: readonly string[] = [
+  'The quick brown fox jumps over the lazy dog, and maybe Bob met Pam at the bus stop.',
+  'Father called; she sees three green trees. Go home, Joe, the road is slow.',
+  'Who knew the blue moon would move so soon? I bought hot coffee on a long walk.',
+  'We need a plan for the weekend: maybe a trip to the lake, or a movie at home.',
+  'Please remember to water the flowers, feed the cat, and lock the back door.',
+];
+
+export const VOICES: ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>> = [
+  { voice: 'en-us', pitch: 35, rate: 160 },
+  { voice: 'en', pitch: 55, rate: 150 },
+  { voice: 'en+f3', pitch: 70, rate: 170 },
+];
+
+/** Sentences and voices the vowel table was fitted on (lipsync/truth/fit-vowel-table.ts): none is tested. */
+export const FIT_SENTENCES: readonly string[] = [
+  'A large heart beats in the dark; calm palms wave far apart.',
+  'Each eagle sees the sea; fifteen keen people eat cheese and beans.',
+  'Ten red hens met a friend; the bed and the desk are heavy.',
+  'Two cool fools flew through the school room, chewing blue gum.',
+  'Old Joe sold his gold boat; no one knows the road home.',
+  'All the tall walls fall; the law was thought to be wrong.',
+  'Fish swim in this big river; it is a little bit thin.',
+  'Good books could push a woman to look for the wool.',
+  'Our house is down the town; I like my bike at night.',
+  'Her first word was third; the early bird learns.',
+  'The weather today is cloudy, but tomorrow should be sunny and warm again.',
+  'Can you tell me how to get to the station from here, please?',
+];
+
+export const FIT_VOICES: ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>> = [
+  { voice: 'en-us+m3', pitch: 45, rate: 165 },
+  { voice: 'en-gb-x-rp+f2', pitch: 60, rate: 155 },
+  { voice: 'en-us+f4', pitch: 75, rate: 160 },
+  { voice: 'en+m1', pitch: 30, rate: 150 },
+  { voice: 'en-us-nyc', pitch: 50, rate: 170 },
+  { voice: 'en-gb-scotland+f1', pitch: 65, rate: 160 },
+];

@@ -1,0 +1,136 @@
+import { createSampleFramer } from './sample-framer.ts';
+import { createSpectralAnalyzer } from './spectral-features.ts';
+import { createVowelSpace, DIMENSIONS, VISEMES, type Viseme } from './vowel-space.ts';
+
+export type { Viseme } from './vowel-space.ts';
+export { VISEMES } from './vowel-space.ts';
+
+export interface VisemeFrame {
+  /** Seconds from stream start (or the last reset) to the centre of the analysis window. */
+  time: number;
+  /** 0..1 each; all near 0 when the mouth should be closed (silence, p/b/m). */
+  weights: Record<Viseme, number>;
+  /** 0..1 overall mouth openness (jaw). */
+  open: number;
+  /** The dominant viseme, or 'closed' when the mouth is (nearly) shut. */
+  viseme: Viseme | 'closed';
+}
+
+export interface VisemeSmoothing {
+  /** Time constant while a weight rises, ms (default 15). */
+  attackMs?: number;
+  /** Time constant while a weight falls, ms (default 50). */
+  releaseMs?: number;
+}
+
+export interface VisemeAnalyzerOptions {
+  sampleRate: number;
+  /** Hop between frames, ms (default 10). */
+  hopMs?: number;
+  /** Attack/release smoothing of the output; `false` turns it off. */
+  smoothing?: VisemeSmoothing | false;
+}
+
+export interface VisemeAnalyzer {
+  /** Feeds samples (mono, -1..1, chunks of any size); returns the frames this chunk completed, oldest first. */
+  push(samples: Float32Array): VisemeFrame[];
+  /** Forgets everything (audio, smoothing, the learned speaker): the next sample starts a new stream at time 0. */
+  reset(): void;
+}
+
+const WINDOW_MS = 30;
+const CLOSED_BELOW = 0.1; // `open` under this reports 'closed'
+
+const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+
+export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyzer {
+  const { sampleRate } = opts;
+  if (!Number.isFinite(sampleRate) || sampleRate < 8000 || sampleRate > 192000) {
+    throw new RangeError(`sampleRate must be between 8000 and 192000 Hz, got ${sampleRate}`);
+  }
+  const hopMs = opts.hopMs ?? 10;
+  if (!Number.isFinite(hopMs) || hopMs < 1 || hopMs > 100) {
+    throw new RangeError(`hopMs must be between 1 and 100, got ${hopMs}`);
+  }
+  const hop = Math.max(1, Math.round((hopMs * sampleRate) / 1000));
+  const windowLength = Math.round((WINDOW_MS * sampleRate) / 1000);
+  const smoothing = opts.smoothing === false ? { attackMs: 0, releaseMs: 0 } : opts.smoothing ?? {};
+  const coef = (ms: number | undefined, fallback: number): number => {
+    const tau = ms ?? fallback;
+    if (!Number.isFinite(tau) || tau < 0) throw new RangeError(`smoothing times must be >= 0 ms, got ${tau}`);
+    return tau === 0 ? 1 : 1 - Math.exp(-((hop / sampleRate) * 1000) / tau);
+  };
+  const attack = coef(smoothing.attackMs, 15);
+  const release = coef(smoothing.releaseMs, 50);
+
+  const framer = createSampleFramer(windowLength, hop);
+  const spectral = createSpectralAnalyzer(sampleRate, windowLength);
+  const vowels = createVowelSpace();
+  const probs = new Float64Array(VISEMES.length);
+  const smoothed = new Float64Array(VISEMES.length);
+  let smoothedOpen = 0;
+  let peakDb = -20;
+  const peakDecayDb = 1.5 * (hop / sampleRate); // per hop: the loudness reference relaxes 1.5 dB/s
+  const x = new Float64Array(DIMENSIONS);
+  const scores = new Float64Array(VISEMES.length);
+
+  /** Log-likelihoods to probabilities. No pooling over frames: the attack/release below already pools them,
+   *  weighted by openness, so vowel nuclei outweigh the transitions around them. */
+  function softmax(): void {
+    let max = -Infinity;
+    for (let v = 0; v < VISEMES.length; v++) max = Math.max(max, scores[v]);
+    let sum = 0;
+    for (let v = 0; v < VISEMES.length; v++) sum += probs[v] = Math.exp(scores[v] - max);
+    for (let v = 0; v < VISEMES.length; v++) probs[v] /= sum;
+  }
+
+  function analyze(window: Float64Array, index: number): VisemeFrame {
+    const f = spectral.analyze(window);
+    peakDb = Math.max(f.levelDb, peakDb - peakDecayDb, -60);
+    const loud = clamp01((f.levelDb - (peakDb - 35)) / 25);
+    const voiced = clamp01((f.periodicity - 0.35) / 0.35);
+    const nasal = clamp01((-f.tiltDb - 22) / 10);
+    const sonorant = clamp01((f.lowShare - 0.15) / 0.35);
+    let jaw = 0.7;
+    if (vowels.describe(f, x)) {
+      jaw = clamp01(0.7 + x[0] * 0.8); // x[0]: log F1 over the speaker's mean; a higher F1 is a lower jaw
+      vowels.score(x, scores);
+      softmax();
+    }
+    vowels.observe(f);
+    const open = loud * voiced * sonorant * (1 - nasal) * (0.5 + 0.5 * jaw);
+
+    const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : release);
+    smoothedOpen = k(open, smoothedOpen);
+    const weights = {} as Record<Viseme, number>;
+    let best = 0;
+    for (let v = 0; v < VISEMES.length; v++) {
+      smoothed[v] = k(probs[v] * open, smoothed[v]);
+      weights[VISEMES[v]] = smoothed[v];
+      if (smoothed[v] > smoothed[best]) best = v;
+    }
+    return {
+      time: (index * hop + windowLength / 2) / sampleRate,
+      weights,
+      open: smoothedOpen,
+      viseme: smoothedOpen < CLOSED_BELOW ? 'closed' : VISEMES[best],
+    };
+  }
+
+  return {
+    push(samples) {
+      const frames: VisemeFrame[] = [];
+      framer.push(samples, (window, index) => frames.push(analyze(window, index)));
+      return frames;
+    },
+    reset() {
+      framer.reset();
+      spectral.reset();
+      vowels.reset();
+      probs.fill(0);
+      smoothed.fill(0);
+      smoothedOpen = 0;
+      peakDb = -20;
+    },
+  };
+}

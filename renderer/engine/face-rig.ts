@@ -1,0 +1,109 @@
+import { lidFraction, lidY, type ControlMesh } from './control-mesh.ts';
+import type { IdlePose } from './idle-motion.ts';
+import { JAW, MOUTH } from './landmark-indices.ts';
+
+/** The mouth control for one frame (Tier 3 drives it from speech; idle keeps it closed). */
+export interface MouthInput {
+  /** Jaw opening, 0 closed .. 1 wide open. */
+  open: number;
+  /** Lip shapes, each 0..1, as in VRM's presets. */
+  visemes?: Partial<Record<'aa' | 'ih' | 'ou' | 'ee' | 'oh', number>>;
+}
+
+/** Jaw drop at open = 1, in face heights. */
+const JAW_DROP = 0.12;
+/** Jaw line followers, chin to ear, share of the drop. */
+const JAW_LINE_SHARE = [0.75, 0.75, 0.5, 0.5, 0.3, 0.3, 0.15, 0.15, 0.05, 0.05];
+
+/**
+ * Poses the control mesh: gaze and mouth shapes in the face's own frame, then the head's roll, shift and
+ * breathing, each point following the head as much as its weight says (0 on the fixed outer ring).
+ * Writes posed coordinates into outX/outY. Blinks are not in the mesh (see eyelid-blink.ts): a triangulation
+ * does not follow the lid lines, so collapsing the eye through it leaves bits of iris behind.
+ */
+export function poseMesh(mesh: ControlMesh, pose: IdlePose, mouth: MouthInput | undefined, outX: Float64Array, outY: Float64Array): void {
+  outX.set(mesh.restX);
+  outY.set(mesh.restY);
+  for (const eye of mesh.eyes) poseEye(mesh, eye, pose, outX, outY);
+  if (mouth) poseMouth(mesh, mouth, outX, outY);
+  poseHead(mesh, pose, outX, outY);
+}
+
+function poseEye(mesh: ControlMesh, eye: ControlMesh['eyes'][number], pose: IdlePose, outX: Float64Array, outY: Float64Array): void {
+  const { restX, restY } = mesh;
+  if (eye.irisPoints.length === 0) return;
+  const height = Math.abs((restY[eye.lower[3]] ?? 0) - (restY[eye.upper[3]] ?? 0));
+  const shiftX = pose.gazeX * eye.width * 0.13;
+  const shiftY = pose.gazeY * height * 0.25;
+  const left = Math.min(restX[eye.outerCorner], restX[eye.innerCorner]);
+  const right = Math.max(restX[eye.outerCorner], restX[eye.innerCorner]);
+  const margin = (right - left) * 0.12;
+  for (const p of eye.irisPoints) {
+    const x = Math.min(right - margin, Math.max(left + margin, restX[p] + shiftX));
+    const f = lidFraction(eye, restX, restY, x, restY[p] + shiftY);
+    const top = lidY(eye, eye.upper, outX, outY, x);
+    const bottom = lidY(eye, eye.lower, outX, outY, x);
+    if (f === null || top === null || bottom === null) continue;
+    // Keep the iris well between the lids so its triangles never fold over a lid.
+    const clamped = Math.min(0.85, Math.max(0.15, f));
+    outX[p] = x;
+    outY[p] = top + (bottom - top) * clamped;
+  }
+}
+
+function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, outY: Float64Array): void {
+  const open = clamp01(mouth.open);
+  const v = mouth.visemes ?? {};
+  const widen = (clamp01(v.ee ?? 0) * 0.12 + clamp01(v.ih ?? 0) * 0.07 - clamp01(v.ou ?? 0) * 0.18 - clamp01(v.oh ?? 0) * 0.1) * mesh.mouthWidth;
+  // "aa" and "oh" part the lips further than the jaw alone; "ou" rounds them a little open.
+  const part = clamp01(open + clamp01(v.aa ?? 0) * 0.25 + clamp01(v.oh ?? 0) * 0.15 + clamp01(v.ou ?? 0) * 0.08);
+  if (part === 0 && widen === 0) return;
+  const drop = part * JAW_DROP * mesh.face.height;
+  const at = (index: number) => mesh.pointOf[index];
+  const cx = (mesh.restX[at(MOUTH.leftCorner)] + mesh.restX[at(MOUTH.rightCorner)]) / 2;
+  const half = Math.max(1, mesh.mouthWidth / 2);
+  const move = (index: number, dy: number, widenShare: number) => {
+    const p = at(index);
+    if (p < 0) return;
+    outY[p] += dy;
+    outX[p] += widen * widenShare * ((mesh.restX[p] - cx) / half);
+  };
+  const moveSeam = (p: number) => {
+    outY[p] -= drop * 0.08;
+    outX[p] += widen * ((mesh.restX[p] - cx) / half);
+  };
+  for (const i of [MOUTH.leftCorner, MOUTH.rightCorner, MOUTH.innerCornerLeft, MOUTH.innerCornerRight]) move(i, drop * 0.4, 1);
+  for (const i of MOUTH.innerUpper) move(i, -drop * 0.08, 1);
+  for (const p of mesh.mouthSeam) moveSeam(p);
+  for (const i of MOUTH.outerUpper) move(i, -drop * 0.03, 1);
+  for (const i of [...MOUTH.innerLower, ...MOUTH.outerLower]) move(i, drop, 1);
+  for (const i of JAW.chinFront) move(i, drop * 0.95, 0.3);
+  for (const i of JAW.chinContour) move(i, drop * 0.9, 0);
+  JAW.jawLine.forEach((i, k) => move(i, drop * JAW_LINE_SHARE[k], 0));
+}
+
+function poseHead(mesh: ControlMesh, pose: IdlePose, outX: Float64Array, outY: Float64Array): void {
+  if (pose.headRoll === 0 && pose.headX === 0 && pose.headY === 0 && pose.breath === 0) return;
+  const h = mesh.face.height;
+  // Roll about the neck, a little below the chin.
+  const pivotX = mesh.face.centreX;
+  const pivotY = mesh.face.centreY + mesh.face.radiusY * 1.3;
+  const cos = Math.cos(pose.headRoll);
+  const sin = Math.sin(pose.headRoll);
+  const dx = pose.headX * h;
+  const dy = (pose.headY + pose.breath) * h;
+  for (let p = 0; p < mesh.count; p++) {
+    const w = mesh.headWeight[p];
+    if (w === 0) continue;
+    const x = outX[p] - pivotX;
+    const y = outY[p] - pivotY;
+    const rx = pivotX + x * cos - y * sin + dx;
+    const ry = pivotY + x * sin + y * cos + dy;
+    outX[p] += (rx - outX[p]) * w;
+    outY[p] += (ry - outY[p]) * w;
+  }
+}
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+}

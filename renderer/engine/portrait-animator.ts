@@ -1,0 +1,150 @@
+import { buildControlMesh, type ControlMesh } from './control-mesh.ts';
+import { computeCoverFit, resampleToFit, type CoverFit } from './cover-fit.ts';
+import { CpuFrameWarper } from './cpu-frame-warper.ts';
+import type { FaceGeometry } from './face-geometry.ts';
+import { poseMesh, type MouthInput } from './face-rig.ts';
+import type { FrameWarper } from './frame-warper.ts';
+import { closeEyelid } from './eyelid-blink.ts';
+import { IdleMotion, STILL_POSE, type Blink } from './idle-motion.ts';
+import { MOUTH } from './landmark-indices.ts';
+import { fillMouthInterior } from './mouth-interior.ts';
+
+export interface RenderConfig {
+  /** "WIDTHxHEIGHT", both even. */
+  resolution: string;
+  frameRate: number;
+  idleMotion: boolean;
+}
+
+export interface PortraitImage {
+  /** Raw pixels, row-major, `channels` bytes each (3 = RGB, 4 = RGBA). */
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+export interface PortraitAnimatorOptions {
+  image: PortraitImage;
+  face: FaceGeometry;
+  config: RenderConfig;
+  seed: number;
+  warper?: FrameWarper;
+}
+
+export interface PortraitAnimator {
+  readonly width: number;
+  readonly height: number;
+  readonly frameRate: number;
+  readonly seed: number;
+  readonly engine: FrameWarper['kind'];
+  /** The still, fitted portrait (RGBA): every frame equals it outside the moving head region. */
+  readonly base: Uint8Array;
+  /** The frame at t seconds: a new RGBA buffer of width*height*4 bytes. */
+  frame(tSeconds: number, mouth?: MouthInput): Uint8Array;
+  /** Same, drawn into `target` (reuse it for live sessions to spare allocations). */
+  frameInto(target: Uint8Array, tSeconds: number, mouth?: MouthInput): Uint8Array;
+  /** Blinks that start before `untilSeconds` (none when idle motion is off). */
+  blinkSchedule(untilSeconds: number): Blink[];
+  /** The same portrait and fit with another seed; the costly preparation is shared. */
+  withSeed(seed: number): PortraitAnimator;
+}
+
+interface Prepared {
+  width: number;
+  height: number;
+  fit: CoverFit;
+  base: Uint8Array;
+  mesh: ControlMesh;
+  config: RenderConfig;
+  warper: FrameWarper;
+}
+
+export function parseResolution(resolution: string): { width: number; height: number } {
+  const match = /^(\d{2,4})x(\d{2,4})$/.exec(resolution);
+  const width = match ? Number(match[1]) : NaN;
+  const height = match ? Number(match[2]) : NaN;
+  if (!(width >= 64 && height >= 64 && width <= 4096 && height <= 4096) || width % 2 || height % 2) {
+    throw new Error(`The resolution "${resolution}" must be WIDTHxHEIGHT with even sides between 64 and 4096.`);
+  }
+  return { width, height };
+}
+
+/**
+ * Prepares a portrait for animation once (fit, resample, control mesh) and returns a frame source.
+ * Frames are RGBA, a pure function of (seed, t, mouth): the same inputs give byte-identical frames.
+ */
+export function createPortraitAnimator(options: PortraitAnimatorOptions): PortraitAnimator {
+  const { width, height } = parseResolution(options.config.resolution);
+  const { image, face } = options;
+  if (image.data.length < image.width * image.height * image.channels) {
+    throw new Error('The portrait image has fewer bytes than its size says.');
+  }
+  // Landmarks are in pixels of the analysed image; rescale if this copy has another size.
+  const sx = image.width / face.width;
+  const sy = image.height / face.height;
+  const scaledFace: FaceGeometry =
+    sx === 1 && sy === 1
+      ? face
+      : { ...face, width: image.width, height: image.height, box: [face.box[0] * sx, face.box[1] * sy, face.box[2] * sx, face.box[3] * sy], landmarks: face.landmarks.map(([x, y, z]) => [x * sx, y * sy, z]) };
+  const centre: [number, number] = [scaledFace.box[0] + scaledFace.box[2] / 2, scaledFace.box[1] + scaledFace.box[3] / 2];
+  const fit = computeCoverFit(image.width, image.height, width, height, centre);
+  const prepared: Prepared = {
+    width,
+    height,
+    fit,
+    base: resampleToFit(image.data, image.width, image.height, image.channels, fit, width, height),
+    mesh: buildControlMesh(scaledFace, fit, width, height),
+    config: options.config,
+    warper: options.warper ?? new CpuFrameWarper(),
+  };
+  return animatorFor(prepared, options.seed >>> 0);
+}
+
+function animatorFor(prepared: Prepared, seed: number): PortraitAnimator {
+  const { width, height, mesh, base, warper } = prepared;
+  const motion = prepared.config.idleMotion ? new IdleMotion(seed) : null;
+  const posedX = new Float64Array(mesh.count);
+  const posedY = new Float64Array(mesh.count);
+  const columnScratch = new Float32Array(height * 3);
+  // The mouth's inside: from the seam (under the upper teeth) down to the inner lower lip, between the corners.
+  const mouthGap = [
+    mesh.pointOf[MOUTH.innerCornerLeft],
+    ...mesh.mouthSeam,
+    mesh.pointOf[MOUTH.innerCornerRight],
+    ...MOUTH.innerLower.map((i) => mesh.pointOf[i]).reverse(),
+  ];
+  const frameInto = (target: Uint8Array, t: number, mouth?: MouthInput): Uint8Array => {
+    if (target.length !== width * height * 4) throw new Error(`A frame needs ${width * height * 4} bytes.`);
+    const pose = motion && Number.isFinite(t) ? motion.pose(Math.max(0, t)) : STILL_POSE;
+    poseMesh(mesh, pose, mouth, posedX, posedY);
+    warper.warp({ base, target, width, height, triangles: mesh.triangles, restX: mesh.restX, restY: mesh.restY, posedX, posedY });
+    for (const eye of mesh.eyes) closeEyelid(target, width, height, eye, posedX, posedY, pose.blink, columnScratch);
+    if (mouth) {
+      // The photo has no inner mouth to reveal: paint one where the lips parted.
+      let gap = 0;
+      for (let k = 0; k < mesh.mouthSeam.length; k++) {
+        const seam = mesh.mouthSeam[k];
+        const lower = mesh.pointOf[MOUTH.innerLower[k]];
+        gap += posedY[lower] - posedY[seam] - (mesh.restY[lower] - mesh.restY[seam]);
+      }
+      gap /= mesh.mouthSeam.length;
+      const opacity = Math.min(1, Math.max(0, gap / (mesh.face.height * 0.02)));
+      fillMouthInterior(target, width, height, mouthGap.map((p) => posedX[p]), mouthGap.map((p) => posedY[p]), opacity);
+    }
+    return target;
+  };
+
+  return {
+    width,
+    height,
+    frameRate: prepared.config.frameRate,
+    seed,
+    engine: warper.kind,
+    base,
+    frame: (t, mouth) => frameInto(new Uint8Array(width * height * 4), t, mouth),
+    frameInto,
+    blinkSchedule: (until) => (motion ? motion.blinkSchedule(until) : []),
+    withSeed: (next) => animatorFor(prepared, next >>> 0),
+  };
+}

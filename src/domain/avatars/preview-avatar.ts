@@ -1,0 +1,37 @@
+import { requireScope, type Ctx } from '../context.ts';
+import { findVisibleAvatar } from '../avatar-access.ts';
+import { ERRORS } from '../errors.ts';
+
+export const TIER1_PREVIEW_MESSAGE = 'Tier 1 avatars render client-side. Use the VRM model URL directly.';
+
+/**
+ * Tier 1 renders in the browser, so its preview is the model itself (or, for an orb, its colour
+ * and size). Tier 2/3 previews come from the avatar's rendering container.
+ */
+export async function previewAvatar(ctx: Ctx, id: string) {
+  requireScope(ctx, 'avatars:write');
+  const avatar = await findVisibleAvatar(ctx, id);
+  if (avatar.tier === 'stylized_3d') {
+    if (avatar.renderStyle === 'orb') {
+      return {
+        avatarId: avatar.id,
+        previewUrl: null,
+        tier: avatar.tier,
+        renderStyle: 'orb',
+        orbColor: avatar.orbColor,
+        orbSize: avatar.orbSize,
+        message: 'Orb avatars render client-side from orbColor and orbSize.',
+      };
+    }
+    if (!avatar.sourceKey) {
+      throw ERRORS.conflict('The avatar has no VRM model yet; upload one to POST /api/v1/avatars/:id/source first.');
+    }
+    return {
+      avatarId: avatar.id,
+      previewUrl: ctx.services.blobs.url(avatar.sourceKey),
+      tier: avatar.tier,
+      message: TIER1_PREVIEW_MESSAGE,
+    };
+  }
+  throw ERRORS.rendererUnavailable();
+}

@@ -1,0 +1,32 @@
+import type { Store } from '../store/database.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import type { Config } from '../config.ts';
+import { ERRORS } from './errors.ts';
+
+export const SCOPES = ['avatars:read', 'avatars:write', 'keys:admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who calls: resolved from the API key by the auth plugin. */
+export interface Actor {
+  keyId: string;
+  userId: string;
+  organizationId: string | null;
+  scopes: readonly Scope[];
+}
+
+/** What every verb needs besides its input. */
+export interface Services {
+  store: Store;
+  blobs: BlobStore;
+  config: Config;
+}
+
+export interface Ctx {
+  actor: Actor;
+  services: Services;
+}
+
+/** The first line of every verb: the caller's key must carry the scope. */
+export function requireScope(ctx: Ctx, scope: Scope): void {
+  if (!ctx.actor.scopes.includes(scope)) throw ERRORS.scopeRequired(scope);
+}

@@ -1,0 +1,70 @@
+/**
+ * Every error the API can answer, made in one place with its code and status (DESIGN.md).
+ * The HTTP layer renders any ApiError as `{ error, code, details? }`; anything else becomes `internal`.
+ */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetail[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The seed's own sentence for a Tier 2/3 avatar whose rendering container cannot be reached. */
+export const RENDERER_NOT_DEPLOYED = 'Avatar rendering container not deployed. Deploy the avatar first.';
+
+export const ERRORS = {
+  unauthorized: (message = 'An API key is required: send it in the X-API-Key header.') =>
+    new ApiError(401, 'unauthorized', message),
+  invalidKey: () => new ApiError(401, 'unauthorized', 'The API key is not valid: it is unknown, revoked or expired.'),
+  scopeRequired: (scope: string) =>
+    new ApiError(403, 'scope-required', `This call needs the ${scope} scope, which the API key does not have.`),
+  forbidden: (what: string) =>
+    new ApiError(403, 'forbidden', `Only the owner of this ${what} may change it.`),
+  notFound: (what: string, id: string) => new ApiError(404, 'not-found', `No ${what} with id "${id}" was found.`),
+  routeNotFound: (method: string, url: string) =>
+    new ApiError(404, 'not-found', `There is no ${method} ${url.split('?')[0]} endpoint.`),
+  validation: (details: ErrorDetail[]) => {
+    const first = details[0];
+    const sentence = first ? `${first.path ? `${first.path} ` : ''}${first.message}` : 'The request is not valid';
+    return new ApiError(400, 'validation-failed', `${sentence.replace(/\.$/, '')}.`, details);
+  },
+  invalidJson: (reason?: string) =>
+    new ApiError(400, 'invalid-json', `The request body is not valid JSON${reason ? `: ${reason}` : ''}.`),
+  payloadTooLarge: (limitBytes: number) =>
+    new ApiError(413, 'payload-too-large', `The request body is larger than the ${formatBytes(limitBytes)} allowed.`),
+  unsupportedMediaType: (type: string | undefined, accepted: string) =>
+    new ApiError(
+      415,
+      'unsupported-media-type',
+      `${type ? `Content-Type "${type}" is not accepted here` : 'The request has no Content-Type'}; send ${accepted}.`,
+    ),
+  invalidSource: (message: string) => new ApiError(422, 'invalid-source', message),
+  conflict: (message: string) => new ApiError(409, 'conflict', message),
+  rateLimited: (retryAfterSeconds: number) =>
+    new ApiError(429, 'rate-limited', `Too many requests for this API key; retry in ${retryAfterSeconds} s.`, undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
+  rendererUnavailable: () => new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED),
+  databaseUnavailable: () =>
+    new ApiError(503, 'service-unavailable', 'The database is unavailable right now; try again in a few seconds.', undefined, {
+      'retry-after': '2',
+    }),
+  internal: () => new ApiError(500, 'internal', 'Something went wrong on our side; the error was logged.'),
+};
+
+export function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  if (mib >= 1) return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
+  return `${Math.round(bytes / 1024)} KiB`;
+}

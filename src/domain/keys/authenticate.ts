@@ -1,0 +1,27 @@
+import { timingSafeEqual } from 'node:crypto';
+import { apiKeyStore } from '../../store/api-keys.ts';
+import type { Store } from '../../store/database.ts';
+import { SCOPES, type Actor, type Scope } from '../context.ts';
+import { ERRORS } from '../errors.ts';
+import { hashSecret } from './issue-api-key.ts';
+
+/**
+ * Resolves an `X-API-Key` secret to the caller. The lookup is by SHA-256 of the secret, so the
+ * time it takes does not depend on how much of a guessed secret is right; revocation and expiry
+ * are read from the database on every call, so they take effect at once on running servers.
+ */
+export async function authenticate(store: Store, secret: string | undefined): Promise<Actor> {
+  if (!secret) throw ERRORS.unauthorized();
+  if (secret.length > 200) throw ERRORS.invalidKey();
+  const hash = hashSecret(secret);
+  const key = await apiKeyStore(store.db).findByHash(hash);
+  if (!key || !timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(hash))) throw ERRORS.invalidKey();
+  if (key.revokedAt !== null) throw ERRORS.invalidKey();
+  if (key.expiresAt !== null && Date.parse(key.expiresAt) <= Date.now()) throw ERRORS.invalidKey();
+  return {
+    keyId: key.id,
+    userId: key.userId,
+    organizationId: key.organizationId,
+    scopes: key.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+  };
+}

@@ -1,0 +1,55 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { ApiError, ERRORS } from '../../domain/errors.ts';
+import { toErrorDetails } from '../validator.ts';
+
+/** Errors of a lost or refused database connection: the API answers 503 until it comes back. */
+const DATABASE_DOWN_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY',
+]);
+
+function isDatabaseDown(error: { code?: string; message?: string }): boolean {
+  if (error.code && DATABASE_DOWN_CODES.has(error.code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    error.message ?? '',
+  );
+}
+
+/** Turns whatever went wrong into one ApiError (DESIGN.md's codes and statuses). */
+export function toApiError(error: FastifyError & { validationContext?: string }, bodyLimit: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) return ERRORS.validation(toErrorDetails(error.validation as never, error.validationContext ?? 'body'));
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return ERRORS.unsupportedMediaType(undefined, 'application/json');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return ERRORS.payloadTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return ERRORS.invalidJson();
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return ERRORS.validation([{ path: 'Content-Length', message: 'does not match the body' }]);
+  }
+  if (error instanceof SyntaxError) return ERRORS.invalidJson();
+  if (isDatabaseDown(error)) return ERRORS.databaseUnavailable();
+  if (error.statusCode === 413) return ERRORS.payloadTooLarge(bodyLimit);
+  if (error.statusCode === 415) return ERRORS.unsupportedMediaType(undefined, 'application/json');
+  return ERRORS.internal();
+}
+
+export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply {
+  if (error.headers) reply.headers(error.headers);
+  return reply
+    .code(error.status)
+    .type('application/json; charset=utf-8')
+    .send({ error: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) });
+}
+
+export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error, bodyLimit);
+    if (apiError.status >= 500) request.log.error({ err: error }, apiError.message);
+    else request.log.info({ code: apiError.code }, apiError.message);
+    return sendApiError(reply, apiError);
+  });
+  app.setNotFoundHandler((request, reply) => sendApiError(reply, ERRORS.routeNotFound(request.method, request.url)));
+}

@@ -1,0 +1,31 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { SCOPES } from '../../../domain/context.ts';
+
+const Scope = Type.Union(SCOPES.map((s) => Type.Literal(s)));
+
+export const CreateKeyBody = Type.Object(
+  {
+    scopes: Type.Array(Scope, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true }),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' })),
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateKeyBody = Static<typeof CreateKeyBody>;
+
+const nullableString = Type.Union([Type.String(), Type.Null()]);
+export const ApiKey = Type.Object({
+  id: Type.String(),
+  name: nullableString,
+  prefix: Type.String(),
+  userId: Type.String(),
+  organizationId: nullableString,
+  scopes: Type.Array(Type.String()),
+  createdAt: Type.String(),
+  expiresAt: nullableString,
+  revokedAt: nullableString,
+});
+
+export const KeyIdParams = Type.Object({ id: Type.String() });
+export type KeyIdParams = Static<typeof KeyIdParams>;

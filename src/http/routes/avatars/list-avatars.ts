@@ -1,0 +1,23 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../../domain/context.ts';
+import { listAvatars } from '../../../domain/avatars/list-avatars.ts';
+import { ctxOf } from '../../plugins/auth.ts';
+import { AvatarSummary, ListAvatarsQuery } from '../../schemas/avatar-schemas.ts';
+import { errorResponses } from '../../schemas/common-schemas.ts';
+
+export function listAvatarsRoute(app: FastifyInstance, services: Services) {
+  app.get<{ Querystring: ListAvatarsQuery }>(
+    '/avatars',
+    {
+      schema: {
+        summary: 'List avatars accessible to the caller (same organization or own), newest first',
+        tags: ['avatars'],
+        security: [{ apiKey: [] }],
+        querystring: ListAvatarsQuery,
+        response: { 200: Type.Object({ avatars: Type.Array(AvatarSummary), count: Type.Integer() }), ...errorResponses(400) },
+      },
+    },
+    async (request) => listAvatars(ctxOf(request, services), request.query),
+  );
+}

@@ -1,0 +1,17 @@
+import { Type } from '@sinclair/typebox';
+
+/** DESIGN.md's error shape, the body of every non-2xx answer. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.String(),
+    code: Type.String(),
+    details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+);
+
+/** The answers every authenticated route can give besides its own. */
+export function errorResponses(...statuses: number[]) {
+  const out: Record<number, typeof ErrorBody> = {};
+  for (const status of [401, 403, 429, ...statuses]) out[status] = ErrorBody;
+  return out;
+}

@@ -1,0 +1,71 @@
+import AjvModule, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import { parseQuantity } from '../domain/quantities.ts';
+import type { ErrorDetail } from '../domain/errors.ts';
+
+const Ajv = AjvModule.default;
+type Ajv = InstanceType<typeof Ajv>;
+
+function withFormats(ajv: Ajv): Ajv {
+  addFormats.default(ajv, ['date-time']);
+  ajv.addFormat('k8s-quantity', { type: 'string', validate: (s: string) => parseQuantity(s) !== null });
+  ajv.addFormat('resolution', {
+    type: 'string',
+    validate: (s: string) => {
+      const match = /^(\d{2,4})x(\d{2,4})$/.exec(s);
+      return !!match && [match[1], match[2]].every((side) => Number(side) >= 64 && Number(side) <= 4096);
+    },
+  });
+  return ajv;
+}
+
+// Bodies are taken as sent: no type coercion, nothing silently removed, so unknown fields are refused.
+const bodyAjv = withFormats(new Ajv({ allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false }));
+// Query strings and path parameters are text: "?limit=10" must become a number.
+const textAjv = withFormats(new Ajv({ allErrors: true, verbose: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }));
+
+export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object);
+
+const FORMAT_MESSAGES: Record<string, string> = {
+  'k8s-quantity': 'must be a Kubernetes quantity such as "500m", "2" or "8Gi"',
+  resolution: 'must be WIDTHxHEIGHT with each side from 64 to 4096, e.g. "512x512"',
+};
+
+/** Ajv's errors as DESIGN.md's `details`: a dotted path and a message a person can act on. */
+export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail[] {
+  const details: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  const dotted = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.');
+  // A failed union reports every branch's error too; keep only the union's own, summarised.
+  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  for (const e of errors) {
+    if (e.keyword !== 'anyOf' && unionPaths.has(e.instancePath)) continue;
+    let path = dotted(e.instancePath);
+    let message = e.message ?? 'is not valid';
+    if (e.keyword === 'additionalProperties') {
+      const field = (e.params as { additionalProperty: string }).additionalProperty;
+      path = path ? `${path}.${field}` : field;
+      message = 'is not a known field';
+    } else if (e.keyword === 'required') {
+      const field = (e.params as { missingProperty: string }).missingProperty;
+      path = path ? `${path}.${field}` : field;
+      message = 'is required';
+    } else if (e.keyword === 'format') {
+      message = FORMAT_MESSAGES[(e.params as { format: string }).format] ?? message;
+    } else if (e.keyword === 'anyOf') {
+      const branches = (e.schema as { const?: unknown; type?: string }[]) ?? [];
+      message = branches.every((b) => b.const !== undefined)
+        ? `must be one of ${branches.map((b) => JSON.stringify(b.const)).join(', ')}`
+        : `must be ${branches.map((b) => (b.type === 'null' ? 'null' : `a ${b.type ?? 'value'}`)).join(' or ')}`;
+    }
+    if (!path && part !== 'body') path = part;
+    const key = `${path}|${message}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      details.push({ path, message });
+    }
+  }
+  return details.length ? details : [{ path: part, message: 'is not valid' }];
+}

@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import type { Services } from './domain/context.ts';
+import { buildApp, type AppOptions } from './http/app.ts';
+import { createLocalBlobStore } from './blobs/local-blob-store.ts';
+import { migrate, openStore, type StoreOptions } from './store/database.ts';
+import { apiKeyStore } from './store/api-keys.ts';
+
+export interface Server {
+  app: FastifyInstance;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Builds the whole server from its configuration: store (migrated), blobs, HTTP app. */
+export async function createServer(config: Config, options: AppOptions & { pgSchema?: string } = {}): Promise<Server> {
+  const storeOptions: StoreOptions = { dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema };
+  const store = openStore(storeOptions);
+  await migrate(store);
+  const blobs = createLocalBlobStore({ root: path.join(config.dataDir, 'blobs'), publicUrl: config.publicUrl });
+  const services: Services = { store, blobs, config };
+  const app = await buildApp(services, options);
+  return {
+    app,
+    services,
+    async close() {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** `avatars serve`: listen, say how to make the first key, and stop cleanly on SIGTERM/SIGINT. */
+export async function serve(config: Config): Promise<Server> {
+  const server = await createServer(config);
+  const { app, services } = server;
+  await app.listen({ port: config.port, host: config.host });
+  if ((await apiKeyStore(services.store.db).count()) === 0) {
+    app.log.warn(
+      'No API keys yet. Make the first one with: npx avatars keys create --user <you> --org <your-org> --scopes avatars:read,avatars:write,keys:admin',
+    );
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  return server;
+}

@@ -1,0 +1,5 @@
+export type { ImageType, PortraitSourceInfo, FaceGeometry, PortraitArtifact } from './portrait-types.ts';
+export { sniffImage } from './image-type.ts';
+export { preprocessPortrait } from './preprocess-portrait.ts';
+export { warmUpFaceModel, FACE_MODEL_DIR } from './face-model.ts';
+export { MAX_PORTRAIT_BYTES, MAX_PORTRAIT_PIXELS, MAX_IMAGE_SIDE } from './decode-portrait.ts';

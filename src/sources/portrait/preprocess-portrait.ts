@@ -1,0 +1,42 @@
+import { decodePortrait, encodePortraitPng } from './decode-portrait.ts';
+import { chooseFace } from './face-choice.ts';
+import { detectFaces } from './face-model.ts';
+import type { FaceGeometry, PortraitArtifact, PortraitSourceInfo } from './portrait-types.ts';
+
+/**
+ * Turns an uploaded portrait into the avatar's `sourceInfo` and the rendering container's input
+ * (image.png + face.json). Throws SourceRejected with a sentence for a person when the file cannot be used.
+ */
+export async function preprocessPortrait(file: Buffer): Promise<{ info: PortraitSourceInfo; artifact: PortraitArtifact }> {
+  const portrait = await decodePortrait(file);
+  const { width, height } = portrait;
+  const downscaled = width !== portrait.orientedWidth || height !== portrait.orientedHeight;
+  const faces = await detectFaces(portrait.rgb, width, height);
+  const { face, warnings } = chooseFace(faces, width, height, downscaled);
+
+  const geometry: FaceGeometry = {
+    width,
+    height,
+    box: face.box.map(round2) as FaceGeometry['box'],
+    score: face.score,
+    landmarks: face.mesh.map(([x, y, z]) => [round2(x), round2(y), round2(z)]),
+  };
+  // sourceInfo speaks of the upload as the user sees it: scale the box back to the oriented upload's pixels.
+  const scale = portrait.orientedWidth / width;
+  const info: PortraitSourceInfo = {
+    width: portrait.orientedWidth,
+    height: portrait.orientedHeight,
+    face: {
+      box: face.box.map((value) => Math.round(value * scale)) as PortraitSourceInfo['face']['box'],
+      landmarks: geometry.landmarks.length,
+      score: face.score,
+    },
+    warnings: [...portrait.warnings, ...warnings],
+  };
+  return { info, artifact: { image: await encodePortraitPng(portrait), face: geometry } };
+}
+
+/** Two decimals are finer than a pixel; `|| 0` turns -0 into 0 so that face.json round-trips exactly. */
+function round2(value: number): number {
+  return Math.round(value * 100) / 100 || 0;
+}

@@ -1,0 +1,171 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AvatarsTable, Database } from './schema.ts';
+
+/** An avatar as the store keeps it (camelCase, JSON columns parsed). */
+export interface AvatarRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  tier: string;
+  renderStyle: string | null;
+  orbColor: string | null;
+  orbSize: number | null;
+  status: string;
+  error: string | null;
+  preprocessed: boolean;
+  resources: Record<string, unknown>;
+  config: Record<string, unknown>;
+  onDemand: Record<string, unknown> | null;
+  sourceKey: string | null;
+  sourceInfo: Record<string, unknown> | null;
+  userId: string;
+  organizationId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Who may see an avatar: same organization, or the same user (DESIGN.md's access query). */
+export interface Access {
+  userId: string;
+  organizationId: string | null;
+}
+
+export interface AvatarSummaryRecord {
+  id: string;
+  name: string;
+  tier: string;
+  status: string;
+  userId: string;
+  organizationId: string | null;
+  createdAt: string;
+}
+
+const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+function fromRow(row: Selectable<AvatarsTable>): AvatarRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    tier: row.tier,
+    renderStyle: row.render_style,
+    orbColor: row.orb_color,
+    orbSize: row.orb_size === null ? null : Number(row.orb_size),
+    status: row.status,
+    error: row.error,
+    preprocessed: Boolean(row.preprocessed),
+    resources: JSON.parse(row.resources),
+    config: JSON.parse(row.config),
+    onDemand: row.on_demand ? JSON.parse(row.on_demand) : null,
+    sourceKey: row.source_key,
+    sourceInfo: row.source_info ? JSON.parse(row.source_info) : null,
+    userId: row.user_id,
+    organizationId: row.organization_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+type Columns = Omit<Selectable<AvatarsTable>, 'seq'>;
+
+function toColumns(record: Partial<AvatarRecord>): Partial<Columns> {
+  const columns: Partial<Columns> = {};
+  if (record.id !== undefined) columns.id = record.id;
+  if (record.name !== undefined) columns.name = record.name;
+  if (record.description !== undefined) columns.description = record.description;
+  if (record.tier !== undefined) columns.tier = record.tier;
+  if (record.renderStyle !== undefined) columns.render_style = record.renderStyle;
+  if (record.orbColor !== undefined) columns.orb_color = record.orbColor;
+  if (record.orbSize !== undefined) columns.orb_size = record.orbSize;
+  if (record.status !== undefined) columns.status = record.status;
+  if (record.error !== undefined) columns.error = record.error;
+  if (record.preprocessed !== undefined) columns.preprocessed = record.preprocessed ? 1 : 0;
+  if (record.resources !== undefined) columns.resources = JSON.stringify(record.resources);
+  if (record.config !== undefined) columns.config = JSON.stringify(record.config);
+  if (record.onDemand !== undefined) columns.on_demand = json(record.onDemand);
+  if (record.sourceKey !== undefined) columns.source_key = record.sourceKey;
+  if (record.sourceInfo !== undefined) columns.source_info = json(record.sourceInfo);
+  if (record.userId !== undefined) columns.user_id = record.userId;
+  if (record.organizationId !== undefined) columns.organization_id = record.organizationId;
+  if (record.createdAt !== undefined) columns.created_at = record.createdAt;
+  if (record.updatedAt !== undefined) columns.updated_at = record.updatedAt;
+  return columns;
+}
+
+export function avatarStore(db: Kysely<Database>) {
+  return {
+    async insert(record: AvatarRecord): Promise<void> {
+      await db.insertInto('avatars').values(toColumns(record) as Columns).execute();
+    },
+
+    async findById(id: string): Promise<AvatarRecord | null> {
+      const row = await db.selectFrom('avatars').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+
+    /** Changes the given fields; answers the updated record, or null when the avatar is gone. */
+    async update(id: string, changes: Partial<AvatarRecord>): Promise<AvatarRecord | null> {
+      const columns = toColumns(changes);
+      if (Object.keys(columns).length > 0) {
+        await db.updateTable('avatars').set(columns).where('id', '=', id).execute();
+      }
+      return this.findById(id);
+    },
+
+    async delete(id: string): Promise<boolean> {
+      const result = await db.deleteFrom('avatars').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    /**
+     * Newest first (creation order breaks ties). The access query is an OR of two indexed
+     * branches; the count adds the user's avatars outside the organization to the organization's.
+     */
+    async list(access: Access, filter: { name?: string; limit: number; offset: number }) {
+      let page = db
+        .selectFrom('avatars')
+        .select(['id', 'name', 'tier', 'status', 'user_id', 'organization_id', 'created_at'])
+        .where((eb) =>
+          access.organizationId === null
+            ? eb('user_id', '=', access.userId)
+            : eb.or([eb('organization_id', '=', access.organizationId), eb('user_id', '=', access.userId)]),
+        )
+        .orderBy('seq', 'desc')
+        .limit(filter.limit)
+        .offset(filter.offset);
+      if (filter.name !== undefined) page = page.where('name', '=', filter.name);
+
+      const countOf = (branch: 'org' | 'user-outside-org') => {
+        let query = db.selectFrom('avatars').select((eb) => eb.fn.countAll<number | string>().as('n'));
+        if (branch === 'org') query = query.where('organization_id', '=', access.organizationId!);
+        else {
+          query = query.where('user_id', '=', access.userId);
+          if (access.organizationId !== null) {
+            const org = access.organizationId;
+            query = query.where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '!=', org)]));
+          }
+        }
+        if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+        return query.executeTakeFirstOrThrow().then((r) => Number(r.n));
+      };
+
+      const [rows, inOrg, outside] = await Promise.all([
+        page.execute(),
+        access.organizationId === null ? Promise.resolve(0) : countOf('org'),
+        countOf('user-outside-org'),
+      ]);
+      const avatars: AvatarSummaryRecord[] = rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        tier: r.tier,
+        status: r.status,
+        userId: r.user_id,
+        organizationId: r.organization_id,
+        createdAt: r.created_at,
+      }));
+      return { avatars, count: inOrg + outside };
+    },
+  };
+}
+
+export type AvatarStore = ReturnType<typeof avatarStore>;

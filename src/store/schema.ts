@@ -1,0 +1,46 @@
+import type { Generated } from 'kysely';
+
+/** Row types of the database. JSON values are stored as text so both dialects share one query layer. */
+export interface AvatarsTable {
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  description: string | null;
+  tier: string;
+  render_style: string | null;
+  orb_color: string | null;
+  orb_size: number | null;
+  status: string;
+  error: string | null;
+  preprocessed: number;
+  resources: string;
+  config: string;
+  on_demand: string | null;
+  /** Blob key of the uploaded source (VRM or portrait), null until one is uploaded. */
+  source_key: string | null;
+  source_info: string | null;
+  user_id: string;
+  organization_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  /** SHA-256 of the secret, hex. The secret itself is never stored. */
+  secret_hash: string;
+  /** The first characters of the secret, to recognise a key in a list. */
+  prefix: string;
+  name: string | null;
+  user_id: string;
+  organization_id: string | null;
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface Database {
+  avatars: AvatarsTable;
+  api_keys: ApiKeysTable;
+}

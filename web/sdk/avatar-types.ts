@@ -1,0 +1,77 @@
+/** The avatar object as GET /api/v1/avatars/:id answers it; only the fields the SDK reads are typed. */
+export interface AvatarObject {
+  _id?: string;
+  name?: string;
+  tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync' | string;
+  status?: string;
+  renderStyle?: 'vrm' | 'orb' | string;
+  orbColor?: string;
+  orbSize?: number;
+  sourceModel?: string | null;
+  /** Not in the API's avatar object: a client may set it (e.g. from POST /preview) to skip that call. */
+  previewUrl?: string | null;
+  config?: Partial<AvatarRenderConfig>;
+  [field: string]: unknown;
+}
+
+export interface AvatarRenderConfig {
+  /** "WIDTHxHEIGHT" in pixels of the canvas' drawing buffer. */
+  resolution: string;
+  /** Frames per second the render loop is capped at. */
+  frameRate: number;
+  /** false: the avatar holds still (no breathing, blinking or gaze). */
+  idleMotion: boolean;
+}
+
+export type IdleMode = 'natural' | 'still';
+
+export const EMOTIONS = ['happy', 'angry', 'sad', 'relaxed', 'surprised'] as const;
+export type Emotion = (typeof EMOTIONS)[number];
+
+export const VISEME_NAMES = ['aa', 'ih', 'ou', 'ee', 'oh'] as const;
+export type VisemeName = (typeof VISEME_NAMES)[number];
+
+export interface AvatarViewOptions {
+  /** Base URL of the Avatars server, e.g. "https://avatars.example.com" (used when loading by id). */
+  apiBase?: string;
+  /** A secret key, sent as X-API-Key. */
+  apiKey?: string;
+  /** A session token, sent as `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Clear to transparent instead of `background`. */
+  transparent?: boolean;
+  /** CSS colour behind the avatar when not transparent (default #e2e8f0). */
+  background?: string;
+  idle?: IdleMode;
+  /** Overrides the avatar's config (e.g. a higher frameRate for a benchmark). */
+  config?: Partial<AvatarRenderConfig>;
+  /** fetch to use (tests, proxies); default globalThis.fetch. */
+  fetch?: typeof fetch;
+}
+
+/** PCM speech: chunks of mono samples (-1..1 floats or 16-bit integers), as an array or as they arrive. */
+export interface PcmSpeech {
+  pcm: Iterable<Float32Array | Int16Array> | AsyncIterable<Float32Array | Int16Array>;
+  sampleRate: number;
+}
+
+export type SpeechSource = HTMLMediaElement | MediaStream | PcmSpeech;
+
+/** What the view shows right now; for tests and debugging. */
+export interface AvatarDebugState {
+  kind: 'none' | 'vrm' | 'orb' | 'video';
+  loaded: boolean;
+  speaking: boolean;
+  idle: IdleMode;
+  /** Frames drawn since load. */
+  frames: number;
+  /** Values set on the model's expressions this frame (before VRM overrides), by expression name. */
+  expressions: Record<string, number>;
+  /** The lip-sync input this frame: viseme weights and mouth openness from the analyzer. */
+  visemes: Record<VisemeName, number>;
+  open: number;
+  viseme: VisemeName | 'closed';
+  /** Which model expression each viseme is shown with ('' when the model can show none). */
+  visemeMap: Record<VisemeName, string>;
+  canvas: { width: number; height: number };
+}
