@@ -36,8 +36,10 @@ export const ERRORS = {
     new ApiError(404, 'not-found', `There is no ${method} ${url.split('?')[0]} endpoint.`),
   validation: (details: ErrorDetail[]) => {
     const first = details[0];
-    const sentence = first ? `${first.path ? `${first.path} ` : ''}${first.message}` : 'The request is not valid';
-    return new ApiError(400, 'validation-failed', `${sentence.replace(/\.$/, '')}.`, details);
+    const subject = first?.path ? `"${first.path}"` : 'The request body';
+    const sentence = first ? `${subject} ${first.message}` : 'The request is not valid';
+    const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''} in details)` : '';
+    return new ApiError(400, 'validation-failed', `${sentence.replace(/\.$/, '')}${more}.`, details);
   },
   invalidJson: (reason?: string) =>
     new ApiError(400, 'invalid-json', `The request body is not valid JSON${reason ? `: ${reason}` : ''}.`),

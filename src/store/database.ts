@@ -11,6 +11,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The PostgreSQL schema in use, when not the default. */
+  pgSchema?: string;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -71,6 +73,7 @@ function openPostgres(url: string, schema?: string): Store {
   return {
     db,
     dialect: 'postgres',
+    pgSchema: schema,
     async ping() {
       try {
         await pool.query('select 1');
@@ -86,7 +89,12 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 export async function migrate(store: Store): Promise<string[]> {
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect) });
+  // Kysely looks for its migration table in every schema unless told which one is ours.
+  const migrator = new Migrator({
+    db: store.db,
+    provider: migrationProvider(store.dialect),
+    ...(store.pgSchema ? { migrationTableSchema: store.pgSchema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error;
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

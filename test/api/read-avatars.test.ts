@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../harness/stores.ts';
+import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
+import { expectError } from '../harness/expect-error.ts';
+import { securityTests } from '../harness/security.ts';
+
+describe.each(STORE_KINDS)('GET /api/v1/avatars and /avatars/:id (%s)', (kind) => {
+  let server: TestServer;
+  let alice: TestKey; // org_a
+  let bob: TestKey; // org_a, another user
+  let carol: TestKey; // org_b
+  let dave: TestKey; // no organization
+  const create = async (key: TestKey, name: string) =>
+    (await server.api('POST', '/api/v1/avatars', { key, body: { name, tier: 'stylized_3d' } })).body;
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    alice = await server.makeKey('alice', 'org_a');
+    bob = await server.makeKey('bob', 'org_a');
+    carol = await server.makeKey('carol', 'org_b');
+    dave = await server.makeKey('dave', null);
+  });
+  afterAll(() => server.close());
+
+  describe('happy', () => {
+    it('gets the full avatar object by id', async () => {
+      const made = await create(alice, 'Full');
+      const answer = await server.api('GET', `/api/v1/avatars/${made._id}`, { key: alice });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual(made);
+    });
+
+    it('lists the seed summary fields, newest first, with the total count', async () => {
+      const s = await startTestServer(kind);
+      try {
+        const k = await s.makeKey('u', 'o');
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) ids.push((await s.api('POST', '/api/v1/avatars', { key: k, body: { name: `n${i}`, tier: 'stylized_3d' } })).body._id);
+        const answer = await s.api('GET', '/api/v1/avatars', { key: k });
+        expect(answer.status).toBe(200);
+        expect(answer.body.count).toBe(5);
+        expect(answer.body.avatars.map((a: { _id: string }) => a._id)).toEqual([...ids].reverse());
+        expect(Object.keys(answer.body.avatars[0]).sort()).toEqual(['_id', 'createdAt', 'name', 'organizationId', 'status', 'tier', 'userId']);
+        const page = await s.api('GET', '/api/v1/avatars?limit=2&offset=1', { key: k });
+        expect(page.body.avatars.map((a: { _id: string }) => a._id)).toEqual([ids[3], ids[2]]);
+        expect(page.body.count).toBe(5);
+        const named = await s.api('GET', '/api/v1/avatars?name=n2', { key: k });
+        expect(named.body).toMatchObject({ count: 1, avatars: [{ _id: ids[2] }] });
+        expect((await s.api('GET', '/api/v1/avatars?name=n', { key: k })).body.count).toBe(0);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('applies the access query: same organization or own avatars, never others', async () => {
+      const a = await create(alice, 'alice-1');
+      const b = await create(bob, 'bob-1');
+      const c = await create(carol, 'carol-1');
+      const d = await create(dave, 'dave-1');
+      const ids = async (key: TestKey) => ((await server.api('GET', '/api/v1/avatars?limit=200', { key })).body.avatars as { _id: string }[]).map((x) => x._id);
+      const aliceSees = await ids(alice);
+      expect(aliceSees).toEqual(expect.arrayContaining([a._id, b._id]));
+      expect(aliceSees).not.toContain(c._id);
+      expect(aliceSees).not.toContain(d._id);
+      expect(await ids(carol)).toEqual([c._id]);
+      expect(await ids(dave)).toEqual([d._id]);
+      // Bob (same organization) can read Alice's avatar.
+      expect((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: bob })).status).toBe(200);
+    });
+
+    it('counts an avatar the user made in another organization once', async () => {
+      const s = await startTestServer(kind);
+      try {
+        const inA = await s.makeKey('eve', 'org_a');
+        const inB = await s.makeKey('eve', 'org_b');
+        await s.api('POST', '/api/v1/avatars', { key: inA, body: { name: 'a', tier: 'stylized_3d' } });
+        await s.api('POST', '/api/v1/avatars', { key: inB, body: { name: 'b', tier: 'stylized_3d' } });
+        const other = await s.makeKey('frank', 'org_a');
+        await s.api('POST', '/api/v1/avatars', { key: other, body: { name: 'c', tier: 'stylized_3d' } });
+        const answer = await s.api('GET', '/api/v1/avatars', { key: inA });
+        expect(answer.body.count).toBe(3);
+        expect(answer.body.avatars).toHaveLength(3);
+      } finally {
+        await s.close();
+      }
+    });
+  });
+
+  describe('error', () => {
+    it.each([
+      ['limit=0', 'limit'],
+      ['limit=201', 'limit'],
+      ['limit=abc', 'limit'],
+      ['offset=-1', 'offset'],
+      ['offset=1.5', 'offset'],
+      ['color=red', 'color'],
+    ])('refuses ?%s with 400 validation-failed', async (query, path) => {
+      const answer = await server.api('GET', `/api/v1/avatars?${query}`, { key: alice });
+      expectError(answer, 400, 'validation-failed');
+      expect(answer.body.details[0].path).toBe(path);
+    });
+
+    it('answers 404 for an unknown id and for an id of the wrong form', async () => {
+      expectError(await server.api('GET', '/api/v1/avatars/avt_0000000000000000', { key: alice }), 404, 'not-found');
+      expectError(await server.api('GET', '/api/v1/avatars/123', { key: alice }), 404, 'not-found');
+      expectError(await server.api('GET', `/api/v1/avatars/${encodeURIComponent("avt_x' or 1=1 --")}`, { key: alice }), 404, 'not-found');
+    });
+
+    it('answers 404 for a deleted avatar', async () => {
+      const a = await create(alice, 'gone');
+      await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: alice });
+      expectError(await server.api('GET', `/api/v1/avatars/${a._id}`, { key: alice }), 404, 'not-found');
+    });
+  });
+
+  describe('security', () => {
+    securityTests(() => server, { method: 'GET', path: () => '/api/v1/avatars', scope: 'avatars:read' });
+    securityTests(() => server, { method: 'GET', path: (id) => `/api/v1/avatars/${id}`, scope: 'avatars:read', avatar: 'visible' });
+  });
+});

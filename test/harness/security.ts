@@ -1,0 +1,78 @@
+import { expect, it } from 'vitest';
+import type { Scope } from '../../src/domain/context.ts';
+import { expectError } from './expect-error.ts';
+import type { TestServer } from './test-server.ts';
+
+export interface SecuredRoute {
+  method: string;
+  /** The path, given the id of an avatar the owner made (ignored by routes without one). */
+  path: (avatarId: string) => string;
+  scope: Scope;
+  body?: unknown;
+  /** The route acts on one avatar: other tenants get 404, as for an avatar that does not exist. */
+  avatar?: 'visible' | 'owner';
+}
+
+/**
+ * The checks every authenticated route must pass (unkey's shared security tests): no key, an
+ * unknown, revoked or expired key -> 401; a key without the scope -> 403; another tenant's avatar
+ * -> the same 404 as a missing one; a same-organization non-owner -> 403 where only the owner may act.
+ */
+export function securityTests(getServer: () => TestServer, route: SecuredRoute) {
+  const setup = async () => {
+    const server = getServer();
+    const owner = await server.makeKey(`owner_${Math.random()}`, 'org_sec');
+    const created = await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Sec', tier: 'stylized_3d' } });
+    return { server, owner, avatarId: created.body._id as string };
+  };
+  const call = (server: TestServer, path: string, key: unknown) =>
+    server.api(route.method, path, { key: key as string, body: route.body });
+
+  it(`${route.method} ${route.path(':id')} answers 401 without a key, or with an unknown, revoked or expired key`, async () => {
+    const { server, avatarId } = await setup();
+    const path = route.path(avatarId);
+    expectError(await call(server, path, null), 401, 'unauthorized');
+    expectError(await call(server, path, 'sk_notARealKey000000000000000000000000000'), 401, 'unauthorized');
+    const revoked = await server.makeKey('u_revoked', 'org_sec');
+    await server.api('DELETE', `/api/v1/auth/api-keys/${revoked.id}`, { key: revoked });
+    expectError(await call(server, path, revoked), 401, 'unauthorized');
+    const expiring = await server.makeKey('u_expired', 'org_sec', undefined, { expiresInDays: 1 });
+    await server.server.services.store.db
+      .updateTable('api_keys')
+      .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', expiring.id)
+      .execute();
+    expectError(await call(server, path, expiring), 401, 'unauthorized');
+  });
+
+  it(`${route.method} ${route.path(':id')} answers 403 scope-required without ${route.scope}`, async () => {
+    const { server, avatarId } = await setup();
+    const others = (['avatars:read', 'avatars:write', 'keys:admin'] as Scope[]).filter((s) => s !== route.scope);
+    const key = await server.makeKey('u_scopeless', 'org_sec', others);
+    expectError(await call(server, route.path(avatarId), key), 403, 'scope-required');
+  });
+
+  if (route.avatar) {
+    it(`${route.method} ${route.path(':id')} hides other tenants' avatars behind the same 404 as a missing one`, async () => {
+      const { server, avatarId } = await setup();
+      const stranger = await server.makeKey('u_stranger', 'org_other');
+      const orgless = await server.makeKey('u_orgless', null);
+      const missing = await call(server, route.path('avt_0000000000000000'), stranger);
+      expectError(missing, 404, 'not-found');
+      for (const key of [stranger, orgless]) {
+        const answer = await call(server, route.path(avatarId), key);
+        expectError(answer, 404, 'not-found');
+        expect(answer.body.error.replace(avatarId, 'ID')).toBe(missing.body.error.replace('avt_0000000000000000', 'ID'));
+      }
+      expectError(await call(server, route.path('not-an-id'), stranger), 404, 'not-found');
+    });
+  }
+
+  if (route.avatar === 'owner') {
+    it(`${route.method} ${route.path(':id')} answers 403 forbidden to a same-organization user who is not the owner`, async () => {
+      const { server, avatarId } = await setup();
+      const colleague = await server.makeKey('u_colleague', 'org_sec');
+      expectError(await call(server, route.path(avatarId), colleague), 403, 'forbidden');
+    });
+  }
+}
