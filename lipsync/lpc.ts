@@ -42,9 +42,10 @@ export function createFormantFinder(order: number): FormantFinder {
   const ri = new Float64Array(order);
   const seed = (): void => {
     for (let i = 0; i < order; i++) {
-      const ang = (Math.PI * (i + 0.5)) / order + 0.1; // spread, off the real axis
-      rr[i] = 0.9 * Math.cos(ang) * (i % 2 ? 1 : 1);
-      ri[i] = 0.9 * Math.sin(ang) * (i % 2 ? -1 : 1);
+      // Distinct points on a circle, off the real axis (Aberth needs distinct, non-symmetric starts).
+      const ang = (2 * Math.PI * (i + 0.25)) / order + 0.4;
+      rr[i] = 0.9 * Math.cos(ang);
+      ri[i] = 0.9 * Math.sin(ang);
     }
   };
   seed();

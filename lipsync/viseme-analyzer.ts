@@ -72,15 +72,18 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   let peakDb = -20;
   const peakDecayDb = 1.5 * (hop / sampleRate); // per hop: the loudness reference relaxes 1.5 dB/s
   const x = new Float64Array(DIMENSIONS);
-  const scores = new Float64Array(VISEMES.length);
+  const scores = new Float64Array(VISEMES.length + 1); // + the closed-mouth murmur
+  let murmur = 0; // probability that the mouth is closed on a voiced murmur (m, b)
 
   /** Log-likelihoods to probabilities. No pooling over frames: the attack/release below already pools them,
    *  weighted by openness, so vowel nuclei outweigh the transitions around them. */
   function softmax(): void {
     let max = -Infinity;
-    for (let v = 0; v < VISEMES.length; v++) max = Math.max(max, scores[v]);
+    for (let v = 0; v < scores.length; v++) max = Math.max(max, scores[v]);
     let sum = 0;
     for (let v = 0; v < VISEMES.length; v++) sum += probs[v] = Math.exp(scores[v] - max);
+    const closed = Math.exp(scores[VISEMES.length] - max);
+    murmur = closed / (sum + closed);
     for (let v = 0; v < VISEMES.length; v++) probs[v] /= sum;
   }
 
@@ -98,7 +101,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       softmax();
     }
     vowels.observe(f);
-    const open = loud * voiced * sonorant * (1 - nasal) * (0.5 + 0.5 * jaw);
+    const open = loud * voiced * sonorant * (1 - nasal) * (1 - murmur) * (0.5 + 0.5 * jaw);
 
     const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : release);
     smoothedOpen = k(open, smoothedOpen);
@@ -128,6 +131,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       spectral.reset();
       vowels.reset();
       probs.fill(0);
+      murmur = 0;
       smoothed.fill(0);
       smoothedOpen = 0;
       peakDb = -20;

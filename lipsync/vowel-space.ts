@@ -22,7 +22,7 @@ export interface VowelSpace {
   describe(f: SpectralFeatures, out: Float64Array): boolean;
   /** Learns the speaker from the frame if it is a confident vowel (voiced, loud, not nasal). Call after describe. */
   observe(f: SpectralFeatures): void;
-  /** Log-likelihood per viseme (order of VISEMES) of described features into `out`. */
+  /** Log-likelihood per viseme (order of VISEMES), then of the closed-mouth murmur (m, b), into `out` (length 6). */
   score(x: Float64Array, out: Float64Array): void;
   reset(): void;
 }

@@ -1,7 +1,7 @@
 /* Synthesizes text with espeak-ng and writes the truth for the lip-sync tests:
  * raw PCM16 mono (little-endian, at espeak's own rate, 22050 Hz) to OUT_PCM, and one line per phoneme
  * event, "<mnemonic>\t<startSample>", to stdout, preceded by "rate\t<sampleRate>".
- * Usage: espeak-phonemes VOICE PITCH(0-99) RATE(wpm) OUT_PCM TEXT
+ * Usage: espeak-phonemes VOICE PITCH(0-99) RATE(wpm) OUT_PCM TEXT   (TEXT may hold [[phonemes]])
  * Build: gcc -O2 -o espeak-phonemes espeak-phonemes.c -lespeak-ng */
 #include <espeak-ng/speak_lib.h>
 #include <stdio.h>
@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
   espeak_SetSynthCallback(on_synth);
   printf("rate\t%d\n", rate);
   const char *text = argv[5];
-  if (espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, NULL) != EE_OK) {
+  if (espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8 | espeakPHONEMES, NULL, NULL) != EE_OK) {
     fprintf(stderr, "espeak_Synth failed\n");
     return 1;
   }

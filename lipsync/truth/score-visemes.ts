@@ -11,6 +11,8 @@ export const SCORE_FRAME_S = 0.02;
 
 export interface ScoredFrame {
   truth: TruthLabel;
+  /** The espeak mnemonic under the frame's centre. */
+  phoneme: string;
   frame: VisemeFrame;
 }
 
@@ -27,7 +29,7 @@ export function alignFrames(speech: SpokenText, frames: VisemeFrame[]): ScoredFr
     while (p + 1 < phonemes.length && phonemes[p + 1].start <= s) p++;
     const i = Math.round((t - frames[0].time) / step);
     if (i < 0 || i >= frames.length) continue;
-    out.push({ truth: phonemeToViseme(phonemes[p].phoneme), frame: frames[i] });
+    out.push({ truth: phonemeToViseme(phonemes[p].phoneme), phoneme: phonemes[p].phoneme, frame: frames[i] });
   }
   return out;
 }

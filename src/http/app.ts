@@ -50,6 +50,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
 
   // An empty body is "no body", not a JSON error, so POST /preview works with a JSON content type.
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  // JSON only: a text/plain body is an unsupported media type, not a string to validate.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
     parseJson(request, body as string, done);

@@ -19,7 +19,7 @@ const HARMLESS_VRM_WARNINGS = [
   'MESH_PRIMITIVE_GENERATED_TANGENT_SPACE', 'ACCESSOR_JOINTS_USED_ZERO_WEIGHT',
 ];
 
-/** Validator warnings told to the uploader; the rest are counted in the last one. */
+/** Validator warnings told to the uploader, one sentence per issue code. */
 export const MAX_VALIDATOR_WARNINGS = 10;
 const MAX_MESSAGE_CHARS = 240;
 

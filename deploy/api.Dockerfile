@@ -1,0 +1,30 @@
+# The Avatars API. Build from the repository root:
+#   docker build -f deploy/api.Dockerfile -t avatars-api .
+# Runs `avatars serve` (bin/avatars.js, TypeScript through tsx) as user 10001.
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+# Compilers only for native modules (better-sqlite3) when no prebuilt binary fits; they stay in this stage.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production \
+    PORT=3000 \
+    DATA_DIR=/data
+WORKDIR /app
+RUN groupadd --system --gid 10001 avatars \
+ && useradd --system --uid 10001 --gid avatars --home-dir /app --shell /usr/sbin/nologin avatars \
+ && mkdir -p /data && chown avatars:avatars /data
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json tsconfig.json ./
+COPY bin ./bin
+COPY src ./src
+COPY lipsync ./lipsync
+USER 10001:10001
+VOLUME ["/data"]
+EXPOSE 3000
+CMD ["node", "bin/avatars.js", "serve"]

@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createVisemeAnalyzer, pcm16ToFloat32, VISEMES, type VisemeFrame } from './index.ts';
+import { SENTENCES } from './truth/corpus.ts';
+import { buildEspeakHelper, speak } from './truth/espeak-truth.ts';
+
+const RATE = 16000;
+let speech: Float32Array;
+beforeAll(() => {
+  buildEspeakHelper();
+  speech = speak(SENTENCES[0], { voice: 'en-us', sampleRate: RATE }).samples;
+});
+
+/** Deterministic chunk sizes (LCG), 1..max samples. */
+function chunks(samples: Float32Array, max: number, seed: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  let s = seed;
+  for (let i = 0; i < samples.length; ) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const n = 1 + (s % max);
+    out.push(samples.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+function dominant(frames: VisemeFrame[]): string {
+  const counts = new Map<string, number>();
+  for (const f of frames) if (f.viseme !== 'closed') counts.set(f.viseme, (counts.get(f.viseme) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'closed';
+}
+
+describe('createVisemeAnalyzer', () => {
+  it('emits one frame per hop, timed at the window centre, with weights in 0..1', () => {
+    const frames = createVisemeAnalyzer({ sampleRate: RATE }).push(speech);
+    const window = 480, hop = 160;
+    expect(frames.length).toBe(Math.floor((speech.length - window) / hop) + 1);
+    frames.forEach((f, i) => {
+      expect(f.time).toBeCloseTo((i * hop + window / 2) / RATE, 9);
+      expect(f.open).toBeGreaterThanOrEqual(0);
+      expect(f.open).toBeLessThanOrEqual(1);
+      expect(Object.keys(f.weights).sort()).toEqual([...VISEMES].sort());
+      for (const w of Object.values(f.weights)) expect(w >= 0 && w <= 1).toBe(true);
+    });
+    expect(frames.filter((f) => f.viseme !== 'closed').length).toBeGreaterThan(frames.length / 3);
+  });
+
+  it('gives the same frames whatever the chunk sizes', () => {
+    const whole = createVisemeAnalyzer({ sampleRate: RATE }).push(speech);
+    for (const [max, seed] of [[7, 1], [333, 2], [4096, 3]]) {
+      const a = createVisemeAnalyzer({ sampleRate: RATE });
+      const parts = chunks(speech, max, seed).flatMap((c) => a.push(c));
+      expect(parts).toEqual(whole);
+    }
+  });
+
+  it('reset() starts a fresh stream: the same audio gives the same frames as a new analyzer', () => {
+    const fresh = createVisemeAnalyzer({ sampleRate: RATE }).push(speech);
+    const a = createVisemeAnalyzer({ sampleRate: RATE });
+    a.push(speech.subarray(0, 12345)); // interrupted mid-stream
+    a.reset();
+    expect(a.push(speech)).toEqual(fresh);
+  });
+
+  it('tells sustained vowels apart once it has heard the speaker', () => {
+    const a = createVisemeAnalyzer({ sampleRate: RATE });
+    a.push(speech);
+    const said = (phonemes: string): string => dominant(a.push(speak(phonemes, { voice: 'en-us', rate: 80, sampleRate: RATE }).samples));
+    const aa = said('[[A:]]');
+    const ee = said('[[i:]]');
+    const oh = said('[[O:]]');
+    expect([aa, ee, oh]).toEqual(['aa', 'ee', 'oh']);
+  });
+
+  it('stays closed on silence and on a quiet hiss', () => {
+    const a = createVisemeAnalyzer({ sampleRate: 24000 });
+    for (const f of a.push(new Float32Array(24000))) expect(f.viseme).toBe('closed');
+    let s = 7;
+    const hiss = Float32Array.from({ length: 24000 }, () => ((s = (s * 69069 + 1) % 4294967296) / 4294967296 - 0.5) * 0.01);
+    for (const f of a.push(hiss)) expect(f.open).toBeLessThan(0.1);
+  });
+
+  it('survives bad input: empty chunks, NaN and infinite samples', () => {
+    const a = createVisemeAnalyzer({ sampleRate: RATE });
+    expect(a.push(new Float32Array(0))).toEqual([]);
+    const bad = speech.slice(0, 8000);
+    for (let i = 0; i < bad.length; i += 97) bad[i] = i % 2 ? NaN : Infinity;
+    const frames = a.push(bad);
+    expect(frames.length).toBeGreaterThan(40);
+    for (const f of frames) {
+      expect(Number.isFinite(f.open) && Number.isFinite(f.time)).toBe(true);
+      for (const w of Object.values(f.weights)) expect(Number.isFinite(w)).toBe(true);
+    }
+    const all = a.push(new Float32Array(4000).fill(NaN));
+    for (const f of all.slice(-5)) expect(Number.isFinite(f.open)).toBe(true);
+  });
+
+  it('rejects impossible options', () => {
+    expect(() => createVisemeAnalyzer({ sampleRate: 0 })).toThrow(RangeError);
+    expect(() => createVisemeAnalyzer({ sampleRate: NaN })).toThrow(RangeError);
+    expect(() => createVisemeAnalyzer({ sampleRate: RATE, hopMs: 0 })).toThrow(RangeError);
+    expect(() => createVisemeAnalyzer({ sampleRate: RATE, smoothing: { attackMs: -1 } })).toThrow(RangeError);
+  });
+
+  it('honours hopMs and smoothing: false', () => {
+    const frames = createVisemeAnalyzer({ sampleRate: RATE, hopMs: 20, smoothing: false }).push(speech);
+    expect(frames[1].time - frames[0].time).toBeCloseTo(0.02, 9);
+    const raw = frames.map((f) => f.open);
+    const jumps = raw.slice(1).filter((o, i) => Math.abs(o - raw[i]) > 0.3).length;
+    expect(jumps).toBeGreaterThan(0); // unsmoothed: the jaw can snap
+  });
+});
+
+describe('pcm16ToFloat32', () => {
+  it('decodes little-endian signed 16-bit samples', () => {
+    const bytes = new Uint8Array([0x00, 0x00, 0xff, 0x7f, 0x00, 0x80, 0xff, 0xff, 0x00, 0x40]);
+    expect([...pcm16ToFloat32(bytes)]).toEqual([0, 32767 / 32768, -1, -1 / 32768, 0.5]);
+  });
+
+  it('ignores a trailing odd byte and accepts empty input', () => {
+    expect([...pcm16ToFloat32(new Uint8Array([0x00, 0x40, 0x12]))]).toEqual([0.5]);
+    expect(pcm16ToFloat32(new Uint8Array(0)).length).toBe(0);
+    expect(pcm16ToFloat32(new Uint8Array(1)).length).toBe(0);
+  });
+
+  it('decodes a view into a larger buffer at its own offset', () => {
+    const buf = new Uint8Array([9, 9, 0x00, 0x40, 0x00, 0xc0]);
+    expect([...pcm16ToFloat32(buf.subarray(2))]).toEqual([0.5, -0.5]);
+  });
+});

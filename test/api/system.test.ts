@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../harness/stores.ts';
+import { startTestServer, type TestServer } from '../harness/test-server.ts';
+import { expectError } from '../harness/expect-error.ts';
+
+describe.each(STORE_KINDS)('system endpoints and HTTP conventions (%s)', (kind) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+  });
+  afterAll(() => server.close());
+
+  it('answers liveness and readiness without a key', async () => {
+    expect((await server.api('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await server.api('GET', '/readyz')).body).toEqual({ status: 'ready', database: kind });
+  });
+
+  it('serves Prometheus metrics with request counts and latency by route and status', async () => {
+    await server.api('GET', '/api/v1/avatars');
+    const metrics = await server.api('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/avatars",status="401"\} \d+/);
+    expect(metrics.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/avatars",status="401"\}/);
+  });
+
+  it('serves an OpenAPI 3.1 document of every endpoint, and a page to read it', async () => {
+    const doc = (await server.api('GET', '/api/v1/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const paths = Object.keys(doc.paths);
+    for (const p of ['/api/v1/avatars', '/api/v1/avatars/{id}', '/api/v1/avatars/{id}/preview', '/api/v1/auth/whoami', '/api/v1/auth/api-keys', '/api/v1/auth/api-keys/{id}']) {
+      expect(paths).toContain(p);
+    }
+    expect(doc.paths['/api/v1/avatars'].post.requestBody.content['application/json'].schema.properties.tier).toBeDefined();
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    const page = await fetch(`${server.url}/docs`, { redirect: 'follow' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/swagger/i);
+  });
+
+  it('answers unknown routes with 404 not-found in the error shape', async () => {
+    expectError(await server.api('GET', '/api/v1/nothing'), 404, 'not-found');
+    expectError(await server.api('PATCH', '/api/v1/avatars'), 404, 'not-found');
+    expectError(await server.api('GET', '/'), 404, 'not-found');
+  });
+
+  it('gives every answer a request id, and keeps one the client sent', async () => {
+    const mine = await server.api('GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
+    expect(mine.headers.get('x-request-id')).toBe('trace-123');
+    expect((await server.api('GET', '/healthz')).headers.get('x-request-id')).toMatch(/^req_[0-9a-f]{16}$/);
+  });
+
+  it('serves blobs only under their exact keys', async () => {
+    expectError(await server.api('GET', '/blobs/avatars/avt_x/../../avatars.db'), 404, 'not-found');
+    expectError(await server.api('GET', `/blobs/avatars/avt_0000000000000000/${'0'.repeat(64)}.vrm`), 404, 'not-found');
+  });
+});
+
+describe('rate limit per API key', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite', { RATE_LIMIT_PER_MINUTE: '5' });
+  });
+  afterAll(() => server.close());
+
+  it('answers 429 rate-limited with Retry-After past the limit, for that key only', async () => {
+    const busy = await server.makeKey('busy', 'o');
+    const calm = await server.makeKey('calm', 'o');
+    for (let i = 0; i < 5; i++) expect((await server.api('GET', '/api/v1/avatars', { key: busy })).status).toBe(200);
+    const limited = await server.api('GET', '/api/v1/avatars', { key: busy });
+    expectError(limited, 429, 'rate-limited');
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await server.api('GET', '/api/v1/avatars', { key: calm })).status).toBe(200);
+  });
+});
