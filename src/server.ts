@@ -6,10 +6,14 @@ import { buildApp, type AppOptions } from './http/app.ts';
 import { createLocalBlobStore } from './blobs/local-blob-store.ts';
 import { migrate, openStore, type StoreOptions } from './store/database.ts';
 import { apiKeyStore } from './store/api-keys.ts';
+import { createControlLoop } from './reconciler/control-loop.ts';
+import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
+import { warmUpFaceModel } from './sources/portrait/index.ts';
 
 export interface Server {
   app: FastifyInstance;
   services: Services;
+  loop: ReturnType<typeof createControlLoop>;
   close(): Promise<void>;
 }
 
@@ -19,12 +23,22 @@ export async function createServer(config: Config, options: AppOptions & { pgSch
   const store = openStore(storeOptions);
   await migrate(store);
   const blobs = createLocalBlobStore({ root: path.join(config.dataDir, 'blobs'), publicUrl: config.publicUrl });
-  const services: Services = { store, blobs, config };
+  // The loop is woken by verbs, so it exists before the app; its tasks need the app's logger.
+  const tasks: Parameters<typeof createControlLoop>[0] = [];
+  const wakeable = { wake: () => loop?.wake() };
+  const services: Services = { store, blobs, config, background: wakeable };
   const app = await buildApp(services, options);
+  tasks.push({ name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) });
+  const loop = createControlLoop(tasks, app.log);
+  loop.start();
+  // Load the face model now, in the background, so the first upload does not wait for it.
+  warmUpFaceModel().catch((error) => app.log.error({ err: error }, 'the face model could not be loaded'));
   return {
     app,
     services,
+    loop,
     async close() {
+      await loop.stop();
       await app.close();
       await store.close();
     },

@@ -22,7 +22,9 @@ export interface BlobStore {
   /** The whole blob, or the inclusive byte range [start, end]. Null when there is no such blob. */
   get(key: string, range?: { start: number; end: number }): Promise<BlobRead | null>;
   head(key: string): Promise<BlobInfo | null>;
-  /** Removes every blob whose key starts with the prefix (an avatar's files). */
+  /** Removes one blob; no error when it does not exist. */
+  delete(key: string): Promise<void>;
+  /** Removes every blob under the prefix, a folder-like path (an avatar's files). */
   deletePrefix(prefix: string): Promise<void>;
   /** The URL clients download the blob from. */
   url(key: string): string;

@@ -54,6 +54,10 @@ export function createLocalBlobStore(options: { root: string; publicUrl: string 
       const body = fs.createReadStream(fileOf(key)!, range ? { start: range.start, end: range.end } : {});
       return { ...info, body } satisfies BlobRead;
     },
+    async delete(key) {
+      const file = fileOf(key);
+      if (file) await fsp.rm(file, { force: true });
+    },
     async deletePrefix(prefix) {
       if (!/^[A-Za-z0-9_/-]+$/.test(prefix) || prefix.includes('..')) return;
       await fsp.rm(path.join(root, prefix), { recursive: true, force: true });

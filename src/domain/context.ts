@@ -14,11 +14,17 @@ export interface Actor {
   scopes: readonly Scope[];
 }
 
+/** The background loops (preprocessing, deployments): verbs wake them after changing desired state. */
+export interface Background {
+  wake(): void;
+}
+
 /** What every verb needs besides its input. */
 export interface Services {
   store: Store;
   blobs: BlobStore;
   config: Config;
+  background: Background;
 }
 
 export interface Ctx {

@@ -13,6 +13,7 @@ import { createAvatarRoute } from './routes/avatars/create-avatar.ts';
 import { updateAvatarRoute } from './routes/avatars/update-avatar.ts';
 import { deleteAvatarRoute } from './routes/avatars/delete-avatar.ts';
 import { previewAvatarRoute } from './routes/avatars/preview-avatar.ts';
+import { uploadSourceRoute } from './routes/avatars/upload-source.ts';
 import { whoamiRoute } from './routes/auth/whoami.ts';
 import { createApiKeyRoute } from './routes/auth/create-api-key.ts';
 import { listApiKeysRoute } from './routes/auth/list-api-keys.ts';
@@ -73,6 +74,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       ]) {
         route(api, services);
       }
+      await uploadSourceRoute(api, services);
     },
     { prefix: '/api/v1' },
   );

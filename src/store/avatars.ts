@@ -18,10 +18,17 @@ export interface AvatarRecord {
   onDemand: Record<string, unknown> | null;
   sourceKey: string | null;
   sourceInfo: Record<string, unknown> | null;
+  /** The preprocessed portrait for the rendering container. */
+  artifact: PortraitArtifactKeys | null;
   userId: string;
   organizationId: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface PortraitArtifactKeys {
+  imageKey: string;
+  faceKey: string;
 }
 
 /** Who may see an avatar: same organization, or the same user (DESIGN.md's access query). */
@@ -59,6 +66,7 @@ function fromRow(row: Selectable<AvatarsTable>): AvatarRecord {
     onDemand: row.on_demand ? JSON.parse(row.on_demand) : null,
     sourceKey: row.source_key,
     sourceInfo: row.source_info ? JSON.parse(row.source_info) : null,
+    artifact: row.artifact ? JSON.parse(row.artifact) : null,
     userId: row.user_id,
     organizationId: row.organization_id,
     createdAt: row.created_at,
@@ -66,7 +74,7 @@ function fromRow(row: Selectable<AvatarsTable>): AvatarRecord {
   };
 }
 
-type Columns = Omit<Selectable<AvatarsTable>, 'seq'>;
+type Columns = Omit<Selectable<AvatarsTable>, 'seq' | 'lease_owner' | 'lease_until'>;
 
 function toColumns(record: Partial<AvatarRecord>): Partial<Columns> {
   const columns: Partial<Columns> = {};
@@ -85,6 +93,7 @@ function toColumns(record: Partial<AvatarRecord>): Partial<Columns> {
   if (record.onDemand !== undefined) columns.on_demand = json(record.onDemand);
   if (record.sourceKey !== undefined) columns.source_key = record.sourceKey;
   if (record.sourceInfo !== undefined) columns.source_info = json(record.sourceInfo);
+  if (record.artifact !== undefined) columns.artifact = json(record.artifact);
   if (record.userId !== undefined) columns.user_id = record.userId;
   if (record.organizationId !== undefined) columns.organization_id = record.organizationId;
   if (record.createdAt !== undefined) columns.created_at = record.createdAt;
@@ -110,6 +119,44 @@ export function avatarStore(db: Kysely<Database>) {
         await db.updateTable('avatars').set(columns).where('id', '=', id).execute();
       }
       return this.findById(id);
+    },
+
+    /**
+     * Changes the given fields only while the avatar still has `sourceKey` (a result computed from
+     * an older upload must not overwrite a newer one). Answers whether it changed anything.
+     */
+    async updateIfSource(id: string, sourceKey: string, changes: Partial<AvatarRecord>): Promise<boolean> {
+      const result = await db
+        .updateTable('avatars')
+        .set({ ...toColumns(changes), lease_owner: null, lease_until: null })
+        .where('id', '=', id)
+        .where('source_key', '=', sourceKey)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /** Avatars waiting in a status whose lease is free or expired, oldest first. */
+    async findLeasable(status: string, now: string, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('avatars')
+        .select('id')
+        .where('status', '=', status)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
+    /** Takes the avatar's lease if it is free or expired; true when this owner now holds it. */
+    async claimLease(id: string, owner: string, now: string, until: string): Promise<boolean> {
+      const result = await db
+        .updateTable('avatars')
+        .set({ lease_owner: owner, lease_until: until })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
     async delete(id: string): Promise<boolean> {

@@ -55,6 +55,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_portrait_artifacts_and_leases': {
+      async up(db: Kysely<any>) {
+        // The preprocessed portrait the rendering container reads: { imageKey, faceKey }.
+        await db.schema.alterTable('avatars').addColumn('artifact', 'text').execute();
+        // Background work (preprocessing, deployments) is leased so replicas never do it twice.
+        await db.schema.alterTable('avatars').addColumn('lease_owner', 'text').execute();
+        await db.schema.alterTable('avatars').addColumn('lease_until', 'text').execute();
+        await db.schema.createIndex('avatars_status').on('avatars').columns(['status']).execute();
+      },
+    },
   };
 }
 

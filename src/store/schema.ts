@@ -23,6 +23,9 @@ export interface AvatarsTable {
   organization_id: string | null;
   created_at: string;
   updated_at: string;
+  artifact: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
 }
 
 export interface ApiKeysTable {

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createServer, type Server } from '../../src/server.ts';
@@ -44,18 +45,19 @@ export const ALL_SCOPES: Scope[] = ['avatars:read', 'avatars:write', 'keys:admin
 export async function startTestServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-test-'));
   const pgSchema = kind === 'postgres' ? await createPgSchema() : null;
+  const port = await freePort();
   const config = loadConfig({
-    PORT: '0',
+    PORT: String(port),
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...(pgSchema ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
     ...env,
   });
   const server = await createServer(config, { logger: false, pgSchema: pgSchema?.schema });
-  const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
-  config.publicUrl = address;
+  const address = await server.app.listen({ port, host: '127.0.0.1' });
 
   return {
     url: address,
@@ -88,4 +90,16 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A port nobody listens on now, so the server's PUBLIC_URL can be known before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -41,6 +41,7 @@ export async function createAvatar(ctx: Ctx, input: CreateAvatarInput) {
     onDemand: isPortraitTier(input.tier) ? { ...defaultOnDemand(), ...fields.onDemand } : null,
     sourceKey: null,
     sourceInfo: null,
+    artifact: null,
     userId: ctx.actor.userId,
     organizationId: ctx.actor.organizationId,
     createdAt: now,

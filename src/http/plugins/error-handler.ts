@@ -33,6 +33,10 @@ export function toApiError(error: FastifyError & { validationContext?: string },
   if (isDatabaseDown(error)) return ERRORS.databaseUnavailable();
   if (error.statusCode === 413) return ERRORS.payloadTooLarge(bodyLimit);
   if (error.statusCode === 415) return ERRORS.unsupportedMediaType(undefined, 'application/json');
+  // Other client errors raised by Fastify or its plugins (a malformed multipart body, say).
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return ERRORS.validation([{ path: '', message: `is not valid: ${error.message.replace(/\.$/, '')}` }]);
+  }
   return ERRORS.internal();
 }
 
@@ -46,7 +50,7 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
 
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const apiError = toApiError(error, bodyLimit);
+    const apiError = toApiError(error, request.routeOptions.bodyLimit ?? bodyLimit);
     if (apiError.status >= 500) request.log.error({ err: error }, apiError.message);
     else request.log.info({ code: apiError.code }, apiError.message);
     return sendApiError(reply, apiError);

@@ -1,0 +1,87 @@
+import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
+import { inspectVrm, isGlb } from '../../sources/vrm/index.ts';
+import { sniffImage } from '../../sources/portrait/index.ts';
+import { SourceRejected } from '../../sources/source-rejected.ts';
+import { requireScope, type Ctx } from '../context.ts';
+import { findOwnedAvatar } from '../avatar-access.ts';
+import { avatarBlobPrefix } from '../blob-prefixes.ts';
+import { ERRORS } from '../errors.ts';
+
+const IMAGE_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
+
+/** What the bytes are, from their magic numbers (never from the claimed content type or file name). */
+function identify(data: Buffer): 'vrm' | keyof typeof IMAGE_EXTENSIONS | null {
+  if (isGlb(data)) return 'vrm';
+  return sniffImage(data);
+}
+
+function describe(kind: ReturnType<typeof identify>): string {
+  if (kind === 'vrm') return 'a VRM/glTF model';
+  if (kind) return `a ${IMAGE_EXTENSIONS[kind].toUpperCase()} image`;
+  return 'neither a VRM model nor a PNG, JPEG or WebP image';
+}
+
+/**
+ * Takes an avatar's source. A VRM is checked now: a bad one is refused and changes nothing, a good
+ * one makes the avatar ready. A portrait is stored and queued: the avatar goes `preprocessing`
+ * and the background preprocessor makes it `ready` or `failed`. Uploading again replaces the source.
+ * `read` gives the uploaded bytes (or throws the HTTP layer's error for a body that is no file).
+ */
+export async function uploadSource(ctx: Ctx, id: string, read: () => Promise<Buffer>) {
+  requireScope(ctx, 'avatars:write');
+  const avatar = await findOwnedAvatar(ctx, id);
+  const { config, blobs, store } = ctx.services;
+  if (avatar.renderStyle === 'orb') {
+    throw ERRORS.conflict('This avatar renders as an orb and takes no source; set renderStyle to "vrm" first.');
+  }
+  // Read only once the caller may upload: a stranger learns nothing from how the body is judged.
+  const data = await read();
+  if (data.length === 0) throw ERRORS.invalidSource('The uploaded file is empty.');
+  const kind = identify(data);
+  const wantsVrm = avatar.tier === 'stylized_3d';
+  if (wantsVrm && kind !== 'vrm') {
+    throw ERRORS.invalidSource(`A stylized_3d avatar takes a VRM model (.vrm); the uploaded file is ${describe(kind)}.`);
+  }
+  if (!wantsVrm && (kind === 'vrm' || kind === null)) {
+    throw ERRORS.invalidSource(`An ${avatar.tier} avatar takes a portrait photo (PNG, JPEG or WebP); the uploaded file is ${describe(kind)}.`);
+  }
+  const limit = wantsVrm ? config.maxVrmBytes : config.maxImageBytes;
+  if (data.length > limit) throw ERRORS.payloadTooLarge(limit);
+
+  const changes: Partial<AvatarRecord> = { updatedAt: new Date().toISOString(), error: null, preprocessed: false, artifact: null };
+  let field: 'sourceModel' | 'sourceImage';
+  if (kind === 'vrm') {
+    try {
+      changes.sourceInfo = { ...(await inspectVrm(data)) };
+    } catch (error) {
+      if (error instanceof SourceRejected) throw ERRORS.invalidSource(error.message);
+      throw error;
+    }
+    changes.status = 'ready';
+    field = 'sourceModel';
+  } else {
+    changes.sourceInfo = null;
+    changes.status = 'preprocessing';
+    field = 'sourceImage';
+  }
+
+  // New file first, then the avatar points at it, then the old file goes: never a dangling pointer.
+  const blob = await blobs.put(`${avatarBlobPrefix(id)}/source`, data, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
+  changes.sourceKey = blob.key;
+  const updated = await avatarStore(store.db).update(id, changes);
+  if (!updated) {
+    await blobs.deletePrefix(avatarBlobPrefix(id));
+    throw ERRORS.notFound('avatar', id);
+  }
+  await removeReplaced(ctx, avatar, blob.key);
+  if (changes.status === 'preprocessing') ctx.services.background.wake();
+  return { url: blobs.url(blob.key), field, size: blob.size };
+}
+
+/** The previous source and its artifact, unless the new upload is byte-identical (same key). */
+async function removeReplaced(ctx: Ctx, before: AvatarRecord, newKey: string) {
+  const stale = [before.sourceKey, before.artifact?.imageKey, before.artifact?.faceKey].filter(
+    (key): key is string => !!key && key !== newKey,
+  );
+  for (const key of stale) await ctx.services.blobs.delete(key);
+}

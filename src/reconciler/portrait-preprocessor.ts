@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import { avatarStore } from '../store/avatars.ts';
+import type { Services } from '../domain/context.ts';
+import { avatarBlobPrefix } from '../domain/blob-prefixes.ts';
+import { preprocessPortrait } from '../sources/portrait/index.ts';
+import { SourceRejected } from '../sources/source-rejected.ts';
+
+/** How long one preprocessing run may hold an avatar before another replica may take over. */
+const LEASE_MS = 60_000;
+
+/**
+ * Makes `preprocessing` avatars `ready` (face found, artifact stored) or `failed` (with the reason).
+ * The work list is the database itself, so an upload survives a restart, and a lease keeps two
+ * replicas from preprocessing the same upload.
+ */
+export function createPortraitPreprocessor(services: Services, log: FastifyBaseLogger) {
+  const owner = `pp_${randomBytes(6).toString('hex')}`;
+  const avatars = avatarStore(services.store.db);
+
+  async function processOne(id: string): Promise<void> {
+    const now = new Date();
+    if (!(await avatars.claimLease(id, owner, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()))) return;
+    const avatar = await avatars.findById(id);
+    if (!avatar || avatar.status !== 'preprocessing' || !avatar.sourceKey) return;
+    const sourceKey = avatar.sourceKey;
+    const source = await services.blobs.get(sourceKey);
+    if (!source) {
+      await avatars.updateIfSource(id, sourceKey, { status: 'failed', error: 'The uploaded photo was lost before it could be processed; upload it again.' });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of source.body) chunks.push(chunk as Buffer);
+    try {
+      const { info, artifact } = await preprocessPortrait(Buffer.concat(chunks));
+      const prefix = `${avatarBlobPrefix(id)}/portrait`;
+      const image = await services.blobs.put(prefix, artifact.image, 'image/png', 'png');
+      const face = await services.blobs.put(prefix, Buffer.from(JSON.stringify(artifact.face)), 'application/json', 'json');
+      const stored = await avatars.updateIfSource(id, sourceKey, {
+        status: 'ready',
+        preprocessed: true,
+        error: null,
+        sourceInfo: { ...info },
+        artifact: { imageKey: image.key, faceKey: face.key },
+        updatedAt: new Date().toISOString(),
+      });
+      if (!stored) {
+        // A newer upload replaced the source meanwhile: this result is for a photo that is gone.
+        await services.blobs.delete(image.key);
+        await services.blobs.delete(face.key);
+      }
+    } catch (error) {
+      const rejected = error instanceof SourceRejected;
+      if (!rejected) log.error({ err: error, avatarId: id }, 'portrait preprocessing failed');
+      await avatars.updateIfSource(id, sourceKey, {
+        status: 'failed',
+        error: rejected ? error.message : 'The photo could not be processed because of an internal error; upload it again.',
+        preprocessed: false,
+        updatedAt: new Date().toISOString(),
+      });
+    }
+  }
+
+  return {
+    /** One pass over the waiting avatars; answers how many it looked at. */
+    async runOnce(): Promise<number> {
+      const ids = await avatars.findLeasable('preprocessing', new Date().toISOString(), 8);
+      for (const id of ids) await processOne(id);
+      return ids.length;
+    },
+  };
+}

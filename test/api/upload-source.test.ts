@@ -1,0 +1,198 @@
+import fs from 'node:fs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../harness/stores.ts';
+import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
+import { expectError } from '../harness/expect-error.ts';
+import { securityTests } from '../harness/security.ts';
+import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
+
+const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
+const vrm1 = fs.readFileSync(VRM_FIXTURES.overrides);
+const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
+const cat = fs.readFileSync(PORTRAIT_FIXTURES.cat);
+
+describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
+  let server: TestServer;
+  let owner: TestKey;
+  const create = async (tier: string, extra: Record<string, unknown> = {}) =>
+    (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Src', tier, ...extra } })).body;
+  const upload = (id: string, data: Buffer, type = 'application/octet-stream', key: TestKey = owner) =>
+    server.api('POST', `/api/v1/avatars/${id}/source`, { key, raw: data, headers: { 'content-type': type } });
+  const uploadMultipart = async (id: string, data: Buffer, field = 'file') => {
+    const form = new FormData();
+    form.append(field, new Blob([data]), 'model.vrm');
+    const response = await fetch(`${server.url}/api/v1/avatars/${id}/source`, { method: 'POST', headers: { 'x-api-key': owner.key }, body: form });
+    return { status: response.status, body: await response.json(), headers: response.headers };
+  };
+  const get = async (id: string) => (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
+  const settle = async (id: string) => {
+    for (let i = 0; i < 100; i++) {
+      await server.server.loop.settle();
+      const a = await get(id);
+      if (a.status !== 'preprocessing') return a;
+    }
+    throw new Error('preprocessing did not finish');
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    owner = await server.makeKey('owner', 'org_src');
+  });
+  afterAll(() => server.close());
+
+  describe('VRM models', () => {
+    it('takes a VRM 0.x as a raw body: ready at once, preprocessed false, sourceInfo filled, file served', async () => {
+      const a = await create('stylized_3d');
+      const answer = await upload(a._id, vrm0, 'model/gltf-binary');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ field: 'sourceModel', size: vrm0.length });
+      const after = await get(a._id);
+      expect(after).toMatchObject({ status: 'ready', preprocessed: false, sourceModel: answer.body.url, error: null });
+      expect(after.sourceInfo).toMatchObject({ vrmVersion: '0.x', visemes: ['aa', 'ih', 'ou', 'ee', 'oh'], blink: true });
+      expect(after.sourceInfo.humanoidBones).toHaveLength(52);
+
+      const file = await fetch(answer.body.url);
+      expect(file.status).toBe(200);
+      expect(file.headers.get('content-type')).toBe('model/gltf-binary');
+      expect(file.headers.get('cache-control')).toContain('immutable');
+      const etag = file.headers.get('etag')!;
+      expect(Buffer.from(await file.arrayBuffer()).equals(vrm0)).toBe(true);
+      const ranged = await fetch(answer.body.url, { headers: { range: 'bytes=0-3' } });
+      expect(ranged.status).toBe(206);
+      expect(Buffer.from(await ranged.arrayBuffer()).toString()).toBe('glTF');
+      expect(ranged.headers.get('content-range')).toBe(`bytes 0-3/${vrm0.length}`);
+      expect((await fetch(answer.body.url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+      expect((await fetch(answer.body.url, { headers: { range: `bytes=${vrm0.length + 10}-` } })).status).toBe(416);
+
+      // The seed's Tier 1 preview: the model URL, to render client-side.
+      const preview = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner });
+      expect(preview.body).toEqual({
+        avatarId: a._id,
+        previewUrl: answer.body.url,
+        tier: 'stylized_3d',
+        message: 'Tier 1 avatars render client-side. Use the VRM model URL directly.',
+      });
+    });
+
+    it('takes a VRM 1.0 as multipart field "file" and replaces the previous model', async () => {
+      const a = await create('stylized_3d');
+      const first = await uploadMultipart(a._id, vrm0);
+      expect(first.status).toBe(200);
+      const second = await uploadMultipart(a._id, vrm1);
+      expect(second.status).toBe(200);
+      const after = await get(a._id);
+      expect(after.sourceModel).toBe(second.body.url);
+      expect(after.sourceInfo).toMatchObject({ vrmVersion: '1.0', expressions: ['happy', 'blink'] });
+      expect(after.sourceInfo.warnings.join(' ')).toMatch(/viseme/i);
+      expect((await fetch(first.body.url)).status).toBe(404);
+    });
+
+    it('refuses an invalid VRM with 422 invalid-source and changes nothing', async () => {
+      const a = await create('stylized_3d');
+      const good = await upload(a._id, vrm1);
+      const before = await get(a._id);
+      const truncated = vrm1.subarray(0, vrm1.length - 100);
+      const answer = await upload(a._id, truncated);
+      expectError(answer, 422, 'invalid-source');
+      expect(await get(a._id)).toEqual(before);
+      expect((await fetch(good.body.url)).status).toBe(200);
+      const badMagic = Buffer.from(vrm1);
+      badMagic.write('gLTF', 0);
+      expectError(await upload(a._id, badMagic), 422, 'invalid-source');
+    });
+
+    it('refuses a photo for a VRM avatar, saying which source the tier takes', async () => {
+      const a = await create('stylized_3d');
+      const answer = await upload(a._id, astronaut, 'image/png');
+      expectError(answer, 422, 'invalid-source');
+      expect(answer.body.error).toMatch(/stylized_3d avatar takes a VRM model/);
+    });
+
+    it('refuses an orb avatar\'s upload with 409', async () => {
+      const a = await create('stylized_3d', { renderStyle: 'orb' });
+      expectError(await upload(a._id, vrm1), 409, 'conflict');
+    });
+
+    it('refuses a model over the size limit with 413', async () => {
+      const small = await startTestServer(kind, { MAX_VRM_MB: '1' });
+      try {
+        const k = await small.makeKey('o', 'org');
+        const a = (await small.api('POST', '/api/v1/avatars', { key: k, body: { name: 'x', tier: 'stylized_3d' } })).body;
+        const big = Buffer.concat([vrm1, Buffer.alloc(1024 * 1024)]);
+        const answer = await small.api('POST', `/api/v1/avatars/${a._id}/source`, { key: k, raw: big, headers: { 'content-type': 'model/gltf-binary' } });
+        expectError(answer, 413, 'payload-too-large');
+        expect(answer.body.error).toContain('1 MiB');
+      } finally {
+        await small.close();
+      }
+    });
+  });
+
+  describe('portraits', () => {
+    it('preprocesses a portrait: preprocessing, then ready with preprocessed true and the face found', async () => {
+      const a = await create('animated_portrait');
+      const answer = await upload(a._id, astronaut, 'image/png');
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ field: 'sourceImage', size: astronaut.length });
+      expect(['preprocessing', 'ready']).toContain((await get(a._id)).status);
+      const done = await settle(a._id);
+      expect(done).toMatchObject({ status: 'ready', preprocessed: true, error: null, sourceImage: answer.body.url, sourceModel: null });
+      expect(done.sourceInfo).toMatchObject({ width: 512, height: 512, face: { landmarks: 478 } });
+      const [x, y, w, h] = done.sourceInfo.face.box;
+      expect(x).toBeGreaterThan(0);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(x + w).toBeLessThanOrEqual(512);
+      expect(y + h).toBeLessThanOrEqual(512);
+      // The rendering container's input is stored beside the source.
+      const row = await server.server.services.store.db.selectFrom('avatars').select('artifact').where('id', '=', a._id).executeTakeFirstOrThrow();
+      const artifact = JSON.parse(row.artifact!);
+      const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
+      expect(face.landmarks).toHaveLength(478);
+    });
+
+    it('fails a photo without a human face, and a new upload fixes it', async () => {
+      const a = await create('realtime_lipsync');
+      await upload(a._id, cat, 'image/png');
+      const failed = await settle(a._id);
+      expect(failed).toMatchObject({ status: 'failed', preprocessed: false });
+      expect(failed.error).toMatch(/No human face/);
+      await upload(a._id, await sharp(astronaut).jpeg().toBuffer(), 'image/jpeg');
+      expect(await settle(a._id)).toMatchObject({ status: 'ready', preprocessed: true, error: null });
+    });
+
+    it('refuses a VRM for a portrait avatar and a file that is no image', async () => {
+      const a = await create('animated_portrait');
+      const vrmAnswer = await upload(a._id, vrm1);
+      expectError(vrmAnswer, 422, 'invalid-source');
+      expect(vrmAnswer.body.error).toMatch(/takes a portrait photo/);
+      expectError(await upload(a._id, Buffer.from('just some text')), 422, 'invalid-source');
+      expect((await get(a._id)).status).toBe('creating');
+    });
+  });
+
+  describe('bad requests', () => {
+    it('refuses JSON or text bodies with 415, an empty body with 422, a wrong multipart field with 400', async () => {
+      const a = await create('stylized_3d');
+      expectError(await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, body: { file: 'x' } }), 415, 'unsupported-media-type');
+      expectError(await upload(a._id, Buffer.from('hello'), 'text/plain'), 415, 'unsupported-media-type');
+      expectError(await upload(a._id, Buffer.alloc(0)), 422, 'invalid-source');
+      const wrongField = await uploadMultipart(a._id, vrm1, 'model');
+      expect(wrongField.status).toBe(400);
+      expect(wrongField.body.code).toBe('validation-failed');
+      const broken = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } });
+      expect(broken.status).toBe(400);
+    });
+
+    it('deleting the avatar removes its stored files', async () => {
+      const a = await create('stylized_3d');
+      const answer = await upload(a._id, vrm1);
+      await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner });
+      expect((await fetch(answer.body.url)).status).toBe(404);
+    });
+  });
+
+  describe('security', () => {
+    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/source`, scope: 'avatars:write', avatar: 'owner' });
+  });
+});
