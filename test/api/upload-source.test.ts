@@ -21,7 +21,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
     server.api('POST', `/api/v1/avatars/${id}/source`, { key, raw: data, headers: { 'content-type': type } });
   const uploadMultipart = async (id: string, data: Buffer, field = 'file') => {
     const form = new FormData();
-    form.append(field, new Blob([data]), 'model.vrm');
+    form.append(field, new Blob([new Uint8Array(data)]), 'model.vrm');
     const response = await fetch(`${server.url}/api/v1/avatars/${id}/source`, { method: 'POST', headers: { 'x-api-key': owner.key }, body: form });
     return { status: response.status, body: await response.json(), headers: response.headers };
   };

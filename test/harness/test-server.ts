@@ -78,7 +78,7 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
         body = JSON.stringify(call.body);
         headers['content-type'] ??= 'application/json';
       }
-      const response = await fetch(`${address}${urlPath}`, { method, headers, body });
+      const response = await fetch(`${address}${urlPath}`, { method, headers, body: body as BodyInit | undefined });
       const text = await response.text();
       let parsed: unknown = text;
       if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
