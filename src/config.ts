@@ -8,6 +8,8 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL when set (`postgres://...`); otherwise the SQLite file `${dataDir}/avatars.db`. */
   databaseUrl: string | null;
+  /** PostgreSQL schema for every table (default: the connection's search_path, usually public). */
+  databaseSchema: string | null;
   /** Base URL clients use to reach this server (blob URLs are built from it). */
   publicUrl: string;
   /** Requests per minute per API key; 0 turns the limit off. */
@@ -40,6 +42,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must be a postgres:// URL; leave it unset for the embedded SQLite store.');
   }
+  const databaseSchema = env.DATABASE_SCHEMA || null;
+  if (databaseSchema && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError('DATABASE_SCHEMA must be a lower-case PostgreSQL identifier.');
+  }
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     new URL(publicUrl);
@@ -52,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: path.resolve(env.DATA_DIR || './data'),
     databaseUrl,
+    databaseSchema,
     publicUrl,
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 10_000_000),
     bodyLimitBytes: 1 * mib,

@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import type { Services } from './domain/context.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { createLocalBlobStore } from './blobs/local-blob-store.ts';
-import { migrate, openStore, type StoreOptions } from './store/database.ts';
+import { migrate, openStore } from './store/database.ts';
 import { apiKeyStore } from './store/api-keys.ts';
 import { createControlLoop } from './reconciler/control-loop.ts';
 import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
@@ -18,9 +18,8 @@ export interface Server {
 }
 
 /** Builds the whole server from its configuration: store (migrated), blobs, HTTP app. */
-export async function createServer(config: Config, options: AppOptions & { pgSchema?: string } = {}): Promise<Server> {
-  const storeOptions: StoreOptions = { dataDir: config.dataDir, databaseUrl: config.databaseUrl, pgSchema: options.pgSchema };
-  const store = openStore(storeOptions);
+export async function createServer(config: Config, options: AppOptions = {}): Promise<Server> {
+  const store = openStore(config);
   await migrate(store);
   const blobs = createLocalBlobStore({ root: path.join(config.dataDir, 'blobs'), publicUrl: config.publicUrl });
   // The loop is woken by verbs, so it exists before the app; its tasks need the app's logger.

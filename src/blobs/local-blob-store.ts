@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { BlobInfo, BlobRead, BlobStore } from './blob-store.ts';
+import { BLOB_PREFIX_PATTERN } from './blob-prefix.ts';
 import { BLOB_KEY_PATTERN, contentTypeOf } from './content-types.ts';
 
 /** Blobs as files under `<dataDir>/blobs`, written atomically (temp file, fsync, rename). */
@@ -59,7 +60,8 @@ export function createLocalBlobStore(options: { root: string; publicUrl: string 
       if (file) await fsp.rm(file, { force: true });
     },
     async deletePrefix(prefix) {
-      if (!/^[A-Za-z0-9_/-]+$/.test(prefix) || prefix.includes('..')) return;
+      // Not merely safe characters: "/" passed that test and removed the whole store.
+      if (!BLOB_PREFIX_PATTERN.test(prefix)) return;
       await fsp.rm(path.join(root, prefix), { recursive: true, force: true });
     },
     url(key) {

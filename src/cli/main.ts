@@ -10,7 +10,7 @@ import { serve } from '../server.ts';
 /** Runs `work` against the configured store (DATA_DIR or DATABASE_URL), migrated, then closes it. */
 async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const store = openStore(config);
   try {
     await migrate(store);
     return await work(store);

@@ -22,7 +22,7 @@ export interface StoreOptions {
   dataDir: string;
   databaseUrl: string | null;
   /** PostgreSQL schema to use (tests isolate themselves in one schema each). */
-  pgSchema?: string;
+  databaseSchema?: string | null;
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -30,7 +30,7 @@ export function sqliteFile(dataDir: string): string {
 }
 
 export function openStore(options: StoreOptions): Store {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.pgSchema);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.databaseSchema ?? undefined);
   return openSqlite(sqliteFile(options.dataDir));
 }
 

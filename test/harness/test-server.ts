@@ -53,10 +53,10 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ...(pgSchema ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
+    ...(pgSchema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: pgSchema.schema } : {}),
     ...env,
   });
-  const server = await createServer(config, { logger: false, pgSchema: pgSchema?.schema });
+  const server = await createServer(config, { logger: false });
   const address = await server.app.listen({ port, host: '127.0.0.1' });
 
   return {
