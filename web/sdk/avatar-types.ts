@@ -74,4 +74,8 @@ export interface AvatarDebugState {
   /** Which model expression each viseme is shown with ('' when the model can show none). */
   visemeMap: Record<VisemeName, string>;
   canvas: { width: number; height: number };
+  /** Orb style only: the sphere's scale (1 at rest) and emissive intensity. */
+  orb?: { scale: number; emissive: number };
+  /** ms from load() to loaded, and to the first frame drawn. */
+  timings: { loadMs: number; firstFrameMs: number };
 }

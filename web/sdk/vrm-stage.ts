@@ -71,10 +71,10 @@ export function frameUpperBody(camera: PerspectiveCamera, vrm: VRM): void {
   else head.set((bounds.min.x + bounds.max.x) / 2, bounds.max.y - height * 0.1, (bounds.min.z + bounds.max.z) / 2);
   // Measured from the ground: a 1.6 m person has the head bone near 1.45 m; scale the framing with that.
   const unit = Math.max(head.y - bounds.min.y, height * 0.5) / 1.45;
-  const visible = 0.62 * unit;
-  const centre = new Vector3(head.x, head.y - 0.08 * unit, head.z);
+  const visible = 0.66 * unit;
+  const centre = new Vector3(head.x, head.y - 0.01 * unit, head.z);
   const distance = visible / 2 / Math.tan(((FOV / 2) * Math.PI) / 180);
-  camera.position.set(centre.x, centre.y + 0.02 * unit, centre.z + distance);
+  camera.position.set(centre.x, centre.y + 0.03 * unit, centre.z + distance);
   camera.near = distance / 50;
   camera.far = distance * 50;
   camera.lookAt(centre);

@@ -1,0 +1,285 @@
+import type { VRM } from '@pixiv/three-vrm';
+import { createVisemeAnalyzer, type VisemeAnalyzer, type VisemeFrame } from '../../lipsync/index.ts';
+import { AvatarApiError, fetchAsset, fetchAvatar, fetchPreviewUrl, resolveUrl, type ApiAccess } from './avatar-api.ts';
+import {
+  EMOTIONS,
+  VISEME_NAMES,
+  type AvatarDebugState,
+  type AvatarObject,
+  type AvatarRenderConfig,
+  type AvatarViewOptions,
+  type Emotion,
+  type IdleMode,
+  type SpeechSource,
+  type VisemeName,
+} from './avatar-types.ts';
+import { FrameLoop } from './frame-loop.ts';
+import { OrbStage } from './orb-stage.ts';
+import { createSceneRenderer } from './scene-renderer.ts';
+import { tapSpeech, type SpeechTap } from './speech-input.ts';
+import { VideoStage } from './video-stage.ts';
+import { parseVrm, VrmStage } from './vrm-stage.ts';
+
+export const DEFAULT_CONFIG: AvatarRenderConfig = { resolution: '512x512', frameRate: 30, idleMotion: true };
+const EMOTION_EASE = 0.15; // s: expressions glide instead of snapping
+const SILENCE_EASE = 0.08; // s: the mouth closes this fast after speech ends
+
+const zeroVisemes = (): Record<VisemeName, number> => ({ aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 });
+const zeroEmotions = (): Record<Emotion, number> => ({ happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 });
+
+/**
+ * Shows one avatar in a canvas (or a container it makes a canvas in): a VRM or an orb for Tier 1, a video for Tier 2/3.
+ * Events: 'loaded' (detail: { avatar }), 'speaking' (detail: { speaking }), 'error' (detail: { message, code, status }).
+ */
+export class AvatarView extends EventTarget {
+  readonly container: HTMLElement;
+  private canvas: HTMLCanvasElement;
+  private readonly ownsCanvas: boolean;
+  private stage: VrmStage | OrbStage | VideoStage | null = null;
+  private readonly loop: FrameLoop;
+  private idleMode: IdleMode;
+  private config: AvatarRenderConfig = { ...DEFAULT_CONFIG };
+  private emotionTarget = zeroEmotions();
+  private emotionNow = zeroEmotions();
+  private visemes = zeroVisemes();
+  private speechFrame: VisemeFrame | null = null;
+  private open = 0;
+  private speech: SpeechTap | null = null;
+  private analyzer: VisemeAnalyzer | null = null;
+  private audio: AudioContext | null = null;
+  private frames = 0;
+  private loadStarted = 0;
+  private timings = { loadMs: 0, firstFrameMs: 0 };
+  private loadSeq = 0;
+
+  constructor(target: HTMLCanvasElement | HTMLElement, private readonly options: AvatarViewOptions = {}) {
+    super();
+    this.idleMode = options.idle ?? 'natural';
+    if (target instanceof HTMLCanvasElement) {
+      this.canvas = target;
+      this.container = target.parentElement ?? target;
+      this.ownsCanvas = false;
+    } else {
+      this.container = target;
+      this.canvas = this.makeCanvas();
+      this.ownsCanvas = true;
+    }
+    this.loop = new FrameLoop((delta, t) => this.frame(delta, t));
+  }
+
+  /** The loaded VRM (three-vrm), for callers that want to go further; null for orbs and videos. */
+  get vrm(): VRM | null {
+    return this.stage instanceof VrmStage ? this.stage.vrm : null;
+  }
+
+  /** Loads an avatar object as the API returns it, or fetches one by id from `apiBase`. */
+  async load(avatarOrId: AvatarObject | string): Promise<AvatarObject> {
+    const seq = ++this.loadSeq;
+    this.loadStarted = performance.now();
+    this.frames = 0;
+    try {
+      const avatar = typeof avatarOrId === 'string' ? await fetchAvatar(avatarOrId, this.access()) : avatarOrId;
+      if (!avatar || typeof avatar !== 'object' || typeof avatar.tier !== 'string') {
+        throw new AvatarApiError('This is not an avatar object: it has no tier.', 'invalid-avatar', 0);
+      }
+      this.config = resolveConfig(avatar.config, this.options.config);
+      const [w, h] = parseResolution(this.config.resolution);
+      if (avatar.tier === 'stylized_3d') {
+        if (avatar.renderStyle === 'orb') {
+          this.replaceStage(seq, () => new OrbStage(this.renderer(w, h), avatar.orbColor ?? '#22d3ee', avatar.orbSize ?? 0.6, this.idleOn()));
+        } else {
+          if (!avatar.sourceModel) throw new AvatarApiError('This avatar has no VRM model yet: upload one first.', 'no-source', 0);
+          const vrm = await parseVrm(await fetchAsset(avatar.sourceModel, this.access()));
+          this.replaceStage(seq, () => VrmStage.create(this.freshCanvas(), vrm, w, h, !!this.options.transparent, this.background(), this.idleOn() ? 'natural' : 'still'));
+        }
+      } else {
+        const url = avatar.previewUrl ?? (avatar._id ? await fetchPreviewUrl(avatar._id, this.access()) : null);
+        if (!url) throw new AvatarApiError('This avatar has no preview to play.', 'no-preview', 0);
+        const stage = this.replaceStage(seq, () => new VideoStage(this.container, w, h)) as VideoStage;
+        await stage.playUrl(resolveUrl(url, this.options.apiBase));
+      }
+      this.loop.setFrameRate(this.config.frameRate);
+      this.timings.loadMs = performance.now() - this.loadStarted;
+      this.loop.start();
+      this.emit('loaded', { avatar });
+      return avatar;
+    } catch (err) {
+      if (seq === this.loadSeq) this.emitError(err);
+      throw err;
+    }
+  }
+
+  /** Lip-syncs to speech while it plays; resolves when it ends. A new call replaces speech still playing. */
+  async speak(source: SpeechSource): Promise<void> {
+    this.stopSpeaking();
+    this.audio ??= new AudioContext();
+    this.analyzer = createVisemeAnalyzer({ sampleRate: this.audio.sampleRate });
+    const analyzer = this.analyzer;
+    const tap = await tapSpeech(this.audio, source, (samples) => {
+      const frames = analyzer.push(samples);
+      if (frames.length) this.speechFrame = frames[frames.length - 1];
+    });
+    this.speech = tap;
+    this.emit('speaking', { speaking: true });
+    await tap.done;
+    if (this.speech === tap) {
+      this.speech = null;
+      this.speechFrame = null;
+      this.emit('speaking', { speaking: false });
+    }
+  }
+
+  stopSpeaking(): void {
+    const tap = this.speech;
+    if (!tap) return;
+    this.speech = null;
+    this.speechFrame = null;
+    tap.stop();
+    this.emit('speaking', { speaking: false });
+  }
+
+  /** Sets an emotion's weight 0..1 ('neutral' clears them all); it blends with lip-sync and blinking. */
+  setExpression(name: Emotion | 'neutral', weight = 1): void {
+    if (name === 'neutral') {
+      this.emotionTarget = zeroEmotions();
+      return;
+    }
+    if (!(EMOTIONS as readonly string[]).includes(name)) {
+      throw new RangeError(`Unknown expression "${name}": use one of ${EMOTIONS.join(', ')} or neutral.`);
+    }
+    if (!Number.isFinite(weight)) throw new RangeError(`The weight of ${name} must be a number from 0 to 1.`);
+    this.emotionTarget[name] = Math.min(1, Math.max(0, weight));
+  }
+
+  setIdle(mode: IdleMode): void {
+    if (mode !== 'natural' && mode !== 'still') throw new RangeError(`Idle must be "natural" or "still", not "${mode}".`);
+    this.idleMode = mode;
+    if (this.stage instanceof VrmStage) this.stage.idle.setMode(this.idleOn() ? 'natural' : 'still', performance.now() / 1000);
+    if (this.stage instanceof OrbStage) this.stage.setIdle(this.idleOn());
+  }
+
+  /** Shows a live MediaStream (a Tier 3 session's WebRTC video) in place of whatever was shown. */
+  async playStream(stream: MediaStream): Promise<void> {
+    const [w, h] = parseResolution(this.config.resolution);
+    const stage = this.replaceStage(++this.loadSeq, () => new VideoStage(this.container, w, h)) as VideoStage;
+    await stage.playStream(stream);
+  }
+
+  debugState(): AvatarDebugState {
+    const stage = this.stage;
+    const frame = this.speechFrame;
+    return {
+      kind: stage instanceof VrmStage ? 'vrm' : stage instanceof OrbStage ? 'orb' : stage instanceof VideoStage ? 'video' : 'none',
+      loaded: stage !== null,
+      speaking: this.speech !== null,
+      idle: this.idleMode,
+      frames: this.frames,
+      expressions: stage instanceof VrmStage ? stage.face.current() : {},
+      visemes: { ...this.visemes },
+      open: this.open,
+      viseme: frame?.viseme ?? 'closed',
+      visemeMap: stage instanceof VrmStage ? { ...stage.face.visemeMap } : { aa: '', ih: '', ou: '', ee: '', oh: '' },
+      canvas: { width: this.canvas.width, height: this.canvas.height },
+      ...(stage instanceof OrbStage ? { orb: stage.pulse() } : {}),
+      timings: { ...this.timings },
+    };
+  }
+
+  dispose(): void {
+    this.loop.stop();
+    this.stopSpeaking();
+    this.stage?.dispose();
+    this.stage = null;
+    void this.audio?.close();
+    this.audio = null;
+    if (this.ownsCanvas) this.canvas.remove();
+  }
+
+  private frame(delta: number, t: number): void {
+    const stage = this.stage;
+    if (!stage || stage instanceof VideoStage) return;
+    const ease = (tau: number) => 1 - Math.exp(-delta / tau);
+    for (const e of EMOTIONS) this.emotionNow[e] += (this.emotionTarget[e] - this.emotionNow[e]) * ease(EMOTION_EASE);
+    const frame = this.speechFrame;
+    const k = frame ? 1 : ease(SILENCE_EASE);
+    for (const v of VISEME_NAMES) this.visemes[v] += ((frame?.weights[v] ?? 0) - this.visemes[v]) * k;
+    this.open += ((frame?.open ?? 0) - this.open) * k;
+    if (stage instanceof VrmStage) stage.frame(delta, t, { emotions: this.emotionNow, visemes: this.visemes, open: this.open });
+    else stage.frame(delta, t, this.open);
+    if (this.frames++ === 0) this.timings.firstFrameMs = performance.now() - this.loadStarted;
+  }
+
+  private replaceStage(seq: number, make: () => VrmStage | OrbStage | VideoStage): VrmStage | OrbStage | VideoStage {
+    // A newer load() finished first: this one's result is dropped.
+    if (seq !== this.loadSeq) throw new AvatarApiError('Replaced by a newer load().', 'superseded', 0);
+    this.stage?.dispose();
+    this.stage = null;
+    const stage = make();
+    this.canvas.style.display = stage instanceof VideoStage ? 'none' : '';
+    this.stage = stage;
+    return stage;
+  }
+
+  private renderer(w: number, h: number) {
+    return createSceneRenderer(this.freshCanvas(), w, h, !!this.options.transparent, this.background());
+  }
+
+  /** A WebGL context keeps the attributes (alpha) of its first use, so each stage gets a canvas of its own. */
+  private freshCanvas(): HTMLCanvasElement {
+    if (this.ownsCanvas) {
+      const next = this.makeCanvas();
+      this.canvas.replaceWith(next);
+      this.canvas = next;
+    }
+    return this.canvas;
+  }
+
+  private makeCanvas(): HTMLCanvasElement {
+    const canvas = document.createElement('canvas');
+    canvas.style.cssText = 'width:100%;height:100%;display:block';
+    if (!this.canvas) this.container.appendChild(canvas);
+    return canvas;
+  }
+
+  private idleOn(): boolean {
+    return this.idleMode === 'natural' && this.config.idleMotion !== false;
+  }
+
+  private background(): string {
+    return this.options.background ?? '#e2e8f0';
+  }
+
+  private access(): ApiAccess {
+    const { apiBase, apiKey, token, fetch } = this.options;
+    return { apiBase, apiKey, token, fetch };
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  private emitError(err: unknown): void {
+    const e = err as Partial<AvatarApiError>;
+    this.emit('error', { message: e.message ?? String(err), code: e.code ?? 'internal', status: e.status ?? 0 });
+  }
+}
+
+export function resolveConfig(...layers: Array<Partial<AvatarRenderConfig> | undefined>): AvatarRenderConfig {
+  const out = { ...DEFAULT_CONFIG };
+  for (const layer of layers) {
+    if (!layer) continue;
+    if (typeof layer.resolution === 'string') out.resolution = layer.resolution;
+    if (typeof layer.frameRate === 'number' && layer.frameRate > 0) out.frameRate = layer.frameRate;
+    if (typeof layer.idleMotion === 'boolean') out.idleMotion = layer.idleMotion;
+  }
+  return out;
+}
+
+/** "512x512" -> [512, 512]; anything unreadable falls back to 512x512 rather than a blank view. */
+export function parseResolution(resolution: string): [number, number] {
+  const m = /^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$/.exec(resolution);
+  if (!m) return [512, 512];
+  const w = Number(m[1]), h = Number(m[2]);
+  if (w < 16 || h < 16 || w > 4096 || h > 4096) return [512, 512];
+  return [w, h];
+}

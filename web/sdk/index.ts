@@ -1,0 +1,24 @@
+/**
+ * Avatars browser SDK: renders Tier 1 avatars (VRM or orb) with idle motion, lip-sync and expressions, and plays
+ * Tier 2/3 previews. Importing it registers the <avatar-view> element.
+ */
+import { defineAvatarElement } from './avatar-element.ts';
+
+export { AvatarView, DEFAULT_CONFIG, parseResolution, resolveConfig } from './avatar-view.ts';
+export { AvatarViewElement, defineAvatarElement } from './avatar-element.ts';
+export { AvatarApiError, fetchAvatar, fetchPreviewUrl } from './avatar-api.ts';
+export { mapVisemes } from './viseme-fallback.ts';
+export { EMOTIONS, VISEME_NAMES } from './avatar-types.ts';
+export type {
+  AvatarDebugState,
+  AvatarObject,
+  AvatarRenderConfig,
+  AvatarViewOptions,
+  Emotion,
+  IdleMode,
+  PcmSpeech,
+  SpeechSource,
+  VisemeName,
+} from './avatar-types.ts';
+
+defineAvatarElement();
