@@ -13,11 +13,15 @@ export interface ControlMesh {
   restX: Float64Array;
   restY: Float64Array;
   triangles: Uint32Array;
-  /** How much of the head's motion (and breathing) each point follows: 1 on the face, 0 on the outer ring. */
+  /** How much of the head's motion each point follows: 1 on the face, 0 on the outer ring. */
   headWeight: Float64Array;
+  /** How much of the breathing rise each point follows: the head and the shoulders below it, 0 on the outer ring. */
+  breathWeight: Float64Array;
   /** Mesh point of each FaceMesh landmark, or -1 when the landmark is not in the mesh. */
   pointOf: Int32Array;
   eyes: EyeRig[];
+  /** Every mesh point that belongs to an eye's rig (lids, folds, irises, brows). */
+  eyePoints: Set<number>;
   face: { centreX: number; centreY: number; radiusX: number; radiusY: number; height: number };
   mouthWidth: number;
   /** Follows the upper lip, one point just above each inner-lower-lip point (same order as MOUTH.innerLower). */
@@ -35,13 +39,18 @@ export interface EyeRig {
   width: number;
 }
 
-/** Ring radii in face-oval radii and the head weight each ring carries; the last ring is fixed. */
+/**
+ * Rings around the face, radii in face-oval radii (larger below, to take in the shoulders), with the head and
+ * breathing weights they carry above and below the face centre. The last ring is fixed.
+ */
 const RINGS = [
-  { radius: 1.3, weight: 1, points: 24 },
-  { radius: 1.75, weight: 0.45, points: 28 },
-  { radius: 2.3, weight: 0, points: 32 },
+  { radius: 1.3, below: 1.3, head: [1, 1], breath: [1, 1], points: 24 },
+  { radius: 1.75, below: 2.6, head: [0.45, 0.25], breath: [0.6, 0.8], points: 28 },
+  { radius: 2.3, below: 3.8, head: [0, 0], breath: [0, 0], points: 32 },
 ];
 const BORDER_SPACING = 64;
+/** Structure landmarks closer than this to the lips (in mouth widths) are left out of the mesh. */
+const MOUTH_CLEARANCE = 0.3;
 
 export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: number, height: number): ControlMesh {
   const toX = (x: number) => (x - fit.cropX) * fit.scale;
@@ -50,9 +59,10 @@ export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: numbe
   const xs: number[] = [];
   const ys: number[] = [];
   const weights: number[] = [];
+  const breathing: number[] = [];
   const pointOf = new Int32Array(lm.length).fill(-1);
 
-  const addPoint = (x: number, y: number, weight: number, nudge = true): number => {
+  const addPoint = (x: number, y: number, weight: number, nudge = true, breath = weight): number => {
     // Coincident points break the triangulation; nudging a rest point is harmless since rest maps to itself.
     for (let guard = 0; nudge && guard < 8 && xs.some((px, i) => Math.abs(px - x) < 0.35 && Math.abs(ys[i] - y) < 0.35); guard++) {
       y += 0.4;
@@ -60,6 +70,7 @@ export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: numbe
     xs.push(x);
     ys.push(y);
     weights.push(weight);
+    breathing.push(breath);
     return xs.length - 1;
   };
   const addLandmark = (index: number): number => {
@@ -93,22 +104,29 @@ export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: numbe
     mouthSeam.push(addPoint(x, lowerY - 0.5, 1, false));
     pointOf[MOUTH.innerLower[k]] = addPoint(x, lowerY, 1, false);
   }
-  for (const i of [...JAW.chinFront, ...JAW.chinContour, ...JAW.jawLine, ...FACE_OVAL, ...FACE_STRUCTURE]) {
-    addLandmark(i);
+  for (const i of [...JAW.chinFront, ...JAW.chinContour, ...JAW.jawLine, ...FACE_OVAL]) addLandmark(i);
+  // Skin points crowded around the lips would be crossed by a moving lip corner: keep only those at a distance.
+  const lipPoints = [MOUTH.leftCorner, MOUTH.rightCorner, ...MOUTH.outerUpper, ...MOUTH.outerLower].map((i) => lm[i]);
+  const mouthWidth = Math.hypot(lm[MOUTH.rightCorner][0] - lm[MOUTH.leftCorner][0], lm[MOUTH.rightCorner][1] - lm[MOUTH.leftCorner][1]);
+  for (const i of FACE_STRUCTURE) {
+    const near = lipPoints.some((q) => Math.hypot(q[0] - lm[i][0], q[1] - lm[i][1]) < mouthWidth * MOUTH_CLEARANCE);
+    if (!near) addLandmark(i);
   }
   addIrises(eyes, lm, toX, toY, xs, ys, addPoint);
 
   for (const ring of RINGS) {
     for (let k = 0; k < ring.points; k++) {
       const angle = (2 * Math.PI * (k + (ring.points % 2 ? 0 : 0.5))) / ring.points;
+      const below = Math.sin(angle) > 0 ? 1 : 0;
       const x = centreX + Math.cos(angle) * radiusX * ring.radius;
-      const y = centreY + Math.sin(angle) * radiusY * ring.radius;
+      const y = centreY + Math.sin(angle) * radiusY * (below ? ring.below : ring.radius);
       if (x < 2 || y < 2 || x > width - 2 || y > height - 2) continue;
-      addPoint(x, y, ring.weight);
+      addPoint(x, y, ring.head[below], true, ring.breath[below]);
     }
   }
   addBorder(width, height, (x, y) => addPoint(x, y, 0));
 
+  const eyeLandmarks = [RIGHT_EYE, LEFT_EYE].flatMap((eye) => [eye.outerCorner, eye.innerCorner, ...eye.upperLid, ...eye.lowerLid, ...eye.creaseRows.flat(), ...eye.underRows.flat(), ...eye.brow]);
   const restX = Float64Array.from(xs);
   const restY = Float64Array.from(ys);
   return {
@@ -117,7 +135,9 @@ export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: numbe
     restY,
     triangles: triangulate(restX, restY),
     headWeight: Float64Array.from(weights),
+    breathWeight: Float64Array.from(breathing),
     pointOf,
+    eyePoints: new Set(eyeLandmarks.map((i) => pointOf[i]).concat(eyes.flatMap((eye) => eye.irisPoints))),
     eyes: eyes.map((eye) => ({ ...eye, width: Math.hypot(xs[eye.outerCorner] - xs[eye.innerCorner], ys[eye.outerCorner] - ys[eye.innerCorner]) })),
     face: { centreX, centreY, radiusX, radiusY, height: maxY - minY },
     mouthSeam,

@@ -70,9 +70,18 @@ function drawTriangle(
     const k2 = b2 * py + c2;
     let lo = -Infinity;
     let hi = Infinity;
-    [lo, hi] = bound(lo, hi, a1, k1);
-    [lo, hi] = bound(lo, hi, a2, k2);
-    [lo, hi] = bound(lo, hi, -a1 - a2, 1 - k1 - k2);
+    // slope*px + intercept >= -slack for each of the three coordinates.
+    const a0 = -a1 - a2;
+    const k0 = 1 - k1 - k2;
+    if (a1 > 0) lo = Math.max(lo, (-EDGE_SLACK - k1) / a1);
+    else if (a1 < 0) hi = Math.min(hi, (-EDGE_SLACK - k1) / a1);
+    else if (k1 < -EDGE_SLACK) continue;
+    if (a2 > 0) lo = Math.max(lo, (-EDGE_SLACK - k2) / a2);
+    else if (a2 < 0) hi = Math.min(hi, (-EDGE_SLACK - k2) / a2);
+    else if (k2 < -EDGE_SLACK) continue;
+    if (a0 > 0) lo = Math.max(lo, (-EDGE_SLACK - k0) / a0);
+    else if (a0 < 0) hi = Math.min(hi, (-EDGE_SLACK - k0) / a0);
+    else if (k0 < -EDGE_SLACK) continue;
     if (lo > hi) continue;
     const xFrom = Math.max(xMinAll, Math.ceil(lo - 0.5));
     const xTo = Math.min(xMaxAll, Math.floor(hi - 0.5));
@@ -106,11 +115,4 @@ function drawTriangle(
       v += vx;
     }
   }
-}
-
-function bound(lo: number, hi: number, slope: number, intercept: number): [number, number] {
-  // slope*px + intercept >= -slack
-  if (slope > 0) return [Math.max(lo, (-EDGE_SLACK - intercept) / slope), hi];
-  if (slope < 0) return [lo, Math.min(hi, (-EDGE_SLACK - intercept) / slope)];
-  return intercept >= -EDGE_SLACK ? [lo, hi] : [1, 0];
 }

@@ -54,7 +54,7 @@ function poseEye(mesh: ControlMesh, eye: ControlMesh['eyes'][number], pose: Idle
 function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, outY: Float64Array): void {
   const open = clamp01(mouth.open);
   const v = mouth.visemes ?? {};
-  const widen = (clamp01(v.ee ?? 0) * 0.12 + clamp01(v.ih ?? 0) * 0.07 - clamp01(v.ou ?? 0) * 0.18 - clamp01(v.oh ?? 0) * 0.1) * mesh.mouthWidth;
+  const widen = (clamp01(v.ee ?? 0) * 0.1 + clamp01(v.ih ?? 0) * 0.06 - clamp01(v.ou ?? 0) * 0.18 - clamp01(v.oh ?? 0) * 0.1) * mesh.mouthWidth;
   // "aa" and "oh" part the lips further than the jaw alone; "ou" rounds them a little open.
   const part = clamp01(open + clamp01(v.aa ?? 0) * 0.25 + clamp01(v.oh ?? 0) * 0.15 + clamp01(v.ou ?? 0) * 0.08);
   if (part === 0 && widen === 0) return;
@@ -62,9 +62,11 @@ function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, out
   const at = (index: number) => mesh.pointOf[index];
   const cx = (mesh.restX[at(MOUTH.leftCorner)] + mesh.restX[at(MOUTH.rightCorner)]) / 2;
   const half = Math.max(1, mesh.mouthWidth / 2);
+  const moved = new Set<number>(mesh.mouthSeam);
   const move = (index: number, dy: number, widenShare: number) => {
     const p = at(index);
     if (p < 0) return;
+    moved.add(p);
     outY[p] += dy;
     outX[p] += widen * widenShare * ((mesh.restX[p] - cx) / half);
   };
@@ -80,6 +82,37 @@ function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, out
   for (const i of JAW.chinFront) move(i, drop * 0.95, 0.3);
   for (const i of JAW.chinContour) move(i, drop * 0.9, 0);
   JAW.jawLine.forEach((i, k) => move(i, drop * JAW_LINE_SHARE[k], 0));
+  dragNeighbours(mesh, moved, outX, outY, mesh.mouthWidth * 0.6);
+}
+
+/**
+ * Points near the lips that the rig does not drive (cheek, chin) follow the nearest driven ones with a smooth
+ * falloff, so a widening or opening mouth pushes the skin around it instead of folding triangles over it.
+ */
+function dragNeighbours(mesh: ControlMesh, moved: Set<number>, outX: Float64Array, outY: Float64Array, radius: number): void {
+  const drivers = [...moved];
+  const dx = drivers.map((p) => outX[p] - mesh.restX[p]);
+  const dy = drivers.map((p) => outY[p] - mesh.restY[p]);
+  for (let p = 0; p < mesh.count; p++) {
+    if (moved.has(p) || mesh.headWeight[p] !== 1 || mesh.breathWeight[p] !== 1 || mesh.eyePoints.has(p)) continue;
+    let sum = 0;
+    let sx = 0;
+    let sy = 0;
+    for (let k = 0; k < drivers.length; k++) {
+      const q = drivers[k];
+      const d = Math.hypot(mesh.restX[p] - mesh.restX[q], mesh.restY[p] - mesh.restY[q]);
+      if (d >= radius) continue;
+      const w = (1 - d / radius) ** 2;
+      sum += w;
+      sx += w * dx[k];
+      sy += w * dy[k];
+    }
+    if (sum === 0) continue;
+    // Normalise only past 1, so the drag fades to nothing at the radius rather than jumping.
+    const norm = Math.max(1, sum);
+    outX[p] += (sx / norm) * Math.min(1, sum);
+    outY[p] += (sy / norm) * Math.min(1, sum);
+  }
 }
 
 function poseHead(mesh: ControlMesh, pose: IdlePose, outX: Float64Array, outY: Float64Array): void {
@@ -91,16 +124,20 @@ function poseHead(mesh: ControlMesh, pose: IdlePose, outX: Float64Array, outY: F
   const cos = Math.cos(pose.headRoll);
   const sin = Math.sin(pose.headRoll);
   const dx = pose.headX * h;
-  const dy = (pose.headY + pose.breath) * h;
+  const dy = pose.headY * h;
+  const rise = pose.breath * h;
   for (let p = 0; p < mesh.count; p++) {
     const w = mesh.headWeight[p];
-    if (w === 0) continue;
-    const x = outX[p] - pivotX;
-    const y = outY[p] - pivotY;
-    const rx = pivotX + x * cos - y * sin + dx;
-    const ry = pivotY + x * sin + y * cos + dy;
-    outX[p] += (rx - outX[p]) * w;
-    outY[p] += (ry - outY[p]) * w;
+    if (w !== 0) {
+      const x = outX[p] - pivotX;
+      const y = outY[p] - pivotY;
+      const rx = pivotX + x * cos - y * sin + dx;
+      const ry = pivotY + x * sin + y * cos + dy;
+      outX[p] += (rx - outX[p]) * w;
+      outY[p] += (ry - outY[p]) * w;
+    }
+    const b = mesh.breathWeight[p];
+    if (b !== 0) outY[p] += rise * b;
   }
 }
 

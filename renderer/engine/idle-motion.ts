@@ -75,7 +75,7 @@ export class IdleMotion {
       headRoll: this.swayAt(0, t),
       headX: this.swayAt(1, t),
       headY: this.swayAt(2, t),
-      breath: 0.008 * Math.sin(2 * Math.PI * BREATH_HZ * t),
+      breath: 0.012 * Math.sin(2 * Math.PI * BREATH_HZ * t),
     };
   }
 

@@ -169,6 +169,27 @@ export function blobStoreSuite(name: string, makeStore: (publicUrl: string) => P
       expect(await store.head(`avatars/avt_bad/${digest}.png`)).toBeNull();
     });
 
+    it('delete removes one blob, leaves its neighbours, and is quiet about missing or foreign keys', async () => {
+      const gone = await store.put('avatars/avt_del', Buffer.from('old preview'), 'image/png', 'png');
+      const kept = await store.put('avatars/avt_del', Buffer.from('new preview'), 'image/png', 'png');
+      const sameBytesElsewhere = await store.put('avatars/avt_del2', Buffer.from('old preview'), 'image/png', 'png');
+      await store.delete(gone.key);
+      expect(await store.head(gone.key)).toBeNull();
+      expect(await store.get(gone.key)).toBeNull();
+      expect(await store.head(kept.key)).toEqual(kept);
+      expect(await store.head(sameBytesElsewhere.key)).toEqual(sameBytesElsewhere);
+      await store.delete(gone.key);
+
+      const secret = Buffer.from('beside the store, not to be deleted');
+      const outsidePath = `outside/${sha256(secret)}.png`;
+      await under.plantOutside(outsidePath, secret);
+      for (const bad of [`../${outsidePath}`, `avatars/../../${outsidePath}`, `/${outsidePath}`, 'avatars/avt_del', '']) {
+        await store.delete(bad);
+      }
+      expect((await under.readOutside(outsidePath))?.equals(secret)).toBe(true);
+      expect(await store.head(kept.key)).toEqual(kept);
+    });
+
     it("deletePrefix removes exactly one avatar's files, not those of an avatar whose id extends it", async () => {
       const abc = [
         await store.put('avatars/avt_abc', Buffer.from('abc model'), 'model/gltf-binary', 'vrm'),

@@ -150,6 +150,7 @@ describe('S3 blob store when the server fails', () => {
       await expect(store.get(info.key)).rejects.toBeInstanceOf(BlobStoreUnavailableError);
       await expect(store.get(info.key, { start: 0, end: 1 })).rejects.toBeInstanceOf(BlobStoreUnavailableError);
       await expect(store.put('avatars/avt_down', Buffer.from('new'), 'image/png', 'png')).rejects.toBeInstanceOf(BlobStoreUnavailableError);
+      await expect(store.delete(info.key)).rejects.toBeInstanceOf(BlobStoreUnavailableError);
       await expect(store.deletePrefix('avatars/avt_down')).rejects.toBeInstanceOf(BlobStoreUnavailableError);
     } finally {
       store.close();
@@ -173,6 +174,7 @@ describe('S3 blob store when the server fails', () => {
       const key = `avatars/avt_silent/${'b'.repeat(64)}.vrm`;
       await expect(store.head(key)).rejects.toThrow(/unavailable \(head\): no answer within 500 ms/);
       await expect(store.get(key, { start: 0, end: 9 })).rejects.toBeInstanceOf(BlobStoreUnavailableError);
+      await expect(store.delete(key)).rejects.toBeInstanceOf(BlobStoreUnavailableError);
       await expect(store.deletePrefix('avatars/avt_silent')).rejects.toBeInstanceOf(BlobStoreUnavailableError);
       // An upload has no overall deadline (a large model may take a while); the idle timeout ends it.
       await expect(store.put('avatars/avt_silent', randomBytes(1024), 'model/gltf-binary', 'vrm')).rejects.toBeInstanceOf(

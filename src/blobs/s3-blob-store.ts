@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -168,6 +169,13 @@ export function createS3BlobStore(options: S3BlobStoreOptions): S3BlobStore {
         if (isMissingObject(error)) return null;
         throw error;
       }
+    },
+    async delete(key) {
+      if (!BLOB_KEY_PATTERN.test(key)) return;
+      // S3 answers 204 for a key that is not there, so a missing blob needs no special case.
+      await call('delete', true, (abortSignal) =>
+        client.send(new DeleteObjectCommand({ Bucket: bucket, Key: objectKey(key) }), { abortSignal }),
+      );
     },
     async deletePrefix(prefix) {
       if (!BLOB_PREFIX_PATTERN.test(prefix)) return;

@@ -1,0 +1,168 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import { RENDERER_VERSION, type RendererConfig } from './config.ts';
+import type { PortraitAnimator } from './engine/portrait-animator.ts';
+import { renderPreviewClip } from './preview-clip.ts';
+import { RenderQueue } from './render-queue.ts';
+
+/** What the server needs: the config and, once the portrait is loaded, the animator. */
+export interface RendererState {
+  config: RendererConfig;
+  animator: PortraitAnimator | null;
+  startedAt: number;
+}
+
+const MAX_BODY_BYTES = 16 * 1024;
+const PREVIEW_DEFAULT_SECONDS = 3;
+const PREVIEW_MIN_SECONDS = 0.5;
+const PREVIEW_MAX_SECONDS = 10;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The container's HTTP contract (docs/renderer.md): GET /health, GET /info, POST /preview.
+ * Every route but /health needs `Authorization: Bearer <RENDERER_SECRET>`.
+ */
+export function createRendererServer(state: RendererState): { server: http.Server; queue: RenderQueue } {
+  const queue = new RenderQueue();
+  const secretDigest = digest(state.config.secret);
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (error instanceof HttpError) sendError(response, error.status, error.code, error.message);
+      else {
+        process.stderr.write(`${JSON.stringify({ event: 'error', message: String((error as Error)?.message ?? error) })}\n`);
+        sendError(response, 500, 'internal', 'The renderer failed to answer this request.');
+      }
+    });
+  });
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://renderer');
+    const route = `${request.method} ${url.pathname}`;
+    if (url.pathname === '/health') {
+      if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed('GET');
+      if (!state.animator) return sendJson(response, 503, { status: 'loading' });
+      return sendJson(response, 200, { status: 'ok' });
+    }
+    if (!['/info', '/preview'].includes(url.pathname)) throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
+    if (!authorized(request.headers.authorization, secretDigest)) {
+      throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
+    }
+    if (route === 'GET /info') return sendJson(response, 200, info(state));
+    if (route === 'POST /preview') {
+      const preview = parsePreviewBody(await readBody(request));
+      const animator = state.animator;
+      if (!animator) throw new HttpError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
+      const clip = await queue.run(() => renderPreviewClip(preview.seed === undefined ? animator : animator.withSeed(preview.seed), preview.seconds));
+      response.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': clip.length, 'Cache-Control': 'no-store' });
+      response.end(clip);
+      return;
+    }
+    throw methodNotAllowed(url.pathname === '/info' ? 'GET' : 'POST');
+  }
+
+  return { server, queue };
+}
+
+function info(state: RendererState) {
+  const { config } = state;
+  return {
+    avatarId: config.avatarId,
+    resolution: config.render.resolution,
+    frameRate: config.render.frameRate,
+    idleMotion: config.render.idleMotion,
+    seed: config.seed,
+    engine: state.animator?.engine ?? 'cpu',
+    uptimeSeconds: Math.round((Date.now() - state.startedAt) / 1000),
+    version: RENDERER_VERSION,
+  };
+}
+
+/** Returns the clip length and optional seed, or throws a 400 naming the problem. */
+export function parsePreviewBody(text: string): { seconds: number; seed?: number } {
+  if (text.trim() === '') return { seconds: PREVIEW_DEFAULT_SECONDS };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'invalid-json', 'The request body is not valid JSON.');
+  }
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw validation('The request body must be a JSON object.');
+  const given = body as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (key !== 'durationSeconds' && key !== 'seed') throw validation(`Unknown field "${key}": only durationSeconds and seed are accepted.`);
+  }
+  let seconds = PREVIEW_DEFAULT_SECONDS;
+  if (given.durationSeconds !== undefined) {
+    const d = given.durationSeconds;
+    if (typeof d !== 'number' || !Number.isFinite(d) || d < PREVIEW_MIN_SECONDS || d > PREVIEW_MAX_SECONDS) {
+      throw validation(`durationSeconds must be a number from ${PREVIEW_MIN_SECONDS} to ${PREVIEW_MAX_SECONDS}.`);
+    }
+    seconds = d;
+  }
+  if (given.seed === undefined) return { seconds };
+  const seed = given.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw validation('seed must be an integer from 0 to 4294967295.');
+  }
+  return { seconds, seed };
+}
+
+function readBody(request: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, 'payload-too-large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Compares digests so the comparison takes the same time whatever the header holds. */
+function authorized(header: string | undefined, secretDigest: Buffer): boolean {
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  return timingSafeEqual(digest(match ? match[1] : ''), secretDigest) && match !== null;
+}
+
+function validation(message: string): HttpError {
+  return new HttpError(400, 'validation-failed', message);
+}
+
+function methodNotAllowed(allowed: string): HttpError {
+  return new HttpError(405, 'method-not-allowed', `This route only answers ${allowed}.`);
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  sendJson(response, status, { error: message, code });
+}

@@ -1,0 +1,65 @@
+/**
+ * The rendering container: `tsx renderer/main.ts`. Configured from the environment (docs/renderer.md);
+ * prints one JSON line {"event":"listening","port":N} on stdout once it accepts connections,
+ * then loads the portrait (GET /health answers 503 until it has).
+ */
+import { readRendererConfig, type RendererConfig } from './config.ts';
+import { createPortraitAnimator } from './engine/portrait-animator.ts';
+import { createRendererServer, type RendererState } from './http-server.ts';
+import { loadPortrait } from './portrait-source.ts';
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+function log(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${JSON.stringify({ event: 'fatal', message })}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  let config: RendererConfig;
+  try {
+    config = readRendererConfig(process.env);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const state: RendererState = { config, animator: null, startedAt: Date.now() };
+  const { server, queue } = createRendererServer(state);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log({ event: 'stopping', signal });
+    // Stop accepting, let a render in progress finish, then leave.
+    server.close();
+    server.closeIdleConnections();
+    const timer = setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS);
+    timer.unref();
+    queue.drained().finally(() => {
+      server.closeAllConnections();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+
+  server.on('error', (error) => fail(`The server could not listen: ${error.message}`));
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    log({ event: 'listening', port: typeof address === 'object' && address ? address.port : config.port });
+  });
+
+  try {
+    const { image, face } = await loadPortrait(config.portraitImage, config.portraitFace);
+    state.animator = createPortraitAnimator({ image, face, config: config.render, seed: config.seed });
+    log({ event: 'ready', avatarId: config.avatarId, width: state.animator.width, height: state.animator.height });
+  } catch (error) {
+    fail(`The portrait could not be loaded: ${(error as Error).message}`);
+  }
+}
+
+void main();
