@@ -21,6 +21,33 @@ export interface Config {
   /** Largest portrait upload, bytes. */
   maxImageBytes: number;
   logLevel: string;
+  blobs: { kind: 'local' } | S3Settings;
+  orchestrator: { kind: 'local'; stopWithApi: boolean } | KubernetesSettings;
+  /** How long a Tier 2/3 preview may take in the rendering container before the API answers 503. */
+  previewTimeoutMs: number;
+  /** How often the reconciler runs when nothing wakes it. */
+  reconcileIntervalMs: number;
+}
+
+export interface S3Settings {
+  kind: 's3';
+  bucket: string;
+  region?: string;
+  endpoint?: string;
+  forcePathStyle: boolean;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  prefix?: string;
+  timeoutMs?: number;
+}
+
+export interface KubernetesSettings {
+  kind: 'kubernetes';
+  namespace?: string;
+  rendererImage: string;
+  imagePullSecrets: string[];
+  rendererPort?: number;
+  gpuNodeLabelKey?: string;
 }
 
 export class ConfigError extends Error {}
@@ -54,6 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const mib = 1024 * 1024;
   return {
+    blobs: blobSettings(env),
+    orchestrator: orchestratorSettings(env),
+    previewTimeoutMs: integer(env, 'PREVIEW_TIMEOUT_MS', 30_000, 100, 600_000),
+    reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 1000, 50, 60_000),
     port,
     host,
     dataDir: path.resolve(env.DATA_DIR || './data'),
@@ -65,5 +96,41 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxVrmBytes: integer(env, 'MAX_VRM_MB', 64, 1, 4096) * mib,
     maxImageBytes: integer(env, 'MAX_IMAGE_MB', 20, 1, 1024) * mib,
     logLevel: env.LOG_LEVEL || 'info',
+  };
+}
+
+function blobSettings(env: NodeJS.ProcessEnv): Config['blobs'] {
+  const kind = env.BLOB_STORE || 'local';
+  if (kind === 'local') return { kind };
+  if (kind !== 's3') throw new ConfigError(`BLOB_STORE must be "local" or "s3"; got "${kind}".`);
+  if (!env.S3_BUCKET) throw new ConfigError('S3_BUCKET is required when BLOB_STORE=s3.');
+  if (!!env.AWS_ACCESS_KEY_ID !== !!env.AWS_SECRET_ACCESS_KEY) {
+    throw new ConfigError('Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (the AWS credential chain).');
+  }
+  return {
+    kind,
+    bucket: env.S3_BUCKET,
+    region: env.S3_REGION || undefined,
+    endpoint: env.S3_ENDPOINT || undefined,
+    forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true',
+    accessKeyId: env.AWS_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY || undefined,
+    prefix: env.S3_PREFIX || undefined,
+    timeoutMs: env.S3_TIMEOUT_MS ? integer(env, 'S3_TIMEOUT_MS', 10_000, 100, 600_000) : undefined,
+  };
+}
+
+function orchestratorSettings(env: NodeJS.ProcessEnv): Config['orchestrator'] {
+  const kind = env.ORCHESTRATOR || 'local';
+  if (kind === 'local') return { kind, stopWithApi: env.RENDERERS_STOP_WITH_API === 'true' };
+  if (kind !== 'kubernetes') throw new ConfigError(`ORCHESTRATOR must be "local" or "kubernetes"; got "${kind}".`);
+  if (!env.RENDERER_IMAGE) throw new ConfigError('RENDERER_IMAGE is required when ORCHESTRATOR=kubernetes.');
+  return {
+    kind,
+    namespace: env.KUBE_NAMESPACE || undefined,
+    rendererImage: env.RENDERER_IMAGE,
+    imagePullSecrets: (env.RENDERER_IMAGE_PULL_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    rendererPort: env.RENDERER_PORT ? integer(env, 'RENDERER_PORT', 8080, 1, 65535) : undefined,
+    gpuNodeLabelKey: env.GPU_NODE_LABEL_KEY || undefined,
   };
 }

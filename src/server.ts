@@ -1,9 +1,10 @@
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 import type { Services } from './domain/context.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
-import { createLocalBlobStore } from './blobs/local-blob-store.ts';
+import { createBlobStore } from './blobs/create-blob-store.ts';
+import { createOrchestrator } from './orchestrators/create-orchestrator.ts';
+import { createDeploymentReconciler } from './reconciler/deployment-reconciler.ts';
 import { migrate, openStore } from './store/database.ts';
 import { apiKeyStore } from './store/api-keys.ts';
 import { createControlLoop } from './reconciler/control-loop.ts';
@@ -21,14 +22,16 @@ export interface Server {
 export async function createServer(config: Config, options: AppOptions = {}): Promise<Server> {
   const store = openStore(config);
   await migrate(store);
-  const blobs = createLocalBlobStore({ root: path.join(config.dataDir, 'blobs'), publicUrl: config.publicUrl });
+  const blobs = createBlobStore(config);
+  const orchestrator = createOrchestrator(config);
   // The loop is woken by verbs, so it exists before the app; its tasks need the app's logger.
   const tasks: Parameters<typeof createControlLoop>[0] = [];
   const wakeable = { wake: () => loop?.wake() };
   const services: Services = { store, blobs, config, background: wakeable };
   const app = await buildApp(services, options);
   tasks.push({ name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) });
-  const loop = createControlLoop(tasks, app.log);
+  tasks.push({ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, app.log) });
+  const loop = createControlLoop(tasks, app.log, config.reconcileIntervalMs);
   loop.start();
   // Load the face model now, in the background, so the first upload does not wait for it.
   warmUpFaceModel().catch((error) => app.log.error({ err: error }, 'the face model could not be loaded'));
@@ -39,6 +42,8 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
     async close() {
       await loop.stop();
       await app.close();
+      await orchestrator.close();
+      blobs.close?.();
       await store.close();
     },
   };

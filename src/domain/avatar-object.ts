@@ -1,11 +1,14 @@
 import type { AvatarRecord, AvatarSummaryRecord } from '../store/avatars.ts';
+import type { DeploymentRecord } from '../store/deployments.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
+import { deploymentStore } from '../store/deployments.ts';
+import type { Services } from './context.ts';
 
 /**
  * The avatar as the API answers it: every field of the seed's Avatar Object, in the seed's order,
  * plus what DESIGN.md adds (renderStyle and orb fields, onDemand, sourceImage, sourceInfo, error).
  */
-export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore) {
+export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore, deployment: DeploymentRecord | null = null) {
   const isVrmTier = avatar.tier === 'stylized_3d';
   const sourceUrl = avatar.sourceKey ? blobs.url(avatar.sourceKey) : null;
   return {
@@ -24,7 +27,9 @@ export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore) {
     sourceModel: isVrmTier ? sourceUrl : null,
     ...(isVrmTier ? {} : { sourceImage: sourceUrl }),
     sourceInfo: avatar.sourceInfo,
-    renderingEndpoint: null as string | null,
+    // Set only while the container is healthy; it is the system's address, never a user's.
+    renderingEndpoint: deployment?.state === 'running' ? deployment.endpoint : null,
+    ...(isVrmTier ? {} : { deployment: toDeploymentObject(deployment) }),
     userId: avatar.userId,
     organizationId: avatar.organizationId,
     createdAt: avatar.createdAt,
@@ -33,6 +38,18 @@ export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore) {
 }
 
 export type AvatarObject = ReturnType<typeof toAvatarObject>;
+
+/** `deployment` of a Tier 2/3 avatar: `stopped` until it is first deployed. */
+function toDeploymentObject(deployment: DeploymentRecord | null) {
+  if (!deployment) return { state: 'stopped', since: null, restarts: 0, lastError: null };
+  return { state: deployment.state, since: deployment.since, restarts: deployment.restarts, lastError: deployment.lastError };
+}
+
+/** The avatar object with its deployment read from the store (Tier 2/3 only have one). */
+export async function loadAvatarObject(services: Services, avatar: AvatarRecord) {
+  const deployment = avatar.tier === 'stylized_3d' ? null : await deploymentStore(services.store.db).find(avatar.id);
+  return toAvatarObject(avatar, services.blobs, deployment);
+}
 
 /** The list's summary fields, exactly as the seed lists them. */
 export function toAvatarSummary(avatar: AvatarSummaryRecord) {

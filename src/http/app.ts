@@ -14,12 +14,14 @@ import { updateAvatarRoute } from './routes/avatars/update-avatar.ts';
 import { deleteAvatarRoute } from './routes/avatars/delete-avatar.ts';
 import { previewAvatarRoute } from './routes/avatars/preview-avatar.ts';
 import { uploadSourceRoute } from './routes/avatars/upload-source.ts';
+import { deployAvatarRoute, undeployAvatarRoute } from './routes/avatars/deploy-avatar.ts';
 import { whoamiRoute } from './routes/auth/whoami.ts';
 import { createApiKeyRoute } from './routes/auth/create-api-key.ts';
 import { listApiKeysRoute } from './routes/auth/list-api-keys.ts';
 import { revokeApiKeyRoute } from './routes/auth/revoke-api-key.ts';
 import { healthRoutes } from './routes/system/health.ts';
 import { blobRoutes } from './routes/system/blobs.ts';
+import { consoleRoutes } from './routes/system/console.ts';
 
 export interface AppOptions {
   logger?: boolean | { level: string };
@@ -63,6 +65,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   await registerOpenApi(app);
   healthRoutes(app, services, metrics);
   blobRoutes(app, services);
+  consoleRoutes(app, services);
 
   await app.register(
     async (api) => {
@@ -70,6 +73,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await registerRateLimit(api, config.rateLimitPerMinute);
       for (const route of [
         listAvatarsRoute, getAvatarRoute, createAvatarRoute, updateAvatarRoute, deleteAvatarRoute, previewAvatarRoute,
+        deployAvatarRoute, undeployAvatarRoute,
         whoamiRoute, createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute,
       ]) {
         route(api, services);

@@ -65,6 +65,26 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('avatars_status').on('avatars').columns(['status']).execute();
       },
     },
+    '0003_deployments': {
+      async up(db: Kysely<any>) {
+        // One row per avatar that was ever deployed: what the owner wants, and what the reconciler saw.
+        await db.schema
+          .createTable('deployments')
+          .addColumn('avatar_id', 'text', (c) => c.primaryKey())
+          .addColumn('desired', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('since', 'text', (c) => c.notNull())
+          .addColumn('restarts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_error', 'text')
+          .addColumn('endpoint', 'text')
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text', (c) => c.notNull())
+          .addColumn('next_attempt_at', 'text')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .execute();
+      },
+    },
   };
 }
 

@@ -43,7 +43,28 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+export interface DeploymentsTable {
+  avatar_id: string;
+  /** 'running' or 'stopped': what the owner asked for. */
+  desired: string;
+  /** stopped | starting | running | stopping | failed: what the reconciler last saw. */
+  state: string;
+  since: string;
+  restarts: number;
+  last_error: string | null;
+  /** The renderer's base URL while it is healthy; chosen by the system, never by a user. */
+  endpoint: string | null;
+  /** Per-deployment secret the API sends to the renderer as a Bearer token. */
+  secret: string;
+  last_used_at: string;
+  /** After a crash: no restart before this time (backoff). */
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
 export interface Database {
   avatars: AvatarsTable;
   api_keys: ApiKeysTable;
+  deployments: DeploymentsTable;
 }

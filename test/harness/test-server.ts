@@ -52,6 +52,9 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     DATA_DIR: dataDir,
     RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'silent',
+    // Rendering containers started by a test stop with its server; the loop runs often so tests are quick.
+    RENDERERS_STOP_WITH_API: 'true',
+    RECONCILE_INTERVAL_MS: '200',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...(pgSchema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: pgSchema.schema } : {}),
     ...env,

@@ -1,6 +1,8 @@
 import { requireScope, type Ctx } from '../context.ts';
 import { findVisibleAvatar } from '../avatar-access.ts';
 import { ERRORS } from '../errors.ts';
+import { avatarBlobPrefix } from '../blob-prefixes.ts';
+import { deploymentStore } from '../../store/deployments.ts';
 
 export const TIER1_PREVIEW_MESSAGE = 'Tier 1 avatars render client-side. Use the VRM model URL directly.';
 
@@ -33,5 +35,32 @@ export async function previewAvatar(ctx: Ctx, id: string) {
       message: TIER1_PREVIEW_MESSAGE,
     };
   }
-  throw ERRORS.rendererUnavailable();
+  return previewInRenderer(ctx, avatar.id);
+}
+
+/** Renders a clip in the avatar's container, keeps the MP4 in the blob store, answers its URL. */
+async function previewInRenderer(ctx: Ctx, avatarId: string) {
+  const { store, blobs, config } = ctx.services;
+  const deployments = deploymentStore(store.db);
+  const deployment = await deployments.find(avatarId);
+  if (!deployment || deployment.state !== 'running' || !deployment.endpoint) throw ERRORS.rendererUnavailable();
+  await deployments.touch(avatarId, new Date().toISOString());
+  let clip: Buffer;
+  try {
+    const response = await fetch(`${deployment.endpoint}/preview`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${deployment.secret}`, 'content-type': 'application/json' },
+      body: '{}',
+      signal: AbortSignal.timeout(config.previewTimeoutMs),
+    });
+    if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
+      throw new Error(`the renderer answered ${response.status}`);
+    }
+    clip = Buffer.from(await response.arrayBuffer());
+  } catch {
+    // Not answering in time, or answering nonsense, is "unreachable" to the caller (the seed's 503).
+    throw ERRORS.rendererUnavailable();
+  }
+  const blob = await blobs.put(`${avatarBlobPrefix(avatarId)}/previews`, clip, 'video/mp4', 'mp4');
+  return { avatarId, previewUrl: blobs.url(blob.key), status: 'completed' as const };
 }

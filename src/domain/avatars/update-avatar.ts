@@ -1,7 +1,7 @@
 import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
-import { toAvatarObject } from '../avatar-object.ts';
+import { loadAvatarObject } from '../avatar-object.ts';
 import { checkAvatarFields, type AvatarFields } from '../avatar-input.ts';
 import { ERRORS } from '../errors.ts';
 import { DEFAULT_ORB_COLOR, DEFAULT_ORB_SIZE, type Tier } from '../tiers.ts';
@@ -39,5 +39,5 @@ export async function updateAvatar(ctx: Ctx, id: string, input: UpdateAvatarInpu
   }
   const updated = await avatarStore(ctx.services.store.db).update(id, changes);
   if (!updated) throw ERRORS.notFound('avatar', id);
-  return toAvatarObject(updated, ctx.services.blobs);
+  return loadAvatarObject(ctx.services, updated);
 }

@@ -1,0 +1,95 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, DeploymentsTable } from './schema.ts';
+
+export type DeploymentState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+export interface DeploymentRecord {
+  avatarId: string;
+  desired: 'running' | 'stopped';
+  state: DeploymentState;
+  since: string;
+  restarts: number;
+  lastError: string | null;
+  endpoint: string | null;
+  secret: string;
+  lastUsedAt: string;
+  nextAttemptAt: string | null;
+}
+
+function fromRow(row: Selectable<DeploymentsTable>): DeploymentRecord {
+  return {
+    avatarId: row.avatar_id,
+    desired: row.desired as DeploymentRecord['desired'],
+    state: row.state as DeploymentState,
+    since: row.since,
+    restarts: Number(row.restarts),
+    lastError: row.last_error,
+    endpoint: row.endpoint,
+    secret: row.secret,
+    lastUsedAt: row.last_used_at,
+    nextAttemptAt: row.next_attempt_at,
+  };
+}
+
+type Changes = Partial<Omit<DeploymentRecord, 'avatarId'>>;
+
+function toColumns(changes: Changes): Partial<Selectable<DeploymentsTable>> {
+  const c: Partial<Selectable<DeploymentsTable>> = {};
+  if (changes.desired !== undefined) c.desired = changes.desired;
+  if (changes.state !== undefined) c.state = changes.state;
+  if (changes.since !== undefined) c.since = changes.since;
+  if (changes.restarts !== undefined) c.restarts = changes.restarts;
+  if (changes.lastError !== undefined) c.last_error = changes.lastError;
+  if (changes.endpoint !== undefined) c.endpoint = changes.endpoint;
+  if (changes.secret !== undefined) c.secret = changes.secret;
+  if (changes.lastUsedAt !== undefined) c.last_used_at = changes.lastUsedAt;
+  if (changes.nextAttemptAt !== undefined) c.next_attempt_at = changes.nextAttemptAt;
+  return c;
+}
+
+export function deploymentStore(db: Kysely<Database>) {
+  return {
+    async find(avatarId: string): Promise<DeploymentRecord | null> {
+      const row = await db.selectFrom('deployments').selectAll().where('avatar_id', '=', avatarId).executeTakeFirst();
+      return row ? fromRow(row) : null;
+    },
+
+    async all(): Promise<DeploymentRecord[]> {
+      return (await db.selectFrom('deployments').selectAll().orderBy('avatar_id').execute()).map(fromRow);
+    },
+
+    /** Creates the row, or changes it when it exists (a repeated deploy). */
+    async upsert(record: DeploymentRecord): Promise<void> {
+      await db
+        .insertInto('deployments')
+        .values({ ...toColumns(record), avatar_id: record.avatarId } as Selectable<DeploymentsTable>)
+        .onConflict((oc) => oc.column('avatar_id').doUpdateSet(toColumns(record)))
+        .execute();
+    },
+
+    async update(avatarId: string, changes: Changes): Promise<void> {
+      const columns = toColumns(changes);
+      if (Object.keys(columns).length === 0) return;
+      await db.updateTable('deployments').set(columns).where('avatar_id', '=', avatarId).execute();
+    },
+
+    /** Takes (or renews) the right to act on one deployment; true when this owner holds it. */
+    async claimLease(avatarId: string, owner: string, now: string, until: string): Promise<boolean> {
+      const result = await db
+        .updateTable('deployments')
+        .set({ lease_owner: owner, lease_until: until })
+        .where('avatar_id', '=', avatarId)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    async touch(avatarId: string, at: string): Promise<void> {
+      await db.updateTable('deployments').set({ last_used_at: at }).where('avatar_id', '=', avatarId).execute();
+    },
+
+    async delete(avatarId: string): Promise<void> {
+      await db.deleteFrom('deployments').where('avatar_id', '=', avatarId).execute();
+    },
+  };
+}

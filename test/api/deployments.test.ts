@@ -1,0 +1,138 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../harness/stores.ts';
+import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
+import { expectError } from '../harness/expect-error.ts';
+import { securityTests } from '../harness/security.ts';
+import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { decodeFrames, probeMp4 } from '../../renderer/testing/video-probe.ts';
+import { landmarkBox, regionDifference } from '../../renderer/testing/astronaut-portrait.ts';
+import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
+
+const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
+  let server: TestServer;
+  let owner: TestKey;
+  const get = async (id: string) => (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
+  /** Runs the reconciler until the avatar satisfies `done` (real processes: this takes seconds). */
+  const waitFor = async (id: string, done: (avatar: any) => boolean, what: string) => {
+    const deadline = Date.now() + 45_000;
+    let avatar = await get(id);
+    while (!done(avatar)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(avatar.deployment)}`);
+      await server.server.loop.settle();
+      await new Promise((r) => setTimeout(r, 100));
+      avatar = await get(id);
+    }
+    return avatar;
+  };
+  const readyPortrait = async (tier = 'animated_portrait', extra: Record<string, unknown> = {}) => {
+    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Portrait', tier, ...extra } })).body;
+    await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
+    return waitFor(a._id, (x) => x.status === 'ready', 'preprocessing');
+  };
+  const recordOf = (id: string) => JSON.parse(fs.readFileSync(path.join(server.config.dataDir, 'renderers', `${id}.json`), 'utf8'));
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    owner = await server.makeKey('owner', 'org_deploy');
+  });
+  afterAll(() => server.close());
+
+  it('deploys a portrait, previews an H.264 clip of the blinking face, survives a crash, undeploys', async () => {
+    const a = await readyPortrait();
+    expect(a.deployment).toEqual({ state: 'stopped', since: null, restarts: 0, lastError: null });
+    expectError(await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner }), 503, 'service-unavailable');
+
+    const deploy = await server.api('POST', `/api/v1/avatars/${a._id}/deploy`, { key: owner });
+    expect(deploy.status).toBe(202);
+    expect(['starting', 'running']).toContain(deploy.body.deployment.state);
+    const running = await waitFor(a._id, (x) => x.deployment.state === 'running', 'running');
+    expect(running.renderingEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+
+    // The renderer refuses calls without the per-deployment secret.
+    expect((await fetch(`${running.renderingEndpoint}/preview`, { method: 'POST', body: '{}' })).status).toBe(401);
+
+    const preview = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner });
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({ avatarId: a._id, previewUrl: expect.stringMatching(/\.mp4$/), status: 'completed' });
+    const mp4 = Buffer.from(await (await fetch(preview.body.previewUrl)).arrayBuffer());
+    const { stream, moovFirst } = await probeMp4(mp4);
+    expect(stream).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 512, height: 512, r_frame_rate: '30/1', nb_read_frames: '90' });
+    expect(moovFirst).toBe(true);
+    const frames = await decodeFrames(mp4, 512, 512);
+    const artifact = JSON.parse((await server.server.services.store.db.selectFrom('avatars').select('artifact').where('id', '=', a._id).executeTakeFirstOrThrow()).artifact!);
+    const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
+    // Mean absolute difference per channel inside a box [x0, y0, x1, y1].
+    const meanDifference = (a: Uint8Array, b: Uint8Array, box: [number, number, number, number]) =>
+      regionDifference(a, b, 512, box, 3) / ((box[2] - box[0] + 1) * (box[3] - box[1] + 1) * 3);
+    for (const eye of [RIGHT_EYE, LEFT_EYE]) {
+      const box = landmarkBox(face, [eye.outerCorner, eye.innerCorner, ...eye.upperLid, ...eye.lowerLid]);
+      expect(Math.max(...frames.map((f) => meanDifference(frames[0], f, box)))).toBeGreaterThan(8);
+    }
+    for (const corner of [[0, 0, 47, 47], [464, 0, 511, 47], [0, 464, 47, 511], [464, 464, 511, 511]] as [number, number, number, number][]) {
+      for (const f of frames) expect(meanDifference(frames[0], f, corner)).toBeLessThan(1);
+    }
+
+    // Kill the container: the avatar shows it, and the reconciler brings it back.
+    const { pid } = recordOf(a._id);
+    process.kill(pid, 'SIGKILL');
+    const noticed = await waitFor(a._id, (x) => x.deployment.restarts >= 1, 'the crash to be noticed');
+    expect(noticed.deployment.lastError).toMatch(/rendering container/);
+    const back = await waitFor(a._id, (x) => x.deployment.state === 'running', 'the restart');
+    expect(back.deployment.restarts).toBeGreaterThanOrEqual(1);
+    expect(recordOf(a._id).pid).not.toBe(pid);
+
+    const undeploy = await server.api('POST', `/api/v1/avatars/${a._id}/undeploy`, { key: owner });
+    expect(undeploy.status).toBe(202);
+    expect(undeploy.body.renderingEndpoint).toBeNull();
+    const restartedPid = recordOf(a._id).pid;
+    const stopped = await waitFor(a._id, (x) => x.deployment.state === 'stopped', 'stopped');
+    expect(stopped.renderingEndpoint).toBeNull();
+    expect(alive(restartedPid)).toBe(false);
+    expectError(await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner }), 503, 'service-unavailable');
+  });
+
+  it('stops the container when the avatar is deleted', async () => {
+    const a = await readyPortrait('realtime_lipsync');
+    await server.api('POST', `/api/v1/avatars/${a._id}/deploy`, { key: owner });
+    await waitFor(a._id, (x) => x.deployment.state === 'running', 'running');
+    const { pid } = recordOf(a._id);
+    expect((await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner })).status).toBe(200);
+    const deadline = Date.now() + 20_000;
+    while (alive(pid) && Date.now() < deadline) {
+      await server.server.loop.settle();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(alive(pid)).toBe(false);
+    expect(fs.existsSync(path.join(server.config.dataDir, 'renderers', `${a._id}.json`))).toBe(false);
+  });
+
+  it('refuses to deploy a Tier 1 avatar or a portrait that is not ready, with 409', async () => {
+    const vrm = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'V', tier: 'stylized_3d' } })).body;
+    expectError(await server.api('POST', `/api/v1/avatars/${vrm._id}/deploy`, { key: owner }), 409, 'conflict');
+    expectError(await server.api('POST', `/api/v1/avatars/${vrm._id}/undeploy`, { key: owner }), 409, 'conflict');
+    const fresh = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', tier: 'animated_portrait' } })).body;
+    const answer = await server.api('POST', `/api/v1/avatars/${fresh._id}/deploy`, { key: owner });
+    expectError(answer, 409, 'conflict');
+    expect(answer.body.error).toMatch(/status is creating/);
+    // Undeploying what never ran is fine and changes nothing.
+    expect((await server.api('POST', `/api/v1/avatars/${fresh._id}/undeploy`, { key: owner })).body.deployment.state).toBe('stopped');
+  });
+
+  describe('security', () => {
+    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/deploy`, scope: 'avatars:write', avatar: 'owner' });
+    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/undeploy`, scope: 'avatars:write', avatar: 'owner' });
+  });
+});
