@@ -102,7 +102,7 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
     expect(stopped.renderingEndpoint).toBeNull();
     expect(alive(restartedPid)).toBe(false);
     expectError(await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner }), 503, 'service-unavailable');
-  });
+  }, 120_000);
 
   it('stops the container when the avatar is deleted', async () => {
     const a = await readyPortrait('realtime_lipsync');
@@ -117,7 +117,7 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
     }
     expect(alive(pid)).toBe(false);
     expect(fs.existsSync(path.join(server.config.dataDir, 'renderers', `${a._id}.json`))).toBe(false);
-  });
+  }, 90_000);
 
   it('refuses to deploy a Tier 1 avatar or a portrait that is not ready, with 409', async () => {
     const vrm = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'V', tier: 'stylized_3d' } })).body;

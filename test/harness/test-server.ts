@@ -43,8 +43,9 @@ export const ALL_SCOPES: Scope[] = ['avatars:read', 'avatars:write', 'keys:admin
 
 /** A real server on a random port, with its own SQLite file or PostgreSQL schema, over real HTTP. */
 export async function startTestServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-test-'));
-  const pgSchema = kind === 'postgres' ? await createPgSchema() : null;
+  // A DATA_DIR or DATABASE_SCHEMA given by the test is shared with another server and outlives this one.
+  const dataDir = env.DATA_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-test-')));
+  const pgSchema = kind === 'postgres' && !env.DATABASE_SCHEMA ? await createPgSchema() : null;
   const port = await freePort();
   const config = loadConfig({
     PORT: String(port),
@@ -56,7 +57,7 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     RENDERERS_STOP_WITH_API: 'true',
     RECONCILE_INTERVAL_MS: '200',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
-    ...(pgSchema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: pgSchema.schema } : {}),
+    ...(kind === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: pgSchema?.schema ?? env.DATABASE_SCHEMA } : {}),
     ...env,
   });
   const server = await createServer(config, { logger: false });
@@ -90,7 +91,7 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     async close() {
       await server.close();
       await pgSchema?.drop();
-      await fs.rm(dataDir, { recursive: true, force: true });
+      if (!env.DATA_DIR) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
 }
