@@ -4,6 +4,7 @@
  *   dist/avatar-sdk.iife.js   one file for a <script> tag, global `Avatars`, three.js bundled
  *   dist/avatar-sdk.bundled.js ESM with three.js bundled (a page with no import map)
  *   dist/bench-plain.js       the benchmark's baseline page: three.js + three-vrm and nothing else
+ *   dist/console.js           the console page's script (web/console; it uses the iife SDK for <avatar-view>)
  * Run: npx tsx web/build.ts [outdir]   (default web/dist)
  */
 import { build, type BuildOptions } from 'esbuild';
@@ -38,6 +39,7 @@ export async function buildWeb(outdir = DEFAULT_OUTDIR, minify = true): Promise<
     // Sizes only: the SDK's own code without three-vrm either.
     ['avatar-sdk.core.js', { ...common, entryPoints: [sdk], format: 'esm', external: ['three', 'three/*', '@pixiv/three-vrm'] }],
     ['bench-plain.js', { ...common, entryPoints: [path.join(WEB_DIR, 'bench', 'plain-vrm.ts')], format: 'iife' }],
+    ['console.js', { ...common, entryPoints: [path.join(WEB_DIR, 'console', 'main.ts')], format: 'iife' }],
   ];
   const result: Record<string, BuiltFile> = {};
   await Promise.all(

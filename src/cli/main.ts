@@ -5,7 +5,6 @@ import { issueApiKey, toApiKeyObject } from '../domain/keys/issue-api-key.ts';
 import { KEY_ID_PATTERN } from '../domain/ids.ts';
 import { apiKeyStore } from '../store/api-keys.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
-import { serve } from '../server.ts';
 
 /** Runs `work` against the configured store (DATA_DIR or DATABASE_URL), migrated, then closes it. */
 async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
@@ -45,6 +44,8 @@ program
   .command('serve')
   .description('Start the API server (PORT, DATA_DIR, DATABASE_URL, PUBLIC_URL from the environment).')
   .action(async () => {
+    // The server (and its renderer, model and cloud clients) loads only for `serve`: key commands stay quick.
+    const { serve } = await import('../server.ts');
     await serve(loadConfig());
   });
 

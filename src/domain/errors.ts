@@ -62,6 +62,10 @@ export const ERRORS = {
     new ApiError(503, 'service-unavailable', 'The database is unavailable right now; try again in a few seconds.', undefined, {
       'retry-after': '2',
     }),
+  storageUnavailable: () =>
+    new ApiError(503, 'service-unavailable', 'File storage is unavailable right now; try again in a few seconds.', undefined, {
+      'retry-after': '2',
+    }),
   internal: () => new ApiError(500, 'internal', 'Something went wrong on our side; the error was logged.'),
 };
 

@@ -40,14 +40,14 @@ describe.each(STORE_KINDS)('the avatars command (%s)', (kind) => {
     expect(list).not.toContain(made.key);
     const listed = JSON.parse((await avatars('keys', 'list', '--json')).stdout);
     expect(listed.find((k: { id: string }) => k.id === made.id)).toMatchObject({ userId: 'u1', revokedAt: null });
-  });
+  }, 120_000);
 
   it('refuses bad arguments with a message and a non-zero exit', async () => {
     await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'everything')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/scopes must be/) });
     await expect(avatars('keys', 'create', '--scopes', 'avatars:read')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--user/) });
     await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'avatars:read', '--expires-in-days', '0')).rejects.toMatchObject({ code: 1 });
     await expect(avatars('keys', 'revoke', 'ak_nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/No key/) });
-  });
+  }, 120_000);
 
   it('serves, says how to make the first key, and refuses a key revoked by the CLI within a second', async () => {
     const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-cli-serve-'));
@@ -86,5 +86,5 @@ describe.each(STORE_KINDS)('the avatars command (%s)', (kind) => {
       await schema?.drop();
       await fs.rm(fresh, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

@@ -13,6 +13,8 @@ const ARTIFACTS = path.join(ROOT_DIR, 'test-artifacts', 'web');
 let browser: Browser;
 let server: TestServer;
 let owner: TestKey;
+/** Content-Security-Policy violations any console page reported: the policy must not break the page. */
+const cspViolations: string[] = [];
 
 beforeAll(async () => {
   // The server serves web/dist, so the console is built where it will be served.
@@ -28,6 +30,9 @@ afterAll(async () => {
 
 async function openConsole(width = 1100, height = 900): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height } });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   await page.goto(server.url + '/');
   return page;
 }
@@ -251,6 +256,7 @@ describe('console', () => {
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
     expect(widths.client).toBe(360);
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    expect(cspViolations).toEqual([]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-360.png'), fullPage: true });
     await page.close();
   });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ApiError, ERRORS } from '../../domain/errors.ts';
 import { toErrorDetails } from '../validator.ts';
+import { BlobStoreUnavailableError } from '../../blobs/blob-store-unavailable-error.ts';
 
 /** Errors of a lost or refused database connection: the API answers 503 until it comes back. */
 const DATABASE_DOWN_CODES = new Set([
@@ -30,6 +31,7 @@ export function toApiError(error: FastifyError & { validationContext?: string },
       return ERRORS.validation([{ path: 'Content-Length', message: 'does not match the body' }]);
   }
   if (error instanceof SyntaxError) return ERRORS.invalidJson();
+  if (error instanceof BlobStoreUnavailableError) return ERRORS.storageUnavailable();
   if (isDatabaseDown(error)) return ERRORS.databaseUnavailable();
   if (error.statusCode === 413) return ERRORS.payloadTooLarge(bodyLimit);
   if (error.statusCode === 415) return ERRORS.unsupportedMediaType(undefined, 'application/json');

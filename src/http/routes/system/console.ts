@@ -24,14 +24,15 @@ const FILES: Record<string, { file: string; type: string; built?: boolean }> = {
 /**
  * The console page holds an API key, so scripts come only from this server. Models and previews may come
  * from PUBLIC_URL (a CDN in front of the blobs); three.js decodes textures through blob: URLs and the
- * SDK's lip-sync worklet loads from one.
+ * SDK's lip-sync worklet loads from one. Inline styles are allowed: <avatar-view> styles its shadow root
+ * with a <style> element, and a style cannot read the key.
  */
 function contentSecurityPolicy(publicUrl: string): string {
   const blobs = new URL(publicUrl).origin;
   return [
     "default-src 'self'",
     "script-src 'self' blob:",
-    "style-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
     `img-src 'self' data: blob: ${blobs}`,
     `media-src 'self' blob: ${blobs}`,
     `connect-src 'self' data: blob: ${blobs}`,
