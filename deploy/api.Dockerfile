@@ -11,6 +11,16 @@ RUN apt-get update \
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
+# The console and the browser SDK are bundled with esbuild (a dev dependency) in a stage of their own.
+FROM node:20-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts && npm cache clean --force
+COPY tsconfig.json ./
+COPY web ./web
+COPY lipsync ./lipsync
+RUN npx tsx web/build.ts
+
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
@@ -24,6 +34,10 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY lipsync ./lipsync
+COPY renderer ./renderer
+COPY web/console ./web/console
+COPY web/starter/starter.vrm ./web/starter/starter.vrm
+COPY --from=web /app/web/dist ./web/dist
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 3000
