@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { RENDERER_VERSION, type RendererConfig } from './config.ts';
 import type { PortraitAnimator } from './engine/portrait-animator.ts';
+import { readLiveConfig, type LiveConfig } from './live/live-config.ts';
+import { createLiveRoutes, type LiveRoutes } from './live/live-routes.ts';
 import { renderPreviewClip } from './preview-clip.ts';
 import { RenderQueue } from './render-queue.ts';
 
@@ -28,12 +30,21 @@ class HttpError extends Error {
 }
 
 /**
- * The container's HTTP contract (docs/renderer.md): GET /health, GET /info, POST /preview.
- * Every route but /health needs `Authorization: Bearer <RENDERER_SECRET>`.
+ * The container's HTTP contract (docs/renderer.md): GET /health, GET /info, POST /preview, and the live
+ * sessions under /sessions (docs/live-sessions.md).
+ * Every route but /health and the session-token routes needs `Authorization: Bearer <RENDERER_SECRET>`.
  */
-export function createRendererServer(state: RendererState): { server: http.Server; queue: RenderQueue } {
+export function createRendererServer(
+  state: RendererState,
+  liveConfig: LiveConfig = readLiveConfig(process.env),
+): { server: http.Server; queue: RenderQueue; live: LiveRoutes } {
   const queue = new RenderQueue();
   const secretDigest = digest(state.config.secret);
+  const live = createLiveRoutes({
+    config: liveConfig,
+    animator: () => state.animator,
+    isRendererCaller: (request) => authorized(request.headers.authorization, secretDigest),
+  });
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -53,6 +64,7 @@ export function createRendererServer(state: RendererState): { server: http.Serve
       if (!state.animator) return sendJson(response, 503, { status: 'loading' });
       return sendJson(response, 200, { status: 'ok' });
     }
+    if (url.pathname === '/sessions' || url.pathname.startsWith('/sessions/')) return live.handle(request, response, url);
     if (!['/info', '/preview'].includes(url.pathname)) throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
     if (!authorized(request.headers.authorization, secretDigest)) {
       throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
@@ -70,7 +82,10 @@ export function createRendererServer(state: RendererState): { server: http.Serve
     throw methodNotAllowed(url.pathname === '/info' ? 'GET' : 'POST');
   }
 
-  return { server, queue };
+  server.on('upgrade', live.upgrade);
+  server.on('close', () => live.closeAll());
+
+  return { server, queue, live };
 }
 
 function info(state: RendererState) {

@@ -1,0 +1,227 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { PortraitAnimator } from '../engine/portrait-animator.ts';
+import type { LiveConfig } from './live-config.ts';
+import { LiveSession } from './live-session.ts';
+import { parseSessionRequest } from './session-request.ts';
+import { CLOSE } from './speech-protocol.ts';
+import { bindSpeechSocket, refuse } from './speech-socket.ts';
+import { looksLikeWhepOffer } from './whep-viewer.ts';
+
+const MAX_JSON_BYTES = 16 * 1024;
+const MAX_SDP_BYTES = 64 * 1024;
+// Browsers post WHEP offers from the app's origin; the session token, not the origin, is the credential.
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, DELETE, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+  'Access-Control-Expose-Headers': 'Location',
+};
+
+export interface LiveRoutesOptions {
+  config: LiveConfig;
+  animator(): PortraitAnimator | null;
+  /** True when the request carries the renderer's own Bearer secret. */
+  isRendererCaller(request: http.IncomingMessage): boolean;
+}
+
+export interface LiveRoutes {
+  /** Answers a request under /sessions. */
+  handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void>;
+  /** The node:http server's `upgrade` listener: the agents' speech sockets. */
+  upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Ends every session (shutdown). */
+  closeAll(): void;
+  readonly sessions: ReadonlyMap<string, LiveSession>;
+}
+
+class LiveError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Live sessions' routes (docs/live-sessions.md): created by the API, spoken into by the agent, watched over WHEP. */
+export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
+  const { config } = options;
+  const sessions = new Map<string, LiveSession>();
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+
+  async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
+    try {
+      await route(request, response, url);
+    } catch (error) {
+      if (error instanceof LiveError) return sendJson(response, error.status, { error: error.message, code: error.code });
+      process.stderr.write(`${JSON.stringify({ event: 'error', message: String((error as Error)?.message ?? error) })}\n`);
+      sendJson(response, 500, { error: 'The renderer failed to answer this request.', code: 'internal' });
+    }
+  }
+
+  async function route(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
+    const parts = url.pathname.split('/').filter(Boolean); // ['sessions', id?, 'whep'?, viewerId?]
+    const method = request.method ?? 'GET';
+    if (parts.length === 1) {
+      requireSecret(request);
+      if (method !== 'POST') throw new LiveError(405, 'method-not-allowed', 'This route only answers POST.');
+      return createSession(request, response);
+    }
+    const id = decodeURIComponent(parts[1]);
+    if (parts.length === 2) {
+      requireSecret(request);
+      if (method !== 'DELETE') throw new LiveError(405, 'method-not-allowed', 'This route only answers DELETE.');
+      const session = sessions.get(id);
+      if (!session) throw notFound();
+      session.end('deleted');
+      response.writeHead(204).end();
+      return;
+    }
+    if (parts[2] !== 'whep' || parts.length > 4) throw notFound();
+    if (method === 'OPTIONS') {
+      response.writeHead(204, CORS).end();
+      return;
+    }
+    const session = sessionForToken(id, request.headers.authorization);
+    if (parts.length === 3) {
+      if (method !== 'POST') throw new LiveError(405, 'method-not-allowed', 'This route only answers POST.');
+      if (!/^application\/sdp\b/i.test(request.headers['content-type'] ?? '')) {
+        throw new LiveError(415, 'unsupported-media-type', 'A WHEP offer is sent as "Content-Type: application/sdp".');
+      }
+      const offer = await readBody(request, MAX_SDP_BYTES);
+      if (!looksLikeWhepOffer(offer)) throw new LiveError(400, 'validation-failed', 'The body is not an SDP offer with a video section.');
+      if (session.viewerCount >= config.maxViewers) throw new LiveError(429, 'too-many-viewers', `This session already has ${config.maxViewers} viewers.`);
+      const { viewerId, answerSdp } = await session.addViewer(offer);
+      const location = `/sessions/${encodeURIComponent(id)}/whep/${viewerId}`;
+      response.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', Location: location, 'Content-Length': Buffer.byteLength(answerSdp) });
+      response.end(answerSdp);
+      return;
+    }
+    if (method !== 'DELETE') throw new LiveError(405, 'method-not-allowed', 'This route only answers DELETE.');
+    if (!session.removeViewer(parts[3])) throw notFound();
+    response.writeHead(204, CORS).end();
+  }
+
+  async function createSession(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    let body: unknown;
+    try {
+      body = JSON.parse((await readBody(request, MAX_JSON_BYTES)) || 'null');
+    } catch (error) {
+      if (error instanceof LiveError) throw error;
+      throw new LiveError(400, 'invalid-json', 'The request body is not valid JSON.');
+    }
+    let input;
+    try {
+      input = parseSessionRequest(body);
+    } catch (error) {
+      throw new LiveError(400, 'validation-failed', (error as Error).message);
+    }
+    const animator = options.animator();
+    if (!animator) throw new LiveError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
+    if (sessions.has(input.sessionId)) throw new LiveError(409, 'conflict', `Session "${input.sessionId}" already exists.`);
+    if (sessions.size >= config.maxSessions) {
+      throw new LiveError(429, 'too-many-sessions', `This renderer already runs ${config.maxSessions} live sessions (MAX_SESSIONS).`);
+    }
+    const session = new LiveSession({
+      id: input.sessionId,
+      token: input.token,
+      animator,
+      maxSessionSeconds: input.maxSessionSeconds,
+      maxIdleSeconds: input.maxIdleSeconds,
+      jitterMs: config.jitterMs,
+      maxViewers: config.maxViewers,
+      iceHosts: config.iceHosts,
+      onEnded: (ended) => {
+        if (sessions.get(ended.id) === ended) sessions.delete(ended.id);
+      },
+    });
+    sessions.set(session.id, session);
+    const base = `/sessions/${encodeURIComponent(session.id)}`;
+    sendJson(response, 201, { sessionId: session.id, speechPath: `${base}/speech`, whepPath: `${base}/whep` });
+  }
+
+  function requireSecret(request: http.IncomingMessage): void {
+    if (!options.isRendererCaller(request)) {
+      throw new LiveError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
+    }
+  }
+
+  function sessionForToken(id: string, header: string | undefined): LiveSession {
+    const token = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
+    const session = sessions.get(id);
+    // 404 and a wrong token answer alike, so a token cannot probe for other sessions.
+    if (!session || !sameToken(token, session.token)) throw new LiveError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
+    return session;
+  }
+
+  function upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://renderer');
+    const match = /^\/sessions\/([^/]+)\/speech$/.exec(url.pathname);
+    if (!match) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const session = sessions.get(decodeURIComponent(match[1]));
+      const token = url.searchParams.get('token') ?? '';
+      // Refusals close only this socket: the session, if there is one, goes on for its rightful agent.
+      if (!session || !sameToken(token, session.token)) {
+        return refuse(ws, CLOSE.badToken, 'The token is missing, expired, or not for this session.');
+      }
+      if (session.hasSpeaker) return refuse(ws, CLOSE.tooMany, 'This session already has an agent connected.');
+      bindSpeechSocket(ws, session);
+    });
+  }
+
+  return {
+    handle,
+    upgrade,
+    closeAll: () => {
+      for (const session of [...sessions.values()]) session.end('shutdown');
+      sockets.close();
+    },
+    sessions,
+  };
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length > 0;
+}
+
+function notFound(): LiveError {
+  return new LiveError(404, 'not-found', 'There is no such session or route.');
+}
+
+function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new LiveError(413, 'payload-too-large', `The request body is larger than ${limit} bytes.`));
+        request.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const text = JSON.stringify(body);
+  response.writeHead(status, { ...CORS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  response.end(text);
+}

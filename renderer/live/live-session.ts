@@ -1,0 +1,299 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { MediaStreamTrack, nonstandard, RTCPeerConnection } from '@roamhq/wrtc';
+import type { MouthInput } from '../engine/face-rig.ts';
+import type { PortraitAnimator } from '../engine/portrait-animator.ts';
+import { rgbaToI420 } from './rgba-to-i420.ts';
+import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
+import { SpeechPlayout, type PlayoutSlot } from './speech-playout.ts';
+import { UpsampleTo48k } from './upsample-to-48k.ts';
+import { answerWhepOffer } from './whep-viewer.ts';
+import { loadWrtc } from './wrtc-binding.ts';
+
+const SLOT_MS = 10;
+const METRICS_EVERY_MS = 2000;
+/** An utterance counts as finished once the agent has sent nothing for this long after its last sample played. */
+const FINISH_AFTER_MS = 250;
+
+export type SessionEndReason = 'end' | 'deleted' | 'max-session' | 'idle' | 'speaker-left' | 'shutdown';
+
+/** Events the session sends to the agent's socket (docs/live-sessions.md). */
+export type SessionEvent =
+  | { type: 'ready'; sessionId: string; width: number; height: number; frameRate: number; jitterMs: number }
+  | { type: 'playback_started' | 'playback_finished' }
+  | { type: 'interrupted'; droppedMs: number }
+  | MetricsEvent
+  | { type: 'mouth'; atMs: number; open: number; visemes: NonNullable<MouthInput['visemes']> | null; speaking: boolean }
+  | { type: 'ended'; reason: SessionEndReason }
+  | { type: 'error'; message: string };
+
+/** The agent's end of the session: the speech socket. */
+export interface SpeakerLink {
+  send(event: SessionEvent): void;
+  close(code: number, reason: string): void;
+}
+
+export interface LiveSessionOptions {
+  id: string;
+  token: string;
+  animator: PortraitAnimator;
+  maxSessionSeconds: number;
+  maxIdleSeconds: number;
+  jitterMs: number;
+  maxViewers: number;
+  iceHosts: readonly string[] | null;
+  onEnded(session: LiveSession, reason: SessionEndReason): void;
+}
+
+interface Viewer {
+  pc: RTCPeerConnection;
+  tracks: MediaStreamTrack[];
+  connectedAt: number | null;
+  createdAt: number;
+}
+
+interface Sources {
+  video: nonstandard.RTCVideoSource;
+  audio: nonstandard.RTCAudioSource;
+}
+
+const SILENCE_48K = new Int16Array(480);
+
+/**
+ * One live session: a playout clock that hands 10 ms of speech (or silence) to the audio track and, at the
+ * avatar's frame rate, the frame whose mouth belongs to the speech just handed over, to every viewer.
+ * Frames are drawn while anyone listens (a viewer or the agent); between utterances the face idles.
+ */
+export class LiveSession {
+  readonly id: string;
+  readonly createdAt = performance.now();
+  private readonly animator: PortraitAnimator;
+  private readonly rgba: Uint8Array;
+  private readonly i420: Uint8Array;
+  private readonly frameMs: number;
+  private readonly viewers = new Map<string, Viewer>();
+  private sources: Sources | null = null;
+  private speakerLink: SpeakerLink | null = null;
+  private playout: SpeechPlayout | null = null;
+  private upsampler: UpsampleTo48k | null = null;
+  private debugMouth = false;
+  private endWhenDrained = false;
+  private ended = false;
+  private nextSlotAt: number;
+  private nextFrameAt: number;
+  private nextMetricsAt: number;
+  private lastActivity: number;
+  private lastSlot: { mouth: MouthInput | null; speechSample: number | null; slotAt: number } = { mouth: null, speechSample: null, slotAt: 0 };
+  private timer: NodeJS.Timeout | null = null;
+  private readonly lifetime: NodeJS.Timeout;
+  readonly metrics = new SessionMetrics();
+
+  constructor(private readonly options: LiveSessionOptions) {
+    this.id = options.id;
+    this.animator = options.animator;
+    this.rgba = new Uint8Array(this.animator.width * this.animator.height * 4);
+    this.i420 = new Uint8Array((this.animator.width * this.animator.height * 3) / 2);
+    this.frameMs = 1000 / this.animator.frameRate;
+    this.nextSlotAt = this.createdAt;
+    this.nextFrameAt = this.createdAt;
+    this.nextMetricsAt = this.createdAt + METRICS_EVERY_MS;
+    this.lastActivity = this.createdAt;
+    this.lifetime = setTimeout(() => this.end('max-session'), options.maxSessionSeconds * 1000);
+    this.schedule();
+  }
+
+  get token(): string {
+    return this.options.token;
+  }
+
+  get hasSpeaker(): boolean {
+    return this.speakerLink !== null;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  attachSpeaker(link: SpeakerLink): void {
+    this.speakerLink = link;
+  }
+
+  /** The agent declared its format: speech may flow from now on. */
+  start(sampleRate: number, debugMouth: boolean): void {
+    this.playout = new SpeechPlayout({
+      sampleRate,
+      jitterMs: this.options.jitterMs,
+      finishAfterMs: FINISH_AFTER_MS,
+      onEvent: (type) => this.send({ type }),
+    });
+    this.upsampler = new UpsampleTo48k(sampleRate);
+    this.debugMouth = debugMouth;
+    const { width, height, frameRate } = this.animator;
+    this.send({ type: 'ready', sessionId: this.id, width, height, frameRate, jitterMs: this.options.jitterMs });
+  }
+
+  get started(): boolean {
+    return this.playout !== null;
+  }
+
+  receiveSpeech(pcm: Uint8Array): void {
+    if (!this.playout) throw new Error('Speech before start.');
+    const now = performance.now();
+    this.lastActivity = now;
+    this.playout.receive(pcm, now);
+  }
+
+  interrupt(): void {
+    if (!this.playout) return;
+    const droppedMs = this.playout.interrupt();
+    // The mouth closes on the very next frame: forget the slot whose mouth it would otherwise show.
+    this.lastSlot = { mouth: null, speechSample: null, slotAt: this.lastSlot.slotAt };
+    this.send({ type: 'interrupted', droppedMs: Math.round(droppedMs) });
+  }
+
+  /** Plays what is queued, then ends the session. */
+  finish(): void {
+    this.endWhenDrained = true;
+    this.schedule();
+  }
+
+  async addViewer(offerSdp: string): Promise<{ viewerId: string; answerSdp: string }> {
+    if (this.viewers.size >= this.options.maxViewers) throw new Error(`This session already has ${this.options.maxViewers} viewers.`);
+    const createdAt = performance.now();
+    const sources = await this.ensureSources();
+    const tracks = [sources.video.createTrack(), sources.audio.createTrack()];
+    const { pc, answerSdp } = await answerWhepOffer(offerSdp, tracks, this.options.iceHosts).catch((error: unknown) => {
+      for (const track of tracks) track.stop();
+      throw error;
+    });
+    if (this.ended) {
+      pc.close();
+      throw new Error('The session ended.');
+    }
+    const viewerId = randomUUID();
+    const viewer: Viewer = { pc, tracks, connectedAt: null, createdAt };
+    this.viewers.set(viewerId, viewer);
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState === 'connected' && viewer.connectedAt === null) viewer.connectedAt = performance.now();
+      if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.removeViewer(viewerId);
+    });
+    this.lastActivity = performance.now();
+    this.schedule();
+    return { viewerId, answerSdp };
+  }
+
+  removeViewer(viewerId: string): boolean {
+    const viewer = this.viewers.get(viewerId);
+    if (!viewer) return false;
+    this.viewers.delete(viewerId);
+    for (const track of viewer.tracks) track.stop();
+    viewer.pc.close();
+    this.lastActivity = performance.now();
+    return true;
+  }
+
+  end(reason: SessionEndReason): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.lifetime);
+    this.send(this.metrics.event(performance.now(), this.viewers.size, this.playout));
+    this.send({ type: 'ended', reason });
+    this.speakerLink?.close(1000, reason);
+    this.speakerLink = null;
+    for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    this.options.onEnded(this, reason);
+  }
+
+  /** The agent's socket went away (closed or dropped). */
+  speakerLeft(): void {
+    this.speakerLink = null;
+    this.end('speaker-left');
+  }
+
+  send(event: SessionEvent): void {
+    this.speakerLink?.send(event);
+  }
+
+  private async ensureSources(): Promise<Sources> {
+    if (!this.sources) {
+      const wrtc = await loadWrtc();
+      this.sources ??= { video: new wrtc.nonstandard.RTCVideoSource(), audio: new wrtc.nonstandard.RTCAudioSource() };
+    }
+    return this.sources;
+  }
+
+  private schedule(): void {
+    if (this.ended) return;
+    if (this.timer) clearTimeout(this.timer);
+    const wait = Math.max(0, Math.min(this.nextSlotAt, this.nextFrameAt) - performance.now());
+    this.timer = setTimeout(() => this.tick(), wait);
+  }
+
+  private tick(): void {
+    this.timer = null;
+    if (this.ended) return;
+    const now = performance.now();
+    while (this.nextSlotAt <= now) {
+      this.playSlot(this.playout ? this.playout.next(this.nextSlotAt) : null, this.nextSlotAt);
+      this.nextSlotAt += SLOT_MS;
+    }
+    if (this.nextFrameAt <= now) {
+      const late = Math.floor((now - this.nextFrameAt) / this.frameMs);
+      if (late > 0) {
+        this.metrics.skipped(late);
+        this.nextFrameAt += late * this.frameMs;
+      }
+      this.drawFrame(this.nextFrameAt);
+      this.nextFrameAt += this.frameMs;
+    }
+    if (now >= this.nextMetricsAt) {
+      this.nextMetricsAt += METRICS_EVERY_MS;
+      this.send(this.metrics.event(now, this.viewers.size, this.playout));
+    }
+    const speaking = this.playout?.speaking ?? false;
+    if (this.viewers.size > 0 || speaking) this.lastActivity = now;
+    if (this.endWhenDrained && !speaking) return this.end('end');
+    if (now - this.lastActivity > this.options.maxIdleSeconds * 1000) return this.end('idle');
+    this.schedule();
+  }
+
+  private playSlot(slot: PlayoutSlot | null, slotAt: number): void {
+    if (slot) this.lastSlot = { mouth: slot.mouth, speechSample: slot.speechSample, slotAt };
+    if (this.viewers.size === 0 || !this.sources) return;
+    const samples = slot && this.upsampler ? this.upsampler.process(slot.samples) : SILENCE_48K;
+    this.sources.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+  }
+
+  private drawFrame(frameAt: number): void {
+    const watched = this.viewers.size > 0 && this.sources !== null;
+    if (!watched && !this.speakerLink) return;
+    const { mouth, speechSample, slotAt } = this.lastSlot;
+    const t = (frameAt - this.createdAt) / 1000;
+    this.animator.frameInto(this.rgba, t, mouth ?? undefined);
+    if (watched) {
+      rgbaToI420(this.rgba, this.animator.width, this.animator.height, this.i420);
+      this.sources!.video.onFrame({ width: this.animator.width, height: this.animator.height, data: this.i420 });
+    }
+    const out = performance.now();
+    for (const viewer of this.viewers.values()) {
+      if (viewer.connectedAt !== null && this.metrics.timeToFirstFrameMs === null) this.metrics.firstFrame(out - viewer.createdAt);
+    }
+    // Skew: the frame's place on the playout clock against the slot whose speech its mouth shows.
+    const arrival = speechSample !== null && this.playout ? this.playout.arrivalOf(speechSample) : null;
+    this.metrics.frame(out, arrival === null ? null : out - arrival, speechSample === null ? null : frameAt - (slotAt + SLOT_MS / 2));
+    if (this.debugMouth) {
+      this.send({
+        type: 'mouth',
+        atMs: Math.round(frameAt - this.createdAt),
+        open: mouth?.open ?? 0,
+        visemes: mouth?.visemes ?? null,
+        speaking: this.playout?.speaking ?? false,
+      });
+    }
+  }
+}

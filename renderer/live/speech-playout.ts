@@ -1,0 +1,157 @@
+import { createVisemeAnalyzer, pcm16ToFloat32, type VisemeAnalyzer, type VisemeFrame } from '../../lipsync/index.ts';
+import type { MouthInput } from '../engine/face-rig.ts';
+
+/** What the player sends during one 10 ms slot of the playout clock. */
+export interface PlayoutSlot {
+  /** 10 ms of PCM16 (silence when no speech is playing); reused between calls. */
+  samples: Int16Array;
+  /** The mouth for the speech in this slot, or null (closed) when none plays. */
+  mouth: MouthInput | null;
+  /** Position of the slot's centre in the received speech (samples since the session began), or null. */
+  speechSample: number | null;
+}
+
+export type PlayoutEvent = 'playback_started' | 'playback_finished';
+
+export interface SpeechPlayoutOptions {
+  sampleRate: number;
+  /** Speech waits this long after it arrives before it plays, so late chunks do not starve the player. */
+  jitterMs: number;
+  /** An utterance is finished once no speech has arrived for this long after the queue ran dry. */
+  finishAfterMs: number;
+  onEvent(event: PlayoutEvent): void;
+}
+
+type State = 'idle' | 'buffering' | 'playing' | 'starved';
+
+/**
+ * The speech side of the playout clock. Visemes are computed when speech arrives; the mouth of a slot is the one
+ * analysed for the samples that slot plays, so audio and mouth leave the player together.
+ */
+export class SpeechPlayout {
+  readonly slotSamples: number;
+  private readonly analyzer: VisemeAnalyzer;
+  private readonly slot: Int16Array;
+  private readonly queue: Int16Array[] = [];
+  private queueOffset = 0; // samples already taken from queue[0]
+  private received = 0; // samples received since the session began
+  private played = 0; // of which played or dropped
+  private analyzerOrigin = 0; // received-sample index where the analyzer's time 0 lies
+  private readonly visemes: VisemeFrame[] = [];
+  private mouth: VisemeFrame | null = null;
+  private readonly arrivals: { end: number; at: number }[] = [];
+  private state: State = 'idle';
+  private playAt = 0;
+  private starvedSince = 0;
+  private wasPlaying = false; // inside an utterance (started, not yet finished)
+
+  constructor(private readonly options: SpeechPlayoutOptions) {
+    this.slotSamples = options.sampleRate / 100;
+    this.slot = new Int16Array(this.slotSamples);
+    this.analyzer = createVisemeAnalyzer({ sampleRate: options.sampleRate });
+  }
+
+  /** Queues PCM16 little-endian mono speech that arrived at `nowMs`. */
+  receive(pcm: Uint8Array, nowMs: number): void {
+    const count = pcm.length >> 1;
+    if (count === 0) return;
+    const samples = new Int16Array(count);
+    for (let i = 0; i < count; i++) samples[i] = (pcm[2 * i] | (pcm[2 * i + 1] << 8)) << 16 >> 16;
+    const origin = this.analyzerOrigin;
+    for (const frame of this.analyzer.push(pcm16ToFloat32(pcm))) {
+      this.visemes.push({ ...frame, time: origin + frame.time * this.options.sampleRate });
+    }
+    this.queue.push(samples);
+    this.received += count;
+    this.arrivals.push({ end: this.received, at: nowMs });
+    if (this.state === 'idle' || this.state === 'starved') {
+      if (this.state === 'idle') this.mouth = null;
+      this.state = 'buffering';
+      this.playAt = nowMs + this.options.jitterMs;
+    }
+  }
+
+  /** Drops every queued sample at once; returns how many milliseconds of speech were dropped. */
+  interrupt(): number {
+    const dropped = this.received - this.played;
+    this.queue.length = 0;
+    this.queueOffset = 0;
+    this.played = this.received;
+    this.arrivals.length = 0;
+    this.visemes.length = 0;
+    this.mouth = null;
+    // A fresh analyzer state, so the cut-off utterance's open mouth does not leak into the next one.
+    this.analyzer.reset();
+    this.analyzerOrigin = this.received;
+    this.state = 'idle';
+    this.wasPlaying = false;
+    return (dropped / this.options.sampleRate) * 1000;
+  }
+
+  /** The next 10 ms slot of the playout clock, at `nowMs`. */
+  next(nowMs: number): PlayoutSlot {
+    const slot = this.slot;
+    if (this.state === 'buffering' && nowMs >= this.playAt) {
+      const resuming = this.wasPlaying;
+      this.state = 'playing';
+      if (!resuming) {
+        this.wasPlaying = true;
+        this.options.onEvent('playback_started');
+      }
+    }
+    if (this.state === 'starved' && nowMs - this.starvedSince >= this.options.finishAfterMs) {
+      this.state = 'idle';
+      this.wasPlaying = false;
+      this.mouth = null;
+      this.options.onEvent('playback_finished');
+    }
+    if (this.state !== 'playing') {
+      slot.fill(0);
+      return { samples: slot, mouth: null, speechSample: null };
+    }
+    const start = this.played;
+    let filled = 0;
+    while (filled < slot.length && this.queue.length > 0) {
+      const head = this.queue[0];
+      const take = Math.min(slot.length - filled, head.length - this.queueOffset);
+      slot.set(head.subarray(this.queueOffset, this.queueOffset + take), filled);
+      filled += take;
+      this.queueOffset += take;
+      if (this.queueOffset === head.length) {
+        this.queue.shift();
+        this.queueOffset = 0;
+      }
+    }
+    slot.fill(0, filled);
+    this.played += filled;
+    const centre = start + filled / 2;
+    while (this.visemes.length > 0 && this.visemes[0].time <= centre) this.mouth = this.visemes.shift()!;
+    while (this.arrivals.length > 0 && this.arrivals[0].end <= start) this.arrivals.shift();
+    if (this.queue.length === 0) {
+      this.state = 'starved';
+      this.starvedSince = nowMs;
+    }
+    const frame = this.mouth;
+    return { samples: slot, mouth: frame ? { open: frame.open, visemes: frame.weights } : null, speechSample: centre };
+  }
+
+  /** When the speech sample at `position` arrived (ms), for audio-in to frame-out latency; null if unknown. */
+  arrivalOf(position: number): number | null {
+    for (const arrival of this.arrivals) if (arrival.end > position) return arrival.at;
+    return null;
+  }
+
+  /** True while an utterance is queued or playing. */
+  get speaking(): boolean {
+    return this.state !== 'idle';
+  }
+
+  /** Milliseconds of speech received and not yet played. */
+  get queuedMs(): number {
+    return ((this.received - this.played) / this.options.sampleRate) * 1000;
+  }
+
+  get receivedSeconds(): number {
+    return this.received / this.options.sampleRate;
+  }
+}

@@ -1,0 +1,62 @@
+/** The agent's WebSocket protocol (docs/live-sessions.md): close codes and message parsing. */
+export const CLOSE = {
+  normal: 1000,
+  badToken: 4001,
+  badFormat: 4002,
+  badMessage: 4003,
+  tooMany: 4008,
+} as const;
+
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+export const SAMPLE_RATES = [16000, 24000] as const;
+
+export type AgentMessage =
+  | { type: 'start'; sampleRate: number; debug: boolean }
+  | { type: 'text'; text: string }
+  | { type: 'interrupt' }
+  | { type: 'end' };
+
+/** A protocol violation: the sentence for the `error` event and the close code. */
+export class ProtocolError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Parses one JSON text message, or throws a ProtocolError naming what is wrong. */
+export function parseAgentMessage(text: string): AgentMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ProtocolError(CLOSE.badMessage, 'A text message must be a JSON object.');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ProtocolError(CLOSE.badMessage, 'A text message must be a JSON object.');
+  const message = value as Record<string, unknown>;
+  switch (message.type) {
+    case 'start':
+      return parseStart(message);
+    case 'text':
+      if (typeof message.text !== 'string') throw new ProtocolError(CLOSE.badMessage, 'A "text" message needs a string "text".');
+      if (message.words !== undefined && !Array.isArray(message.words)) throw new ProtocolError(CLOSE.badMessage, '"words" must be an array.');
+      return { type: 'text', text: message.text };
+    case 'interrupt':
+    case 'end':
+      return { type: message.type };
+    default:
+      throw new ProtocolError(CLOSE.badMessage, `Unknown message type ${JSON.stringify(message.type)}: expected start, text, interrupt or end.`);
+  }
+}
+
+function parseStart(message: Record<string, unknown>): AgentMessage {
+  const format = message.format as Record<string, unknown> | undefined;
+  if (!format || typeof format !== 'object') throw new ProtocolError(CLOSE.badFormat, 'The "start" message needs a "format" object.');
+  if (format.encoding !== 'pcm16') throw new ProtocolError(CLOSE.badFormat, 'Only "pcm16" (signed 16-bit little-endian) speech is accepted.');
+  if (format.channels !== 1) throw new ProtocolError(CLOSE.badFormat, 'Speech must be mono ("channels": 1).');
+  if (!SAMPLE_RATES.includes(format.sampleRate as 16000)) throw new ProtocolError(CLOSE.badFormat, 'The sample rate must be 16000 or 24000.');
+  if (message.debug !== undefined && typeof message.debug !== 'boolean') throw new ProtocolError(CLOSE.badMessage, '"debug" must be true or false.');
+  return { type: 'start', sampleRate: format.sampleRate as number, debug: message.debug === true };
+}

@@ -1,0 +1,92 @@
+import type { Browser, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_PATH } from '../../../test/web/chromium.ts';
+
+/** Chromium as a WHEP viewer on a loopback-only host: loopback candidates allowed and not hidden behind mDNS. */
+export function launchViewerBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--allow-loopback-in-peer-connection',
+      '--disable-features=WebRtcHideLocalIpsWithMdns',
+      '--autoplay-policy=no-user-gesture-required',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+}
+
+export interface ViewerReport {
+  status: number;
+  location: string | null;
+  framesPresented: number;
+  seconds: number;
+  width: number;
+  height: number;
+  framesDecoded: number;
+  audioPackets: number;
+  /** From just before the offer was posted to the first frame the <video> presented, in the page's clock. */
+  firstFrameMs: number;
+}
+
+/**
+ * A tiny page posts a recvonly offer to the WHEP endpoint, plays the answer's stream in a <video>, and counts
+ * the frames the video presents (requestVideoFrameCallback) for `seconds`.
+ */
+export async function watchOverWhep(page: Page, whepUrl: string, token: string, seconds: number): Promise<ViewerReport> {
+  await page.setContent('<video id="v" autoplay playsinline muted></video>');
+  // A string, not a function: the test's TypeScript transform would add helpers the page does not have.
+  const args = JSON.stringify({ whepUrl, token, seconds });
+  return page.evaluate(`(${VIEWER_SCRIPT})(${args})`) as Promise<ViewerReport>;
+}
+
+const VIEWER_SCRIPT = `async ({ whepUrl, token, seconds }) => {
+      const pc = new RTCPeerConnection();
+      pc.addTransceiver('video', { direction: 'recvonly' });
+      pc.addTransceiver('audio', { direction: 'recvonly' });
+      const video = document.getElementById('v');
+      const stream = new MediaStream();
+      pc.ontrack = (event) => {
+        stream.addTrack(event.track);
+        video.srcObject = stream;
+      };
+      await pc.setLocalDescription(await pc.createOffer());
+      await new Promise((resolve) => {
+        if (pc.iceGatheringState === 'complete') return resolve();
+        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+        setTimeout(resolve, 2000);
+      });
+      const postedAt = performance.now();
+      const response = await fetch(whepUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: \`Bearer \${token}\` }, body: pc.localDescription.sdp });
+      const answer = await response.text();
+      const location = response.headers.get('Location');
+      if (response.status !== 201) return { status: response.status, location, framesPresented: 0, seconds: 0, width: 0, height: 0, framesDecoded: 0, audioPackets: 0, firstFrameMs: 0 };
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+      // Count from the first presented frame, for \`seconds\`.
+      let framesPresented = 0;
+      let first = 0;
+      await new Promise((resolve) => {
+        const onFrame = () => {
+          if (framesPresented === 0) first = performance.now();
+          framesPresented++;
+          if (performance.now() - first >= seconds * 1000) return resolve();
+          video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+        setTimeout(resolve, seconds * 1000 + 10_000);
+      });
+      const elapsed = framesPresented > 0 ? (performance.now() - first) / 1000 : 0;
+      let framesDecoded = 0;
+      let audioPackets = 0;
+      (await pc.getStats()).forEach((report) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video') framesDecoded = report.framesDecoded ?? 0;
+        if (report.type === 'inbound-rtp' && report.kind === 'audio') audioPackets = report.packetsReceived ?? 0;
+      });
+      const result = { status: response.status, location, framesPresented, seconds: elapsed, width: video.videoWidth, height: video.videoHeight, framesDecoded, audioPackets, firstFrameMs: first - postedAt };
+      pc.close();
+      return result;
+    }`;
