@@ -37,14 +37,10 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     };
   }
 
-  async function stopIt(deployment: DeploymentRecord, reason: string | null) {
+  /** Undeploy: remove what was made for the avatar. */
+  async function stopIt(deployment: DeploymentRecord) {
     await orchestrator.remove(deployment.avatarId);
-    await deployments.update(deployment.avatarId, {
-      state: 'stopped',
-      endpoint: null,
-      since: deployment.state === 'stopped' ? deployment.since : new Date().toISOString(),
-      lastError: reason,
-    });
+    await record(deployment, { state: 'stopped', endpoint: null, lastError: null });
   }
 
   async function reconcileOne(deployment: DeploymentRecord, now: Date): Promise<void> {
@@ -55,16 +51,18 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
       return;
     }
     if (deployment.desired === 'stopped') {
-      if (deployment.state !== 'stopped') await stopIt(deployment, null);
+      if (deployment.state !== 'stopped') await stopIt(deployment);
       return;
     }
     const onDemand = avatar.onDemand as { schedulingMode?: string; autoShutdownMinutes?: number } | null;
     if (onDemand?.schedulingMode === 'on_demand' && deployment.state === 'running') {
       const idleMs = now.getTime() - Date.parse(deployment.lastUsedAt);
       const limitMs = (onDemand.autoShutdownMinutes ?? 5) * 60_000;
-      if (idleMs >= limitMs) {
+      if (idleMs >= limitMs && avatar.artifact) {
+        // Scale to zero rather than remove: on Kubernetes the objects stay, ready to scale back to one.
         await deployments.update(deployment.avatarId, { desired: 'stopped' });
-        await stopIt(deployment, null);
+        await orchestrator.apply(specOf(avatar, deployment, 0));
+        await record(deployment, { state: 'stopped', endpoint: null, lastError: null });
         log.info({ avatarId: avatar.id, idleMs }, 'stopped an on-demand rendering container after its idle time');
         return;
       }
