@@ -169,18 +169,25 @@ export function avatarStore(db: Kysely<Database>) {
      * branches; the count adds the user's avatars outside the organization to the organization's.
      */
     async list(access: Access, filter: { name?: string; limit: number; offset: number }) {
-      let page = db
+      // Each access branch walks its own (owner, seq) index newest first and stops after offset + limit rows;
+      // the page is the newest of those. An OR over both indexes would sort every visible row instead.
+      const enough = filter.offset + filter.limit;
+      const branch = (column: 'organization_id' | 'user_id', value: string) => {
+        let query = db.selectFrom('avatars').select('seq').where(column, '=', value);
+        if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+        return db.selectFrom(query.orderBy('seq', 'desc').limit(enough).as('b')).select('b.seq');
+      };
+      const candidates =
+        access.organizationId === null
+          ? branch('user_id', access.userId)
+          : branch('organization_id', access.organizationId).unionAll(branch('user_id', access.userId));
+      const page = db
         .selectFrom('avatars')
         .select(['id', 'name', 'tier', 'status', 'user_id', 'organization_id', 'created_at'])
-        .where((eb) =>
-          access.organizationId === null
-            ? eb('user_id', '=', access.userId)
-            : eb.or([eb('organization_id', '=', access.organizationId), eb('user_id', '=', access.userId)]),
-        )
+        .where('seq', 'in', candidates)
         .orderBy('seq', 'desc')
         .limit(filter.limit)
         .offset(filter.offset);
-      if (filter.name !== undefined) page = page.where('name', '=', filter.name);
 
       const countOf = (branch: 'org' | 'user-outside-org') => {
         let query = db.selectFrom('avatars').select((eb) => eb.fn.countAll<number | string>().as('n'));

@@ -1,0 +1,216 @@
+// API server throughput and latency: GET /api/v1/avatars/:id and a 50-item list over an organization of 100,000
+// avatars, on SQLite and on PostgreSQL, beside a bare Fastify route answering the same avatar JSON in the same run.
+// Targets (the issue's): authenticated get at >= 50% of the bare route's rps on SQLite; list p99 < 10 ms.
+// The server runs in a child process (one core), the load client here (the other core).
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { issueApiKey } from '../src/domain/keys/issue-api-key.ts';
+import { migrate, openStore } from '../src/store/database.ts';
+import { createPgSchema, TEST_DATABASE_URL, type StoreKind } from '../test/harness/stores.ts';
+import type { ServerMessage, ServerRequest, ServerStart } from './api-server.ts';
+import { seedAvatars } from './api-seed.ts';
+import type { Report } from './bench-row.ts';
+import { measureLoad, type LoadResult } from './load-client.ts';
+
+const AVATARS = Number(process.env.BENCH_API_AVATARS || 100_000);
+const CONNECTIONS = 16;
+const WARMUP_SECONDS = Number(process.env.BENCH_API_WARMUP_SECONDS || 3);
+const SECONDS = Number(process.env.BENCH_API_SECONDS || 10);
+const ORGANIZATION = 'org_bench';
+const USERS = Array.from({ length: 10 }, (_, i) => `user_bench_${i}`);
+/** Gets are spread over this many ids, so they are not all answered from one hot page. */
+const GET_IDS = 10_000;
+const LIST_PATH = '/api/v1/avatars?limit=50';
+/** Set to a directory to write CPU profiles of each server process there, one folder each (node --cpu-prof). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface ServerChild {
+  url: string;
+  /** CPU time the server process has used so far, µs. */
+  cpuMicros(): Promise<number>;
+  /** Stops the server; answers its RSS just before it closed. */
+  stop(): Promise<number>;
+  kill(): void;
+}
+
+function startServer(start: ServerStart, label: string): Promise<ServerChild> {
+  const execArgv = ['--import', 'tsx', ...(CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(CPU_PROF_DIR, label)}`] : [])];
+  const child: ChildProcess = fork(path.join(here, 'api-server.ts'), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = () =>
+    new Promise<ServerMessage>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${label} server exited (code ${code})`));
+      child.once('exit', onExit);
+      child.once('message', (message: ServerMessage) => {
+        child.off('exit', onExit);
+        if (message.type === 'failed') reject(new Error(`${label} server failed: ${message.message}`));
+        else resolve(message);
+      });
+    });
+  const ask = async <T extends ServerMessage['type']>(request: ServerRequest, expected: T) => {
+    const answer = next();
+    child.send(request);
+    const message = await answer;
+    if (message.type !== expected) throw new Error(`${label} server answered ${message.type}, not ${expected}`);
+    return message as Extract<ServerMessage, { type: T }>;
+  };
+  return ask(start, 'ready').then((ready) => {
+    return {
+      url: ready.url,
+      cpuMicros: async () => (await ask({ type: 'cpu' }, 'cpu')).micros,
+      stop: async () => (await ask({ type: 'stop' }, 'stopped')).rssBytes,
+      kill: () => void child.kill('SIGKILL'),
+    };
+  });
+}
+
+interface SeededStore {
+  env: Record<string, string>;
+  key: string;
+  ids: string[];
+  seedSeconds: number;
+  cleanup(): Promise<void>;
+}
+
+async function seedStore(kind: StoreKind): Promise<SeededStore> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-bench-'));
+  const schema = kind === 'postgres' ? await createPgSchema() : null;
+  const cleanup = async () => {
+    await schema?.drop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const store = openStore({ dataDir, databaseUrl: schema ? TEST_DATABASE_URL : null, databaseSchema: schema?.schema ?? null });
+    try {
+      await migrate(store);
+      const t0 = performance.now();
+      const ids = await seedAvatars(store, { organizationId: ORGANIZATION, userIds: USERS, count: AVATARS });
+      // What autovacuum does on its own a little after a bulk load: planner statistics, visibility map.
+      if (kind === 'postgres') await sql`vacuum analyze avatars`.execute(store.db);
+      const seedSeconds = (performance.now() - t0) / 1000;
+      const { key } = await issueApiKey(store, { userId: USERS[0]!, organizationId: ORGANIZATION, scopes: ['avatars:read'] });
+      const env: Record<string, string> = { DATA_DIR: dataDir, ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}) };
+      return { env, key, ids, seedSeconds, cleanup };
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** Ids taken evenly across the whole table, visited in a shuffled order. */
+function pathCycle(ids: string[]): () => string {
+  const step = Math.max(1, Math.floor(ids.length / GET_IDS));
+  const paths = ids.filter((_, i) => i % step === 0).map((id) => `/api/v1/avatars/${id}`);
+  for (let i = paths.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [paths[i], paths[j]] = [paths[j]!, paths[i]!];
+  }
+  let next = 0;
+  return () => paths[next++ % paths.length]!;
+}
+
+async function getJson(url: string, key: string): Promise<any> {
+  const response = await fetch(url, { headers: { 'x-api-key': key } });
+  const body = await response.json();
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+interface Measured extends LoadResult {
+  /** Server CPU time per answered request, µs (the database's own CPU is not in it on PostgreSQL). */
+  cpuPerRequestMicros: number;
+}
+
+/** Warm-up (not measured), then the measured run with the server's CPU time read around it. */
+async function load(server: ServerChild, nextPath: () => string, key?: string, connections = CONNECTIONS): Promise<Measured> {
+  const headers: Record<string, string> = key ? { 'x-api-key': key } : {};
+  const options = { url: server.url, connections, nextPath, headers };
+  await measureLoad({ ...options, seconds: WARMUP_SECONDS });
+  const before = await server.cpuMicros();
+  const result = await measureLoad({ ...options, seconds: SECONDS });
+  return { ...result, cpuPerRequestMicros: ((await server.cpuMicros()) - before) / result.requests };
+}
+
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export default async function bench(report: Report): Promise<void> {
+  const setting = `c=${CONNECTIONS}, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s`;
+  const loadNote = () => `load avg ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`;
+  const figures = (label: string, result: Measured, note = '') => {
+    report({ name: `${label} rps`, value: Math.round(result.rps), unit: 'req/s', note: `${setting}; ${loadNote()}${note}` });
+    report({ name: `${label} p50`, value: round(result.p50Ms, 3), unit: 'ms' });
+    report({ name: `${label} p99`, value: round(result.p99Ms, 3), unit: 'ms', note: `max ${round(result.maxMs, 1)} ms${result.failed ? `; ${result.failed} requests timed out (30 s) or failed` : ''}` });
+    report({ name: `${label} server CPU per request`, value: Math.round(result.cpuPerRequestMicros), unit: 'µs', note: 'steadier than rps on a busy machine' });
+  };
+
+  const servers: ServerChild[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    let bare: ServerChild | null = null;
+    let barePaths: () => string = () => '';
+    const bareRuns: Measured[] = [];
+    const gets = new Map<StoreKind, Measured>();
+    for (const kind of ['sqlite', 'postgres'] as const) {
+      const seeded = await seedStore(kind);
+      cleanups.push(seeded.cleanup);
+      report({ name: `${kind}: seed ${AVATARS.toLocaleString('en-US')} avatars`, value: round(seeded.seedSeconds, 1), unit: 's', note: `${Math.round(AVATARS / seeded.seedSeconds).toLocaleString('en-US')} rows/s${kind === 'postgres' ? ', vacuum analyze included' : ''}` });
+
+      const server = await startServer({ type: 'start', mode: 'app', env: seeded.env }, `api-${kind}`);
+      servers.push(server);
+      const sample = await getJson(`${server.url}/api/v1/avatars/${seeded.ids[seeded.ids.length - 1]}`, seeded.key);
+      const page = await getJson(`${server.url}${LIST_PATH}`, seeded.key);
+      if (page.avatars.length !== 50 || page.count !== AVATARS) throw new Error(`${kind} list answered ${page.avatars.length} avatars of ${page.count}`);
+
+      if (!bare) {
+        // The baseline answers the exact body of a real get, parsed, so Fastify serializes it on every request too.
+        bare = await startServer({ type: 'start', mode: 'bare', body: sample }, 'bare');
+        servers.push(bare);
+        barePaths = pathCycle(seeded.ids);
+        bareRuns.push(await load(bare, barePaths));
+        figures('bare Fastify route (first)', bareRuns[0]!, `; ${JSON.stringify(sample).length} B body`);
+      }
+
+      const get = await load(server, pathCycle(seeded.ids), seeded.key);
+      gets.set(kind, get);
+      figures(`${kind}: GET /avatars/:id`, get, `; spread over ${Math.min(GET_IDS, AVATARS)} ids`);
+      const list = await load(server, () => LIST_PATH, seeded.key);
+      figures(`${kind}: GET /avatars?limit=50`, list, `; ${AVATARS.toLocaleString('en-US')} avatars in the organization`);
+      // The same list one request at a time: its own cost, without the queueing of 16 connections.
+      const alone = await load(server, () => LIST_PATH, seeded.key, 1);
+      report({ name: `${kind}: GET /avatars?limit=50, c=1 p50`, value: round(alone.p50Ms, 3), unit: 'ms', note: `${Math.round(alone.rps)} req/s` });
+      report({ name: `${kind}: GET /avatars?limit=50, c=1 p99`, value: round(alone.p99Ms, 3), unit: 'ms', note: `max ${round(alone.maxMs, 1)} ms; target < 10` });
+
+      report({ name: `${kind}: server RSS at the end`, value: mib(await server.stop()), unit: 'MiB' });
+      servers.splice(servers.indexOf(server), 1);
+      await seeded.cleanup();
+      cleanups.splice(cleanups.indexOf(seeded.cleanup), 1);
+    }
+
+    // The baseline again, last: the machine is shared, so its spread shows how steady the run was.
+    bareRuns.push(await load(bare!, barePaths));
+    figures('bare Fastify route (last)', bareRuns[1]!);
+    report({ name: 'bare Fastify route RSS at the end', value: mib(await bare!.stop()), unit: 'MiB' });
+    servers.splice(servers.indexOf(bare!), 1);
+
+    const bareRps = (bareRuns[0]!.rps + bareRuns[1]!.rps) / 2;
+    const bareCpu = (bareRuns[0]!.cpuPerRequestMicros + bareRuns[1]!.cpuPerRequestMicros) / 2;
+    for (const [kind, get] of gets) {
+      const target = kind === 'sqlite' ? '; target >= 0.5' : '';
+      report({ name: `${kind}: get rps / bare rps`, value: round(get.rps / bareRps, 3), unit: 'ratio', note: `bare = mean of first and last (${Math.round(bareRuns[0]!.rps)}, ${Math.round(bareRuns[1]!.rps)})${target}` });
+      // Throughput a saturated core would give, from CPU per request: the same ratio without the machine's other load.
+      report({ name: `${kind}: get / bare by server CPU per request`, value: round(bareCpu / get.cpuPerRequestMicros, 3), unit: 'ratio', note: `bare ${Math.round(bareCpu)} µs, get ${Math.round(get.cpuPerRequestMicros)} µs${kind === 'postgres' ? ' (+ PostgreSQL\'s own CPU)' : ''}` });
+    }
+  } finally {
+    for (const server of servers) server.kill();
+    for (const cleanup of cleanups) await cleanup().catch(() => {});
+  }
+}
