@@ -6,20 +6,12 @@ import { startTestServer, type TestKey, type TestServer } from '../harness/test-
 import { expectError } from '../harness/expect-error.ts';
 import { securityTests } from '../harness/security.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { alive } from '../harness/processes.ts';
 import { decodeFrames, probeMp4 } from '../../renderer/testing/video-probe.ts';
 import { landmarkBox, regionDifference } from '../../renderer/testing/astronaut-portrait.ts';
 import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
 
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
   let server: TestServer;

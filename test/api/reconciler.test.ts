@@ -6,17 +6,9 @@ import { createPgSchema } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { alive } from '../harness/processes.ts';
 
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const renderersOf = (dataDir: string): { avatarId: string; pid: number }[] => {
   const dir = path.join(dataDir, 'renderers');
