@@ -27,6 +27,8 @@ const GET_IDS = 10_000;
 const LIST_PATH = '/api/v1/avatars?limit=50';
 /** Set to a directory to write CPU profiles of each server process there, one folder each (node --cpu-prof). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
+/** The stores to measure, comma-separated (both by default). */
+const STORES = (process.env.BENCH_API_STORES || 'sqlite,postgres').split(',').filter((s): s is StoreKind => s === 'sqlite' || s === 'postgres');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -159,7 +161,7 @@ export default async function bench(report: Report): Promise<void> {
     let barePaths: () => string = () => '';
     const bareRuns: Measured[] = [];
     const gets = new Map<StoreKind, Measured>();
-    for (const kind of ['sqlite', 'postgres'] as const) {
+    for (const kind of STORES) {
       const seeded = await seedStore(kind);
       cleanups.push(seeded.cleanup);
       report({ name: `${kind}: seed ${AVATARS.toLocaleString('en-US')} avatars`, value: round(seeded.seedSeconds, 1), unit: 's', note: `${Math.round(AVATARS / seeded.seedSeconds).toLocaleString('en-US')} rows/s${kind === 'postgres' ? ', vacuum analyze included' : ''}` });

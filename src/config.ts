@@ -27,6 +27,18 @@ export interface Config {
   previewTimeoutMs: number;
   /** How often the reconciler runs when nothing wakes it. */
   reconcileIntervalMs: number;
+  /** A local rendering container not healthy this long after it started (or stopped answering) is replaced. */
+  rendererStartTimeoutMs: number;
+  sessions: {
+    /** A session (and its token) ends this long after it starts. */
+    maxSessionSeconds: number;
+    /** A session ends after this long with neither a viewer nor speech. */
+    maxIdleSeconds: number;
+    /** Concurrent live sessions one avatar's rendering container takes. */
+    perAvatar: number;
+    /** How long POST /sessions waits for an on-demand avatar's container to start. */
+    startTimeoutMs: number;
+  };
 }
 
 export interface S3Settings {
@@ -85,6 +97,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     orchestrator: orchestratorSettings(env),
     previewTimeoutMs: integer(env, 'PREVIEW_TIMEOUT_MS', 30_000, 100, 600_000),
     reconcileIntervalMs: integer(env, 'RECONCILE_INTERVAL_MS', 1000, 50, 60_000),
+    rendererStartTimeoutMs: integer(env, 'RENDERER_START_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+    sessions: {
+      maxSessionSeconds: integer(env, 'SESSION_MAX_SECONDS', 1800, 10, 86_400),
+      maxIdleSeconds: integer(env, 'SESSION_IDLE_SECONDS', 60, 5, 3600),
+      perAvatar: integer(env, 'SESSIONS_PER_AVATAR', 4, 1, 256),
+      startTimeoutMs: integer(env, 'SESSION_START_TIMEOUT_MS', 60_000, 1000, 600_000),
+    },
     port,
     host,
     dataDir: path.resolve(env.DATA_DIR || './data'),

@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { Services } from '../domain/context.ts';
 import { requireApiKey } from './plugins/auth.ts';
-import { registerErrorHandling } from './plugins/error-handler.ts';
+import { registerErrorHandling, sendApiError } from './plugins/error-handler.ts';
+import { ERRORS } from '../domain/errors.ts';
 import { registerMetrics } from './plugins/metrics.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
@@ -15,6 +16,9 @@ import { deleteAvatarRoute } from './routes/avatars/delete-avatar.ts';
 import { previewAvatarRoute } from './routes/avatars/preview-avatar.ts';
 import { uploadSourceRoute } from './routes/avatars/upload-source.ts';
 import { deployAvatarRoute, undeployAvatarRoute } from './routes/avatars/deploy-avatar.ts';
+import { startLiveSessionRoute } from './routes/avatars/start-live-session.ts';
+import { whepProxyRoutes } from './routes/sessions/whep-proxy.ts';
+import { attachSpeechProxy } from './routes/sessions/speech-proxy.ts';
 import { whoamiRoute } from './routes/auth/whoami.ts';
 import { createApiKeyRoute } from './routes/auth/create-api-key.ts';
 import { listApiKeysRoute } from './routes/auth/list-api-keys.ts';
@@ -41,14 +45,23 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
     },
     requestIdHeader: false,
+    // The router's own errors (an over-long id, broken %-encoding) answer in DESIGN.md's shape too.
+    frameworkErrors: (error, request, reply) => {
+      if (error.code === 'FST_ERR_BAD_URL') {
+        return sendApiError(reply, ERRORS.validation([{ path: 'url', message: 'is not a valid URL (broken %-encoding)' }]));
+      }
+      return sendApiError(reply, ERRORS.routeNotFound(request.method, request.url));
+    },
     routerOptions: { ignoreTrailingSlash: true },
   });
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API; plain JSON.stringify keeps every field the verbs answer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('actor', null);
-  app.addHook('onSend', async (request, reply) => {
+  // Set as the request arrives (error and 404 answers keep it): a plain callback hook costs no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
 
   // An empty body is "no body", not a JSON error, so POST /preview works with a JSON content type.
@@ -66,6 +79,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   healthRoutes(app, services, metrics);
   blobRoutes(app, services);
   consoleRoutes(app, services);
+  // Live sessions: viewers and agents hold a session token, not an API key.
+  await whepProxyRoutes(app, services);
+  attachSpeechProxy(app, services);
 
   await app.register(
     async (api) => {
@@ -73,7 +89,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       await registerRateLimit(api, config.rateLimitPerMinute);
       for (const route of [
         listAvatarsRoute, getAvatarRoute, createAvatarRoute, updateAvatarRoute, deleteAvatarRoute, previewAvatarRoute,
-        deployAvatarRoute, undeployAvatarRoute,
+        deployAvatarRoute, undeployAvatarRoute, startLiveSessionRoute,
         whoamiRoute, createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute,
       ]) {
         route(api, services);

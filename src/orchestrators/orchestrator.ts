@@ -30,6 +30,8 @@ export interface RendererSpec {
   portrait: { imageUrl: string; faceUrl: string };
   /** Per-deployment secret; every call from the API to the renderer carries it as a Bearer token. */
   secret: string;
+  /** Concurrent live sessions the container takes (MAX_SESSIONS). */
+  maxSessions?: number;
   /** 1 to run, 0 to keep the objects but run nothing (Kubernetes scale to zero; `local` stops the process). */
   replicas: 0 | 1;
 }

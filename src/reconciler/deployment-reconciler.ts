@@ -33,6 +33,7 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
         faceUrl: services.blobs.url(avatar.artifact!.faceKey),
       },
       secret: deployment.secret,
+      maxSessions: services.config.sessions.perAvatar,
       replicas,
     };
   }
@@ -73,6 +74,11 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     }
 
     let status: RendererStatus | null = await orchestrator.status(avatar.id);
+    if (status && isStuck(status, deployment, now)) {
+      // Alive but not answering its health checks for too long (hung): replace it like a crashed one.
+      await orchestrator.remove(avatar.id);
+      status = { ...status, phase: 'failed', endpoint: null, lastError: 'The rendering container stopped answering its health checks.' };
+    }
     if (status?.phase === 'failed' || !status || status.phase === 'stopped') {
       const crashed = status?.phase === 'failed';
       if (crashed && deployment.nextAttemptAt && Date.parse(deployment.nextAttemptAt) > now.getTime()) {
@@ -99,6 +105,20 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     } else {
       await record(deployment, { state: 'failed', endpoint: null, lastError: status.lastError });
     }
+  }
+
+  /**
+   * A local container that has been `starting` (alive, not healthy) longer than the start timeout.
+   * On Kubernetes the pod's own liveness probe restarts a hung container, and a slow start (image
+   * pulls, GPU scheduling) is not a fault, so only the local orchestrator is judged here.
+   */
+  function isStuck(status: RendererStatus, deployment: DeploymentRecord, now: Date): boolean {
+    return (
+      orchestrator.kind === 'local' &&
+      status.phase === 'starting' &&
+      deployment.state === 'starting' &&
+      now.getTime() - Date.parse(deployment.since) > services.config.rendererStartTimeoutMs
+    );
   }
 
   /** Writes the observed state; `since` moves only when the state changes. */

@@ -33,7 +33,8 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     for await (const chunk of source.body) chunks.push(chunk as Buffer);
     try {
       const { info, artifact } = await preprocessPortrait(Buffer.concat(chunks));
-      const prefix = `${avatarBlobPrefix(id)}/portrait`;
+      // A folder per run: removing a replaced artifact can never remove a newer run's identical one.
+      const prefix = `${avatarBlobPrefix(id)}/portrait/${randomBytes(6).toString('hex')}`;
       const image = await services.blobs.put(prefix, artifact.image, 'image/png', 'png');
       const face = await services.blobs.put(prefix, Buffer.from(JSON.stringify(artifact.face)), 'application/json', 'json');
       const stored = await avatars.updateIfSource(id, sourceKey, {

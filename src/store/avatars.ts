@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { hotReadsOf } from './database.ts';
 import type { AvatarsTable, Database } from './schema.ts';
 
 /** An avatar as the store keeps it (camelCase, JSON columns parsed). */
@@ -101,6 +102,11 @@ function toColumns(record: Partial<AvatarRecord>): Partial<Columns> {
   return columns;
 }
 
+/** The columns fromRow reads, named, so the statement's result does not change when a column is added. */
+const FIND_BY_ID = `select id, name, description, tier, render_style, orb_color, orb_size, status, error, preprocessed,
+  resources, config, on_demand, source_key, source_info, artifact, user_id, organization_id, created_at, updated_at
+  from avatars where id = ?`;
+
 export function avatarStore(db: Kysely<Database>) {
   return {
     async insert(record: AvatarRecord): Promise<void> {
@@ -108,7 +114,8 @@ export function avatarStore(db: Kysely<Database>) {
     },
 
     async findById(id: string): Promise<AvatarRecord | null> {
-      const row = await db.selectFrom('avatars').selectAll().where('id', '=', id).executeTakeFirst();
+      // Every get and write of one avatar starts here: a fixed statement, not a query built per request.
+      const row = await hotReadsOf(db).one<Selectable<AvatarsTable>>(FIND_BY_ID, [id]);
       return row ? fromRow(row) : null;
     },
 
@@ -125,12 +132,12 @@ export function avatarStore(db: Kysely<Database>) {
      * Changes the given fields only while the avatar still has `sourceKey` (a result computed from
      * an older upload must not overwrite a newer one). Answers whether it changed anything.
      */
-    async updateIfSource(id: string, sourceKey: string, changes: Partial<AvatarRecord>): Promise<boolean> {
+    async updateIfSource(id: string, sourceKey: string | null, changes: Partial<AvatarRecord>): Promise<boolean> {
       const result = await db
         .updateTable('avatars')
         .set({ ...toColumns(changes), lease_owner: null, lease_until: null })
         .where('id', '=', id)
-        .where('source_key', '=', sourceKey)
+        .where('source_key', sourceKey === null ? 'is' : '=', sourceKey)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
@@ -166,47 +173,38 @@ export function avatarStore(db: Kysely<Database>) {
 
     /**
      * Newest first (creation order breaks ties). The access query is an OR of two indexed
-     * branches; the count adds the user's avatars outside the organization to the organization's.
+     * branches; the count adds the user's avatars outside the organization to the organization's
+     * (from avatar_counts, or from the avatars themselves when filtered by name).
      */
     async list(access: Access, filter: { name?: string; limit: number; offset: number }) {
+      const org = access.organizationId;
+      const named = filter.name !== undefined;
       // Each access branch walks its own (owner, seq) index newest first and stops after offset + limit rows;
       // the page is the newest of those. An OR over both indexes would sort every visible row instead.
       const enough = filter.offset + filter.limit;
-      const branch = (column: 'organization_id' | 'user_id', value: string) => {
-        let query = db.selectFrom('avatars').select('seq').where(column, '=', value);
-        if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-        return db.selectFrom(query.orderBy('seq', 'desc').limit(enough).as('b')).select('b.seq');
-      };
-      const candidates =
-        access.organizationId === null
-          ? branch('user_id', access.userId)
-          : branch('organization_id', access.organizationId).unionAll(branch('user_id', access.userId));
-      const page = db
-        .selectFrom('avatars')
-        .select(['id', 'name', 'tier', 'status', 'user_id', 'organization_id', 'created_at'])
-        .where('seq', 'in', candidates)
-        .orderBy('seq', 'desc')
-        .limit(filter.limit)
-        .offset(filter.offset);
+      const branch = (value: string) => (named ? [value, filter.name, enough] : [value, enough]);
+      const pageParams = [...(org === null ? [] : branch(org)), ...branch(access.userId), filter.limit, filter.offset];
 
       const countOf = (branch: 'org' | 'user-outside-org') => {
         let query = db.selectFrom('avatars').select((eb) => eb.fn.countAll<number | string>().as('n'));
-        if (branch === 'org') query = query.where('organization_id', '=', access.organizationId!);
+        if (branch === 'org') query = query.where('organization_id', '=', org!);
         else {
           query = query.where('user_id', '=', access.userId);
-          if (access.organizationId !== null) {
-            const org = access.organizationId;
-            query = query.where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '!=', org)]));
-          }
+          if (org !== null) query = query.where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '!=', org)]));
         }
         if (filter.name !== undefined) query = query.where('name', '=', filter.name);
         return query.executeTakeFirstOrThrow().then((r) => Number(r.n));
       };
+      // Without a name filter the count is read from avatar_counts (kept by triggers), not from the index entries.
+      const counted = () =>
+        hotReadsOf(db)
+          .one<{ n: number | string | null }>(org === null ? COUNT_OF_USER : COUNT_OF_ORG_AND_USER, org === null ? [access.userId] : [org, access.userId, org])
+          .then((r) => Number(r?.n ?? 0));
 
       const [rows, inOrg, outside] = await Promise.all([
-        page.execute(),
-        access.organizationId === null ? Promise.resolve(0) : countOf('org'),
-        countOf('user-outside-org'),
+        hotReadsOf(db).all<Pick<Selectable<AvatarsTable>, SummaryColumn>>(PAGE_SQL[org === null ? 'user' : 'org'][named ? 'named' : 'all'], pageParams),
+        named ? (org === null ? Promise.resolve(0) : countOf('org')) : counted(),
+        named ? countOf('user-outside-org') : Promise.resolve(0),
       ]);
       const avatars: AvatarSummaryRecord[] = rows.map((r) => ({
         id: r.id,
@@ -221,5 +219,24 @@ export function avatarStore(db: Kysely<Database>) {
     },
   };
 }
+
+type SummaryColumn = 'id' | 'name' | 'tier' | 'status' | 'user_id' | 'organization_id' | 'created_at';
+
+/** The list's page: by organization and user, or by user alone; with or without a name. Parameters in order. */
+const PAGE_SQL = (() => {
+  const branch = (column: string, named: boolean) =>
+    `select b.seq from (select seq from avatars where ${column} = ?${named ? ' and name = ?' : ''} order by seq desc limit ?) as b`;
+  const page = (candidates: string) =>
+    `select id, name, tier, status, user_id, organization_id, created_at from avatars where seq in (${candidates}) order by seq desc limit ? offset ?`;
+  const both = (named: boolean) => page(`${branch('organization_id', named)} union all ${branch('user_id', named)}`);
+  return {
+    org: { all: both(false), named: both(true) },
+    user: { all: page(branch('user_id', false)), named: page(branch('user_id', true)) },
+  };
+})();
+
+/** The organization's avatars plus the user's own outside it ('' stands for no organization). */
+const COUNT_OF_ORG_AND_USER = 'select sum(n) as n from avatar_counts where organization_id = ? or (user_id = ? and organization_id <> ?)';
+const COUNT_OF_USER = 'select sum(n) as n from avatar_counts where user_id = ?';
 
 export type AvatarStore = ReturnType<typeof avatarStore>;

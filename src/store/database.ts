@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
 
@@ -23,6 +23,40 @@ export interface StoreOptions {
   databaseUrl: string | null;
   /** PostgreSQL schema to use (tests isolate themselves in one schema each). */
   databaseSchema?: string | null;
+}
+
+/**
+ * The request hot path's reads (an API key, an avatar by id): fixed SQL run without building and compiling a
+ * kysely query each time. `sql` uses `?` placeholders on both dialects.
+ */
+export interface HotReads {
+  one<Row>(sql: string, params: readonly unknown[]): Promise<Row | undefined>;
+  all<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
+}
+
+const hotReads = new WeakMap<Kysely<Database>, HotReads>();
+
+/** The hot reads of a store's `db`; any other Kysely (a transaction, say) gets the same reads through kysely. */
+export function hotReadsOf(db: Kysely<Database>): HotReads {
+  const hot = hotReads.get(db);
+  if (hot) return hot;
+  const all = async <Row>(text: string, params: readonly unknown[]) => {
+    const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    return (await db.executeQuery<Row>(CompiledQuery.raw(isPostgres ? toPostgresSql(text) : text, [...params]))).rows;
+  };
+  return { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] };
+}
+
+const postgresSql = new Map<string, string>();
+/** `?` placeholders to PostgreSQL's `$1, $2…` (the hot SQL is a few fixed texts without `?` in literals). */
+function toPostgresSql(text: string): string {
+  let converted = postgresSql.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    postgresSql.set(text, converted);
+  }
+  return converted;
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -58,6 +92,21 @@ function openSqlite(file: string): Store {
     },
   };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // Hot reads go through a second, read-only connection: synchronous like the first, but outside kysely's
+  // connection lock, and never inside a transaction the first one has open (it reads committed rows only, WAL).
+  const reader = new BetterSqlite3(file, { readonly: true });
+  reader.pragma('busy_timeout = 5000');
+  reader.pragma('cache_size = -65536');
+  const readStatements = new Map<string, BetterSqlite3.Statement>();
+  const readStatement = (text: string) => {
+    let statement = readStatements.get(text);
+    if (!statement) readStatements.set(text, (statement = reader.prepare(text)));
+    return statement;
+  };
+  hotReads.set(db, {
+    one: async <Row>(text: string, params: readonly unknown[]) => readStatement(text).get(...params) as Row | undefined,
+    all: async <Row>(text: string, params: readonly unknown[]) => readStatement(text).all(...params) as Row[],
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -71,6 +120,7 @@ function openSqlite(file: string): Store {
     },
     async close() {
       await db.destroy();
+      reader.close();
     },
   };
 }
@@ -84,7 +134,20 @@ function openPostgres(url: string, schema?: string): Store {
   });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => {});
+  // A client checked out when the database goes away emits 'error' too; unheard, it would end the process.
+  // The query in flight still fails, and the request answers 503.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Straight to the pool: one round trip, as through kysely, without building and compiling the query.
+  // Named, so each connection parses and plans a hot statement once (they name their columns: a column added
+  // later does not change their result, which a prepared statement would refuse).
+  const names = new Map<string, string>();
+  const all = async <Row>(text: string, params: readonly unknown[]) => {
+    let name = names.get(text);
+    if (name === undefined) names.set(text, (name = `hot_${names.size}`));
+    return (await pool.query({ name, text: toPostgresSql(text), values: params as unknown[] })).rows as Row[];
+  };
+  hotReads.set(db, { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] });
   return {
     db,
     dialect: 'postgres',

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { hotReadsOf } from './database.ts';
 import type { Database, DeploymentsTable } from './schema.ts';
 
 export type DeploymentState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -47,10 +48,15 @@ function toColumns(changes: Changes): Partial<Selectable<DeploymentsTable>> {
   return c;
 }
 
+/** The columns fromRow reads, named, so the statement's result does not change when a column is added. */
+const FIND = `select avatar_id, desired, state, since, restarts, last_error, endpoint, secret, last_used_at, next_attempt_at
+  from deployments where avatar_id = ?`;
+
 export function deploymentStore(db: Kysely<Database>) {
   return {
     async find(avatarId: string): Promise<DeploymentRecord | null> {
-      const row = await db.selectFrom('deployments').selectAll().where('avatar_id', '=', avatarId).executeTakeFirst();
+      // On every get of a Tier 2/3 avatar: a fixed statement, not a query built per request.
+      const row = await hotReadsOf(db).one<Selectable<DeploymentsTable>>(FIND, [avatarId]);
       return row ? fromRow(row) : null;
     },
 

@@ -85,8 +85,71 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_live_sessions': {
+      async up(db: Kysely<any>) {
+        // A live session's token is shown once and kept as a hash, like API keys.
+        await db.schema
+          .createTable('live_sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('avatar_id', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('expires_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('live_sessions_avatar').on('live_sessions').columns(['avatar_id']).execute();
+      },
+    },
+    '0005_avatar_counts': {
+      async up(db: Kysely<any>) {
+        // The list's count without scanning the organization's index: avatars per (organization, owner), kept by
+        // triggers in the writing statement's own transaction, so every path that writes avatars (the store, a bulk
+        // load, an operator's SQL) keeps it right. An avatar without an organization counts under '' (organization
+        // ids are never empty), so the key has no null in it.
+        await db.schema
+          .createTable('avatar_counts')
+          .addColumn('organization_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('n', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('avatar_counts_pk', ['organization_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('avatar_counts_user').on('avatar_counts').columns(['user_id', 'organization_id']).execute();
+        // Triggers first: on PostgreSQL creating one locks out writers to avatars until this migration commits, so
+        // no avatar can slip in between the fill below and the triggers.
+        for (const statement of dialect === 'postgres' ? POSTGRES_COUNT_TRIGGERS : SQLITE_COUNT_TRIGGERS) await sql.raw(statement).execute(db);
+        await sql`insert into avatar_counts (organization_id, user_id, n)
+          select coalesce(organization_id, ''), user_id, count(*) from avatars group by coalesce(organization_id, ''), user_id`.execute(db);
+      },
+    },
   };
 }
+
+const ADD_ONE = (row: 'new') =>
+  `insert into avatar_counts (organization_id, user_id, n) values (coalesce(${row}.organization_id, ''), ${row}.user_id, 1)
+   on conflict (organization_id, user_id) do update set n = avatar_counts.n + 1;`;
+const TAKE_ONE = (row: 'old') =>
+  `update avatar_counts set n = n - 1 where organization_id = coalesce(${row}.organization_id, '') and user_id = ${row}.user_id;`;
+
+const SQLITE_COUNT_TRIGGERS = [
+  `create trigger avatars_count_insert after insert on avatars begin ${ADD_ONE('new')} end`,
+  `create trigger avatars_count_delete after delete on avatars begin ${TAKE_ONE('old')} end`,
+  `create trigger avatars_count_move after update of organization_id, user_id on avatars
+   when old.organization_id is not new.organization_id or old.user_id is not new.user_id
+   begin ${TAKE_ONE('old')} ${ADD_ONE('new')} end`,
+];
+
+// ON CONFLICT DO UPDATE takes the counter row's lock, so concurrent inserts add up instead of losing one.
+const POSTGRES_COUNT_TRIGGERS = [
+  `create function avatar_counts_track() returns trigger language plpgsql as $$
+   begin
+     if tg_op in ('DELETE', 'UPDATE') then ${TAKE_ONE('old')} end if;
+     if tg_op in ('INSERT', 'UPDATE') then ${ADD_ONE('new')} end if;
+     return null;
+   end $$`,
+  `create trigger avatars_count_write after insert or delete on avatars for each row execute function avatar_counts_track()`,
+  `create trigger avatars_count_move after update of organization_id, user_id on avatars for each row
+   when (old.organization_id is distinct from new.organization_id or old.user_id is distinct from new.user_id)
+   execute function avatar_counts_track()`,
+];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   return { getMigrations: async () => migrations(dialect) };

@@ -63,8 +63,28 @@ export interface DeploymentsTable {
   lease_until: string | null;
 }
 
+export interface LiveSessionsTable {
+  id: string;
+  avatar_id: string;
+  /** SHA-256 of the session token, hex. */
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Avatars per (organization, owner), kept by triggers (migration 0005): the list's count. */
+export interface AvatarCountsTable {
+  /** '' for avatars without an organization. */
+  organization_id: string;
+  user_id: string;
+  /** bigint: PostgreSQL answers it as a string. */
+  n: number | string;
+}
+
 export interface Database {
   avatars: AvatarsTable;
+  avatar_counts: AvatarCountsTable;
   api_keys: ApiKeysTable;
   deployments: DeploymentsTable;
+  live_sessions: LiveSessionsTable;
 }

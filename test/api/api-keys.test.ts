@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { KEY_CACHE_MS } from '../../src/store/api-keys.ts';
 import { STORE_KINDS } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
@@ -55,6 +56,45 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
     expect(revoked.status).toBe(200);
     expect(revoked.body.revokedAt).not.toBeNull();
     expectError(await server.api('GET', '/api/v1/avatars', { key: created.key }), 401, 'unauthorized');
+  });
+
+  it('refuses a key revoked behind this server\'s back (another replica, the CLI) within a second, though key reads are reused', async () => {
+    const key = await server.makeKey('reused', 'org_a', ['avatars:read']);
+    const call = () => server.api('GET', '/api/v1/auth/whoami', { key });
+    // The second call is answered from the first one's read of the key.
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    await server.server.services.store.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', key.id).execute();
+    const revokedAt = Date.now();
+    let answer = await call();
+    while (answer.status === 200 && Date.now() - revokedAt < 1000) answer = await call();
+    expectError(answer, 401, 'unauthorized');
+    // And it stays refused once the reused read is gone.
+    await new Promise((resolve) => setTimeout(resolve, KEY_CACHE_MS + 50));
+    expectError(await call(), 401, 'unauthorized');
+  });
+
+  it('refuses a key the moment it expires, even while its read is being reused', async () => {
+    const key = await server.makeKey('expiring', 'org_a', ['avatars:read'], { expiresInDays: 1 });
+    expect((await server.api('GET', '/api/v1/auth/whoami', { key })).status).toBe(200);
+    // Only Date moves (two days on): the reused read is still fresh by the monotonic clock, the key is not.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2 * 86_400_000 });
+    try {
+      expectError(await server.api('GET', '/api/v1/auth/whoami', { key }), 401, 'unauthorized');
+    } finally {
+      vi.useRealTimers();
+    }
+    expect((await server.api('GET', '/api/v1/auth/whoami', { key })).status).toBe(200);
+  });
+
+  it('revoking one key over the API leaves the other keys working', async () => {
+    const kept = await server.makeKey('kept', 'org_a', ['avatars:read']);
+    const gone = (await server.api('POST', '/api/v1/auth/api-keys', { key: admin, body: { scopes: ['avatars:read'] } })).body;
+    expect((await server.api('GET', '/api/v1/auth/whoami', { key: kept })).status).toBe(200);
+    expect((await server.api('GET', '/api/v1/auth/whoami', { key: gone.key })).status).toBe(200);
+    expect((await server.api('DELETE', `/api/v1/auth/api-keys/${gone.id}`, { key: admin })).status).toBe(200);
+    expectError(await server.api('GET', '/api/v1/auth/whoami', { key: gone.key }), 401, 'unauthorized');
+    expect((await server.api('GET', '/api/v1/auth/whoami', { key: kept })).body.userId).toBe('kept');
   });
 
   it('never reaches another organization\'s keys', async () => {

@@ -6,6 +6,7 @@ import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { ERRORS } from '../errors.ts';
+import { randomBase62 } from '../ids.ts';
 
 const IMAGE_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -66,19 +67,27 @@ export async function uploadSource(ctx: Ctx, id: string, read: () => Promise<Buf
   }
 
   // New file first, then the avatar points at it, then the old file goes: never a dangling pointer.
-  const blob = await blobs.put(`${avatarBlobPrefix(id)}/source`, data, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
-  changes.sourceKey = blob.key;
-  const updated = await avatarStore(store.db).update(id, changes);
-  if (!updated) {
-    await blobs.deletePrefix(avatarBlobPrefix(id));
-    throw ERRORS.notFound('avatar', id);
+  // Each upload gets a folder of its own, so removing the file an upload replaced can never remove
+  // a concurrent upload's (identical) file; the pointer moves only from the source this upload saw,
+  // else it looks again, so the file it replaces is always the one it removes.
+  const avatars = avatarStore(store.db);
+  const folder = `${avatarBlobPrefix(id)}/source/${randomBase62(12)}`;
+  const blob = await blobs.put(folder, data, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
+  let before = avatar;
+  while (!(await avatars.updateIfSource(id, before.sourceKey, { ...changes, sourceKey: blob.key }))) {
+    const now = await avatars.findById(id);
+    if (!now) {
+      await blobs.deletePrefix(avatarBlobPrefix(id));
+      throw ERRORS.notFound('avatar', id);
+    }
+    before = now;
   }
-  await removeReplaced(ctx, avatar, blob.key);
+  await removeReplaced(ctx, before, blob.key);
   if (changes.status === 'preprocessing') ctx.services.background.wake();
   return { url: blobs.url(blob.key), field, size: blob.size };
 }
 
-/** The previous source and its artifact, unless the new upload is byte-identical (same key). */
+/** The previous source and its preprocessed artifact. */
 async function removeReplaced(ctx: Ctx, before: AvatarRecord, newKey: string) {
   const stale = [before.sourceKey, before.artifact?.imageKey, before.artifact?.faceKey].filter(
     (key): key is string => !!key && key !== newKey,

@@ -10,9 +10,13 @@ declare module 'fastify' {
 
 /** Every route registered in this context needs an `X-API-Key`; the caller becomes `request.actor`. */
 export function requireApiKey(app: FastifyInstance, services: Services): void {
-  app.addHook('onRequest', async (request) => {
+  // A callback hook rather than an async one: one promise fewer on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers['x-api-key'];
-    request.actor = await authenticate(services.store, Array.isArray(header) ? header[0] : header);
+    authenticate(services.store, Array.isArray(header) ? header[0] : header).then((actor) => {
+      request.actor = actor;
+      done();
+    }, done);
   });
 }
 

@@ -20,6 +20,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       tags: [
         { name: 'avatars', description: 'Avatars and their sources, deployments and previews' },
+        { name: 'sessions', description: 'Live sessions with realtime_lipsync avatars' },
         { name: 'auth', description: 'API keys and the caller' },
       ],
     },

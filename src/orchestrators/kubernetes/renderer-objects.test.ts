@@ -99,7 +99,10 @@ describe('renderer objects', () => {
       PORTRAIT_IMAGE: rendererSpec.portrait.imageUrl,
       PORTRAIT_FACE: rendererSpec.portrait.faceUrl,
       RENDER_CONFIG: JSON.stringify(rendererSpec.config),
+      RENDERER_ICE_HOSTS: { fieldRef: { fieldPath: 'status.podIP' } },
     });
+    const limited = buildRendererObjects({ ...rendererSpec, maxSessions: 6 }, options).deployment.spec!.template.spec!.containers[0]!;
+    expect(limited.env!.find((variable) => variable.name === 'MAX_SESSIONS')?.value).toBe('6');
     expect(JSON.stringify(deployment)).not.toContain(rendererSpec.secret);
     expect(Buffer.from(secret.data!.secret!, 'base64').toString()).toBe(rendererSpec.secret);
     expect(container.readinessProbe!.httpGet).toEqual({ path: '/health', port: 'http' });

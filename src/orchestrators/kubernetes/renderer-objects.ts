@@ -145,6 +145,9 @@ export function buildRendererObjects(spec: RendererSpec, options: RendererObject
             { name: 'PORTRAIT_IMAGE', value: spec.portrait.imageUrl },
             { name: 'PORTRAIT_FACE', value: spec.portrait.faceUrl },
             { name: 'RENDER_CONFIG', value: JSON.stringify(spec.config) },
+            ...(spec.maxSessions ? [{ name: 'MAX_SESSIONS', value: String(spec.maxSessions) }] : []),
+            // WebRTC host candidates: the pod's own address.
+            { name: 'RENDERER_ICE_HOSTS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           ],
           resources: { requests: { cpu: spec.resources.cpu, memory: spec.resources.memory }, limits },
           // Loading models can take minutes; liveness starts counting only once the startup probe passed.

@@ -80,6 +80,9 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
         PORTRAIT_IMAGE: spec.portrait.imageUrl,
         PORTRAIT_FACE: spec.portrait.faceUrl,
         RENDER_CONFIG: JSON.stringify(spec.config),
+        // Live-session video is offered on loopback only: the renderer runs on this machine.
+        RENDERER_ICE_HOSTS: '127.0.0.1',
+        ...(spec.maxSessions ? { MAX_SESSIONS: String(spec.maxSessions) } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: path.dirname(path.dirname(RENDERER_MAIN)),

@@ -19,6 +19,10 @@ const FILES: Record<string, { file: string; type: string; built?: boolean }> = {
   '/sdk/avatar-sdk.bundled.js': { file: path.join(DIST_DIR, 'avatar-sdk.bundled.js'), type: 'text/javascript; charset=utf-8', built: true },
   '/sdk/avatar-sdk.js': { file: path.join(DIST_DIR, 'avatar-sdk.js'), type: 'text/javascript; charset=utf-8', built: true },
   '/starter/starter.vrm': { file: path.join(WEB_DIR, 'starter', 'starter.vrm'), type: 'model/gltf-binary' },
+  // The live-session viewer page (docs/live-sessions.md) and the sentence it speaks.
+  '/live': { file: path.join(WEB_DIR, 'live', 'index.html'), type: 'text/html; charset=utf-8' },
+  '/live/live.js': { file: path.join(WEB_DIR, 'live', 'live.js'), type: 'text/javascript; charset=utf-8' },
+  '/live/sample-sentence.pcm': { file: path.join(WEB_DIR, 'live', 'sample-sentence.pcm'), type: 'application/octet-stream' },
 };
 
 /**
@@ -74,7 +78,7 @@ async function sendFile(
   reply.header('etag', etag);
   reply.header('cache-control', 'no-cache');
   reply.header('x-content-type-options', 'nosniff');
-  if (url === '/') {
+  if (url === '/' || url === '/live') {
     reply.header('content-security-policy', csp);
     reply.header('referrer-policy', 'no-referrer');
   }

@@ -1,0 +1,83 @@
+import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
+import { deploymentStore, type DeploymentRecord } from '../../store/deployments.ts';
+import { liveSessionStore } from '../../store/live-sessions.ts';
+import { requireScope, type Ctx } from '../context.ts';
+import { findVisibleAvatar } from '../avatar-access.ts';
+import { ERRORS } from '../errors.ts';
+import { randomBase62 } from '../ids.ts';
+import { hashSecret } from '../keys/issue-api-key.ts';
+import { deployAvatar } from '../avatars/deploy-avatar.ts';
+
+/**
+ * A live session with a Tier 3 avatar: the container makes it, the caller gets a token that opens
+ * only this session, the WebSocket for the agent's speech and the WHEP URL for viewers (both
+ * through this API, which forwards them to the container). An on-demand avatar that is not running
+ * is deployed first, and the call waits for it.
+ */
+export async function startLiveSession(ctx: Ctx, avatarId: string) {
+  requireScope(ctx, 'avatars:write');
+  const avatar = await findVisibleAvatar(ctx, avatarId);
+  if (avatar.tier !== 'realtime_lipsync') {
+    throw ERRORS.conflict(`Live sessions are for realtime_lipsync avatars; this one is ${avatar.tier}.`);
+  }
+  const { config, store } = ctx.services;
+  const deployment = await runningDeployment(ctx, avatar);
+  await deploymentStore(store.db).touch(avatar.id, new Date().toISOString());
+
+  const sessionId = `ses_${randomBase62(20)}`;
+  const token = `lst_${randomBase62(40)}`;
+  const created = new Date();
+  const expiresAt = new Date(created.getTime() + config.sessions.maxSessionSeconds * 1000).toISOString();
+  let response: Response;
+  try {
+    response = await fetch(`${deployment.endpoint}/sessions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${deployment.secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        sessionId,
+        token,
+        maxSessionSeconds: config.sessions.maxSessionSeconds,
+        maxIdleSeconds: config.sessions.maxIdleSeconds,
+      }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    throw ERRORS.rendererUnavailable();
+  }
+  if (response.status === 429) {
+    throw ERRORS.conflict(
+      `The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`,
+    );
+  }
+  if (response.status !== 201) throw ERRORS.rendererUnavailable();
+
+  await liveSessionStore(store.db).insert({ id: sessionId, avatarId: avatar.id, tokenHash: hashSecret(token), createdAt: created.toISOString(), expiresAt });
+  const base = `${config.publicUrl}/api/v1/sessions/${sessionId}`;
+  return {
+    sessionId,
+    token,
+    expiresAt,
+    url: `${base.replace(/^http/, 'ws')}/speech`,
+    whepUrl: `${base}/whep`,
+  };
+}
+
+/** The avatar's running deployment; deploys an on-demand avatar and waits for it, within the configured time. */
+async function runningDeployment(ctx: Ctx, avatar: AvatarRecord): Promise<DeploymentRecord & { endpoint: string }> {
+  const deployments = deploymentStore(ctx.services.store.db);
+  let deployment = await deployments.find(avatar.id);
+  const isRunning = (d: DeploymentRecord | null): d is DeploymentRecord & { endpoint: string } => d?.state === 'running' && !!d.endpoint;
+  if (isRunning(deployment)) return deployment;
+  const onDemand = (avatar.onDemand as { schedulingMode?: string } | null)?.schedulingMode === 'on_demand';
+  if (!onDemand || avatar.userId !== ctx.actor.userId) throw ERRORS.rendererUnavailable();
+  await deployAvatar(ctx, avatar.id);
+  const deadline = Date.now() + ctx.services.config.sessions.startTimeoutMs;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!(await avatarStore(ctx.services.store.db).findById(avatar.id))) throw ERRORS.notFound('avatar', avatar.id);
+    deployment = await deployments.find(avatar.id);
+    if (isRunning(deployment)) return deployment;
+    if (deployment?.state === 'failed') break;
+  }
+  throw ERRORS.rendererUnavailable();
+}

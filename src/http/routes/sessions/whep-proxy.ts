@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Services } from '../../../domain/context.ts';
+import { ERRORS } from '../../../domain/errors.ts';
+import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
+
+const SDP = 'application/sdp';
+
+function bearer(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+/** WHEP is called from viewers' pages on any origin: the session token is the credential. */
+function allowAnyOrigin(reply: FastifyReply) {
+  reply.header('access-control-allow-origin', '*');
+  reply.header('access-control-expose-headers', 'Location');
+}
+
+/**
+ * Viewers of a live session (WHEP): the offer goes to the container that holds the session, the
+ * answer comes back with a `Location` on this API, so a viewer never needs the container's address.
+ */
+export async function whepProxyRoutes(app: FastifyInstance, services: Services) {
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(SDP, { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (request, _payload, done) =>
+      done(ERRORS.unsupportedMediaType(request.headers['content-type'], SDP), undefined),
+    );
+    scope.addHook('onSend', async (_request, reply) => allowAnyOrigin(reply));
+
+    const forward = async (method: 'POST' | 'DELETE', endpoint: string, path: string, token: string, body?: string) => {
+      try {
+        return await fetch(`${endpoint}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': SDP } : {}) },
+          body,
+          signal: AbortSignal.timeout(15_000),
+        });
+      } catch {
+        throw ERRORS.rendererUnavailable();
+      }
+    };
+    const relay = async (reply: FastifyReply, response: Response) => {
+      const type = response.headers.get('content-type') ?? 'application/json';
+      return reply.code(response.status).type(type).send(response.status === 204 ? undefined : await response.text());
+    };
+
+    scope.options('/api/v1/sessions/:id/whep', { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-methods', 'POST, DELETE, OPTIONS')
+        .header('access-control-allow-headers', 'Authorization, Content-Type')
+        .header('access-control-max-age', '600')
+        .send(),
+    );
+    scope.options('/api/v1/sessions/:id/whep/:viewerId', { schema: { hide: true } }, async (_request, reply) =>
+      reply.code(204).header('access-control-allow-methods', 'DELETE, OPTIONS').header('access-control-allow-headers', 'Authorization').send(),
+    );
+
+    const whepDoc = {
+      tags: ['sessions'],
+      description: 'Authorization: Bearer <session token>. See docs/live-sessions.md.',
+    };
+    scope.post<{ Params: { id: string } }>(
+      '/api/v1/sessions/:id/whep',
+      { schema: { ...whepDoc, summary: 'WHEP: post a viewer\'s SDP offer (application/sdp), get the SDP answer (201, Location)' } },
+      async (request, reply) => {
+      const token = bearer(request.headers.authorization);
+      const { endpoint } = await openLiveSession(services, request.params.id, token);
+      if (typeof request.body !== 'string') throw ERRORS.unsupportedMediaType(request.headers['content-type'], SDP);
+      const response = await forward('POST', endpoint, `/sessions/${request.params.id}/whep`, token!, request.body);
+      const location = response.headers.get('location');
+      if (location) reply.header('location', `/api/v1${location}`);
+      return relay(reply, response);
+      },
+    );
+
+    scope.delete<{ Params: { id: string; viewerId: string } }>(
+      '/api/v1/sessions/:id/whep/:viewerId',
+      { schema: { ...whepDoc, summary: 'WHEP: end one viewer (the Location of its answer)' } },
+      async (request, reply) => {
+        const token = bearer(request.headers.authorization);
+        const { endpoint } = await openLiveSession(services, request.params.id, token);
+        const viewer = encodeURIComponent(request.params.viewerId);
+        return relay(reply, await forward('DELETE', endpoint, `/sessions/${request.params.id}/whep/${viewer}`, token!));
+      },
+    );
+  });
+}

@@ -1,0 +1,43 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface LiveSessionRecord {
+  id: string;
+  avatarId: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export function liveSessionStore(db: Kysely<Database>) {
+  return {
+    async insert(session: LiveSessionRecord): Promise<void> {
+      await db
+        .insertInto('live_sessions')
+        .values({
+          id: session.id,
+          avatar_id: session.avatarId,
+          token_hash: session.tokenHash,
+          created_at: session.createdAt,
+          expires_at: session.expiresAt,
+        })
+        .execute();
+    },
+
+    async find(id: string): Promise<LiveSessionRecord | null> {
+      const row = await db.selectFrom('live_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+      return row
+        ? { id: row.id, avatarId: row.avatar_id, tokenHash: row.token_hash, createdAt: row.created_at, expiresAt: row.expires_at }
+        : null;
+    },
+
+    /** Forgets sessions that expired before `now` (their tokens can no longer be used anyway). */
+    async deleteExpired(now: string): Promise<void> {
+      await db.deleteFrom('live_sessions').where('expires_at', '<', now).execute();
+    },
+
+    async deleteForAvatar(avatarId: string): Promise<void> {
+      await db.deleteFrom('live_sessions').where('avatar_id', '=', avatarId).execute();
+    },
+  };
+}

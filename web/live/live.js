@@ -1,0 +1,91 @@
+// The live-session viewer: WHEP for video and audio, and the session's speech WebSocket for the sample sentence.
+const params = new URLSearchParams(location.hash.slice(1));
+const session = params.get('session') ?? '';
+const token = params.get('token') ?? '';
+const video = document.getElementById('video');
+const speakButton = document.getElementById('speak');
+const status = document.getElementById('status');
+const metrics = document.getElementById('metrics');
+const errorLine = document.getElementById('error');
+const base = `/api/v1/sessions/${encodeURIComponent(session)}`;
+let agent = null;
+
+const show = (text) => { status.textContent = text; };
+const fail = (text) => { errorLine.textContent = text; };
+
+async function watch() {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  const stream = new MediaStream();
+  pc.ontrack = (event) => {
+    stream.addTrack(event.track);
+    video.srcObject = stream;
+  };
+  await pc.setLocalDescription(await pc.createOffer());
+  // WHEP here is non-trickle: gather the candidates before posting the offer.
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+    setTimeout(resolve, 2000);
+  });
+  const response = await fetch(`${base}/whep`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
+    body: pc.localDescription.sdp,
+  });
+  if (response.status !== 201) {
+    const body = await response.json().catch(() => ({}));
+    throw new Error(body.error ?? `The viewer was refused (${response.status}).`);
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  video.requestVideoFrameCallback(() => show('Watching: the avatar is idle.'));
+  speakButton.disabled = false;
+}
+
+function connectAgent() {
+  return new Promise((resolve, reject) => {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${location.host}${base}/speech?token=${encodeURIComponent(token)}`);
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => socket.send(JSON.stringify({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } }));
+    socket.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type === 'ready') resolve(socket);
+      else if (event.type === 'playback_started') show('Speaking…');
+      else if (event.type === 'playback_finished') show('Watching: the avatar is idle.');
+      else if (event.type === 'metrics') {
+        metrics.textContent = `first frame ${event.timeToFirstFrameMs ?? '–'} ms · ${event.fps ?? '–'} fps · ` +
+          `audio→video p95 ${event.latencyMs?.p95 ?? '–'} ms · drift ${event.driftMs ?? '–'} ms`;
+      } else if (event.type === 'error') fail(event.message);
+    };
+    socket.onclose = (event) => {
+      agent = null;
+      if (event.code !== 1000) fail(`The speech socket closed (${event.code}).`);
+      reject(new Error('The speech socket closed before it was ready.'));
+    };
+  });
+}
+
+async function speak() {
+  speakButton.disabled = true;
+  try {
+    agent ??= await connectAgent();
+    const pcm = await (await fetch('/live/sample-sentence.pcm')).arrayBuffer();
+    // Real time, in 40 ms chunks, as a text-to-speech stream would arrive.
+    const chunk = 16000 * 2 * 0.04;
+    for (let offset = 0; offset < pcm.byteLength && agent; offset += chunk) {
+      agent.send(pcm.slice(offset, offset + chunk));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+  } catch (error) {
+    fail(error.message);
+  } finally {
+    speakButton.disabled = false;
+  }
+}
+
+speakButton.addEventListener('click', speak);
+document.getElementById('unmute').addEventListener('click', () => { video.muted = false; });
+if (!session || !token) fail('Add #session=<sessionId>&token=<token> to the address.');
+else watch().catch((error) => fail(error.message));
