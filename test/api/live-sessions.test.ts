@@ -9,6 +9,9 @@ import { PORTRAIT_FIXTURES } from '../fixtures.ts';
 import { connectAgent } from '../../renderer/live/testing/speech-agent.ts';
 import { espeakPcm16 } from '../../renderer/live/testing/espeak-speech.ts';
 import { launchViewerBrowser, watchOverWhep } from '../../renderer/live/testing/whep-browser-viewer.ts';
+import { buildWeb } from '../../web/build.ts';
+import os from 'node:os';
+import path from 'node:path';
 
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 
@@ -97,6 +100,36 @@ describe('live sessions through the API', () => {
     expect(violations).toEqual([]);
     await page.screenshot({ path: 'test-artifacts/web/live-viewer.png' });
     await page.close();
+  }, 120_000);
+
+  it('plays the live session in the SDK\'s <avatar-view> with joinSession', async () => {
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'avatars-sdk-'));
+    await buildWeb(dist);
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/healthz`);
+    await page.setContent('<div id="host" style="width:512px;height:512px"></div>');
+    await page.addScriptTag({ path: path.join(dist, 'avatar-sdk.iife.js') });
+    const args = JSON.stringify({ whepUrl: session.whepUrl, token: session.token });
+    await page.evaluate(`(async ({ whepUrl, token }) => {
+      window.view = new Avatars.AvatarView(document.getElementById('host'));
+      await window.view.joinSession({ whepUrl, token });
+    })(${args})`);
+    const frames = `new Promise((resolve) => {
+      const video = document.querySelector('video') ?? document.getElementById('host').querySelector('video');
+      let n = 0;
+      const tick = () => { n++; if (n >= 15) resolve({ n, width: video.videoWidth }); else video.requestVideoFrameCallback(tick); };
+      video.requestVideoFrameCallback(tick);
+      setTimeout(() => resolve({ n, width: video.videoWidth }), 15000);
+    })`;
+    const shown = (await page.evaluate(frames)) as { n: number; width: number };
+    expect(shown.n).toBeGreaterThanOrEqual(15);
+    expect(shown.width).toBe(512);
+    expect(await page.evaluate('window.view.debugState().kind')).toBe('video');
+    await page.evaluate('window.view.leaveSession()');
+    await page.close();
+    fs.rmSync(dist, { recursive: true, force: true });
   }, 120_000);
 
   it('refuses wrong tokens, tokens of another session, and bad WHEP requests', async () => {

@@ -65,6 +65,14 @@ export class AvatarViewElement extends HTMLElement {
     this.setAttribute('idle', mode);
   }
 
+  joinSession(session: { whepUrl: string; token: string }): Promise<void> {
+    return this.requireView().joinSession(session);
+  }
+
+  leaveSession(): Promise<void> {
+    return this.requireView().leaveSession();
+  }
+
   playStream(stream: MediaStream): Promise<void> {
     return this.requireView().playStream(stream);
   }

@@ -19,6 +19,7 @@ import { createSceneRenderer } from './scene-renderer.ts';
 import { tapSpeech, type SpeechTap } from './speech-input.ts';
 import { VideoStage } from './video-stage.ts';
 import { parseVrm, VrmStage } from './vrm-stage.ts';
+import { watchLiveSession, type WhepViewer } from './whep-client.ts';
 
 export const DEFAULT_CONFIG: AvatarRenderConfig = { resolution: '512x512', frameRate: 30, idleMotion: true };
 const EMOTION_EASE = 0.15; // s: expressions glide instead of snapping
@@ -51,6 +52,7 @@ export class AvatarView extends EventTarget {
   private loadStarted = 0;
   private timings = { loadMs: 0, firstFrameMs: 0 };
   private loadSeq = 0;
+  private viewer: WhepViewer | null = null;
 
   constructor(target: HTMLCanvasElement | HTMLElement, private readonly options: AvatarViewOptions = {}) {
     super();
@@ -159,6 +161,28 @@ export class AvatarView extends EventTarget {
   }
 
   /** Shows a live MediaStream (a Tier 3 session's WebRTC video) in place of whatever was shown. */
+  /**
+   * Shows a live session (Tier 3) in this view: `whepUrl` and `token` as POST /avatars/:id/sessions
+   * answered them. The face speaks whatever the agent streams to the session.
+   */
+  async joinSession(session: { whepUrl: string; token: string }): Promise<void> {
+    await this.leaveSession();
+    try {
+      this.viewer = await watchLiveSession(session.whepUrl, session.token);
+      await this.playStream(this.viewer.stream);
+    } catch (error) {
+      this.emitError(error);
+      throw error;
+    }
+  }
+
+  /** Stops watching the live session, if any. */
+  async leaveSession(): Promise<void> {
+    const viewer = this.viewer;
+    this.viewer = null;
+    await viewer?.close();
+  }
+
   async playStream(stream: MediaStream): Promise<void> {
     const [w, h] = parseResolution(this.config.resolution);
     const stage = this.replaceStage(++this.loadSeq, () => new VideoStage(this.container, w, h)) as VideoStage;
@@ -186,6 +210,7 @@ export class AvatarView extends EventTarget {
   }
 
   dispose(): void {
+    void this.leaveSession();
     this.loop.stop();
     this.stopSpeaking();
     this.stage?.dispose();

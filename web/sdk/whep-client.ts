@@ -1,0 +1,46 @@
+import { AvatarApiError } from './avatar-api.ts';
+
+/** A live session being watched: its audio and video, and a way to leave. */
+export interface WhepViewer {
+  stream: MediaStream;
+  close(): Promise<void>;
+}
+
+/**
+ * Watches a live session by the WHEP convention: a recvonly offer POSTed as application/sdp with
+ * the session token as a Bearer token, the SDP answer back (non-trickle: candidates are gathered
+ * before the offer goes out), and DELETE on the answer's Location to leave.
+ */
+export async function watchLiveSession(whepUrl: string, token: string): Promise<WhepViewer> {
+  const pc = new RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  const stream = new MediaStream();
+  pc.ontrack = (event) => stream.addTrack(event.track);
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise<void>((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve());
+    setTimeout(resolve, 2000);
+  });
+  const response = await fetch(whepUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
+    body: pc.localDescription!.sdp,
+  });
+  if (response.status !== 201) {
+    pc.close();
+    const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
+    throw new AvatarApiError(body.error ?? `The live session refused the viewer (${response.status}).`, body.code ?? 'whep-refused', response.status);
+  }
+  await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+  const location = response.headers.get('Location');
+  const leaveUrl = location ? new URL(location, whepUrl).toString() : null;
+  return {
+    stream,
+    async close() {
+      pc.close();
+      if (leaveUrl) await fetch(leaveUrl, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` } }).catch(() => undefined);
+    },
+  };
+}
