@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
+import { startS3rver, type S3rverInstance } from '../harness/s3rver.ts';
+import { expectError } from '../harness/expect-error.ts';
+import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
+
+const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
+const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
+
+/** The whole API on an S3-compatible bucket (a real s3rver from npm) instead of local disk: BLOB_STORE=s3. */
+describe('the API with BLOB_STORE=s3', () => {
+  let s3: S3rverInstance;
+  let server: TestServer;
+  let owner: TestKey;
+
+  beforeAll(async () => {
+    s3 = await startS3rver('avatars-api');
+    server = await startTestServer('sqlite', {
+      BLOB_STORE: 's3',
+      S3_BUCKET: s3.bucket,
+      S3_ENDPOINT: s3.endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      S3_REGION: 'us-east-1',
+      S3_PREFIX: 'tenant-a',
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      S3_TIMEOUT_MS: '2000',
+    });
+    owner = await server.makeKey('owner', 'org_s3');
+  });
+  afterAll(async () => {
+    await server?.close();
+    await s3?.remove();
+  });
+
+  it('stores, serves (with ranges) and deletes sources in the bucket, and preprocesses portraits from it', async () => {
+    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3', tier: 'stylized_3d' } })).body;
+    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    expect(upload.status).toBe(200);
+    const file = await fetch(upload.body.url);
+    expect(file.headers.get('content-type')).toBe('model/gltf-binary');
+    expect(Buffer.from(await file.arrayBuffer()).equals(vrm)).toBe(true);
+    const ranged = await fetch(upload.body.url, { headers: { range: 'bytes=0-3' } });
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(await ranged.arrayBuffer()).toString()).toBe('glTF');
+
+    const p = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 portrait', tier: 'animated_portrait' } })).body;
+    await server.api('POST', `/api/v1/avatars/${p._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
+    let portrait = p;
+    for (let i = 0; i < 200 && portrait.status !== 'ready'; i++) {
+      await server.server.loop.settle();
+      portrait = (await server.api('GET', `/api/v1/avatars/${p._id}`, { key: owner })).body;
+    }
+    expect(portrait).toMatchObject({ status: 'ready', preprocessed: true });
+
+    expect((await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner })).status).toBe(200);
+    expect((await fetch(upload.body.url)).status).toBe(404);
+  });
+
+  it('answers 503 while the bucket cannot be reached, and keeps the avatar as it was', async () => {
+    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 down', tier: 'stylized_3d' } })).body;
+    const stored = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    await s3.stop();
+    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    expectError(upload, 503, 'service-unavailable');
+    expect((await fetch(stored.body.url)).status).toBe(503);
+    // The avatar still points at the file it had.
+    expect((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: owner })).body.sourceModel).toBe(stored.body.url);
+  });
+});
