@@ -4,20 +4,11 @@ import { createKubernetesOrchestrator } from '../../src/orchestrators/kubernetes
 import { objectNameForAvatar } from '../../src/orchestrators/kubernetes/object-names.ts';
 import { startFakeKubeApi, type FakeKubeApi } from './fake-kube-api.ts';
 import { kubernetesSchemaErrors } from './kubernetes-schemas.ts';
+import { rendererSpec } from './renderer-spec.ts';
 
 const NS = 'avatars';
 const IMAGE = 'registry.example.com/avatars/renderer:1.0.0';
-const spec: RendererSpec = {
-  avatarId: 'avt_3kTz9QWmBx7pLr2N',
-  organizationId: 'org_acme',
-  userId: 'user_1',
-  tier: 'realtime_lipsync',
-  resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
-  config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-  portrait: { imageUrl: 'http://api.avatars.svc:3000/blobs/p.png', faceUrl: 'http://api.avatars.svc:3000/blobs/f.json' },
-  secret: 'rs_first_secret_value_0123456789',
-  replicas: 1,
-};
+const spec: RendererSpec = rendererSpec({ organizationId: 'org_acme', userId: 'user_1', secret: 'rs_first_secret_value_0123456789' });
 const NAME = objectNameForAvatar(spec.avatarId);
 const ENDPOINT = `http://${NAME}.${NS}.svc.cluster.local:8080`;
 const selectorLabels = { 'app.kubernetes.io/name': 'avatars-renderer', 'avatars.dev/avatar-id': spec.avatarId };

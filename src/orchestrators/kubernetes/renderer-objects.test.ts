@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { RendererSpec } from '../orchestrator.ts';
 import { kubernetesSchemaErrors } from '../../../test/k8s/kubernetes-schemas.ts';
+import { rendererSpec } from '../../../test/k8s/renderer-spec.ts';
 import { buildRendererObjects } from './renderer-objects.ts';
 
 const GPU_TYPES = ['nvidia-t4', 'nvidia-l4', 'nvidia-a10', 'nvidia-l40s', 'nvidia-a100', 'nvidia-h100'];
 const options = { namespace: 'avatars', rendererImage: 'registry.example.com/avatars/renderer:1.2.3', imagePullSecrets: ['regcred'] };
 
-function spec(overrides: Partial<RendererSpec> = {}): RendererSpec {
-  return {
-    avatarId: 'avt_3kTz9QWmBx7pLr2N',
-    organizationId: 'org_7Hs2kLq9',
-    userId: 'user_42',
-    tier: 'realtime_lipsync',
-    resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
-    config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-    portrait: { imageUrl: 'http://api.avatars.svc:3000/internal/blobs/p.png', faceUrl: 'http://api.avatars.svc:3000/internal/blobs/f.json' },
-    secret: 'rs_9f8e7d6c5b4a39281706f5e4d3c2b1a0',
-    replicas: 1,
-    ...overrides,
-  };
-}
+const spec = rendererSpec;
 
 const cases: Array<[string, RendererSpec]> = [
   ['cpu only (gpu 0)', spec({ tier: 'animated_portrait', resources: { cpu: '500m', memory: '1Gi', gpu: 0 } })],

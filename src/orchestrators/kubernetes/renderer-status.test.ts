@@ -1,20 +1,11 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { RendererSpec } from '../orchestrator.ts';
+import { rendererSpec } from '../../../test/k8s/renderer-spec.ts';
 import { buildRendererObjects } from './renderer-objects.ts';
 import { rendererStatusFrom } from './renderer-status.ts';
 
-const spec: RendererSpec = {
-  avatarId: 'avt_3kTz9QWmBx7pLr2N',
-  organizationId: null,
-  userId: 'user_1',
-  tier: 'realtime_lipsync',
-  resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
-  config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-  portrait: { imageUrl: 'http://x/p.png', faceUrl: 'http://x/f.json' },
-  secret: 's',
-  replicas: 1,
-};
+const spec: RendererSpec = rendererSpec({ organizationId: null, userId: 'user_1', secret: 's' });
 const image = 'registry.example.com/renderer:1';
 const serviceUrl = 'http://svc.ns.svc.cluster.local:8080';
 
