@@ -1,5 +1,6 @@
 // The store's hot reads (an avatar by id, an API key by hash, the list) skip kysely's query builder, and on SQLite
-// read through a second connection: a write is seen by the next read, and a transaction still reads its own rows.
+// read through a second connection (and keep rows read by id until this process changes them): a write is seen by
+// the next read, and a transaction still reads its own rows.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,22 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     };
   });
   afterAll(() => cleanup());
+
+  it('never answers an older row after a change, however reads and writes interleave', async () => {
+    const avatars = avatarStore(store.db);
+    const avatar = record('u_race', 'o_race');
+    await avatars.insert(avatar);
+    for (let round = 0; round < 50; round++) {
+      // Reads started before, during and after the write; the next read must see the write.
+      const reads = [avatars.findById(avatar.id), avatars.update(avatar.id, { name: `n${round}` }), avatars.findById(avatar.id)];
+      await Promise.all(reads);
+      expect((await avatars.findById(avatar.id))!.name).toBe(`n${round}`);
+    }
+    await Promise.all([avatars.findById(avatar.id), avatars.updateIfSource(avatar.id, 'k', { status: 'failed' }), avatars.findById(avatar.id)]);
+    expect((await avatars.findById(avatar.id))!.status).toBe('failed');
+    await Promise.all([avatars.findById(avatar.id), avatars.delete(avatar.id), avatars.findById(avatar.id)]);
+    expect(await avatars.findById(avatar.id)).toBeNull();
+  });
 
   it('answers an avatar by id exactly as written, and every change to it at once', async () => {
     const avatars = avatarStore(store.db);
