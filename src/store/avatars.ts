@@ -1,5 +1,6 @@
-import { SqliteAdapter, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { hotReadsOf } from './database.ts';
+import { rowCacheOf } from './row-cache.ts';
 import type { AvatarsTable, Database } from './schema.ts';
 
 /** An avatar as the store keeps it (camelCase, JSON columns parsed). */
@@ -107,61 +108,19 @@ const FIND_BY_ID = `select id, name, description, tier, render_style, orb_color,
   resources, config, on_demand, source_key, source_info, artifact, user_id, organization_id, created_at, updated_at
   from avatars where id = ?`;
 
-/**
- * Rows read by id, for SQLite only: there the API process is the database's one writer (DESIGN.md: several
- * replicas need PostgreSQL), so a row stays right until this process changes it, and every change here
- * forgets it. The generation guards a read that raced a write from filling the cache with the old row.
- */
-interface RowCache {
-  rows: Map<string, Selectable<AvatarsTable>>;
-  generation: number;
-}
-const ROW_CACHE_ENTRIES = 10_000;
-const rowCaches = new WeakMap<Kysely<Database>, RowCache | null>();
-/**
- * A write inside a transaction turns the cache off for good: its handle does not lead back to the cache, and it
- * commits later than this code could tell. The API itself writes avatars outside transactions.
- */
-let cacheDisabled = false;
-
-function rowCacheOf(db: Kysely<Database>): RowCache | null {
-  if (cacheDisabled || db.isTransaction) return null;
-  let cache = rowCaches.get(db);
-  if (cache === undefined) {
-    cache = db.getExecutor().adapter instanceof SqliteAdapter ? { rows: new Map(), generation: 0 } : null;
-    rowCaches.set(db, cache);
-  }
-  return cache;
-}
-
-function forget(db: Kysely<Database>, id: string): void {
-  if (db.isTransaction) {
-    cacheDisabled = true;
-    return;
-  }
-  const cache = rowCacheOf(db);
-  if (!cache) return;
-  cache.generation++;
-  cache.rows.delete(id);
-}
-
 export function avatarStore(db: Kysely<Database>) {
   return {
     async insert(record: AvatarRecord): Promise<void> {
-      await db.insertInto('avatars').values(toColumns(record) as Columns).execute();
+      // A read of this id before it existed is cached as "no such avatar": forget that.
+      await rowCacheOf(db, 'avatars').writing(record.id, () => db.insertInto('avatars').values(toColumns(record) as Columns).execute());
     },
 
     async findById(id: string): Promise<AvatarRecord | null> {
-      const cache = rowCacheOf(db);
-      const cached = cache?.rows.get(id);
-      if (cached) return fromRow(cached);
-      const generation = cache?.generation;
       // Every get and write of one avatar starts here: a fixed statement, not a query built per request.
-      const row = await hotReadsOf(db).one<Selectable<AvatarsTable>>(FIND_BY_ID, [id]);
-      if (row && cache && cache.generation === generation) {
-        if (cache.rows.size >= ROW_CACHE_ENTRIES) cache.rows.delete(cache.rows.keys().next().value!);
-        cache.rows.set(id, row);
-      }
+      const row = await rowCacheOf<Selectable<AvatarsTable>>(db, 'avatars').read(
+        id,
+        async () => (await hotReadsOf(db).one<Selectable<AvatarsTable>>(FIND_BY_ID, [id])) ?? null,
+      );
       return row ? fromRow(row) : null;
     },
 
@@ -169,9 +128,7 @@ export function avatarStore(db: Kysely<Database>) {
     async update(id: string, changes: Partial<AvatarRecord>): Promise<AvatarRecord | null> {
       const columns = toColumns(changes);
       if (Object.keys(columns).length > 0) {
-        forget(db, id);
-        await db.updateTable('avatars').set(columns).where('id', '=', id).execute();
-        forget(db, id);
+        await rowCacheOf(db, 'avatars').writing(id, () => db.updateTable('avatars').set(columns).where('id', '=', id).execute());
       }
       return this.findById(id);
     },
@@ -181,14 +138,14 @@ export function avatarStore(db: Kysely<Database>) {
      * an older upload must not overwrite a newer one). Answers whether it changed anything.
      */
     async updateIfSource(id: string, sourceKey: string | null, changes: Partial<AvatarRecord>): Promise<boolean> {
-      forget(db, id);
-      const result = await db
-        .updateTable('avatars')
-        .set({ ...toColumns(changes), lease_owner: null, lease_until: null })
-        .where('id', '=', id)
-        .where('source_key', sourceKey === null ? 'is' : '=', sourceKey)
-        .executeTakeFirst();
-      forget(db, id);
+      const result = await rowCacheOf(db, 'avatars').writing(id, () =>
+        db
+          .updateTable('avatars')
+          .set({ ...toColumns(changes), lease_owner: null, lease_until: null })
+          .where('id', '=', id)
+          .where('source_key', sourceKey === null ? 'is' : '=', sourceKey)
+          .executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) > 0;
     },
 
@@ -217,9 +174,7 @@ export function avatarStore(db: Kysely<Database>) {
     },
 
     async delete(id: string): Promise<boolean> {
-      forget(db, id);
-      const result = await db.deleteFrom('avatars').where('id', '=', id).executeTakeFirst();
-      forget(db, id);
+      const result = await rowCacheOf(db, 'avatars').writing(id, () => db.deleteFrom('avatars').where('id', '=', id).executeTakeFirst());
       return Number(result.numDeletedRows) > 0;
     },
 

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { hotReadsOf } from './database.ts';
+import { rowCacheOf } from './row-cache.ts';
 import type { Database, DeploymentsTable } from './schema.ts';
 
 export type DeploymentState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -53,10 +54,11 @@ const FIND = `select avatar_id, desired, state, since, restarts, last_error, end
   from deployments where avatar_id = ?`;
 
 export function deploymentStore(db: Kysely<Database>) {
+  const cache = () => rowCacheOf<Selectable<DeploymentsTable>>(db, 'deployments');
   return {
     async find(avatarId: string): Promise<DeploymentRecord | null> {
       // On every get of a Tier 2/3 avatar: a fixed statement, not a query built per request.
-      const row = await hotReadsOf(db).one<Selectable<DeploymentsTable>>(FIND, [avatarId]);
+      const row = await cache().read(avatarId, async () => (await hotReadsOf(db).one<Selectable<DeploymentsTable>>(FIND, [avatarId])) ?? null);
       return row ? fromRow(row) : null;
     },
 
@@ -66,36 +68,40 @@ export function deploymentStore(db: Kysely<Database>) {
 
     /** Creates the row, or changes it when it exists (a repeated deploy). */
     async upsert(record: DeploymentRecord): Promise<void> {
-      await db
-        .insertInto('deployments')
-        .values({ ...toColumns(record), avatar_id: record.avatarId } as Selectable<DeploymentsTable>)
-        .onConflict((oc) => oc.column('avatar_id').doUpdateSet(toColumns(record)))
-        .execute();
+      await cache().writing(record.avatarId, () =>
+        db
+          .insertInto('deployments')
+          .values({ ...toColumns(record), avatar_id: record.avatarId } as Selectable<DeploymentsTable>)
+          .onConflict((oc) => oc.column('avatar_id').doUpdateSet(toColumns(record)))
+          .execute(),
+      );
     },
 
     async update(avatarId: string, changes: Changes): Promise<void> {
       const columns = toColumns(changes);
       if (Object.keys(columns).length === 0) return;
-      await db.updateTable('deployments').set(columns).where('avatar_id', '=', avatarId).execute();
+      await cache().writing(avatarId, () => db.updateTable('deployments').set(columns).where('avatar_id', '=', avatarId).execute());
     },
 
     /** Takes (or renews) the right to act on one deployment; true when this owner holds it. */
     async claimLease(avatarId: string, owner: string, now: string, until: string): Promise<boolean> {
-      const result = await db
-        .updateTable('deployments')
-        .set({ lease_owner: owner, lease_until: until })
-        .where('avatar_id', '=', avatarId)
-        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
-        .executeTakeFirst();
+      const result = await cache().writing(avatarId, () =>
+        db
+          .updateTable('deployments')
+          .set({ lease_owner: owner, lease_until: until })
+          .where('avatar_id', '=', avatarId)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+          .executeTakeFirst(),
+      );
       return Number(result.numUpdatedRows) > 0;
     },
 
     async touch(avatarId: string, at: string): Promise<void> {
-      await db.updateTable('deployments').set({ last_used_at: at }).where('avatar_id', '=', avatarId).execute();
+      await cache().writing(avatarId, () => db.updateTable('deployments').set({ last_used_at: at }).where('avatar_id', '=', avatarId).execute());
     },
 
     async delete(avatarId: string): Promise<void> {
-      await db.deleteFrom('deployments').where('avatar_id', '=', avatarId).execute();
+      await cache().writing(avatarId, () => db.deleteFrom('deployments').where('avatar_id', '=', avatarId).execute());
     },
   };
 }
