@@ -8,8 +8,6 @@ import type { Database } from './schema.ts';
  * from filling the cache with the row as it was.
  */
 export interface RowCache<Row> {
-  /** The cached row, null for "no such row", undefined when not cached. */
-  get(key: string): Row | null | undefined;
   /** Reads through the cache. */
   read(key: string, load: () => Promise<Row | null>): Promise<Row | null>;
   forget(key: string): void;
@@ -25,17 +23,7 @@ const caches = new WeakMap<Kysely<Database>, Map<string, RowCache<unknown>>>();
  */
 let disabled = false;
 
-async function writeForgetting<T>(cache: RowCache<unknown>, key: string, write: () => Promise<T>): Promise<T> {
-  cache.forget(key);
-  try {
-    return await write();
-  } finally {
-    cache.forget(key);
-  }
-}
-
 const passThrough: RowCache<never> = {
-  get: () => undefined,
   read: (_key, load) => load(),
   forget: () => {},
   writing: (_key, write) => write(),
@@ -45,9 +33,8 @@ function makeCache<Row>(): RowCache<Row> {
   const rows = new Map<string, Row | null>();
   let generation = 0;
   return {
-    get: (key) => (disabled ? undefined : rows.get(key)),
     async read(key, load) {
-      const cached = this.get(key);
+      const cached = disabled ? undefined : rows.get(key);
       if (cached !== undefined) return cached;
       const before = generation;
       const row = await load();
@@ -61,8 +48,13 @@ function makeCache<Row>(): RowCache<Row> {
       generation++;
       rows.delete(key);
     },
-    writing(key, write) {
-      return writeForgetting(this, key, write);
+    async writing(key, write) {
+      this.forget(key);
+      try {
+        return await write();
+      } finally {
+        this.forget(key);
+      }
     },
   };
 }
