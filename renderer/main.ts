@@ -27,7 +27,14 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   const state: RendererState = { config, animator: null, startedAt: Date.now() };
-  const { server, queue } = createRendererServer(state);
+  // Live-session settings (MAX_SESSIONS, ...) are read here: a bad one ends the process with its sentence.
+  let created: ReturnType<typeof createRendererServer>;
+  try {
+    created = createRendererServer(state);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const { server, queue } = created;
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -46,6 +53,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Started to live and die with its parent (an API that stops its renderers with it): leave when it is gone,
+  // even if it was killed without a chance to stop us.
+  const parent = Number(process.env.RENDERER_PARENT_PID);
+  if (Number.isInteger(parent) && parent > 1) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        stop('parent-gone');
+      }
+    }, 1000).unref();
+  }
 
   server.on('error', (error) => fail(`The server could not listen: ${error.message}`));
   server.listen(config.port, config.host, () => {

@@ -14,7 +14,8 @@ function withFormats(ajv: Ajv): Ajv {
     type: 'string',
     validate: (s: string) => {
       const match = /^(\d{2,4})x(\d{2,4})$/.exec(s);
-      return !!match && [match[1], match[2]].every((side) => Number(side) >= 64 && Number(side) <= 4096);
+      // Even sides: H.264 in 4:2:0 (the rendering container's output) cannot encode an odd width or height.
+      return !!match && [match[1], match[2]].every((side) => Number(side) >= 64 && Number(side) <= 4096 && Number(side) % 2 === 0);
     },
   });
   return ajv;
@@ -30,7 +31,7 @@ export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart
 
 const FORMAT_MESSAGES: Record<string, string> = {
   'k8s-quantity': 'must be a Kubernetes quantity such as "500m", "2" or "8Gi"',
-  resolution: 'must be WIDTHxHEIGHT with each side from 64 to 4096, e.g. "512x512"',
+  resolution: 'must be WIDTHxHEIGHT with each side an even number from 64 to 4096, e.g. "512x512"',
 };
 
 /** Ajv's errors as DESIGN.md's `details`: a dotted path and a message a person can act on. */

@@ -104,6 +104,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
       ['a resolution without x', { name: 'a', tier: 'stylized_3d', config: { resolution: '512' } }, 'config.resolution'],
       ['a resolution under 64', { name: 'a', tier: 'stylized_3d', config: { resolution: '32x512' } }, 'config.resolution'],
       ['a resolution over 4096', { name: 'a', tier: 'stylized_3d', config: { resolution: '8192x512' } }, 'config.resolution'],
+      ['a resolution with an odd side', { name: 'a', tier: 'animated_portrait', config: { resolution: '511x512' } }, 'config.resolution'],
       ['a frame rate of 0', { name: 'a', tier: 'stylized_3d', config: { frameRate: 0 } }, 'config.frameRate'],
       ['a frame rate of 121', { name: 'a', tier: 'stylized_3d', config: { frameRate: 121 } }, 'config.frameRate'],
       ['a frame rate as a string', { name: 'a', tier: 'stylized_3d', config: { frameRate: '30' } }, 'config.frameRate'],

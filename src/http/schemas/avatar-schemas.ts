@@ -22,7 +22,7 @@ export const ResourcesInput = Type.Object(
 
 export const ConfigInput = Type.Object(
   {
-    resolution: Type.String({ format: 'resolution', description: 'WxH, each side 64..4096' }),
+    resolution: Type.String({ format: 'resolution', description: 'WxH, each side an even number 64..4096' }),
     frameRate: Type.Integer({ minimum: 1, maximum: 120 }),
     idleMotion: Type.Boolean(),
   },

@@ -83,6 +83,8 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
         // Live-session video is offered on loopback only: the renderer runs on this machine.
         RENDERER_ICE_HOSTS: '127.0.0.1',
         ...(spec.maxSessions ? { MAX_SESSIONS: String(spec.maxSessions) } : {}),
+        // Renderers that stop with the API also stop if the API dies without stopping them.
+        ...(options.stopOnClose ? { RENDERER_PARENT_PID: String(process.pid) } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: path.dirname(path.dirname(RENDERER_MAIN)),
