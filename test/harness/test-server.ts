@@ -1,11 +1,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createServer, type Server } from '../../src/server.ts';
 import type { Scope } from '../../src/domain/context.ts';
 import { issueApiKey } from '../../src/domain/keys/issue-api-key.ts';
+import { freePort } from './free-port.ts';
 import { createPgSchema, TEST_DATABASE_URL, type StoreKind } from './stores.ts';
 
 export interface TestKey {
@@ -94,16 +94,4 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
       if (!env.DATA_DIR) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A port nobody listens on now, so the server's PUBLIC_URL can be known before it starts. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -51,7 +51,10 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
   }
   if (response.status !== 201) throw ERRORS.rendererUnavailable();
 
-  await liveSessionStore(store.db).insert({ id: sessionId, avatarId: avatar.id, tokenHash: hashSecret(token), createdAt: created.toISOString(), expiresAt });
+  const sessions = liveSessionStore(store.db);
+  // Tokens past their end open nothing: forget them as new sessions start, so the table stays small.
+  await sessions.deleteExpired(created.toISOString());
+  await sessions.insert({ id: sessionId, avatarId: avatar.id, tokenHash: hashSecret(token), createdAt: created.toISOString(), expiresAt });
   const base = `${config.publicUrl}/api/v1/sessions/${sessionId}`;
   return {
     sessionId,

@@ -1,3 +1,5 @@
+import type { FaceGeometry } from '../../../renderer/engine/face-geometry.ts';
+
 /** The three still-image formats a portrait may be uploaded in. */
 export type ImageType = 'image/png' | 'image/jpeg' | 'image/webp';
 
@@ -18,17 +20,11 @@ export interface PortraitSourceInfo {
   warnings: string[];
 }
 
-/** Stored as face.json beside image.png: the rendering container's input. */
-export interface FaceGeometry {
-  /** Of the artifact's `image`. */
-  width: number;
-  height: number;
-  /** x, y, w, h in pixels of `image`. */
-  box: [number, number, number, number];
-  score: number;
-  /** 478 MediaPipe FaceMesh points (468 + iris) in MediaPipe's order: x, y in pixels of `image`, z as the model gives it. */
-  landmarks: [number, number, number][];
-}
+/**
+ * Stored as face.json beside image.png: the rendering container's input, so the container owns the type
+ * (x, y in pixels of the artifact's `image`; 478 MediaPipe points in MediaPipe's order, z as the model gives it).
+ */
+export type { FaceGeometry };
 
 export interface PortraitArtifact {
   /** PNG, EXIF orientation applied, 8-bit RGB, long side at most 1024 px. */

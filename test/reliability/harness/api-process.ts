@@ -1,7 +1,7 @@
 // The API server as a user runs it (`node bin/avatars.js serve`), in its own process, so it can be SIGKILLed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import net from 'node:net';
+import { freePort } from '../../harness/free-port.ts';
 import path from 'node:path';
 import { ROOT_DIR } from '../../fixtures.ts';
 
@@ -16,17 +16,6 @@ export interface ApiProcess {
   rssBytes(): Promise<number>;
   /** The end of its stderr, and how it exited if it did: for reports when it died on its own. */
   describe(): string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `avatars serve` on 127.0.0.1 with `env` on top of quiet test defaults; resolves once /healthz answers. */
