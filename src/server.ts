@@ -24,14 +24,18 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   await migrate(store);
   const blobs = createBlobStore(config);
   const orchestrator = createOrchestrator(config);
-  // The loop is woken by verbs, so it exists before the app; its tasks need the app's logger.
-  const tasks: Parameters<typeof createControlLoop>[0] = [];
-  const wakeable = { wake: () => loop?.wake() };
-  const services: Services = { store, blobs, config, background: wakeable };
+  // Verbs wake the control loop through `background`; the loop needs the app's logger, so it comes second.
+  const services: Services = { store, blobs, config, background: { wake() {} } };
   const app = await buildApp(services, options);
-  tasks.push({ name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) });
-  tasks.push({ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, app.log) });
-  const loop = createControlLoop(tasks, app.log, config.reconcileIntervalMs);
+  const loop = createControlLoop(
+    [
+      { name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) },
+      { name: 'deployments', ...createDeploymentReconciler(services, orchestrator, app.log) },
+    ],
+    app.log,
+    config.reconcileIntervalMs,
+  );
+  services.background = loop;
   loop.start();
   // Load the face model now, in the background, so the first upload does not wait for it.
   warmUpFaceModel().catch((error) => app.log.error({ err: error }, 'the face model could not be loaded'));
