@@ -1,3 +1,4 @@
+import { HttpError, readBody, sendJson } from './http-basics.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { RENDERER_VERSION, type RendererConfig } from './config.ts';
@@ -19,15 +20,6 @@ const PREVIEW_DEFAULT_SECONDS = 3;
 const PREVIEW_MIN_SECONDS = 0.5;
 const PREVIEW_MAX_SECONDS = 10;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * The container's HTTP contract (docs/renderer.md): GET /health, GET /info, POST /preview, and the live
@@ -71,7 +63,7 @@ export function createRendererServer(
     }
     if (route === 'GET /info') return sendJson(response, 200, info(state));
     if (route === 'POST /preview') {
-      const preview = parsePreviewBody(await readBody(request));
+      const preview = parsePreviewBody(await readBody(request, MAX_BODY_BYTES));
       const animator = state.animator;
       if (!animator) throw new HttpError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
       const clip = await queue.run(() => renderPreviewClip(preview.seed === undefined ? animator : animator.withSeed(preview.seed), preview.seconds));
@@ -132,23 +124,6 @@ export function parsePreviewBody(text: string): { seconds: number; seed?: number
   return { seconds, seed };
 }
 
-function readBody(request: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'payload-too-large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -168,16 +143,7 @@ function methodNotAllowed(allowed: string): HttpError {
   return new HttpError(405, 'method-not-allowed', `This route only answers ${allowed}.`);
 }
 
-function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  response.end(text);
-}
 
 function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
   sendJson(response, status, { error: message, code });
 }

@@ -1,3 +1,4 @@
+import { HttpError, readBody, sendJson as sendJsonWith } from '../http-basics.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -37,15 +38,6 @@ export interface LiveRoutes {
   readonly sessions: ReadonlyMap<string, LiveSession>;
 }
 
-class LiveError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Live sessions' routes (docs/live-sessions.md): created by the API, spoken into by the agent, watched over WHEP. */
 export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
@@ -57,7 +49,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     try {
       await route(request, response, url);
     } catch (error) {
-      if (error instanceof LiveError) return sendJson(response, error.status, { error: error.message, code: error.code });
+      if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message, code: error.code });
       process.stderr.write(`${JSON.stringify({ event: 'error', message: String((error as Error)?.message ?? error) })}\n`);
       sendJson(response, 500, { error: 'The renderer failed to answer this request.', code: 'internal' });
     }
@@ -68,13 +60,13 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     const method = request.method ?? 'GET';
     if (parts.length === 1) {
       requireSecret(request);
-      if (method !== 'POST') throw new LiveError(405, 'method-not-allowed', 'This route only answers POST.');
+      if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'This route only answers POST.');
       return createSession(request, response);
     }
     const id = decodeURIComponent(parts[1]);
     if (parts.length === 2) {
       requireSecret(request);
-      if (method !== 'DELETE') throw new LiveError(405, 'method-not-allowed', 'This route only answers DELETE.');
+      if (method !== 'DELETE') throw new HttpError(405, 'method-not-allowed', 'This route only answers DELETE.');
       const session = sessions.get(id);
       if (!session) throw notFound();
       session.end('deleted');
@@ -88,20 +80,20 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     }
     const session = sessionForToken(id, request.headers.authorization);
     if (parts.length === 3) {
-      if (method !== 'POST') throw new LiveError(405, 'method-not-allowed', 'This route only answers POST.');
+      if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'This route only answers POST.');
       if (!/^application\/sdp\b/i.test(request.headers['content-type'] ?? '')) {
-        throw new LiveError(415, 'unsupported-media-type', 'A WHEP offer is sent as "Content-Type: application/sdp".');
+        throw new HttpError(415, 'unsupported-media-type', 'A WHEP offer is sent as "Content-Type: application/sdp".');
       }
       const offer = await readBody(request, MAX_SDP_BYTES);
-      if (!looksLikeWhepOffer(offer)) throw new LiveError(400, 'validation-failed', 'The body is not an SDP offer with a video section.');
-      if (session.viewerCount >= config.maxViewers) throw new LiveError(429, 'too-many-viewers', `This session already has ${config.maxViewers} viewers.`);
+      if (!looksLikeWhepOffer(offer)) throw new HttpError(400, 'validation-failed', 'The body is not an SDP offer with a video section.');
+      if (session.viewerCount >= config.maxViewers) throw new HttpError(429, 'too-many-viewers', `This session already has ${config.maxViewers} viewers.`);
       const { viewerId, answerSdp } = await session.addViewer(offer);
       const location = `/sessions/${encodeURIComponent(id)}/whep/${viewerId}`;
       response.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', Location: location, 'Content-Length': Buffer.byteLength(answerSdp) });
       response.end(answerSdp);
       return;
     }
-    if (method !== 'DELETE') throw new LiveError(405, 'method-not-allowed', 'This route only answers DELETE.');
+    if (method !== 'DELETE') throw new HttpError(405, 'method-not-allowed', 'This route only answers DELETE.');
     if (!session.removeViewer(parts[3])) throw notFound();
     response.writeHead(204, CORS).end();
   }
@@ -111,20 +103,20 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     try {
       body = JSON.parse((await readBody(request, MAX_JSON_BYTES)) || 'null');
     } catch (error) {
-      if (error instanceof LiveError) throw error;
-      throw new LiveError(400, 'invalid-json', 'The request body is not valid JSON.');
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(400, 'invalid-json', 'The request body is not valid JSON.');
     }
     let input;
     try {
       input = parseSessionRequest(body);
     } catch (error) {
-      throw new LiveError(400, 'validation-failed', (error as Error).message);
+      throw new HttpError(400, 'validation-failed', (error as Error).message);
     }
     const animator = options.animator();
-    if (!animator) throw new LiveError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
-    if (sessions.has(input.sessionId)) throw new LiveError(409, 'conflict', `Session "${input.sessionId}" already exists.`);
+    if (!animator) throw new HttpError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
+    if (sessions.has(input.sessionId)) throw new HttpError(409, 'conflict', `Session "${input.sessionId}" already exists.`);
     if (sessions.size >= config.maxSessions) {
-      throw new LiveError(429, 'too-many-sessions', `This renderer already runs ${config.maxSessions} live sessions (MAX_SESSIONS).`);
+      throw new HttpError(429, 'too-many-sessions', `This renderer already runs ${config.maxSessions} live sessions (MAX_SESSIONS).`);
     }
     const session = new LiveSession({
       id: input.sessionId,
@@ -146,7 +138,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
 
   function requireSecret(request: http.IncomingMessage): void {
     if (!options.isRendererCaller(request)) {
-      throw new LiveError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
+      throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
     }
   }
 
@@ -154,7 +146,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     const token = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
     const session = sessions.get(id);
     // 404 and a wrong token answer alike, so a token cannot probe for other sessions.
-    if (!session || !sameToken(token, session.token)) throw new LiveError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
+    if (!session || !sameToken(token, session.token)) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
     return session;
   }
 
@@ -194,34 +186,11 @@ function sameToken(given: string, expected: string): boolean {
   return timingSafeEqual(a, b) && given.length > 0;
 }
 
-function notFound(): LiveError {
-  return new LiveError(404, 'not-found', 'There is no such session or route.');
+function notFound(): HttpError {
+  return new HttpError(404, 'not-found', 'There is no such session or route.');
 }
 
-function readBody(request: http.IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new LiveError(413, 'payload-too-large', `The request body is larger than ${limit} bytes.`));
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
 
 function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, { ...CORS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  response.end(text);
+  sendJsonWith(response, status, body, CORS);
 }
