@@ -37,7 +37,7 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
   const stopped: number[] = [];
   try {
     const { key } = await target.makeKey('u_render', 'org_render', ['avatars:read', 'avatars:write']);
-    server = await startApiProcess({ ...target.env, PREVIEW_TIMEOUT_MS: String(options.previewTimeoutMs), RECONCILE_INTERVAL_MS: '300', RENDERER_START_TIMEOUT_MS: '3000' });
+    server = await startApiProcess({ ...target.env, PREVIEW_TIMEOUT_MS: String(options.previewTimeoutMs), RECONCILE_INTERVAL_MS: '300', RENDERER_START_TIMEOUT_MS: '8000' });
     const url = server.url;
     const api = async (method: string, p: string, body?: Buffer | object) => {
       const headers: Record<string, string> = { 'x-api-key': key };
