@@ -144,7 +144,9 @@ function openPostgres(url: string, schema?: string): Store {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
-    connectionTimeoutMillis: 2000,
+    // A refused connection (database down) fails at once; this bounds only a connect that hangs. Two seconds was
+    // too short for a sound database on two saturated cores (CI: three 503s before any outage).
+    connectionTimeoutMillis: 5000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client losing its connection (database restart) must not crash the process.
