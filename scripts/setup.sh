@@ -70,11 +70,8 @@ npm_packages() {
 }
 
 # One virtual environment (.venv) for every Python package of the project: the pinned test tools, then each
-# package in clients/ and integrations/ that has a pyproject.toml, installed editable with its `test` extra.
-PYTHON_PACKAGES=()
-for manifest in clients/*/pyproject.toml integrations/*/pyproject.toml; do
-  [ -f "$manifest" ] && PYTHON_PACKAGES+=("$(dirname "$manifest")")
-done
+# Python package of the project (scripts/python-packages.sh), installed editable with its `test` extra.
+source scripts/python-packages.sh
 python_env() {
   [ -x .venv/bin/python ] || python3 -m venv .venv
   local stamp=.venv/.avatars-installed inputs

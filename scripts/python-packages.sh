@@ -1,0 +1,6 @@
+# Sourced by setup.sh and test-python.sh: PYTHON_PACKAGES lists every folder of the project with a pyproject.toml
+# (clients/*, plugins/*, integrations/*), so both install and test the same set.
+PYTHON_PACKAGES=()
+for manifest in clients/*/pyproject.toml plugins/*/pyproject.toml integrations/*/pyproject.toml; do
+  [ -f "$manifest" ] && PYTHON_PACKAGES+=("$(dirname "$manifest")")
+done
