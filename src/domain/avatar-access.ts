@@ -2,23 +2,19 @@ import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
 import type { Ctx } from './context.ts';
 import { ERRORS } from './errors.ts';
 import { AVATAR_ID_PATTERN } from './ids.ts';
-
-export function canSee(ctx: Ctx, avatar: AvatarRecord): boolean {
-  const { userId, organizationId } = ctx.actor;
-  return avatar.userId === userId || (organizationId !== null && avatar.organizationId === organizationId);
-}
+import { owns, sees } from './tenant.ts';
 
 /** The avatar if the caller may see it; 404 otherwise, the same answer whether or not it exists. */
 export async function findVisibleAvatar(ctx: Ctx, id: string): Promise<AvatarRecord> {
   if (!AVATAR_ID_PATTERN.test(id)) throw ERRORS.notFound('avatar', id);
   const avatar = await avatarStore(ctx.services.store.db).findById(id);
-  if (!avatar || !canSee(ctx, avatar)) throw ERRORS.notFound('avatar', id);
+  if (!avatar || !sees(ctx.actor, avatar)) throw ERRORS.notFound('avatar', id);
   return avatar;
 }
 
 /** The avatar if the caller owns it: 404 when it cannot see it, 403 when it can but is not the owner. */
 export async function findOwnedAvatar(ctx: Ctx, id: string): Promise<AvatarRecord> {
   const avatar = await findVisibleAvatar(ctx, id);
-  if (avatar.userId !== ctx.actor.userId) throw ERRORS.forbidden('avatar');
+  if (!owns(ctx.actor, avatar)) throw ERRORS.forbidden('avatar');
   return avatar;
 }

@@ -14,6 +14,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: ErrorDetail[],
     readonly headers?: Record<string, string>,
+    /** Why, when the sentence must stay fixed (the seed's 503): rendered as the body's `reason`. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -31,6 +33,10 @@ export const ERRORS = {
     new ApiError(403, 'scope-required', `This call needs the ${scope} scope, which the API key does not have.`),
   forbidden: (what: string) =>
     new ApiError(403, 'forbidden', `Only the owner of this ${what} may change it.`),
+  keyForAnotherUser: () =>
+    new ApiError(403, 'forbidden', 'An admin key without an organization can make keys only for its own user.'),
+  scopesNotHeld: (missing: readonly string[]) =>
+    new ApiError(403, 'forbidden', `A key can grant only scopes it holds itself; this one does not hold ${missing.join(', ')}.`),
   notFound: (what: string, id: string) => new ApiError(404, 'not-found', `No ${what} with id "${id}" was found.`),
   routeNotFound: (method: string, url: string) =>
     new ApiError(404, 'not-found', `There is no ${method} ${url.split('?')[0]} endpoint.`),
@@ -57,7 +63,11 @@ export const ERRORS = {
     new ApiError(429, 'rate-limited', `Too many requests for this API key; retry in ${retryAfterSeconds} s.`, undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
-  rendererUnavailable: () => new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED),
+  rendererUnavailable: (reason?: string) =>
+    new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED, undefined, undefined, reason),
+  /** Logged, never delivered: the client closed the connection before its request body was complete. */
+  requestAborted: () =>
+    new ApiError(400, 'request-aborted', 'The client closed the connection before the request body was complete.'),
   databaseUnavailable: () =>
     new ApiError(503, 'service-unavailable', 'The database is unavailable right now; try again in a few seconds.', undefined, {
       'retry-after': '2',

@@ -102,7 +102,17 @@ export function apiKeyStore(db: Kysely<Database>) {
       return row ? fromRow(row) : null;
     },
 
-    /** Keys of one user, or of everyone when `userId` is omitted (the operator's CLI). */
+    /** The keys a tenant's admin manages: its organization's, or, without one, its user's orgless keys. */
+    async listOfTenant(tenant: { userId: string; organizationId: string | null }): Promise<ApiKeyRecord[]> {
+      let query = db.selectFrom('api_keys').selectAll().orderBy('created_at', 'desc').orderBy('id');
+      query =
+        tenant.organizationId !== null
+          ? query.where('organization_id', '=', tenant.organizationId)
+          : query.where('organization_id', 'is', null).where('user_id', '=', tenant.userId);
+      return (await query.execute()).map(fromRow);
+    },
+
+    /** Keys of one user id (in any organization), or of everyone when `userId` is omitted: the operator's CLI. */
     async list(userId?: string): Promise<ApiKeyRecord[]> {
       let query = db.selectFrom('api_keys').selectAll().orderBy('created_at', 'desc').orderBy('id');
       if (userId !== undefined) query = query.where('user_id', '=', userId);

@@ -33,7 +33,7 @@ export interface PortraitArtifactKeys {
   faceKey: string;
 }
 
-/** Who may see an avatar: same organization, or the same user (DESIGN.md's access query). */
+/** Who may see an avatar (DESIGN.md's access query): the key's organization, or without one its user's orgless avatars. */
 export interface Access {
   userId: string;
   organizationId: string | null;
@@ -179,39 +179,24 @@ export function avatarStore(db: Kysely<Database>) {
     },
 
     /**
-     * Newest first (creation order breaks ties). The access query is an OR of two indexed
-     * branches; the count adds the user's avatars outside the organization to the organization's
-     * (from avatar_counts, or from the avatars themselves when filtered by name).
+     * Newest first (creation order breaks ties), as the access query allows: an organization's avatars walk the
+     * (organization, seq) index; a user's orgless ones the (user, seq) index. Without a name the count is read from
+     * avatar_counts (kept by triggers), not from the index entries.
      */
     async list(access: Access, filter: { name?: string; limit: number; offset: number }) {
       const org = access.organizationId;
+      const tenantParams = org === null ? [access.userId] : [org];
+      const kind = org === null ? 'user' : 'org';
       const named = filter.name !== undefined;
-      // Each access branch walks its own (owner, seq) index newest first and stops after offset + limit rows;
-      // the page is the newest of those. An OR over both indexes would sort every visible row instead.
-      const enough = filter.offset + filter.limit;
-      const branch = (value: string) => (named ? [value, filter.name, enough] : [value, enough]);
-      const pageParams = [...(org === null ? [] : branch(org)), ...branch(access.userId), filter.limit, filter.offset];
-
-      const countOf = (branch: 'org' | 'user-outside-org') => {
-        let query = db.selectFrom('avatars').select((eb) => eb.fn.countAll<number | string>().as('n'));
-        if (branch === 'org') query = query.where('organization_id', '=', org!);
-        else {
-          query = query.where('user_id', '=', access.userId);
-          if (org !== null) query = query.where((eb) => eb.or([eb('organization_id', 'is', null), eb('organization_id', '!=', org)]));
-        }
-        if (filter.name !== undefined) query = query.where('name', '=', filter.name);
-        return query.executeTakeFirstOrThrow().then((r) => Number(r.n));
-      };
-      // Without a name filter the count is read from avatar_counts (kept by triggers), not from the index entries.
-      const counted = () =>
-        hotReadsOf(db)
-          .one<{ n: number | string | null }>(org === null ? COUNT_OF_USER : COUNT_OF_ORG_AND_USER, org === null ? [access.userId] : [org, access.userId, org])
-          .then((r) => Number(r?.n ?? 0));
-
-      const [rows, inOrg, outside] = await Promise.all([
-        hotReadsOf(db).all<Pick<Selectable<AvatarsTable>, SummaryColumn>>(PAGE_SQL[org === null ? 'user' : 'org'][named ? 'named' : 'all'], pageParams),
-        named ? (org === null ? Promise.resolve(0) : countOf('org')) : counted(),
-        named ? countOf('user-outside-org') : Promise.resolve(0),
+      const nameParams = named ? [filter.name] : [];
+      const [rows, counted] = await Promise.all([
+        hotReadsOf(db).all<Pick<Selectable<AvatarsTable>, SummaryColumn>>(LIST_SQL[kind][named ? 'named' : 'all'].page, [
+          ...tenantParams,
+          ...nameParams,
+          filter.limit,
+          filter.offset,
+        ]),
+        hotReadsOf(db).one<{ n: number | string | null }>(LIST_SQL[kind][named ? 'named' : 'all'].count, [...tenantParams, ...nameParams]),
       ]);
       const avatars: AvatarSummaryRecord[] = rows.map((r) => ({
         id: r.id,
@@ -222,28 +207,25 @@ export function avatarStore(db: Kysely<Database>) {
         organizationId: r.organization_id,
         createdAt: r.created_at,
       }));
-      return { avatars, count: inOrg + outside };
+      return { avatars, count: Number(counted?.n ?? 0) };
     },
   };
 }
 
 type SummaryColumn = 'id' | 'name' | 'tier' | 'status' | 'user_id' | 'organization_id' | 'created_at';
 
-/** The list's page: by organization and user, or by user alone; with or without a name. Parameters in order. */
-const PAGE_SQL = (() => {
-  const branch = (column: string, named: boolean) =>
-    `select b.seq from (select seq from avatars where ${column} = ?${named ? ' and name = ?' : ''} order by seq desc limit ?) as b`;
-  const page = (candidates: string) =>
-    `select id, name, tier, status, user_id, organization_id, created_at from avatars where seq in (${candidates}) order by seq desc limit ? offset ?`;
-  const both = (named: boolean) => page(`${branch('organization_id', named)} union all ${branch('user_id', named)}`);
-  return {
-    org: { all: both(false), named: both(true) },
-    user: { all: page(branch('user_id', false)), named: page(branch('user_id', true)) },
-  };
+/** The list's page and count, by organization or by orgless user, with or without a name. Parameters in order. */
+const LIST_SQL = (() => {
+  const tenant = { org: 'organization_id = ?', user: 'organization_id is null and user_id = ?' };
+  // avatar_counts stores no organization as '' (a primary key column cannot be null).
+  const counts = { org: 'organization_id = ?', user: "organization_id = '' and user_id = ?" };
+  const page = (where: string) =>
+    `select id, name, tier, status, user_id, organization_id, created_at from avatars where ${where} order by seq desc limit ? offset ?`;
+  const of = (kind: 'org' | 'user') => ({
+    all: { page: page(tenant[kind]), count: `select sum(n) as n from avatar_counts where ${counts[kind]}` },
+    named: { page: page(`${tenant[kind]} and name = ?`), count: `select count(*) as n from avatars where ${tenant[kind]} and name = ?` },
+  });
+  return { org: of('org'), user: of('user') };
 })();
-
-/** The organization's avatars plus the user's own outside it ('' stands for no organization). */
-const COUNT_OF_ORG_AND_USER = 'select sum(n) as n from avatar_counts where organization_id = ? or (user_id = ? and organization_id <> ?)';
-const COUNT_OF_USER = 'select sum(n) as n from avatar_counts where user_id = ?';
 
 export type AvatarStore = ReturnType<typeof avatarStore>;

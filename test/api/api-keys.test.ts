@@ -10,14 +10,14 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
   let admin: TestKey;
   beforeAll(async () => {
     server = await startTestServer(kind);
-    admin = await server.makeKey('admin', 'org_a', ['keys:admin', 'avatars:read']);
+    admin = await server.makeKey('admin', 'org_a', ['keys:admin', 'avatars:read', 'avatars:write']);
   });
   afterAll(() => server.close());
 
   it('whoami answers the caller', async () => {
     const answer = await server.api('GET', '/api/v1/auth/whoami', { key: admin });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ keyId: admin.id, userId: 'admin', organizationId: 'org_a', scopes: ['keys:admin', 'avatars:read'] });
+    expect(answer.body).toEqual({ keyId: admin.id, userId: 'admin', organizationId: 'org_a', scopes: ['keys:admin', 'avatars:read', 'avatars:write'] });
   });
 
   it('whoami needs only a valid key, any scope', async () => {
@@ -98,7 +98,7 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
   });
 
   it('never reaches another organization\'s keys', async () => {
-    const other = await server.makeKey('other-admin', 'org_b', ['keys:admin']);
+    const other = await server.makeKey('other-admin', 'org_b', ['keys:admin', 'avatars:read']);
     const theirs = (await server.api('POST', '/api/v1/auth/api-keys', { key: other, body: { scopes: ['avatars:read'] } })).body;
     expectError(await server.api('DELETE', `/api/v1/auth/api-keys/${theirs.id}`, { key: admin }), 404, 'not-found');
     const mine = (await server.api('GET', '/api/v1/auth/api-keys', { key: admin })).body.keys;
@@ -107,12 +107,33 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
   });
 
   it('an admin key without an organization manages only its own user\'s keys', async () => {
-    const solo = await server.makeKey('solo', null, ['keys:admin']);
+    const solo = await server.makeKey('solo', null, ['keys:admin', 'avatars:read']);
     expectError(await server.api('POST', '/api/v1/auth/api-keys', { key: solo, body: { userId: 'someone-else', scopes: ['avatars:read'] } }), 403, 'forbidden');
     const own = await server.api('POST', '/api/v1/auth/api-keys', { key: solo, body: { scopes: ['avatars:read'] } });
     expect(own.body).toMatchObject({ userId: 'solo', organizationId: null });
     const list = (await server.api('GET', '/api/v1/auth/api-keys', { key: solo })).body.keys;
     expect(list.every((k: { userId: string; organizationId: null }) => k.userId === 'solo' && k.organizationId === null)).toBe(true);
+  });
+
+  it('never grants a scope the admin key does not hold, and names what it lacks', async () => {
+    const narrow = await server.makeKey('narrow', 'org_a', ['keys:admin', 'avatars:read']);
+    const refused = await server.api('POST', '/api/v1/auth/api-keys', { key: narrow, body: { scopes: ['avatars:read', 'avatars:write'] } });
+    expectError(refused, 403, 'forbidden');
+    expect(refused.body.error).toContain('avatars:write');
+    const before = (await server.api('GET', '/api/v1/auth/api-keys', { key: narrow })).body.keys.length;
+    // What it holds it may pass on, keys:admin included.
+    const granted = await server.api('POST', '/api/v1/auth/api-keys', { key: narrow, body: { scopes: ['keys:admin', 'avatars:read'] } });
+    expect(granted.status).toBe(201);
+    // A key it minted cannot mint past its own scopes either.
+    expectError(await server.api('POST', '/api/v1/auth/api-keys', { key: granted.body.key, body: { scopes: ['avatars:write'] } }), 403, 'forbidden');
+    expect((await server.api('GET', '/api/v1/auth/api-keys', { key: narrow })).body.keys.length).toBe(before + 1);
+  });
+
+  it('mints only inside its own organization: the body cannot name another one', async () => {
+    const answer = await server.api('POST', '/api/v1/auth/api-keys', { key: admin, body: { scopes: ['avatars:read'], organizationId: 'org_b' } });
+    expectError(answer, 400, 'validation-failed');
+    const minted = await server.api('POST', '/api/v1/auth/api-keys', { key: admin, body: { scopes: ['avatars:read'], userId: 'alice' } });
+    expect(minted.body).toMatchObject({ userId: 'alice', organizationId: 'org_a' });
   });
 
   it.each([

@@ -68,18 +68,30 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars and /avatars/:id (%s)', (kind) =
       expect((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: bob })).status).toBe(200);
     });
 
-    it('counts an avatar the user made in another organization once', async () => {
+    it('lists nothing of the same user id in another organization or in none', async () => {
       const s = await startTestServer(kind);
       try {
         const inA = await s.makeKey('eve', 'org_a');
         const inB = await s.makeKey('eve', 'org_b');
-        await s.api('POST', '/api/v1/avatars', { key: inA, body: { name: 'a', tier: 'stylized_3d' } });
-        await s.api('POST', '/api/v1/avatars', { key: inB, body: { name: 'b', tier: 'stylized_3d' } });
-        const other = await s.makeKey('frank', 'org_a');
-        await s.api('POST', '/api/v1/avatars', { key: other, body: { name: 'c', tier: 'stylized_3d' } });
-        const answer = await s.api('GET', '/api/v1/avatars', { key: inA });
-        expect(answer.body.count).toBe(3);
-        expect(answer.body.avatars).toHaveLength(3);
+        const orgless = await s.makeKey('eve', null);
+        const made = new Map<TestKey, string>();
+        for (const [key, name] of [[inA, 'a'], [inB, 'b'], [orgless, 'none']] as const) {
+          made.set(key, (await s.api('POST', '/api/v1/avatars', { key, body: { name, tier: 'stylized_3d' } })).body._id);
+        }
+        await s.api('POST', '/api/v1/avatars', { key: await s.makeKey('frank', 'org_a'), body: { name: 'c', tier: 'stylized_3d' } });
+        const names = async (key: TestKey) => {
+          const answer = await s.api('GET', '/api/v1/avatars', { key });
+          expect(answer.body.count).toBe(answer.body.avatars.length);
+          return answer.body.avatars.map((a: { name: string }) => a.name).sort();
+        };
+        expect(await names(inA)).toEqual(['a', 'c']);
+        expect(await names(inB)).toEqual(['b']);
+        expect(await names(orgless)).toEqual(['none']);
+        for (const [key, id] of made) {
+          for (const other of made.keys()) {
+            if (other !== key) expectError(await s.api('GET', `/api/v1/avatars/${id}`, { key: other }), 404, 'not-found');
+          }
+        }
       } finally {
         await s.close();
       }

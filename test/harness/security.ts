@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import type { Scope } from '../../src/domain/context.ts';
 import { expectError } from './expect-error.ts';
-import type { TestServer } from './test-server.ts';
+import type { TestKey, TestServer } from './test-server.ts';
 
 export interface SecuredRoute {
   method: string;
@@ -24,6 +24,26 @@ export function securityTests(getServer: () => TestServer, route: SecuredRoute) 
     const owner = await server.makeKey(`owner_${Math.random()}`, 'org_sec');
     const created = await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Sec', tier: 'stylized_3d' } });
     return { server, owner, avatarId: created.body._id as string };
+  };
+  /**
+   * Keys an attacker can get without the owner's help: another organization's user, an orgless user, and the owner's
+   * own user id in another organization or in none — by the CLI, or minted over the API by another organization's
+   * keys:admin (user ids are free strings, unique only inside one organization).
+   */
+  const outsiders = async (server: TestServer, owner: TestKey) => {
+    const admin = await server.makeKey(`admin_${Math.random()}`, 'org_other');
+    const minted = await server.api('POST', '/api/v1/auth/api-keys', {
+      key: admin,
+      body: { userId: owner.userId, scopes: ['avatars:read', 'avatars:write', 'keys:admin'] },
+    });
+    expect(minted.status).toBe(201);
+    return [
+      await server.makeKey('u_stranger', 'org_other'),
+      await server.makeKey('u_orgless', null),
+      await server.makeKey(owner.userId, 'org_other'),
+      await server.makeKey(owner.userId, null),
+      minted.body.key as string,
+    ];
   };
   const call = (server: TestServer, path: string, key: unknown) =>
     server.api(route.method, path, { key: key as string, body: route.body });
@@ -54,17 +74,18 @@ export function securityTests(getServer: () => TestServer, route: SecuredRoute) 
 
   if (route.avatar) {
     it(`${route.method} ${route.path(':id')} hides other tenants' avatars behind the same 404 as a missing one`, async () => {
-      const { server, avatarId } = await setup();
-      const stranger = await server.makeKey('u_stranger', 'org_other');
-      const orgless = await server.makeKey('u_orgless', null);
-      const missing = await call(server, route.path('avt_0000000000000000'), stranger);
+      const { server, owner, avatarId } = await setup();
+      const keys = await outsiders(server, owner);
+      const missing = await call(server, route.path('avt_0000000000000000'), keys[0]);
       expectError(missing, 404, 'not-found');
-      for (const key of [stranger, orgless]) {
+      for (const key of keys) {
         const answer = await call(server, route.path(avatarId), key);
         expectError(answer, 404, 'not-found');
         expect(answer.body.error.replace(avatarId, 'ID')).toBe(missing.body.error.replace('avt_0000000000000000', 'ID'));
       }
-      expectError(await call(server, route.path('not-an-id'), stranger), 404, 'not-found');
+      expectError(await call(server, route.path('not-an-id'), keys[0]), 404, 'not-found');
+      // The refused calls changed nothing the owner sees.
+      expect((await server.api('GET', `/api/v1/avatars/${avatarId}`, { key: owner })).body.name).toBe('Sec');
     });
   }
 

@@ -1,19 +1,15 @@
-import { apiKeyStore, type ApiKeyRecord } from '../../store/api-keys.ts';
+import { apiKeyStore } from '../../store/api-keys.ts';
 import { requireScope, type Ctx, type Scope } from '../context.ts';
 import { ERRORS } from '../errors.ts';
 import { KEY_ID_PATTERN } from '../ids.ts';
 import { issueApiKey, toApiKeyObject } from './issue-api-key.ts';
+import { sees } from '../tenant.ts';
 
 /**
- * Keys managed over the API (scope keys:admin). An admin key acts within its organization: it may
- * make keys for any user of that organization; an admin key without an organization, only for its
- * own user. It can never make a key for another organization.
+ * Keys managed over the API (scope keys:admin) follow the tenancy rule: an admin key manages the keys of its
+ * organization; one without an organization, only its own user's orgless keys. It never makes a key for another
+ * organization, nor one with a scope it does not hold (a key cannot raise its own powers by minting another).
  */
-function manages(ctx: Ctx, key: Pick<ApiKeyRecord, 'userId' | 'organizationId'>): boolean {
-  const { userId, organizationId } = ctx.actor;
-  return organizationId !== null ? key.organizationId === organizationId : key.userId === userId && key.organizationId === null;
-}
-
 export interface CreateApiKeyInput {
   userId?: string;
   scopes: Scope[];
@@ -24,7 +20,9 @@ export interface CreateApiKeyInput {
 export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput) {
   requireScope(ctx, 'keys:admin');
   const target = { userId: input.userId?.trim() || ctx.actor.userId, organizationId: ctx.actor.organizationId };
-  if (!manages(ctx, target)) throw ERRORS.forbidden('organization\'s keys; an admin key without an organization');
+  if (!sees(ctx.actor, target)) throw ERRORS.keyForAnotherUser();
+  const missing = input.scopes.filter((scope) => !ctx.actor.scopes.includes(scope));
+  if (missing.length > 0) throw ERRORS.scopesNotHeld(missing);
   return issueApiKey(ctx.services.store, {
     ...target,
     scopes: input.scopes,
@@ -35,15 +33,15 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput) {
 
 export async function listApiKeys(ctx: Ctx) {
   requireScope(ctx, 'keys:admin');
-  const keys = await apiKeyStore(ctx.services.store.db).list(ctx.actor.organizationId === null ? ctx.actor.userId : undefined);
-  return { keys: keys.filter((k) => manages(ctx, k)).map(toApiKeyObject) };
+  const keys = await apiKeyStore(ctx.services.store.db).listOfTenant(ctx.actor);
+  return { keys: keys.map(toApiKeyObject) };
 }
 
 export async function revokeApiKey(ctx: Ctx, id: string) {
   requireScope(ctx, 'keys:admin');
   const store = apiKeyStore(ctx.services.store.db);
   const key = KEY_ID_PATTERN.test(id) ? await store.findById(id) : null;
-  if (!key || !manages(ctx, key)) throw ERRORS.notFound('API key', id);
+  if (!key || !sees(ctx.actor, key)) throw ERRORS.notFound('API key', id);
   await store.revoke(id, new Date().toISOString());
   return toApiKeyObject((await store.findById(id))!);
 }
