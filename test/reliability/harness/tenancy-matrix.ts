@@ -31,7 +31,7 @@ interface Operation {
 interface Rule {
   /** null: any valid key. */
   scope: Scope | null;
-  /** Acts on one avatar: visible (same org or same user) or owner (same user) only. */
+  /** Acts on one avatar: visible (DESIGN.md's access query) or owner (the same organization and user) only. */
   avatar?: 'visible' | 'owner';
 }
 
@@ -114,6 +114,18 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
   for (const scope of ALL) {
     keys.push({ label: `owner with ${scope} only`, secret: (await server.makeKey('u_owner', 'org_a', [scope])).key, ...owners.owner, scopes: [scope] });
   }
+  // What an attacker can get without any tenant's help: each tenant's user id again, minted over the API by another
+  // organization's keys:admin, and with no organization at all (user ids are unique only inside one organization).
+  const adminOf = { org_a: fullKeys.get('owner')!, org_b: fullKeys.get('stranger')! };
+  for (const [name, who] of Object.entries(owners)) {
+    const elsewhere = who.organizationId === 'org_b' ? 'org_a' : 'org_b';
+    const minted = await call(server.url, 'POST', '/api/v1/auth/api-keys', adminOf[elsewhere], { json: { userId: who.userId, scopes: ALL } });
+    if (minted.status !== 201 || minted.body.organizationId !== elsewhere) problems.push(`minting ${who.userId} in ${elsewhere}: ${minted.status} ${JSON.stringify(minted.body)}`);
+    keys.push({ label: `${name}'s user id minted in ${elsewhere}`, secret: minted.body.key, userId: who.userId, organizationId: elsewhere, scopes: ALL });
+    if (who.organizationId !== null) {
+      keys.push({ label: `${name}'s user id, no organization`, secret: (await server.makeKey(who.userId, null, ALL)).key, userId: who.userId, organizationId: null, scopes: ALL });
+    }
+  }
   keys.push({ label: 'owner, revoked', secret: await server.makeDeadKey('u_owner', 'org_a', 'revoked'), ...owners.owner, scopes: ALL, dead: true });
   keys.push({ label: 'owner, expired', secret: await server.makeDeadKey('u_owner', 'org_a', 'expired'), ...owners.owner, scopes: ALL, dead: true });
   keys.push({ label: 'no key', secret: null, ...owners.owner, scopes: ALL, dead: true });
@@ -135,8 +147,11 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
     if (rule?.scope && !key.scopes.includes(rule.scope)) return { status: 403, code: 'scope-required' };
     return null;
   };
+  // DESIGN.md's access rule, written here independently of the code under test.
   const visible = (key: MatrixKey, tenant: { userId: string; organizationId: string | null }) =>
-    key.userId === tenant.userId || (key.organizationId !== null && key.organizationId === tenant.organizationId);
+    key.organizationId !== null ? key.organizationId === tenant.organizationId : tenant.organizationId === null && key.userId === tenant.userId;
+  const isOwner = (key: MatrixKey, tenant: { userId: string; organizationId: string | null }) =>
+    key.userId === tenant.userId && key.organizationId === tenant.organizationId;
 
   for (const op of operations) {
     const rule = RULES[`${op.method} ${op.path}`];
@@ -159,7 +174,7 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
           expectShape(cell, answer);
           const gated = gate(key, rule);
           const sees = visible(key, tenant);
-          const expected = gated ?? (!sees ? { status: 404, code: 'not-found' } : rule?.avatar === 'owner' && key.userId !== tenant.userId ? { status: 403, code: 'forbidden' } : null);
+          const expected = gated ?? (!sees ? { status: 404, code: 'not-found' } : rule?.avatar === 'owner' && !isOwner(key, tenant) ? { status: 403, code: 'forbidden' } : null);
           if (expected) {
             if (answer.status !== expected.status || answer.body?.code !== expected.code) {
               problems.push(`${cell}: expected ${expected.status} ${expected.code}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
@@ -173,7 +188,7 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
               String(answer.body?.error).replace(avatar.id, 'ID') === String(missing.body?.error).replace(MISSING_AVATAR, 'ID');
             if (!same) problems.push(`${cell}: answer differs from a missing avatar's (${missing.status} ${JSON.stringify(missing.body)} vs ${answer.status} ${JSON.stringify(answer.body)})`);
           }
-          const mayWrite = !gated && sees && (rule?.avatar !== 'owner' || key.userId === tenant.userId);
+          const mayWrite = !gated && sees && (rule?.avatar !== 'owner' || isOwner(key, tenant));
           if (op.method !== 'GET' && !mayWrite) {
             const after = await call(server.url, 'GET', `/api/v1/avatars/${avatar.id}`, fullKeys.get(name)!);
             if (JSON.stringify(after.body) !== JSON.stringify(avatar.before)) problems.push(`${cell}: the avatar changed although the call was refused`);
@@ -192,10 +207,16 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
           const seen = (answer.body.avatars as { userId: string; organizationId: string | null; _id: string }[]) ?? [];
           for (const a of seen) if (!visible(key, a)) problems.push(`${where}: lists ${a._id} of ${a.userId}/${a.organizationId}`);
         }
+        if (!gated && op.method === 'POST' && op.path === '/api/v1/auth/api-keys') {
+          // It mints inside its own organization, and never a scope it does not hold (the body asks avatars:read).
+          const expected = key.scopes.includes('avatars:read') ? 201 : 403;
+          if (answer.status !== expected || (expected === 201 && answer.body.organizationId !== key.organizationId)) {
+            problems.push(`${where}: expected ${expected} in ${key.organizationId}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+          }
+        }
         if (!gated && op.method === 'GET' && op.path === '/api/v1/auth/api-keys') {
           for (const k of answer.body.keys as { userId: string; organizationId: string | null }[]) {
-            const ok = key.organizationId !== null ? k.organizationId === key.organizationId : k.userId === key.userId && k.organizationId === null;
-            if (!ok) problems.push(`${where}: lists a key of ${k.userId}/${k.organizationId}`);
+            if (!visible(key, k)) problems.push(`${where}: lists a key of ${k.userId}/${k.organizationId}`);
           }
         }
         if (!gated && op.method === 'DELETE' && op.path === '/api/v1/auth/api-keys/{id}') {
@@ -204,7 +225,7 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
             const victim = await server.makeKey(tenant.userId, tenant.organizationId, ['avatars:read']);
             const revoke = await call(server.url, 'DELETE', `/api/v1/auth/api-keys/${victim.id}`, key.secret);
             cells++;
-            const manages = key.organizationId !== null ? tenant.organizationId === key.organizationId : tenant.userId === key.userId && tenant.organizationId === null;
+            const manages = visible(key, tenant);
             const stillWorks = (await call(server.url, 'GET', '/api/v1/auth/whoami', victim.key)).status === 200;
             if (manages && (revoke.status !== 200 || stillWorks)) problems.push(`${where} on ${name}'s key: ${revoke.status}, still works: ${stillWorks}`);
             if (!manages && (revoke.status !== 404 || !stillWorks)) problems.push(`${where} on ${name}'s key: ${revoke.status} (expected 404), still works: ${stillWorks}`);
