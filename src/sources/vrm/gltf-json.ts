@@ -1,4 +1,5 @@
 import { SourceRejected } from '../source-rejected.ts';
+import { checkJsonValueCount, MAX_JSON_VALUES } from './gltf-limits.ts';
 
 /**
  * Deeper nesting than any glTF or VRM needs. It is checked before the Khronos validator sees the bytes: the validator
@@ -11,12 +12,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parses the GLB's JSON chunk into the glTF object, or says in a sentence why it cannot. */
 export function parseGltfJson(chunk: Buffer): Record<string, unknown> {
-  const depth = maxNestingDepth(chunk);
+  const { depth, values } = scanJsonShape(chunk);
   if (depth > MAX_JSON_DEPTH) {
     throw new SourceRejected(
       `The model's JSON nests more than ${MAX_JSON_DEPTH} levels deep; no glTF model needs that, so the file is refused.`,
     );
   }
+  checkJsonValueCount(values);
   let text: string;
   try {
     text = utf8.decode(chunk);
@@ -60,10 +62,14 @@ function paddedEnd(text: string): number {
   return end;
 }
 
-/** Deepest bracket nesting outside strings, scanning bytes once; stops counting once past the limit. */
-function maxNestingDepth(bytes: Buffer): number {
+/**
+ * Deepest bracket nesting and a count of values (commas and colons, plus one per container) outside strings, scanning
+ * bytes once; stops once past either limit.
+ */
+function scanJsonShape(bytes: Buffer): { depth: number; values: number } {
   let depth = 0;
   let max = 0;
+  let values = 0;
   let inString = false;
   for (let i = 0; i < bytes.length; i += 1) {
     const byte = bytes[i];
@@ -72,15 +78,19 @@ function maxNestingDepth(bytes: Buffer): number {
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;
+    } else if (byte === 0x2c || byte === 0x3a) {
+      values += 1;
+      if (values > MAX_JSON_VALUES) break;
     } else if (byte === 0x7b || byte === 0x5b) {
       depth += 1;
+      values += 1;
       if (depth > max) {
         max = depth;
-        if (max > MAX_JSON_DEPTH) return max;
+        if (max > MAX_JSON_DEPTH) break;
       }
     } else if (byte === 0x7d || byte === 0x5d) {
       depth -= 1;
     }
   }
-  return max;
+  return { depth: max, values };
 }

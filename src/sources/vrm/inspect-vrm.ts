@@ -1,68 +1,19 @@
-import { readFaceAbilities, VISEMES, type Viseme } from './expressions.ts';
-import { readGlbContainer } from './glb-container.ts';
-import { parseGltfJson } from './gltf-json.ts';
+import { SourceRejected } from '../source-rejected.ts';
 import { validateGltf } from './gltf-validation.ts';
-import { readHumanoidBones } from './humanoid.ts';
-import { readMeta } from './meta.ts';
-import { findVrmExtension, type VrmVersion } from './vrm-extension.ts';
+import type { VrmSourceInfo } from './read-vrm.ts';
+import { readVrmOffThread } from './vrm-intake-pool.ts';
 
-/** What an accepted VRM upload is: stored with the avatar and shown to its owner. */
-export interface VrmSourceInfo {
-  vrmVersion: VrmVersion;
-  /** The file's meta section: 1.0 name, version, authors, licenseUrl...; 0.x title, version, author, licenseName... */
-  meta: Record<string, unknown>;
-  /** Humanoid bone names as in the file. */
-  humanoidBones: string[];
-  /** Expression names as in the file: 1.0 preset and custom names; 0.x preset names, or the group name when unknown. */
-  expressions: string[];
-  /** The lip-sync visemes the model can show, in VISEMES order (0.x a, i, u, e, o mapped to aa, ih, ou, ee, oh). */
-  visemes: Viseme[];
-  blink: boolean;
-  lookAt: boolean;
-  /** Sentences for the uploader: what the avatar will lack, and what the glTF validator warned about. */
-  warnings: string[];
-}
+export type { VrmSourceInfo } from './read-vrm.ts';
 
 /**
- * Checks an uploaded VRM (0.x or 1.0) and reads what the avatar can do with it.
+ * Checks an uploaded VRM (0.x or 1.0) and reads what the avatar can do with it. Every byte of the file is parsed in a
+ * worker thread (the intake pool, then the validator's thread), never in the API's own thread.
  * Throws SourceRejected, with a sentence for a person, for anything that is not a usable VRM.
  */
 export async function inspectVrm(file: Buffer): Promise<VrmSourceInfo> {
-  const container = readGlbContainer(file);
-  const gltf = parseGltfJson(container.json);
-  // Before the validator: a plain glTF gets the sentence that tells the person what to upload instead.
-  const vrm = findVrmExtension(gltf);
+  const reading = await readVrmOffThread(file);
+  if ('refused' in reading) throw new SourceRejected(reading.refused);
   const validatorWarnings = await validateGltf(file);
-  const nodeCount = Array.isArray(gltf.nodes) ? gltf.nodes.length : 0;
-  const humanoidBones = readHumanoidBones(vrm, nodeCount);
-  const face = readFaceAbilities(vrm, humanoidBones);
-
-  const warnings: string[] = [];
-  const missingVisemes = VISEMES.filter((viseme) => !face.visemes.includes(viseme));
-  if (face.visemes.length === 0) {
-    warnings.push(
-      `The model has no lip-sync visemes (${VISEMES.join(', ')}); the avatar's mouth will not move when it speaks.`,
-    );
-  } else if (missingVisemes.length > 0) {
-    warnings.push(
-      `The model has no lip-sync viseme${missingVisemes.length === 1 ? '' : 's'} ${missingVisemes.join(', ')}; ` +
-        "the avatar's mouth will use the ones it has.",
-    );
-  }
-  if (!face.blink) warnings.push('The model has no blink expression; the avatar will not blink.');
-  if (container.unalignedChunks) {
-    warnings.push("The file's chunks are not padded to 4 bytes as the GLB format asks; it loads, but some tools may refuse it.");
-  }
-  warnings.push(...validatorWarnings);
-
-  return {
-    vrmVersion: vrm.version,
-    meta: readMeta(vrm.data.meta),
-    humanoidBones,
-    expressions: face.expressions,
-    visemes: face.visemes,
-    blink: face.blink,
-    lookAt: face.lookAt,
-    warnings,
-  };
+  if ('vrmRefused' in reading) throw new SourceRejected(reading.vrmRefused);
+  return { ...reading.info, warnings: [...reading.info.warnings, ...validatorWarnings] };
 }
