@@ -68,12 +68,7 @@ export function loadFaceModel(): Promise<Human> {
   return loading;
 }
 
-/** Loads the model and runs it once on a blank image, so that the first upload does not pay for kernel set-up. */
-export async function warmUpFaceModel(): Promise<void> {
-  await detectFaces(Buffer.alloc(64 * 64 * 3, 128), 64, 64);
-}
-
-/** Finds faces with their landmarks in 8-bit RGB pixels. */
+/** Finds faces with their landmarks in 8-bit RGB pixels, in the calling thread (the API calls it in the detection thread). */
 export async function detectFaces(rgb: Buffer, width: number, height: number): Promise<DetectedFace[]> {
   const human = await loadFaceModel();
   const run = queue.then(() => detectNow(human, rgb, width, height));

@@ -1,5 +1,6 @@
 export type { ImageType, PortraitSourceInfo, FaceGeometry, PortraitArtifact } from './portrait-types.ts';
 export { sniffImage } from './image-type.ts';
 export { preprocessPortrait } from './preprocess-portrait.ts';
-export { warmUpFaceModel, FACE_MODEL_DIR } from './face-model.ts';
+export { FACE_MODEL_DIR } from './face-model.ts';
+export { warmUpFaceModel } from './face-detection-thread.ts';
 export { MAX_PORTRAIT_BYTES, MAX_PORTRAIT_PIXELS, MAX_IMAGE_SIDE } from './decode-portrait.ts';

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import sharp from 'sharp';
 import { PORTRAIT_FIXTURES } from '../../../test/fixtures.ts';
 import { SourceRejected } from '../source-rejected.ts';
-import { loadFaceModel } from './face-model.ts';
+import { decodePortrait } from './decode-portrait.ts';
+import { detectFaces, loadFaceModel } from './face-model.ts';
 import { preprocessPortrait, warmUpFaceModel, type FaceGeometry } from './index.ts';
 
 const NO_FACE = 'No human face was found in the photo; upload a portrait with one face looking at the camera.';
@@ -146,12 +147,29 @@ describe('preprocessPortrait', () => {
   });
 
   it('leaves no tensors behind, whatever the outcome', async () => {
+    // In this thread, where the model's bookkeeping can be read (the API runs the same code in the detection thread).
     const human = await loadFaceModel();
     const cat = await readFile(PORTRAIT_FIXTURES.cat);
-    await preprocessPortrait(astronaut);
+    const detect = async (file: Buffer) => {
+      const portrait = await decodePortrait(file);
+      return detectFaces(portrait.rgb, portrait.width, portrait.height);
+    };
+    await detect(astronaut);
     const before = human.tf.memory().numTensors as number;
-    for (const file of [astronaut, cat, astronaut]) await preprocessPortrait(file).catch(() => undefined);
+    for (const file of [astronaut, cat, astronaut]) await detect(file).catch(() => undefined);
     expect(human.tf.memory().numTensors).toBe(before);
+  });
+
+  it('detects faces in the detection thread, never in the calling thread', async () => {
+    const human = await loadFaceModel();
+    const detect = vi.spyOn(human, 'detect');
+    try {
+      const { info } = await preprocessPortrait(astronaut);
+      expect(info.face.landmarks).toBe(478);
+      expect(detect).not.toHaveBeenCalled();
+    } finally {
+      detect.mockRestore();
+    }
   });
 
   it('rejects bad inputs with a sentence, never a crash', async () => {

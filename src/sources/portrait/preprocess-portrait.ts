@@ -1,6 +1,6 @@
 import { decodePortrait, encodePortraitPng } from './decode-portrait.ts';
 import { chooseFace } from './face-choice.ts';
-import { detectFaces } from './face-model.ts';
+import { detectFacesOffThread } from './face-detection-thread.ts';
 import type { FaceGeometry, PortraitArtifact, PortraitSourceInfo } from './portrait-types.ts';
 
 /**
@@ -11,7 +11,7 @@ export async function preprocessPortrait(file: Buffer): Promise<{ info: Portrait
   const portrait = await decodePortrait(file);
   const { width, height } = portrait;
   const downscaled = width !== portrait.orientedWidth || height !== portrait.orientedHeight;
-  const faces = await detectFaces(portrait.rgb, width, height);
+  const faces = await detectFacesOffThread(portrait.rgb, width, height);
   const { face, warnings } = chooseFace(faces, width, height, downscaled);
 
   const geometry: FaceGeometry = {
