@@ -2,5 +2,5 @@
 # (clients/*, plugins/*, integrations/*), so both install and test the same set.
 PYTHON_PACKAGES=()
 for manifest in clients/*/pyproject.toml plugins/*/pyproject.toml integrations/*/pyproject.toml; do
-  [ -f "$manifest" ] && PYTHON_PACKAGES+=("$(dirname "$manifest")")
+  if [ -f "$manifest" ]; then PYTHON_PACKAGES+=("$(dirname "$manifest")"); fi
 done
