@@ -38,6 +38,8 @@ export interface Config {
     perAvatar: number;
     /** How long POST /sessions waits for an on-demand avatar's container to start. */
     startTimeoutMs: number;
+    /** Speech an agent may queue ahead of playout; past it the renderer closes its socket (4009). */
+    maxQueuedSpeechSeconds: number;
   };
 }
 
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxIdleSeconds: integer(env, 'SESSION_IDLE_SECONDS', 60, 5, 3600),
       perAvatar: integer(env, 'SESSIONS_PER_AVATAR', 4, 1, 256),
       startTimeoutMs: integer(env, 'SESSION_START_TIMEOUT_MS', 60_000, 1000, 600_000),
+      maxQueuedSpeechSeconds: integer(env, 'SESSION_MAX_QUEUED_SPEECH_SECONDS', 30, 1, 600),
     },
     port,
     host,

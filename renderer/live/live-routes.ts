@@ -1,5 +1,4 @@
 import { HttpError, readBody, sendJson as sendJsonWith } from '../http-basics.ts';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -9,10 +8,9 @@ import { LiveSession } from './live-session.ts';
 import { parseSessionRequest } from './session-request.ts';
 import { CLOSE } from './speech-protocol.ts';
 import { bindSpeechSocket, refuse } from './speech-socket.ts';
-import { looksLikeWhepOffer } from './whep-viewer.ts';
+import { checkWhepOffer, MAX_OFFER_BYTES, WhepOfferError } from './whep-viewer.ts';
 
 const MAX_JSON_BYTES = 16 * 1024;
-const MAX_SDP_BYTES = 64 * 1024;
 // Browsers post WHEP offers from the app's origin; the session token, not the origin, is the credential.
 const CORS = {
   'Access-Control-Allow-Origin': '*',
@@ -43,7 +41,9 @@ export interface LiveRoutes {
 export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
   const { config } = options;
   const sessions = new Map<string, LiveSession>();
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  // One agent message per event-loop turn: a burst of speech chunks (each analysed for visemes) would otherwise run
+  // back to back and hold up /health, other sessions' frames and WHEP answers for as long as the burst lasts.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, allowSynchronousEvents: false });
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse, url: URL): Promise<void> {
     try {
@@ -84,10 +84,15 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       if (!/^application\/sdp\b/i.test(request.headers['content-type'] ?? '')) {
         throw new HttpError(415, 'unsupported-media-type', 'A WHEP offer is sent as "Content-Type: application/sdp".');
       }
-      const offer = await readBody(request, MAX_SDP_BYTES);
-      if (!looksLikeWhepOffer(offer)) throw new HttpError(400, 'validation-failed', 'The body is not an SDP offer with a video section.');
+      const offer = await readBody(request, MAX_OFFER_BYTES);
+      const problem = checkWhepOffer(offer);
+      if (problem) throw new HttpError(400, 'validation-failed', problem);
       if (session.viewerCount >= config.maxViewers) throw new HttpError(429, 'too-many-viewers', `This session already has ${config.maxViewers} viewers.`);
-      const { viewerId, answerSdp } = await session.addViewer(offer);
+      const { viewerId, answerSdp } = await session.addViewer(offer).catch((error: unknown) => {
+        // libwebrtc refused the offer itself: the viewer's fault, said as a 400 rather than a 500.
+        if (error instanceof WhepOfferError) throw new HttpError(400, 'validation-failed', error.message);
+        throw error;
+      });
       const location = `/sessions/${encodeURIComponent(id)}/whep/${viewerId}`;
       response.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', Location: location, 'Content-Length': Buffer.byteLength(answerSdp) });
       response.end(answerSdp);
@@ -121,9 +126,11 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     const session = new LiveSession({
       id: input.sessionId,
       token: input.token,
+      viewerToken: input.viewerToken,
       animator,
       maxSessionSeconds: input.maxSessionSeconds,
       maxIdleSeconds: input.maxIdleSeconds,
+      maxQueuedSpeechSeconds: input.maxQueuedSpeechSeconds,
       jitterMs: config.jitterMs,
       maxViewers: config.maxViewers,
       iceHosts: config.iceHosts,
@@ -142,11 +149,12 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     }
   }
 
+  /** WHEP takes either token: viewers hold the viewer token, and the agent may watch its own session. */
   function sessionForToken(id: string, header: string | undefined): LiveSession {
     const token = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
     const session = sessions.get(id);
     // 404 and a wrong token answer alike, so a token cannot probe for other sessions.
-    if (!session || !sameToken(token, session.token)) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
+    if (!session || !session.roleOf(token)) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
     return session;
   }
 
@@ -161,10 +169,9 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       const session = sessions.get(decodeURIComponent(match[1]));
       const token = url.searchParams.get('token') ?? '';
       // Refusals close only this socket: the session, if there is one, goes on for its rightful agent.
-      if (!session || !sameToken(token, session.token)) {
-        return refuse(ws, CLOSE.badToken, 'The token is missing, expired, or not for this session.');
-      }
-      if (session.hasSpeaker) return refuse(ws, CLOSE.tooMany, 'This session already has an agent connected.');
+      const role = session?.roleOf(token) ?? null;
+      if (!session || !role) return refuse(ws, CLOSE.badToken, 'The token is missing, expired, or not for this session.');
+      if (role === 'viewer') return refuse(ws, CLOSE.viewerToken, 'The viewer token only watches (WHEP); speaking needs the agent token.');
       bindSpeechSocket(ws, session);
     });
   }
@@ -178,12 +185,6 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     },
     sessions,
   };
-}
-
-function sameToken(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b) && given.length > 0;
 }
 
 function notFound(): HttpError {

@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { MediaStreamTrack, nonstandard, RTCPeerConnection } from '@roamhq/wrtc';
 import type { MouthInput } from '../engine/face-rig.ts';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
 import { rgbaToI420 } from './rgba-to-i420.ts';
+import { CLOSE } from './speech-protocol.ts';
 import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
 import { SpeechPlayout, type PlayoutSlot } from './speech-playout.ts';
 import { UpsampleTo48k } from './upsample-to-48k.ts';
@@ -15,7 +16,10 @@ const METRICS_EVERY_MS = 2000;
 /** An utterance counts as finished once the agent has sent nothing for this long after its last sample played. */
 const FINISH_AFTER_MS = 250;
 
-export type SessionEndReason = 'end' | 'deleted' | 'max-session' | 'idle' | 'speaker-left' | 'shutdown';
+export type SessionEndReason = 'end' | 'deleted' | 'max-session' | 'idle' | 'shutdown';
+
+/** What a session token may do: the agent's speaks (and may watch), the viewers' only watches. */
+export type TokenRole = 'agent' | 'viewer';
 
 /** Events the session sends to the agent's socket (docs/live-sessions.md). */
 export type SessionEvent =
@@ -36,9 +40,11 @@ export interface SpeakerLink {
 export interface LiveSessionOptions {
   id: string;
   token: string;
+  viewerToken: string;
   animator: PortraitAnimator;
   maxSessionSeconds: number;
   maxIdleSeconds: number;
+  maxQueuedSpeechSeconds: number;
   jitterMs: number;
   maxViewers: number;
   iceHosts: readonly string[] | null;
@@ -102,12 +108,29 @@ export class LiveSession {
     this.schedule();
   }
 
-  get token(): string {
-    return this.options.token;
+  /** Which of the session's two tokens `given` is, or null (compared in constant time). */
+  roleOf(given: string): TokenRole | null {
+    if (sameToken(given, this.options.token)) return 'agent';
+    if (sameToken(given, this.options.viewerToken)) return 'viewer';
+    return null;
   }
 
   get hasSpeaker(): boolean {
     return this.speakerLink !== null;
+  }
+
+  /** Speech the agent may queue ahead of playout before its socket is closed (4009). */
+  get maxQueuedMs(): number {
+    return this.options.maxQueuedSpeechSeconds * 1000;
+  }
+
+  /** The agent's declared sample rate, or null before its first `start`. */
+  get sampleRate(): number | null {
+    return this.playout?.sampleRate ?? null;
+  }
+
+  get queuedMs(): number {
+    return this.playout?.queuedMs ?? 0;
   }
 
   get isEnded(): boolean {
@@ -118,12 +141,35 @@ export class LiveSession {
     return this.viewers.size;
   }
 
+  /**
+   * The agent's connection. One at a time: a newer one takes over (an agent whose old socket hung half-open must
+   * be able to come back), and the older one is closed with 4008.
+   */
   attachSpeaker(link: SpeakerLink): void {
+    const previous = this.speakerLink;
     this.speakerLink = link;
+    if (previous) {
+      const message = 'A newer connection with the agent token took this session over.';
+      previous.send({ type: 'error', message });
+      previous.close(CLOSE.replaced, message);
+    }
   }
 
-  /** The agent declared its format: speech may flow from now on. */
+  /** An agent's socket went away (closed, dropped, or closed for bad input): the session and its viewers go on. */
+  speakerLeft(link: SpeakerLink): void {
+    if (this.speakerLink === link) this.speakerLink = null;
+  }
+
+  /**
+   * The agent declared its format: speech may flow from now on. An agent that connects again sends `start` again;
+   * at the same rate its queued speech plays on, at another rate it is dropped.
+   */
   start(sampleRate: number, debugMouth: boolean): void {
+    this.debugMouth = debugMouth;
+    const { width, height, frameRate } = this.animator;
+    const ready: SessionEvent = { type: 'ready', sessionId: this.id, width, height, frameRate, jitterMs: this.options.jitterMs };
+    if (this.playout?.sampleRate === sampleRate) return this.send(ready);
+    if (this.playout) this.interrupt();
     this.playout = new SpeechPlayout({
       sampleRate,
       jitterMs: this.options.jitterMs,
@@ -131,13 +177,7 @@ export class LiveSession {
       onEvent: (type) => this.send({ type }),
     });
     this.upsampler = new UpsampleTo48k(sampleRate);
-    this.debugMouth = debugMouth;
-    const { width, height, frameRate } = this.animator;
-    this.send({ type: 'ready', sessionId: this.id, width, height, frameRate, jitterMs: this.options.jitterMs });
-  }
-
-  get started(): boolean {
-    return this.playout !== null;
+    this.send(ready);
   }
 
   receiveSpeech(pcm: Uint8Array): void {
@@ -207,12 +247,6 @@ export class LiveSession {
     this.speakerLink = null;
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
     this.options.onEnded(this, reason);
-  }
-
-  /** The agent's socket went away (closed or dropped). */
-  speakerLeft(): void {
-    this.speakerLink = null;
-    this.end('speaker-left');
   }
 
   send(event: SessionEvent): void {
@@ -296,4 +330,10 @@ export class LiveSession {
       });
     }
   }
+}
+
+function sameToken(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b) && given.length > 0;
 }

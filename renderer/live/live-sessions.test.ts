@@ -10,12 +10,21 @@ let baseUrl: string;
 let speech: Buffer;
 let counter = 0;
 
-async function openSession(): Promise<{ id: string; token: string; speechPath: string }> {
+async function openSession(limits: Record<string, number> = {}): Promise<{ id: string; token: string; viewerToken: string; speechPath: string }> {
   const id = `s${++counter}`;
   const token = `token-${id}-0123456789abcdef`;
-  const created = await createSession(baseUrl, { sessionId: id, token, maxIdleSeconds: 30 });
+  const viewerToken = `viewer-${id}-0123456789abcdef`;
+  const created = await createSession(baseUrl, { sessionId: id, token, viewerToken, maxIdleSeconds: 30, ...limits });
   expect(created.status).toBe(201);
-  return { id, token, speechPath: created.body.speechPath as string };
+  return { id, token, viewerToken, speechPath: created.body.speechPath as string };
+}
+
+/** Connects with the agent token, sends `start` and waits for `ready`. */
+async function agentOn(session: { speechPath: string; token: string }): Promise<SpeechAgent> {
+  const agent = await connectAgent(baseUrl, session.speechPath, session.token);
+  agent.json(START);
+  await agent.next('ready');
+  return agent;
 }
 
 async function startedAgent(): Promise<SpeechAgent & { id: string }> {
@@ -37,9 +46,10 @@ afterAll(async () => {
 
 describe('live sessions: the internal contract', () => {
   it('creates a session with the secret and answers its paths', async () => {
-    const created = await createSession(baseUrl, { sessionId: 'contract', token: 'contract-token-0123456789' });
+    const body = { sessionId: 'contract', token: 'contract-token-0123456789', viewerToken: 'contract-viewer-0123456789' };
+    const created = await createSession(baseUrl, body);
     expect(created).toEqual({ status: 201, body: { sessionId: 'contract', speechPath: '/sessions/contract/speech', whepPath: '/sessions/contract/whep' } });
-    expect((await createSession(baseUrl, { sessionId: 'contract', token: 'contract-token-0123456789' })).body.code).toBe('conflict');
+    expect((await createSession(baseUrl, body)).body.code).toBe('conflict');
     const deleted = await fetch(`${baseUrl}/sessions/contract`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
     expect(deleted.status).toBe(204);
     const again = await fetch(`${baseUrl}/sessions/contract`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
@@ -49,11 +59,17 @@ describe('live sessions: the internal contract', () => {
   it('refuses callers without the secret and bad bodies', async () => {
     expect((await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc' }, 'Bearer wrong-secret')).status).toBe(401);
     expect((await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc' }, 'Bearer contract-token-0123456789')).status).toBe(401);
-    const short = await createSession(baseUrl, { sessionId: 'x', token: 'short' });
+    const good = { sessionId: 'x', token: 'x-token-0123456789abc', viewerToken: 'x-viewer-0123456789abc' };
+    const short = await createSession(baseUrl, { ...good, token: 'short' });
     expect(short).toMatchObject({ status: 400, body: { code: 'validation-failed' } });
-    expect((await createSession(baseUrl, { sessionId: 'bad id!', token: 'x-token-0123456789abc' })).status).toBe(400);
-    expect((await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc', maxIdleSeconds: 0 })).status).toBe(400);
-    expect((await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc', color: 'red' })).status).toBe(400);
+    expect((await createSession(baseUrl, { ...good, sessionId: 'bad id!' })).status).toBe(400);
+    expect((await createSession(baseUrl, { ...good, maxIdleSeconds: 0 })).status).toBe(400);
+    expect((await createSession(baseUrl, { ...good, color: 'red' })).status).toBe(400);
+    // Both tokens are required and must differ: the viewer token must never be one that speaks.
+    const { viewerToken: _, ...agentOnly } = good;
+    expect(await createSession(baseUrl, agentOnly)).toMatchObject({ status: 400, body: { code: 'validation-failed', error: expect.stringMatching(/viewerToken/) } });
+    expect(await createSession(baseUrl, { ...good, viewerToken: good.token })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/differ/) } });
+    expect(await createSession(baseUrl, { ...good, maxQueuedSpeechSeconds: 0 })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/maxQueuedSpeechSeconds/) } });
     const notJson = await fetch(`${baseUrl}/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${SECRET}` }, body: '{' });
     expect(notJson.status).toBe(400);
     expect((await fetch(`${baseUrl}/sessions`, { headers: { Authorization: `Bearer ${SECRET}` } })).status).toBe(405);
@@ -61,11 +77,12 @@ describe('live sessions: the internal contract', () => {
 
   it('answers 429 past MAX_SESSIONS and takes sessions again once one ends', async () => {
     const ids = ['full-1', 'full-2', 'full-3'];
-    for (const sessionId of ids) expect((await createSession(baseUrl, { sessionId, token: `${sessionId}-token-0123456789` })).status).toBe(201);
-    const over = await createSession(baseUrl, { sessionId: 'full-4', token: 'full-4-token-0123456789' });
+    const body = (sessionId: string) => ({ sessionId, token: `${sessionId}-token-0123456789`, viewerToken: `${sessionId}-viewer-0123456789` });
+    for (const sessionId of ids) expect((await createSession(baseUrl, body(sessionId))).status).toBe(201);
+    const over = await createSession(baseUrl, body('full-4'));
     expect(over).toMatchObject({ status: 429, body: { code: 'too-many-sessions' } });
     await fetch(`${baseUrl}/sessions/full-1`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
-    expect((await createSession(baseUrl, { sessionId: 'full-4', token: 'full-4-token-0123456789' })).status).toBe(201);
+    expect((await createSession(baseUrl, body('full-4'))).status).toBe(201);
     for (const id of ['full-2', 'full-3', 'full-4']) await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
   });
 });
@@ -115,45 +132,93 @@ describe('live sessions: the agent speaks', () => {
   });
 });
 
-describe('live sessions: bad input closes only the offending socket', () => {
+describe('live sessions: bad input closes only the agent connection, never the session', () => {
   const cases: { name: string; code: number; error: RegExp; act(agent: SpeechAgent): void }[] = [
     { name: 'binary before start', code: 4002, error: /before the "start"/, act: (a) => a.socket.send(Buffer.alloc(320)) },
     { name: 'an undeclared sample rate', code: 4002, error: /16000 or 24000/, act: (a) => a.json({ ...START, format: { ...START.format, sampleRate: 44100 } }) },
     { name: 'stereo', code: 4002, error: /mono/, act: (a) => a.json({ ...START, format: { ...START.format, channels: 2 } }) },
     { name: 'a message that is not JSON', code: 4003, error: /JSON object/, act: (a) => a.socket.send('{oops') },
     { name: 'an unknown message type', code: 4003, error: /Unknown message type/, act: (a) => a.json({ type: 'dance' }) },
+    { name: 'a second start', code: 4003, error: /already started/, act: (a) => (a.json(START), a.json(START)) },
     { name: 'an oversized chunk', code: 4003, error: /at most 65536 bytes/, act: (a) => (a.json(START), a.socket.send(Buffer.alloc(70_000))) },
     { name: 'an odd-length chunk', code: 4002, error: /odd length/, act: (a) => (a.json(START), a.socket.send(Buffer.alloc(321))) },
   ];
 
-  it('keeps a healthy session speaking while the others fail', async () => {
+  it('closes the agent with each bad input\'s code; the session lives on, its agent comes back and speaks', async () => {
     const healthy = await startedAgent();
+    const session = await openSession();
     for (const c of cases) {
-      const session = await openSession();
       const agent = await connectAgent(baseUrl, session.speechPath, session.token);
       c.act(agent);
       const closed = await agent.closed;
       const error = agent.events.find((e) => e.type === 'error');
       expect({ name: c.name, code: closed.code, error: String(error?.message) }).toMatchObject({ name: c.name, code: c.code, error: expect.stringMatching(c.error) });
     }
-    // A wrong token, another session's token, and an unknown session: 4001; the rightful session is untouched.
-    const other = await openSession();
-    for (const [path, token] of [[other.speechPath, 'wrong-token-0123456789'], [other.speechPath, `token-${healthy.id}-0123456789abcdef`], ['/sessions/nope/speech', other.token]]) {
-      const intruder = await connectAgent(baseUrl, path, token);
-      expect((await intruder.closed).code).toBe(4001);
-      expect(intruder.events[0]).toMatchObject({ type: 'error' });
-    }
-    const second = await connectAgent(baseUrl, other.speechPath, other.token);
-    second.json(START);
-    await second.next('ready');
-    const third = await connectAgent(baseUrl, other.speechPath, other.token);
-    expect((await third.closed).code).toBe(4008);
-    second.socket.close();
+    // Every failure above was on the same session: it is still there for its agent.
+    const back = await agentOn(session);
+    back.socket.send(speech.subarray(0, 32000));
+    await back.next('playback_finished');
+    back.json({ type: 'end' });
+    expect((await back.closed).code).toBe(1000);
+    // "end" does end the session: its token opens nothing any more.
+    expect((await (await connectAgent(baseUrl, session.speechPath, session.token)).closed).code).toBe(4001);
 
     healthy.socket.send(speech.subarray(0, 32000));
     await healthy.next('playback_finished');
     healthy.json({ type: 'end' });
     expect((await healthy.closed).code).toBe(1000);
     expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+  });
+
+  it('refuses wrong tokens with 4001 and the viewer token with 4004; the agent speaks on', async () => {
+    const session = await openSession();
+    const other = await openSession();
+    const agent = await agentOn(session);
+    for (const [path, token] of [[session.speechPath, 'wrong-token-0123456789'], [session.speechPath, other.token], ['/sessions/nope/speech', session.token]]) {
+      const intruder = await connectAgent(baseUrl, path, token);
+      expect((await intruder.closed).code).toBe(4001);
+      expect(intruder.events[0]).toMatchObject({ type: 'error' });
+    }
+    const viewer = await connectAgent(baseUrl, session.speechPath, session.viewerToken);
+    expect((await viewer.closed).code).toBe(4004);
+    expect(viewer.events).toEqual([{ type: 'error', message: expect.stringMatching(/viewer token only watches/) }]);
+    agent.socket.send(speech.subarray(0, 32000));
+    await agent.next('playback_finished');
+    expect(agent.socket.readyState).toBe(agent.socket.OPEN);
+    await fetch(`${baseUrl}/sessions/${session.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+    expect(await agent.closed).toEqual({ code: 1000, reason: 'deleted' });
+    await fetch(`${baseUrl}/sessions/${other.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+  });
+
+  it('lets a second agent connection take over: the first closes with 4008 and the queued speech plays on', async () => {
+    const session = await openSession();
+    const first = await agentOn(session);
+    first.socket.send(speech.subarray(0, 64000)); // 2 s ahead of real time
+    await first.next('playback_started');
+    const second = await connectAgent(baseUrl, session.speechPath, session.token);
+    expect((await first.closed).code).toBe(4008);
+    expect(first.events.find((e) => e.type === 'error')?.message).toMatch(/took this session over/);
+    second.json(START);
+    await second.next('ready');
+    // The utterance the first connection queued finishes on the second one's events.
+    await second.next('playback_finished');
+    second.json({ type: 'end' });
+    expect((await second.closed).code).toBe(1000);
+  });
+
+  it('closes an agent that queues more than maxQueuedSpeechSeconds with 4009; the queued speech plays on', async () => {
+    const session = await openSession({ maxQueuedSpeechSeconds: 2 });
+    const agent = await agentOn(session);
+    agent.socket.send(speech.subarray(0, 48000)); // 1.5 s
+    agent.socket.send(speech.subarray(48000, 80000)); // 1 s more: 2.5 s queued, over the 2 s cap
+    expect((await agent.closed).code).toBe(4009);
+    expect(agent.events.find((e) => e.type === 'error')?.message).toMatch(/More than 2 s of speech is queued/);
+    const back = await agentOn(session);
+    const metrics = await back.next('metrics');
+    expect(metrics.queuedMs as number).toBeLessThanOrEqual(2000);
+    expect(metrics.speechSeconds).toBe(1.5);
+    await back.next('playback_finished');
+    back.json({ type: 'end' });
+    expect((await back.closed).code).toBe(1000);
   });
 });

@@ -1,30 +1,50 @@
-/** The body of POST /sessions, checked; throws a sentence naming the first problem. */
+/**
+ * The body of POST /sessions: the one place the API↔renderer session contract is written down. The API builds
+ * it (src/domain/sessions/start-live-session.ts imports this type); the renderer checks it here.
+ */
 export interface SessionRequest {
   sessionId: string;
+  /** The agent's token: speaks on the speech socket (and may also watch). */
   token: string;
+  /** The viewers' token: watches over WHEP, never speaks. */
+  viewerToken: string;
   maxSessionSeconds: number;
   maxIdleSeconds: number;
+  /** Speech queued ahead of playout past this closes the agent's socket (4009). */
+  maxQueuedSpeechSeconds: number;
 }
 
-const FIELDS = ['sessionId', 'token', 'maxSessionSeconds', 'maxIdleSeconds'];
+export const SESSION_DEFAULTS = { maxSessionSeconds: 1800, maxIdleSeconds: 60, maxQueuedSpeechSeconds: 30 } as const;
 
+const FIELDS = ['sessionId', 'token', 'viewerToken', 'maxSessionSeconds', 'maxIdleSeconds', 'maxQueuedSpeechSeconds'];
+
+/** Throws a sentence naming the first problem. */
 export function parseSessionRequest(body: unknown): SessionRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('The request body must be a JSON object.');
   const given = body as Record<string, unknown>;
   for (const key of Object.keys(given)) if (!FIELDS.includes(key)) throw new Error(`Unknown field "${key}": only ${FIELDS.join(', ')} are accepted.`);
-  const { sessionId, token } = given;
+  const { sessionId } = given;
   if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(sessionId)) {
     throw new Error('sessionId must be 1-64 characters of letters, digits, "_" or "-".');
   }
-  if (typeof token !== 'string' || token.length < 16 || token.length > 512 || !/^[\x21-\x7e]+$/.test(token)) {
-    throw new Error('token must be 16-512 printable ASCII characters without spaces.');
-  }
+  const token = sessionToken(given.token, 'token');
+  const viewerToken = sessionToken(given.viewerToken, 'viewerToken');
+  if (viewerToken === token) throw new Error('viewerToken must differ from token: only the agent token may speak.');
   return {
     sessionId,
     token,
-    maxSessionSeconds: seconds(given.maxSessionSeconds, 'maxSessionSeconds', 1800, 86_400),
-    maxIdleSeconds: seconds(given.maxIdleSeconds, 'maxIdleSeconds', 60, 3600),
+    viewerToken,
+    maxSessionSeconds: seconds(given.maxSessionSeconds, 'maxSessionSeconds', SESSION_DEFAULTS.maxSessionSeconds, 86_400),
+    maxIdleSeconds: seconds(given.maxIdleSeconds, 'maxIdleSeconds', SESSION_DEFAULTS.maxIdleSeconds, 3600),
+    maxQueuedSpeechSeconds: seconds(given.maxQueuedSpeechSeconds, 'maxQueuedSpeechSeconds', SESSION_DEFAULTS.maxQueuedSpeechSeconds, 600),
   };
+}
+
+function sessionToken(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.length < 16 || value.length > 512 || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new Error(`${name} must be 16-512 printable ASCII characters without spaces.`);
+  }
+  return value;
 }
 
 function seconds(value: unknown, name: string, fallback: number, max: number): number {

@@ -151,6 +151,10 @@ export class SpeechPlayout {
     return ((this.received - this.played) / this.options.sampleRate) * 1000;
   }
 
+  get sampleRate(): number {
+    return this.options.sampleRate;
+  }
+
   get receivedSeconds(): number {
     return this.received / this.options.sampleRate;
   }

@@ -3,6 +3,13 @@ import { filterIceCandidates } from './ice-candidate-filter.ts';
 import { loadWrtc } from './wrtc-binding.ts';
 
 const GATHERING_TIMEOUT_MS = 3000;
+/** The largest WHEP offer taken (the API's WHEP route shares it). */
+export const MAX_OFFER_BYTES = 64 * 1024;
+/** A WHEP viewer receives one video and one audio track; a few more sections (a data channel) are tolerated. */
+export const MAX_MEDIA_SECTIONS = 8;
+
+/** libwebrtc refused the viewer's offer: the viewer's fault (400), not the renderer's. */
+export class WhepOfferError extends Error {}
 
 export interface WhepViewer {
   readonly pc: RTCPeerConnection;
@@ -17,7 +24,11 @@ export async function answerWhepOffer(offerSdp: string, tracks: MediaStreamTrack
   const wrtc = await loadWrtc();
   const pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
   try {
-    await pc.setRemoteDescription({ type: 'offer', sdp: filterIceCandidates(offerSdp, iceHosts) });
+    try {
+      await pc.setRemoteDescription({ type: 'offer', sdp: filterIceCandidates(offerSdp, iceHosts) });
+    } catch (error) {
+      throw new WhepOfferError(`The SDP offer was refused: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
+    }
     const stream = new wrtc.MediaStream();
     // After the offer, addTrack takes over the viewer's recvonly transceiver of the same kind.
     for (const track of tracks) pc.addTrack(track, stream);
@@ -48,7 +59,12 @@ function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
-/** A WHEP offer must at least look like SDP with a video section. */
-export function looksLikeWhepOffer(sdp: string): boolean {
-  return sdp.startsWith('v=0') && /\r?\nm=video /.test(sdp);
+/** Why `sdp` is not a WHEP offer this renderer takes, as a sentence; null when it may be tried. */
+export function checkWhepOffer(sdp: string): string | null {
+  if (!sdp.startsWith('v=0') || !/\r?\nm=video /.test(sdp)) return 'The body is not an SDP offer with a video section.';
+  const sections = sdp.match(/\r?\nm=/g)?.length ?? 0;
+  if (sections > MAX_MEDIA_SECTIONS) {
+    return `The SDP offer has ${sections} media sections; a WHEP viewer sends one video and one audio section (at most ${MAX_MEDIA_SECTIONS} are accepted).`;
+  }
+  return null;
 }

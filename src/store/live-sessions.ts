@@ -4,7 +4,10 @@ import type { Database } from './schema.ts';
 export interface LiveSessionRecord {
   id: string;
   avatarId: string;
+  /** Of the agent token, which speaks (and may watch). */
   tokenHash: string;
+  /** Of the viewer token, which only watches; null for sessions started before viewer tokens. */
+  viewerTokenHash: string | null;
   createdAt: string;
   expiresAt: string;
 }
@@ -18,6 +21,7 @@ export function liveSessionStore(db: Kysely<Database>) {
           id: session.id,
           avatar_id: session.avatarId,
           token_hash: session.tokenHash,
+          viewer_token_hash: session.viewerTokenHash,
           created_at: session.createdAt,
           expires_at: session.expiresAt,
         })
@@ -27,7 +31,14 @@ export function liveSessionStore(db: Kysely<Database>) {
     async find(id: string): Promise<LiveSessionRecord | null> {
       const row = await db.selectFrom('live_sessions').selectAll().where('id', '=', id).executeTakeFirst();
       return row
-        ? { id: row.id, avatarId: row.avatar_id, tokenHash: row.token_hash, createdAt: row.created_at, expiresAt: row.expires_at }
+        ? {
+            id: row.id,
+            avatarId: row.avatar_id,
+            tokenHash: row.token_hash,
+            viewerTokenHash: row.viewer_token_hash ?? null,
+            createdAt: row.created_at,
+            expiresAt: row.expires_at,
+          }
         : null;
     },
 

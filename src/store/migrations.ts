@@ -99,6 +99,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('live_sessions_avatar').on('live_sessions').columns(['avatar_id']).execute();
       },
     },
+    '0007_live_session_viewer_tokens': {
+      async up(db: Kysely<any>) {
+        // A second token per session that only watches (WHEP), so a viewer link cannot speak. Null on sessions
+        // started before it: those have only the agent token.
+        await db.schema.alterTable('live_sessions').addColumn('viewer_token_hash', 'text').execute();
+      },
+    },
     '0005_avatar_counts': {
       async up(db: Kysely<any>) {
         // The list's count without scanning the organization's index: avatars per (organization, owner), kept by

@@ -66,8 +66,10 @@ export interface DeploymentsTable {
 export interface LiveSessionsTable {
   id: string;
   avatar_id: string;
-  /** SHA-256 of the session token, hex. */
+  /** SHA-256 of the session's agent token, hex. */
   token_hash: string;
+  /** SHA-256 of the session's viewer token, hex; null for sessions started before viewer tokens. */
+  viewer_token_hash: string | null;
   created_at: string;
   expires_at: string;
 }

@@ -7,6 +7,9 @@ import { expectError } from '../harness/expect-error.ts';
 import { securityTests } from '../harness/security.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
 import { connectAgent } from '../../renderer/live/testing/speech-agent.ts';
+import { floodSpeech } from '../../renderer/live/testing/speech-flooder.ts';
+import { hashSecret } from '../../src/domain/keys/issue-api-key.ts';
+import { liveSessionStore } from '../../src/store/live-sessions.ts';
 import { espeakPcm16 } from '../../renderer/live/testing/espeak-speech.ts';
 import { launchViewerBrowser, watchOverWhep } from '../../renderer/live/testing/whep-browser-viewer.ts';
 import { buildWeb } from '../../web/build.ts';
@@ -44,7 +47,7 @@ describe('live sessions through the API', () => {
   };
 
   beforeAll(async () => {
-    server = await startTestServer('sqlite', { SESSIONS_PER_AVATAR: '2' });
+    server = await startTestServer('sqlite', { SESSIONS_PER_AVATAR: '2', SESSION_MAX_QUEUED_SPEECH_SECONDS: '4' });
     owner = await server.makeKey('owner', 'org_live');
     browser = await launchViewerBrowser();
   });
@@ -59,13 +62,20 @@ describe('live sessions through the API', () => {
     expect(answer.status).toBe(201);
     const session = answer.body;
     expect(session.sessionId).toMatch(/^ses_/);
+    expect(session.token).toMatch(/^lst_[0-9A-Za-z]{40}$/);
+    expect(session.viewerToken).toMatch(/^lsv_[0-9A-Za-z]{40}$/);
+    // The store keeps only the two tokens' hashes.
+    const stored = await liveSessionStore(server.server.services.store.db).find(session.sessionId);
+    expect(stored).toMatchObject({ tokenHash: hashSecret(session.token), viewerTokenHash: hashSecret(session.viewerToken) });
+    expect(JSON.stringify(stored)).not.toContain(session.token.slice(4));
+    expect(JSON.stringify(stored)).not.toContain(session.viewerToken.slice(4));
     expect(session.url).toBe(`${server.url.replace('http', 'ws')}/api/v1/sessions/${session.sessionId}/speech`);
     expect(session.whepUrl).toBe(`${server.url}/api/v1/sessions/${session.sessionId}/whep`);
     expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now());
     expect((await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body.deployment.state).toBe('running');
 
     const page = await browser.newPage();
-    const watching = watchOverWhep(page, session.whepUrl, session.token, 3);
+    const watching = watchOverWhep(page, session.whepUrl, session.viewerToken, 3);
     const agent = await connectAgent(server.url, `/api/v1/sessions/${session.sessionId}/speech`, session.token);
     agent.json({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } });
     const ready = await agent.next('ready');
@@ -89,7 +99,14 @@ describe('live sessions through the API', () => {
     const page = await browser.newPage();
     const violations: string[] = [];
     page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()));
-    await page.goto(`${server.url}/live#session=${session.sessionId}&token=${session.token}`);
+    // A link for viewers carries only the viewer token: it watches, and has no button that speaks.
+    const viewerPage = await browser.newPage();
+    await viewerPage.goto(`${server.url}/live#session=${session.sessionId}&token=${session.viewerToken}`);
+    await expect.poll(() => viewerPage.locator('#status').textContent(), { timeout: 30_000 }).toBe('Watching: the avatar is idle.');
+    expect(await viewerPage.getByRole('button', { name: 'Say a sample sentence' }).isHidden()).toBe(true);
+    await viewerPage.close();
+    // The session's owner adds the agent token to speak from the page.
+    await page.goto(`${server.url}/live#session=${session.sessionId}&token=${session.viewerToken}&agentToken=${session.token}`);
     const status = page.locator('#status');
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe('Watching: the avatar is idle.');
     await page.getByRole('button', { name: 'Say a sample sentence' }).click();
@@ -111,10 +128,10 @@ describe('live sessions through the API', () => {
     await page.goto(`${server.url}/healthz`);
     await page.setContent('<div id="host" style="width:512px;height:512px"></div>');
     await page.addScriptTag({ path: path.join(dist, 'avatar-sdk.iife.js') });
-    const args = JSON.stringify({ whepUrl: session.whepUrl, token: session.token });
-    await page.evaluate(`(async ({ whepUrl, token }) => {
+    const args = JSON.stringify({ whepUrl: session.whepUrl, viewerToken: session.viewerToken });
+    await page.evaluate(`(async ({ whepUrl, viewerToken }) => {
       window.view = new Avatars.AvatarView(document.getElementById('host'));
-      await window.view.joinSession({ whepUrl, token });
+      await window.view.joinSession({ whepUrl, viewerToken });
     })(${args})`);
     const frames = `new Promise((resolve) => {
       const video = document.querySelector('video') ?? document.getElementById('host').querySelector('video');
@@ -137,6 +154,12 @@ describe('live sessions through the API', () => {
     const a = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
     const b = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
     expect((await closedSocket(`${a.url}?token=lst_wrong`)).code).toBe(4001);
+    // The viewer token watches only: the speech socket refuses it with its own code.
+    expect(await closedSocket(`${a.url}?token=${a.viewerToken}`)).toEqual({
+      code: 4004,
+      message: 'The viewer token only watches (WHEP); speaking needs the agent token.',
+    });
+    expect((await closedSocket(`${a.url}?token=${b.viewerToken}`)).code).toBe(4001);
     expect((await closedSocket(`${a.url}?token=${b.token}`)).code).toBe(4001);
     expect((await closedSocket(a.url)).code).toBe(4001);
     const unknown = await closedSocket(`${server.url.replace('http', 'ws')}/api/v1/sessions/ses_00000000000000000000/speech?token=${a.token}`);
@@ -148,11 +171,34 @@ describe('live sessions through the API', () => {
     expectError(await whep(b.token, 'v=0'), 401, 'unauthorized');
     expectError(await whep(a.token, '{}', 'application/json'), 415, 'unsupported-media-type');
     expect((await whep(a.token, 'not an offer')).status).toBe(400);
+    expectError(await whep(b.viewerToken, 'v=0'), 401, 'unauthorized');
+    // The real limits, in DESIGN.md's shape.
+    const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n';
+    const huge = await whep(a.viewerToken, `${offer}${'a=x\r\n'.repeat(20_000)}`);
+    expectError(huge, 413, 'payload-too-large');
+    expect(huge.body.error).toBe('The request body is larger than the 64 KiB allowed.');
+    const many = await whep(a.viewerToken, `${offer}${'m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'.repeat(500)}`);
+    expectError(many, 400, 'validation-failed');
+    expect(many.body.error).toMatch(/501 media sections/);
 
     // A third session is one more than SESSIONS_PER_AVATAR=2 allows.
     const third = await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner });
     expectError(third, 409, 'conflict');
     expect(third.body.error).toMatch(/already has 2 live sessions/);
+  }, 120_000);
+
+  it('closes an agent that floods speech past SESSION_MAX_QUEUED_SPEECH_SECONDS with 4009; the session lives on', async () => {
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    const flood = await floodSpeech(`${session.url}?token=${session.token}`);
+    expect(flood.code).toBe(4009);
+    expect(flood.error).toMatch(/More than 4 s of speech is queued/);
+    const back = await connectAgent(server.url, `/api/v1/sessions/${session.sessionId}/speech`, session.token);
+    back.json({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } });
+    await back.next('ready');
+    expect((await back.next('metrics')).queuedMs as number).toBeLessThanOrEqual(4000);
+    back.json({ type: 'end' });
+    expect((await back.closed).code).toBe(1000);
   }, 120_000);
 
   it('answers 503 for an always_on avatar that is not deployed and 409 for other tiers', async () => {

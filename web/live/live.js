@@ -1,7 +1,10 @@
 // The live-session viewer: WHEP for video and audio, and the session's speech WebSocket for the sample sentence.
+// `token` is the viewer token (it only watches); the speak button needs the agent token as `agentToken`, which a
+// link meant for viewers never carries.
 const params = new URLSearchParams(location.hash.slice(1));
 const session = params.get('session') ?? '';
 const token = params.get('token') ?? '';
+const agentToken = params.get('agentToken') ?? '';
 const video = document.getElementById('video');
 const speakButton = document.getElementById('speak');
 const status = document.getElementById('status');
@@ -40,13 +43,13 @@ async function watch() {
   }
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   video.requestVideoFrameCallback(() => show('Watching: the avatar is idle.'));
-  speakButton.disabled = false;
+  speakButton.disabled = !agentToken;
 }
 
 function connectAgent() {
   return new Promise((resolve, reject) => {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const socket = new WebSocket(`${scheme}://${location.host}${base}/speech?token=${encodeURIComponent(token)}`);
+    const socket = new WebSocket(`${scheme}://${location.host}${base}/speech?token=${encodeURIComponent(agentToken)}`);
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => socket.send(JSON.stringify({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } }));
     socket.onmessage = (message) => {
@@ -84,6 +87,8 @@ async function speak() {
     speakButton.disabled = false;
   }
 }
+
+speakButton.hidden = !agentToken;
 
 speakButton.addEventListener('click', speak);
 document.getElementById('unmute').addEventListener('click', () => { video.muted = false; });

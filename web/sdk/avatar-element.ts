@@ -1,5 +1,6 @@
 import { AvatarView } from './avatar-view.ts';
 import type { AvatarDebugState, AvatarObject, Emotion, IdleMode, SpeechSource } from './avatar-types.ts';
+import type { LiveSessionTicket } from './whep-client.ts';
 
 const ATTRIBUTES = ['avatar-id', 'api-base', 'api-key', 'token', 'transparent', 'idle'] as const;
 
@@ -65,7 +66,7 @@ export class AvatarViewElement extends HTMLElement {
     this.setAttribute('idle', mode);
   }
 
-  joinSession(session: { whepUrl: string; token: string }): Promise<void> {
+  joinSession(session: LiveSessionTicket): Promise<void> {
     return this.requireView().joinSession(session);
   }
 

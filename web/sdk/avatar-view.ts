@@ -19,7 +19,7 @@ import { createSceneRenderer } from './scene-renderer.ts';
 import { tapSpeech, type SpeechTap } from './speech-input.ts';
 import { VideoStage } from './video-stage.ts';
 import { parseVrm, VrmStage } from './vrm-stage.ts';
-import { watchLiveSession, type WhepViewer } from './whep-client.ts';
+import { viewerTokenOf, watchLiveSession, type LiveSessionTicket, type WhepViewer } from './whep-client.ts';
 
 export const DEFAULT_CONFIG: AvatarRenderConfig = { resolution: '512x512', frameRate: 30, idleMotion: true };
 const EMOTION_EASE = 0.15; // s: expressions glide instead of snapping
@@ -162,13 +162,13 @@ export class AvatarView extends EventTarget {
 
   /** Shows a live MediaStream (a Tier 3 session's WebRTC video) in place of whatever was shown. */
   /**
-   * Shows a live session (Tier 3) in this view: `whepUrl` and `token` as POST /avatars/:id/sessions
+   * Shows a live session (Tier 3) in this view: `whepUrl` and `viewerToken` as POST /avatars/:id/sessions
    * answered them. The face speaks whatever the agent streams to the session.
    */
-  async joinSession(session: { whepUrl: string; token: string }): Promise<void> {
+  async joinSession(session: LiveSessionTicket): Promise<void> {
     await this.leaveSession();
     try {
-      this.viewer = await watchLiveSession(session.whepUrl, session.token);
+      this.viewer = await watchLiveSession(session.whepUrl, viewerTokenOf(session));
       await this.playStream(this.viewer.stream);
     } catch (error) {
       this.emitError(error);

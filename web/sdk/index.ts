@@ -8,7 +8,7 @@ export { AvatarView, DEFAULT_CONFIG, parseResolution, resolveConfig } from './av
 export { AvatarViewElement, defineAvatarElement } from './avatar-element.ts';
 export { AvatarApiError, fetchAvatar, fetchPreviewUrl } from './avatar-api.ts';
 export { mapVisemes } from './viseme-fallback.ts';
-export { watchLiveSession, type WhepViewer } from './whep-client.ts';
+export { watchLiveSession, type LiveSessionTicket, type WhepViewer } from './whep-client.ts';
 export { EMOTIONS, VISEME_NAMES } from './avatar-types.ts';
 export type {
   AvatarDebugState,

@@ -1,5 +1,22 @@
 import { AvatarApiError } from './avatar-api.ts';
 
+/**
+ * What a viewer needs of POST /avatars/:id/sessions' answer: `whepUrl` and the viewer token. `token` (the agent's)
+ * is accepted for callers written before viewer tokens; pass `viewerToken` so a page never holds a token that speaks.
+ */
+export interface LiveSessionTicket {
+  whepUrl: string;
+  viewerToken?: string;
+  token?: string;
+}
+
+/** The token a viewer presents: the viewer token whenever there is one. */
+export function viewerTokenOf(session: LiveSessionTicket): string {
+  const token = session.viewerToken ?? session.token;
+  if (!token) throw new AvatarApiError('Watching a live session needs its viewerToken.', 'unauthorized', 0);
+  return token;
+}
+
 /** A live session being watched: its audio and video, and a way to leave. */
 export interface WhepViewer {
   stream: MediaStream;

@@ -8,18 +8,24 @@ import { liveSessionStore } from '../../store/live-sessions.ts';
 const SESSION_ID = /^ses_[0-9A-Za-z]{20}$/;
 
 /**
- * Where a live-session token leads: the rendering container that holds the session. A missing,
- * wrong or expired token, or a token of another session, is one and the same 401.
+ * Where a live-session token leads: the rendering container that holds the session, and what the
+ * token may do there (`agent`: speak and watch; `viewer`: only watch). A missing, wrong or expired
+ * token, or a token of another session, is one and the same 401.
  */
 export async function openLiveSession(services: Services, sessionId: string, token: string | undefined) {
   const refused = new ApiError(401, 'unauthorized', 'The session token is missing, wrong or expired.');
   if (!token || !SESSION_ID.test(sessionId) || token.length > 200) throw refused;
   const session = await liveSessionStore(services.store.db).find(sessionId);
   const hash = hashSecret(token);
-  if (!session || !timingSafeEqual(Buffer.from(session.tokenHash), Buffer.from(hash))) throw refused;
+  const role = !session ? null : sameHash(session.tokenHash, hash) ? 'agent' : sameHash(session.viewerTokenHash, hash) ? 'viewer' : null;
+  if (!session || !role) throw refused;
   if (Date.parse(session.expiresAt) <= Date.now()) throw refused;
   const deployment = await deploymentStore(services.store.db).find(session.avatarId);
   if (deployment?.state !== 'running' || !deployment.endpoint) throw ERRORS.rendererUnavailable();
   await deploymentStore(services.store.db).touch(session.avatarId, new Date().toISOString());
-  return { session, endpoint: deployment.endpoint };
+  return { session, role, endpoint: deployment.endpoint };
+}
+
+function sameHash(stored: string | null, given: string): boolean {
+  return stored !== null && stored.length === given.length && timingSafeEqual(Buffer.from(stored), Buffer.from(given));
 }

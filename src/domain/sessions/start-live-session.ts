@@ -7,11 +7,13 @@ import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
 import { hashSecret } from '../keys/issue-api-key.ts';
 import { deployAvatar } from '../avatars/deploy-avatar.ts';
+import type { SessionRequest } from '../../../renderer/live/session-request.ts';
 
 /**
- * A live session with a Tier 3 avatar: the container makes it, the caller gets a token that opens
- * only this session, the WebSocket for the agent's speech and the WHEP URL for viewers (both
- * through this API, which forwards them to the container). An on-demand avatar that is not running
+ * A live session with a Tier 3 avatar: the container makes it, the caller gets two tokens that open
+ * only this session (`token`, the agent's, speaks; `viewerToken` only watches), the WebSocket for
+ * the agent's speech and the WHEP URL for viewers (both through this API, which forwards them to
+ * the container). An on-demand avatar that is not running
  * is deployed first, and the call waits for it.
  */
 export async function startLiveSession(ctx: Ctx, avatarId: string) {
@@ -26,6 +28,7 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
 
   const sessionId = `ses_${randomBase62(20)}`;
   const token = `lst_${randomBase62(40)}`;
+  const viewerToken = `lsv_${randomBase62(40)}`;
   const created = new Date();
   const expiresAt = new Date(created.getTime() + config.sessions.maxSessionSeconds * 1000).toISOString();
   let response: Response;
@@ -36,9 +39,11 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
       body: JSON.stringify({
         sessionId,
         token,
+        viewerToken,
         maxSessionSeconds: config.sessions.maxSessionSeconds,
         maxIdleSeconds: config.sessions.maxIdleSeconds,
-      }),
+        maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
+      } satisfies SessionRequest),
       signal: AbortSignal.timeout(10_000),
     });
   } catch {
@@ -54,11 +59,19 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
   const sessions = liveSessionStore(store.db);
   // Tokens past their end open nothing: forget them as new sessions start, so the table stays small.
   await sessions.deleteExpired(created.toISOString());
-  await sessions.insert({ id: sessionId, avatarId: avatar.id, tokenHash: hashSecret(token), createdAt: created.toISOString(), expiresAt });
+  await sessions.insert({
+    id: sessionId,
+    avatarId: avatar.id,
+    tokenHash: hashSecret(token),
+    viewerTokenHash: hashSecret(viewerToken),
+    createdAt: created.toISOString(),
+    expiresAt,
+  });
   const base = `${config.publicUrl}/api/v1/sessions/${sessionId}`;
   return {
     sessionId,
     token,
+    viewerToken,
     expiresAt,
     url: `${base.replace(/^http/, 'ws')}/speech`,
     whepUrl: `${base}/whep`,

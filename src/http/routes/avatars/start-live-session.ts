@@ -13,15 +13,17 @@ export function startLiveSessionRoute(app: FastifyInstance, services: Services) 
       schema: {
         summary: 'Start a live session with a realtime_lipsync avatar (deploying an on-demand avatar first)',
         description:
-          'The agent streams speech to the WebSocket `url` (add `?token=<token>`); viewers POST an SDP offer to `whepUrl` ' +
-          'with `Authorization: Bearer <token>` (WHEP). See docs/live-sessions.md for the protocol.',
+          'The agent streams speech to the WebSocket `url` (add `?token=<token>`: the agent token, the only one that speaks); ' +
+          'viewers POST an SDP offer to `whepUrl` with `Authorization: Bearer <viewerToken>` (WHEP). Share only the viewer ' +
+          'token. See docs/live-sessions.md for the protocol.',
         tags: ['sessions'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
         response: {
           201: Type.Object({
             sessionId: Type.String(),
-            token: Type.String(),
+            token: Type.String({ description: 'The agent token: speaks on `url` (and may watch). Keep it with the agent.' }),
+            viewerToken: Type.String({ description: 'The viewer token: watches over `whepUrl`, never speaks. Safe to share.' }),
             expiresAt: Type.String({ format: 'date-time' }),
             url: Type.String(),
             whepUrl: Type.String(),

@@ -5,6 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { Services } from '../../../domain/context.ts';
 import { ApiError } from '../../../domain/errors.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
+import { CLOSE } from '../../../../renderer/live/speech-protocol.ts';
 
 const SPEECH_PATH = /^\/api\/v1\/sessions\/([^/]+)\/speech$/;
 
@@ -12,7 +13,8 @@ const SPEECH_PATH = /^\/api\/v1\/sessions\/([^/]+)\/speech$/;
  * The agent's speech WebSocket, `/api/v1/sessions/:id/speech?token=...`: once the token is known
  * good, the upgrade is passed to the container that holds the session and the two sockets are
  * joined, so frames flow untouched. A refused token still completes the handshake, to say why
- * with the protocol's close code (4001), as the container itself would.
+ * with the protocol's close code (4001; 4004 for the viewer token, which never speaks), as the
+ * container itself would.
  */
 export function attachSpeechProxy(app: FastifyInstance, services: Services): void {
   const refusals = new WebSocketServer({ noServer: true, maxPayload: 1024 });
@@ -25,16 +27,21 @@ export function attachSpeechProxy(app: FastifyInstance, services: Services): voi
       return;
     }
     socket.on('error', () => socket.destroy());
+    const refuse = (code: number, message: string, reason: string) =>
+      refusals.handleUpgrade(request, socket, head, (ws) => {
+        ws.send(JSON.stringify({ type: 'error', message }));
+        ws.close(code, reason);
+      });
     openLiveSession(services, match[1]!, url.searchParams.get('token') ?? undefined).then(
-      ({ endpoint }) => pipeToRenderer(endpoint, `/sessions/${match[1]}/speech${url.search}`, request, socket, head),
+      ({ endpoint, role }) => {
+        if (role === 'viewer') return refuse(CLOSE.viewerToken, 'The viewer token only watches (WHEP); speaking needs the agent token.', 'viewer token');
+        pipeToRenderer(endpoint, `/sessions/${match[1]}/speech${url.search}`, request, socket, head);
+      },
       (error: unknown) => {
         const unavailable = error instanceof ApiError && error.status === 503;
         const message = error instanceof ApiError ? error.message : 'The session could not be opened.';
-        refusals.handleUpgrade(request, socket, head, (ws) => {
-          ws.send(JSON.stringify({ type: 'error', message }));
-          // 4001: the protocol's "bad token"; 1013: try again later (the container is not running).
-          ws.close(unavailable ? 1013 : 4001, unavailable ? 'renderer unavailable' : 'unauthorized');
-        });
+        // 1013: try again later (the container is not running).
+        refuse(unavailable ? CLOSE.tryAgainLater : CLOSE.badToken, message, unavailable ? 'renderer unavailable' : 'unauthorized');
       },
     );
   });

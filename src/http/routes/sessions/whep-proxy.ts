@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { ERRORS } from '../../../domain/errors.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
+// The renderer's own limit on an offer; also set as the route's bodyLimit, so a 413 names it.
+import { MAX_OFFER_BYTES as MAX_SDP_BYTES } from '../../../../renderer/live/whep-viewer.ts';
 
 const SDP = 'application/sdp';
 
@@ -22,7 +24,7 @@ function allowAnyOrigin(reply: FastifyReply) {
  */
 export async function whepProxyRoutes(app: FastifyInstance, services: Services) {
   await app.register(async (scope) => {
-    scope.addContentTypeParser(SDP, { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser(SDP, { parseAs: 'string', bodyLimit: MAX_SDP_BYTES }, (_request, body, done) => done(null, body));
     scope.addContentTypeParser('*', (request, _payload, done) =>
       done(ERRORS.unsupportedMediaType(request.headers['content-type'], SDP), undefined),
     );
@@ -59,11 +61,11 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
 
     const whepDoc = {
       tags: ['sessions'],
-      description: 'Authorization: Bearer <session token>. See docs/live-sessions.md.',
+      description: 'Authorization: Bearer <viewerToken> (the agent token is accepted too). See docs/live-sessions.md.',
     };
     scope.post<{ Params: { id: string } }>(
       '/api/v1/sessions/:id/whep',
-      { schema: { ...whepDoc, summary: 'WHEP: post a viewer\'s SDP offer (application/sdp), get the SDP answer (201, Location)' } },
+      { bodyLimit: MAX_SDP_BYTES, schema: { ...whepDoc, summary: 'WHEP: post a viewer\'s SDP offer (application/sdp), get the SDP answer (201, Location)' } },
       async (request, reply) => {
       const token = bearer(request.headers.authorization);
       const { endpoint } = await openLiveSession(services, request.params.id, token);
