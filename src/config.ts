@@ -20,6 +20,11 @@ export interface Config {
   maxVrmBytes: number;
   /** Largest portrait upload, bytes. */
   maxImageBytes: number;
+  /**
+   * Source uploads checked at once (VRM parsing, portrait re-encoding): past a bound an upload waits its turn, first come
+   * first served, for at most `maxWaitMs`, then is answered 429 with Retry-After.
+   */
+  uploads: { perServer: number; perOrganization: number; maxWaitMs: number };
   logLevel: string;
   blobs: { kind: 'local' } | S3Settings;
   orchestrator: { kind: 'local'; stopWithApi: boolean } | KubernetesSettings;
@@ -117,6 +122,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: 1 * mib,
     maxVrmBytes: integer(env, 'MAX_VRM_MB', 64, 1, 4096) * mib,
     maxImageBytes: integer(env, 'MAX_IMAGE_MB', 20, 1, 1024) * mib,
+    // Two cores: one runs the API, one the intake thread; two uploads at once keep it busy without a backlog in memory.
+    uploads: {
+      perServer: integer(env, 'UPLOADS_CONCURRENT', 2, 1, 1024),
+      perOrganization: integer(env, 'UPLOADS_CONCURRENT_PER_ORG', 1, 1, 1024),
+      maxWaitMs: integer(env, 'UPLOADS_QUEUE_WAIT_MS', 30_000, 0, 600_000),
+    },
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

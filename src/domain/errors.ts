@@ -63,6 +63,14 @@ export const ERRORS = {
     new ApiError(429, 'rate-limited', `Too many requests for this API key; retry in ${retryAfterSeconds} s.`, undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
+  uploadsBusy: (retryAfterSeconds: number) =>
+    new ApiError(
+      429,
+      'rate-limited',
+      `Too many source uploads are being checked right now; retry in ${retryAfterSeconds} s.`,
+      undefined,
+      { 'retry-after': String(retryAfterSeconds) },
+    ),
   rendererUnavailable: (reason?: string) =>
     new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED, undefined, undefined, reason),
   /** Logged, never delivered: the client closed the connection before its request body was complete. */

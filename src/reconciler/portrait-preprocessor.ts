@@ -53,12 +53,15 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     } catch (error) {
       const rejected = error instanceof SourceRejected;
       if (!rejected) log.error({ err: error, avatarId: id }, 'portrait preprocessing failed');
-      await avatars.updateIfSource(id, sourceKey, {
+      const failed = await avatars.updateIfSource(id, sourceKey, {
         status: 'failed',
         error: rejected ? error.message : 'The photo could not be processed because of an internal error; upload it again.',
         preprocessed: false,
         updatedAt: new Date().toISOString(),
+        // A refused photo is not the avatar's source: its URL stops answering (an internal error keeps it, to retry).
+        ...(rejected ? { sourceKey: null } : {}),
       });
+      if (failed && rejected) await services.blobs.delete(sourceKey);
     }
   }
 

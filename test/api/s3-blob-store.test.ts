@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { startS3rver, type S3rverInstance } from '../harness/s3rver.ts';
@@ -56,6 +57,29 @@ describe('the API with BLOB_STORE=s3', () => {
 
     expect((await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner })).status).toBe(200);
     expect((await fetch(upload.body.url)).status).toBe(404);
+  });
+
+  it('serves sources with nosniff, a sandbox CSP and as downloads, portraits without EXIF, and stops serving a refused photo', async () => {
+    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 safe', tier: 'stylized_3d' } })).body;
+    const model = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    const file = await fetch(model.body.url);
+    expect(file.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(file.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
+    expect(file.headers.get('content-disposition')).toBe(`attachment; filename="${a._id}.vrm"`);
+
+    const p = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 cat', tier: 'animated_portrait' } })).body;
+    const catWithExif = await sharp(fs.readFileSync(PORTRAIT_FIXTURES.cat)).jpeg().withExif({ IFD0: { Artist: 'Jane Doe' } }).toBuffer();
+    const photo = await server.api('POST', `/api/v1/avatars/${p._id}/source`, { key: owner, raw: catWithExif, headers: { 'content-type': 'image/jpeg' } });
+    const served = Buffer.from(await (await fetch(photo.body.url)).arrayBuffer());
+    expect((await sharp(served).metadata()).exif).toBeUndefined();
+    expect(served.includes(Buffer.from('Jane Doe'))).toBe(false);
+    let portrait = p;
+    for (let i = 0; i < 200 && portrait.status !== 'failed'; i++) {
+      await server.server.loop.settle();
+      portrait = (await server.api('GET', `/api/v1/avatars/${p._id}`, { key: owner })).body;
+    }
+    expect(portrait).toMatchObject({ status: 'failed', sourceImage: null });
+    expect((await fetch(photo.body.url)).status).toBe(404);
   });
 
   it('answers 503 while the bucket cannot be reached, and keeps the avatar as it was', async () => {

@@ -1,12 +1,13 @@
 import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
 import { inspectVrm, isGlb } from '../../sources/vrm/index.ts';
-import { sniffImage } from '../../sources/portrait/index.ts';
+import { sniffImage, stripPortraitMetadata } from '../../sources/portrait/index.ts';
 import { SourceRejected } from '../../sources/source-rejected.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
+import { uploadGateOf } from './upload-gate.ts';
 
 const IMAGE_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -27,14 +28,25 @@ function describe(kind: ReturnType<typeof identify>): string {
  * one makes the avatar ready. A portrait is stored and queued: the avatar goes `preprocessing`
  * and the background preprocessor makes it `ready` or `failed`. Uploading again replaces the source.
  * `read` gives the uploaded bytes (or throws the HTTP layer's error for a body that is no file).
+ * Uploads are checked a bounded number at a time (config.uploads): past it they wait, then get 429.
  */
 export async function uploadSource(ctx: Ctx, id: string, read: () => Promise<Buffer>) {
   requireScope(ctx, 'avatars:write');
   const avatar = await findOwnedAvatar(ctx, id);
-  const { config, blobs, store } = ctx.services;
   if (avatar.renderStyle === 'orb') {
     throw ERRORS.conflict('This avatar renders as an orb and takes no source; set renderStyle to "vrm" first.');
   }
+  const leave = await uploadGateOf(ctx.services).enter(ctx.actor);
+  try {
+    return await takeSource(ctx, avatar, read);
+  } finally {
+    leave();
+  }
+}
+
+async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Buffer>) {
+  const { id } = avatar;
+  const { config, blobs, store } = ctx.services;
   // Read only once the caller may upload: a stranger learns nothing from how the body is judged.
   const data = await read();
   if (data.length === 0) throw ERRORS.invalidSource('The uploaded file is empty.');
@@ -65,6 +77,16 @@ export async function uploadSource(ctx: Ctx, id: string, read: () => Promise<Buf
     changes.status = 'preprocessing';
     field = 'sourceImage';
   }
+  // What is stored is what anyone with the URL gets: a portrait without its EXIF (GPS position included).
+  let stored = data;
+  if (kind !== 'vrm') {
+    try {
+      stored = await stripPortraitMetadata(data, kind!);
+    } catch (error) {
+      if (error instanceof SourceRejected) throw ERRORS.invalidSource(error.message);
+      throw error;
+    }
+  }
 
   // New file first, then the avatar points at it, then the old file goes: never a dangling pointer.
   // Each upload gets a folder of its own, so removing the file an upload replaced can never remove
@@ -72,7 +94,7 @@ export async function uploadSource(ctx: Ctx, id: string, read: () => Promise<Buf
   // else it looks again, so the file it replaces is always the one it removes.
   const avatars = avatarStore(store.db);
   const folder = `${avatarBlobPrefix(id)}/source/${randomBase62(12)}`;
-  const blob = await blobs.put(folder, data, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
+  const blob = await blobs.put(folder, stored, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
   let before = avatar;
   while (!(await avatars.updateIfSource(id, before.sourceKey, { ...changes, sourceKey: blob.key }))) {
     const now = await avatars.findById(id);

@@ -74,7 +74,8 @@ export async function encodePortraitPng(portrait: DecodedPortrait): Promise<Buff
   return sharp(portrait.rgb, { raw: { width: portrait.width, height: portrait.height, channels: 3 } }).png().toBuffer();
 }
 
-function rejectionFor(error: unknown): SourceRejected {
+/** The sentence for a sharp failure on an uploaded image. */
+export function rejectionFor(error: unknown): SourceRejected {
   const message = error instanceof Error ? error.message : String(error);
   if (/pixel limit/i.test(message)) {
     return new SourceRejected(`The image has too many pixels; a portrait may have at most ${MAX_PORTRAIT_PIXELS / 1_000_000} megapixels.`);

@@ -1,5 +1,6 @@
 export type { ImageType, PortraitSourceInfo, FaceGeometry, PortraitArtifact } from './portrait-types.ts';
 export { sniffImage } from './image-type.ts';
+export { stripPortraitMetadata } from './strip-portrait-metadata.ts';
 export { preprocessPortrait } from './preprocess-portrait.ts';
 export { FACE_MODEL_DIR } from './face-model.ts';
 export { warmUpFaceModel } from './face-detection-thread.ts';

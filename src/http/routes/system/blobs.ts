@@ -10,6 +10,12 @@ import { ApiError, ERRORS } from '../../../domain/errors.ts';
 export function blobRoutes(app: FastifyInstance, services: Services) {
   app.get<{ Params: { '*': string } }>('/blobs/*', { schema: { hide: true } }, async (request, reply) => {
     const key = request.params['*'];
+    // Uploaded files are untrusted bytes on the API's origin: never sniffed into HTML, never run as a page, and sources
+    // are downloads rather than documents when opened directly (a loader's fetch or an <img> is unaffected).
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-security-policy', "default-src 'none'; sandbox");
+    const disposition = sourceDisposition(key);
+    if (disposition) reply.header('content-disposition', disposition);
     const info = await services.blobs.head(key);
     if (!info) throw ERRORS.notFound('file', key);
     reply.header('etag', info.etag);
@@ -33,6 +39,12 @@ export function blobRoutes(app: FastifyInstance, services: Services) {
     }
     return reply.send(read.body);
   });
+}
+
+/** `attachment` with a file name for an avatar's uploaded source (`avatars/<id>/source/...`), else null. */
+function sourceDisposition(key: string): string | null {
+  const match = /^avatars\/([A-Za-z0-9_-]+)\/source\/.+\.([a-z0-9]{1,8})$/.exec(key);
+  return match ? `attachment; filename="${match[1]}.${match[2]}"` : null;
 }
 
 /** One `bytes=` range (the only kind media players and model loaders send); others get the whole file. */
