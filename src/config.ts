@@ -34,6 +34,24 @@ export interface Config {
   reconcileIntervalMs: number;
   /** A local rendering container not healthy this long after it started (or stopped answering) is replaced. */
   rendererStartTimeoutMs: number;
+  /**
+   * Who may read Prometheus metrics. Off unless set: with `port`, on a listener of their own (at `host`,
+   * loopback by default) and not on the API's port; without one, on the API's `/metrics` behind `token`.
+   */
+  metrics: { port: number | null; host: string; token: string | null };
+  /** Limits that keep slow or idle clients from holding connections (Node's http.Server settings). */
+  http: {
+    /** The whole request head must arrive within this (slowloris). */
+    headersTimeoutMs: number;
+    /** The whole request, body included, must arrive within this (uploads of MAX_VRM_MB on a slow link). */
+    requestTimeoutMs: number;
+    /** A connection with no bytes either way for this long is closed (longer than a preview or session start). */
+    idleTimeoutMs: number;
+    /** How long a kept-alive connection waits for its next request (above load balancers' usual 60 s). */
+    keepAliveTimeoutMs: number;
+    /** Connections open at once; past it, new ones are closed at once. */
+    maxConnections: number;
+  };
   sessions: {
     /** A session (and its token) ends this long after it starts. */
     maxSessionSeconds: number;
@@ -99,7 +117,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`PUBLIC_URL must be an absolute URL; got "${env.PUBLIC_URL}".`);
   }
   const mib = 1024 * 1024;
+  const http = {
+    headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 20_000, 100, 600_000),
+    requestTimeoutMs: integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 300_000, 100, 3_600_000),
+    idleTimeoutMs: integer(env, 'HTTP_IDLE_TIMEOUT_MS', 120_000, 100, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
+    maxConnections: integer(env, 'HTTP_MAX_CONNECTIONS', 10_000, 1, 1_000_000),
+  };
+  // Node refuses a head timeout longer than the whole request's.
+  if (http.headersTimeoutMs > http.requestTimeoutMs) {
+    throw new ConfigError('HTTP_HEADERS_TIMEOUT_MS must not be larger than HTTP_REQUEST_TIMEOUT_MS.');
+  }
   return {
+    metrics: metricsSettings(env, port),
+    http,
     blobs: blobSettings(env),
     orchestrator: orchestratorSettings(env),
     previewTimeoutMs: integer(env, 'PREVIEW_TIMEOUT_MS', 30_000, 100, 600_000),
@@ -130,6 +161,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
   };
+}
+
+function metricsSettings(env: NodeJS.ProcessEnv, apiPort: number): Config['metrics'] {
+  const token = env.METRICS_TOKEN || null;
+  // A guessable token on a public port is no protection.
+  if (token !== null && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+    throw new ConfigError('METRICS_TOKEN must be 16 to 256 printable characters without spaces.');
+  }
+  const port = env.METRICS_PORT ? integer(env, 'METRICS_PORT', 0, 1, 65535) : null;
+  if (port !== null && port === apiPort) {
+    throw new ConfigError('METRICS_PORT must differ from PORT; leave it unset and set METRICS_TOKEN to serve metrics on the API port.');
+  }
+  return { port, host: env.METRICS_HOST || '127.0.0.1', token };
 }
 
 function blobSettings(env: NodeJS.ProcessEnv): Config['blobs'] {

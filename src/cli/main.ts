@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { SCOPES, type Scope } from '../domain/context.ts';
 import { issueApiKey, toApiKeyObject } from '../domain/keys/issue-api-key.ts';
 import { KEY_ID_PATTERN } from '../domain/ids.ts';
+import { isPrincipalId, isSingleLineText } from '../domain/text-rules.ts';
 import { apiKeyStore } from '../store/api-keys.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
 
@@ -33,8 +34,15 @@ function positiveInteger(value: string): number {
   return n;
 }
 
-function nonEmpty(value: string): string {
-  if (!/^\S{1,200}$/.test(value)) throw new InvalidArgumentError('must be 1 to 200 characters without spaces.');
+function principalId(value: string): string {
+  if (!isPrincipalId(value)) throw new InvalidArgumentError('must be 1 to 200 characters without spaces or control characters.');
+  return value;
+}
+
+function keyName(value: string): string {
+  if (value.length > 200 || !isSingleLineText(value)) {
+    throw new InvalidArgumentError('must be at most 200 characters without control characters.');
+  }
   return value;
 }
 
@@ -62,11 +70,11 @@ const keys = program.command('keys').description('Manage API keys.');
 keys
   .command('create')
   .description('Make an API key; its secret is printed once and never stored.')
-  .requiredOption('--user <id>', 'the user the key acts as', nonEmpty)
-  .option('--org <id>', 'the organization the key belongs to', nonEmpty)
+  .requiredOption('--user <id>', 'the user the key acts as', principalId)
+  .option('--org <id>', 'the organization the key belongs to', principalId)
   .requiredOption('--scopes <list>', `comma-separated scopes: ${SCOPES.join(',')}`, scopesOption)
   .option('--expires-in-days <n>', 'the key stops working after this many days', positiveInteger)
-  .option('--name <text>', 'a label to recognise the key by')
+  .option('--name <text>', 'a label to recognise the key by', keyName)
   .option('--json', 'print one JSON object')
   .action(async (options: { user: string; org?: string; scopes: Scope[]; expiresInDays?: number; name?: string; json?: boolean }) => {
     const key = await withStore((store) =>

@@ -63,6 +63,10 @@ export const ERRORS = {
     new ApiError(429, 'rate-limited', `Too many requests for this API key; retry in ${retryAfterSeconds} s.`, undefined, {
       'retry-after': String(retryAfterSeconds),
     }),
+  metricsTokenRequired: () =>
+    new ApiError(401, 'unauthorized', 'Metrics need the bearer token: send Authorization: Bearer <METRICS_TOKEN>.', undefined, {
+      'www-authenticate': 'Bearer realm="metrics"',
+    }),
   uploadsBusy: (retryAfterSeconds: number) =>
     new ApiError(
       429,
@@ -73,9 +77,9 @@ export const ERRORS = {
     ),
   rendererUnavailable: (reason?: string) =>
     new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED, undefined, undefined, reason),
-  /** Logged, never delivered: the client closed the connection before its request body was complete. */
+  /** Logged, never delivered: the client hung up (mid-body, or before the answer was ready). */
   requestAborted: () =>
-    new ApiError(400, 'request-aborted', 'The client closed the connection before the request body was complete.'),
+    new ApiError(400, 'request-aborted', 'The client closed the connection before the request was answered.'),
   databaseUnavailable: () =>
     new ApiError(503, 'service-unavailable', 'The database is unavailable right now; try again in a few seconds.', undefined, {
       'retry-after': '2',

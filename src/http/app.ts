@@ -4,7 +4,8 @@ import type { Services } from '../domain/context.ts';
 import { requireApiKey } from './plugins/auth.ts';
 import { registerErrorHandling, sendApiError } from './plugins/error-handler.ts';
 import { ERRORS } from '../domain/errors.ts';
-import { registerMetrics } from './plugins/metrics.ts';
+import { exposeMetrics, registerMetrics } from './plugins/metrics.ts';
+import { loggerOptions } from './plugins/logging.ts';
 import { registerOpenApi } from './plugins/openapi.ts';
 import { registerRateLimit } from './plugins/rate-limit.ts';
 import { validatorCompiler } from './validator.ts';
@@ -28,18 +29,30 @@ import { blobRoutes } from './routes/system/blobs.ts';
 import { consoleRoutes } from './routes/system/console.ts';
 
 export interface AppOptions {
-  logger?: boolean | { level: string };
+  /** `stream` receives the JSON log lines (default: stdout); tests read them. */
+  logger?: boolean | { level: string; stream?: { write(line: string): unknown } };
 }
 
 /** The Fastify application: plugins, then the public routes, then the `/api/v1` routes behind a key. */
 export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
   const { config } = services;
+  const { http } = config;
   const app = Fastify({
-    logger: options.logger === false ? false : {
-      level: typeof options.logger === 'object' ? options.logger.level : config.logLevel,
-      redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
-    },
+    logger: options.logger === false ? false : loggerOptions(
+      typeof options.logger === 'object' ? options.logger.level : config.logLevel,
+      (typeof options.logger === 'object' && options.logger.stream) || process.stdout,
+    ),
     bodyLimit: config.bodyLimitBytes,
+    // Slow or idle clients must not hold connections: config.http says how long each stage may take.
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      // Node checks the two timeouts above on this interval (30 s by default, which would let a short timeout run long).
+      connectionsCheckingInterval: Math.max(50, Math.min(http.headersTimeoutMs, 5000) / 4),
+    },
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.idleTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
@@ -54,6 +67,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     },
     routerOptions: { ignoreTrailingSlash: true },
   });
+  app.server.maxConnections = http.maxConnections;
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the API; plain JSON.stringify keeps every field the verbs answer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -61,6 +75,15 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Set as the request arrives (error and 404 answers keep it): a plain callback hook costs no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // No URL of this API has a NUL in it, and PostgreSQL cannot store or compare one (text.ts).
+    if (request.url.includes('%00')) return done(ERRORS.validation([{ path: 'url', message: 'must not contain NUL characters (%00)' }]));
+    done();
+  });
+
+  // The truth about a client that hung up: not a server error, whatever its body parser or database call failed with.
+  app.addHook('onRequestAbort', (request, done) => {
+    const aborted = ERRORS.requestAborted();
+    request.log.info({ code: aborted.code }, aborted.message);
     done();
   });
 
@@ -70,13 +93,19 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (error, parsed) => {
+      // A `\u0000` escape is valid JSON, but no text the API keeps may hold NUL (PostgreSQL refuses it): every
+      // route, every store, the same 400.
+      const nulAt = !error && (body as string).includes('\\u0000') ? pathOfNul(parsed) : null;
+      if (nulAt !== null) return done(ERRORS.validation([{ path: nulAt, message: 'must not contain NUL characters (\\u0000)' }]), undefined);
+      done(error, parsed);
+    });
   });
 
   registerErrorHandling(app, config.bodyLimitBytes);
   const metrics = registerMetrics(app);
   await registerOpenApi(app);
-  healthRoutes(app, services, metrics);
+  healthRoutes(app, services);
   blobRoutes(app, services);
   consoleRoutes(app, services);
   // Live sessions: viewers and agents hold a session token, not an API key.
@@ -98,5 +127,20 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     },
     { prefix: '/api/v1' },
   );
+  // Last: it may start a listener of its own, which nothing after it could fail to close.
+  await exposeMetrics(app, metrics, config.metrics);
   return app;
+}
+
+/** The dotted path of the first string (or field name) holding a NUL, or null. */
+function pathOfNul(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\0') ? path || 'body' : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = path ? `${path}.${key}` : key;
+    if (key.includes('\0')) return at.replaceAll('\0', '\\u0000');
+    const found = pathOfNul(item, at);
+    if (found !== null) return found;
+  }
+  return null;
 }

@@ -3,6 +3,7 @@ import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import { parseQuantity } from '../domain/quantities.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
+import { TEXT_RULE_MESSAGES } from '../domain/text-rules.ts';
 
 const Ajv = AjvModule.default;
 type Ajv = InstanceType<typeof Ajv>;
@@ -39,10 +40,17 @@ export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail
   const details: ErrorDetail[] = [];
   const seen = new Set<string>();
   const dotted = (pointer: string) => pointer.replace(/^\//, '').replace(/\//g, '.');
-  // A failed union reports every branch's error too; keep only the union's own, summarised.
-  const unionPaths = new Set(errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath));
+  // A failed union reports every branch's error too. When the value has the type of one branch (a string
+  // too long for `string | null`), that branch's own errors say what is wrong; otherwise the union's summary does.
+  const unions = errors.filter((e) => e.keyword === 'anyOf');
+  const unionOf = (e: ErrorObject) =>
+    unions.find((u) => u !== e && u.instancePath === e.instancePath && e.schemaPath.startsWith(`${u.schemaPath}/`));
+  const specific = (e: ErrorObject) => !['type', 'const', 'anyOf'].includes(e.keyword);
+  const narrowed = new Set(errors.filter((e) => specific(e)).map(unionOf).filter((u) => u !== undefined));
   for (const e of errors) {
-    if (e.keyword !== 'anyOf' && unionPaths.has(e.instancePath)) continue;
+    if (narrowed.has(e)) continue;
+    const union = unionOf(e);
+    if (union && !(narrowed.has(union) && specific(e))) continue;
     let path = dotted(e.instancePath);
     let message = e.message ?? 'is not valid';
     if (e.keyword === 'additionalProperties') {
@@ -53,6 +61,13 @@ export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail
       const field = (e.params as { missingProperty: string }).missingProperty;
       path = path ? `${path}.${field}` : field;
       message = 'is required';
+    } else if (e.keyword === 'maxLength' || e.keyword === 'minLength') {
+      const limit = (e.params as { limit: number }).limit;
+      message = e.keyword === 'maxLength'
+        ? `must be at most ${limit} characters long`
+        : limit === 1 ? 'must not be empty' : `must be at least ${limit} characters long`;
+    } else if (e.keyword === 'pattern') {
+      message = TEXT_RULE_MESSAGES[(e.params as { pattern: string }).pattern] ?? message;
     } else if (e.keyword === 'format') {
       message = FORMAT_MESSAGES[(e.params as { format: string }).format] ?? message;
     } else if (e.keyword === 'anyOf') {

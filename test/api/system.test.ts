@@ -3,10 +3,12 @@ import { STORE_KINDS } from '../harness/stores.ts';
 import { startTestServer, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
 
+const METRICS_TOKEN = 'metrics-token-for-tests';
+
 describe.each(STORE_KINDS)('system endpoints and HTTP conventions (%s)', (kind) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(kind);
+    server = await startTestServer(kind, { METRICS_TOKEN: METRICS_TOKEN });
   });
   afterAll(() => server.close());
 
@@ -17,7 +19,7 @@ describe.each(STORE_KINDS)('system endpoints and HTTP conventions (%s)', (kind) 
 
   it('serves Prometheus metrics with request counts and latency by route and status', async () => {
     await server.api('GET', '/api/v1/avatars');
-    const metrics = await server.api('GET', '/metrics');
+    const metrics = await server.api('GET', '/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(metrics.status).toBe(200);
     expect(metrics.body).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/avatars",status="401"\} \d+/);
     expect(metrics.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/api\/v1\/avatars",status="401"\}/);

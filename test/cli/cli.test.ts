@@ -47,6 +47,12 @@ describe.each(STORE_KINDS)('the avatars command (%s)', (kind) => {
     await expect(avatars('keys', 'create', '--scopes', 'avatars:read')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--user/) });
     await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'avatars:read', '--expires-in-days', '0')).rejects.toMatchObject({ code: 1 });
     await expect(avatars('keys', 'revoke', 'ak_nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/No key/) });
+    // Ids and names: no control characters (an escape sequence would rewrite the terminal that lists them).
+    for (const bad of [['--user', 'u\u0001'], ['--user', 'u\u001b[2J'], ['--org', 'o\nx'], ['--org', 'o\u0085'], ['--name', 'two\nlines']]) {
+      const args = ['keys', 'create', '--user', 'u', '--scopes', 'avatars:read', ...bad];
+      await expect(avatars(...args)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/control characters/) });
+    }
+    expect(JSON.parse((await avatars('keys', 'list', '--json')).stdout).filter((k: { userId: string }) => k.userId !== 'u1' && k.userId !== 'u2')).toEqual([]);
   }, 120_000);
 
   it('serves, says how to make the first key, and refuses a key revoked by the CLI within a second', async () => {

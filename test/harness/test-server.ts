@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createServer, type Server } from '../../src/server.ts';
+import type { AppOptions } from '../../src/http/app.ts';
 import type { Scope } from '../../src/domain/context.ts';
 import { issueApiKey } from '../../src/domain/keys/issue-api-key.ts';
 import { freePort } from './free-port.ts';
@@ -42,7 +43,12 @@ export interface TestServer {
 export const ALL_SCOPES: Scope[] = ['avatars:read', 'avatars:write', 'keys:admin'];
 
 /** A real server on a random port, with its own SQLite file or PostgreSQL schema, over real HTTP. */
-export async function startTestServer(kind: StoreKind, env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  kind: StoreKind,
+  env: Record<string, string> = {},
+  // Tests that read the server's log pass `{ logger: { level, stream } }`.
+  appOptions: AppOptions = { logger: false },
+): Promise<TestServer> {
   // A DATA_DIR or DATABASE_SCHEMA given by the test is shared with another server and outlives this one.
   const dataDir = env.DATA_DIR ?? (await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-test-')));
   const pgSchema = kind === 'postgres' && !env.DATABASE_SCHEMA ? await createPgSchema() : null;
@@ -60,7 +66,7 @@ export async function startTestServer(kind: StoreKind, env: Record<string, strin
     ...(kind === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: pgSchema?.schema ?? env.DATABASE_SCHEMA } : {}),
     ...env,
   });
-  const server = await createServer(config, { logger: false });
+  const server = await createServer(config, appOptions);
   const address = await server.app.listen({ port, host: '127.0.0.1' });
 
   return {

@@ -1,6 +1,6 @@
 import { requireScope, type Ctx } from '../context.ts';
 import { findVisibleAvatar } from '../avatar-access.ts';
-import { ERRORS } from '../errors.ts';
+import { ApiError, ERRORS } from '../errors.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { deploymentStore } from '../../store/deployments.ts';
 
@@ -43,7 +43,13 @@ async function previewInRenderer(ctx: Ctx, avatarId: string) {
   const { store, blobs, config } = ctx.services;
   const deployments = deploymentStore(store.db);
   const deployment = await deployments.find(avatarId);
-  if (!deployment || deployment.state !== 'running' || !deployment.endpoint) throw ERRORS.rendererUnavailable();
+  if (deployment?.state !== 'running' || !deployment.endpoint) {
+    throw ERRORS.rendererUnavailable(
+      !deployment || deployment.desired !== 'running'
+        ? 'The avatar is not deployed.'
+        : `The avatar's rendering container is not running yet (${deployment.state}).`,
+    );
+  }
   await deployments.touch(avatarId, new Date().toISOString());
   let clip: Buffer;
   try {
@@ -54,12 +60,18 @@ async function previewInRenderer(ctx: Ctx, avatarId: string) {
       signal: AbortSignal.timeout(config.previewTimeoutMs),
     });
     if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
-      throw new Error(`the renderer answered ${response.status}`);
+      throw ERRORS.rendererUnavailable(`The rendering container answered the preview with HTTP ${response.status} and no MP4.`);
     }
     clip = Buffer.from(await response.arrayBuffer());
-  } catch {
-    // Not answering in time, or answering nonsense, is "unreachable" to the caller (the seed's 503).
-    throw ERRORS.rendererUnavailable();
+  } catch (error) {
+    // The seed's sentence stays the `error`; `reason` tells a slow container from a dead one.
+    if (error instanceof ApiError) throw error;
+    if (error instanceof Error && error.name === 'TimeoutError') {
+      throw ERRORS.rendererUnavailable(
+        `The rendering container did not finish the preview within ${config.previewTimeoutMs} ms (PREVIEW_TIMEOUT_MS).`,
+      );
+    }
+    throw ERRORS.rendererUnavailable('The rendering container could not be reached.');
   }
   const blob = await blobs.put(`${avatarBlobPrefix(avatarId)}/previews`, clip, 'video/mp4', 'mp4');
   return { avatarId, previewUrl: blobs.url(blob.key), status: 'completed' as const };

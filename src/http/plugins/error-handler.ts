@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, ERRORS } from '../../domain/errors.ts';
 import { toErrorDetails } from '../validator.ts';
 import { BlobStoreUnavailableError } from '../../blobs/blob-store-unavailable-error.ts';
@@ -47,11 +47,26 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
   return reply
     .code(error.status)
     .type('application/json; charset=utf-8')
-    .send({ error: error.message, code: error.code, ...(error.details ? { details: error.details } : {}) });
+    .send({
+      error: error.message,
+      code: error.code,
+      ...(error.details ? { details: error.details } : {}),
+      ...(error.reason ? { reason: error.reason } : {}),
+    });
+}
+
+/**
+ * A client that hangs up mid-body makes the body stream fail with ECONNRESET ("aborted"), the same code as a
+ * lost database connection; the request's own state tells the two apart.
+ */
+function abortedByClient(request: FastifyRequest): boolean {
+  return !request.raw.complete && request.raw.destroyed;
 }
 
 export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Logged by the app's onRequestAbort hook; the answer goes nowhere.
+    if (abortedByClient(request)) return sendApiError(reply, ERRORS.requestAborted());
     const apiError = toApiError(error, request.routeOptions.bodyLimit ?? bodyLimit);
     if (apiError.status >= 500) request.log.error({ err: error }, apiError.message);
     else request.log.info({ code: apiError.code }, apiError.message);

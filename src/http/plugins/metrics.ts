@@ -1,5 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Config } from '../../config.ts';
+import { ERRORS } from '../../domain/errors.ts';
+import { registerErrorHandling } from './error-handler.ts';
 
 /** Prometheus metrics: request counts and latency by route and status, plus the process's own. */
 export function registerMetrics(app: FastifyInstance): Registry {
@@ -23,4 +27,37 @@ export function registerMetrics(app: FastifyInstance): Registry {
     done();
   });
   return registry;
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** `GET /metrics`, behind `Authorization: Bearer <token>` when a token is set. */
+function metricsRoute(app: FastifyInstance, registry: Registry, token: string | null): void {
+  // Digests of equal length, so the comparison takes the same time whatever was sent.
+  const expected = token === null ? null : digest(token);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (expected) {
+      const sent = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (!sent || !timingSafeEqual(digest(sent), expected)) throw ERRORS.metricsTokenRequired();
+    }
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}
+
+/**
+ * Where metrics are served (config.metrics): on a listener of their own, started now and closed with the
+ * app; on the API's port behind a token; or nowhere, the default, so nothing leaks on a public interface.
+ */
+export async function exposeMetrics(app: FastifyInstance, registry: Registry, settings: Config['metrics']): Promise<void> {
+  if (settings.port === null) {
+    if (settings.token !== null) metricsRoute(app, registry, settings.token);
+    return;
+  }
+  const side = Fastify({ logger: false });
+  registerErrorHandling(side, 1024);
+  metricsRoute(side, registry, settings.token);
+  await side.listen({ port: settings.port, host: settings.host });
+  app.addHook('onClose', async () => {
+    await side.close();
+  });
 }

@@ -1,4 +1,5 @@
 import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
+import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { GPU_TYPES, RENDER_STYLES, SCHEDULING_MODES, STATUSES, TIERS } from '../../domain/tiers.ts';
 
 /**
@@ -37,8 +38,8 @@ export const OnDemandInput = Type.Object(
   { additionalProperties: false },
 );
 
-const name = Type.String({ minLength: 1, maxLength: 200 });
-const description = Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]);
+const name = Type.String({ minLength: 1, maxLength: 200, pattern: SINGLE_LINE_TEXT });
+const description = Type.Union([Type.String({ maxLength: 2000, pattern: MULTI_LINE_TEXT }), Type.Null()]);
 const orbColor = Type.String({ pattern: '^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$', description: 'hex colour, e.g. #22d3ee' });
 const orbSize = Type.Number({ exclusiveMinimum: 0, maximum: 4 });
 
@@ -88,7 +89,7 @@ export type AvatarIdParams = Static<typeof AvatarIdParams>;
 
 export const ListAvatarsQuery = Type.Object(
   {
-    name: Type.Optional(Type.String({ maxLength: 200, description: 'exact name' })),
+    name: Type.Optional(Type.String({ maxLength: 200, pattern: SINGLE_LINE_TEXT, description: 'exact name' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
   },

@@ -6,6 +6,7 @@ export const ErrorBody = Type.Object(
     error: Type.String(),
     code: Type.String(),
     details: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    reason: Type.Optional(Type.String({ description: 'why, where `error` is a fixed sentence (a 503 for a rendering container)' })),
   },
 );
 

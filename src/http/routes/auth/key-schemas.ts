@@ -1,13 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SCOPES } from '../../../domain/context.ts';
+import { PRINCIPAL_ID, SINGLE_LINE_TEXT } from '../../../domain/text-rules.ts';
 
 const Scope = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 export const CreateKeyBody = Type.Object(
   {
     scopes: Type.Array(Scope, { minItems: 1, maxItems: SCOPES.length, uniqueItems: true }),
-    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\s]+$' })),
-    name: Type.Optional(Type.String({ maxLength: 200 })),
+    userId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: PRINCIPAL_ID })),
+    name: Type.Optional(Type.String({ maxLength: 200, pattern: SINGLE_LINE_TEXT })),
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   },
   { additionalProperties: false },
