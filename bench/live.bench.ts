@@ -24,7 +24,7 @@ export default async function bench(report: Report): Promise<void> {
   const open = async (): Promise<{ id: string; token: string; agent: SpeechAgent }> => {
     const id = `bench-${++n}`;
     const token = `${id}-token-0123456789abcdef`;
-    await createSession(baseUrl, { sessionId: id, token });
+    await createSession(baseUrl, { sessionId: id, token, viewerToken: `${id}-viewer-0123456789abcdef` });
     const agent = await connectAgent(baseUrl, `/sessions/${id}/speech`, token);
     agent.json(START(16000));
     await agent.next('ready');

@@ -128,7 +128,9 @@ describe('live sessions: the agent speaks', () => {
     const openBefore = agent.events.slice(0, after).filter((e) => e.type === 'mouth' && (e.open as number) > 0.2);
     expect(openBefore.length).toBeGreaterThan(0);
     expect(agent.events.some((e) => e.type === 'playback_finished')).toBe(false);
-    agent.socket.close();
+    // Closing the socket would leave the session to its idle limit: end it, freeing its place under MAX_SESSIONS.
+    await fetch(`${baseUrl}/sessions/${agent.id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+    expect((await agent.closed).code).toBe(1000);
   });
 });
 
