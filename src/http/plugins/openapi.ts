@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 /**
  * The swagger UI page loads only its own scripts and styles from this server (no inline script, no
  * third-party validator badge), calls only this server, and may not be framed (clickjacking). Inline
- * styles stay allowed: the UI sets style attributes on the SVG icons it renders.
+ * styles stay allowed: the UI adds a <style> element at run time (checked in Chromium: test/web/docs-page.test.ts).
  */
 const DOCS_CSP = [
   "default-src 'none'",
