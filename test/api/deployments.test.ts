@@ -102,13 +102,15 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
     await waitFor(a._id, (x) => x.deployment.state === 'running', 'running');
     const { pid } = recordOf(a._id);
     expect((await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner })).status).toBe(200);
+    // The record is removed once the process has exited: wait for both, not just the exit (CI saw the gap).
+    const record = path.join(server.config.dataDir, 'renderers', `${a._id}.json`);
     const deadline = Date.now() + 20_000;
-    while (alive(pid) && Date.now() < deadline) {
+    while ((alive(pid) || fs.existsSync(record)) && Date.now() < deadline) {
       await server.server.loop.settle();
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(alive(pid)).toBe(false);
-    expect(fs.existsSync(path.join(server.config.dataDir, 'renderers', `${a._id}.json`))).toBe(false);
+    expect(fs.existsSync(record)).toBe(false);
   }, 90_000);
 
   it('refuses to deploy a Tier 1 avatar or a portrait that is not ready, with 409', async () => {
