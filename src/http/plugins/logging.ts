@@ -13,8 +13,12 @@ export const REDACTED = '[redacted]';
 const SECRET_PARAMETER = /token|key|secret|passw|pwd|auth|credential|signature|session/i;
 /** API key secrets (`sk_` + 40 base62) and live-session tokens (`lst_` + 40 base62), loosely: a shortened one leaks too. */
 const SECRET_VALUE = /\b(sk|lst)_[0-9A-Za-z]{6,}/g;
+const HAS_SECRET_VALUE = new RegExp(SECRET_VALUE.source);
+/** Could the text hold a secret at all (an `_` sent as `%5F` included)? Most log lines cannot. */
+const mayHoldSecret = (text: string) => text.includes('sk') || text.includes('lst');
 
 function decoded(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
@@ -27,8 +31,9 @@ export function redactUrl(url: string): string {
   const queryAt = url.indexOf('?');
   const path = scrubSecrets(queryAt === -1 ? url : url.slice(0, queryAt));
   if (queryAt === -1) return path;
-  const query = url
-    .slice(queryAt + 1)
+  const rawQuery = url.slice(queryAt + 1);
+  if (!SECRET_PARAMETER.test(rawQuery) && !mayHoldSecret(rawQuery)) return `${path}?${rawQuery}`;
+  const query = rawQuery
     .split('&')
     .map((pair) => {
       const equals = pair.indexOf('=');
@@ -36,7 +41,7 @@ export function redactUrl(url: string): string {
       if (equals === -1) return scrubSecrets(pair);
       const value = pair.slice(equals + 1);
       // Decoded before the test: `sk%5F...` is the same secret.
-      const secret = SECRET_PARAMETER.test(decoded(name)) || new RegExp(SECRET_VALUE.source).test(decoded(value));
+      const secret = SECRET_PARAMETER.test(decoded(name)) || HAS_SECRET_VALUE.test(decoded(value));
       return `${scrubSecrets(name)}=${secret ? REDACTED : value}`;
     })
     .join('&');
@@ -44,6 +49,7 @@ export function redactUrl(url: string): string {
 }
 
 export function scrubSecrets(text: string): string {
+  if (!mayHoldSecret(text)) return text;
   return text.replace(SECRET_VALUE, `$1_${REDACTED}`).replace(/(sk|lst)(%5F|%5f)[0-9A-Za-z]{6,}/g, `$1_${REDACTED}`);
 }
 
@@ -51,8 +57,7 @@ export function scrubSecrets(text: string): string {
 export function scrubbingStream(destination: { write(line: string): unknown }): { write(line: string): void } {
   return {
     write(line: string) {
-      // Most lines hold no secret; test before copying.
-      destination.write(line.includes('sk_') || line.includes('lst_') || /%5f/i.test(line) ? scrubSecrets(line) : line);
+      destination.write(scrubSecrets(line));
     },
   };
 }
