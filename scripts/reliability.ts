@@ -1,7 +1,7 @@
 // `npm run reliability [-- section ...]`: the full reliability harness. Bigger storms, thousands of fuzz requests per
 // operation and a 60 s load than the default test suite (test/reliability/*.test.ts), with the same code. Prints every
 // figure, writes them to test-artifacts/reliability.json, and exits 1 when any scenario found a problem.
-// Sections: durability, database, renderer, speech-flood, fuzz, tenancy, load (all by default).
+// Sections: durability, database, renderer, speech-flood, uploads, fuzz, tenancy, load (all by default).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { runDurability } from '../test/reliability/harness/durability-run.ts';
 import { runDatabaseOutage } from '../test/reliability/harness/database-outage.ts';
 import { runRendererFaults } from '../test/reliability/harness/renderer-faults.ts';
 import { runSpeechFlood } from '../test/reliability/harness/speech-flood.ts';
+import { runUploadFlood } from '../test/reliability/harness/upload-flood.ts';
 import { fuzzOpenApi } from '../test/reliability/harness/openapi-fuzz.ts';
 import { fuzzTarget } from '../test/reliability/harness/fuzz-target.ts';
 import { runTenancyMatrix } from '../test/reliability/harness/tenancy-matrix.ts';
@@ -53,6 +54,11 @@ const sections: Record<string, Section> = {
   async 'speech-flood'() {
     // 64 KiB chunks as fast as TCP allows into one live session, while another session on the same renderer draws.
     const { problems, ...figures } = await runSpeechFlood({ rounds: Number(env.RELIABILITY_FLOOD_ROUNDS || 10) });
+    return { figures, problems };
+  },
+  async uploads() {
+    // Issue 12: 8 parallel uploads of a 14.7 MB VRM with 780,000 nodes; light requests must stay fast, RSS bounded.
+    const { problems, ...figures } = await runUploadFlood({ uploads: Number(env.RELIABILITY_UPLOADS || 8), settleMs: 20_000 });
     return { figures, problems };
   },
   async fuzz() {
