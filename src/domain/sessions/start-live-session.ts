@@ -3,6 +3,7 @@ import { deploymentStore, type DeploymentRecord } from '../../store/deployments.
 import { liveSessionStore } from '../../store/live-sessions.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findVisibleAvatar } from '../avatar-access.ts';
+import { owns } from '../tenant.ts';
 import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
 import { hashSecret } from '../keys/issue-api-key.ts';
@@ -85,7 +86,7 @@ async function runningDeployment(ctx: Ctx, avatar: AvatarRecord): Promise<Deploy
   const isRunning = (d: DeploymentRecord | null): d is DeploymentRecord & { endpoint: string } => d?.state === 'running' && !!d.endpoint;
   if (isRunning(deployment)) return deployment;
   const onDemand = (avatar.onDemand as { schedulingMode?: string } | null)?.schedulingMode === 'on_demand';
-  if (!onDemand || avatar.userId !== ctx.actor.userId) throw ERRORS.rendererUnavailable();
+  if (!onDemand || !owns(ctx.actor, avatar)) throw ERRORS.rendererUnavailable();
   await deployAvatar(ctx, avatar.id);
   const deadline = Date.now() + ctx.services.config.sessions.startTimeoutMs;
   while (Date.now() < deadline) {
