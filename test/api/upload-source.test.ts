@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../harness/stores.ts';
@@ -123,6 +125,37 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
         const answer = await small.api('POST', `/api/v1/avatars/${a._id}/source`, { key: k, raw: big, headers: { 'content-type': 'model/gltf-binary' } });
         expectError(answer, 413, 'payload-too-large');
         expect(answer.body.error).toContain('1 MiB');
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('answers 413 to a declared length over the limit before any of the body is sent, and to a chunked body past it', async () => {
+      const small = await startTestServer(kind, { MAX_VRM_MB: '1', MAX_IMAGE_MB: '1' });
+      try {
+        const k = await small.makeKey('o', 'org');
+        const a = (await small.api('POST', '/api/v1/avatars', { key: k, body: { name: 'x', tier: 'stylized_3d' } })).body;
+        const { hostname, port } = new URL(small.url);
+        // Headers only: the answer comes without the server waiting for (or reading) the 100 MB announced.
+        const socket = net.connect(Number(port), hostname);
+        socket.write(
+          `POST /api/v1/avatars/${a._id}/source HTTP/1.1\r\nHost: x\r\nX-API-Key: ${k.key}\r\n` +
+            `Content-Type: model/gltf-binary\r\nContent-Length: ${100 * 1024 * 1024}\r\n\r\n`,
+        );
+        const [head] = (await once(socket, 'data')) as [Buffer];
+        socket.destroy();
+        expect(head.toString('latin1')).toMatch(/^HTTP\/1\.1 413 /);
+        expect(head.toString('latin1')).toContain('payload-too-large');
+
+        const chunks = Array.from({ length: 3 }, () => new Uint8Array(512 * 1024));
+        const chunked = await fetch(`${small.url}/api/v1/avatars/${a._id}/source`, {
+          method: 'POST',
+          headers: { 'x-api-key': k.key, 'content-type': 'model/gltf-binary' },
+          body: new ReadableStream({ pull: (c) => (chunks.length ? c.enqueue(chunks.pop()!) : c.close()) }),
+          duplex: 'half',
+        } as RequestInit);
+        expect(chunked.status).toBe(413);
+        expect((await chunked.json()).code).toBe('payload-too-large');
       } finally {
         await small.close();
       }

@@ -1,5 +1,11 @@
 // Issue 12's stall: parallel uploads of a 14.7 MB VRM whose JSON holds 780,000 nodes, while light requests (whoami,
 // GET avatar) keep coming. Reports the light requests' p99 and the API's RSS before, during and after.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createDataTarget } from './data-target.ts';
 import { startApiProcess } from './api-process.ts';
 import { hostileVrm } from '../../harness/hostile-vrm.ts';
@@ -30,7 +36,9 @@ export async function runUploadFlood(options: { uploads: number; settleMs: numbe
   const server = await startApiProcess({ ...target.env, LOG_LEVEL: 'warn' });
   const problems: string[] = [];
   try {
-    const file = new Uint8Array(hostileVrm());
+    const file = hostileVrm();
+    const filePath = path.join(os.tmpdir(), `avatars-hostile-${process.pid}.vrm`);
+    await fs.writeFile(filePath, file);
     // One organization per upload: the server-wide bound is what is measured, not one tenant's queue.
     const uploaders = await Promise.all(
       Array.from({ length: options.uploads }, async (_, i) => {
@@ -54,22 +62,20 @@ export async function runUploadFlood(options: { uploads: number; settleMs: numbe
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
+    const sender = fork(fileURLToPath(new URL('./upload-sender.mjs', import.meta.url)));
+    sender.send({ url: server.url, file: filePath, uploads: uploaders });
+    await once(sender, 'message');
     const t0 = performance.now();
-    const statuses: Record<string, number> = {};
+    let statuses: Record<string, number> = {};
     let uploadsDone = false;
-    const uploads = Promise.all(
-      uploaders.map(async ({ key, id }) => {
-        const response = await fetch(`${server.url}/api/v1/avatars/${id}/source`, {
-          method: 'POST',
-          headers: { 'x-api-key': key, 'content-type': 'model/gltf-binary' },
-          body: file,
-        });
-        await response.arrayBuffer();
-        statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-      }),
-    ).finally(() => {
-      uploadsDone = true;
-    });
+    const uploads = once(sender, 'message')
+      .then(([answer]) => {
+        statuses = (answer as { statuses: Record<string, number> }).statuses;
+      })
+      .finally(() => {
+        uploadsDone = true;
+      });
+    sender.send('go');
     const during = await probe().whileNot(() => uploadsDone);
     await uploads;
     const uploadsSeconds = (performance.now() - t0) / 1000;
@@ -94,6 +100,7 @@ export async function runUploadFlood(options: { uploads: number; settleMs: numbe
   } finally {
     await server.stop();
     await target.remove();
+    await fs.rm(path.join(os.tmpdir(), `avatars-hostile-${process.pid}.vrm`), { force: true });
   }
 }
 

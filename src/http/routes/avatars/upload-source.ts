@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -20,7 +21,9 @@ export async function uploadSourceRoute(app: FastifyInstance, services: Services
   const limit = Math.max(services.config.maxVrmBytes, services.config.maxImageBytes);
   await app.register(async (scope) => {
     await scope.register(multipart, { limits: { fileSize: limit, files: 1, fields: 5, parts: 6 }, throwFileSizeLimit: true });
-    scope.addContentTypeParser(RAW_TYPES, { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) => done(null, body));
+    // A raw body stays unread until the verb asks for it, once the upload has its turn (config.uploads): uploads
+    // waiting their turn then hold no memory and cost the API's thread nothing (TCP holds the sender back).
+    scope.addContentTypeParser(RAW_TYPES, (_request, payload, done) => done(null, payload));
     // Anything else (JSON, text, forms) is not a source file.
     scope.addContentTypeParser('*', (request, _payload, done) =>
       done(ERRORS.unsupportedMediaType(request.headers['content-type'], ACCEPTED), undefined),
@@ -49,10 +52,10 @@ export async function uploadSourceRoute(app: FastifyInstance, services: Services
 
 async function readUpload(request: FastifyRequest, limit: number): Promise<Buffer> {
   if (!request.isMultipart()) {
-    if (!Buffer.isBuffer(request.body)) {
+    if (!(request.body instanceof Readable)) {
       throw ERRORS.unsupportedMediaType(request.headers['content-type'], ACCEPTED);
     }
-    return request.body;
+    return readRawBody(request.body, limit, Number(request.headers['content-length']));
   }
   const part = await request.file();
   if (!part) throw ERRORS.validation([{ path: 'file', message: 'is required: send the source as the multipart field "file"' }]);
@@ -66,4 +69,34 @@ async function readUpload(request: FastifyRequest, limit: number): Promise<Buffe
     if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw ERRORS.payloadTooLarge(limit);
     throw error;
   }
+}
+
+/**
+ * The raw body, at most `limit` bytes. With a Content-Length the bytes go straight into one buffer of that size (no
+ * chunk list to concatenate: a 15 MB concat held the API's thread for ~20 ms); without one, chunks are gathered.
+ */
+async function readRawBody(body: Readable, limit: number, declared: number): Promise<Buffer> {
+  if (declared > limit) {
+    body.resume();
+    throw ERRORS.payloadTooLarge(limit);
+  }
+  const into = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafeSlow(declared) : null;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  // Events rather than for-await: leaving a for-await destroys the stream, and with it the socket the 413 goes out on.
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      // Node's parser ends a sized body at its Content-Length (within the limit): only a chunked one can run over.
+      if (length > limit) {
+        body.off('data', onData);
+        body.resume();
+        reject(ERRORS.payloadTooLarge(limit));
+      } else if (into) chunk.copy(into, length - chunk.length);
+      else chunks.push(chunk);
+    };
+    body.on('data', onData);
+    body.once('end', () => resolve(into ? into.subarray(0, length) : Buffer.concat(chunks, length)));
+    body.once('error', reject);
+  });
 }
