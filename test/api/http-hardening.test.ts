@@ -59,6 +59,7 @@ describe.each(STORE_KINDS)('what reaches the log (%s)', (kind) => {
   it('never logs an API key secret or a session token, wherever a client puts it in the URL', async () => {
     const secret = owner.key;
     const token = `lst_${'Z9'.repeat(20)}`;
+    const viewerToken = `lsv_${'Y8'.repeat(20)}`;
     const before = log.lines.length;
     const calls: [string, string, string?][] = [
       ['GET', `/api/v1/avatars?api_key=${secret}&limit=5`],
@@ -68,6 +69,7 @@ describe.each(STORE_KINDS)('what reaches the log (%s)', (kind) => {
       ['GET', `/healthz?token=${token}`],
       ['POST', `/api/v1/sessions/ses_0000000000000000/whep?token=${token}`, 'v=0\r\n'],
       ['GET', '/nothing-here?password=hunter2-hunter2&access_token=abc123def456&Session=s3ss10n-value'],
+      ['GET', `/live?v=${viewerToken}`],
     ];
     for (const [method, url, sdp] of calls) {
       await server.api(method, url, { key: owner, ...(sdp ? { raw: sdp, headers: { 'content-type': 'application/sdp' } } : {}) });
@@ -75,7 +77,7 @@ describe.each(STORE_KINDS)('what reaches the log (%s)', (kind) => {
     // "request completed" is written after the answer leaves; wait for all of them.
     await expect.poll(() => log.parsed().slice(before).filter((l) => l.msg === 'request completed').length).toBe(calls.length);
     const text = log.lines.slice(before).join('');
-    for (const leaked of [secret.slice(3), token.slice(4), 'hunter2-hunter2', 'abc123def456', 's3ss10n-value']) {
+    for (const leaked of [secret.slice(3), token.slice(4), viewerToken.slice(4), 'hunter2-hunter2', 'abc123def456', 's3ss10n-value']) {
       expect(text).not.toContain(leaked);
     }
     // Logged all the same, with what is not a secret kept.
@@ -86,6 +88,7 @@ describe.each(STORE_KINDS)('what reaches the log (%s)', (kind) => {
     expect(urls).toContain('/api/v1/sessions/ses_0000000000000000/whep?token=[redacted]');
     expect(urls).toContain('/api/v1/avatars/sk_[redacted]');
     expect(urls).toContain('/nothing-here?password=[redacted]&access_token=[redacted]&Session=[redacted]');
+    expect(urls).toContain('/live?v=[redacted]');
   });
 
   it('logs a POST the client aborts mid-body as aborted by the client, not as a database outage', async () => {

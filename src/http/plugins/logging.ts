@@ -4,18 +4,18 @@ import type { FastifyServerOptions } from 'fastify';
  * Secrets never reach a log line, even when a client sends one by mistake where it does not belong
  * (`?api_key=sk_...` on any route, `?token=lst_...` on WHEP). Two layers:
  * - request URLs are logged with the values of secret-like query parameters replaced;
- * - every line is scrubbed of API key secrets (`sk_`) and session tokens (`lst_`) wherever they appear
+ * - every line is scrubbed of API key secrets (`sk_`) and session tokens (`lst_`, `lsv_`) wherever they appear
  *   (a path, an error message), the last line of defence for what the first cannot know.
  */
 export const REDACTED = '[redacted]';
 
 /** Parameter names that carry credentials, whatever their value looks like. */
 const SECRET_PARAMETER = /token|key|secret|passw|pwd|auth|credential|signature|session/i;
-/** API key secrets (`sk_` + 40 base62) and live-session tokens (`lst_` + 40 base62), loosely: a shortened one leaks too. */
-const SECRET_VALUE = /\b(sk|lst)_[0-9A-Za-z]{6,}/g;
+/** API key secrets (`sk_`), live-session agent and viewer tokens (`lst_`, `lsv_`), loosely: a shortened one leaks too. */
+const SECRET_VALUE = /\b(sk|lst|lsv)_[0-9A-Za-z]{6,}/g;
 const HAS_SECRET_VALUE = new RegExp(SECRET_VALUE.source);
 /** Could the text hold a secret at all (an `_` sent as `%5F` included)? Most log lines cannot. */
-const mayHoldSecret = (text: string) => text.includes('sk') || text.includes('lst');
+const mayHoldSecret = (text: string) => text.includes('sk') || text.includes('ls');
 
 function decoded(text: string): string {
   if (!text.includes('%') && !text.includes('+')) return text;
@@ -50,7 +50,7 @@ export function redactUrl(url: string): string {
 
 export function scrubSecrets(text: string): string {
   if (!mayHoldSecret(text)) return text;
-  return text.replace(SECRET_VALUE, `$1_${REDACTED}`).replace(/(sk|lst)(%5F|%5f)[0-9A-Za-z]{6,}/g, `$1_${REDACTED}`);
+  return text.replace(SECRET_VALUE, `$1_${REDACTED}`).replace(/(sk|lst|lsv)(%5F|%5f)[0-9A-Za-z]{6,}/g, `$1_${REDACTED}`);
 }
 
 /** A log destination that scrubs each line before it is written. */
