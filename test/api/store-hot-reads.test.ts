@@ -78,22 +78,24 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     expect(await avatarStore(store.db).findById(inside.id)).toBeNull();
   });
 
-  it('lists newest first across the organization and the user\'s own, by page and by name', async () => {
+  it('lists newest first the organization\'s avatars, or an orgless user\'s own, by page and by name', async () => {
     const avatars = avatarStore(store.db);
     const mine = [record('u2', 'org_b'), record('u2', null, { name: 'Solo' }), record('u3', 'org_b'), record('u9', 'org_c'), record('u2', 'org_b', { name: 'Solo' })];
     for (const avatar of mine) await avatars.insert(avatar);
-    const visible = [mine[4]!, mine[2]!, mine[1]!, mine[0]!].map((a) => a.id);
+    // u2 of org_b sees org_b's avatars (u3's too), never u2's orgless one.
+    const visible = [mine[4]!, mine[2]!, mine[0]!].map((a) => a.id);
     const all = await avatars.list({ userId: 'u2', organizationId: 'org_b' }, { limit: 10, offset: 0 });
     expect(all.avatars.map((a) => a.id)).toEqual(visible);
-    expect(all.count).toBe(4);
+    expect(all.count).toBe(3);
     const second = await avatars.list({ userId: 'u2', organizationId: 'org_b' }, { limit: 2, offset: 2 });
     expect(second.avatars.map((a) => a.id)).toEqual(visible.slice(2));
-    expect(second.count).toBe(4);
+    expect(second.count).toBe(3);
     const solo = await avatars.list({ userId: 'u2', organizationId: 'org_b' }, { name: 'Solo', limit: 10, offset: 0 });
-    expect(solo).toEqual({ avatars: [expect.objectContaining({ id: mine[4]!.id }), expect.objectContaining({ id: mine[1]!.id })], count: 2 });
+    expect(solo).toEqual({ avatars: [expect.objectContaining({ id: mine[4]!.id })], count: 1 });
     const orgless = await avatars.list({ userId: 'u2', organizationId: null }, { limit: 10, offset: 0 });
-    expect(orgless.avatars.map((a) => a.id)).toEqual([mine[4]!.id, mine[1]!.id, mine[0]!.id]);
-    expect(orgless.count).toBe(3);
+    expect(orgless.avatars.map((a) => a.id)).toEqual([mine[1]!.id]);
+    expect(orgless.count).toBe(1);
+    expect(await avatars.list({ userId: 'u3', organizationId: null }, { limit: 10, offset: 0 })).toEqual({ avatars: [], count: 0 });
     expect(await avatars.list({ userId: 'nobody', organizationId: 'org_none' }, { limit: 10, offset: 0 })).toEqual({ avatars: [], count: 0 });
   });
 
