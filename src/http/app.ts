@@ -75,7 +75,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Set as the request arrives (error and 404 answers keep it): a plain callback hook costs no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    // No URL of this API has a NUL in it, and PostgreSQL cannot store or compare one (text.ts).
+    // No URL of this API has a NUL in it, and PostgreSQL cannot store or compare one (domain/text-rules.ts).
     if (request.url.includes('%00')) return done(ERRORS.validation([{ path: 'url', message: 'must not contain NUL characters (%00)' }]));
     done();
   });
