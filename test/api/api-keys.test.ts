@@ -153,6 +153,7 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
   });
 
   describe('security', () => {
+    securityTests(() => server, { method: 'GET', path: () => '/api/v1/auth/whoami', scope: null });
     securityTests(() => server, { method: 'GET', path: () => '/api/v1/auth/api-keys', scope: 'keys:admin' });
     securityTests(() => server, { method: 'POST', path: () => '/api/v1/auth/api-keys', scope: 'keys:admin', body: { scopes: ['avatars:read'] } });
     securityTests(() => server, { method: 'DELETE', path: () => '/api/v1/auth/api-keys/ak_0000000000000000', scope: 'keys:admin' });

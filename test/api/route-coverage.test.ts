@@ -1,0 +1,109 @@
+// A route cannot forget its security: every operation of the OpenAPI document that takes an API key has shared
+// security tests (test/harness/security.ts) in some test file and a rule in the tenancy matrix, and the two agree.
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../harness/test-server.ts';
+import { operationsOf, type OpenApiDocument } from '../harness/response-schema.ts';
+import { RULES } from '../reliability/harness/tenancy-matrix.ts';
+import { ROOT_DIR } from '../fixtures.ts';
+
+interface SecurityTestsCall {
+  file: string;
+  method: string;
+  /** The path with each `${...}` as `X`. */
+  path: string;
+  scope: string | null;
+  avatar: string | null;
+}
+
+function testFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : testFiles(full);
+    return entry.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Every `securityTests(getServer, { method, path, scope, avatar })` call in the sources, read from their syntax trees. */
+function securityTestsCalls(files: string[]): SecurityTestsCall[] {
+  const calls: SecurityTestsCall[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (!text.includes('securityTests(')) continue;
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node) => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'securityTests') {
+        const route = node.arguments[1];
+        if (!route || !ts.isObjectLiteralExpression(route)) throw new Error(`${file}: securityTests(...) without an object literal route`);
+        const field = (name: string) =>
+          route.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(source) === name)?.initializer;
+        const literal = (node: ts.Expression | undefined) =>
+          node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : null;
+        const pathFunction = field('path');
+        const body = pathFunction && ts.isArrowFunction(pathFunction) ? pathFunction.body : undefined;
+        const routePath = body && ts.isTemplateExpression(body)
+          ? body.head.text + body.templateSpans.map((span) => `X${span.literal.text}`).join('')
+          : literal(body as ts.Expression | undefined);
+        const method = literal(field('method'));
+        if (!method || !routePath) throw new Error(`${file}: a securityTests(...) route whose method or path is not written out`);
+        calls.push({ file: path.relative(ROOT_DIR, file), method, path: routePath, scope: literal(field('scope')), avatar: literal(field('avatar')) });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return calls;
+}
+
+/** `/api/v1/avatars/{id}/source` matches `/api/v1/avatars/X/source` and `/api/v1/avatars/avt_0000/source`. */
+const matches = (template: string, concrete: string) =>
+  new RegExp(`^${template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`).test(concrete);
+
+describe('every secured route has security tests and a tenancy-matrix rule', () => {
+  let server: TestServer;
+  let secured: { key: string; method: string; path: string }[];
+  const calls = securityTestsCalls([...testFiles(path.join(ROOT_DIR, 'test')), ...testFiles(path.join(ROOT_DIR, 'src'))]);
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    const document: OpenApiDocument = (await server.api('GET', '/api/v1/openapi.json')).body;
+    secured = operationsOf(document).filter((o) => o.secured);
+  });
+  afterAll(() => server.close());
+
+  it('reads the document\'s secured operations and the securityTests calls of the test sources', () => {
+    expect(secured.map((o) => o.key)).toContain('GET /api/v1/avatars/{id}');
+    expect(calls.length).toBeGreaterThanOrEqual(secured.length);
+  });
+
+  it('finds a securityTests(...) call for each operation that takes an API key, with the scope and avatar rule of the matrix', () => {
+    const problems: string[] = [];
+    for (const operation of secured) {
+      const found = calls.filter((c) => c.method === operation.method && matches(operation.path, c.path));
+      if (found.length === 0) {
+        problems.push(`${operation.key} has no securityTests(...) call in any test file`);
+        continue;
+      }
+      const rule = RULES[operation.key];
+      for (const call of found) {
+        if (rule && (call.scope !== rule.scope || call.avatar !== (rule.avatar ?? null))) {
+          problems.push(`${operation.key}: ${call.file} tests scope ${call.scope} and avatar ${call.avatar}, the tenancy matrix says ${rule.scope} and ${rule.avatar ?? null}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('finds a tenancy-matrix rule for each operation that takes an API key, and none for an operation the document lacks', () => {
+    const keys = secured.map((o) => o.key);
+    expect(keys.filter((key) => !RULES[key])).toEqual([]);
+    expect(Object.keys(RULES).filter((key) => !keys.includes(key))).toEqual([]);
+  });
+
+  it('finds no securityTests(...) call for a route the document does not have', () => {
+    const stale = calls.filter((c) => !secured.some((o) => o.method === c.method && matches(o.path, c.path)));
+    expect(stale.map((c) => `${c.file}: ${c.method} ${c.path}`)).toEqual([]);
+  });
+});
