@@ -8,7 +8,8 @@ import { TEXT_RULE_MESSAGES } from '../domain/text-rules.ts';
 const Ajv = AjvModule.default;
 type Ajv = InstanceType<typeof Ajv>;
 
-function withFormats(ajv: Ajv): Ajv {
+/** The formats the API's schemas name; tests that check answers against the OpenAPI document use them too. */
+export function withFormats(ajv: Ajv): Ajv {
   addFormats.default(ajv, ['date-time']);
   ajv.addFormat('k8s-quantity', { type: 'string', validate: (s: string) => parseQuantity(s) !== null });
   ajv.addFormat('resolution', {
