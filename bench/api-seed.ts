@@ -40,7 +40,7 @@ export async function seedAvatars(store: Store, options: SeedOptions): Promise<s
       store,
       config,
       blobs: createLocalBlobStore({ root: path.join(os.tmpdir(), 'avatars-bench-unused-blobs'), publicUrl: config.publicUrl }),
-      background: { wake() {} },
+      background: { wake() {}, nextPass: () => new Promise(() => {}) },
     },
   };
   const templateIds: string[] = [];

@@ -25,7 +25,7 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   const blobs = createBlobStore(config);
   const orchestrator = createOrchestrator(config);
   // Verbs wake the control loop through `background`; the loop needs the app's logger, so it comes second.
-  const services: Services = { store, blobs, config, background: { wake() {} } };
+  const services: Services = { store, blobs, config, background: { wake() {}, nextPass: () => new Promise(() => {}) } };
   const app = await buildApp(services, options);
   const loop = createControlLoop(
     [

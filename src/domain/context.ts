@@ -17,6 +17,11 @@ export interface Actor {
 /** The background loops (preprocessing, deployments): verbs wake them after changing desired state. */
 export interface Background {
   wake(): void;
+  /**
+   * Resolves when the loop's next full pass ends (every task ran once), so a verb can wait for what
+   * the reconciler does next; never resolves while the loop is stopped.
+   */
+  nextPass(): Promise<void>;
 }
 
 /** What every verb needs besides its input. */

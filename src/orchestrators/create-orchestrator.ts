@@ -9,7 +9,11 @@ import { defaultNamespace, loadKubeConfig } from './kubernetes/kube-config.ts';
 export function createOrchestrator(config: Config): Orchestrator {
   const settings = config.orchestrator;
   if (settings.kind === 'local') {
-    return createLocalOrchestrator({ stateDir: path.join(config.dataDir, 'renderers'), stopOnClose: settings.stopWithApi });
+    return createLocalOrchestrator({
+      stateDir: path.join(config.dataDir, 'renderers'),
+      stopOnClose: settings.stopWithApi,
+      stuckAfterMs: config.rendererStartTimeoutMs,
+    });
   }
   const kubeConfig = loadKubeConfig();
   return createKubernetesOrchestrator({

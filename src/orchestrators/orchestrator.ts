@@ -55,6 +55,11 @@ export interface Orchestrator {
   apply(spec: RendererSpec): Promise<RendererStatus>;
   /** Current state, or null when nothing exists for the avatar. */
   status(avatarId: string): Promise<RendererStatus | null>;
+  /**
+   * Whether a container that has been `starting` (alive, not healthy) for `startingForMs` is hung and
+   * should be replaced like a crashed one. Whether a long start is a fault depends on the platform.
+   */
+  isStuck(status: RendererStatus, startingForMs: number): boolean;
   /** Remove everything made for the avatar. No error when nothing exists. */
   remove(avatarId: string): Promise<void>;
   /** Every avatar this orchestrator has something running or kept for (adoption and orphan clean-up). */

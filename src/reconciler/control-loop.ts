@@ -21,6 +21,7 @@ export function createControlLoop(tasks: LoopTask[], log: FastifyBaseLogger, int
   let running: Promise<void> | null = null;
   let again = false;
   let stopped = true;
+  let passEnded: (() => void)[] = [];
 
   async function pass(): Promise<void> {
     do {
@@ -35,6 +36,9 @@ export function createControlLoop(tasks: LoopTask[], log: FastifyBaseLogger, int
           log.error({ err: error, task: task.name }, 'reconciler task failed');
         }
       }
+      const waiting = passEnded;
+      passEnded = [];
+      for (const resolve of waiting) resolve();
     } while (again && !stopped);
   }
 
@@ -59,6 +63,9 @@ export function createControlLoop(tasks: LoopTask[], log: FastifyBaseLogger, int
     },
     wake() {
       if (!stopped) void trigger();
+    },
+    nextPass() {
+      return new Promise<void>((resolve) => passEnded.push(resolve));
     },
     async settle() {
       if (running) {

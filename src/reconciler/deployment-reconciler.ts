@@ -2,12 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../domain/context.ts';
 import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
-import { deploymentStore, type DeploymentRecord } from '../store/deployments.ts';
+import { deploymentStore, type DeploymentChanges, type DeploymentRecord } from '../store/deployments.ts';
+import {
+  awaitRestart,
+  inBackoff,
+  isIdle,
+  missingPortrait,
+  observe,
+  scaleToZero,
+  start,
+  stopped,
+  wantsToRun,
+  withChanges,
+  type OnDemandSettings,
+} from '../domain/deployments/deployment-lifecycle.ts';
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrators/orchestrator.ts';
 
 /** A replica that stops renewing its leases (crashed, partitioned) loses its avatars after this. */
 const LEASE_MS = 15_000;
-const MAX_BACKOFF_MS = 60_000;
 
 /**
  * Makes the rendering containers match the `deployments` table: starts what should run, restarts
@@ -38,10 +50,10 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     };
   }
 
-  /** Undeploy: remove what was made for the avatar. */
-  async function stopIt(deployment: DeploymentRecord) {
-    await orchestrator.remove(deployment.avatarId);
-    await record(deployment, { state: 'stopped', endpoint: null, lastError: null });
+  /** Writes one lifecycle step and answers the record as it now stands. */
+  async function write(deployment: DeploymentRecord, changes: DeploymentChanges): Promise<DeploymentRecord> {
+    await deployments.update(deployment.avatarId, changes);
+    return withChanges(deployment, changes);
   }
 
   async function reconcileOne(deployment: DeploymentRecord, now: Date): Promise<void> {
@@ -51,80 +63,43 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
       await deployments.delete(deployment.avatarId);
       return;
     }
-    if (deployment.desired === 'stopped') {
-      if (deployment.state !== 'stopped') await stopIt(deployment);
+    if (!wantsToRun(deployment)) {
+      // Undeployed: remove what was made for the avatar. Scaled to zero: already stopped, objects kept.
+      if (deployment.state !== 'stopped') {
+        await orchestrator.remove(deployment.avatarId);
+        await write(deployment, stopped(deployment, new Date()));
+      }
       return;
     }
-    const onDemand = avatar.onDemand as { schedulingMode?: string; autoShutdownMinutes?: number } | null;
-    if (onDemand?.schedulingMode === 'on_demand' && deployment.state === 'running') {
-      const idleMs = now.getTime() - Date.parse(deployment.lastUsedAt);
-      const limitMs = (onDemand.autoShutdownMinutes ?? 5) * 60_000;
-      if (idleMs >= limitMs && avatar.artifact) {
-        // Scale to zero rather than remove: on Kubernetes the objects stay, ready to scale back to one.
-        await deployments.update(deployment.avatarId, { desired: 'stopped' });
-        await orchestrator.apply(specOf(avatar, deployment, 0));
-        await record(deployment, { state: 'stopped', endpoint: null, lastError: null });
-        log.info({ avatarId: avatar.id, idleMs }, 'stopped an on-demand rendering container after its idle time');
-        return;
-      }
+    if (isIdle(deployment, avatar.onDemand as OnDemandSettings | null, now) && avatar.artifact) {
+      // Scale to zero rather than remove: on Kubernetes the objects stay, ready to scale back to one.
+      await orchestrator.apply(specOf(avatar, deployment, 0));
+      await write(deployment, scaleToZero(deployment, new Date()));
+      log.info({ avatarId: avatar.id, idleMs: now.getTime() - Date.parse(deployment.lastUsedAt) }, 'stopped an on-demand rendering container after its idle time');
+      return;
     }
     if (!avatar.artifact) {
-      await deployments.update(deployment.avatarId, { state: 'failed', lastError: 'The avatar has no preprocessed portrait; upload a photo first.', endpoint: null });
+      await write(deployment, missingPortrait(deployment, new Date()));
       return;
     }
 
     let status: RendererStatus | null = await orchestrator.status(avatar.id);
-    if (status && isStuck(status, deployment, now)) {
+    if (status && deployment.state === 'starting' && orchestrator.isStuck(status, now.getTime() - Date.parse(deployment.since))) {
       // Alive but not answering its health checks for too long (hung): replace it like a crashed one.
       await orchestrator.remove(avatar.id);
       status = { ...status, phase: 'failed', endpoint: null, lastError: 'The rendering container stopped answering its health checks.' };
     }
-    if (status?.phase === 'failed' || !status || status.phase === 'stopped') {
-      const crashed = status?.phase === 'failed';
-      if (crashed && deployment.nextAttemptAt && Date.parse(deployment.nextAttemptAt) > now.getTime()) {
-        await record(deployment, { state: 'failed', endpoint: null, lastError: status!.lastError });
+    if (!status || status.phase === 'stopped' || status.phase === 'failed') {
+      const crash = status?.phase === 'failed' ? { lastError: status.lastError } : null;
+      if (crash && inBackoff(deployment, now)) {
+        await write(deployment, awaitRestart(deployment, crash.lastError, new Date()));
         return;
       }
-      const restarts = crashed ? deployment.restarts + 1 : deployment.restarts;
-      if (crashed) {
-        // 1 s, 2 s, 4 s ... up to a minute between attempts.
-        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(deployment.restarts, 16));
-        await deployments.update(avatar.id, { nextAttemptAt: new Date(now.getTime() + backoff).toISOString() });
-        log.warn({ avatarId: avatar.id, restarts, error: status!.lastError }, 'restarting a crashed rendering container');
-      }
-      const lastError = crashed ? status!.lastError : deployment.lastError;
-      await record(deployment, { state: 'starting', endpoint: null, restarts, lastError });
+      deployment = await write(deployment, start(deployment, crash, now));
+      if (crash) log.warn({ avatarId: avatar.id, restarts: deployment.restarts, error: crash.lastError }, 'restarting a crashed rendering container');
       status = await orchestrator.apply(specOf(avatar, deployment, 1));
-      deployment = { ...deployment, state: 'starting', restarts, lastError };
     }
-    if (status.phase === 'running') {
-      // lastError stays: after a recovered crash the user can still read what happened.
-      await record(deployment, { state: 'running', endpoint: status.endpoint, nextAttemptAt: null });
-    } else if (status.phase === 'starting') {
-      await record(deployment, { state: 'starting', endpoint: null, lastError: status.lastError ?? deployment.lastError });
-    } else {
-      await record(deployment, { state: 'failed', endpoint: null, lastError: status.lastError });
-    }
-  }
-
-  /**
-   * A local container that has been `starting` (alive, not healthy) longer than the start timeout.
-   * On Kubernetes the pod's own liveness probe restarts a hung container, and a slow start (image
-   * pulls, GPU scheduling) is not a fault, so only the local orchestrator is judged here.
-   */
-  function isStuck(status: RendererStatus, deployment: DeploymentRecord, now: Date): boolean {
-    return (
-      orchestrator.kind === 'local' &&
-      status.phase === 'starting' &&
-      deployment.state === 'starting' &&
-      now.getTime() - Date.parse(deployment.since) > services.config.rendererStartTimeoutMs
-    );
-  }
-
-  /** Writes the observed state; `since` moves only when the state changes. */
-  async function record(deployment: DeploymentRecord, changes: Partial<DeploymentRecord>) {
-    const moved = changes.state !== undefined && changes.state !== deployment.state;
-    await deployments.update(deployment.avatarId, { ...changes, ...(moved ? { since: new Date().toISOString() } : {}) });
+    await write(deployment, observe(deployment, status, new Date()));
   }
 
   async function removeOrphans(): Promise<void> {

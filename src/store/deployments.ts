@@ -16,6 +16,11 @@ export interface DeploymentRecord {
   secret: string;
   lastUsedAt: string;
   nextAttemptAt: string | null;
+  /**
+   * When the reconciler stopped an idle on-demand avatar (scale to zero); null otherwise. `desired`
+   * stays what the owner asked for. Absent in a new record means null.
+   */
+  scaledToZeroAt?: string | null;
 }
 
 function fromRow(row: Selectable<DeploymentsTable>): DeploymentRecord {
@@ -30,12 +35,14 @@ function fromRow(row: Selectable<DeploymentsTable>): DeploymentRecord {
     secret: row.secret,
     lastUsedAt: row.last_used_at,
     nextAttemptAt: row.next_attempt_at,
+    scaledToZeroAt: row.scaled_to_zero_at,
   };
 }
 
-type Changes = Partial<Omit<DeploymentRecord, 'avatarId'>>;
+/** What one step of the lifecycle writes (see domain/deployments/deployment-lifecycle.ts). */
+export type DeploymentChanges = Partial<Omit<DeploymentRecord, 'avatarId'>>;
 
-function toColumns(changes: Changes): Partial<Selectable<DeploymentsTable>> {
+function toColumns(changes: DeploymentChanges): Partial<Selectable<DeploymentsTable>> {
   const c: Partial<Selectable<DeploymentsTable>> = {};
   if (changes.desired !== undefined) c.desired = changes.desired;
   if (changes.state !== undefined) c.state = changes.state;
@@ -46,12 +53,13 @@ function toColumns(changes: Changes): Partial<Selectable<DeploymentsTable>> {
   if (changes.secret !== undefined) c.secret = changes.secret;
   if (changes.lastUsedAt !== undefined) c.last_used_at = changes.lastUsedAt;
   if (changes.nextAttemptAt !== undefined) c.next_attempt_at = changes.nextAttemptAt;
+  if (changes.scaledToZeroAt !== undefined) c.scaled_to_zero_at = changes.scaledToZeroAt;
   return c;
 }
 
 /** The columns fromRow reads, named, so the statement's result does not change when a column is added. */
-const FIND = `select avatar_id, desired, state, since, restarts, last_error, endpoint, secret, last_used_at, next_attempt_at
-  from deployments where avatar_id = ?`;
+const FIND = `select avatar_id, desired, state, since, restarts, last_error, endpoint, secret, last_used_at, next_attempt_at,
+  scaled_to_zero_at from deployments where avatar_id = ?`;
 
 export function deploymentStore(db: Kysely<Database>) {
   const cache = () => rowCacheOf<Selectable<DeploymentsTable>>(db, 'deployments');
@@ -77,7 +85,7 @@ export function deploymentStore(db: Kysely<Database>) {
       );
     },
 
-    async update(avatarId: string, changes: Changes): Promise<void> {
+    async update(avatarId: string, changes: DeploymentChanges): Promise<void> {
       const columns = toColumns(changes);
       if (Object.keys(columns).length === 0) return;
       await cache().writing(avatarId, () => db.updateTable('deployments').set(columns).where('avatar_id', '=', avatarId).execute());

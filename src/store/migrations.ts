@@ -106,6 +106,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('live_sessions').addColumn('viewer_token_hash', 'text').execute();
       },
     },
+    '0008_deployment_scaled_to_zero': {
+      async up(db: Kysely<any>) {
+        // An idle on-demand avatar is scaled to zero without touching `desired`, which stays the owner's.
+        await db.schema.alterTable('deployments').addColumn('scaled_to_zero_at', 'text').execute();
+      },
+    },
     '0005_avatar_counts': {
       async up(db: Kysely<any>) {
         // The list's count without scanning the organization's index: avatars per (organization, owner), kept by

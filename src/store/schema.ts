@@ -59,6 +59,8 @@ export interface DeploymentsTable {
   last_used_at: string;
   /** After a crash: no restart before this time (backoff). */
   next_attempt_at: string | null;
+  /** When the reconciler scaled an idle on-demand avatar to zero; null while `desired` is in force. */
+  scaled_to_zero_at: string | null;
   lease_owner: string | null;
   lease_until: string | null;
 }

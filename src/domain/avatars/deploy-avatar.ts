@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { deploymentStore } from '../../store/deployments.ts';
+import { firstDeployment, requestRun, requestStop } from '../deployments/deployment-lifecycle.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
 import { loadAvatarObject } from '../avatar-object.ts';
@@ -22,34 +23,9 @@ export async function deployAvatar(ctx: Ctx, id: string) {
   }
   const deployments = deploymentStore(ctx.services.store.db);
   const existing = await deployments.find(id);
-  const now = new Date().toISOString();
-  if (!existing) {
-    await deployments.upsert({
-      avatarId: id,
-      desired: 'running',
-      state: 'starting',
-      since: now,
-      restarts: 0,
-      lastError: null,
-      endpoint: null,
-      secret: randomBytes(24).toString('base64url'),
-      lastUsedAt: now,
-      nextAttemptAt: null,
-    });
-  } else if (existing.desired !== 'running' || existing.state === 'failed' || existing.state === 'stopped') {
-    // A new deploy is a fresh start: the restart count and backoff begin again.
-    await deployments.update(id, {
-      desired: 'running',
-      state: existing.state === 'running' ? 'running' : 'starting',
-      since: existing.state === 'running' ? existing.since : now,
-      restarts: 0,
-      nextAttemptAt: null,
-      lastError: null,
-      lastUsedAt: now,
-    });
-  } else {
-    await deployments.touch(id, now);
-  }
+  const now = new Date();
+  if (!existing) await deployments.upsert(firstDeployment(id, randomBytes(24).toString('base64url'), now));
+  else await deployments.update(id, requestRun(existing, now));
   ctx.services.background.wake();
   return loadAvatarObject(ctx.services, avatar);
 }
@@ -63,13 +39,9 @@ export async function undeployAvatar(ctx: Ctx, id: string) {
   }
   const deployments = deploymentStore(ctx.services.store.db);
   const existing = await deployments.find(id);
-  if (existing && existing.desired !== 'stopped') {
-    await deployments.update(id, {
-      desired: 'stopped',
-      state: existing.state === 'stopped' ? 'stopped' : 'stopping',
-      since: existing.state === 'stopped' ? existing.since : new Date().toISOString(),
-      endpoint: null,
-    });
+  const changes = existing ? requestStop(existing, new Date()) : {};
+  if (existing && Object.keys(changes).length > 0) {
+    await deployments.update(id, changes);
     ctx.services.background.wake();
   }
   return loadAvatarObject(ctx.services, avatar);

@@ -3,6 +3,7 @@ import { findVisibleAvatar } from '../avatar-access.ts';
 import { ApiError, ERRORS } from '../errors.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { deploymentStore } from '../../store/deployments.ts';
+import { wantsToRun } from '../deployments/deployment-lifecycle.ts';
 
 export const TIER1_PREVIEW_MESSAGE = 'Tier 1 avatars render client-side. Use the VRM model URL directly.';
 
@@ -45,7 +46,7 @@ async function previewInRenderer(ctx: Ctx, avatarId: string) {
   const deployment = await deployments.find(avatarId);
   if (deployment?.state !== 'running' || !deployment.endpoint) {
     throw ERRORS.rendererUnavailable(
-      !deployment || deployment.desired !== 'running'
+      !deployment || !wantsToRun(deployment)
         ? 'The avatar is not deployed.'
         : `The avatar's rendering container is not running yet (${deployment.state}).`,
     );

@@ -8,6 +8,8 @@ import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
 import { hashSecret } from '../keys/issue-api-key.ts';
 import { deployAvatar } from '../avatars/deploy-avatar.ts';
+import { awaitDeployment } from '../deployments/await-deployment.ts';
+import { isServing } from '../deployments/deployment-lifecycle.ts';
 import type { SessionRequest } from '../../../renderer/live/session-request.ts';
 
 /**
@@ -81,20 +83,13 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
 
 /** The avatar's running deployment; deploys an on-demand avatar and waits for it, within the configured time. */
 async function runningDeployment(ctx: Ctx, avatar: AvatarRecord): Promise<DeploymentRecord & { endpoint: string }> {
-  const deployments = deploymentStore(ctx.services.store.db);
-  let deployment = await deployments.find(avatar.id);
-  const isRunning = (d: DeploymentRecord | null): d is DeploymentRecord & { endpoint: string } => d?.state === 'running' && !!d.endpoint;
-  if (isRunning(deployment)) return deployment;
+  const deployment = await deploymentStore(ctx.services.store.db).find(avatar.id);
+  if (isServing(deployment)) return deployment;
   const onDemand = (avatar.onDemand as { schedulingMode?: string } | null)?.schedulingMode === 'on_demand';
   if (!onDemand || !owns(ctx.actor, avatar)) throw ERRORS.rendererUnavailable();
   await deployAvatar(ctx, avatar.id);
-  const deadline = Date.now() + ctx.services.config.sessions.startTimeoutMs;
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    if (!(await avatarStore(ctx.services.store.db).findById(avatar.id))) throw ERRORS.notFound('avatar', avatar.id);
-    deployment = await deployments.find(avatar.id);
-    if (isRunning(deployment)) return deployment;
-    if (deployment?.state === 'failed') break;
-  }
+  const settled = await awaitDeployment(ctx.services, avatar.id, ctx.services.config.sessions.startTimeoutMs);
+  if (isServing(settled)) return settled;
+  if (!(await avatarStore(ctx.services.store.db).findById(avatar.id))) throw ERRORS.notFound('avatar', avatar.id);
   throw ERRORS.rendererUnavailable();
 }

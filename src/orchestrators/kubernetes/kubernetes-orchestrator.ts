@@ -164,6 +164,12 @@ export function createKubernetesOrchestrator(options: KubernetesOrchestratorOpti
       });
     },
 
+    isStuck() {
+      // The pod's own liveness probe restarts a hung container, and a slow start (image pulls, GPU
+      // scheduling) is not a fault: a long `starting` is never replaced from here.
+      return false;
+    },
+
     status(avatarId: string) {
       return guarded(`read the renderer of avatar ${avatarId}`, async () => {
         const name = objectNameForAvatar(avatarId);

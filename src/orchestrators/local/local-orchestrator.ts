@@ -22,6 +22,8 @@ export interface LocalOrchestratorOptions {
   stopOnClose?: boolean;
   /** How long to wait for a renderer to report its port. */
   startTimeoutMs?: number;
+  /** A renderer alive but not healthy for longer than this is hung, and is replaced (RENDERER_START_TIMEOUT_MS). */
+  stuckAfterMs?: number;
 }
 
 function alive(pid: number): boolean {
@@ -149,6 +151,10 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
       const run = start(spec).finally(() => starting.delete(spec.avatarId));
       starting.set(spec.avatarId, run);
       return run;
+    },
+    isStuck(status, startingForMs) {
+      // Nothing else watches a child process: a renderer that never turns healthy stays hung.
+      return status.phase === 'starting' && startingForMs > (options.stuckAfterMs ?? 30_000);
     },
     async status(avatarId) {
       const record = await readRecord(avatarId);

@@ -1,0 +1,329 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createLocalBlobStore } from '../blobs/local-blob-store.ts';
+import { loadConfig } from '../config.ts';
+import type { Ctx, Services } from '../domain/context.ts';
+import { newAvatarId } from '../domain/ids.ts';
+import { loadAvatarObject } from '../domain/avatar-object.ts';
+import { deployAvatar, undeployAvatar } from '../domain/avatars/deploy-avatar.ts';
+import { awaitDeployment } from '../domain/deployments/await-deployment.ts';
+import { migrate, openStore, type Store } from '../store/database.ts';
+import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
+import { deploymentStore } from '../store/deployments.ts';
+import { InMemoryOrchestrator } from '../../test/harness/in-memory-orchestrator.ts';
+import { createControlLoop } from './control-loop.ts';
+import { createDeploymentReconciler } from './deployment-reconciler.ts';
+
+const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => silent, level: 'silent' } as unknown as FastifyBaseLogger;
+const T0 = new Date('2026-01-01T10:00:00.000Z');
+
+describe('the deployment reconciler against an in-memory orchestrator', () => {
+  let dataDir: string;
+  let store: Store;
+  let services: Services;
+  let ctx: Ctx;
+
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-reconciler-'));
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    store = openStore(config);
+    await migrate(store);
+    services = {
+      store,
+      config,
+      blobs: createLocalBlobStore({ root: path.join(dataDir, 'blobs'), publicUrl: config.publicUrl }),
+      background: { wake() {}, nextPass: () => new Promise(() => {}) },
+    };
+    ctx = { actor: { keyId: 'ak_test', userId: 'owner', organizationId: 'org', scopes: ['avatars:read', 'avatars:write'] }, services };
+  });
+  afterEach(async () => {
+    vi.useRealTimers();
+    await store.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  const at = (ms: number) => vi.setSystemTime(new Date(T0.getTime() + ms));
+
+  async function readyPortrait(overrides: Partial<AvatarRecord> = {}): Promise<string> {
+    const id = newAvatarId();
+    const now = new Date().toISOString();
+    await avatarStore(store.db).insert({
+      id, name: 'P', description: null, tier: 'realtime_lipsync', renderStyle: null, orbColor: null, orbSize: null,
+      status: 'ready', error: null, preprocessed: true,
+      resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
+      config: { resolution: '512x512', frameRate: 30, idleMotion: true },
+      onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 5 },
+      sourceKey: `avatars/${id}/source.png`, sourceInfo: null,
+      artifact: { imageKey: `avatars/${id}/image.png`, faceKey: `avatars/${id}/face.json` },
+      userId: 'owner', organizationId: 'org', createdAt: now, updatedAt: now,
+      ...overrides,
+    });
+    return id;
+  }
+
+  const deploymentOf = async (id: string) => (await deploymentStore(store.db).find(id))!;
+  /** The deployment as the API answers it. */
+  const answered = async (id: string) => (await loadAvatarObject(services, (await avatarStore(store.db).findById(id))!)) as { deployment: unknown; renderingEndpoint: string | null };
+
+  it('deploy -> running: starts the container once and publishes its endpoint', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    expect((await answered(id)).deployment).toEqual({ state: 'starting', since: T0.toISOString(), restarts: 0, lastError: null });
+
+    at(500);
+    await reconciler.runOnce();
+    expect(await answered(id)).toMatchObject({
+      renderingEndpoint: orchestrator.endpointOf(id),
+      deployment: { state: 'running', since: new Date(T0.getTime() + 500).toISOString(), restarts: 0, lastError: null },
+    });
+    await reconciler.runOnce();
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    expect(orchestrator.starts).toEqual([id]);
+    expect(orchestrator.containers.get(id)!.spec).toMatchObject({ avatarId: id, replicas: 1, tier: 'realtime_lipsync', secret: (await deploymentOf(id)).secret });
+  });
+
+  it('a slow start: starting until the container turns healthy, without a second start', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    orchestrator.nextOutcome = { phase: 'starting' };
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    await reconciler.runOnce();
+    expect(await deploymentOf(id)).toMatchObject({ state: 'starting', endpoint: null });
+    orchestrator.becomeHealthy(id);
+    await reconciler.runOnce();
+    expect(await deploymentOf(id)).toMatchObject({ state: 'running', endpoint: orchestrator.endpointOf(id) });
+    expect(orchestrator.starts).toEqual([id]);
+  });
+
+  it('crash -> restart: counts restarts, backs off 1 s, 2 s ... between failing starts, keeps the last error once running', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+
+    orchestrator.crash(id, 'The rendering container was killed (SIGKILL).');
+    orchestrator.outcomes.push({ phase: 'failed', lastError: 'The rendering container exited with code 1.' });
+    at(10_000);
+    await reconciler.runOnce();
+    expect(await deploymentOf(id)).toMatchObject({
+      state: 'failed', restarts: 1, lastError: 'The rendering container exited with code 1.', nextAttemptAt: new Date(T0.getTime() + 11_000).toISOString(),
+    });
+    expect(orchestrator.starts).toHaveLength(2);
+
+    // Inside the backoff: no start.
+    at(10_999);
+    await reconciler.runOnce();
+    expect(orchestrator.starts).toHaveLength(2);
+    expect((await deploymentOf(id)).restarts).toBe(1);
+
+    // Past it: the next attempt fails too, and the next wait is twice as long.
+    orchestrator.outcomes.push({ phase: 'failed', lastError: 'The rendering container exited with code 1.' });
+    at(11_000);
+    await reconciler.runOnce();
+    expect(await deploymentOf(id)).toMatchObject({ state: 'failed', restarts: 2, nextAttemptAt: new Date(T0.getTime() + 13_000).toISOString() });
+    at(12_999);
+    await reconciler.runOnce();
+    expect(orchestrator.starts).toHaveLength(3);
+
+    at(13_000);
+    await reconciler.runOnce();
+    expect(orchestrator.starts).toHaveLength(4);
+    expect(await answered(id)).toMatchObject({
+      renderingEndpoint: orchestrator.endpointOf(id),
+      deployment: { state: 'running', restarts: 3, lastError: 'The rendering container exited with code 1.' },
+    });
+    expect((await deploymentOf(id)).nextAttemptAt).toBeNull();
+
+    // A new deploy is a fresh start: the count begins again.
+    await undeployAvatar(ctx, id);
+    await reconciler.runOnce();
+    await deployAvatar(ctx, id);
+    expect((await answered(id)).deployment).toMatchObject({ state: 'starting', restarts: 0, lastError: null });
+  });
+
+  it.each([
+    ['replaced like a crash when the orchestrator judges it stuck', 30_000],
+    ['left starting when the orchestrator never judges a slow start stuck (Kubernetes)', null],
+  ] as const)('a hung start is %s', async (_, stuckAfterMs) => {
+    const orchestrator = new InMemoryOrchestrator(stuckAfterMs);
+    orchestrator.nextOutcome = { phase: 'starting' };
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    at(30_001);
+    await reconciler.runOnce();
+    if (stuckAfterMs === null) {
+      expect(orchestrator.starts).toEqual([id]);
+      expect(await deploymentOf(id)).toMatchObject({ state: 'starting', restarts: 0 });
+    } else {
+      expect(orchestrator.removals).toEqual([id]);
+      expect(orchestrator.starts).toEqual([id, id]);
+      expect(await deploymentOf(id)).toMatchObject({ state: 'starting', restarts: 1, lastError: 'The rendering container stopped answering its health checks.' });
+    }
+  });
+
+  it('undeploy: stopping, then the container is removed and the deployment stopped', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    at(1000);
+    await undeployAvatar(ctx, id);
+    expect(await answered(id)).toMatchObject({ renderingEndpoint: null, deployment: { state: 'stopping', since: new Date(T0.getTime() + 1000).toISOString() } });
+    at(2000);
+    await reconciler.runOnce();
+    expect(orchestrator.containers.has(id)).toBe(false);
+    expect(await deploymentOf(id)).toMatchObject({ desired: 'stopped', state: 'stopped', endpoint: null, since: new Date(T0.getTime() + 2000).toISOString() });
+    await reconciler.runOnce();
+    expect(orchestrator.starts).toEqual([id]);
+  });
+
+  it('a failed start: failed with the platform\'s sentence, no restart counted', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    orchestrator.nextOutcome = { phase: 'failed', lastError: 'No node has a free nvidia-a10 GPU.' };
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    expect(await answered(id)).toMatchObject({
+      renderingEndpoint: null,
+      deployment: { state: 'failed', restarts: 0, lastError: 'No node has a free nvidia-a10 GPU.' },
+    });
+  });
+
+  it('a portrait without its preprocessed files cannot start', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    await avatarStore(store.db).update(id, { artifact: null });
+    await reconciler.runOnce();
+    expect(await deploymentOf(id)).toMatchObject({ state: 'failed', lastError: 'The avatar has no preprocessed portrait; upload a photo first.' });
+    expect(orchestrator.starts).toEqual([]);
+  });
+
+  it('scales an idle on-demand avatar to zero without overwriting the owner\'s desired, and a later session wakes it', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const loop = createControlLoop([{ name: 'deployments', ...reconciler }], silent, 60_000);
+    services.background = loop;
+    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 1 } });
+    const alwaysOn = await readyPortrait({ onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 1 } });
+    await deployAvatar(ctx, id);
+    await deployAvatar(ctx, alwaysOn);
+    await reconciler.runOnce();
+
+    at(59_999);
+    await reconciler.runOnce();
+    expect((await deploymentOf(id)).state).toBe('running');
+
+    at(60_000);
+    await reconciler.runOnce();
+    // The objects stay, scaled to zero (replicas 0), as Kubernetes keeps them.
+    expect(orchestrator.containers.get(id)).toMatchObject({ phase: 'stopped', spec: { replicas: 0 } });
+    expect(await deploymentOf(id)).toMatchObject({ desired: 'running', state: 'stopped', scaledToZeroAt: new Date(T0.getTime() + 60_000).toISOString() });
+    expect(await answered(id)).toEqual(expect.objectContaining({
+      renderingEndpoint: null,
+      deployment: { state: 'stopped', since: new Date(T0.getTime() + 60_000).toISOString(), restarts: 0, lastError: null },
+    }));
+    expect((await deploymentOf(alwaysOn)).state).toBe('running');
+    await reconciler.runOnce();
+    expect([...orchestrator.starts].sort()).toEqual([id, alwaysOn].sort());
+
+    // A live session deploys the avatar (the owner's verb) and waits on the loop for it.
+    loop.start();
+    try {
+      await deployAvatar(ctx, id);
+      const woken = await awaitDeployment(services, id, 5000);
+      expect(woken).toMatchObject({ desired: 'running', state: 'running', endpoint: orchestrator.endpointOf(id), scaledToZeroAt: null });
+      expect(orchestrator.starts.filter((s) => s === id)).toHaveLength(2);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('a session waiting for a start that fails hears it at the next pass, not at the timeout', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    orchestrator.nextOutcome = { phase: 'failed', lastError: 'The rendering container exited with code 1.' };
+    const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 60_000);
+    services.background = loop;
+    const id = await readyPortrait();
+    loop.start();
+    try {
+      await deployAvatar(ctx, id);
+      vi.useRealTimers();
+      const started = Date.now();
+      expect(await awaitDeployment(services, id, 30_000)).toMatchObject({ state: 'failed' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('gives up waiting after the timeout while the container is still starting', async () => {
+    vi.useRealTimers();
+    const orchestrator = new InMemoryOrchestrator();
+    orchestrator.nextOutcome = { phase: 'starting' };
+    const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 50);
+    services.background = loop;
+    const id = await readyPortrait();
+    loop.start();
+    try {
+      await deployAvatar(ctx, id);
+      const started = Date.now();
+      expect(await awaitDeployment(services, id, 400)).toMatchObject({ state: 'starting' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      expect(orchestrator.starts).toEqual([id]);
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('two reconcilers (two API replicas) on one database do not fight over one avatar: the lease holder acts alone', async () => {
+    const orchestrator = new InMemoryOrchestrator();
+    const [first, second] = [createDeploymentReconciler(services, orchestrator, silent), createDeploymentReconciler(services, orchestrator, silent)];
+    const ids = [await readyPortrait(), await readyPortrait(), await readyPortrait()];
+    for (const id of ids) await deployAvatar(ctx, id);
+    // Both told to act at once: each avatar is started exactly once.
+    await Promise.all([first.runOnce(), second.runOnce()]);
+    await Promise.all([first.runOnce(), second.runOnce()]);
+    expect([...orchestrator.starts].sort()).toEqual([...ids].sort());
+    for (const id of ids) expect((await deploymentOf(id)).state).toBe('running');
+    const owners = async () => (await store.db.selectFrom('deployments').select('lease_owner').execute()).map((l) => l.lease_owner);
+
+    // Leases last 15 s: after that, the first replica alone takes every avatar.
+    at(16_000);
+    await first.runOnce();
+    const holder = (await owners())[0];
+    expect(new Set(await owners())).toEqual(new Set([holder]));
+
+    // The other replica does not restart a crash it does not hold; the holder does, once.
+    orchestrator.crash(ids[0]!, 'The rendering container was killed (SIGKILL).');
+    await second.runOnce();
+    expect(orchestrator.starts.filter((s) => s === ids[0])).toHaveLength(1);
+    await first.runOnce();
+    await second.runOnce();
+    expect(orchestrator.starts.filter((s) => s === ids[0])).toHaveLength(2);
+    expect((await deploymentOf(ids[0]!)).restarts).toBe(1);
+
+    // The holder stops renewing (a crashed replica): once its leases run out, the other takes over.
+    orchestrator.crash(ids[1]!, 'The rendering container was killed (SIGKILL).');
+    at(32_000);
+    await second.runOnce();
+    expect(orchestrator.starts.filter((s) => s === ids[1])).toHaveLength(2);
+    expect((await owners()).every((owner) => owner !== holder)).toBe(true);
+  });
+});
