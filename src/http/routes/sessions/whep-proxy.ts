@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { ERRORS } from '../../../domain/errors.ts';
+import { ErrorBody } from '../../schemas/common-schemas.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
 // The renderer's own limit on an offer; also set as the route's bodyLimit, so a 413 names it.
 import { MAX_OFFER_BYTES as MAX_SDP_BYTES } from '../../../../renderer/live/whep-viewer.ts';
@@ -59,13 +60,28 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
       reply.code(204).header('access-control-allow-methods', 'DELETE, OPTIONS').header('access-control-allow-headers', 'Authorization').send(),
     );
 
+    // A session token, not an API key: 401 for a wrong one, 503 when the container holding the session is gone.
+    const whepErrors = (...statuses: number[]) => Object.fromEntries([401, 503, ...statuses].map((status) => [status, ErrorBody]));
     const whepDoc = {
       tags: ['sessions'],
       description: 'Authorization: Bearer <viewerToken> (the agent token is accepted too). See docs/live-sessions.md.',
     };
     scope.post<{ Params: { id: string } }>(
       '/api/v1/sessions/:id/whep',
-      { bodyLimit: MAX_SDP_BYTES, schema: { ...whepDoc, summary: 'WHEP: post a viewer\'s SDP offer (application/sdp), get the SDP answer (201, Location)' } },
+      {
+        bodyLimit: MAX_SDP_BYTES,
+        schema: {
+          ...whepDoc,
+          summary: 'WHEP: post a viewer\'s SDP offer (application/sdp), get the SDP answer (201, Location)',
+          response: {
+            201: {
+              description: 'The SDP answer; `Location` is the viewer, to DELETE when it leaves',
+              content: { 'application/sdp': { schema: { type: 'string' } } },
+            },
+            ...whepErrors(400, 413, 415, 429),
+          },
+        },
+      },
       async (request, reply) => {
       const token = bearer(request.headers.authorization);
       const { endpoint } = await openLiveSession(services, request.params.id, token);
@@ -79,7 +95,13 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
 
     scope.delete<{ Params: { id: string; viewerId: string } }>(
       '/api/v1/sessions/:id/whep/:viewerId',
-      { schema: { ...whepDoc, summary: 'WHEP: end one viewer (the Location of its answer)' } },
+      {
+        schema: {
+          ...whepDoc,
+          summary: 'WHEP: end one viewer (the Location of its answer)',
+          response: { 204: { description: 'The viewer is gone', type: 'null' }, ...whepErrors(404) },
+        },
+      },
       async (request, reply) => {
         const token = bearer(request.headers.authorization);
         const { endpoint } = await openLiveSession(services, request.params.id, token);

@@ -1,0 +1,232 @@
+// Every operation of the OpenAPI document, made to succeed, answers what its documented schema allows and names
+// (the serializer is plain JSON.stringify, so only this keeps answers and document together); errors too.
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../harness/stores.ts';
+import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
+import { answerProblems, operationsOf, type Answer, type OpenApiDocument } from '../harness/response-schema.ts';
+import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
+import { deploymentStore } from '../../src/store/deployments.ts';
+
+const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
+const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
+const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
+const cat = fs.readFileSync(PORTRAIT_FIXTURES.cat);
+
+/**
+ * A rendering container that answers its HTTP contract with the least it can (the API builds every answer the test
+ * checks; what the container renders is tested in deployments.test.ts and live-sessions.test.ts).
+ */
+async function startStandInRenderer(): Promise<{ url: string; close(): void }> {
+  const server = http.createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const url = request.url ?? '';
+      const whep = /^\/sessions\/([^/]+)\/whep$/.exec(url);
+      if (request.method === 'POST' && url === '/preview') {
+        response.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.from('a stand-in clip'));
+      } else if (request.method === 'POST' && url === '/sessions') {
+        response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+      } else if (request.method === 'POST' && whep) {
+        const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+        response.writeHead(201, { 'content-type': 'application/sdp', location: `/sessions/${whep[1]}/whep/viewer_1` }).end(sdp);
+      } else if (request.method === 'DELETE' && /^\/sessions\/[^/]+\/whep\/[^/]+$/.test(url)) {
+        response.writeHead(204).end();
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => {
+  let server: TestServer;
+  let document: OpenApiDocument;
+  let renderer: { url: string; close(): void };
+  let owner: TestKey;
+  let loner: TestKey;
+  const ids: Record<string, string> = {};
+  /** Answers given while setting up, checked by the operation's own test. */
+  const given: Record<string, Answer[]> = {};
+  let session: { sessionId: string; viewerToken: string };
+
+  const send = async (method: string, path: string, init: { key?: TestKey | null; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Answer> => {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.key) headers['x-api-key'] = init.key.key;
+    let body = init.body;
+    if (init.json !== undefined) {
+      body = JSON.stringify(init.json);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${server.url}${path}`, { method, headers, body });
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+  };
+  const keep = (operation: string, answer: Answer) => {
+    (given[operation] ??= []).push(answer);
+    return answer.text ? JSON.parse(answer.text) : undefined;
+  };
+  const create = async (label: string, body: Record<string, unknown>, key = owner) => {
+    ids[label] = keep('POST /api/v1/avatars', await send('POST', '/api/v1/avatars', { key, json: body }))._id;
+  };
+  const upload = async (label: string, bytes: Buffer, type: string) =>
+    keep('POST /api/v1/avatars/{id}/source', await send('POST', `/api/v1/avatars/${ids[label]}/source`, { key: owner, body: new Uint8Array(bytes), headers: { 'content-type': type } }));
+
+  beforeAll(async () => {
+    server = await startTestServer(kind);
+    document = (await server.api('GET', '/api/v1/openapi.json')).body;
+    owner = await server.makeKey('u_schemas', 'org_schemas');
+    loner = await server.makeKey('u_loner', null);
+
+    await create('creating', { name: 'Never uploaded', tier: 'stylized_3d' });
+    await create('vrm', { name: 'VRM', tier: 'stylized_3d', description: 'A model', resources: { cpu: '250m' }, config: { frameRate: 24 } });
+    await create('vrm0', { name: 'VRM 0.x', tier: 'stylized_3d', renderStyle: 'vrm' }, loner);
+    await create('orb', { name: 'Orb', tier: 'stylized_3d', renderStyle: 'orb', orbColor: '#abcdef', orbSize: 1.5 });
+    await create('portrait', { name: 'Portrait', tier: 'animated_portrait', resources: { gpuType: 'nvidia-l4' } });
+    await create('undeployed', { name: 'Deployed, then not', tier: 'animated_portrait' });
+    await create('lipsync', { name: 'Live', tier: 'realtime_lipsync', onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 10 } });
+    await create('refused', { name: 'A cat', tier: 'realtime_lipsync' });
+    await create('deleted', { name: 'Doomed', tier: 'stylized_3d' });
+
+    await upload('vrm', vrm, 'model/gltf-binary');
+    const form = new FormData();
+    form.append('file', new Blob([vrm0]), 'model.vrm');
+    keep('POST /api/v1/avatars/{id}/source', await send('POST', `/api/v1/avatars/${ids.vrm0}/source`, { key: loner, body: form }));
+    for (const label of ['portrait', 'undeployed', 'lipsync']) await upload(label, astronaut, 'image/png');
+    await upload('refused', cat, 'image/png');
+    for (let i = 0; i < 600; i++) {
+      const statuses = await Promise.all(['portrait', 'undeployed', 'lipsync', 'refused'].map(async (label) =>
+        (await server.api('GET', `/api/v1/avatars/${ids[label]}`, { key: owner })).body.status));
+      if (!statuses.includes('preprocessing')) break;
+      await server.server.loop.settle();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // From here on nothing starts containers: the stand-in plays the running one.
+    await server.server.loop.stop();
+    renderer = await startStandInRenderer();
+    for (const label of ['portrait', 'undeployed', 'lipsync']) {
+      keep('POST /api/v1/avatars/{id}/deploy', await send('POST', `/api/v1/avatars/${ids[label]}/deploy`, { key: owner }));
+    }
+    for (const label of ['portrait', 'lipsync']) {
+      await deploymentStore(server.server.services.store.db).update(ids[label], { state: 'running', endpoint: renderer.url });
+    }
+    const started = await send('POST', `/api/v1/avatars/${ids.lipsync}/sessions`, { key: owner });
+    session = keep('POST /api/v1/avatars/{id}/sessions', started);
+  }, 180_000);
+  afterAll(async () => {
+    renderer?.close();
+    await server?.close();
+  });
+
+  /** Makes each operation succeed, as variously as the API answers it; each answer must be a documented success. */
+  const succeed: Record<string, () => Promise<Answer[]>> = {
+    'GET /api/v1/avatars': async () => [
+      await send('GET', '/api/v1/avatars', { key: owner }),
+      await send('GET', '/api/v1/avatars?limit=2&offset=1', { key: owner }),
+      await send('GET', '/api/v1/avatars?name=Orb', { key: owner }),
+      await send('GET', '/api/v1/avatars', { key: loner }),
+    ],
+    'POST /api/v1/avatars': async () => given['POST /api/v1/avatars'],
+    'GET /api/v1/avatars/{id}': async () => {
+      const answers = [];
+      for (const label of ['creating', 'vrm', 'orb', 'portrait', 'undeployed', 'lipsync', 'refused']) {
+        answers.push(await send('GET', `/api/v1/avatars/${ids[label]}`, { key: owner }));
+      }
+      answers.push(await send('GET', `/api/v1/avatars/${ids.vrm0}`, { key: loner }));
+      // The setup reached the states each is there for.
+      const statuses = answers.map((a) => JSON.parse(a.text).status);
+      expect(statuses).toEqual(['creating', 'ready', 'ready', 'ready', 'ready', 'ready', 'failed', 'ready']);
+      expect(JSON.parse(answers[3].text).renderingEndpoint).toBe(renderer.url);
+      return answers;
+    },
+    'PUT /api/v1/avatars/{id}': async () => {
+      const vrmAvatar = JSON.parse((await send('GET', `/api/v1/avatars/${ids.vrm}`, { key: owner })).text);
+      return [
+        await send('PUT', `/api/v1/avatars/${ids.vrm}`, { key: owner, json: { name: 'Renamed', description: null, config: { resolution: '1024x1024' }, resources: { memory: '1Gi' } } }),
+        // What a client got, sent back with a change.
+        await send('PUT', `/api/v1/avatars/${ids.vrm}`, { key: owner, json: { ...vrmAvatar, name: 'Sent back' } }),
+        await send('PUT', `/api/v1/avatars/${ids.orb}`, { key: owner, json: { orbColor: '#123', orbSize: 0.5 } }),
+        await send('PUT', `/api/v1/avatars/${ids.lipsync}`, { key: owner, json: { onDemand: { schedulingMode: 'on_demand' } } }),
+      ];
+    },
+    'DELETE /api/v1/avatars/{id}': async () => [await send('DELETE', `/api/v1/avatars/${ids.deleted}`, { key: owner })],
+    'POST /api/v1/avatars/{id}/source': async () => given['POST /api/v1/avatars/{id}/source'],
+    'POST /api/v1/avatars/{id}/deploy': async () => given['POST /api/v1/avatars/{id}/deploy'],
+    'POST /api/v1/avatars/{id}/undeploy': async () => [
+      await send('POST', `/api/v1/avatars/${ids.undeployed}/undeploy`, { key: owner }),
+      await send('POST', `/api/v1/avatars/${ids.refused}/undeploy`, { key: owner }),
+    ],
+    'POST /api/v1/avatars/{id}/preview': async () => {
+      const answers = [];
+      for (const label of ['vrm', 'orb', 'portrait']) answers.push(await send('POST', `/api/v1/avatars/${ids[label]}/preview`, { key: owner }));
+      expect(JSON.parse(answers[2].text).status).toBe('completed');
+      return answers;
+    },
+    'POST /api/v1/avatars/{id}/sessions': async () => given['POST /api/v1/avatars/{id}/sessions'],
+    'GET /api/v1/auth/whoami': async () => [
+      await send('GET', '/api/v1/auth/whoami', { key: owner }),
+      await send('GET', '/api/v1/auth/whoami', { key: loner }),
+    ],
+    'POST /api/v1/auth/api-keys': async () => [
+      await send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: ['avatars:read'] } }),
+      await send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: ['avatars:read', 'avatars:write'], userId: 'u_other', name: 'CI', expiresInDays: 7 } }),
+      await send('POST', '/api/v1/auth/api-keys', { key: loner, json: { scopes: ['keys:admin'] } }),
+    ],
+    'GET /api/v1/auth/api-keys': async () => [await send('GET', '/api/v1/auth/api-keys', { key: owner })],
+    'DELETE /api/v1/auth/api-keys/{id}': async () => {
+      const victim = await server.makeKey('u_victim', 'org_schemas', ['avatars:read']);
+      return [await send('DELETE', `/api/v1/auth/api-keys/${victim.id}`, { key: owner })];
+    },
+    'POST /api/v1/sessions/{id}/whep': async () => [
+      await send('POST', `/api/v1/sessions/${session.sessionId}/whep`, {
+        body: 'v=0\r\n',
+        headers: { 'content-type': 'application/sdp', authorization: `Bearer ${session.viewerToken}` },
+      }),
+    ],
+    'DELETE /api/v1/sessions/{id}/whep/{viewerId}': async () => [
+      await send('DELETE', `/api/v1/sessions/${session.sessionId}/whep/viewer_1`, { headers: { authorization: `Bearer ${session.viewerToken}` } }),
+    ],
+  };
+
+  it('makes every operation of the document succeed here, and nothing the document lacks', () => {
+    expect(operationsOf(document).map((o) => o.key).sort()).toEqual(Object.keys(succeed).sort());
+  });
+
+  for (const [operation, answers] of Object.entries(succeed)) {
+    it(`${operation}: every success answer is one the document allows and names`, async () => {
+      const [method, path] = operation.split(' ');
+      const got = await answers();
+      expect(got.length).toBeGreaterThan(0);
+      for (const answer of got) {
+        expect(Math.floor(answer.status / 100), `${answer.status} ${answer.text.slice(0, 300)}`).toBe(2);
+        expect(answerProblems(document, method, path, answer)).toEqual([]);
+      }
+    });
+  }
+
+  it('answers every secured operation\'s 401, and each avatar or key route\'s 404, in the documented error schema', async () => {
+    const problems: string[] = [];
+    for (const { method, path, secured } of operationsOf(document)) {
+      const missing = path.replace('{id}', path.includes('/auth/') ? 'ak_0000000000000000' : 'avt_0000000000000000');
+      const json = method === 'POST' || method === 'PUT' ? {} : undefined;
+      const answers = secured ? [await send(method, missing, { json })] : [await send(method, path.replace('{id}', 'ses_00000000000000000000').replace('{viewerId}', 'v'), { headers: { 'content-type': 'application/sdp' }, body: method === 'POST' ? 'v=0\r\n' : undefined })];
+      if (path.includes('{id}') && secured) answers.push(await send(method, missing, { key: owner, json: path.endsWith('/source') ? undefined : json }));
+      for (const answer of answers) {
+        if (answer.status < 400) problems.push(`${method} ${path}: ${answer.status}`);
+        problems.push(...answerProblems(document, method, path, answer));
+      }
+      expect(answers[0].status).toBe(401);
+      if (answers[1]) expect(answers[1].status).toBe(404);
+    }
+    expect(problems).toEqual([]);
+  });
+});
