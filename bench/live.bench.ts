@@ -6,10 +6,10 @@ import { performance } from 'node:perf_hooks';
 import wrtc from '@roamhq/wrtc';
 import { createPortraitAnimator } from '../renderer/engine/portrait-animator.ts';
 import { rgbaToI420 } from '../renderer/live/rgba-to-i420.ts';
-import { espeakPcm16 } from '../renderer/live/testing/espeak-speech.ts';
-import { createSession, startLiveRenderer } from '../renderer/live/testing/live-renderer.ts';
-import { connectAgent, type SpeechAgent } from '../renderer/live/testing/speech-agent.ts';
-import { launchViewerBrowser, watchOverWhep } from '../renderer/live/testing/whep-browser-viewer.ts';
+import { espeakPcm16 } from '../test/renderer/espeak-speech.ts';
+import { createSession, startLiveRenderer } from '../test/renderer/live-renderer.ts';
+import { connectAgent, type SpeechAgent } from '../test/renderer/speech-agent.ts';
+import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 

@@ -1,6 +1,6 @@
 /**
- * The face analysis that `src/sources/portrait` writes beside `image.png` as `face.json`.
- * Declared here too so the rendering container stays its own program (it never imports the API's code).
+ * The face analysis that the API's portrait preprocessing writes beside `image.png` as `face.json`, and the
+ * rendering container reads (PORTRAIT_FACE).
  */
 export interface FaceGeometry {
   width: number;

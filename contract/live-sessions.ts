@@ -1,7 +1,10 @@
 /**
- * The body of POST /sessions: the one place the API↔renderer session contract is written down. The API builds
- * it (src/domain/sessions/start-live-session.ts imports this type); the renderer checks it here.
+ * Live sessions between the API and the rendering container (docs/live-sessions.md): the body of
+ * POST /sessions (the API builds it; the renderer checks it with parseSessionRequest), its answer, the limit
+ * on a WHEP offer and the close codes of the agent's speech socket (both sides close with them).
  */
+
+/** The body of POST /sessions. */
 export interface SessionRequest {
   sessionId: string;
   /** The agent's token: speaks on the speech socket (and may also watch). */
@@ -52,3 +55,29 @@ function seconds(value: unknown, name: string, fallback: number, max: number): n
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > max) throw new Error(`${name} must be a number of seconds from 1 to ${max}.`);
   return value;
 }
+
+/** The answer to POST /sessions (201). Paths are the renderer's own; the API serves them under /api/v1. */
+export interface CreatedSession {
+  sessionId: string;
+  speechPath: string;
+  whepPath: string;
+}
+
+/** The largest WHEP offer taken, by the renderer and by the API's WHEP route (its 413 names it). */
+export const MAX_OFFER_BYTES = 64 * 1024;
+
+/** Close codes of the agent's speech WebSocket. */
+export const CLOSE = {
+  normal: 1000,
+  /** The container is not running (the API's proxy only). */
+  tryAgainLater: 1013,
+  badToken: 4001,
+  badFormat: 4002,
+  badMessage: 4003,
+  /** The session's viewer token: it watches over WHEP and never speaks. */
+  viewerToken: 4004,
+  /** A newer connection with the agent token took the session over. */
+  replaced: 4008,
+  /** More speech queued than the session's maxQueuedSpeechSeconds. */
+  speechOverflow: 4009,
+} as const;

@@ -33,6 +33,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
+COPY contract ./contract
 COPY lipsync ./lipsync
 COPY renderer ./renderer
 COPY web/console ./web/console

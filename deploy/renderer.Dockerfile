@@ -1,7 +1,8 @@
 # The rendering container, one per deployed avatar. Build from the repository root:
 #   docker build -f deploy/renderer.Dockerfile -t avatars-renderer .
 # Runs renderer/main.ts with tsx as user 10001 (the Kubernetes orchestrator's pods insist on that uid).
-# Reads RENDERER_HOST, RENDERER_PORT, RENDERER_SECRET, AVATAR_ID, PORTRAIT_IMAGE, PORTRAIT_FACE, RENDER_CONFIG.
+# Reads the environment of contract/renderer-environment.ts (RENDERER_HOST, RENDERER_PORT, RENDERER_SECRET, AVATAR_ID,
+# PORTRAIT_IMAGE, PORTRAIT_FACE, RENDER_CONFIG, ...). Ships only what the renderer runs: renderer/, contract/, lipsync/.
 
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
@@ -24,9 +25,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
+COPY contract ./contract
 COPY renderer ./renderer
 COPY lipsync ./lipsync
-COPY src ./src
 USER 10001:10001
 EXPOSE 8080
 CMD ["node", "--import", "tsx", "renderer/main.ts"]

@@ -1,9 +1,15 @@
 import { HttpError, readBody, sendJson } from './http-basics.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
+import {
+  PREVIEW_SECONDS,
+  RENDERER_PATHS,
+  type HealthAnswer,
+  type RendererError,
+  type RendererInfo,
+} from '../contract/renderer-http.ts';
 import { RENDERER_VERSION, type RendererConfig } from './config.ts';
 import type { PortraitAnimator } from './engine/portrait-animator.ts';
-import { readLiveConfig, type LiveConfig } from './live/live-config.ts';
 import { createLiveRoutes, type LiveRoutes } from './live/live-routes.ts';
 import { renderPreviewClip } from './preview-clip.ts';
 import { RenderQueue } from './render-queue.ts';
@@ -16,24 +22,18 @@ export interface RendererState {
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
-const PREVIEW_DEFAULT_SECONDS = 3;
-const PREVIEW_MIN_SECONDS = 0.5;
-const PREVIEW_MAX_SECONDS = 10;
 
 
 /**
- * The container's HTTP contract (docs/renderer.md): GET /health, GET /info, POST /preview, and the live
+ * The container's HTTP contract (contract/renderer-http.ts): GET /health, GET /info, POST /preview, and the live
  * sessions under /sessions (docs/live-sessions.md).
  * Every route but /health and the session-token routes needs `Authorization: Bearer <RENDERER_SECRET>`.
  */
-export function createRendererServer(
-  state: RendererState,
-  liveConfig: LiveConfig = readLiveConfig(process.env),
-): { server: http.Server; queue: RenderQueue; live: LiveRoutes } {
+export function createRendererServer(state: RendererState): { server: http.Server; queue: RenderQueue; live: LiveRoutes } {
   const queue = new RenderQueue();
   const secretDigest = digest(state.config.secret);
   const live = createLiveRoutes({
-    config: liveConfig,
+    config: state.config.live,
     animator: () => state.animator,
     isRendererCaller: (request) => authorized(request.headers.authorization, secretDigest),
   });
@@ -51,18 +51,20 @@ export function createRendererServer(
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://renderer');
     const route = `${request.method} ${url.pathname}`;
-    if (url.pathname === '/health') {
+    if (url.pathname === RENDERER_PATHS.health) {
       if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed('GET');
-      if (!state.animator) return sendJson(response, 503, { status: 'loading' });
-      return sendJson(response, 200, { status: 'ok' });
+      if (!state.animator) return sendJson(response, 503, { status: 'loading' } satisfies HealthAnswer);
+      return sendJson(response, 200, { status: 'ok' } satisfies HealthAnswer);
     }
-    if (url.pathname === '/sessions' || url.pathname.startsWith('/sessions/')) return live.handle(request, response, url);
-    if (!['/info', '/preview'].includes(url.pathname)) throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
+    if (url.pathname === RENDERER_PATHS.sessions || url.pathname.startsWith(`${RENDERER_PATHS.sessions}/`)) return live.handle(request, response, url);
+    if (url.pathname !== RENDERER_PATHS.info && url.pathname !== RENDERER_PATHS.preview) {
+      throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
+    }
     if (!authorized(request.headers.authorization, secretDigest)) {
       throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
     }
-    if (route === 'GET /info') return sendJson(response, 200, info(state));
-    if (route === 'POST /preview') {
+    if (route === `GET ${RENDERER_PATHS.info}`) return sendJson(response, 200, info(state));
+    if (route === `POST ${RENDERER_PATHS.preview}`) {
       const preview = parsePreviewBody(await readBody(request, MAX_BODY_BYTES));
       const animator = state.animator;
       if (!animator) throw new HttpError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
@@ -71,7 +73,7 @@ export function createRendererServer(
       response.end(clip);
       return;
     }
-    throw methodNotAllowed(url.pathname === '/info' ? 'GET' : 'POST');
+    throw methodNotAllowed(url.pathname === RENDERER_PATHS.info ? 'GET' : 'POST');
   }
 
   server.on('upgrade', live.upgrade);
@@ -80,7 +82,7 @@ export function createRendererServer(
   return { server, queue, live };
 }
 
-function info(state: RendererState) {
+function info(state: RendererState): RendererInfo {
   const { config } = state;
   return {
     avatarId: config.avatarId,
@@ -94,9 +96,9 @@ function info(state: RendererState) {
   };
 }
 
-/** Returns the clip length and optional seed, or throws a 400 naming the problem. */
+/** Reads a PreviewRequest: returns the clip length and optional seed, or throws a 400 naming the problem. */
 export function parsePreviewBody(text: string): { seconds: number; seed?: number } {
-  if (text.trim() === '') return { seconds: PREVIEW_DEFAULT_SECONDS };
+  if (text.trim() === '') return { seconds: PREVIEW_SECONDS.default };
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -108,11 +110,11 @@ export function parsePreviewBody(text: string): { seconds: number; seed?: number
   for (const key of Object.keys(given)) {
     if (key !== 'durationSeconds' && key !== 'seed') throw validation(`Unknown field "${key}": only durationSeconds and seed are accepted.`);
   }
-  let seconds = PREVIEW_DEFAULT_SECONDS;
+  let seconds: number = PREVIEW_SECONDS.default;
   if (given.durationSeconds !== undefined) {
     const d = given.durationSeconds;
-    if (typeof d !== 'number' || !Number.isFinite(d) || d < PREVIEW_MIN_SECONDS || d > PREVIEW_MAX_SECONDS) {
-      throw validation(`durationSeconds must be a number from ${PREVIEW_MIN_SECONDS} to ${PREVIEW_MAX_SECONDS}.`);
+    if (typeof d !== 'number' || !Number.isFinite(d) || d < PREVIEW_SECONDS.min || d > PREVIEW_SECONDS.max) {
+      throw validation(`durationSeconds must be a number from ${PREVIEW_SECONDS.min} to ${PREVIEW_SECONDS.max}.`);
     }
     seconds = d;
   }
@@ -145,5 +147,5 @@ function methodNotAllowed(allowed: string): HttpError {
 
 
 function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: message, code });
+  sendJson(response, status, { error: message, code } satisfies RendererError);
 }

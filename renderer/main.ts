@@ -1,5 +1,5 @@
 /**
- * The rendering container: `tsx renderer/main.ts`. Configured from the environment (docs/renderer.md);
+ * The rendering container: `tsx renderer/main.ts`. Configured from the environment (contract/renderer-environment.ts);
  * prints one JSON line {"event":"listening","port":N} on stdout once it accepts connections,
  * then loads the portrait (GET /health answers 503 until it has).
  */
@@ -27,14 +27,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   const state: RendererState = { config, animator: null, startedAt: Date.now() };
-  // Live-session settings (MAX_SESSIONS, ...) are read here: a bad one ends the process with its sentence.
-  let created: ReturnType<typeof createRendererServer>;
-  try {
-    created = createRendererServer(state);
-  } catch (error) {
-    fail((error as Error).message);
-  }
-  const { server, queue } = created;
+  const { server, queue } = createRendererServer(state);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -55,8 +48,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   // Started to live and die with its parent (an API that stops its renderers with it): leave when it is gone,
   // even if it was killed without a chance to stop us.
-  const parent = Number(process.env.RENDERER_PARENT_PID);
-  if (Number.isInteger(parent) && parent > 1) {
+  const parent = config.parentPid;
+  if (parent !== null) {
     setInterval(() => {
       try {
         process.kill(parent, 0);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { parseFaceGeometry, type FaceGeometry } from './engine/face-geometry.ts';
+import { parseFaceGeometry, type FaceGeometry } from '../contract/face-geometry.ts';
 import type { PortraitImage } from './engine/portrait-animator.ts';
 
 /** Reads the preprocessed portrait (image.png and face.json) from paths or http(s) URLs. */

@@ -1,6 +1,6 @@
 import type { CoverFit } from './cover-fit.ts';
 import { triangulate } from './delaunay.ts';
-import type { FaceGeometry } from './face-geometry.ts';
+import type { FaceGeometry } from '../../contract/face-geometry.ts';
 import { FACE_OVAL, FACE_STRUCTURE, IRISES, JAW, LEFT_EYE, MOUTH, RIGHT_EYE, type EyeIndices } from './landmark-indices.ts';
 
 /**

@@ -1,20 +1,14 @@
 import { buildControlMesh, type ControlMesh } from './control-mesh.ts';
 import { computeCoverFit, resampleToFit, type CoverFit } from './cover-fit.ts';
 import { CpuFrameWarper } from './cpu-frame-warper.ts';
-import type { FaceGeometry } from './face-geometry.ts';
+import type { FaceGeometry } from '../../contract/face-geometry.ts';
+import { parseResolution, type RenderConfig } from '../../contract/render-config.ts';
 import { poseMesh, type MouthInput } from './face-rig.ts';
 import type { FrameWarper } from './frame-warper.ts';
 import { closeEyelid } from './eyelid-blink.ts';
 import { IdleMotion, STILL_POSE, type Blink } from './idle-motion.ts';
 import { MOUTH } from './landmark-indices.ts';
 import { fillMouthInterior } from './mouth-interior.ts';
-
-export interface RenderConfig {
-  /** "WIDTHxHEIGHT", both even. */
-  resolution: string;
-  frameRate: number;
-  idleMotion: boolean;
-}
 
 export interface PortraitImage {
   /** Raw pixels, row-major, `channels` bytes each (3 = RGB, 4 = RGBA). */
@@ -58,16 +52,6 @@ interface Prepared {
   mesh: ControlMesh;
   config: RenderConfig;
   warper: FrameWarper;
-}
-
-export function parseResolution(resolution: string): { width: number; height: number } {
-  const match = /^(\d{2,4})x(\d{2,4})$/.exec(resolution);
-  const width = match ? Number(match[1]) : NaN;
-  const height = match ? Number(match[2]) : NaN;
-  if (!(width >= 64 && height >= 64 && width <= 4096 && height <= 4096) || width % 2 || height % 2) {
-    throw new Error(`The resolution "${resolution}" must be WIDTHxHEIGHT with even sides between 64 and 4096.`);
-  }
-  return { width, height };
 }
 
 /**

@@ -3,12 +3,12 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
-import type { LiveConfig } from './live-config.ts';
+import type { LiveConfig } from '../config.ts';
 import { LiveSession } from './live-session.ts';
-import { parseSessionRequest } from './session-request.ts';
-import { CLOSE } from './speech-protocol.ts';
+import { CLOSE, MAX_OFFER_BYTES, parseSessionRequest, type CreatedSession } from '../../contract/live-sessions.ts';
+import { RENDERER_PATHS } from '../../contract/renderer-http.ts';
 import { bindSpeechSocket, refuse } from './speech-socket.ts';
-import { checkWhepOffer, MAX_OFFER_BYTES, WhepOfferError } from './whep-viewer.ts';
+import { checkWhepOffer, WhepOfferError } from './whep-viewer.ts';
 
 const MAX_JSON_BYTES = 16 * 1024;
 // Browsers post WHEP offers from the app's origin; the session token, not the origin, is the credential.
@@ -93,7 +93,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
         if (error instanceof WhepOfferError) throw new HttpError(400, 'validation-failed', error.message);
         throw error;
       });
-      const location = `/sessions/${encodeURIComponent(id)}/whep/${viewerId}`;
+      const location = RENDERER_PATHS.whepViewer(id, viewerId);
       response.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', Location: location, 'Content-Length': Buffer.byteLength(answerSdp) });
       response.end(answerSdp);
       return;
@@ -139,8 +139,8 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       },
     });
     sessions.set(session.id, session);
-    const base = `/sessions/${encodeURIComponent(session.id)}`;
-    sendJson(response, 201, { sessionId: session.id, speechPath: `${base}/speech`, whepPath: `${base}/whep` });
+    const created: CreatedSession = { sessionId: session.id, speechPath: RENDERER_PATHS.speech(session.id), whepPath: RENDERER_PATHS.whep(session.id) };
+    sendJson(response, 201, created);
   }
 
   function requireSecret(request: http.IncomingMessage): void {

@@ -4,7 +4,7 @@ import type { MediaStreamTrack, nonstandard, RTCPeerConnection } from '@roamhq/w
 import type { MouthInput } from '../engine/face-rig.ts';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
 import { rgbaToI420 } from './rgba-to-i420.ts';
-import { CLOSE } from './speech-protocol.ts';
+import { CLOSE } from '../../contract/live-sessions.ts';
 import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
 import { SpeechPlayout, type PlayoutSlot } from './speech-playout.ts';
 import { UpsampleTo48k } from './upsample-to-48k.ts';

@@ -1,18 +1,5 @@
-/** The agent's WebSocket protocol (docs/live-sessions.md): close codes and message parsing. */
-export const CLOSE = {
-  normal: 1000,
-  /** The container is not running (the API's proxy only). */
-  tryAgainLater: 1013,
-  badToken: 4001,
-  badFormat: 4002,
-  badMessage: 4003,
-  /** The session's viewer token: it watches over WHEP and never speaks. */
-  viewerToken: 4004,
-  /** A newer connection with the agent token took the session over. */
-  replaced: 4008,
-  /** More speech queued than the session's maxQueuedSpeechSeconds. */
-  speechOverflow: 4009,
-} as const;
+/** The agent's WebSocket protocol (docs/live-sessions.md): message parsing; the close codes are the contract's. */
+import { CLOSE } from '../../contract/live-sessions.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const SAMPLE_RATES = [16000, 24000] as const;

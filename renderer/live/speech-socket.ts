@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { LiveSession, SessionEvent, SpeakerLink } from './live-session.ts';
-import { CLOSE, MAX_MESSAGE_BYTES, parseAgentMessage, ProtocolError } from './speech-protocol.ts';
+import { CLOSE } from '../../contract/live-sessions.ts';
+import { MAX_MESSAGE_BYTES, parseAgentMessage, ProtocolError } from './speech-protocol.ts';
 
 /**
  * A peer that does not answer the close frame would be read and parsed for ws's 30 s close timeout. Past what it

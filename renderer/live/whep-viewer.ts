@@ -3,8 +3,6 @@ import { filterIceCandidates } from './ice-candidate-filter.ts';
 import { loadWrtc } from './wrtc-binding.ts';
 
 const GATHERING_TIMEOUT_MS = 3000;
-/** The largest WHEP offer taken (the API's WHEP route shares it). */
-export const MAX_OFFER_BYTES = 64 * 1024;
 /** A WHEP viewer receives one video and one audio track; a few more sections (a data channel) are tolerated. */
 export const MAX_MEDIA_SECTIONS = 8;
 

@@ -1,3 +1,5 @@
+import { DEFAULT_RENDER_CONFIG, type RenderConfig } from '../../contract/render-config.ts';
+
 /** The tiers of DESIGN.md and the defaults each one brings. */
 export const TIERS = ['stylized_3d', 'animated_portrait', 'realtime_lipsync'] as const;
 export type Tier = (typeof TIERS)[number];
@@ -20,12 +22,6 @@ export interface Resources {
   gpuType?: string;
 }
 
-export interface RenderConfig {
-  resolution: string;
-  frameRate: number;
-  idleMotion: boolean;
-}
-
 export interface OnDemand {
   schedulingMode: (typeof SCHEDULING_MODES)[number];
   autoShutdownMinutes: number;
@@ -45,7 +41,7 @@ export function defaultResources(tier: Tier): Resources {
 }
 
 export function defaultConfig(): RenderConfig {
-  return { resolution: '512x512', frameRate: 30, idleMotion: true };
+  return { ...DEFAULT_RENDER_CONFIG };
 }
 
 export function defaultOnDemand(): OnDemand {

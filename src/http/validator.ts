@@ -4,6 +4,7 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { parseQuantity } from '../domain/quantities.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
 import { TEXT_RULE_MESSAGES } from '../domain/text-rules.ts';
+import { isResolution } from '../../contract/render-config.ts';
 
 const Ajv = AjvModule.default;
 type Ajv = InstanceType<typeof Ajv>;
@@ -12,14 +13,7 @@ type Ajv = InstanceType<typeof Ajv>;
 export function withFormats(ajv: Ajv): Ajv {
   addFormats.default(ajv, ['date-time']);
   ajv.addFormat('k8s-quantity', { type: 'string', validate: (s: string) => parseQuantity(s) !== null });
-  ajv.addFormat('resolution', {
-    type: 'string',
-    validate: (s: string) => {
-      const match = /^(\d{2,4})x(\d{2,4})$/.exec(s);
-      // Even sides: H.264 in 4:2:0 (the rendering container's output) cannot encode an odd width or height.
-      return !!match && [match[1], match[2]].every((side) => Number(side) >= 64 && Number(side) <= 4096 && Number(side) % 2 === 0);
-    },
-  });
+  ajv.addFormat('resolution', { type: 'string', validate: isResolution });
   return ajv;
 }
 

@@ -5,17 +5,13 @@
  * Service per avatar). Every method is idempotent: the reconciler calls them again after restarts.
  */
 
+import type { RenderConfig } from '../../contract/render-config.ts';
+
 export interface RendererResources {
   cpu: string;
   memory: string;
   gpu?: number;
   gpuType?: string;
-}
-
-export interface RendererConfig {
-  resolution: string; // "WxH"
-  frameRate: number;
-  idleMotion: boolean;
 }
 
 /** Everything needed to run one avatar's rendering container. */
@@ -25,7 +21,7 @@ export interface RendererSpec {
   userId: string;
   tier: 'animated_portrait' | 'realtime_lipsync';
   resources: RendererResources;
-  config: RendererConfig;
+  config: RenderConfig;
   /** Where the renderer reads the preprocessed portrait: URLs the renderer can fetch (or file paths locally). */
   portrait: { imageUrl: string; faceUrl: string };
   /** Per-deployment secret; every call from the API to the renderer carries it as a Bearer token. */

@@ -7,8 +7,8 @@ import { expectError } from '../harness/expect-error.ts';
 import { securityTests } from '../harness/security.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
 import { alive } from '../harness/processes.ts';
-import { decodeFrames, probeMp4 } from '../../renderer/testing/video-probe.ts';
-import { landmarkBox, regionDifference } from '../../renderer/testing/astronaut-portrait.ts';
+import { decodeFrames, probeMp4 } from '../renderer/video-probe.ts';
+import { landmarkBox, regionDifference } from '../renderer/astronaut-portrait.ts';
 import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
 
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);

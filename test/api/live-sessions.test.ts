@@ -6,12 +6,12 @@ import { startTestServer, type TestKey, type TestServer } from '../harness/test-
 import { expectError } from '../harness/expect-error.ts';
 import { securityTests } from '../harness/security.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
-import { connectAgent } from '../../renderer/live/testing/speech-agent.ts';
-import { floodSpeech } from '../../renderer/live/testing/speech-flooder.ts';
+import { connectAgent } from '../renderer/speech-agent.ts';
+import { floodSpeech } from '../renderer/speech-flooder.ts';
 import { hashSecret } from '../../src/domain/keys/issue-api-key.ts';
 import { liveSessionStore } from '../../src/store/live-sessions.ts';
-import { espeakPcm16 } from '../../renderer/live/testing/espeak-speech.ts';
-import { launchViewerBrowser, watchOverWhep } from '../../renderer/live/testing/whep-browser-viewer.ts';
+import { espeakPcm16 } from '../renderer/espeak-speech.ts';
+import { launchViewerBrowser, watchOverWhep } from '../renderer/whep-browser-viewer.ts';
 import { buildWeb } from '../../web/build.ts';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,8 +1,9 @@
 import { requireScope, type Ctx } from '../context.ts';
 import { findVisibleAvatar } from '../avatar-access.ts';
-import { ApiError, ERRORS } from '../errors.ts';
+import { ERRORS } from '../errors.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { deploymentStore } from '../../store/deployments.ts';
+import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { wantsToRun } from '../deployments/deployment-lifecycle.ts';
 
 export const TIER1_PREVIEW_MESSAGE = 'Tier 1 avatars render client-side. Use the VRM model URL directly.';
@@ -52,28 +53,7 @@ async function previewInRenderer(ctx: Ctx, avatarId: string) {
     );
   }
   await deployments.touch(avatarId, new Date().toISOString());
-  let clip: Buffer;
-  try {
-    const response = await fetch(`${deployment.endpoint}/preview`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${deployment.secret}`, 'content-type': 'application/json' },
-      body: '{}',
-      signal: AbortSignal.timeout(config.previewTimeoutMs),
-    });
-    if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
-      throw ERRORS.rendererUnavailable(`The rendering container answered the preview with HTTP ${response.status} and no MP4.`);
-    }
-    clip = Buffer.from(await response.arrayBuffer());
-  } catch (error) {
-    // The seed's sentence stays the `error`; `reason` tells a slow container from a dead one.
-    if (error instanceof ApiError) throw error;
-    if (error instanceof Error && error.name === 'TimeoutError') {
-      throw ERRORS.rendererUnavailable(
-        `The rendering container did not finish the preview within ${config.previewTimeoutMs} ms (PREVIEW_TIMEOUT_MS).`,
-      );
-    }
-    throw ERRORS.rendererUnavailable('The rendering container could not be reached.');
-  }
+  const clip = await new RendererClient(deployment.endpoint, deployment.secret).preview(config.previewTimeoutMs);
   const blob = await blobs.put(`${avatarBlobPrefix(avatarId)}/previews`, clip, 'video/mp4', 'mp4');
   return { avatarId, previewUrl: blobs.url(blob.key), status: 'completed' as const };
 }

@@ -10,7 +10,7 @@ import { hashSecret } from '../keys/issue-api-key.ts';
 import { deployAvatar } from '../avatars/deploy-avatar.ts';
 import { awaitDeployment } from '../deployments/await-deployment.ts';
 import { isServing } from '../deployments/deployment-lifecycle.ts';
-import type { SessionRequest } from '../../../renderer/live/session-request.ts';
+import { RendererClient } from '../../renderer-client/renderer-client.ts';
 
 /**
  * A live session with a Tier 3 avatar: the container makes it, the caller gets two tokens that open
@@ -34,30 +34,19 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
   const viewerToken = `lsv_${randomBase62(40)}`;
   const created = new Date();
   const expiresAt = new Date(created.getTime() + config.sessions.maxSessionSeconds * 1000).toISOString();
-  let response: Response;
-  try {
-    response = await fetch(`${deployment.endpoint}/sessions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${deployment.secret}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        sessionId,
-        token,
-        viewerToken,
-        maxSessionSeconds: config.sessions.maxSessionSeconds,
-        maxIdleSeconds: config.sessions.maxIdleSeconds,
-        maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
-      } satisfies SessionRequest),
-      signal: AbortSignal.timeout(10_000),
-    });
-  } catch {
-    throw ERRORS.rendererUnavailable();
-  }
-  if (response.status === 429) {
+  const started = await new RendererClient(deployment.endpoint, deployment.secret).startSession({
+    sessionId,
+    token,
+    viewerToken,
+    maxSessionSeconds: config.sessions.maxSessionSeconds,
+    maxIdleSeconds: config.sessions.maxIdleSeconds,
+    maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
+  });
+  if (started === 'full') {
     throw ERRORS.conflict(
       `The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`,
     );
   }
-  if (response.status !== 201) throw ERRORS.rendererUnavailable();
 
   const sessions = liveSessionStore(store.db);
   // Tokens past their end open nothing: forget them as new sessions start, so the table stays small.

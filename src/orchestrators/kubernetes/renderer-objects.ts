@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { V1Deployment, V1Secret, V1Service, V1Toleration } from '@kubernetes/client-node';
+import { RENDERER_ENV } from '../../../contract/renderer-environment.ts';
+import { RENDERER_PATHS } from '../../../contract/renderer-http.ts';
 import type { RendererSpec } from '../orchestrator.ts';
+import { rendererEnvironment } from '../renderer-environment.ts';
 import {
   ANNOTATIONS,
   LABELS,
@@ -105,7 +108,7 @@ export function buildRendererObjects(spec: RendererSpec, options: RendererObject
   }
 
   const probe = (periodSeconds: number, failureThreshold: number) => ({
-    httpGet: { path: '/health', port: 'http' },
+    httpGet: { path: RENDERER_PATHS.health, port: 'http' },
     periodSeconds,
     timeoutSeconds: 3,
     failureThreshold,
@@ -138,16 +141,12 @@ export function buildRendererObjects(spec: RendererSpec, options: RendererObject
           imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
           ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
           env: [
-            { name: 'RENDERER_HOST', value: '0.0.0.0' },
-            { name: 'RENDERER_PORT', value: String(port) },
-            { name: 'RENDERER_SECRET', valueFrom: { secretKeyRef: { name, key: SECRET_KEY } } },
-            { name: 'AVATAR_ID', value: spec.avatarId },
-            { name: 'PORTRAIT_IMAGE', value: spec.portrait.imageUrl },
-            { name: 'PORTRAIT_FACE', value: spec.portrait.faceUrl },
-            { name: 'RENDER_CONFIG', value: JSON.stringify(spec.config) },
-            ...(spec.maxSessions ? [{ name: 'MAX_SESSIONS', value: String(spec.maxSessions) }] : []),
+            // The secret only by reference: a pod's spec is readable by more people than its Secret.
+            ...rendererEnvironment(spec, { host: '0.0.0.0', port }).map((variable) =>
+              variable.name === RENDERER_ENV.secret ? { name: variable.name, valueFrom: { secretKeyRef: { name, key: SECRET_KEY } } } : variable,
+            ),
             // WebRTC host candidates: the pod's own address.
-            { name: 'RENDERER_ICE_HOSTS', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            { name: RENDERER_ENV.iceHosts, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
           ],
           resources: { requests: { cpu: spec.resources.cpu, memory: spec.resources.memory }, limits },
           // Loading models can take minutes; liveness starts counting only once the startup probe passed.

@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrator.ts';
-import { probeHealth } from './health-probe.ts';
+import { RendererClient } from '../../renderer-client/renderer-client.ts';
+import { rendererEnvironment } from '../renderer-environment.ts';
 
 const RENDERER_MAIN = fileURLToPath(new URL('../../../renderer/main.ts', import.meta.url));
 
@@ -64,7 +65,7 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
     }
     if (record.port === null) return { ...base, phase: 'starting', endpoint: null, lastError: null };
     const endpoint = `http://127.0.0.1:${record.port}`;
-    const healthy = await probeHealth(endpoint);
+    const healthy = await new RendererClient(endpoint).isHealthy();
     return { ...base, phase: healthy ? 'running' : 'starting', endpoint: healthy ? endpoint : null, lastError: null };
   }
 
@@ -75,18 +76,16 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        RENDERER_HOST: '127.0.0.1',
-        RENDERER_PORT: '0',
-        RENDERER_SECRET: spec.secret,
-        AVATAR_ID: spec.avatarId,
-        PORTRAIT_IMAGE: spec.portrait.imageUrl,
-        PORTRAIT_FACE: spec.portrait.faceUrl,
-        RENDER_CONFIG: JSON.stringify(spec.config),
-        // Live-session video is offered on loopback only: the renderer runs on this machine.
-        RENDERER_ICE_HOSTS: '127.0.0.1',
-        ...(spec.maxSessions ? { MAX_SESSIONS: String(spec.maxSessions) } : {}),
-        // Renderers that stop with the API also stop if the API dies without stopping them.
-        ...(options.stopOnClose ? { RENDERER_PARENT_PID: String(process.pid) } : {}),
+        ...Object.fromEntries(
+          rendererEnvironment(spec, {
+            host: '127.0.0.1',
+            port: 0,
+            // Live-session video is offered on loopback only: the renderer runs on this machine.
+            iceHosts: '127.0.0.1',
+            // Renderers that stop with the API also stop if the API dies without stopping them.
+            parentPid: options.stopOnClose ? process.pid : undefined,
+          }).map(({ name, value }) => [name, value]),
+        ),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
       cwd: path.dirname(path.dirname(RENDERER_MAIN)),

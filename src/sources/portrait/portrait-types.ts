@@ -1,4 +1,4 @@
-import type { FaceGeometry } from '../../../renderer/engine/face-geometry.ts';
+import type { FaceGeometry } from '../../../contract/face-geometry.ts';
 
 /** The three still-image formats a portrait may be uploaded in. */
 export type ImageType = 'image/png' | 'image/jpeg' | 'image/webp';

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { espeakPcm16 } from '../../../renderer/live/testing/espeak-speech.ts';
-import { createSession, startLiveRenderer } from '../../../renderer/live/testing/live-renderer.ts';
-import { connectAgent, type AgentEvent } from '../../../renderer/live/testing/speech-agent.ts';
-import { floodSpeech, floodSpeechDeaf, type FloodResult } from '../../../renderer/live/testing/speech-flooder.ts';
+import { espeakPcm16 } from '../../renderer/espeak-speech.ts';
+import { createSession, startLiveRenderer } from '../../renderer/live-renderer.ts';
+import { connectAgent, type AgentEvent } from '../../renderer/speech-agent.ts';
+import { floodSpeech, floodSpeechDeaf, type FloodResult } from '../../renderer/speech-flooder.ts';
 
 export interface SpeechFloodReport {
   /** The renderer process never exited and /health answered 200 after the flood. */

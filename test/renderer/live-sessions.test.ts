@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { espeakPcm16 } from './testing/espeak-speech.ts';
-import { createSession, SECRET, startLiveRenderer } from './testing/live-renderer.ts';
-import { connectAgent, type AgentEvent, type SpeechAgent } from './testing/speech-agent.ts';
+import { espeakPcm16 } from './espeak-speech.ts';
+import { createSession, SECRET, startLiveRenderer } from './live-renderer.ts';
+import { connectAgent, type AgentEvent, type SpeechAgent } from './speech-agent.ts';
 
 const START = { type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 }, debug: true };
 

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_PATH } from '../../../test/web/chromium.ts';
+import { CHROMIUM_PATH } from '../web/chromium.ts';
 
 /** Chromium as a WHEP viewer on a loopback-only host: loopback candidates allowed and not hidden behind mDNS. */
 export function launchViewerBrowser(): Promise<Browser> {

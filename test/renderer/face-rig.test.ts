@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareAstronaut, type PreparedPortrait } from '../testing/astronaut-portrait.ts';
-import { buildControlMesh, type ControlMesh } from './control-mesh.ts';
-import { computeCoverFit } from './cover-fit.ts';
-import { poseMesh } from './face-rig.ts';
-import { IdleMotion, STILL_POSE } from './idle-motion.ts';
+import { prepareAstronaut, type PreparedPortrait } from './astronaut-portrait.ts';
+import { buildControlMesh, type ControlMesh } from '../../renderer/engine/control-mesh.ts';
+import { computeCoverFit } from '../../renderer/engine/cover-fit.ts';
+import { poseMesh } from '../../renderer/engine/face-rig.ts';
+import { IdleMotion, STILL_POSE } from '../../renderer/engine/idle-motion.ts';
 
 let portrait: PreparedPortrait;
 let mesh: ControlMesh;

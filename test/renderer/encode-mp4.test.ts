@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrames, probeMp4 } from '../testing/video-probe.ts';
-import { encodeMp4 } from './encode-mp4.ts';
+import { decodeFrames, probeMp4 } from './video-probe.ts';
+import { encodeMp4 } from '../../renderer/encoder/encode-mp4.ts';
 
 function solid(width: number, height: number, rgb: [number, number, number]): Uint8Array {
   const frame = new Uint8Array(width * height * 4);

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.ts');
+const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'renderer', 'main.ts');
 
 export interface RunningRenderer {
   child: ChildProcess;

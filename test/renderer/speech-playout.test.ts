@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SpeechPlayout, type PlayoutEvent } from './speech-playout.ts';
-import { espeakPcm16 } from './testing/espeak-speech.ts';
+import { SpeechPlayout, type PlayoutEvent } from '../../renderer/live/speech-playout.ts';
+import { espeakPcm16 } from './espeak-speech.ts';
 
 function playout(jitterMs = 80) {
   const events: { event: PlayoutEvent; at: number }[] = [];

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdleMotion } from './engine/idle-motion.ts';
-import { LEFT_EYE, RIGHT_EYE } from './engine/landmark-indices.ts';
-import { darkPixels, landmarkBox, prepareAstronaut, regionDifference, type PreparedPortrait } from './testing/astronaut-portrait.ts';
-import { startRenderer, waitHealthy, type RunningRenderer } from './testing/renderer-process.ts';
-import { decodeFrames, probeMp4 } from './testing/video-probe.ts';
+import { IdleMotion } from '../../renderer/engine/idle-motion.ts';
+import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
+import { darkPixels, landmarkBox, prepareAstronaut, regionDifference, type PreparedPortrait } from './astronaut-portrait.ts';
+import { startRenderer, waitHealthy, type RunningRenderer } from './renderer-process.ts';
+import { decodeFrames, probeMp4 } from './video-probe.ts';
 
 const SECRET = 'test-secret-0123456789';
 const auth = { Authorization: `Bearer ${SECRET}` };

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { darkPixels, landmarkBox, prepareAstronaut, regionDifference, type PreparedPortrait } from '../testing/astronaut-portrait.ts';
-import { parseFaceGeometry } from './face-geometry.ts';
-import { LEFT_EYE, MOUTH, RIGHT_EYE } from './landmark-indices.ts';
-import { createPortraitAnimator, type PortraitAnimator, type RenderConfig } from './portrait-animator.ts';
+import { darkPixels, landmarkBox, prepareAstronaut, regionDifference, type PreparedPortrait } from './astronaut-portrait.ts';
+import { parseFaceGeometry } from '../../contract/face-geometry.ts';
+import { LEFT_EYE, MOUTH, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
+import type { RenderConfig } from '../../contract/render-config.ts';
+import { createPortraitAnimator, type PortraitAnimator } from '../../renderer/engine/portrait-animator.ts';
 
 let portrait: PreparedPortrait;
 const config: RenderConfig = { resolution: '512x512', frameRate: 30, idleMotion: true };

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { prepareAstronaut } from './testing/astronaut-portrait.ts';
-import { startRenderer, waitHealthy } from './testing/renderer-process.ts';
+import { prepareAstronaut } from './astronaut-portrait.ts';
+import { startRenderer, waitHealthy } from './renderer-process.ts';
 
 describe('a renderer tied to its parent (RENDERER_PARENT_PID)', () => {
   it('leaves by itself once the parent is gone, even when the parent was killed', async () => {

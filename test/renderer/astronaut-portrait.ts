@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { preprocessPortrait } from '../../src/sources/portrait/index.ts';
-import { PORTRAIT_FIXTURES } from '../../test/fixtures.ts';
-import type { FaceGeometry } from '../engine/face-geometry.ts';
-import type { PortraitImage } from '../engine/portrait-animator.ts';
+import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import type { FaceGeometry } from '../../contract/face-geometry.ts';
+import type { PortraitImage } from '../../renderer/engine/portrait-animator.ts';
 
 /** The astronaut fixture run through the real portrait preprocessing, as files and as raw pixels. */
 export interface PreparedPortrait {

@@ -1,5 +1,5 @@
-import { prepareAstronaut, type PreparedPortrait } from '../../testing/astronaut-portrait.ts';
-import { startRenderer, waitHealthy, type RunningRenderer } from '../../testing/renderer-process.ts';
+import { prepareAstronaut, type PreparedPortrait } from './astronaut-portrait.ts';
+import { startRenderer, waitHealthy, type RunningRenderer } from './renderer-process.ts';
 
 export const SECRET = 'live-test-secret';
 

@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { espeakPcm16 } from './testing/espeak-speech.ts';
-import { createSession, SECRET, startLiveRenderer } from './testing/live-renderer.ts';
-import { connectAgent } from './testing/speech-agent.ts';
-import { launchViewerBrowser, watchOverWhep } from './testing/whep-browser-viewer.ts';
+import { espeakPcm16 } from './espeak-speech.ts';
+import { createSession, SECRET, startLiveRenderer } from './live-renderer.ts';
+import { connectAgent } from './speech-agent.ts';
+import { launchViewerBrowser, watchOverWhep } from './whep-browser-viewer.ts';
 
 const TOKEN = 'viewer-token-0123456789abcdef';
 const AGENT_TOKEN = 'agent-token-0123456789abcdef';

@@ -1,0 +1,55 @@
+/**
+ * The rendering container's HTTP routes (docs/renderer.md; the live-session routes in docs/live-sessions.md and
+ * contract/live-sessions.ts). Every route but health and the session-token routes (WHEP, speech) needs
+ * `Authorization: Bearer <RENDERER_SECRET>`.
+ */
+export const RENDERER_PATHS = {
+  /** GET: 200 `{ status: "ok" }` once the portrait is loaded, 503 `{ status: "loading" }` before. */
+  health: '/health',
+  /** GET: RendererInfo. */
+  info: '/info',
+  /** POST PreviewRequest (JSON, may be empty): 200 with a video/mp4 clip. */
+  preview: '/preview',
+  /** POST SessionRequest: 201 CreatedSession; 429 when the container runs MAX_SESSIONS already. */
+  sessions: '/sessions',
+  /** DELETE: ends the session (204). */
+  session: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}`,
+  /** WebSocket, `?token=<agent token>`: the agent's speech. */
+  speech: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/speech`,
+  /** POST an SDP offer with a session token: 201 with the SDP answer and a Location (whepViewer). */
+  whep: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/whep`,
+  /** DELETE: ends one viewer (204). */
+  whepViewer: (sessionId: string, viewerId: string) =>
+    `/sessions/${encodeURIComponent(sessionId)}/whep/${encodeURIComponent(viewerId)}`,
+} as const;
+
+export interface HealthAnswer {
+  status: 'ok' | 'loading';
+}
+
+export interface RendererInfo {
+  avatarId: string;
+  resolution: string;
+  frameRate: number;
+  idleMotion: boolean;
+  seed: number;
+  engine: string;
+  uptimeSeconds: number;
+  version: string;
+}
+
+/** The body of POST /preview; both fields are optional. */
+export interface PreviewRequest {
+  /** PREVIEW_SECONDS.min to .max; default PREVIEW_SECONDS.default. */
+  durationSeconds?: number;
+  /** 0 to 4294967295: another idle motion than the container's own seed. */
+  seed?: number;
+}
+
+export const PREVIEW_SECONDS = { default: 3, min: 0.5, max: 10 } as const;
+
+/** Every error the renderer answers. */
+export interface RendererError {
+  error: string;
+  code: string;
+}

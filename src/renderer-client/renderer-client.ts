@@ -1,0 +1,183 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { SessionRequest } from '../../contract/live-sessions.ts';
+import { RENDERER_PATHS, type PreviewRequest } from '../../contract/renderer-http.ts';
+import { ApiError, ERRORS } from '../domain/errors.ts';
+
+const HEALTH_TIMEOUT_MS = 1000;
+const SESSION_TIMEOUT_MS = 10_000;
+const WHEP_TIMEOUT_MS = 15_000;
+const SDP = 'application/sdp';
+
+/** A renderer's answer passed on to the API's caller as it is (WHEP). */
+export interface RelayedAnswer {
+  status: number;
+  contentType: string;
+  /** Undefined for a 204. */
+  body: string | undefined;
+  /** The renderer's own path (RENDERER_PATHS.whepViewer), or null. */
+  location: string | null;
+}
+
+/** What happened to a call, for the one error mapping: `what` names the call in a sentence ("the preview"). */
+interface Call {
+  what: string;
+  timeoutMs: number;
+  /** The setting that holds the timeout, named in the sentence when it is the user's to change. */
+  setting?: string;
+}
+
+/**
+ * The API's only way to talk to a rendering container (contract/renderer-http.ts): health, preview, live
+ * sessions, WHEP and the agent's speech socket. Every failure becomes the seed's 503 (ERRORS.rendererUnavailable)
+ * with a `reason` that tells a slow container from a dead one or a wrong answer.
+ */
+export class RendererClient {
+  /** `secret` is the deployment's Bearer secret; health, WHEP and speech do without it. */
+  constructor(
+    readonly endpoint: string,
+    private readonly secret = '',
+  ) {}
+
+  /** True when the renderer answers GET /health with 200 within the timeout (its portrait is loaded). */
+  async isHealthy(timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.health}`, { signal: AbortSignal.timeout(timeoutMs) });
+      await response.arrayBuffer();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /** An MP4 clip of the avatar's idle motion. */
+  preview(timeoutMs: number, body: PreviewRequest = {}): Promise<Buffer> {
+    const call = { what: 'the preview', timeoutMs, setting: 'PREVIEW_TIMEOUT_MS' };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.preview}`, {
+        method: 'POST',
+        headers: this.json(),
+        body: JSON.stringify(body),
+        signal,
+      });
+      if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
+        throw badAnswer(call, response.status, ' and no MP4');
+      }
+      return Buffer.from(await response.arrayBuffer());
+    });
+  }
+
+  /** Creates a live session; 'full' when the container already runs as many as it takes (429). */
+  startSession(request: SessionRequest): Promise<'started' | 'full'> {
+    const call = { what: 'the session start', timeoutMs: SESSION_TIMEOUT_MS };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.sessions}`, {
+        method: 'POST',
+        headers: this.json(),
+        body: JSON.stringify(request),
+        signal,
+      });
+      await response.arrayBuffer();
+      if (response.status === 429) return 'full';
+      if (response.status !== 201) throw badAnswer(call, response.status);
+      return 'started';
+    });
+  }
+
+  /** Ends a live session; one the container no longer holds (404) is ended already. */
+  endSession(sessionId: string): Promise<void> {
+    const call = { what: 'the session end', timeoutMs: SESSION_TIMEOUT_MS };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.session(sessionId)}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${this.secret}` },
+        signal,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
+    });
+  }
+
+  /** A viewer's SDP offer, with its session token; the renderer's answer (201 with the SDP answer, or its error). */
+  whepOffer(sessionId: string, token: string, offer: string): Promise<RelayedAnswer> {
+    return this.relay({ what: 'the WHEP offer', timeoutMs: WHEP_TIMEOUT_MS }, 'POST', RENDERER_PATHS.whep(sessionId), token, offer);
+  }
+
+  /** Ends one viewer of a session. */
+  whepEnd(sessionId: string, viewerId: string, token: string): Promise<RelayedAnswer> {
+    return this.relay({ what: 'the WHEP viewer end', timeoutMs: WHEP_TIMEOUT_MS }, 'DELETE', RENDERER_PATHS.whepViewer(sessionId, viewerId), token);
+  }
+
+  /**
+   * Joins an agent's WebSocket upgrade (already checked by the API) to the session's speech socket in the
+   * container, so frames flow untouched. `search` is the caller's query string, token included.
+   */
+  pipeSpeech(sessionId: string, search: string, request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const target = new URL(this.endpoint);
+    const upstream = http.request({
+      host: target.hostname,
+      port: target.port,
+      path: `${RENDERER_PATHS.speech(sessionId)}${search}`,
+      method: 'GET',
+      headers: { ...request.headers, host: target.host },
+    });
+    upstream.on('upgrade', (response, upstreamSocket, upstreamHead) => {
+      const lines = [`HTTP/1.1 101 ${response.statusMessage ?? 'Switching Protocols'}`];
+      for (let i = 0; i < response.rawHeaders.length; i += 2) lines.push(`${response.rawHeaders[i]}: ${response.rawHeaders[i + 1]}`);
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+      if (upstreamHead.length) socket.write(upstreamHead);
+      if (head.length) upstreamSocket.write(head);
+      upstreamSocket.on('error', () => socket.destroy());
+      socket.on('close', () => upstreamSocket.destroy());
+      upstreamSocket.on('close', () => socket.destroy());
+      upstreamSocket.pipe(socket).pipe(upstreamSocket);
+    });
+    upstream.on('response', (response) => {
+      // The container refused the upgrade with a plain HTTP answer: pass it on and hang up.
+      socket.end(`HTTP/1.1 ${response.statusCode} ${response.statusMessage}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      response.resume();
+    });
+    upstream.on('error', () => socket.destroy());
+    upstream.end();
+  }
+
+  private relay(call: Call, method: 'POST' | 'DELETE', path: string, token: string, body?: string): Promise<RelayedAnswer> {
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': SDP } : {}) },
+        body,
+        signal,
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? 'application/json',
+        body: response.status === 204 ? undefined : text,
+        location: response.headers.get('location'),
+      };
+    });
+  }
+
+  private json(): Record<string, string> {
+    return { authorization: `Bearer ${this.secret}`, 'content-type': 'application/json' };
+  }
+
+  /** The one error mapping: whatever fails in `run` (sending, waiting, reading the answer) is the seed's 503. */
+  private async call<T>(call: Call, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await run(AbortSignal.timeout(call.timeoutMs));
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      if (error instanceof Error && error.name === 'TimeoutError') {
+        const setting = call.setting ? ` (${call.setting})` : '';
+        throw ERRORS.rendererUnavailable(`The rendering container did not finish ${call.what} within ${call.timeoutMs} ms${setting}.`);
+      }
+      throw ERRORS.rendererUnavailable('The rendering container could not be reached.');
+    }
+  }
+}
+
+function badAnswer(call: Call, status: number, missing = ''): ApiError {
+  return ERRORS.rendererUnavailable(`The rendering container answered ${call.what} with HTTP ${status}${missing}.`);
+}
