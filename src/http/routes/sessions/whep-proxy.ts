@@ -3,8 +3,9 @@ import type { Services } from '../../../domain/context.ts';
 import { ERRORS } from '../../../domain/errors.ts';
 import { ErrorBody } from '../../schemas/common-schemas.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
+import { RendererClient, type RelayedAnswer } from '../../../renderer-client/renderer-client.ts';
 // The renderer's own limit on an offer; also set as the route's bodyLimit, so a 413 names it.
-import { MAX_OFFER_BYTES as MAX_SDP_BYTES } from '../../../../renderer/live/whep-viewer.ts';
+import { MAX_OFFER_BYTES as MAX_SDP_BYTES } from '../../../../contract/live-sessions.ts';
 
 const SDP = 'application/sdp';
 
@@ -31,22 +32,7 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
     );
     scope.addHook('onSend', async (_request, reply) => allowAnyOrigin(reply));
 
-    const forward = async (method: 'POST' | 'DELETE', endpoint: string, path: string, token: string, body?: string) => {
-      try {
-        return await fetch(`${endpoint}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': SDP } : {}) },
-          body,
-          signal: AbortSignal.timeout(15_000),
-        });
-      } catch {
-        throw ERRORS.rendererUnavailable();
-      }
-    };
-    const relay = async (reply: FastifyReply, response: Response) => {
-      const type = response.headers.get('content-type') ?? 'application/json';
-      return reply.code(response.status).type(type).send(response.status === 204 ? undefined : await response.text());
-    };
+    const relay = (reply: FastifyReply, answer: RelayedAnswer) => reply.code(answer.status).type(answer.contentType).send(answer.body);
 
     scope.options('/api/v1/sessions/:id/whep', { schema: { hide: true } }, async (_request, reply) =>
       reply
@@ -86,10 +72,9 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
       const token = bearer(request.headers.authorization);
       const { endpoint } = await openLiveSession(services, request.params.id, token);
       if (typeof request.body !== 'string') throw ERRORS.unsupportedMediaType(request.headers['content-type'], SDP);
-      const response = await forward('POST', endpoint, `/sessions/${request.params.id}/whep`, token!, request.body);
-      const location = response.headers.get('location');
-      if (location) reply.header('location', `/api/v1${location}`);
-      return relay(reply, response);
+      const answer = await new RendererClient(endpoint).whepOffer(request.params.id, token!, request.body);
+      if (answer.location) reply.header('location', `/api/v1${answer.location}`);
+      return relay(reply, answer);
       },
     );
 
@@ -105,8 +90,7 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
       async (request, reply) => {
         const token = bearer(request.headers.authorization);
         const { endpoint } = await openLiveSession(services, request.params.id, token);
-        const viewer = encodeURIComponent(request.params.viewerId);
-        return relay(reply, await forward('DELETE', endpoint, `/sessions/${request.params.id}/whep/${viewer}`, token!));
+        return relay(reply, await new RendererClient(endpoint).whepEnd(request.params.id, request.params.viewerId, token!));
       },
     );
   });
