@@ -1,4 +1,6 @@
 import fs from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -9,7 +11,7 @@ import type { Ctx, Services } from '../domain/context.ts';
 import { newAvatarId } from '../domain/ids.ts';
 import { loadAvatarObject } from '../domain/avatar-object.ts';
 import { deployAvatar, undeployAvatar } from '../domain/avatars/deploy-avatar.ts';
-import { awaitDeployment } from '../domain/deployments/await-deployment.ts';
+import { startLiveSession } from '../domain/sessions/start-live-session.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
 import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
 import { deploymentStore } from '../store/deployments.ts';
@@ -25,8 +27,18 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   let store: Store;
   let services: Services;
   let ctx: Ctx;
+  /** Plays the containers' HTTP side for live sessions: every session start is taken (201). */
+  let renderer: { url: string; requests: string[]; server: http.Server };
 
   beforeEach(async () => {
+    const requests: string[] = [];
+    const server = http.createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.writeHead(req.method === 'POST' && req.url?.endsWith('/sessions') ? 201 : 404, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    renderer = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(T0);
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-reconciler-'));
@@ -43,6 +55,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   });
   afterEach(async () => {
     vi.useRealTimers();
+    await new Promise((resolve) => renderer.server.close(resolve));
     await store.close();
     await fs.rm(dataDir, { recursive: true, force: true });
   });
@@ -216,7 +229,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   });
 
   it('scales an idle on-demand avatar to zero without overwriting the owner\'s desired, and a later session wakes it', async () => {
-    const orchestrator = new InMemoryOrchestrator();
+    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     const reconciler = createDeploymentReconciler(services, orchestrator, silent);
     const loop = createControlLoop([{ name: 'deployments', ...reconciler }], silent, 60_000);
     services.background = loop;
@@ -243,50 +256,71 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     await reconciler.runOnce();
     expect([...orchestrator.starts].sort()).toEqual([id, alwaysOn].sort());
 
-    // A live session deploys the avatar (the owner's verb) and waits on the loop for it.
+    // A live session deploys the avatar and waits on the loop for it, then opens the session in the container.
     loop.start();
     try {
-      await deployAvatar(ctx, id);
-      const woken = await awaitDeployment(services, id, 5000);
-      expect(woken).toMatchObject({ desired: 'running', state: 'running', endpoint: orchestrator.endpointOf(id), scaledToZeroAt: null });
+      const session = await startLiveSession(ctx, id);
+      expect(session.sessionId).toMatch(/^ses_/);
+      expect(renderer.requests).toEqual([`POST /${id}/sessions`]);
+      expect(await deploymentOf(id)).toMatchObject({ desired: 'running', state: 'running', endpoint: orchestrator.endpointOf(id), scaledToZeroAt: null, restarts: 0 });
       expect(orchestrator.starts.filter((s) => s === id)).toHaveLength(2);
     } finally {
       await loop.stop();
     }
   });
 
-  it('a session waiting for a start that fails hears it at the next pass, not at the timeout', async () => {
-    const orchestrator = new InMemoryOrchestrator();
+  it('a session waiting for a start that fails answers 503 at the next pass, not at the timeout', async () => {
+    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     orchestrator.nextOutcome = { phase: 'failed', lastError: 'The rendering container exited with code 1.' };
     const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 60_000);
     services.background = loop;
-    const id = await readyPortrait();
+    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
+    vi.useRealTimers();
     loop.start();
     try {
-      await deployAvatar(ctx, id);
-      vi.useRealTimers();
       const started = Date.now();
-      expect(await awaitDeployment(services, id, 30_000)).toMatchObject({ state: 'failed' });
+      await expect(startLiveSession(ctx, id)).rejects.toMatchObject({ status: 503, code: 'service-unavailable' });
       expect(Date.now() - started).toBeLessThan(5000);
+      expect(await deploymentOf(id)).toMatchObject({ state: 'failed', lastError: 'The rendering container exited with code 1.' });
+      expect(renderer.requests).toEqual([]);
     } finally {
       await loop.stop();
     }
   });
 
-  it('gives up waiting after the timeout while the container is still starting', async () => {
+  it('a session gives up after SESSION_START_TIMEOUT_MS while the container is still starting', async () => {
     vi.useRealTimers();
-    const orchestrator = new InMemoryOrchestrator();
+    services.config = { ...services.config, sessions: { ...services.config.sessions, startTimeoutMs: 1000 } };
+    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     orchestrator.nextOutcome = { phase: 'starting' };
     const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 50);
     services.background = loop;
-    const id = await readyPortrait();
+    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
     loop.start();
     try {
-      await deployAvatar(ctx, id);
       const started = Date.now();
-      expect(await awaitDeployment(services, id, 400)).toMatchObject({ state: 'starting' });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+      await expect(startLiveSession(ctx, id)).rejects.toMatchObject({ status: 503, code: 'service-unavailable' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(990);
       expect(orchestrator.starts).toEqual([id]);
+      expect((await deploymentOf(id)).state).toBe('starting');
+    } finally {
+      await loop.stop();
+    }
+  });
+
+  it('a session waiting on a deployment whose avatar is deleted meanwhile answers 404', async () => {
+    vi.useRealTimers();
+    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
+    orchestrator.nextOutcome = { phase: 'starting' };
+    const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 50);
+    services.background = loop;
+    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
+    loop.start();
+    try {
+      const session = startLiveSession(ctx, id);
+      await new Promise((r) => setTimeout(r, 200));
+      await avatarStore(store.db).delete(id);
+      await expect(session).rejects.toMatchObject({ status: 404, code: 'not-found' });
     } finally {
       await loop.stop();
     }

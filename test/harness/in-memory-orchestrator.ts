@@ -24,11 +24,17 @@ export class InMemoryOrchestrator implements Orchestrator {
   readonly outcomes: StartOutcome[] = [];
   nextOutcome: StartOutcome = { phase: 'running' };
 
-  /** @param stuckAfterMs a `starting` container older than this is hung; null: never (as on Kubernetes). */
-  constructor(private readonly stuckAfterMs: number | null = null) {}
+  /**
+   * @param stuckAfterMs a `starting` container older than this is hung; null: never (as on Kubernetes).
+   * @param baseUrl where the running containers "listen": a test that talks to them serves this URL.
+   */
+  constructor(
+    private readonly stuckAfterMs: number | null = null,
+    private readonly baseUrl = 'http://in-memory.test',
+  ) {}
 
   endpointOf(avatarId: string): string {
-    return `http://in-memory.test/${avatarId}`;
+    return `${this.baseUrl}/${avatarId}`;
   }
 
   private statusOf(avatarId: string, container: Container): RendererStatus {
