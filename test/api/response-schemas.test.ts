@@ -55,6 +55,8 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
   let renderer: { url: string; close(): void };
   let owner: TestKey;
   let loner: TestKey;
+  /** Of the owner's organization, without keys:admin. */
+  let colleague: TestKey;
   const ids: Record<string, string> = {};
   /** Answers given while setting up, checked by the operation's own test. */
   const given: Record<string, Answer[]> = {};
@@ -86,6 +88,7 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     document = (await server.api('GET', '/api/v1/openapi.json')).body;
     owner = await server.makeKey('u_schemas', 'org_schemas');
     loner = await server.makeKey('u_loner', null);
+    colleague = await server.makeKey('u_colleague', 'org_schemas', ['avatars:read', 'avatars:write']);
 
     await create('creating', { name: 'Never uploaded', tier: 'stylized_3d' });
     await create('vrm', { name: 'VRM', tier: 'stylized_3d', description: 'A model', resources: { cpu: '250m' }, config: { frameRate: 24 } });
@@ -212,6 +215,40 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       }
     });
   }
+
+  it('answers each refusal with a status the operation documents, in its error schema', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(server.config.bodyLimitBytes), tier: 'stylized_3d' });
+    const refusals: [operation: string, status: number, answer: () => Promise<Answer>][] = [
+      ['GET /api/v1/avatars', 400, () => send('GET', '/api/v1/avatars?limit=0', { key: owner })],
+      ['POST /api/v1/avatars', 400, () => send('POST', '/api/v1/avatars', { key: owner, json: { name: ' ', tier: 'stylized_3d' } })],
+      ['POST /api/v1/avatars', 413, () => send('POST', '/api/v1/avatars', { key: owner, body: big, headers: { 'content-type': 'application/json' } })],
+      ['POST /api/v1/avatars', 415, () => send('POST', '/api/v1/avatars', { key: owner, body: 'name', headers: { 'content-type': 'text/plain' } })],
+      ['PUT /api/v1/avatars/{id}', 400, () => send('PUT', `/api/v1/avatars/${ids.orb}`, { key: owner, json: { tier: 'animated_portrait' } })],
+      ['PUT /api/v1/avatars/{id}', 403, () => send('PUT', `/api/v1/avatars/${ids.orb}`, { key: colleague, json: { name: 'Mine now' } })],
+      ['POST /api/v1/avatars/{id}/source', 409, () => send('POST', `/api/v1/avatars/${ids.orb}/source`, { key: owner, body: new Uint8Array(vrm), headers: { 'content-type': 'model/gltf-binary' } })],
+      ['POST /api/v1/avatars/{id}/source', 415, () => send('POST', `/api/v1/avatars/${ids.creating}/source`, { key: owner, json: {} })],
+      ['POST /api/v1/avatars/{id}/source', 422, () => send('POST', `/api/v1/avatars/${ids.creating}/source`, { key: owner, body: new Uint8Array(astronaut.subarray(0, 2000)), headers: { 'content-type': 'image/png' } })],
+      ['POST /api/v1/avatars/{id}/deploy', 409, () => send('POST', `/api/v1/avatars/${ids.vrm}/deploy`, { key: owner })],
+      ['POST /api/v1/avatars/{id}/undeploy', 409, () => send('POST', `/api/v1/avatars/${ids.vrm}/undeploy`, { key: owner })],
+      ['POST /api/v1/avatars/{id}/preview', 409, () => send('POST', `/api/v1/avatars/${ids.creating}/preview`, { key: owner })],
+      ['POST /api/v1/avatars/{id}/preview', 503, () => send('POST', `/api/v1/avatars/${ids.refused}/preview`, { key: owner })],
+      ['POST /api/v1/avatars/{id}/sessions', 409, () => send('POST', `/api/v1/avatars/${ids.portrait}/sessions`, { key: owner })],
+      // On demand by default: it would be deployed, but its portrait was refused.
+      ['POST /api/v1/avatars/{id}/sessions', 409, () => send('POST', `/api/v1/avatars/${ids.refused}/sessions`, { key: owner })],
+      ['GET /api/v1/auth/whoami', 401, () => send('GET', '/api/v1/auth/whoami', { key: { ...owner, key: 'sk_unknown' } })],
+      ['POST /api/v1/auth/api-keys', 400, () => send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: [] } })],
+      ['POST /api/v1/auth/api-keys', 403, () => send('POST', '/api/v1/auth/api-keys', { key: colleague, json: { scopes: ['keys:admin'] } })],
+      ['POST /api/v1/sessions/{id}/whep', 415, () => send('POST', `/api/v1/sessions/${session.sessionId}/whep`, { body: 'v=0', headers: { 'content-type': 'text/plain', authorization: `Bearer ${session.viewerToken}` } })],
+    ];
+    const problems: string[] = [];
+    for (const [operation, status, answer] of refusals) {
+      const [method, path] = operation.split(' ');
+      const got = await answer();
+      if (got.status !== status) problems.push(`${operation}: expected ${status}, got ${got.status} ${got.text.slice(0, 200)}`);
+      problems.push(...answerProblems(document, method, path, got));
+    }
+    expect(problems).toEqual([]);
+  });
 
   it('answers every secured operation\'s 401, and each avatar or key route\'s 404, in the documented error schema', async () => {
     const problems: string[] = [];
