@@ -46,7 +46,6 @@ export interface RendererStatus {
 }
 
 export interface Orchestrator {
-  readonly kind: 'local' | 'kubernetes';
   /** Create the avatar's container, or update/adopt the one that exists; never make a second one. */
   apply(spec: RendererSpec): Promise<RendererStatus>;
   /** Current state, or null when nothing exists for the avatar. */

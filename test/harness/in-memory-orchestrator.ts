@@ -15,7 +15,6 @@ export type StartOutcome = { phase: 'running' } | { phase: 'starting' } | { phas
  * Kubernetes keeps its objects), so a test can tell "scaled to zero" from "removed".
  */
 export class InMemoryOrchestrator implements Orchestrator {
-  readonly kind = 'local' as const;
   readonly containers = new Map<string, Container>();
   /** Every start (a container made or made again), in order, by avatar id. */
   readonly starts: string[] = [];

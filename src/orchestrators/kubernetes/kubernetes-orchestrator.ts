@@ -151,8 +151,6 @@ export function createKubernetesOrchestrator(options: KubernetesOrchestratorOpti
   }
 
   return {
-    kind: 'kubernetes',
-
     apply(spec: RendererSpec) {
       return guarded(`apply the renderer of avatar ${spec.avatarId}`, async () => {
         const objects = buildRendererObjects(spec, options);

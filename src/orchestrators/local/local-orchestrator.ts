@@ -137,7 +137,6 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
   }
 
   return {
-    kind: 'local',
     async apply(spec) {
       const pending = starting.get(spec.avatarId);
       if (pending) return pending;
