@@ -15,6 +15,9 @@ export type Status = (typeof STATUSES)[number];
 
 export const SCHEDULING_MODES = ['on_demand', 'always_on'] as const;
 
+/** `deployment.state` of a Tier 2/3 avatar, as the store keeps it (DeploymentState in store/deployments.ts). */
+export const DEPLOYMENT_STATES = ['stopped', 'starting', 'running', 'stopping', 'failed'] as const;
+
 export interface Resources {
   cpu: string;
   memory: string;

@@ -1,6 +1,6 @@
 import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
 import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
-import { GPU_TYPES, RENDER_STYLES, SCHEDULING_MODES, STATUSES, TIERS } from '../../domain/tiers.ts';
+import { DEPLOYMENT_STATES, GPU_TYPES, RENDER_STYLES, SCHEDULING_MODES, STATUSES, TIERS } from '../../domain/tiers.ts';
 
 /**
  * The avatar's JSON schemas: they validate requests (Ajv, formats in validator.ts) and are the
@@ -131,7 +131,17 @@ export const Avatar = Type.Object(
     sourceImage: Type.Optional(nullableString),
     sourceInfo: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
     renderingEndpoint: nullableString,
-    deployment: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    deployment: Type.Optional(
+      Type.Object(
+        {
+          state: literalUnion(DEPLOYMENT_STATES),
+          since: Type.Union([timestamp, Type.Null()], { description: 'when it entered this state; null before the first deploy' }),
+          restarts: Type.Integer({ minimum: 0 }),
+          lastError: nullableString,
+        },
+        { description: 'Tier 2/3: the rendering container' },
+      ),
+    ),
     userId: Type.String(),
     organizationId: nullableString,
     createdAt: timestamp,

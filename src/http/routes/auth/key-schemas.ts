@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { SCOPES } from '../../../domain/context.ts';
 import { PRINCIPAL_ID, SINGLE_LINE_TEXT } from '../../../domain/text-rules.ts';
 
-const Scope = Type.Union(SCOPES.map((s) => Type.Literal(s)));
+export const Scope = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
 export const CreateKeyBody = Type.Object(
   {
@@ -16,16 +16,17 @@ export const CreateKeyBody = Type.Object(
 export type CreateKeyBody = Static<typeof CreateKeyBody>;
 
 const nullableString = Type.Union([Type.String(), Type.Null()]);
+const timestamp = Type.String({ format: 'date-time' });
 export const ApiKey = Type.Object({
   id: Type.String(),
   name: nullableString,
   prefix: Type.String(),
   userId: Type.String(),
   organizationId: nullableString,
-  scopes: Type.Array(Type.String()),
-  createdAt: Type.String(),
-  expiresAt: nullableString,
-  revokedAt: nullableString,
+  scopes: Type.Array(Scope),
+  createdAt: timestamp,
+  expiresAt: Type.Union([timestamp, Type.Null()]),
+  revokedAt: Type.Union([timestamp, Type.Null()]),
 });
 
 export const KeyIdParams = Type.Object({ id: Type.String() });

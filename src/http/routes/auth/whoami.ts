@@ -4,6 +4,7 @@ import type { Services } from '../../../domain/context.ts';
 import { whoami } from '../../../domain/keys/api-key-verbs.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { errorResponses } from '../../schemas/common-schemas.ts';
+import { Scope } from './key-schemas.ts';
 
 export function whoamiRoute(app: FastifyInstance, services: Services) {
   app.get(
@@ -18,7 +19,7 @@ export function whoamiRoute(app: FastifyInstance, services: Services) {
             keyId: Type.String(),
             userId: Type.String(),
             organizationId: Type.Union([Type.String(), Type.Null()]),
-            scopes: Type.Array(Type.String()),
+            scopes: Type.Array(Scope),
           }),
           ...errorResponses(),
         },
