@@ -1,0 +1,95 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionRequest } from '../../contract/live-sessions.ts';
+import { ApiError, RENDERER_NOT_DEPLOYED } from '../domain/errors.ts';
+import { RendererClient } from './renderer-client.ts';
+
+/** A stand-in renderer whose answers each test picks by path. */
+let server: http.Server;
+let endpoint: string;
+const answers = new Map<string, (response: http.ServerResponse) => void>();
+
+beforeAll(async () => {
+  server = http.createServer((request, response) => {
+    request.resume();
+    const answer = answers.get(`${request.method} ${request.url}`);
+    if (answer) answer(response);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const session: SessionRequest = {
+  sessionId: 'ses_test',
+  token: 'lst_0123456789abcdef',
+  viewerToken: 'lsv_0123456789abcdef',
+  maxSessionSeconds: 60,
+  maxIdleSeconds: 10,
+  maxQueuedSpeechSeconds: 5,
+};
+
+async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiError);
+  const apiError = error as ApiError;
+  expect([apiError.status, apiError.code, apiError.message]).toEqual([503, 'service-unavailable', RENDERER_NOT_DEPLOYED]);
+  return apiError;
+}
+
+describe('RendererClient', () => {
+  it('says whether the renderer is healthy, and false when nothing answers', async () => {
+    answers.set('GET /health', (r) => r.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'));
+    expect(await new RendererClient(endpoint).isHealthy()).toBe(true);
+    answers.set('GET /health', (r) => r.writeHead(503).end('{"status":"loading"}'));
+    expect(await new RendererClient(endpoint).isHealthy()).toBe(false);
+    expect(await new RendererClient('http://127.0.0.1:1').isHealthy()).toBe(false);
+  });
+
+  it('maps every failure to the one 503, with a reason: unreachable, too slow, a wrong answer', async () => {
+    expect((await refusal(new RendererClient('http://127.0.0.1:1', 'secret').preview(1000))).reason).toBe(
+      'The rendering container could not be reached.',
+    );
+    answers.set('POST /preview', () => undefined); // never answers
+    expect((await refusal(new RendererClient(endpoint, 'secret').preview(100))).reason).toBe(
+      'The rendering container did not finish the preview within 100 ms (PREVIEW_TIMEOUT_MS).',
+    );
+    answers.set('POST /preview', (r) => r.writeHead(500, { 'content-type': 'application/json' }).end('{}'));
+    expect((await refusal(new RendererClient(endpoint, 'secret').preview(1000))).reason).toBe(
+      'The rendering container answered the preview with HTTP 500 and no MP4.',
+    );
+    answers.set('POST /sessions', (r) => r.writeHead(500).end());
+    expect((await refusal(new RendererClient(endpoint, 'secret').startSession(session))).reason).toBe(
+      'The rendering container answered the session start with HTTP 500.',
+    );
+  });
+
+  it('returns a preview clip, and tells a started session from a full container', async () => {
+    answers.set('POST /preview', (r) => r.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.from('mp4')));
+    expect((await new RendererClient(endpoint, 'secret').preview(1000)).toString()).toBe('mp4');
+    answers.set('POST /sessions', (r) => r.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
+    expect(await new RendererClient(endpoint, 'secret').startSession(session)).toBe('started');
+    answers.set('POST /sessions', (r) => r.writeHead(429, { 'content-type': 'application/json' }).end('{}'));
+    expect(await new RendererClient(endpoint, 'secret').startSession(session)).toBe('full');
+  });
+
+  it('relays WHEP answers as they are, Location included', async () => {
+    answers.set('POST /sessions/ses_test/whep', (r) =>
+      r.writeHead(201, { 'content-type': 'application/sdp', location: '/sessions/ses_test/whep/v1' }).end('v=0'),
+    );
+    expect(await new RendererClient(endpoint).whepOffer('ses_test', session.viewerToken, 'v=0')).toEqual({
+      status: 201,
+      contentType: 'application/sdp',
+      body: 'v=0',
+      location: '/sessions/ses_test/whep/v1',
+    });
+    answers.set('DELETE /sessions/ses_test/whep/v1', (r) => r.writeHead(204).end());
+    expect(await new RendererClient(endpoint).whepEnd('ses_test', 'v1', session.viewerToken)).toMatchObject({ status: 204, body: undefined });
+  });
+});
