@@ -9,6 +9,8 @@ import { startTestServer, type TestKey, type TestServer } from '../harness/test-
 import { answerProblems, operationsOf, type Answer, type OpenApiDocument } from '../harness/response-schema.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
 import { deploymentStore } from '../../src/store/deployments.ts';
+import { RENDERER_PATHS } from '../../contract/renderer-http.ts';
+import { parseSessionRequest, type CreatedSession } from '../../contract/live-sessions.ts';
 
 const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
@@ -16,23 +18,26 @@ const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 const cat = fs.readFileSync(PORTRAIT_FIXTURES.cat);
 
 /**
- * A rendering container that answers its HTTP contract with the least it can (the API builds every answer the test
- * checks; what the container renders is tested in deployments.test.ts and live-sessions.test.ts).
+ * A rendering container that answers its HTTP contract (contract/) with the least it can: the API builds every answer
+ * the test checks; what the container renders is tested in deployments.test.ts and live-sessions.test.ts.
  */
 async function startStandInRenderer(): Promise<{ url: string; close(): void }> {
   const server = http.createServer((request, response) => {
-    request.resume();
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       const url = request.url ?? '';
-      const whep = /^\/sessions\/([^/]+)\/whep$/.exec(url);
-      if (request.method === 'POST' && url === '/preview') {
+      const sessionId = decodeURIComponent(url.split('/')[2] ?? '');
+      if (request.method === 'POST' && url === RENDERER_PATHS.preview) {
         response.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.from('a stand-in clip'));
-      } else if (request.method === 'POST' && url === '/sessions') {
-        response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
-      } else if (request.method === 'POST' && whep) {
+      } else if (request.method === 'POST' && url === RENDERER_PATHS.sessions) {
+        const asked = parseSessionRequest(JSON.parse(body));
+        const created: CreatedSession = { sessionId: asked.sessionId, speechPath: RENDERER_PATHS.speech(asked.sessionId), whepPath: RENDERER_PATHS.whep(asked.sessionId) };
+        response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(created));
+      } else if (request.method === 'POST' && url === RENDERER_PATHS.whep(sessionId)) {
         const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
-        response.writeHead(201, { 'content-type': 'application/sdp', location: `/sessions/${whep[1]}/whep/viewer_1` }).end(sdp);
-      } else if (request.method === 'DELETE' && /^\/sessions\/[^/]+\/whep\/[^/]+$/.test(url)) {
+        response.writeHead(201, { 'content-type': 'application/sdp', location: RENDERER_PATHS.whepViewer(sessionId, 'viewer_1') }).end(sdp);
+      } else if (request.method === 'DELETE' && url === RENDERER_PATHS.whepViewer(sessionId, 'viewer_1')) {
         response.writeHead(204).end();
       } else {
         response.writeHead(404).end();
