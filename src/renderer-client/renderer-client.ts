@@ -84,20 +84,6 @@ export class RendererClient {
     });
   }
 
-  /** Ends a live session; one the container no longer holds (404) is ended already. */
-  endSession(sessionId: string): Promise<void> {
-    const call = { what: 'the session end', timeoutMs: SESSION_TIMEOUT_MS };
-    return this.call(call, async (signal) => {
-      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.session(sessionId)}`, {
-        method: 'DELETE',
-        headers: { authorization: `Bearer ${this.secret}` },
-        signal,
-      });
-      await response.arrayBuffer();
-      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
-    });
-  }
-
   /** A viewer's SDP offer, with its session token; the renderer's answer (201 with the SDP answer, or its error). */
   whepOffer(sessionId: string, token: string, offer: string): Promise<RelayedAnswer> {
     return this.relay({ what: 'the WHEP offer', timeoutMs: WHEP_TIMEOUT_MS }, 'POST', RENDERER_PATHS.whep(sessionId), token, offer);
