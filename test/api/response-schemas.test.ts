@@ -1,63 +1,36 @@
 // Every operation of the OpenAPI document, made to succeed, answers what its documented schema allows and names
 // (the serializer is plain JSON.stringify, so only this keeps answers and document together); errors too.
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { answerProblems, operationsOf, type Answer, type OpenApiDocument } from '../harness/response-schema.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
-import { deploymentStore } from '../../src/store/deployments.ts';
-import { RENDERER_PATHS } from '../../contract/renderer-http.ts';
-import { parseSessionRequest, type CreatedSession } from '../../contract/live-sessions.ts';
 
 const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 const cat = fs.readFileSync(PORTRAIT_FIXTURES.cat);
 
-/**
- * A rendering container that answers its HTTP contract (contract/) with the least it can: the API builds every answer
- * the test checks; what the container renders is tested in deployments.test.ts and live-sessions.test.ts.
- */
-async function startStandInRenderer(): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      const url = request.url ?? '';
-      const sessionId = decodeURIComponent(url.split('/')[2] ?? '');
-      if (request.method === 'POST' && url === RENDERER_PATHS.preview) {
-        response.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.from('a stand-in clip'));
-      } else if (request.method === 'POST' && url === RENDERER_PATHS.sessions) {
-        const asked = parseSessionRequest(JSON.parse(body));
-        const created: CreatedSession = { sessionId: asked.sessionId, speechPath: RENDERER_PATHS.speech(asked.sessionId), whepPath: RENDERER_PATHS.whep(asked.sessionId) };
-        response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(created));
-      } else if (request.method === 'POST' && url === RENDERER_PATHS.whep(sessionId)) {
-        const sdp = 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
-        response.writeHead(201, { 'content-type': 'application/sdp', location: RENDERER_PATHS.whepViewer(sessionId, 'viewer_1') }).end(sdp);
-      } else if (request.method === 'DELETE' && url === RENDERER_PATHS.whepViewer(sessionId, 'viewer_1')) {
-        response.writeHead(204).end();
-      } else {
-        response.writeHead(404).end();
-      }
-    });
+/** A real WebRTC offer (receive video and audio), with its ICE candidates gathered, as a WHEP viewer sends it. */
+async function whepOffer(): Promise<{ sdp: string; close(): void }> {
+  const wrtc = ((await import('@roamhq/wrtc')) as { default: typeof import('@roamhq/wrtc') }).default;
+  const pc = new wrtc.RTCPeerConnection();
+  pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise<void>((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      server.close();
-    },
-  };
+  return { sdp: pc.localDescription!.sdp, close: () => pc.close() };
 }
 
 describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => {
   let server: TestServer;
   let document: OpenApiDocument;
-  let renderer: { url: string; close(): void };
+  let viewer: { sdp: string; close(): void } | undefined;
+  let viewerPath = '';
   let owner: TestKey;
   let loner: TestKey;
   /** Of the owner's organization, without keys:admin. */
@@ -76,7 +49,7 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       headers['content-type'] = 'application/json';
     }
     const response = await fetch(`${server.url}${path}`, { method, headers, body });
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', location: response.headers.get('location'), text: await response.text() };
   };
   const keep = (operation: string, answer: Answer) => {
     (given[operation] ??= []).push(answer);
@@ -118,20 +91,22 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       await server.server.loop.settle();
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    // From here on nothing starts containers: the stand-in plays the running one.
-    await server.server.loop.stop();
-    renderer = await startStandInRenderer();
+    // Real rendering containers (the local orchestrator's renderer processes) for the deployed avatars.
     for (const label of ['portrait', 'undeployed', 'lipsync']) {
       keep('POST /api/v1/avatars/{id}/deploy', await send('POST', `/api/v1/avatars/${ids[label]}/deploy`, { key: owner }));
     }
-    for (const label of ['portrait', 'lipsync']) {
-      await deploymentStore(server.server.services.store.db).update(ids[label], { state: 'running', endpoint: renderer.url });
+    for (let i = 0; i < 900; i++) {
+      const states = await Promise.all(['portrait', 'undeployed', 'lipsync'].map(async (label) =>
+        (await server.api('GET', `/api/v1/avatars/${ids[label]}`, { key: owner })).body.deployment.state));
+      if (states.every((state) => state === 'running')) break;
+      await server.server.loop.settle();
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const started = await send('POST', `/api/v1/avatars/${ids.lipsync}/sessions`, { key: owner });
     session = keep('POST /api/v1/avatars/{id}/sessions', started);
   }, 180_000);
   afterAll(async () => {
-    renderer?.close();
+    viewer?.close();
     await server?.close();
   });
 
@@ -153,7 +128,7 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       // The setup reached the states each is there for.
       const statuses = answers.map((a) => JSON.parse(a.text).status);
       expect(statuses).toEqual(['creating', 'ready', 'ready', 'ready', 'ready', 'ready', 'failed', 'ready']);
-      expect(JSON.parse(answers[3].text).renderingEndpoint).toBe(renderer.url);
+      expect(JSON.parse(answers[3].text).renderingEndpoint).toMatch(/^http:\/\//);
       return answers;
     },
     'PUT /api/v1/avatars/{id}': async () => {
@@ -194,15 +169,21 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       const victim = await server.makeKey('u_victim', 'org_schemas', ['avatars:read']);
       return [await send('DELETE', `/api/v1/auth/api-keys/${victim.id}`, { key: owner })];
     },
-    'POST /api/v1/sessions/{id}/whep': async () => [
-      await send('POST', `/api/v1/sessions/${session.sessionId}/whep`, {
-        body: 'v=0\r\n',
+    'POST /api/v1/sessions/{id}/whep': async () => {
+      viewer = await whepOffer();
+      const answer = await send('POST', `/api/v1/sessions/${session.sessionId}/whep`, {
+        body: viewer.sdp,
         headers: { 'content-type': 'application/sdp', authorization: `Bearer ${session.viewerToken}` },
-      }),
-    ],
-    'DELETE /api/v1/sessions/{id}/whep/{viewerId}': async () => [
-      await send('DELETE', `/api/v1/sessions/${session.sessionId}/whep/viewer_1`, { headers: { authorization: `Bearer ${session.viewerToken}` } }),
-    ],
+      });
+      viewerPath = answer.location ?? '';
+      expect(answer.text).toMatch(/^v=0/);
+      return [answer];
+    },
+    'DELETE /api/v1/sessions/{id}/whep/{viewerId}': async () => {
+      // The viewer the offer above made (the tests of one file run in order).
+      expect(viewerPath).toMatch(new RegExp(`/api/v1/sessions/${session.sessionId}/whep/.+`));
+      return [await send('DELETE', new URL(viewerPath, server.url).pathname, { headers: { authorization: `Bearer ${session.viewerToken}` } })];
+    },
   };
 
   it('makes every operation of the document succeed here, and nothing the document lacks', () => {

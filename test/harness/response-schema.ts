@@ -21,6 +21,8 @@ export interface Answer {
   contentType: string;
   /** The body as text (empty when there is none). */
   text: string;
+  /** The Location header, where the answer has one (a WHEP viewer's URL). */
+  location?: string | null;
 }
 
 const ajv = withFormats(new Ajv({ allErrors: true, strict: false }));
