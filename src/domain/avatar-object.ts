@@ -5,8 +5,8 @@ import { deploymentStore } from '../store/deployments.ts';
 import type { Services } from './context.ts';
 
 /**
- * The avatar as the API answers it: every field of the seed's Avatar Object, in the seed's order,
- * plus what DESIGN.md adds (renderStyle and orb fields, onDemand, sourceImage, sourceInfo, error).
+ * The avatar as the API answers it: every field of the Avatar Object of the contract (docs/api-contract.txt), in its order,
+ * plus what the design (docs/design.md) adds (renderStyle and orb fields, onDemand, sourceImage, sourceInfo, error).
  */
 export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore, deployment: DeploymentRecord | null = null) {
   const isVrmTier = avatar.tier === 'stylized_3d';
@@ -51,7 +51,7 @@ export async function loadAvatarObject(services: Services, avatar: AvatarRecord)
   return toAvatarObject(avatar, services.blobs, deployment);
 }
 
-/** The list's summary fields, exactly as the seed lists them. */
+/** The list's summary fields, exactly as the contract (docs/api-contract.txt) lists them. */
 export function toAvatarSummary(avatar: AvatarSummaryRecord) {
   return {
     _id: avatar.id,

@@ -1,5 +1,5 @@
 /**
- * Every error the API can answer, made in one place with its code and status (DESIGN.md).
+ * Every error the API can answer, made in one place with its code and status (docs/design.md).
  * The HTTP layer renders any ApiError as `{ error, code, details? }`; anything else becomes `internal`.
  */
 export interface ErrorDetail {
@@ -14,7 +14,7 @@ export class ApiError extends Error {
     message: string,
     readonly details?: ErrorDetail[],
     readonly headers?: Record<string, string>,
-    /** Why, when the sentence must stay fixed (the seed's 503): rendered as the body's `reason`. */
+    /** Why, when the sentence must stay fixed (the contract's 503): rendered as the body's `reason`. */
     readonly reason?: string,
   ) {
     super(message);
@@ -22,7 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The seed's own sentence for a Tier 2/3 avatar whose rendering container cannot be reached. */
+/** The contract's own sentence for a Tier 2/3 avatar whose rendering container cannot be reached. */
 export const RENDERER_NOT_DEPLOYED = 'Avatar rendering container not deployed. Deploy the avatar first.';
 
 export const ERRORS = {

@@ -1,6 +1,6 @@
 import { DEFAULT_RENDER_CONFIG, type RenderConfig } from '../../contract/render-config.ts';
 
-/** The tiers of DESIGN.md and the defaults each one brings. */
+/** The tiers of docs/design.md and the defaults each one brings. */
 export const TIERS = ['stylized_3d', 'animated_portrait', 'realtime_lipsync'] as const;
 export type Tier = (typeof TIERS)[number];
 

@@ -58,7 +58,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : `req_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
     },
     requestIdHeader: false,
-    // The router's own errors (an over-long id, broken %-encoding) answer in DESIGN.md's shape too.
+    // The router's own errors (an over-long id, broken %-encoding) answer in the design's shape too.
     frameworkErrors: (error, request, reply) => {
       if (error.code === 'FST_ERR_BAD_URL') {
         return sendApiError(reply, ERRORS.validation([{ path: 'url', message: 'is not a valid URL (broken %-encoding)' }]));

@@ -30,7 +30,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
   resolution: 'must be WIDTHxHEIGHT with each side an even number from 64 to 4096, e.g. "512x512"',
 };
 
-/** Ajv's errors as DESIGN.md's `details`: a dotted path and a message a person can act on. */
+/** Ajv's errors as the design's `details`: a dotted path and a message a person can act on. */
 export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail[] {
   const details: ErrorDetail[] = [];
   const seen = new Set<string>();

@@ -29,7 +29,7 @@ interface Call {
 
 /**
  * The API's only way to talk to a rendering container (contract/renderer-http.ts): health, preview, live
- * sessions, WHEP and the agent's speech socket. Every failure becomes the seed's 503 (ERRORS.rendererUnavailable)
+ * sessions, WHEP and the agent's speech socket. Every failure becomes the contract's 503 (ERRORS.rendererUnavailable)
  * with a `reason` that tells a slow container from a dead one or a wrong answer.
  */
 export class RendererClient {
@@ -149,7 +149,7 @@ export class RendererClient {
     return { authorization: `Bearer ${this.secret}`, 'content-type': 'application/json' };
   }
 
-  /** The one error mapping: whatever fails in `run` (sending, waiting, reading the answer) is the seed's 503. */
+  /** The one error mapping: whatever fails in `run` (sending, waiting, reading the answer) is the contract's 503. */
   private async call<T>(call: Call, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
       return await run(AbortSignal.timeout(call.timeoutMs));

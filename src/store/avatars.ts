@@ -33,7 +33,7 @@ export interface PortraitArtifactKeys {
   faceKey: string;
 }
 
-/** Who may see an avatar (DESIGN.md's access query): the key's organization, or without one its user's orgless avatars. */
+/** Who may see an avatar (the design's access query): the key's organization, or without one its user's orgless avatars. */
 export interface Access {
   userId: string;
   organizationId: string | null;

@@ -3,7 +3,7 @@ import type { Database } from './schema.ts';
 
 /**
  * Rows read by key, for SQLite only: there the API process is the database's one writer (several replicas need
- * PostgreSQL, DESIGN.md), so a row stays right until this process changes it, and each store forgets a key
+ * PostgreSQL, docs/design.md), so a row stays right until this process changes it, and each store forgets a key
  * around every write to it. `null` is kept too (no such row). The generation guards a read that raced a write
  * from filling the cache with the row as it was.
  */

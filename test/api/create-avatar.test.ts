@@ -16,7 +16,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
   afterAll(() => server.close());
 
   describe('happy', () => {
-    it('creates the seed example with 201, status creating and the tier defaults', async () => {
+    it('creates the contract\'s example with 201, status creating and the tier defaults', async () => {
       const answer = await create({
         name: 'Support Agent',
         tier: 'stylized_3d',
@@ -42,7 +42,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
       });
       expect(a.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(a.updatedAt).toBe(a.createdAt);
-      // Every field of the seed's Avatar Object is present.
+      // Every field of the contract's Avatar Object is present.
       for (const field of ['_id', 'name', 'description', 'tier', 'preprocessed', 'status', 'resources', 'config', 'sourceModel', 'renderingEndpoint', 'userId', 'organizationId', 'createdAt', 'updatedAt']) {
         expect(a).toHaveProperty(field);
       }

@@ -134,7 +134,7 @@ describe.each(STORE_KINDS)('a 503 for a rendering container says why in `reason`
     await server.close();
   });
 
-  it('keeps the seed\'s sentence, and says "not deployed" or "timed out" in reason', async () => {
+  it('keeps the contract\'s sentence, and says "not deployed" or "timed out" in reason', async () => {
     const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', tier: 'animated_portrait' } })).body;
     const notDeployed = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner });
     expectError(notDeployed, 503, 'service-unavailable');

@@ -172,7 +172,7 @@ describe('live sessions through the API', () => {
     expectError(await whep(a.token, '{}', 'application/json'), 415, 'unsupported-media-type');
     expect((await whep(a.token, 'not an offer')).status).toBe(400);
     expectError(await whep(b.viewerToken, 'v=0'), 401, 'unauthorized');
-    // The real limits, in DESIGN.md's shape.
+    // The real limits, in the design's shape.
     const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n';
     const huge = await whep(a.viewerToken, `${offer}${'a=x\r\n'.repeat(20_000)}`);
     expectError(huge, 413, 'payload-too-large');

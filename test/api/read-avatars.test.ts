@@ -30,7 +30,7 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars and /avatars/:id (%s)', (kind) =
       expect(answer.body).toEqual(made);
     });
 
-    it('lists the seed summary fields, newest first, with the total count', async () => {
+    it('lists the contract\'s summary fields, newest first, with the total count', async () => {
       const s = await startTestServer(kind);
       try {
         const k = await s.makeKey('u', 'o');

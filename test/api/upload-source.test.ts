@@ -67,7 +67,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
       expect((await fetch(answer.body.url, { headers: { 'if-none-match': etag } })).status).toBe(304);
       expect((await fetch(answer.body.url, { headers: { range: `bytes=${vrm0.length + 10}-` } })).status).toBe(416);
 
-      // The seed's Tier 1 preview: the model URL, to render client-side.
+      // The contract's Tier 1 preview: the model URL, to render client-side.
       const preview = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner });
       expect(preview.body).toEqual({
         avatarId: a._id,

@@ -18,7 +18,7 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
   afterAll(() => server.close());
 
   describe('happy', () => {
-    it('changes the seed example fields and answers the whole avatar', async () => {
+    it('changes the contract\'s example fields and answers the whole avatar', async () => {
       const a = await create({ description: 'Friendly customer support avatar' });
       await new Promise((r) => setTimeout(r, 5));
       const answer = await put(a._id, {
@@ -139,7 +139,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/preview (%s)', (kind) => {
     expect(answer.body).toMatchObject({ avatarId: a._id, previewUrl: null, orbColor: '#abcdef', orbSize: 1.5, tier: 'stylized_3d' });
   });
 
-  it('answers Tier 2/3 without a rendering container with the seed\'s exact 503', async () => {
+  it('answers Tier 2/3 without a rendering container with the contract\'s exact 503', async () => {
     for (const tier of ['animated_portrait', 'realtime_lipsync']) {
       const a = await create({ tier });
       const answer = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner, raw: '', headers: { 'content-type': 'application/json' } });

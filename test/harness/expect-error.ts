@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { ApiAnswer } from './test-server.ts';
 
-/** DESIGN.md's error shape: `{ error: <sentence>, code, details?, reason? }`, the given status, nothing else. */
+/** The design's error shape: `{ error: <sentence>, code, details?, reason? }`, the given status, nothing else. */
 export function expectError(answer: ApiAnswer, status: number, code: string): void {
   expect({ status: answer.status, code: answer.body?.code }).toEqual({ status, code });
   expect(typeof answer.body.error).toBe('string');

@@ -13,7 +13,7 @@ describe.each(['sqlite', 'postgres'] as const)('OpenAPI fuzzing (%s)', (kind) =>
   });
   afterAll(() => server.close());
 
-  it('answers any request to any documented operation without a 5xx, every error in the DESIGN.md shape', async () => {
+  it('answers any request to any documented operation without a 5xx, every error in the shape of docs/design.md', async () => {
     const key = await server.makeKey('u_fuzz', 'org_fuzz');
     const result = await fuzzOpenApi(fuzzTarget(server.url, key.key), { runs: RUNS[kind], seed: 20250201, routerEdges: true });
     expect(result.problems.slice(0, 20)).toEqual([]);

@@ -16,7 +16,7 @@ function isDatabaseDown(error: { code?: string; message?: string }): boolean {
   );
 }
 
-/** Turns whatever went wrong into one ApiError (DESIGN.md's codes and statuses). */
+/** Turns whatever went wrong into one ApiError (the design's codes and statuses). */
 export function toApiError(error: FastifyError & { validationContext?: string }, bodyLimit: number): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation) return ERRORS.validation(toErrorDetails(error.validation as never, error.validationContext ?? 'body'));

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/** DESIGN.md's error shape, the body of every non-2xx answer. */
+/** The design's error shape (docs/design.md), the body of every non-2xx answer. */
 export const ErrorBody = Type.Object(
   {
     error: Type.String(),

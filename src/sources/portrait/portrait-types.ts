@@ -3,7 +3,7 @@ import type { FaceGeometry } from '../../../contract/face-geometry.ts';
 /** The three still-image formats a portrait may be uploaded in. */
 export type ImageType = 'image/png' | 'image/jpeg' | 'image/webp';
 
-/** What the avatar object shows as `sourceInfo` for a portrait (DESIGN.md). */
+/** What the avatar object shows as `sourceInfo` for a portrait (docs/design.md). */
 export interface PortraitSourceInfo {
   /** Of the uploaded image after EXIF orientation, before any downscaling. */
   width: number;

@@ -1,5 +1,5 @@
 // The database-fault scenario: PostgreSQL (our own instance) stopped with `-m immediate` and started again while
-// the API is under a mixed load. While it is down every answer must be a 503 in the DESIGN.md shape; after it is
+// the API is under a mixed load. While it is down every answer must be a 503 in the design's shape; after it is
 // back the API must answer 2xx again by itself, within seconds, with no restart.
 import { startApiProcess, type ApiProcess } from './api-process.ts';
 import { createDataTarget } from './data-target.ts';

@@ -1,6 +1,6 @@
-// DESIGN.md's error shape, as a list of what is wrong (for harnesses that count problems rather than throw).
+// The design's error shape (docs/design.md), as a list of what is wrong (for harnesses that count problems rather than throw).
 
-/** Codes DESIGN.md names, with their statuses. */
+/** Codes the design (docs/design.md) names, with their statuses. */
 const CODES: Record<string, number[]> = {
   unauthorized: [401],
   'scope-required': [403],
@@ -29,7 +29,7 @@ export function errorShapeProblems(status: number, body: unknown, contentType: s
   if (typeof b.error !== 'string' || !/^[A-Z"].*[.?]$/s.test(b.error)) problems.push(`${status} error is not a sentence: ${JSON.stringify(b.error)}`);
   if (typeof b.code !== 'string' || !/^[a-z]+(-[a-z]+)*$/.test(b.code)) problems.push(`${status} code is not kebab-case: ${JSON.stringify(b.code)}`);
   else if (CODES[b.code] && !CODES[b.code]!.includes(status)) problems.push(`code ${b.code} with status ${status}`);
-  // A 503 keeps the seed's fixed sentence; `reason` says why, as a sentence of its own.
+  // A 503 keeps the contract's fixed sentence; `reason` says why, as a sentence of its own.
   if (b.reason !== undefined && (typeof b.reason !== 'string' || !/^[A-Z].*[.?]$/s.test(b.reason))) problems.push(`${status} reason is not a sentence: ${JSON.stringify(b.reason)}`);
   if (b.details !== undefined) {
     const ok = Array.isArray(b.details) && b.details.every((d) => typeof d?.path === 'string' && typeof d?.message === 'string');

@@ -1,5 +1,5 @@
 // Property-based fuzzing of every operation of the server's own OpenAPI document: any path id, query, headers and
-// body (schema-shaped, mutated, or plain garbage) must get a non-5xx answer, and every error must be DESIGN.md's shape.
+// body (schema-shaped, mutated, or plain garbage) must get a non-5xx answer, and every error must be the design's shape.
 import fs from 'node:fs';
 import fc from 'fast-check';
 import { VRM_FIXTURES, PORTRAIT_FIXTURES } from '../../fixtures.ts';
@@ -167,7 +167,7 @@ export async function fuzzOpenApi(target: FuzzTarget, options: FuzzOptions): Pro
             /* judged as text */
           }
           const found = errorShapeProblems(response.status, body, response.headers.get('content-type') ?? '');
-          // A Tier 2/3 preview or session without a running renderer is the seed's 503; any other 5xx is a bug.
+          // A Tier 2/3 preview or session without a running renderer is the contract's 503; any other 5xx is a bug.
           const renderer = response.status === 503 && (body as { code?: string })?.code === 'service-unavailable' && /preview|sessions/.test(path);
           if (response.status >= 500 && !renderer) found.push(`answered ${response.status} ${text.slice(0, 200)}`);
           if (found.length > 0) {

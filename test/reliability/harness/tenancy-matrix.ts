@@ -1,5 +1,5 @@
 // Every key kind against every endpoint of the OpenAPI document and every tenant's avatar: who may read or write
-// what follows DESIGN.md's access rule exactly, and a hidden avatar answers the very 404 of a missing one.
+// what follows the design's access rule exactly, and a hidden avatar answers the very 404 of a missing one.
 import fs from 'node:fs';
 import type { Scope } from '../../../src/domain/context.ts';
 import { VRM_FIXTURES } from '../../fixtures.ts';
@@ -31,12 +31,12 @@ interface Operation {
 export interface Rule {
   /** null: any valid key. */
   scope: Scope | null;
-  /** Acts on one avatar: visible (DESIGN.md's access query) or owner (the same organization and user) only. */
+  /** Acts on one avatar: visible (the design's access query) or owner (the same organization and user) only. */
   avatar?: 'visible' | 'owner';
 }
 
 /**
- * What DESIGN.md says of each endpoint. test/api/route-coverage.test.ts fails when an operation of the document with
+ * What the design (docs/design.md) says of each endpoint. test/api/route-coverage.test.ts fails when an operation of the document with
  * `security` has no rule here, or a rule names an operation the document no longer has.
  */
 export const RULES: Record<string, Rule> = {
@@ -150,7 +150,7 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
     if (rule?.scope && !key.scopes.includes(rule.scope)) return { status: 403, code: 'scope-required' };
     return null;
   };
-  // DESIGN.md's access rule, written here independently of the code under test.
+  // The design's access rule, written here independently of the code under test.
   const visible = (key: MatrixKey, tenant: { userId: string; organizationId: string | null }) =>
     key.organizationId !== null ? key.organizationId === tenant.organizationId : tenant.organizationId === null && key.userId === tenant.userId;
   const isOwner = (key: MatrixKey, tenant: { userId: string; organizationId: string | null }) =>
