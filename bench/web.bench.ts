@@ -114,7 +114,7 @@ async function newMeteredPage(browser: Browser, address: string): Promise<{ page
 }
 
 async function openSdk(browser: Browser, server: WebTestServer, url: string): Promise<Side> {
-  const { page, cdp } = await newMeteredPage(browser, server.url + '/');
+  const { page, cdp } = await newMeteredPage(browser, `${server.url}/`);
   const firstFrameMs = await page.evaluate(async (url) => {
     const w = window as unknown as { Avatars: PageSdk } & MeterPage;
     const view = new w.Avatars.AvatarView(document.getElementById('stage')!, { config: { frameRate: 1000 } });
@@ -128,7 +128,7 @@ async function openSdk(browser: Browser, server: WebTestServer, url: string): Pr
 }
 
 async function openPlain(browser: Browser, server: WebTestServer, url: string): Promise<Side> {
-  const { page, cdp } = await newMeteredPage(browser, server.url + '/plain.html');
+  const { page, cdp } = await newMeteredPage(browser, `${server.url}/plain.html`);
   const firstFrameMs = await page.evaluate(async (url) => {
     const w = window as unknown as { benchPlain: { load(u: string, w: number, h: number): Promise<{ firstFrameMs: number }> } } & MeterPage;
     const first = await w.benchPlain.load(url, 512, 512);

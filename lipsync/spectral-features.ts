@@ -67,11 +67,9 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
 
   // Autocorrelation of the window itself, to undo its taper in the periodicity measure (Boersma 1993).
   const windowAcf = new Float64Array(size);
-  {
     frame.fill(0);
     frame.set(hann);
     autocorrelate(windowAcf);
-  }
   const acf = new Float64Array(size);
   const minLag = Math.max(2, Math.floor(sampleRate / PITCH_MAX_HZ));
   const maxLag = Math.min(windowLength - 1, Math.ceil(sampleRate / PITCH_MIN_HZ));

@@ -111,7 +111,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       if (error instanceof HttpError) throw error;
       throw new HttpError(400, 'invalid-json', 'The request body is not valid JSON.');
     }
-    let input;
+    let input: ReturnType<typeof parseSessionRequest>;
     try {
       input = parseSessionRequest(body);
     } catch (error) {
@@ -154,7 +154,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     const token = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
     const session = sessions.get(id);
     // 404 and a wrong token answer alike, so a token cannot probe for other sessions.
-    if (!session || !session.roleOf(token)) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
+    if (!session?.roleOf(token)) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
     return session;
   }
 

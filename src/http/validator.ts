@@ -22,7 +22,7 @@ const bodyAjv = withFormats(new Ajv({ allErrors: true, verbose: true, coerceType
 // Query strings and path parameters are text: "?limit=10" must become a number.
 const textAjv = withFormats(new Ajv({ allErrors: true, verbose: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }));
 
-export const validatorCompiler: FastifySchemaCompiler<any> = ({ schema, httpPart }) =>
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object);
 
 const FORMAT_MESSAGES: Record<string, string> = {

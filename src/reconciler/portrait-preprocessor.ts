@@ -22,7 +22,7 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     const now = new Date();
     if (!(await avatars.claimLease(id, owner, now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString()))) return;
     const avatar = await avatars.findById(id);
-    if (!avatar || avatar.status !== 'preprocessing' || !avatar.sourceKey) return;
+    if (avatar?.status !== 'preprocessing' || !avatar.sourceKey) return;
     const sourceKey = avatar.sourceKey;
     const source = await services.blobs.get(sourceKey);
     if (!source) {

@@ -33,7 +33,7 @@ async function openConsole(width = 1100, height = 900): Promise<Page> {
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-  await page.goto(server.url + '/');
+  await page.goto(`${server.url}/`);
   return page;
 }
 
@@ -66,7 +66,7 @@ async function createThroughForm(page: Page, name: string, tier = 'stylized_3d')
 
 describe('console', () => {
   it('serves the page with a strict CSP, its script, the SDK and the starter model, and nothing else', async () => {
-    const page = await fetch(server.url + '/');
+    const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -76,10 +76,10 @@ describe('console', () => {
       expect(answer.status, url).toBe(200);
       expect(Number(answer.headers.get('content-length')), url).toBeGreaterThan(1000);
     }
-    const starter = await fetch(server.url + '/starter/starter.vrm');
+    const starter = await fetch(`${server.url}/starter/starter.vrm`);
     expect(Buffer.from(await starter.arrayBuffer()).equals(await readFile(path.join(ROOT_DIR, 'web/starter/starter.vrm')))).toBe(true);
     const etag = starter.headers.get('etag')!;
-    expect((await fetch(server.url + '/starter/starter.vrm', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    expect((await fetch(`${server.url}/starter/starter.vrm`, { headers: { 'if-none-match': etag } })).status).toBe(304);
     for (const url of ['/sdk/bench-plain.js', '/console/main.ts', '/console/../package.json', '/sdk/%2e%2e/build.ts']) {
       const answer = await fetch(server.url + url);
       expect(answer.status, url).toBe(404);

@@ -37,7 +37,7 @@ beforeAll(async () => {
   server.add('/audio/sentence.wav', await readFile(sentence), 'audio/wav');
   await mkdir(ARTIFACTS, { recursive: true });
   page = await browser.newPage({ viewport: { width: 512, height: 512 } });
-  await page.goto(server.url + '/');
+  await page.goto(`${server.url}/`);
   await page.evaluate(async () => {
     const w = window as unknown as { Avatars: Sdk; view: View };
     w.view = new w.Avatars.AvatarView(document.getElementById('stage')!, {});

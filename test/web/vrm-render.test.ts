@@ -37,7 +37,7 @@ afterAll(async () => {
 async function freshPage(): Promise<Page> {
   await page?.close();
   page = await browser.newPage({ viewport: { width: 512, height: 512 } });
-  await page.goto(server.url + '/');
+  await page.goto(`${server.url}/`);
   return page;
 }
 

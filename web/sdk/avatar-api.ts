@@ -75,6 +75,6 @@ async function errorFrom(res: Response): Promise<AvatarApiError> {
   } catch {
     // Not JSON (a CDN's or proxy's page): the status is all there is.
   }
-  const message = typeof body.error === 'string' ? body.error : `The server answered ${res.status} ${res.statusText}`.trim() + '.';
+  const message = typeof body.error === 'string' ? body.error : `${`The server answered ${res.status} ${res.statusText}`.trim()}.`;
   return new AvatarApiError(message, typeof body.code === 'string' ? body.code : `http-${res.status}`, res.status);
 }

@@ -21,7 +21,7 @@ describe('objectNameForAvatar', () => {
   it('encodes a usual id reversibly and hashes an overlong one under another prefix', () => {
     const name = objectNameForAvatar('avt_3kTz9QWmBx7pLr2N');
     expect(name).toMatch(/^avatar-[a-z2-7]+$/);
-    expect(objectNameForAvatar('avt_' + 'x'.repeat(50))).toMatch(/^avatarh-[a-z2-7]{52}$/);
+    expect(objectNameForAvatar(`avt_${'x'.repeat(50)}`)).toMatch(/^avatarh-[a-z2-7]{52}$/);
   });
 
   it('rejects ids that are not label values', () => {

@@ -28,7 +28,7 @@ const WASM_DIR = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backen
 const config: Partial<Config> = {
   backend: 'wasm',
   wasmPath: WASM_DIR,
-  modelBasePath: pathToFileURL(FACE_MODEL_DIR).href + '/',
+  modelBasePath: `${pathToFileURL(FACE_MODEL_DIR).href}/`,
   debug: false,
   warmup: 'none',
   cacheModels: false,

@@ -171,7 +171,7 @@ describe('the JSON chunk', () => {
 
   it('does not count brackets inside strings as nesting', async () => {
     const { gltf, bin } = unpackGlb(fixture());
-    gltf.extras = { note: '['.repeat(500) + '\\"' + '{'.repeat(500) };
+    gltf.extras = { note: `${'['.repeat(500)}\\"${'{'.repeat(500)}` };
     const message = await rejectionOf(
       packGlbChunks(Buffer.from(JSON.stringify({ ...gltf, extensions: {} })), bin),
     );

@@ -46,8 +46,8 @@ const CONTENT_TYPES = ['application/json', 'text/plain', 'application/octet-stre
  * until that is fixed.
  */
 function pathId(ids: string[], routerEdges: boolean): fc.Arbitrary<string> {
-  const odd = ['avt_0000000000000000', 'ak_0000000000000000', 'avt_', '..', '%00', 'avt_' + 'a'.repeat(96)];
-  if (routerEdges) odd.push('avt_' + 'a'.repeat(300), '%E0%A4%A', '%');
+  const odd = ['avt_0000000000000000', 'ak_0000000000000000', 'avt_', '..', '%00', `avt_${'a'.repeat(96)}`];
+  if (routerEdges) odd.push(`avt_${'a'.repeat(300)}`, '%E0%A4%A', '%');
   return fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...ids) },
     { weight: 1, arbitrary: fc.constantFrom(...odd) },

@@ -48,7 +48,7 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
       const json = (await response.json()) as any;
       return { status: response.status, body: json, ms: performance.now() - t0 };
     };
-    const waitFor = async (what: string, done: () => Promise<boolean>, limitMs: number): Promise<number | null> => {
+    const waitFor = async (_what: string, done: () => Promise<boolean>, limitMs: number): Promise<number | null> => {
       const t0 = Date.now();
       while (Date.now() - t0 < limitMs) {
         if (await done()) return Date.now() - t0;

@@ -45,7 +45,7 @@ export async function checkStoreIntegrity(store: Store, blobRoot: string): Promi
     }
     const needsSource = avatar.status === 'preprocessing' || (avatar.status === 'ready' && avatar.render_style !== 'orb');
     if (needsSource && !avatar.source_key) problems.push(`avatar ${avatar.id}: status ${avatar.status} without a source`);
-    if (Boolean(avatar.preprocessed) && !avatar.artifact) problems.push(`avatar ${avatar.id}: preprocessed without an artifact`);
+    if (avatar.preprocessed && !avatar.artifact) problems.push(`avatar ${avatar.id}: preprocessed without an artifact`);
   }
   return { avatars: avatars.length, blobKeys, problems };
 }

@@ -132,7 +132,7 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
   keys.push({ label: 'owner, revoked', secret: await server.makeDeadKey('u_owner', 'org_a', 'revoked'), ...owners.owner, scopes: ALL, dead: true });
   keys.push({ label: 'owner, expired', secret: await server.makeDeadKey('u_owner', 'org_a', 'expired'), ...owners.owner, scopes: ALL, dead: true });
   keys.push({ label: 'no key', secret: null, ...owners.owner, scopes: ALL, dead: true });
-  keys.push({ label: 'unknown key', secret: 'sk_' + 'x'.repeat(40), ...owners.owner, scopes: ALL, dead: true });
+  keys.push({ label: 'unknown key', secret: `sk_${'x'.repeat(40)}`, ...owners.owner, scopes: ALL, dead: true });
 
   const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
   const bodyFor = (op: Operation): { json?: unknown; raw?: Buffer } | undefined => {
