@@ -3,9 +3,7 @@
 // no database, one route answering a fixed avatar body: the baseline.
 import Fastify from 'fastify';
 
-export type ServerStart =
-  | { type: 'start'; mode: 'app'; env: Record<string, string> }
-  | { type: 'start'; mode: 'bare'; body: unknown };
+export type ServerStart = { type: 'start'; mode: 'app'; env: Record<string, string> } | { type: 'start'; mode: 'bare'; body: unknown };
 
 export type ServerRequest = ServerStart | { type: 'cpu' } | { type: 'stop' };
 

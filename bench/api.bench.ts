@@ -28,7 +28,9 @@ const LIST_PATH = '/api/v1/avatars?limit=50';
 /** Set to a directory to write CPU profiles of each server process there, one folder each (node --cpu-prof). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
 /** The stores to measure, comma-separated (both by default). */
-const STORES = (process.env.BENCH_API_STORES || 'sqlite,postgres').split(',').filter((s): s is StoreKind => s === 'sqlite' || s === 'postgres');
+const STORES = (process.env.BENCH_API_STORES || 'sqlite,postgres')
+  .split(',')
+  .filter((s): s is StoreKind => s === 'sqlite' || s === 'postgres');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -96,7 +98,10 @@ async function seedStore(kind: StoreKind): Promise<SeededStore> {
       if (kind === 'postgres') await sql`vacuum analyze avatars`.execute(store.db);
       const seedSeconds = (performance.now() - t0) / 1000;
       const { key } = await issueApiKey(store, { userId: USERS[0]!, organizationId: ORGANIZATION, scopes: ['avatars:read'] });
-      const env: Record<string, string> = { DATA_DIR: dataDir, ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}) };
+      const env: Record<string, string> = {
+        DATA_DIR: dataDir,
+        ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}),
+      };
       return { env, key, ids, seedSeconds, cleanup };
     } finally {
       await store.close();
@@ -150,8 +155,18 @@ export default async function bench(report: Report): Promise<void> {
   const figures = (label: string, result: Measured, note = '') => {
     report({ name: `${label} rps`, value: Math.round(result.rps), unit: 'req/s', note: `${setting}; ${loadNote()}${note}` });
     report({ name: `${label} p50`, value: round(result.p50Ms, 3), unit: 'ms' });
-    report({ name: `${label} p99`, value: round(result.p99Ms, 3), unit: 'ms', note: `max ${round(result.maxMs, 1)} ms${result.failed ? `; ${result.failed} requests timed out (30 s) or failed` : ''}` });
-    report({ name: `${label} server CPU per request`, value: Math.round(result.cpuPerRequestMicros), unit: 'µs', note: 'steadier than rps on a busy machine' });
+    report({
+      name: `${label} p99`,
+      value: round(result.p99Ms, 3),
+      unit: 'ms',
+      note: `max ${round(result.maxMs, 1)} ms${result.failed ? `; ${result.failed} requests timed out (30 s) or failed` : ''}`,
+    });
+    report({
+      name: `${label} server CPU per request`,
+      value: Math.round(result.cpuPerRequestMicros),
+      unit: 'µs',
+      note: 'steadier than rps on a busy machine',
+    });
   };
 
   const servers: ServerChild[] = [];
@@ -164,13 +179,19 @@ export default async function bench(report: Report): Promise<void> {
     for (const kind of STORES) {
       const seeded = await seedStore(kind);
       cleanups.push(seeded.cleanup);
-      report({ name: `${kind}: seed ${AVATARS.toLocaleString('en-US')} avatars`, value: round(seeded.seedSeconds, 1), unit: 's', note: `${Math.round(AVATARS / seeded.seedSeconds).toLocaleString('en-US')} rows/s${kind === 'postgres' ? ', vacuum analyze included' : ''}` });
+      report({
+        name: `${kind}: seed ${AVATARS.toLocaleString('en-US')} avatars`,
+        value: round(seeded.seedSeconds, 1),
+        unit: 's',
+        note: `${Math.round(AVATARS / seeded.seedSeconds).toLocaleString('en-US')} rows/s${kind === 'postgres' ? ', vacuum analyze included' : ''}`,
+      });
 
       const server = await startServer({ type: 'start', mode: 'app', env: seeded.env }, `api-${kind}`);
       servers.push(server);
       const sample = await getJson(`${server.url}/api/v1/avatars/${seeded.ids[seeded.ids.length - 1]}`, seeded.key);
       const page = await getJson(`${server.url}${LIST_PATH}`, seeded.key);
-      if (page.avatars.length !== 50 || page.count !== AVATARS) throw new Error(`${kind} list answered ${page.avatars.length} avatars of ${page.count}`);
+      if (page.avatars.length !== 50 || page.count !== AVATARS)
+        throw new Error(`${kind} list answered ${page.avatars.length} avatars of ${page.count}`);
 
       if (!bare) {
         // The baseline answers the exact body of a real get, parsed, so Fastify serializes it on every request too.
@@ -188,8 +209,18 @@ export default async function bench(report: Report): Promise<void> {
       figures(`${kind}: GET /avatars?limit=50`, list, `; ${AVATARS.toLocaleString('en-US')} avatars in the organization`);
       // The same list one request at a time: its own cost, without the queueing of 16 connections.
       const alone = await load(server, () => LIST_PATH, seeded.key, 1);
-      report({ name: `${kind}: GET /avatars?limit=50, c=1 p50`, value: round(alone.p50Ms, 3), unit: 'ms', note: `${Math.round(alone.rps)} req/s` });
-      report({ name: `${kind}: GET /avatars?limit=50, c=1 p99`, value: round(alone.p99Ms, 3), unit: 'ms', note: `max ${round(alone.maxMs, 1)} ms; target < 10` });
+      report({
+        name: `${kind}: GET /avatars?limit=50, c=1 p50`,
+        value: round(alone.p50Ms, 3),
+        unit: 'ms',
+        note: `${Math.round(alone.rps)} req/s`,
+      });
+      report({
+        name: `${kind}: GET /avatars?limit=50, c=1 p99`,
+        value: round(alone.p99Ms, 3),
+        unit: 'ms',
+        note: `max ${round(alone.maxMs, 1)} ms; target < 10`,
+      });
 
       report({ name: `${kind}: server RSS at the end`, value: mib(await server.stop()), unit: 'MiB' });
       servers.splice(servers.indexOf(server), 1);
@@ -207,9 +238,19 @@ export default async function bench(report: Report): Promise<void> {
     const bareCpu = (bareRuns[0]!.cpuPerRequestMicros + bareRuns[1]!.cpuPerRequestMicros) / 2;
     for (const [kind, get] of gets) {
       const target = kind === 'sqlite' ? '; target >= 0.5' : '';
-      report({ name: `${kind}: get rps / bare rps`, value: round(get.rps / bareRps, 3), unit: 'ratio', note: `bare = mean of first and last (${Math.round(bareRuns[0]!.rps)}, ${Math.round(bareRuns[1]!.rps)})${target}` });
+      report({
+        name: `${kind}: get rps / bare rps`,
+        value: round(get.rps / bareRps, 3),
+        unit: 'ratio',
+        note: `bare = mean of first and last (${Math.round(bareRuns[0]!.rps)}, ${Math.round(bareRuns[1]!.rps)})${target}`,
+      });
       // Throughput a saturated core would give, from CPU per request: the same ratio without the machine's other load.
-      report({ name: `${kind}: get / bare by server CPU per request`, value: round(bareCpu / get.cpuPerRequestMicros, 3), unit: 'ratio', note: `bare ${Math.round(bareCpu)} µs, get ${Math.round(get.cpuPerRequestMicros)} µs${kind === 'postgres' ? ' (+ PostgreSQL\'s own CPU)' : ''}` });
+      report({
+        name: `${kind}: get / bare by server CPU per request`,
+        value: round(bareCpu / get.cpuPerRequestMicros, 3),
+        unit: 'ratio',
+        note: `bare ${Math.round(bareCpu)} µs, get ${Math.round(get.cpuPerRequestMicros)} µs${kind === 'postgres' ? " (+ PostgreSQL's own CPU)" : ''}`,
+      });
     }
   } finally {
     for (const server of servers) server.kill();

@@ -13,7 +13,8 @@ export function rowProblem(row: unknown): string | null {
   if (typeof row !== 'object' || row === null) return 'a row must be an object';
   const r = row as Record<string, unknown>;
   if (typeof r.name !== 'string' || r.name === '') return 'a row needs a name';
-  if (typeof r.value !== 'number' || !Number.isFinite(r.value)) return `row "${r.name}" has a value that is not a finite number (${String(r.value)})`;
+  if (typeof r.value !== 'number' || !Number.isFinite(r.value))
+    return `row "${r.name}" has a value that is not a finite number (${String(r.value)})`;
   if (typeof r.unit !== 'string') return `row "${r.name}" needs a unit`;
   if (r.note !== undefined && typeof r.note !== 'string') return `row "${r.name}" has a note that is not text`;
   return null;

@@ -16,7 +16,11 @@ export default async function bench(report: Report): Promise<void> {
   try {
     const key = await server.makeKey('bench', 'org');
     const avatar = (await server.api('POST', '/api/v1/avatars', { key, body: { name: 'Bench', tier: 'animated_portrait' } })).body;
-    await server.api('POST', `/api/v1/avatars/${avatar._id}/source`, { key, raw: fs.readFileSync(PORTRAIT_FIXTURES.astronaut), headers: { 'content-type': 'image/png' } });
+    await server.api('POST', `/api/v1/avatars/${avatar._id}/source`, {
+      key,
+      raw: fs.readFileSync(PORTRAIT_FIXTURES.astronaut),
+      headers: { 'content-type': 'image/png' },
+    });
     const get = async () => (await server.api('GET', `/api/v1/avatars/${avatar._id}`, { key })).body;
     const until = async (done: (a: any) => boolean) => {
       for (;;) {
@@ -46,7 +50,11 @@ export default async function bench(report: Report): Promise<void> {
     const viaApi: number[] = [];
     for (let i = 0; i < 5; i++) {
       let started = performance.now();
-      const clip = await fetch(`${running.renderingEndpoint}/preview`, { method: 'POST', headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' }, body: '{"durationSeconds":3}' });
+      const clip = await fetch(`${running.renderingEndpoint}/preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: '{"durationSeconds":3}',
+      });
       await clip.arrayBuffer();
       direct.push(performance.now() - started);
       started = performance.now();
@@ -56,7 +64,12 @@ export default async function bench(report: Report): Promise<void> {
     }
     report({ name: 'preview 3 s clip via the API (median of 5)', value: Math.round(median(viaApi)), unit: 'ms' });
     report({ name: 'baseline: same clip from the container directly', value: Math.round(median(direct)), unit: 'ms' });
-    report({ name: 'API preview / direct', value: Number((median(viaApi) / median(direct)).toFixed(2)), unit: 'x', note: 'what storing the clip and the API hop add' });
+    report({
+      name: 'API preview / direct',
+      value: Number((median(viaApi) / median(direct)).toFixed(2)),
+      unit: 'x',
+      note: 'what storing the clip and the API hop add',
+    });
   } finally {
     await server.close();
   }

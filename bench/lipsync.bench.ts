@@ -26,12 +26,22 @@ export default async function bench(report: Report): Promise<void> {
     const score = scoreVowels(scored);
     const note = `${score.frames} vowel frames, ${VOICES.map((v) => v.voice).join(', ')}`;
     report({ name: `lipsync vowel accuracy @${sampleRate / 1000}kHz`, value: score.accuracy, unit: 'ratio', note });
-    report({ name: `lipsync majority-class baseline @${sampleRate / 1000}kHz`, value: score.majority, unit: 'ratio', note: `always '${score.majorityViseme}'` });
+    report({
+      name: `lipsync majority-class baseline @${sampleRate / 1000}kHz`,
+      value: score.majority,
+      unit: 'ratio',
+      note: `always '${score.majorityViseme}'`,
+    });
     report({ name: `lipsync accuracy / majority @${sampleRate / 1000}kHz`, value: score.accuracy / score.majority, unit: 'x' });
     const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const vowelOpen = mean(scored.filter((s) => s.truth !== 'closed' && s.truth !== 'other').map((s) => s.frame.open));
     const pbmOpen = mean(scored.filter((s) => /^[pbm]$/.test(s.phoneme)).map((s) => s.frame.open));
-    report({ name: `lipsync p/b/m openness / vowel openness @${sampleRate / 1000}kHz`, value: pbmOpen / vowelOpen, unit: 'ratio', note: 'lower is better' });
+    report({
+      name: `lipsync p/b/m openness / vowel openness @${sampleRate / 1000}kHz`,
+      value: pbmOpen / vowelOpen,
+      unit: 'ratio',
+      note: 'lower is better',
+    });
 
     // Cost: the whole corpus pushed in 10 ms chunks, as a live stream arrives; best of 3 runs.
     const chunk = sampleRate / 100;
@@ -43,7 +53,12 @@ export default async function bench(report: Report): Promise<void> {
       for (const samples of audio) for (let i = 0; i < samples.length; i += chunk) analyzer.push(samples.subarray(i, i + chunk));
       best = Math.min(best, performance.now() - t0);
     }
-    report({ name: `lipsync real-time factor @${sampleRate / 1000}kHz`, value: best / 1000 / seconds, unit: 'x', note: `${seconds.toFixed(0)} s of audio; lower is faster` });
+    report({
+      name: `lipsync real-time factor @${sampleRate / 1000}kHz`,
+      value: best / 1000 / seconds,
+      unit: 'x',
+      note: `${seconds.toFixed(0)} s of audio; lower is faster`,
+    });
     report({ name: `lipsync cost per 10 ms hop @${sampleRate / 1000}kHz`, value: (best * 1000) / (seconds * 100), unit: 'µs' });
   }
 }

@@ -47,8 +47,18 @@ export default async function bench(report: Report): Promise<void> {
       pageTtff.push(seen.firstFrameMs);
       serverTtff.push((await finish(agent)).timeToFirstFrameMs);
     }
-    report({ name: 'live time to first frame (Chromium: offer posted -> first frame shown)', value: median(pageTtff), unit: 'ms', note: `median of 3; ${pageTtff.map(Math.round).join(', ')}` });
-    report({ name: 'live time to first frame (renderer: offer -> first frame sent on the connected peer)', value: median(serverTtff), unit: 'ms', note: 'median of 3' });
+    report({
+      name: 'live time to first frame (Chromium: offer posted -> first frame shown)',
+      value: median(pageTtff),
+      unit: 'ms',
+      note: `median of 3; ${pageTtff.map(Math.round).join(', ')}`,
+    });
+    report({
+      name: 'live time to first frame (renderer: offer -> first frame sent on the connected peer)',
+      value: median(serverTtff),
+      unit: 'ms',
+      note: 'median of 3',
+    });
 
     // Latency and drift: 20 s of speech streamed in real time (40 ms chunks) to a session watched over WHEP.
     const sentence = espeakPcm16('The quick brown fox jumps over the lazy dog, and then it rests for a while in the warm afternoon sun.');
@@ -67,11 +77,25 @@ export default async function bench(report: Report): Promise<void> {
     await page.close();
     const windows = agent.events.filter((e) => e.type === 'metrics' && e.driftMs !== null) as Record<string, any>[];
     const final = await finish(agent);
-    report({ name: 'live audio-in -> frame-out latency p50', value: final.latencyMs.p50, unit: 'ms', note: '80 ms jitter buffer included' });
+    report({
+      name: 'live audio-in -> frame-out latency p50',
+      value: final.latencyMs.p50,
+      unit: 'ms',
+      note: '80 ms jitter buffer included',
+    });
     report({ name: 'live audio-in -> frame-out latency p95', value: final.latencyMs.p95, unit: 'ms', note: 'target < 150 ms' });
     const drifts = windows.map((w) => w.driftMs as number);
-    report({ name: 'live audio/mouth drift, largest 2 s window mean (20 s session)', value: Math.max(...drifts.map(Math.abs)), unit: 'ms', note: `target < 40 ms; first ${drifts[0]}, last ${drifts.at(-1)}` });
-    report({ name: 'live audio/mouth drift, largest single frame (20 s session)', value: Math.max(...windows.map((w) => w.maxDriftMs as number)), unit: 'ms' });
+    report({
+      name: 'live audio/mouth drift, largest 2 s window mean (20 s session)',
+      value: Math.max(...drifts.map(Math.abs)),
+      unit: 'ms',
+      note: `target < 40 ms; first ${drifts[0]}, last ${drifts.at(-1)}`,
+    });
+    report({
+      name: 'live audio/mouth drift, largest single frame (20 s session)',
+      value: Math.max(...windows.map((w) => w.maxDriftMs as number)),
+      unit: 'ms',
+    });
     report({ name: 'live frames shown by Chromium per second (30 fps stream)', value: seen.framesPresented / seen.seconds, unit: 'fps' });
 
     // Concurrency: N speaking sessions (agents only) at once; the largest N where the sessions together skip at
@@ -89,19 +113,36 @@ export default async function bench(report: Report): Promise<void> {
       if (skipped / (skipped + drawn) > 0.05) break;
       held = count;
     }
-    report({ name: 'live 512x512/30 fps sessions drawn at full rate by one renderer thread', value: held, unit: 'sessions', note: `${held === CAP ? 'at least (the most tried); ' : ''}drawing + I420, no viewers so no VP8 encode; ${tried.join(', ')}` });
+    report({
+      name: 'live 512x512/30 fps sessions drawn at full rate by one renderer thread',
+      value: held,
+      unit: 'sessions',
+      note: `${held === CAP ? 'at least (the most tried); ' : ''}drawing + I420, no viewers so no VP8 encode; ${tried.join(', ')}`,
+    });
 
     // Per-frame cost in this process, and the TS I420 conversion against libyuv's (wrtc.nonstandard.rgbaToI420).
-    const animator = createPortraitAnimator({ image: live.portrait.image, face: live.portrait.face, config: { resolution: '512x512', frameRate: 30, idleMotion: true }, seed: 1 });
+    const animator = createPortraitAnimator({
+      image: live.portrait.image,
+      face: live.portrait.face,
+      config: { resolution: '512x512', frameRate: 30, idleMotion: true },
+      seed: 1,
+    });
     const rgba = new Uint8Array(512 * 512 * 4);
     const i420 = new Uint8Array(512 * 512 * 1.5);
     const drawMs = timeEach(60, (k) => animator.frameInto(rgba, k / 30, { open: (k % 10) / 10, visemes: { aa: 0.5 } }));
     const tsMs = timeEach(200, () => rgbaToI420(rgba, 512, 512, i420));
-    const nativeMs = timeEach(200, () => wrtc.nonstandard.rgbaToI420({ width: 512, height: 512, data: rgba }, { width: 512, height: 512, data: i420 }));
+    const nativeMs = timeEach(200, () =>
+      wrtc.nonstandard.rgbaToI420({ width: 512, height: 512, data: rgba }, { width: 512, height: 512, data: i420 }),
+    );
     report({ name: 'live frame draw 512x512 (median)', value: drawMs, unit: 'ms' });
     report({ name: 'live RGBA->I420 512x512 in TypeScript (median)', value: tsMs, unit: 'ms' });
     report({ name: 'live RGBA->I420 TypeScript / libyuv', value: tsMs / nativeMs, unit: 'x', note: `libyuv ${nativeMs.toFixed(3)} ms` });
-    report({ name: 'live sessions per core from frame cost (30 fps)', value: 1000 / (30 * (drawMs + tsMs)), unit: 'sessions', note: 'drawing + I420 only' });
+    report({
+      name: 'live sessions per core from frame cost (30 fps)',
+      value: 1000 / (30 * (drawMs + tsMs)),
+      unit: 'sessions',
+      note: 'drawing + I420 only',
+    });
   } finally {
     await browser.close();
     await live.stop();
@@ -117,4 +158,3 @@ function timeEach(runs: number, work: (k: number) => unknown): number {
   }
   return median(times);
 }
-

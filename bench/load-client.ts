@@ -42,7 +42,9 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await instance;
   // A benchmark of error answers would measure the wrong thing: every answer must be a 2xx.
   if (result.non2xx > 0) {
-    throw new Error(`${result.non2xx} of ${result.requests.total} answers from ${options.url} were not 2xx: ${JSON.stringify(result.statusCodeStats)}`);
+    throw new Error(
+      `${result.non2xx} of ${result.requests.total} answers from ${options.url} were not 2xx: ${JSON.stringify(result.statusCodeStats)}`,
+    );
   }
   const sorted = Float64Array.from(latencies).sort();
   if (sorted.length === 0) throw new Error(`no answer from ${options.url} in ${options.seconds} s`);

@@ -15,16 +15,31 @@ type Row = { name: string; value: number; unit: string; note?: string };
 /** Portrait preprocessing of the 512x512 astronaut: a fresh process's first call (model load included), then warm calls. */
 export default async function bench(report: (row: Row) => void): Promise<void> {
   const cold = await coldFirstCallMs();
-  report({ name: 'portrait preprocess, cold first call', value: round(cold), unit: 'ms', note: 'fresh Node process, includes loading blazeface+facemesh+iris on tfjs wasm' });
+  report({
+    name: 'portrait preprocess, cold first call',
+    value: round(cold),
+    unit: 'ms',
+    note: 'fresh Node process, includes loading blazeface+facemesh+iris on tfjs wasm',
+  });
 
   const file = await readFile(PORTRAIT_FIXTURES.astronaut);
   await preprocessPortrait(file);
   const warm = median(await timeRuns(() => preprocessPortrait(file)));
-  report({ name: 'portrait preprocess, warm median', value: round(warm), unit: 'ms', note: `${WARM_RUNS} runs; cold is ${round(cold / warm)}x warm` });
+  report({
+    name: 'portrait preprocess, warm median',
+    value: round(warm),
+    unit: 'ms',
+    note: `${WARM_RUNS} runs; cold is ${round(cold / warm)}x warm`,
+  });
 
   // Baseline in the same run: decoding and PNG encoding alone, to show the face model's share.
   const imageOnly = median(await timeRuns(async () => encodePortraitPng(await decodePortrait(file))));
-  report({ name: 'portrait decode + PNG encode only, warm median', value: round(imageOnly), unit: 'ms', note: `face model is ${round(warm - imageOnly)} ms of the warm call` });
+  report({
+    name: 'portrait decode + PNG encode only, warm median',
+    value: round(imageOnly),
+    unit: 'ms',
+    note: `face model is ${round(warm - imageOnly)} ms of the warm call`,
+  });
 }
 
 async function timeRuns(task: () => Promise<unknown>): Promise<number[]> {

@@ -26,11 +26,24 @@ export default async function bench(report: Report): Promise<void> {
       seed: 1,
     });
 
-  for (const [resolution, frames] of [['512x512', 300], ['1024x1024', 120]] as const) {
+  for (const [resolution, frames] of [
+    ['512x512', 300],
+    ['1024x1024', 120],
+  ] as const) {
     const animator = animatorAt(resolution);
     const fps = engineFps(animator, frames);
-    report({ name: `renderer engine fps ${resolution}`, value: round(fps), unit: 'frames/s', note: 'idle motion, CPU warper, one JS thread' });
-    report({ name: `renderer engine vs real time ${resolution}`, value: round(fps / FPS), unit: 'x', note: `at ${FPS} fps; target >= 2x at 512x512` });
+    report({
+      name: `renderer engine fps ${resolution}`,
+      value: round(fps),
+      unit: 'frames/s',
+      note: 'idle motion, CPU warper, one JS thread',
+    });
+    report({
+      name: `renderer engine vs real time ${resolution}`,
+      value: round(fps / FPS),
+      unit: 'x',
+      note: `at ${FPS} fps; target >= 2x at 512x512`,
+    });
   }
 
   const animator = animatorAt('512x512');
@@ -39,8 +52,18 @@ export default async function bench(report: Report): Promise<void> {
   const preview = await bestOf(3, () => renderPreviewClip(animator, 3));
   const baseline = await bestOf(3, () => encodeMp4(staticFrames(animator.base, count), { width: 512, height: 512, fps: FPS }));
   report({ name: 'renderer preview 3s 512x512 latency', value: round(preview), unit: 'ms', note: 'animate + encode, best of 3' });
-  report({ name: 'renderer static 3s 512x512 encode (baseline)', value: round(baseline), unit: 'ms', note: 'same frame count and ffmpeg settings, no animation' });
-  report({ name: 'renderer preview vs static encode', value: round(preview / baseline), unit: 'x', note: 'cost of animation on top of encoding' });
+  report({
+    name: 'renderer static 3s 512x512 encode (baseline)',
+    value: round(baseline),
+    unit: 'ms',
+    note: 'same frame count and ffmpeg settings, no animation',
+  });
+  report({
+    name: 'renderer preview vs static encode',
+    value: round(preview / baseline),
+    unit: 'x',
+    note: 'cost of animation on top of encoding',
+  });
 }
 
 function engineFps(animator: PortraitAnimator, frames: number): number {

@@ -3,10 +3,7 @@
 import { pathToFileURL } from 'node:url';
 import { rowProblem, type BenchRow } from './bench-row.ts';
 
-export type RunOneMessage =
-  | { type: 'row'; row: BenchRow }
-  | { type: 'done' }
-  | { type: 'error'; message: string };
+export type RunOneMessage = { type: 'row'; row: BenchRow } | { type: 'done' } | { type: 'error'; message: string };
 
 const send = (message: RunOneMessage) =>
   new Promise<void>((resolve) => (process.send ? process.send(message, () => resolve()) : resolve()));

@@ -115,7 +115,8 @@ function printTable(result: BenchResult): void {
     const [w0, w1, w2] = [width(0), width(1), width(2)];
     console.log(`${'name'.padEnd(w0)}  ${'value'.padStart(w1)}  ${'unit'.padEnd(w2)}  note`);
     console.log(`${'-'.repeat(w0)}  ${'-'.repeat(w1)}  ${'-'.repeat(w2)}  ----`);
-    for (const [name, value, unit, note] of cells) console.log(`${name!.padEnd(w0)}  ${value!.padStart(w1)}  ${unit!.padEnd(w2)}  ${note}`.trimEnd());
+    for (const [name, value, unit, note] of cells)
+      console.log(`${name!.padEnd(w0)}  ${value!.padStart(w1)}  ${unit!.padEnd(w2)}  ${note}`.trimEnd());
   }
   if (result.error) console.log(`\nerror: ${result.error}`);
 }
@@ -139,8 +140,16 @@ async function main(): Promise<void> {
 
   const failed = results.filter((r) => r.status === 'failed');
   fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  const machine = { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? null };
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, benches: results }, null, 2)}\n`);
+  const machine = {
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? null,
+  };
+  fs.writeFileSync(
+    RESULTS_FILE,
+    `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, benches: results }, null, 2)}\n`,
+  );
   console.log(`\n${results.length - failed.length}/${results.length} benches ok; rows written to ${RESULTS_FILE}`);
   if (failed.length > 0) {
     console.log(`failed: ${failed.map((f) => f.name).join(', ')}`);

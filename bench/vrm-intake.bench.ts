@@ -52,7 +52,12 @@ export default async function bench(report: Report): Promise<void> {
     const ms = await medianMs(() => inspectVrm(file.bytes));
     const baselineMs = await medianMs(() => bareValidator(file.bytes));
     const mib = file.bytes.length / MIB;
-    report({ name: `vrm intake ${file.name}`, value: ms / mib, unit: 'ms/MiB', note: `${ms.toFixed(2)} ms for ${mib.toFixed(3)} MiB, median of ${RUNS}` });
+    report({
+      name: `vrm intake ${file.name}`,
+      value: ms / mib,
+      unit: 'ms/MiB',
+      note: `${ms.toFixed(2)} ms for ${mib.toFixed(3)} MiB, median of ${RUNS}`,
+    });
     totalMs += ms;
     totalBaselineMs += baselineMs;
     totalBytes += file.bytes.length;

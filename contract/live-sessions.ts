@@ -25,7 +25,8 @@ const FIELDS = ['sessionId', 'token', 'viewerToken', 'maxSessionSeconds', 'maxId
 export function parseSessionRequest(body: unknown): SessionRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('The request body must be a JSON object.');
   const given = body as Record<string, unknown>;
-  for (const key of Object.keys(given)) if (!FIELDS.includes(key)) throw new Error(`Unknown field "${key}": only ${FIELDS.join(', ')} are accepted.`);
+  for (const key of Object.keys(given))
+    if (!FIELDS.includes(key)) throw new Error(`Unknown field "${key}": only ${FIELDS.join(', ')} are accepted.`);
   const { sessionId } = given;
   if (typeof sessionId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(sessionId)) {
     throw new Error('sessionId must be 1-64 characters of letters, digits, "_" or "-".');
@@ -52,7 +53,8 @@ function sessionToken(value: unknown, name: string): string {
 
 function seconds(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > max) throw new Error(`${name} must be a number of seconds from 1 to ${max}.`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > max)
+    throw new Error(`${name} must be a number of seconds from 1 to ${max}.`);
   return value;
 }
 

@@ -19,8 +19,7 @@ export const RENDERER_PATHS = {
   /** POST an SDP offer with a session token: 201 with the SDP answer and a Location (whepViewer). */
   whep: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/whep`,
   /** DELETE: ends one viewer (204). */
-  whepViewer: (sessionId: string, viewerId: string) =>
-    `/sessions/${encodeURIComponent(sessionId)}/whep/${encodeURIComponent(viewerId)}`,
+  whepViewer: (sessionId: string, viewerId: string) => `/sessions/${encodeURIComponent(sessionId)}/whep/${encodeURIComponent(viewerId)}`,
 } as const;
 
 export interface HealthAnswer {

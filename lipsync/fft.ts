@@ -34,8 +34,12 @@ export function createRealFft(size: number): RealFft {
     for (let i = 0; i < half; i++) {
       const j = bitrev[i];
       if (j > i) {
-        let t = zr[i]; zr[i] = zr[j]; zr[j] = t;
-        t = zi[i]; zi[i] = zi[j]; zi[j] = t;
+        let t = zr[i];
+        zr[i] = zr[j];
+        zr[j] = t;
+        t = zi[i];
+        zi[i] = zi[j];
+        zi[j] = t;
       }
     }
     for (let len = 2; len <= half; len <<= 1) {
@@ -49,8 +53,10 @@ export function createRealFft(size: number): RealFft {
           const b = a + m;
           const tr = zr[b] * wr - zi[b] * wi;
           const ti = zr[b] * wi + zi[b] * wr;
-          zr[b] = zr[a] - tr; zi[b] = zi[a] - ti;
-          zr[a] += tr; zi[a] += ti;
+          zr[b] = zr[a] - tr;
+          zi[b] = zi[a] - ti;
+          zr[a] += tr;
+          zi[a] += ti;
         }
       }
     }
@@ -64,14 +70,21 @@ export function createRealFft(size: number): RealFft {
         zi[n] = input[2 * n + 1];
       }
       complexFft();
-      re[0] = zr[0] + zi[0]; im[0] = 0;
-      re[half] = zr[0] - zi[0]; im[half] = 0;
+      re[0] = zr[0] + zi[0];
+      im[0] = 0;
+      re[half] = zr[0] - zi[0];
+      im[half] = 0;
       for (let k = 1; k < half; k++) {
-        const ar = zr[k], ai = zi[k];
-        const br = zr[half - k], bi = -zi[half - k]; // conj(Z[half-k])
-        const er = (ar + br) / 2, ei = (ai + bi) / 2; // spectrum of even samples
-        const or = (ai - bi) / 2, oi = -(ar - br) / 2; // spectrum of odd samples: (A - B) / 2i
-        const wr = cos[k], wi = sin[k];
+        const ar = zr[k],
+          ai = zi[k];
+        const br = zr[half - k],
+          bi = -zi[half - k]; // conj(Z[half-k])
+        const er = (ar + br) / 2,
+          ei = (ai + bi) / 2; // spectrum of even samples
+        const or = (ai - bi) / 2,
+          oi = -(ar - br) / 2; // spectrum of odd samples: (A - B) / 2i
+        const wr = cos[k],
+          wi = sin[k];
         re[k] = er + or * wr - oi * wi;
         im[k] = ei + or * wi + oi * wr;
       }

@@ -54,16 +54,22 @@ export function createFormantFinder(order: number): FormantFinder {
     for (let iter = 0; iter < 60; iter++) {
       let moved = 0;
       for (let i = 0; i < order; i++) {
-        const xr = rr[i], xi = ri[i];
+        const xr = rr[i],
+          xi = ri[i];
         // Horner: p(x) and p'(x).
-        let pr = 1, pi = 0, dr = 0, di = 0;
+        let pr = 1,
+          pi = 0,
+          dr = 0,
+          di = 0;
         for (let k = 1; k <= order; k++) {
           const ndr = dr * xr - di * xi + pr;
           const ndi = dr * xi + di * xr + pi;
-          dr = ndr; di = ndi;
+          dr = ndr;
+          di = ndi;
           const npr = pr * xr - pi * xi + a[k];
           const npi = pr * xi + pi * xr;
-          pr = npr; pi = npi;
+          pr = npr;
+          pi = npi;
         }
         // ratio = p / p'
         let den = dr * dr + di * di;
@@ -71,10 +77,12 @@ export function createFormantFinder(order: number): FormantFinder {
         const qr = (pr * dr + pi * di) / den;
         const qi = (pi * dr - pr * di) / den;
         // sum of 1/(x - xj)
-        let sr = 0, si = 0;
+        let sr = 0,
+          si = 0;
         for (let j = 0; j < order; j++) {
           if (j === i) continue;
-          const ur = xr - rr[j], ui = xi - ri[j];
+          const ur = xr - rr[j],
+            ui = xi - ri[j];
           const ud = ur * ur + ui * ui || 1e-30;
           sr += ur / ud;
           si -= ui / ud;
@@ -97,7 +105,10 @@ export function createFormantFinder(order: number): FormantFinder {
   return {
     find(a, sampleRate) {
       for (let i = 0; i < order; i++) {
-        if (!Number.isFinite(rr[i]) || !Number.isFinite(ri[i])) { seed(); break; }
+        if (!Number.isFinite(rr[i]) || !Number.isFinite(ri[i])) {
+          seed();
+          break;
+        }
       }
       if (!solve(a)) {
         seed();

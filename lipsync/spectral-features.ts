@@ -67,9 +67,9 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
 
   // Autocorrelation of the window itself, to undo its taper in the periodicity measure (Boersma 1993).
   const windowAcf = new Float64Array(size);
-    frame.fill(0);
-    frame.set(hann);
-    autocorrelate(windowAcf);
+  frame.fill(0);
+  frame.set(hann);
+  autocorrelate(windowAcf);
   const acf = new Float64Array(size);
   const minLag = Math.max(2, Math.floor(sampleRate / PITCH_MAX_HZ));
   const maxLag = Math.min(windowLength - 1, Math.ceil(sampleRate / PITCH_MIN_HZ));
@@ -116,7 +116,9 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
       }
       periodicity = Math.min(1, periodicity);
 
-      let low = 0, mid = 0, all = 0;
+      let low = 0,
+        mid = 0,
+        all = 0;
       for (let b = 1; b < bins; b++) {
         all += power[b];
         if (b <= bin1k) low += power[b];
@@ -125,7 +127,9 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
       const lowShare = all > 0 ? low / all : 0;
       const tiltDb = low > 0 && mid > 0 ? 10 * Math.log10(mid / low) : 0;
 
-      let f1 = NaN, f2 = NaN, f3 = NaN;
+      let f1 = NaN,
+        f2 = NaN,
+        f3 = NaN;
       if (!silent) {
         for (let k = 0; k <= LPC_ORDER; k++) {
           let acc = 0;

@@ -32,7 +32,8 @@ function dominant(frames: VisemeFrame[]): string {
 describe('createVisemeAnalyzer', () => {
   it('emits one frame per hop, timed at the window centre, with weights in 0..1', () => {
     const frames = createVisemeAnalyzer({ sampleRate: RATE }).push(speech);
-    const window = 480, hop = 160;
+    const window = 480,
+      hop = 160;
     expect(frames.length).toBe(Math.floor((speech.length - window) / hop) + 1);
     frames.forEach((f, i) => {
       expect(f.time).toBeCloseTo((i * hop + window / 2) / RATE, 9);
@@ -46,7 +47,11 @@ describe('createVisemeAnalyzer', () => {
 
   it('gives the same frames whatever the chunk sizes', () => {
     const whole = createVisemeAnalyzer({ sampleRate: RATE }).push(speech);
-    for (const [max, seed] of [[7, 1], [333, 2], [4096, 3]]) {
+    for (const [max, seed] of [
+      [7, 1],
+      [333, 2],
+      [4096, 3],
+    ]) {
       const a = createVisemeAnalyzer({ sampleRate: RATE });
       const parts = chunks(speech, max, seed).flatMap((c) => a.push(c));
       expect(parts).toEqual(whole);

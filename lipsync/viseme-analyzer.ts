@@ -54,7 +54,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   }
   const hop = Math.max(1, Math.round((hopMs * sampleRate) / 1000));
   const windowLength = Math.round((WINDOW_MS * sampleRate) / 1000);
-  const smoothing = opts.smoothing === false ? { attackMs: 0, releaseMs: 0 } : opts.smoothing ?? {};
+  const smoothing = opts.smoothing === false ? { attackMs: 0, releaseMs: 0 } : (opts.smoothing ?? {});
   const coef = (ms: number | undefined, fallback: number): number => {
     const tau = ms ?? fallback;
     if (!Number.isFinite(tau) || tau < 0) throw new RangeError(`smoothing times must be >= 0 ms, got ${tau}`);

@@ -62,7 +62,8 @@ export function createVowelSpace(): VowelSpace {
       VOWEL_TABLE.forEach((c, v) => {
         for (let i = 0; i < DIMENSIONS; i++) diff[i] = x[i] - c.mean[i];
         // c.precision: upper triangle of the inverse covariance, row by row.
-        let q = 0, k = 0;
+        let q = 0,
+          k = 0;
         for (let i = 0; i < DIMENSIONS; i++) {
           q += c.precision[k++] * diff[i] * diff[i];
           for (let j = i + 1; j < DIMENSIONS; j++) q += 2 * c.precision[k++] * diff[i] * diff[j];

@@ -7,7 +7,12 @@ const base = { RENDERER_SECRET: 'a-long-secret', PORTRAIT_IMAGE: '/tmp/image.png
 describe('readRendererConfig', () => {
   it('fills defaults: loopback, any port, 512x512 at 30 fps with idle motion, seed from the avatar id', () => {
     const config = readRendererConfig(base);
-    expect(config).toMatchObject({ host: '127.0.0.1', port: 0, avatarId: 'avt_abc', render: { resolution: '512x512', frameRate: 30, idleMotion: true } });
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 0,
+      avatarId: 'avt_abc',
+      render: { resolution: '512x512', frameRate: 30, idleMotion: true },
+    });
     expect(config.seed).toBe(seedFromText('avt_abc'));
     expect(readRendererConfig({ ...base, RENDER_SEED: '42', RENDERER_PORT: '8123' })).toMatchObject({ seed: 42, port: 8123 });
   });
@@ -22,6 +27,10 @@ describe('readRendererConfig', () => {
     expect(() => parseRenderConfig('{"resolution":"511x512"}')).toThrow(/even/);
     expect(() => parseRenderConfig('{"frameRate":0}')).toThrow(/frameRate/);
     expect(() => parseRenderConfig('{"idleMotion":"yes"}')).toThrow(/idleMotion/);
-    expect(parseRenderConfig('{"resolution":"640x360","idleMotion":false}')).toEqual({ resolution: '640x360', frameRate: 30, idleMotion: false });
+    expect(parseRenderConfig('{"resolution":"640x360","idleMotion":false}')).toEqual({
+      resolution: '640x360',
+      frameRate: 30,
+      idleMotion: false,
+    });
   });
 });

@@ -64,7 +64,12 @@ export function readLiveConfig(env: NodeJS.ProcessEnv): LiveConfig {
     maxSessions: integer(env, ENV.maxSessions, 4, 1, 256),
     maxViewers: integer(env, ENV.maxViewers, 4, 1, 64),
     jitterMs: integer(env, ENV.jitterMs, 80, 0, 1000),
-    iceHosts: iceHosts ? iceHosts.split(',').map((h) => h.trim()).filter(Boolean) : null,
+    iceHosts: iceHosts
+      ? iceHosts
+          .split(',')
+          .map((h) => h.trim())
+          .filter(Boolean)
+      : null,
   };
 }
 

@@ -1,13 +1,7 @@
 import { HttpError, readBody, sendJson } from './http-basics.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import {
-  PREVIEW_SECONDS,
-  RENDERER_PATHS,
-  type HealthAnswer,
-  type RendererError,
-  type RendererInfo,
-} from '../contract/renderer-http.ts';
+import { PREVIEW_SECONDS, RENDERER_PATHS, type HealthAnswer, type RendererError, type RendererInfo } from '../contract/renderer-http.ts';
 import { RENDERER_VERSION, type RendererConfig } from './config.ts';
 import type { PortraitAnimator } from './engine/portrait-animator.ts';
 import { createLiveRoutes, type LiveRoutes } from './live/live-routes.ts';
@@ -22,7 +16,6 @@ export interface RendererState {
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
-
 
 /**
  * The container's HTTP contract (contract/renderer-http.ts): GET /health, GET /info, POST /preview, and the live
@@ -56,7 +49,8 @@ export function createRendererServer(state: RendererState): { server: http.Serve
       if (!state.animator) return sendJson(response, 503, { status: 'loading' } satisfies HealthAnswer);
       return sendJson(response, 200, { status: 'ok' } satisfies HealthAnswer);
     }
-    if (url.pathname === RENDERER_PATHS.sessions || url.pathname.startsWith(`${RENDERER_PATHS.sessions}/`)) return live.handle(request, response, url);
+    if (url.pathname === RENDERER_PATHS.sessions || url.pathname.startsWith(`${RENDERER_PATHS.sessions}/`))
+      return live.handle(request, response, url);
     if (url.pathname !== RENDERER_PATHS.info && url.pathname !== RENDERER_PATHS.preview) {
       throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
     }
@@ -68,7 +62,9 @@ export function createRendererServer(state: RendererState): { server: http.Serve
       const preview = parsePreviewBody(await readBody(request, MAX_BODY_BYTES));
       const animator = state.animator;
       if (!animator) throw new HttpError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
-      const clip = await queue.run(() => renderPreviewClip(preview.seed === undefined ? animator : animator.withSeed(preview.seed), preview.seconds));
+      const clip = await queue.run(() =>
+        renderPreviewClip(preview.seed === undefined ? animator : animator.withSeed(preview.seed), preview.seconds),
+      );
       response.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': clip.length, 'Cache-Control': 'no-store' });
       response.end(clip);
       return;
@@ -108,7 +104,8 @@ export function parsePreviewBody(text: string): { seconds: number; seed?: number
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw validation('The request body must be a JSON object.');
   const given = body as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (key !== 'durationSeconds' && key !== 'seed') throw validation(`Unknown field "${key}": only durationSeconds and seed are accepted.`);
+    if (key !== 'durationSeconds' && key !== 'seed')
+      throw validation(`Unknown field "${key}": only durationSeconds and seed are accepted.`);
   }
   let seconds: number = PREVIEW_SECONDS.default;
   if (given.durationSeconds !== undefined) {
@@ -125,7 +122,6 @@ export function parsePreviewBody(text: string): { seconds: number; seed?: number
   }
   return { seconds, seed };
 }
-
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
@@ -144,7 +140,6 @@ function validation(message: string): HttpError {
 function methodNotAllowed(allowed: string): HttpError {
   return new HttpError(405, 'method-not-allowed', `This route only answers ${allowed}.`);
 }
-
 
 function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
   sendJson(response, status, { error: message, code } satisfies RendererError);

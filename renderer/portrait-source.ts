@@ -14,7 +14,10 @@ export async function loadPortrait(imageRef: string, faceRef: string): Promise<{
   }
   const face = parseFaceGeometry(faceJson);
   const { data, info } = await sharp(imageBytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  return { image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 }, face };
+  return {
+    image: { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 },
+    face,
+  };
 }
 
 async function readSource(ref: string): Promise<Buffer> {

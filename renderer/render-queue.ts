@@ -10,9 +10,11 @@ export class RenderQueue {
   run<T>(job: () => Promise<T>): Promise<T> {
     this.pending++;
     const result = this.tail.then(job);
-    this.tail = result.catch(() => {}).finally(() => {
-      this.pending--;
-    });
+    this.tail = result
+      .catch(() => {})
+      .finally(() => {
+        this.pending--;
+      });
     return result;
   }
 

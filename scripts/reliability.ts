@@ -38,14 +38,30 @@ const sections: Record<string, Section> = {
     const problems: string[] = [];
     for (const kind of ['sqlite', 'postgres'] as const) {
       const r = await runDurability({ kind, kills: KILLS, stormMs: 4000, workers: 12, avatarsPerWorker: 6 });
-      figures[kind] = { kills: r.kills, acknowledged: r.counts, avatarsTracked: r.avatarsTracked, restartMs: r.restartMs, integrity: r.integrity, lostOrImpossible: r.problems.length };
+      figures[kind] = {
+        kills: r.kills,
+        acknowledged: r.counts,
+        avatarsTracked: r.avatarsTracked,
+        restartMs: r.restartMs,
+        integrity: r.integrity,
+        lostOrImpossible: r.problems.length,
+      };
       problems.push(...r.problems.map((p) => `${kind}: ${p}`));
     }
     return { figures, problems };
   },
   async database() {
     const r = await runDatabaseOutage({ downMs: 8000, beforeMs: 3000, afterMs: 8000, workers: 8 });
-    return { figures: { requests: r.requests, duringStatuses: r.duringStatuses, duringMaxMs: r.duringMaxMs, recoveryMs: r.recoveryMs, readyz: r.readyz }, problems: r.problems };
+    return {
+      figures: {
+        requests: r.requests,
+        duringStatuses: r.duringStatuses,
+        duringMaxMs: r.duringMaxMs,
+        recoveryMs: r.recoveryMs,
+        readyz: r.readyz,
+      },
+      problems: r.problems,
+    };
   },
   async renderer() {
     const r = await runRendererFaults({ previewTimeoutMs: 3000, recoveryLimitMs: 30_000 });
@@ -77,11 +93,22 @@ const sections: Record<string, Section> = {
       // The same problem from many inputs: each once, with how often.
       const counts = new Map<string, number>();
       for (const p of r.problems) {
-        const shape = p.replace(/avt_[A-Za-z0-9]+/g, 'avt_…').replace(/\s\S+ \[[^\]]*\] .*?: /, ' … : ').slice(0, 240);
+        const shape = p
+          .replace(/avt_[A-Za-z0-9]+/g, 'avt_…')
+          .replace(/\s\S+ \[[^\]]*\] .*?: /, ' … : ')
+          .slice(0, 240);
         counts.set(shape, (counts.get(shape) ?? 0) + 1);
       }
       return {
-        figures: { runsPerOperation: FUZZ_RUNS, operations: r.operations.length, requests: r.requests, seconds: round(seconds), rssBeforeMiB: mib(rssBefore), rssAfterMiB: mib(rssAfter), statuses: Object.fromEntries(r.operations.map((o) => [o.operation, o.statuses])) },
+        figures: {
+          runsPerOperation: FUZZ_RUNS,
+          operations: r.operations.length,
+          requests: r.requests,
+          seconds: round(seconds),
+          rssBeforeMiB: mib(rssBefore),
+          rssAfterMiB: mib(rssAfter),
+          statuses: Object.fromEntries(r.operations.map((o) => [o.operation, o.statuses])),
+        },
         problems: [...counts].map(([p, n]) => `${p} (x${n})`),
       };
     } finally {
@@ -122,8 +149,10 @@ const sections: Record<string, Section> = {
       const run = await mixedLoad(aim, connections, LOAD_SECONDS);
       const rssEnd = await server.rssBytes();
       const problems: string[] = [];
-      if (run.p99Ms >= P99_TARGET_MS) problems.push(`p99 ${round(run.p99Ms)} ms over ${LOAD_SECONDS} s at c=${connections} (target < ${P99_TARGET_MS} ms)`);
-      if (run.non2xx > 0 || run.failed > 0) problems.push(`${run.non2xx} non-2xx and ${run.failed} failed requests: ${JSON.stringify(run.statuses)}`);
+      if (run.p99Ms >= P99_TARGET_MS)
+        problems.push(`p99 ${round(run.p99Ms)} ms over ${LOAD_SECONDS} s at c=${connections} (target < ${P99_TARGET_MS} ms)`);
+      if (run.non2xx > 0 || run.failed > 0)
+        problems.push(`${run.non2xx} non-2xx and ${run.failed} failed requests: ${JSON.stringify(run.statuses)}`);
       return {
         figures: {
           avatars: LOAD_AVATARS,

@@ -206,7 +206,10 @@ function orchestratorSettings(env: NodeJS.ProcessEnv): Config['orchestrator'] {
     kind,
     namespace: env.KUBE_NAMESPACE || undefined,
     rendererImage: env.RENDERER_IMAGE,
-    imagePullSecrets: (env.RENDERER_IMAGE_PULL_SECRETS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    imagePullSecrets: (env.RENDERER_IMAGE_PULL_SECRETS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     rendererPort: env.RENDERER_PORT ? integer(env, 'RENDERER_PORT', 8080, 1, 65535) : undefined,
     gpuNodeLabelKey: env.GPU_NODE_LABEL_KEY || undefined,
   };

@@ -55,5 +55,6 @@ export async function buildWeb(outdir = DEFAULT_OUTDIR, minify = true): Promise<
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const files = await buildWeb(process.argv[2] ? path.resolve(process.argv[2]) : DEFAULT_OUTDIR);
-  for (const [name, f] of Object.entries(files)) console.log(`${name.padEnd(24)} ${(f.bytes / 1024).toFixed(1).padStart(8)} KB  ${(f.gzipBytes / 1024).toFixed(1).padStart(7)} KB gzip`);
+  for (const [name, f] of Object.entries(files))
+    console.log(`${name.padEnd(24)} ${(f.bytes / 1024).toFixed(1).padStart(8)} KB  ${(f.gzipBytes / 1024).toFixed(1).padStart(7)} KB gzip`);
 }

@@ -62,7 +62,10 @@ export function speak(text: string, opts: SpeakOptions): SpokenText {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const lines = out.trim().split('\n').map((l) => l.split('\t'));
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
     const nativeRate = Number(lines[0][1]);
     let pcm = raw;
     const rate = opts.sampleRate ?? nativeRate;

@@ -80,7 +80,10 @@ function invert(m: number[][]): { inverse: number[][]; logDet: number } {
 
 const out = fileURLToPath(new URL('../vowel-table.ts', import.meta.url));
 const body = classes
-  .map((c, v) => `  // ${CLASSES[v]}: ${c.n} frames\n  { mean: ${JSON.stringify(c.mean)},\n    precision: ${JSON.stringify(c.precision)},\n    logNorm: ${c.logNorm} },`)
+  .map(
+    (c, v) =>
+      `  // ${CLASSES[v]}: ${c.n} frames\n  { mean: ${JSON.stringify(c.mean)},\n    precision: ${JSON.stringify(c.precision)},\n    logNorm: ${c.logNorm} },`,
+  )
   .join('\n');
 writeFileSync(
   out,

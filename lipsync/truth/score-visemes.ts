@@ -51,7 +51,8 @@ export function scoreVowels(scored: ScoredFrame[]): VowelScore {
   const confusion = Object.fromEntries(
     VISEMES.map((v) => [v, Object.fromEntries([...VISEMES, 'closed'].map((p) => [p, 0]))]),
   ) as VowelScore['confusion'];
-  let n = 0, hits = 0;
+  let n = 0,
+    hits = 0;
   for (const { truth, frame } of scored) {
     if (truth === 'closed' || truth === 'other') continue;
     n++;

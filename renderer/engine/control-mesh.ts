@@ -126,7 +126,15 @@ export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: numbe
   }
   addBorder(width, height, (x, y) => addPoint(x, y, 0));
 
-  const eyeLandmarks = [RIGHT_EYE, LEFT_EYE].flatMap((eye) => [eye.outerCorner, eye.innerCorner, ...eye.upperLid, ...eye.lowerLid, ...eye.creaseRows.flat(), ...eye.underRows.flat(), ...eye.brow]);
+  const eyeLandmarks = [RIGHT_EYE, LEFT_EYE].flatMap((eye) => [
+    eye.outerCorner,
+    eye.innerCorner,
+    ...eye.upperLid,
+    ...eye.lowerLid,
+    ...eye.creaseRows.flat(),
+    ...eye.underRows.flat(),
+    ...eye.brow,
+  ]);
   const restX = Float64Array.from(xs);
   const restY = Float64Array.from(ys);
   return {
@@ -138,7 +146,10 @@ export function buildControlMesh(face: FaceGeometry, fit: CoverFit, width: numbe
     breathWeight: Float64Array.from(breathing),
     pointOf,
     eyePoints: new Set(eyeLandmarks.map((i) => pointOf[i]).concat(eyes.flatMap((eye) => eye.irisPoints))),
-    eyes: eyes.map((eye) => ({ ...eye, width: Math.hypot(xs[eye.outerCorner] - xs[eye.innerCorner], ys[eye.outerCorner] - ys[eye.innerCorner]) })),
+    eyes: eyes.map((eye) => ({
+      ...eye,
+      width: Math.hypot(xs[eye.outerCorner] - xs[eye.innerCorner], ys[eye.outerCorner] - ys[eye.innerCorner]),
+    })),
     face: { centreX, centreY, radiusX, radiusY, height: maxY - minY },
     mouthSeam,
     mouthWidth: Math.abs(toX(lm[MOUTH.rightCorner][0]) - toX(lm[MOUTH.leftCorner][0])),

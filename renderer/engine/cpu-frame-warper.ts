@@ -19,25 +19,54 @@ export class CpuFrameWarper implements FrameWarper {
       const b = triangles[t + 1];
       const c = triangles[t + 2];
       if (
-        posedX[a] === restX[a] && posedY[a] === restY[a] &&
-        posedX[b] === restX[b] && posedY[b] === restY[b] &&
-        posedX[c] === restX[c] && posedY[c] === restY[c]
+        posedX[a] === restX[a] &&
+        posedY[a] === restY[a] &&
+        posedX[b] === restX[b] &&
+        posedY[b] === restY[b] &&
+        posedX[c] === restX[c] &&
+        posedY[c] === restY[c]
       ) {
         continue;
       }
       drawTriangle(
-        base, target, width, height,
-        posedX[a], posedY[a], posedX[b], posedY[b], posedX[c], posedY[c],
-        restX[a], restY[a], restX[b], restY[b], restX[c], restY[c],
+        base,
+        target,
+        width,
+        height,
+        posedX[a],
+        posedY[a],
+        posedX[b],
+        posedY[b],
+        posedX[c],
+        posedY[c],
+        restX[a],
+        restY[a],
+        restX[b],
+        restY[b],
+        restX[c],
+        restY[c],
       );
     }
   }
 }
 
 function drawTriangle(
-  src: Uint8Array, dst: Uint8Array, width: number, height: number,
-  x0: number, y0: number, x1: number, y1: number, x2: number, y2: number,
-  u0: number, v0: number, u1: number, v1: number, u2: number, v2: number,
+  src: Uint8Array,
+  dst: Uint8Array,
+  width: number,
+  height: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  u0: number,
+  v0: number,
+  u1: number,
+  v1: number,
+  u2: number,
+  v2: number,
 ): void {
   const det = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
   if (Math.abs(det) < 1e-9) return;

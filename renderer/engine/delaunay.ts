@@ -24,7 +24,12 @@ export function triangulate(xs: Float64Array, ys: Float64Array): Uint32Array {
 
   type Triangle = { a: number; b: number; c: number; ccx: number; ccy: number; r2: number };
   const make = (a: number, b: number, c: number): Triangle => {
-    const ax = px[a], ay = py[a], bx = px[b], by = py[b], qx = px[c], qy = py[c];
+    const ax = px[a],
+      ay = py[a],
+      bx = px[b],
+      by = py[b],
+      qx = px[c],
+      qy = py[c];
     const d = 2 * (ax * (by - qy) + bx * (qy - ay) + qx * (ay - by));
     const a2 = ax * ax + ay * ay;
     const b2 = bx * bx + by * by;
@@ -46,7 +51,11 @@ export function triangulate(xs: Float64Array, ys: Float64Array): Uint32Array {
     // The hole's boundary: edges that belong to exactly one bad triangle.
     const edges = new Map<string, [number, number]>();
     for (const t of bad) {
-      for (const [u, v] of [[t.a, t.b], [t.b, t.c], [t.c, t.a]] as const) {
+      for (const [u, v] of [
+        [t.a, t.b],
+        [t.b, t.c],
+        [t.c, t.a],
+      ] as const) {
         const key = u < v ? `${u},${v}` : `${v},${u}`;
         if (edges.has(key)) edges.delete(key);
         else edges.set(key, [u, v]);

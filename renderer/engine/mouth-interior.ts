@@ -27,7 +27,7 @@ export function fillMouthInterior(
     for (let i = 0, j = n - 1; i < n; j = i++) {
       const yi = polygonY[i];
       const yj = polygonY[j];
-      if ((yi > py) !== (yj > py)) crossings.push(polygonX[i] + ((py - yi) / (yj - yi)) * (polygonX[j] - polygonX[i]));
+      if (yi > py !== yj > py) crossings.push(polygonX[i] + ((py - yi) / (yj - yi)) * (polygonX[j] - polygonX[i]));
     }
     crossings.sort((a, b) => a - b);
     const depth = Math.min(1, (py - top) / span);

@@ -70,7 +70,13 @@ export function createPortraitAnimator(options: PortraitAnimatorOptions): Portra
   const scaledFace: FaceGeometry =
     sx === 1 && sy === 1
       ? face
-      : { ...face, width: image.width, height: image.height, box: [face.box[0] * sx, face.box[1] * sy, face.box[2] * sx, face.box[3] * sy], landmarks: face.landmarks.map(([x, y, z]) => [x * sx, y * sy, z]) };
+      : {
+          ...face,
+          width: image.width,
+          height: image.height,
+          box: [face.box[0] * sx, face.box[1] * sy, face.box[2] * sx, face.box[3] * sy],
+          landmarks: face.landmarks.map(([x, y, z]) => [x * sx, y * sy, z]),
+        };
   const centre: [number, number] = [scaledFace.box[0] + scaledFace.box[2] / 2, scaledFace.box[1] + scaledFace.box[3] / 2];
   const fit = computeCoverFit(image.width, image.height, width, height, centre);
   const prepared: Prepared = {
@@ -114,7 +120,14 @@ function animatorFor(prepared: Prepared, seed: number): PortraitAnimator {
       }
       gap /= mesh.mouthSeam.length;
       const opacity = Math.min(1, Math.max(0, gap / (mesh.face.height * 0.02)));
-      fillMouthInterior(target, width, height, mouthGap.map((p) => posedX[p]), mouthGap.map((p) => posedY[p]), opacity);
+      fillMouthInterior(
+        target,
+        width,
+        height,
+        mouthGap.map((p) => posedX[p]),
+        mouthGap.map((p) => posedY[p]),
+        opacity,
+      );
     }
     return target;
   };

@@ -36,7 +36,6 @@ export interface LiveRoutes {
   readonly sessions: ReadonlyMap<string, LiveSession>;
 }
 
-
 /** Live sessions' routes (docs/live-sessions.md): created by the API, spoken into by the agent, watched over WHEP. */
 export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
   const { config } = options;
@@ -87,14 +86,20 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       const offer = await readBody(request, MAX_OFFER_BYTES);
       const problem = checkWhepOffer(offer);
       if (problem) throw new HttpError(400, 'validation-failed', problem);
-      if (session.viewerCount >= config.maxViewers) throw new HttpError(429, 'too-many-viewers', `This session already has ${config.maxViewers} viewers.`);
+      if (session.viewerCount >= config.maxViewers)
+        throw new HttpError(429, 'too-many-viewers', `This session already has ${config.maxViewers} viewers.`);
       const { viewerId, answerSdp } = await session.addViewer(offer).catch((error: unknown) => {
         // libwebrtc refused the offer itself: the viewer's fault, said as a 400 rather than a 500.
         if (error instanceof WhepOfferError) throw new HttpError(400, 'validation-failed', error.message);
         throw error;
       });
       const location = RENDERER_PATHS.whepViewer(id, viewerId);
-      response.writeHead(201, { ...CORS, 'Content-Type': 'application/sdp', Location: location, 'Content-Length': Buffer.byteLength(answerSdp) });
+      response.writeHead(201, {
+        ...CORS,
+        'Content-Type': 'application/sdp',
+        Location: location,
+        'Content-Length': Buffer.byteLength(answerSdp),
+      });
       response.end(answerSdp);
       return;
     }
@@ -139,7 +144,11 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       },
     });
     sessions.set(session.id, session);
-    const created: CreatedSession = { sessionId: session.id, speechPath: RENDERER_PATHS.speech(session.id), whepPath: RENDERER_PATHS.whep(session.id) };
+    const created: CreatedSession = {
+      sessionId: session.id,
+      speechPath: RENDERER_PATHS.speech(session.id),
+      whepPath: RENDERER_PATHS.whep(session.id),
+    };
     sendJson(response, 201, created);
   }
 
@@ -154,7 +163,8 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     const token = /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '';
     const session = sessions.get(id);
     // 404 and a wrong token answer alike, so a token cannot probe for other sessions.
-    if (!session?.roleOf(token)) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
+    if (!session?.roleOf(token))
+      throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <session token>" header is required.');
     return session;
   }
 
@@ -190,7 +200,6 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
 function notFound(): HttpError {
   return new HttpError(404, 'not-found', 'There is no such session or route.');
 }
-
 
 function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   sendJsonWith(response, status, body, CORS);

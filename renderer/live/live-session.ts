@@ -89,7 +89,11 @@ export class LiveSession {
   private nextFrameAt: number;
   private nextMetricsAt: number;
   private lastActivity: number;
-  private lastSlot: { mouth: MouthInput | null; speechSample: number | null; slotAt: number } = { mouth: null, speechSample: null, slotAt: 0 };
+  private lastSlot: { mouth: MouthInput | null; speechSample: number | null; slotAt: number } = {
+    mouth: null,
+    speechSample: null,
+    slotAt: 0,
+  };
   private timer: NodeJS.Timeout | null = null;
   private readonly lifetime: NodeJS.Timeout;
   readonly metrics = new SessionMetrics();

@@ -10,11 +10,26 @@ function solid(width: number, height: number, [r, g, b]: [number, number, number
 describe('rgbaToI420', () => {
   it('maps primaries to BT.601 limited-range values', () => {
     const cases: [[number, number, number], [number, number, number]][] = [
-      [[255, 255, 255], [235, 128, 128]],
-      [[0, 0, 0], [16, 128, 128]],
-      [[255, 0, 0], [82, 90, 240]],
-      [[0, 255, 0], [145, 54, 34]],
-      [[0, 0, 255], [41, 240, 110]],
+      [
+        [255, 255, 255],
+        [235, 128, 128],
+      ],
+      [
+        [0, 0, 0],
+        [16, 128, 128],
+      ],
+      [
+        [255, 0, 0],
+        [82, 90, 240],
+      ],
+      [
+        [0, 255, 0],
+        [145, 54, 34],
+      ],
+      [
+        [0, 0, 255],
+        [41, 240, 110],
+      ],
     ];
     for (const [rgb, [y, u, v]] of cases) {
       const out = rgbaToI420(solid(4, 2, rgb), 4, 2);

@@ -5,9 +5,9 @@
 export function rgbaToI420(rgba: Uint8Array, width: number, height: number, out?: Uint8Array): Uint8Array {
   if (width % 2 || height % 2) throw new Error('I420 needs even width and height.');
   const size = width * height;
-  const target = out ?? new Uint8Array(size * 3 / 2);
+  const target = out ?? new Uint8Array((size * 3) / 2);
   if (rgba.length < size * 4) throw new Error(`An RGBA frame of ${width}x${height} needs ${size * 4} bytes.`);
-  if (target.length < size * 3 / 2) throw new Error(`An I420 frame of ${width}x${height} needs ${size * 3 / 2} bytes.`);
+  if (target.length < (size * 3) / 2) throw new Error(`An I420 frame of ${width}x${height} needs ${(size * 3) / 2} bytes.`);
   const uOffset = size;
   const vOffset = size + size / 4;
   const halfWidth = width >> 1;
@@ -20,10 +20,18 @@ export function rgbaToI420(rgba: Uint8Array, width: number, height: number, out?
     let c = uOffset + (y >> 1) * halfWidth;
     const cEnd = c + halfWidth;
     for (; c < cEnd; c++) {
-      const r00 = rgba[p0], g00 = rgba[p0 + 1], b00 = rgba[p0 + 2];
-      const r01 = rgba[p0 + 4], g01 = rgba[p0 + 5], b01 = rgba[p0 + 6];
-      const r10 = rgba[p1], g10 = rgba[p1 + 1], b10 = rgba[p1 + 2];
-      const r11 = rgba[p1 + 4], g11 = rgba[p1 + 5], b11 = rgba[p1 + 6];
+      const r00 = rgba[p0],
+        g00 = rgba[p0 + 1],
+        b00 = rgba[p0 + 2];
+      const r01 = rgba[p0 + 4],
+        g01 = rgba[p0 + 5],
+        b01 = rgba[p0 + 6];
+      const r10 = rgba[p1],
+        g10 = rgba[p1 + 1],
+        b10 = rgba[p1 + 2];
+      const r11 = rgba[p1 + 4],
+        g11 = rgba[p1 + 5],
+        b11 = rgba[p1 + 6];
       target[y0++] = ((66 * r00 + 129 * g00 + 25 * b00 + 128) >> 8) + 16;
       target[y0++] = ((66 * r01 + 129 * g01 + 25 * b01 + 128) >> 8) + 16;
       target[y1++] = ((66 * r10 + 129 * g10 + 25 * b10 + 128) >> 8) + 16;

@@ -60,7 +60,9 @@ export class SessionMetrics {
       type: 'metrics',
       timeToFirstFrameMs: this.timeToFirstFrameMs,
       fps: seconds > 0 ? round(this.windowFrames / seconds) : 0,
-      latencyMs: this.latencies.length ? { p50: round(percentile(this.latencies, 0.5)), p95: round(percentile(this.latencies, 0.95)) } : null,
+      latencyMs: this.latencies.length
+        ? { p50: round(percentile(this.latencies, 0.5)), p95: round(percentile(this.latencies, 0.95)) }
+        : null,
       driftMs: this.driftCount ? round(this.driftSum / this.driftCount) : null,
       maxDriftMs: this.driftCount ? round(this.driftMaxAbs) : null,
       framesDrawn: this.framesDrawn,

@@ -56,7 +56,7 @@ export class SpeechPlayout {
     const count = pcm.length >> 1;
     if (count === 0) return;
     const samples = new Int16Array(count);
-    for (let i = 0; i < count; i++) samples[i] = (pcm[2 * i] | (pcm[2 * i + 1] << 8)) << 16 >> 16;
+    for (let i = 0; i < count; i++) samples[i] = ((pcm[2 * i] | (pcm[2 * i + 1] << 8)) << 16) >> 16;
     const origin = this.analyzerOrigin;
     for (const frame of this.analyzer.push(pcm16ToFloat32(pcm))) {
       this.visemes.push({ ...frame, time: origin + frame.time * this.options.sampleRate });

@@ -28,29 +28,37 @@ export function parseAgentMessage(text: string): AgentMessage {
   } catch {
     throw new ProtocolError(CLOSE.badMessage, 'A text message must be a JSON object.');
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ProtocolError(CLOSE.badMessage, 'A text message must be a JSON object.');
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ProtocolError(CLOSE.badMessage, 'A text message must be a JSON object.');
   const message = value as Record<string, unknown>;
   switch (message.type) {
     case 'start':
       return parseStart(message);
     case 'text':
       if (typeof message.text !== 'string') throw new ProtocolError(CLOSE.badMessage, 'A "text" message needs a string "text".');
-      if (message.words !== undefined && !Array.isArray(message.words)) throw new ProtocolError(CLOSE.badMessage, '"words" must be an array.');
+      if (message.words !== undefined && !Array.isArray(message.words))
+        throw new ProtocolError(CLOSE.badMessage, '"words" must be an array.');
       return { type: 'text', text: message.text };
     case 'interrupt':
     case 'end':
       return { type: message.type };
     default:
-      throw new ProtocolError(CLOSE.badMessage, `Unknown message type ${JSON.stringify(message.type)}: expected start, text, interrupt or end.`);
+      throw new ProtocolError(
+        CLOSE.badMessage,
+        `Unknown message type ${JSON.stringify(message.type)}: expected start, text, interrupt or end.`,
+      );
   }
 }
 
 function parseStart(message: Record<string, unknown>): AgentMessage {
   const format = message.format as Record<string, unknown> | undefined;
   if (!format || typeof format !== 'object') throw new ProtocolError(CLOSE.badFormat, 'The "start" message needs a "format" object.');
-  if (format.encoding !== 'pcm16') throw new ProtocolError(CLOSE.badFormat, 'Only "pcm16" (signed 16-bit little-endian) speech is accepted.');
+  if (format.encoding !== 'pcm16')
+    throw new ProtocolError(CLOSE.badFormat, 'Only "pcm16" (signed 16-bit little-endian) speech is accepted.');
   if (format.channels !== 1) throw new ProtocolError(CLOSE.badFormat, 'Speech must be mono ("channels": 1).');
-  if (!SAMPLE_RATES.includes(format.sampleRate as 16000)) throw new ProtocolError(CLOSE.badFormat, 'The sample rate must be 16000 or 24000.');
-  if (message.debug !== undefined && typeof message.debug !== 'boolean') throw new ProtocolError(CLOSE.badMessage, '"debug" must be true or false.');
+  if (!SAMPLE_RATES.includes(format.sampleRate as 16000))
+    throw new ProtocolError(CLOSE.badFormat, 'The sample rate must be 16000 or 24000.');
+  if (message.debug !== undefined && typeof message.debug !== 'boolean')
+    throw new ProtocolError(CLOSE.badMessage, '"debug" must be true or false.');
   return { type: 'start', sampleRate: format.sampleRate as number, debug: message.debug === true };
 }

@@ -58,10 +58,12 @@ export function bindSpeechSocket(socket: WebSocket, session: LiveSession): void 
   socket.on('message', (data: Buffer, isBinary: boolean) => {
     if (closedByUs || session.isEnded) return;
     try {
-      if (data.length > MAX_MESSAGE_BYTES) throw new ProtocolError(CLOSE.badMessage, `A message may hold at most ${MAX_MESSAGE_BYTES} bytes.`);
+      if (data.length > MAX_MESSAGE_BYTES)
+        throw new ProtocolError(CLOSE.badMessage, `A message may hold at most ${MAX_MESSAGE_BYTES} bytes.`);
       if (isBinary) {
         if (!started) throw new ProtocolError(CLOSE.badFormat, 'Binary speech arrived before the "start" message declared its format.');
-        if (data.length % 2 !== 0) throw new ProtocolError(CLOSE.badFormat, 'PCM16 speech comes in whole 2-byte samples; this chunk has an odd length.');
+        if (data.length % 2 !== 0)
+          throw new ProtocolError(CLOSE.badFormat, 'PCM16 speech comes in whole 2-byte samples; this chunk has an odd length.');
         // Speech is kept until it plays: a sender far ahead of real time would grow it without bound.
         if (session.queuedMs + chunkMs(session, data.length) > session.maxQueuedMs) {
           throw new ProtocolError(

@@ -18,7 +18,7 @@ export class UpsampleTo48k {
     let o = 0;
     for (let i = 0; i < slot.length; i++) {
       const next = slot[i];
-      for (let k = 1; k <= factor; k++) out[o++] = previous + (((next - previous) * k) / factor) | 0;
+      for (let k = 1; k <= factor; k++) out[o++] = (previous + ((next - previous) * k) / factor) | 0;
       previous = next;
     }
     this.last = previous;

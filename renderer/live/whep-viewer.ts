@@ -18,7 +18,11 @@ export interface WhepViewer {
  * Answers a WHEP offer (the viewer's recvonly audio and video) with the session's tracks. No trickle ICE:
  * the answer waits for gathering to complete, so it carries every host candidate and needs no STUN.
  */
-export async function answerWhepOffer(offerSdp: string, tracks: MediaStreamTrack[], iceHosts: readonly string[] | null): Promise<WhepViewer> {
+export async function answerWhepOffer(
+  offerSdp: string,
+  tracks: MediaStreamTrack[],
+  iceHosts: readonly string[] | null,
+): Promise<WhepViewer> {
   const wrtc = await loadWrtc();
   const pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
   try {

@@ -118,7 +118,10 @@ describe('S3 blob store', () => {
     const store = storeOn({ endpoint: s3.endpoint, bucket: 'no-such-bucket' });
     try {
       const key = `avatars/avt_x/${'a'.repeat(64)}.png`;
-      const failure = await store.get(key).then(() => null, (error: Error) => error);
+      const failure = await store.get(key).then(
+        () => null,
+        (error: Error) => error,
+      );
       expect(failure?.name).toBe('NoSuchBucket');
       expect(failure).not.toBeInstanceOf(BlobStoreUnavailableError);
       await expect(store.put('avatars/avt_x', Buffer.from('x'), 'image/png', 'png')).rejects.toThrow(/bucket/i);

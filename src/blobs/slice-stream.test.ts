@@ -19,7 +19,14 @@ describe('sliceStream', () => {
 
   it('cuts any window out of a stream whatever its chunk sizes', async () => {
     for (const chunkSize of [1, 7, 100, 1000]) {
-      for (const [skip, length] of [[0, 1], [0, 1000], [999, 1], [13, 500], [100, 100], [0, 0]]) {
+      for (const [skip, length] of [
+        [0, 1],
+        [0, 1000],
+        [999, 1],
+        [13, 500],
+        [100, 100],
+        [0, 0],
+      ]) {
         const out = await readAll(sliceStream(chunked(data, chunkSize), skip, length));
         expect(out.equals(data.subarray(skip, skip + length)), `${chunkSize} ${skip} ${length}`).toBe(true);
       }

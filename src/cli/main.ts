@@ -20,7 +20,10 @@ async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
 }
 
 function scopesOption(value: string): Scope[] {
-  const scopes = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (scopes.length === 0 || unknown.length > 0) {
     throw new InvalidArgumentError(`scopes must be a comma-separated list of ${SCOPES.join(', ')}.`);
@@ -88,7 +91,9 @@ keys
     );
     if (options.json) console.log(JSON.stringify(key));
     else {
-      console.log(`Created ${key.id} for user ${key.userId}${key.organizationId ? ` in ${key.organizationId}` : ''} (${key.scopes.join(', ')}).`);
+      console.log(
+        `Created ${key.id} for user ${key.userId}${key.organizationId ? ` in ${key.organizationId}` : ''} (${key.scopes.join(', ')}).`,
+      );
       console.log(`Secret (shown only now; send it as the X-API-Key header):\n${key.key}`);
     }
   });
@@ -96,7 +101,7 @@ keys
 keys
   .command('list')
   .description('List keys (never their secrets).')
-  .option('--user <id>', 'only this user\'s keys')
+  .option('--user <id>', "only this user's keys")
   .option('--json', 'print JSON')
   .action(async (options: { user?: string; json?: boolean }) => {
     const all = (await withStore((store) => apiKeyStore(store.db).list(options.user))).map(toApiKeyObject);

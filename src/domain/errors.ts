@@ -26,20 +26,16 @@ export class ApiError extends Error {
 export const RENDERER_NOT_DEPLOYED = 'Avatar rendering container not deployed. Deploy the avatar first.';
 
 export const ERRORS = {
-  unauthorized: (message = 'An API key is required: send it in the X-API-Key header.') =>
-    new ApiError(401, 'unauthorized', message),
+  unauthorized: (message = 'An API key is required: send it in the X-API-Key header.') => new ApiError(401, 'unauthorized', message),
   invalidKey: () => new ApiError(401, 'unauthorized', 'The API key is not valid: it is unknown, revoked or expired.'),
   scopeRequired: (scope: string) =>
     new ApiError(403, 'scope-required', `This call needs the ${scope} scope, which the API key does not have.`),
-  forbidden: (what: string) =>
-    new ApiError(403, 'forbidden', `Only the owner of this ${what} may change it.`),
-  keyForAnotherUser: () =>
-    new ApiError(403, 'forbidden', 'An admin key without an organization can make keys only for its own user.'),
+  forbidden: (what: string) => new ApiError(403, 'forbidden', `Only the owner of this ${what} may change it.`),
+  keyForAnotherUser: () => new ApiError(403, 'forbidden', 'An admin key without an organization can make keys only for its own user.'),
   scopesNotHeld: (missing: readonly string[]) =>
     new ApiError(403, 'forbidden', `A key can grant only scopes it holds itself; this one does not hold ${missing.join(', ')}.`),
   notFound: (what: string, id: string) => new ApiError(404, 'not-found', `No ${what} with id "${id}" was found.`),
-  routeNotFound: (method: string, url: string) =>
-    new ApiError(404, 'not-found', `There is no ${method} ${url.split('?')[0]} endpoint.`),
+  routeNotFound: (method: string, url: string) => new ApiError(404, 'not-found', `There is no ${method} ${url.split('?')[0]} endpoint.`),
   validation: (details: ErrorDetail[]) => {
     const first = details[0];
     const subject = first?.path ? `"${first.path}"` : 'The request body';
@@ -47,8 +43,7 @@ export const ERRORS = {
     const more = details.length > 1 ? ` (and ${details.length - 1} more problem${details.length > 2 ? 's' : ''} in details)` : '';
     return new ApiError(400, 'validation-failed', `${sentence.replace(/\.$/, '')}${more}.`, details);
   },
-  invalidJson: (reason?: string) =>
-    new ApiError(400, 'invalid-json', `The request body is not valid JSON${reason ? `: ${reason}` : ''}.`),
+  invalidJson: (reason?: string) => new ApiError(400, 'invalid-json', `The request body is not valid JSON${reason ? `: ${reason}` : ''}.`),
   payloadTooLarge: (limitBytes: number) =>
     new ApiError(413, 'payload-too-large', `The request body is larger than the ${formatBytes(limitBytes)} allowed.`),
   unsupportedMediaType: (type: string | undefined, accepted: string) =>
@@ -68,18 +63,12 @@ export const ERRORS = {
       'www-authenticate': 'Bearer realm="metrics"',
     }),
   uploadsBusy: (retryAfterSeconds: number) =>
-    new ApiError(
-      429,
-      'rate-limited',
-      `Too many source uploads are being checked right now; retry in ${retryAfterSeconds} s.`,
-      undefined,
-      { 'retry-after': String(retryAfterSeconds) },
-    ),
-  rendererUnavailable: (reason?: string) =>
-    new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED, undefined, undefined, reason),
+    new ApiError(429, 'rate-limited', `Too many source uploads are being checked right now; retry in ${retryAfterSeconds} s.`, undefined, {
+      'retry-after': String(retryAfterSeconds),
+    }),
+  rendererUnavailable: (reason?: string) => new ApiError(503, 'service-unavailable', RENDERER_NOT_DEPLOYED, undefined, undefined, reason),
   /** Logged, never delivered: the client hung up (mid-body, or before the answer was ready). */
-  requestAborted: () =>
-    new ApiError(400, 'request-aborted', 'The client closed the connection before the request was answered.'),
+  requestAborted: () => new ApiError(400, 'request-aborted', 'The client closed the connection before the request was answered.'),
   databaseUnavailable: () =>
     new ApiError(503, 'service-unavailable', 'The database is unavailable right now; try again in a few seconds.', undefined, {
       'retry-after': '2',

@@ -38,9 +38,7 @@ export function isPortraitTier(tier: Tier): tier is 'animated_portrait' | 'realt
 }
 
 export function defaultResources(tier: Tier): Resources {
-  return isPortraitTier(tier)
-    ? { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' }
-    : { cpu: '100m', memory: '256Mi' };
+  return isPortraitTier(tier) ? { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' } : { cpu: '100m', memory: '256Mi' };
 }
 
 export function defaultConfig(): RenderConfig {

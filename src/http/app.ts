@@ -38,10 +38,13 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const { config } = services;
   const { http } = config;
   const app = Fastify({
-    logger: options.logger === false ? false : loggerOptions(
-      typeof options.logger === 'object' ? options.logger.level : config.logLevel,
-      (typeof options.logger === 'object' && options.logger.stream) || process.stdout,
-    ),
+    logger:
+      options.logger === false
+        ? false
+        : loggerOptions(
+            typeof options.logger === 'object' ? options.logger.level : config.logLevel,
+            (typeof options.logger === 'object' && options.logger.stream) || process.stdout,
+          ),
     bodyLimit: config.bodyLimitBytes,
     // Slow or idle clients must not hold connections: config.http says how long each stage may take.
     http: {
@@ -97,7 +100,8 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       // A `\u0000` escape is valid JSON, but no text the API keeps may hold NUL (PostgreSQL refuses it): every
       // route, every store, the same 400.
       const nulAt = !error && (body as string).includes('\\u0000') ? pathOfNul(parsed) : null;
-      if (nulAt !== null) return done(ERRORS.validation([{ path: nulAt, message: 'must not contain NUL characters (\\u0000)' }]), undefined);
+      if (nulAt !== null)
+        return done(ERRORS.validation([{ path: nulAt, message: 'must not contain NUL characters (\\u0000)' }]), undefined);
       done(error, parsed);
     });
   });
@@ -117,9 +121,19 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       requireApiKey(api, services);
       await registerRateLimit(api, config.rateLimitPerMinute);
       for (const route of [
-        listAvatarsRoute, getAvatarRoute, createAvatarRoute, updateAvatarRoute, deleteAvatarRoute, previewAvatarRoute,
-        deployAvatarRoute, undeployAvatarRoute, startLiveSessionRoute,
-        whoamiRoute, createApiKeyRoute, listApiKeysRoute, revokeApiKeyRoute,
+        listAvatarsRoute,
+        getAvatarRoute,
+        createAvatarRoute,
+        updateAvatarRoute,
+        deleteAvatarRoute,
+        previewAvatarRoute,
+        deployAvatarRoute,
+        undeployAvatarRoute,
+        startLiveSessionRoute,
+        whoamiRoute,
+        createApiKeyRoute,
+        listApiKeysRoute,
+        revokeApiKeyRoute,
       ]) {
         route(api, services);
       }

@@ -18,9 +18,13 @@ export function withFormats(ajv: Ajv): Ajv {
 }
 
 // Bodies are taken as sent: no type coercion, nothing silently removed, so unknown fields are refused.
-const bodyAjv = withFormats(new Ajv({ allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false }));
+const bodyAjv = withFormats(
+  new Ajv({ allErrors: true, verbose: true, coerceTypes: false, removeAdditional: false, useDefaults: false, strict: false }),
+);
 // Query strings and path parameters are text: "?limit=10" must become a number.
-const textAjv = withFormats(new Ajv({ allErrors: true, verbose: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }));
+const textAjv = withFormats(
+  new Ajv({ allErrors: true, verbose: true, coerceTypes: true, removeAdditional: false, useDefaults: true, strict: false }),
+);
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : textAjv).compile(schema as object);
@@ -41,7 +45,12 @@ export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail
   const unionOf = (e: ErrorObject) =>
     unions.find((u) => u !== e && u.instancePath === e.instancePath && e.schemaPath.startsWith(`${u.schemaPath}/`));
   const specific = (e: ErrorObject) => !['type', 'const', 'anyOf'].includes(e.keyword);
-  const narrowed = new Set(errors.filter((e) => specific(e)).map(unionOf).filter((u) => u !== undefined));
+  const narrowed = new Set(
+    errors
+      .filter((e) => specific(e))
+      .map(unionOf)
+      .filter((u) => u !== undefined),
+  );
   for (const e of errors) {
     if (narrowed.has(e)) continue;
     const union = unionOf(e);
@@ -58,9 +67,12 @@ export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail
       message = 'is required';
     } else if (e.keyword === 'maxLength' || e.keyword === 'minLength') {
       const limit = (e.params as { limit: number }).limit;
-      message = e.keyword === 'maxLength'
-        ? `must be at most ${limit} characters long`
-        : limit === 1 ? 'must not be empty' : `must be at least ${limit} characters long`;
+      message =
+        e.keyword === 'maxLength'
+          ? `must be at most ${limit} characters long`
+          : limit === 1
+            ? 'must not be empty'
+            : `must be at least ${limit} characters long`;
     } else if (e.keyword === 'pattern') {
       message = TEXT_RULE_MESSAGES[(e.params as { pattern: string }).pattern] ?? message;
     } else if (e.keyword === 'format') {

@@ -58,7 +58,9 @@ export function orchestratorSuite(name: string, make: () => Promise<Orchestrator
 
       const again = await orchestrator.apply(under.spec(AVATAR));
       expect(again).toMatchObject({ phase: 'running', endpoint: up.endpoint });
-      expect((await orchestrator.list()).filter((s) => s.avatarId === AVATAR)).toEqual([expect.objectContaining({ phase: 'running', endpoint: up.endpoint })]);
+      expect((await orchestrator.list()).filter((s) => s.avatarId === AVATAR)).toEqual([
+        expect.objectContaining({ phase: 'running', endpoint: up.endpoint }),
+      ]);
     });
 
     it('scales to zero (replicas 0): stopped, nothing reachable; back to one runs again', async () => {
@@ -98,7 +100,13 @@ export function orchestratorSuite(name: string, make: () => Promise<Orchestrator
     });
 
     it('never judges a running container, or one that just began starting, stuck', () => {
-      const status = (phase: RendererStatus['phase']): RendererStatus => ({ avatarId: AVATAR, phase, endpoint: null, restarts: 0, lastError: null });
+      const status = (phase: RendererStatus['phase']): RendererStatus => ({
+        avatarId: AVATAR,
+        phase,
+        endpoint: null,
+        restarts: 0,
+        lastError: null,
+      });
       expect(orchestrator.isStuck(status('running'), 24 * 3_600_000)).toBe(false);
       expect(orchestrator.isStuck(status('starting'), 0)).toBe(false);
     });

@@ -11,7 +11,11 @@ export interface LoopTask {
  * Runs the reconciler's tasks on a timer and whenever a verb wakes it: one pass at a time, so a
  * slow pass delays the next instead of overlapping it. A failing task is logged and retried next pass.
  */
-export function createControlLoop(tasks: LoopTask[], log: FastifyBaseLogger, intervalMs = 1000): Background & {
+export function createControlLoop(
+  tasks: LoopTask[],
+  log: FastifyBaseLogger,
+  intervalMs = 1000,
+): Background & {
   start(): void;
   stop(): Promise<void>;
   /** Resolves after a full pass that started after this call (tests wait on it). */

@@ -19,7 +19,16 @@ import { InMemoryOrchestrator } from '../../test/harness/in-memory-orchestrator.
 import { createControlLoop } from './control-loop.ts';
 import { createDeploymentReconciler } from './deployment-reconciler.ts';
 
-const silent = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, fatal() {}, child: () => silent, level: 'silent' } as unknown as FastifyBaseLogger;
+const silent = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  trace() {},
+  fatal() {},
+  child: () => silent,
+  level: 'silent',
+} as unknown as FastifyBaseLogger;
 const T0 = new Date('2026-01-01T10:00:00.000Z');
 
 describe('the deployment reconciler against an in-memory orchestrator', () => {
@@ -66,14 +75,26 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     const id = newAvatarId();
     const now = new Date().toISOString();
     await avatarStore(store.db).insert({
-      id, name: 'P', description: null, tier: 'realtime_lipsync', renderStyle: null, orbColor: null, orbSize: null,
-      status: 'ready', error: null, preprocessed: true,
+      id,
+      name: 'P',
+      description: null,
+      tier: 'realtime_lipsync',
+      renderStyle: null,
+      orbColor: null,
+      orbSize: null,
+      status: 'ready',
+      error: null,
+      preprocessed: true,
       resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
       config: { resolution: '512x512', frameRate: 30, idleMotion: true },
       onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 5 },
-      sourceKey: `avatars/${id}/source.png`, sourceInfo: null,
+      sourceKey: `avatars/${id}/source.png`,
+      sourceInfo: null,
       artifact: { imageKey: `avatars/${id}/image.png`, faceKey: `avatars/${id}/face.json` },
-      userId: 'owner', organizationId: 'org', createdAt: now, updatedAt: now,
+      userId: 'owner',
+      organizationId: 'org',
+      createdAt: now,
+      updatedAt: now,
       ...overrides,
     });
     return id;
@@ -81,7 +102,11 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
 
   const deploymentOf = async (id: string) => (await deploymentStore(store.db).find(id))!;
   /** The deployment as the API answers it. */
-  const answered = async (id: string) => (await loadAvatarObject(services, (await avatarStore(store.db).findById(id))!)) as { deployment: unknown; renderingEndpoint: string | null };
+  const answered = async (id: string) =>
+    (await loadAvatarObject(services, (await avatarStore(store.db).findById(id))!)) as {
+      deployment: unknown;
+      renderingEndpoint: string | null;
+    };
 
   it('deploy -> running: starts the container once and publishes its endpoint', async () => {
     const orchestrator = new InMemoryOrchestrator();
@@ -100,7 +125,12 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     await deployAvatar(ctx, id);
     await reconciler.runOnce();
     expect(orchestrator.starts).toEqual([id]);
-    expect(orchestrator.containers.get(id)!.spec).toMatchObject({ avatarId: id, replicas: 1, tier: 'realtime_lipsync', secret: (await deploymentOf(id)).secret });
+    expect(orchestrator.containers.get(id)!.spec).toMatchObject({
+      avatarId: id,
+      replicas: 1,
+      tier: 'realtime_lipsync',
+      secret: (await deploymentOf(id)).secret,
+    });
   });
 
   it('a slow start: starting until the container turns healthy, without a second start', async () => {
@@ -130,7 +160,10 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     at(10_000);
     await reconciler.runOnce();
     expect(await deploymentOf(id)).toMatchObject({
-      state: 'failed', restarts: 1, lastError: 'The rendering container exited with code 1.', nextAttemptAt: new Date(T0.getTime() + 11_000).toISOString(),
+      state: 'failed',
+      restarts: 1,
+      lastError: 'The rendering container exited with code 1.',
+      nextAttemptAt: new Date(T0.getTime() + 11_000).toISOString(),
     });
     expect(orchestrator.starts).toHaveLength(2);
 
@@ -144,7 +177,11 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     orchestrator.outcomes.push({ phase: 'failed', lastError: 'The rendering container exited with code 1.' });
     at(11_000);
     await reconciler.runOnce();
-    expect(await deploymentOf(id)).toMatchObject({ state: 'failed', restarts: 2, nextAttemptAt: new Date(T0.getTime() + 13_000).toISOString() });
+    expect(await deploymentOf(id)).toMatchObject({
+      state: 'failed',
+      restarts: 2,
+      nextAttemptAt: new Date(T0.getTime() + 13_000).toISOString(),
+    });
     at(12_999);
     await reconciler.runOnce();
     expect(orchestrator.starts).toHaveLength(3);
@@ -183,7 +220,11 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     } else {
       expect(orchestrator.removals).toEqual([id]);
       expect(orchestrator.starts).toEqual([id, id]);
-      expect(await deploymentOf(id)).toMatchObject({ state: 'starting', restarts: 1, lastError: 'The rendering container stopped answering its health checks.' });
+      expect(await deploymentOf(id)).toMatchObject({
+        state: 'starting',
+        restarts: 1,
+        lastError: 'The rendering container stopped answering its health checks.',
+      });
     }
   });
 
@@ -195,16 +236,24 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     await reconciler.runOnce();
     at(1000);
     await undeployAvatar(ctx, id);
-    expect(await answered(id)).toMatchObject({ renderingEndpoint: null, deployment: { state: 'stopping', since: new Date(T0.getTime() + 1000).toISOString() } });
+    expect(await answered(id)).toMatchObject({
+      renderingEndpoint: null,
+      deployment: { state: 'stopping', since: new Date(T0.getTime() + 1000).toISOString() },
+    });
     at(2000);
     await reconciler.runOnce();
     expect(orchestrator.containers.has(id)).toBe(false);
-    expect(await deploymentOf(id)).toMatchObject({ desired: 'stopped', state: 'stopped', endpoint: null, since: new Date(T0.getTime() + 2000).toISOString() });
+    expect(await deploymentOf(id)).toMatchObject({
+      desired: 'stopped',
+      state: 'stopped',
+      endpoint: null,
+      since: new Date(T0.getTime() + 2000).toISOString(),
+    });
     await reconciler.runOnce();
     expect(orchestrator.starts).toEqual([id]);
   });
 
-  it('a failed start: failed with the platform\'s sentence, no restart counted', async () => {
+  it("a failed start: failed with the platform's sentence, no restart counted", async () => {
     const orchestrator = new InMemoryOrchestrator();
     orchestrator.nextOutcome = { phase: 'failed', lastError: 'No node has a free nvidia-a10 GPU.' };
     const reconciler = createDeploymentReconciler(services, orchestrator, silent);
@@ -224,11 +273,14 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     await deployAvatar(ctx, id);
     await avatarStore(store.db).update(id, { artifact: null });
     await reconciler.runOnce();
-    expect(await deploymentOf(id)).toMatchObject({ state: 'failed', lastError: 'The avatar has no preprocessed portrait; upload a photo first.' });
+    expect(await deploymentOf(id)).toMatchObject({
+      state: 'failed',
+      lastError: 'The avatar has no preprocessed portrait; upload a photo first.',
+    });
     expect(orchestrator.starts).toEqual([]);
   });
 
-  it('scales an idle on-demand avatar to zero without overwriting the owner\'s desired, and a later session wakes it', async () => {
+  it("scales an idle on-demand avatar to zero without overwriting the owner's desired, and a later session wakes it", async () => {
     const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     const reconciler = createDeploymentReconciler(services, orchestrator, silent);
     const loop = createControlLoop([{ name: 'deployments', ...reconciler }], silent, 60_000);
@@ -247,11 +299,17 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     await reconciler.runOnce();
     // The objects stay, scaled to zero (replicas 0), as Kubernetes keeps them.
     expect(orchestrator.containers.get(id)).toMatchObject({ phase: 'stopped', spec: { replicas: 0 } });
-    expect(await deploymentOf(id)).toMatchObject({ desired: 'running', state: 'stopped', scaledToZeroAt: new Date(T0.getTime() + 60_000).toISOString() });
-    expect(await answered(id)).toEqual(expect.objectContaining({
-      renderingEndpoint: null,
-      deployment: { state: 'stopped', since: new Date(T0.getTime() + 60_000).toISOString(), restarts: 0, lastError: null },
-    }));
+    expect(await deploymentOf(id)).toMatchObject({
+      desired: 'running',
+      state: 'stopped',
+      scaledToZeroAt: new Date(T0.getTime() + 60_000).toISOString(),
+    });
+    expect(await answered(id)).toEqual(
+      expect.objectContaining({
+        renderingEndpoint: null,
+        deployment: { state: 'stopped', since: new Date(T0.getTime() + 60_000).toISOString(), restarts: 0, lastError: null },
+      }),
+    );
     expect((await deploymentOf(alwaysOn)).state).toBe('running');
     await reconciler.runOnce();
     expect([...orchestrator.starts].sort()).toEqual([id, alwaysOn].sort());
@@ -262,7 +320,13 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
       const session = await startLiveSession(ctx, id);
       expect(session.sessionId).toMatch(/^ses_/);
       expect(renderer.requests).toEqual([`POST /${id}/sessions`]);
-      expect(await deploymentOf(id)).toMatchObject({ desired: 'running', state: 'running', endpoint: orchestrator.endpointOf(id), scaledToZeroAt: null, restarts: 0 });
+      expect(await deploymentOf(id)).toMatchObject({
+        desired: 'running',
+        state: 'running',
+        endpoint: orchestrator.endpointOf(id),
+        scaledToZeroAt: null,
+        restarts: 0,
+      });
       expect(orchestrator.starts.filter((s) => s === id)).toHaveLength(2);
     } finally {
       await loop.stop();
@@ -272,7 +336,11 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   it('a session waiting for a start that fails answers 503 at the next pass, not at the timeout', async () => {
     const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     orchestrator.nextOutcome = { phase: 'failed', lastError: 'The rendering container exited with code 1.' };
-    const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 60_000);
+    const loop = createControlLoop(
+      [{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }],
+      silent,
+      60_000,
+    );
     services.background = loop;
     const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
     vi.useRealTimers();
@@ -328,7 +396,10 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
 
   it('two reconcilers (two API replicas) on one database do not fight over one avatar: the lease holder acts alone', async () => {
     const orchestrator = new InMemoryOrchestrator();
-    const [first, second] = [createDeploymentReconciler(services, orchestrator, silent), createDeploymentReconciler(services, orchestrator, silent)];
+    const [first, second] = [
+      createDeploymentReconciler(services, orchestrator, silent),
+      createDeploymentReconciler(services, orchestrator, silent),
+    ];
     const ids = [await readyPortrait(), await readyPortrait(), await readyPortrait()];
     for (const id of ids) await deployAvatar(ctx, id);
     // Both told to act at once: each avatar is started exactly once.

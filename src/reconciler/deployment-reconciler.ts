@@ -75,7 +75,10 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
       // Scale to zero rather than remove: on Kubernetes the objects stay, ready to scale back to one.
       await orchestrator.apply(specOf(avatar, deployment, 0));
       await write(deployment, scaleToZero(deployment, new Date()));
-      log.info({ avatarId: avatar.id, idleMs: now.getTime() - Date.parse(deployment.lastUsedAt) }, 'stopped an on-demand rendering container after its idle time');
+      log.info(
+        { avatarId: avatar.id, idleMs: now.getTime() - Date.parse(deployment.lastUsedAt) },
+        'stopped an on-demand rendering container after its idle time',
+      );
       return;
     }
     if (!avatar.artifact) {
@@ -96,7 +99,11 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
         return;
       }
       deployment = await write(deployment, start(deployment, crash, now));
-      if (crash) log.warn({ avatarId: avatar.id, restarts: deployment.restarts, error: crash.lastError }, 'restarting a crashed rendering container');
+      if (crash)
+        log.warn(
+          { avatarId: avatar.id, restarts: deployment.restarts, error: crash.lastError },
+          'restarting a crashed rendering container',
+        );
       status = await orchestrator.apply(specOf(avatar, deployment, 1));
     }
     await write(deployment, observe(deployment, status, new Date()));

@@ -26,7 +26,10 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     const sourceKey = avatar.sourceKey;
     const source = await services.blobs.get(sourceKey);
     if (!source) {
-      await avatars.updateIfSource(id, sourceKey, { status: 'failed', error: 'The uploaded photo was lost before it could be processed; upload it again.' });
+      await avatars.updateIfSource(id, sourceKey, {
+        status: 'failed',
+        error: 'The uploaded photo was lost before it could be processed; upload it again.',
+      });
       return;
     }
     const chunks: Buffer[] = [];

@@ -36,7 +36,10 @@ const session: SessionRequest = {
 };
 
 async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ApiError);
   const apiError = error as ApiError;
   expect([apiError.status, apiError.code, apiError.message]).toEqual([503, 'service-unavailable', RENDERER_NOT_DEPLOYED]);
@@ -90,6 +93,9 @@ describe('RendererClient', () => {
       location: '/sessions/ses_test/whep/v1',
     });
     answers.set('DELETE /sessions/ses_test/whep/v1', (r) => r.writeHead(204).end());
-    expect(await new RendererClient(endpoint).whepEnd('ses_test', 'v1', session.viewerToken)).toMatchObject({ status: 204, body: undefined });
+    expect(await new RendererClient(endpoint).whepEnd('ses_test', 'v1', session.viewerToken)).toMatchObject({
+      status: 204,
+      body: undefined,
+    });
   });
 });

@@ -91,7 +91,12 @@ export class RendererClient {
 
   /** Ends one viewer of a session. */
   whepEnd(sessionId: string, viewerId: string, token: string): Promise<RelayedAnswer> {
-    return this.relay({ what: 'the WHEP viewer end', timeoutMs: WHEP_TIMEOUT_MS }, 'DELETE', RENDERER_PATHS.whepViewer(sessionId, viewerId), token);
+    return this.relay(
+      { what: 'the WHEP viewer end', timeoutMs: WHEP_TIMEOUT_MS },
+      'DELETE',
+      RENDERER_PATHS.whepViewer(sessionId, viewerId),
+      token,
+    );
   }
 
   /**

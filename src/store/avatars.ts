@@ -112,7 +112,12 @@ export function avatarStore(db: Kysely<Database>) {
   return {
     async insert(record: AvatarRecord): Promise<void> {
       // A read of this id before it existed is cached as "no such avatar": forget that.
-      await rowCacheOf(db, 'avatars').writing(record.id, () => db.insertInto('avatars').values(toColumns(record) as Columns).execute());
+      await rowCacheOf(db, 'avatars').writing(record.id, () =>
+        db
+          .insertInto('avatars')
+          .values(toColumns(record) as Columns)
+          .execute(),
+      );
     },
 
     async findById(id: string): Promise<AvatarRecord | null> {

@@ -66,7 +66,10 @@ export function deploymentStore(db: Kysely<Database>) {
   return {
     async find(avatarId: string): Promise<DeploymentRecord | null> {
       // On every get of a Tier 2/3 avatar: a fixed statement, not a query built per request.
-      const row = await cache().read(avatarId, async () => (await hotReadsOf(db).one<Selectable<DeploymentsTable>>(FIND, [avatarId])) ?? null);
+      const row = await cache().read(
+        avatarId,
+        async () => (await hotReadsOf(db).one<Selectable<DeploymentsTable>>(FIND, [avatarId])) ?? null,
+      );
       return row ? fromRow(row) : null;
     },
 
@@ -105,7 +108,9 @@ export function deploymentStore(db: Kysely<Database>) {
     },
 
     async touch(avatarId: string, at: string): Promise<void> {
-      await cache().writing(avatarId, () => db.updateTable('deployments').set({ last_used_at: at }).where('avatar_id', '=', avatarId).execute());
+      await cache().writing(avatarId, () =>
+        db.updateTable('deployments').set({ last_used_at: at }).where('avatar_id', '=', avatarId).execute(),
+      );
     },
 
     async delete(avatarId: string): Promise<void> {

@@ -128,7 +128,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('avatar_counts_user').on('avatar_counts').columns(['user_id', 'organization_id']).execute();
         // Triggers first: on PostgreSQL creating one locks out writers to avatars until this migration commits, so
         // no avatar can slip in between the fill below and the triggers.
-        for (const statement of dialect === 'postgres' ? POSTGRES_COUNT_TRIGGERS : SQLITE_COUNT_TRIGGERS) await sql.raw(statement).execute(db);
+        for (const statement of dialect === 'postgres' ? POSTGRES_COUNT_TRIGGERS : SQLITE_COUNT_TRIGGERS)
+          await sql.raw(statement).execute(db);
         await sql`insert into avatar_counts (organization_id, user_id, n)
           select coalesce(organization_id, ''), user_id, count(*) from avatars group by coalesce(organization_id, ''), user_id`.execute(db);
       },

@@ -17,7 +17,12 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
   it('whoami answers the caller', async () => {
     const answer = await server.api('GET', '/api/v1/auth/whoami', { key: admin });
     expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ keyId: admin.id, userId: 'admin', organizationId: 'org_a', scopes: ['keys:admin', 'avatars:read', 'avatars:write'] });
+    expect(answer.body).toEqual({
+      keyId: admin.id,
+      userId: 'admin',
+      organizationId: 'org_a',
+      scopes: ['keys:admin', 'avatars:read', 'avatars:write'],
+    });
   });
 
   it('whoami needs only a valid key, any scope', async () => {
@@ -26,10 +31,19 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
     expectError(await server.api('GET', '/api/v1/auth/whoami'), 401, 'unauthorized');
   });
 
-  it('creates a key in the admin\'s organization, shows its secret once, and the key works', async () => {
-    const created = await server.api('POST', '/api/v1/auth/api-keys', { key: admin, body: { userId: 'newbie', scopes: ['avatars:read', 'avatars:write'], name: 'CI', expiresInDays: 30 } });
+  it("creates a key in the admin's organization, shows its secret once, and the key works", async () => {
+    const created = await server.api('POST', '/api/v1/auth/api-keys', {
+      key: admin,
+      body: { userId: 'newbie', scopes: ['avatars:read', 'avatars:write'], name: 'CI', expiresInDays: 30 },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ userId: 'newbie', organizationId: 'org_a', scopes: ['avatars:read', 'avatars:write'], name: 'CI', revokedAt: null });
+    expect(created.body).toMatchObject({
+      userId: 'newbie',
+      organizationId: 'org_a',
+      scopes: ['avatars:read', 'avatars:write'],
+      name: 'CI',
+      revokedAt: null,
+    });
     expect(created.body.key).toMatch(/^sk_[0-9A-Za-z]{32,}$/);
     expect(Date.parse(created.body.expiresAt) - Date.now()).toBeGreaterThan(29 * 86_400_000);
     const whoami = await server.api('GET', '/api/v1/auth/whoami', { key: created.body.key });
@@ -58,13 +72,17 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
     expectError(await server.api('GET', '/api/v1/avatars', { key: created.key }), 401, 'unauthorized');
   });
 
-  it('refuses a key revoked behind this server\'s back (another replica, the CLI) within a second, though key reads are reused', async () => {
+  it("refuses a key revoked behind this server's back (another replica, the CLI) within a second, though key reads are reused", async () => {
     const key = await server.makeKey('reused', 'org_a', ['avatars:read']);
     const call = () => server.api('GET', '/api/v1/auth/whoami', { key });
     // The second call is answered from the first one's read of the key.
     expect((await call()).status).toBe(200);
     expect((await call()).status).toBe(200);
-    await server.server.services.store.db.updateTable('api_keys').set({ revoked_at: new Date().toISOString() }).where('id', '=', key.id).execute();
+    await server.server.services.store.db
+      .updateTable('api_keys')
+      .set({ revoked_at: new Date().toISOString() })
+      .where('id', '=', key.id)
+      .execute();
     const revokedAt = Date.now();
     let answer = await call();
     while (answer.status === 200 && Date.now() - revokedAt < 1000) answer = await call();
@@ -97,7 +115,7 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
     expect((await server.api('GET', '/api/v1/auth/whoami', { key: kept })).body.userId).toBe('kept');
   });
 
-  it('never reaches another organization\'s keys', async () => {
+  it("never reaches another organization's keys", async () => {
     const other = await server.makeKey('other-admin', 'org_b', ['keys:admin', 'avatars:read']);
     const theirs = (await server.api('POST', '/api/v1/auth/api-keys', { key: other, body: { scopes: ['avatars:read'] } })).body;
     expectError(await server.api('DELETE', `/api/v1/auth/api-keys/${theirs.id}`, { key: admin }), 404, 'not-found');
@@ -106,9 +124,13 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
     expect((await server.api('GET', '/api/v1/auth/whoami', { key: theirs.key })).status).toBe(200);
   });
 
-  it('an admin key without an organization manages only its own user\'s keys', async () => {
+  it("an admin key without an organization manages only its own user's keys", async () => {
     const solo = await server.makeKey('solo', null, ['keys:admin', 'avatars:read']);
-    expectError(await server.api('POST', '/api/v1/auth/api-keys', { key: solo, body: { userId: 'someone-else', scopes: ['avatars:read'] } }), 403, 'forbidden');
+    expectError(
+      await server.api('POST', '/api/v1/auth/api-keys', { key: solo, body: { userId: 'someone-else', scopes: ['avatars:read'] } }),
+      403,
+      'forbidden',
+    );
     const own = await server.api('POST', '/api/v1/auth/api-keys', { key: solo, body: { scopes: ['avatars:read'] } });
     expect(own.body).toMatchObject({ userId: 'solo', organizationId: null });
     const list = (await server.api('GET', '/api/v1/auth/api-keys', { key: solo })).body.keys;
@@ -125,12 +147,19 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
     const granted = await server.api('POST', '/api/v1/auth/api-keys', { key: narrow, body: { scopes: ['keys:admin', 'avatars:read'] } });
     expect(granted.status).toBe(201);
     // A key it minted cannot mint past its own scopes either.
-    expectError(await server.api('POST', '/api/v1/auth/api-keys', { key: granted.body.key, body: { scopes: ['avatars:write'] } }), 403, 'forbidden');
+    expectError(
+      await server.api('POST', '/api/v1/auth/api-keys', { key: granted.body.key, body: { scopes: ['avatars:write'] } }),
+      403,
+      'forbidden',
+    );
     expect((await server.api('GET', '/api/v1/auth/api-keys', { key: narrow })).body.keys.length).toBe(before + 1);
   });
 
   it('mints only inside its own organization: the body cannot name another one', async () => {
-    const answer = await server.api('POST', '/api/v1/auth/api-keys', { key: admin, body: { scopes: ['avatars:read'], organizationId: 'org_b' } });
+    const answer = await server.api('POST', '/api/v1/auth/api-keys', {
+      key: admin,
+      body: { scopes: ['avatars:read'], organizationId: 'org_b' },
+    });
     expectError(answer, 400, 'validation-failed');
     const minted = await server.api('POST', '/api/v1/auth/api-keys', { key: admin, body: { scopes: ['avatars:read'], userId: 'alice' } });
     expect(minted.body).toMatchObject({ userId: 'alice', organizationId: 'org_a' });
@@ -155,7 +184,12 @@ describe.each(STORE_KINDS)('/api/v1/auth (%s)', (kind) => {
   describe('security', () => {
     securityTests(() => server, { method: 'GET', path: () => '/api/v1/auth/whoami', scope: null });
     securityTests(() => server, { method: 'GET', path: () => '/api/v1/auth/api-keys', scope: 'keys:admin' });
-    securityTests(() => server, { method: 'POST', path: () => '/api/v1/auth/api-keys', scope: 'keys:admin', body: { scopes: ['avatars:read'] } });
+    securityTests(() => server, {
+      method: 'POST',
+      path: () => '/api/v1/auth/api-keys',
+      scope: 'keys:admin',
+      body: { scopes: ['avatars:read'] },
+    });
     securityTests(() => server, { method: 'DELETE', path: () => '/api/v1/auth/api-keys/ak_0000000000000000', scope: 'keys:admin' });
   });
 });

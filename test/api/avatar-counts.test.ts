@@ -17,7 +17,11 @@ async function directCount(db: Kysely<Database>, userId: string, organizationId:
   let query = db
     .selectFrom('avatars')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where((eb) => (organizationId === null ? eb.and([eb('organization_id', 'is', null), eb('user_id', '=', userId)]) : eb('organization_id', '=', organizationId)));
+    .where((eb) =>
+      organizationId === null
+        ? eb.and([eb('organization_id', 'is', null), eb('user_id', '=', userId)])
+        : eb('organization_id', '=', organizationId),
+    );
   if (name !== undefined) query = query.where('name', '=', name);
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
@@ -25,13 +29,30 @@ async function directCount(db: Kysely<Database>, userId: string, organizationId:
 function record(id: string, userId: string, organizationId: string | null): AvatarRecord {
   const at = new Date().toISOString();
   return {
-    id, name: `n ${id}`, description: null, tier: 'stylized_3d', renderStyle: 'vrm', orbColor: null, orbSize: null, status: 'ready',
-    error: null, preprocessed: false, resources: {}, config: {}, onDemand: null, sourceKey: null, sourceInfo: null, artifact: null,
-    userId, organizationId, createdAt: at, updatedAt: at,
+    id,
+    name: `n ${id}`,
+    description: null,
+    tier: 'stylized_3d',
+    renderStyle: 'vrm',
+    orbColor: null,
+    orbSize: null,
+    status: 'ready',
+    error: null,
+    preprocessed: false,
+    resources: {},
+    config: {},
+    onDemand: null,
+    sourceKey: null,
+    sourceInfo: null,
+    artifact: null,
+    userId,
+    organizationId,
+    createdAt: at,
+    updatedAt: at,
   };
 }
 
-describe.each(STORE_KINDS)('the list\'s count (%s)', (kind) => {
+describe.each(STORE_KINDS)("the list's count (%s)", (kind) => {
   let server: TestServer;
   let keys: TestKey[];
   let db: Kysely<Database>;
@@ -65,7 +86,12 @@ describe.each(STORE_KINDS)('the list\'s count (%s)', (kind) => {
   it('stays right through creates and deletes across organizations', async () => {
     await expectCountsRight();
     const made = new Map<TestKey, string[]>();
-    for (const [key, n] of [[keys[0]!, 3], [keys[1]!, 2], [keys[2]!, 2], [keys[3]!, 2]] as const) {
+    for (const [key, n] of [
+      [keys[0]!, 3],
+      [keys[1]!, 2],
+      [keys[2]!, 2],
+      [keys[3]!, 2],
+    ] as const) {
       made.set(key, []);
       for (let i = 0; i < n; i++) made.get(key)!.push(await create(key));
     }
@@ -103,12 +129,35 @@ describe.each(STORE_KINDS)('the list\'s count (%s)', (kind) => {
   it('counts rows written around the store: bulk inserts, deletes and moves between organizations', async () => {
     const store = avatarStore(db);
     const rows = Array.from({ length: 30 }, (_, i) => {
-      const { id, name, tier, status, resources, config, userId, organizationId, createdAt, updatedAt } = record(`avt_bulk${String(i).padStart(12, '0')}`, i % 2 ? 'ann' : 'dee', i % 3 ? 'org_a' : null);
-      return { id, name, tier, status, preprocessed: 0, resources: JSON.stringify(resources), config: JSON.stringify(config), user_id: userId, organization_id: organizationId, created_at: createdAt, updated_at: updatedAt };
+      const { id, name, tier, status, resources, config, userId, organizationId, createdAt, updatedAt } = record(
+        `avt_bulk${String(i).padStart(12, '0')}`,
+        i % 2 ? 'ann' : 'dee',
+        i % 3 ? 'org_a' : null,
+      );
+      return {
+        id,
+        name,
+        tier,
+        status,
+        preprocessed: 0,
+        resources: JSON.stringify(resources),
+        config: JSON.stringify(config),
+        user_id: userId,
+        organization_id: organizationId,
+        created_at: createdAt,
+        updated_at: updatedAt,
+      };
     });
     await db.insertInto('avatars').values(rows).execute();
     await expectCountsRight();
-    await db.deleteFrom('avatars').where('id', 'in', rows.slice(0, 7).map((r) => r.id)).execute();
+    await db
+      .deleteFrom('avatars')
+      .where(
+        'id',
+        'in',
+        rows.slice(0, 7).map((r) => r.id),
+      )
+      .execute();
     await expectCountsRight();
     // Moved to org_b and to no organization: the count leaves org_a with it.
     await store.update(rows[10]!.id, { organizationId: 'org_b' });
@@ -132,13 +181,26 @@ describe.each(STORE_KINDS)('migration 0005 (%s)', (kind: StoreKind) => {
       const before = await migrator.migrateTo('0003_deployments');
       expect(before.error).toBeUndefined();
       const avatars = avatarStore(store.db);
-      const owners: [string, string | null][] = [['ann', 'org_a'], ['bo', 'org_a'], ['ann', 'org_b'], ['cy', null], ['cy', null]];
-      for (const [i, [userId, organizationId]] of owners.entries()) await avatars.insert(record(`avt_old${String(i).padStart(13, '0')}`, userId, organizationId));
+      const owners: [string, string | null][] = [
+        ['ann', 'org_a'],
+        ['bo', 'org_a'],
+        ['ann', 'org_b'],
+        ['cy', null],
+        ['cy', null],
+      ];
+      for (const [i, [userId, organizationId]] of owners.entries())
+        await avatars.insert(record(`avt_old${String(i).padStart(13, '0')}`, userId, organizationId));
       const after = await migrator.migrateToLatest();
       expect(after.error).toBeUndefined();
       expect(after.results?.map((r) => r.migrationName)).toContain('0005_avatar_counts');
 
-      for (const [userId, organizationId] of [['ann', 'org_a'], ['ann', 'org_b'], ['bo', 'org_a'], ['cy', null], ['nobody', 'org_z']] as const) {
+      for (const [userId, organizationId] of [
+        ['ann', 'org_a'],
+        ['ann', 'org_b'],
+        ['bo', 'org_a'],
+        ['cy', null],
+        ['nobody', 'org_z'],
+      ] as const) {
         const { count } = await avatars.list({ userId, organizationId }, { limit: 50, offset: 0 });
         expect(count).toBe(await directCount(store.db, userId, organizationId));
       }

@@ -16,7 +16,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
   afterAll(() => server.close());
 
   describe('happy', () => {
-    it('creates the contract\'s example with 201, status creating and the tier defaults', async () => {
+    it("creates the contract's example with 201, status creating and the tier defaults", async () => {
       const answer = await create({
         name: 'Support Agent',
         tier: 'stylized_3d',
@@ -43,7 +43,22 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
       expect(a.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(a.updatedAt).toBe(a.createdAt);
       // Every field of the contract's Avatar Object is present.
-      for (const field of ['_id', 'name', 'description', 'tier', 'preprocessed', 'status', 'resources', 'config', 'sourceModel', 'renderingEndpoint', 'userId', 'organizationId', 'createdAt', 'updatedAt']) {
+      for (const field of [
+        '_id',
+        'name',
+        'description',
+        'tier',
+        'preprocessed',
+        'status',
+        'resources',
+        'config',
+        'sourceModel',
+        'renderingEndpoint',
+        'userId',
+        'organizationId',
+        'createdAt',
+        'updatedAt',
+      ]) {
         expect(a).toHaveProperty(field);
       }
     });
@@ -61,7 +76,14 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
     });
 
     it('overrides resources and config field by field', async () => {
-      const a = (await create({ name: 'p', tier: 'animated_portrait', resources: { gpuType: 'nvidia-h100', memory: '16Gi' }, config: { frameRate: 25 } })).body;
+      const a = (
+        await create({
+          name: 'p',
+          tier: 'animated_portrait',
+          resources: { gpuType: 'nvidia-h100', memory: '16Gi' },
+          config: { frameRate: 25 },
+        })
+      ).body;
       expect(a.resources).toEqual({ cpu: '2', memory: '16Gi', gpu: 1, gpuType: 'nvidia-h100' });
       expect(a.config).toEqual({ resolution: '512x512', frameRate: 25, idleMotion: true });
     });
@@ -115,7 +137,11 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
       ['an orb colour on a VRM avatar', { name: 'a', tier: 'stylized_3d', orbColor: '#fff' }, 'orbColor'],
       ['a render style on a portrait', { name: 'a', tier: 'animated_portrait', renderStyle: 'orb' }, 'renderStyle'],
       ['onDemand on stylized_3d', { name: 'a', tier: 'stylized_3d', onDemand: { schedulingMode: 'always_on' } }, 'onDemand'],
-      ['an unknown scheduling mode', { name: 'a', tier: 'realtime_lipsync', onDemand: { schedulingMode: 'sometimes' } }, 'onDemand.schedulingMode'],
+      [
+        'an unknown scheduling mode',
+        { name: 'a', tier: 'realtime_lipsync', onDemand: { schedulingMode: 'sometimes' } },
+        'onDemand.schedulingMode',
+      ],
       ['an unknown field', { name: 'a', tier: 'stylized_3d', color: 'red' }, 'color'],
       ['a client-chosen id', { _id: 'avt_mine', name: 'a', tier: 'stylized_3d' }, '_id'],
       ['a body that is an array', [{ name: 'a' }], ''],
@@ -127,12 +153,20 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
     });
 
     it('refuses malformed JSON with 400 invalid-json', async () => {
-      const answer = await server.api('POST', '/api/v1/avatars', { key: owner, raw: '{"name": "a",', headers: { 'content-type': 'application/json' } });
+      const answer = await server.api('POST', '/api/v1/avatars', {
+        key: owner,
+        raw: '{"name": "a",',
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(answer, 400, 'invalid-json');
     });
 
     it('refuses a body that is not JSON with 415 unsupported-media-type', async () => {
-      const answer = await server.api('POST', '/api/v1/avatars', { key: owner, raw: 'name=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const answer = await server.api('POST', '/api/v1/avatars', {
+        key: owner,
+        raw: 'name=a',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expectError(answer, 415, 'unsupported-media-type');
     });
 
@@ -142,17 +176,30 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
     });
 
     it('refuses an empty body with 400 validation-failed', async () => {
-      expectError(await server.api('POST', '/api/v1/avatars', { key: owner, raw: '', headers: { 'content-type': 'application/json' } }), 400, 'validation-failed');
+      expectError(
+        await server.api('POST', '/api/v1/avatars', { key: owner, raw: '', headers: { 'content-type': 'application/json' } }),
+        400,
+        'validation-failed',
+      );
     });
 
     it('refuses a prototype-polluting body and stays healthy', async () => {
-      const answer = await server.api('POST', '/api/v1/avatars', { key: owner, raw: '{"name":"a","tier":"stylized_3d","__proto__":{"admin":true}}', headers: { 'content-type': 'application/json' } });
+      const answer = await server.api('POST', '/api/v1/avatars', {
+        key: owner,
+        raw: '{"name":"a","tier":"stylized_3d","__proto__":{"admin":true}}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(answer.status).toBe(400);
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'POST', path: () => '/api/v1/avatars', scope: 'avatars:write', body: { name: 'a', tier: 'stylized_3d' } });
+    securityTests(() => server, {
+      method: 'POST',
+      path: () => '/api/v1/avatars',
+      scope: 'avatars:write',
+      body: { name: 'a', tier: 'stylized_3d' },
+    });
   });
 });

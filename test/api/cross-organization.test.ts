@@ -12,7 +12,8 @@ describe.each(STORE_KINDS)('the same user id across organizations (%s)', (kind) 
   beforeAll(async () => {
     server = await startTestServer(kind);
     aliceO1 = await server.makeKey('alice', 'O1');
-    avatarId = (await server.api('POST', '/api/v1/avatars', { key: aliceO1, body: { name: 'Alice of O1', tier: 'realtime_lipsync' } })).body._id;
+    avatarId = (await server.api('POST', '/api/v1/avatars', { key: aliceO1, body: { name: 'Alice of O1', tier: 'realtime_lipsync' } })).body
+      ._id;
   });
   afterAll(() => server.close());
 
@@ -25,14 +26,20 @@ describe.each(STORE_KINDS)('the same user id across organizations (%s)', (kind) 
     // Minting alice inside O2 is allowed: it is O2's own user.
     expect(minted.status).toBe(201);
     expect(minted.body).toMatchObject({ userId: 'alice', organizationId: 'O2' });
-    return { 'alice minted in O2': minted.body.key as string, 'alice from the CLI, no organization': (await server.makeKey('alice', null)).key };
+    return {
+      'alice minted in O2': minted.body.key as string,
+      'alice from the CLI, no organization': (await server.makeKey('alice', null)).key,
+    };
   };
 
   it('lists, changes, deletes and starts sessions on nothing of alice in O1', async () => {
     for (const [label, key] of Object.entries(await attackers())) {
       const list = await server.api('GET', '/api/v1/avatars', { key });
       expect(list.status, label).toBe(200);
-      expect(list.body.avatars.map((a: { _id: string }) => a._id), label).not.toContain(avatarId);
+      expect(
+        list.body.avatars.map((a: { _id: string }) => a._id),
+        label,
+      ).not.toContain(avatarId);
       expect(list.body.count, label).toBe(list.body.avatars.length);
       expectError(await server.api('GET', `/api/v1/avatars/${avatarId}`, { key }), 404, 'not-found');
       expectError(await server.api('PUT', `/api/v1/avatars/${avatarId}`, { key, body: { name: 'taken' } }), 404, 'not-found');
@@ -45,7 +52,7 @@ describe.each(STORE_KINDS)('the same user id across organizations (%s)', (kind) 
     expect(still.body.name).toBe('Alice of O1');
   });
 
-  it('keeps the orgless alice\'s avatars from alice of O1 as well', async () => {
+  it("keeps the orgless alice's avatars from alice of O1 as well", async () => {
     const orgless = await server.makeKey('alice', null);
     const theirs = (await server.api('POST', '/api/v1/avatars', { key: orgless, body: { name: 'orgless', tier: 'stylized_3d' } })).body._id;
     expectError(await server.api('GET', `/api/v1/avatars/${theirs}`, { key: aliceO1 }), 404, 'not-found');

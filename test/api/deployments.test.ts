@@ -61,10 +61,20 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
     expect(preview.body).toEqual({ avatarId: a._id, previewUrl: expect.stringMatching(/\.mp4$/), status: 'completed' });
     const mp4 = Buffer.from(await (await fetch(preview.body.previewUrl)).arrayBuffer());
     const { stream, moovFirst } = await probeMp4(mp4);
-    expect(stream).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 512, height: 512, r_frame_rate: '30/1', nb_read_frames: '90' });
+    expect(stream).toMatchObject({
+      codec_name: 'h264',
+      pix_fmt: 'yuv420p',
+      width: 512,
+      height: 512,
+      r_frame_rate: '30/1',
+      nb_read_frames: '90',
+    });
     expect(moovFirst).toBe(true);
     const frames = await decodeFrames(mp4, 512, 512);
-    const artifact = JSON.parse((await server.server.services.store.db.selectFrom('avatars').select('artifact').where('id', '=', a._id).executeTakeFirstOrThrow()).artifact!);
+    const artifact = JSON.parse(
+      (await server.server.services.store.db.selectFrom('avatars').select('artifact').where('id', '=', a._id).executeTakeFirstOrThrow())
+        .artifact!,
+    );
     const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
     // Mean absolute difference per channel inside a box [x0, y0, x1, y1].
     const meanDifference = (a: Uint8Array, b: Uint8Array, box: [number, number, number, number]) =>
@@ -73,7 +83,12 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
       const box = landmarkBox(face, [eye.outerCorner, eye.innerCorner, ...eye.upperLid, ...eye.lowerLid]);
       expect(Math.max(...frames.map((f) => meanDifference(frames[0], f, box)))).toBeGreaterThan(8);
     }
-    for (const corner of [[0, 0, 47, 47], [464, 0, 511, 47], [0, 464, 47, 511], [464, 464, 511, 511]] as [number, number, number, number][]) {
+    for (const corner of [
+      [0, 0, 47, 47],
+      [464, 0, 511, 47],
+      [0, 464, 47, 511],
+      [464, 464, 511, 511],
+    ] as [number, number, number, number][]) {
       for (const f of frames) expect(meanDifference(frames[0], f, corner)).toBeLessThan(1);
     }
 
@@ -127,6 +142,11 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
 
   describe('security', () => {
     securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/deploy`, scope: 'avatars:write', avatar: 'owner' });
-    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/undeploy`, scope: 'avatars:write', avatar: 'owner' });
+    securityTests(() => server, {
+      method: 'POST',
+      path: (id) => `/api/v1/avatars/${id}/undeploy`,
+      scope: 'avatars:write',
+      avatar: 'owner',
+    });
   });
 });

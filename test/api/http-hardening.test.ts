@@ -75,13 +75,25 @@ describe.each(STORE_KINDS)('what reaches the log (%s)', (kind) => {
       await server.api(method, url, { key: owner, ...(sdp ? { raw: sdp, headers: { 'content-type': 'application/sdp' } } : {}) });
     }
     // "request completed" is written after the answer leaves; wait for all of them.
-    await expect.poll(() => log.parsed().slice(before).filter((l) => l.msg === 'request completed').length).toBe(calls.length);
+    await expect
+      .poll(
+        () =>
+          log
+            .parsed()
+            .slice(before)
+            .filter((l) => l.msg === 'request completed').length,
+      )
+      .toBe(calls.length);
     const text = log.lines.slice(before).join('');
     for (const leaked of [secret.slice(3), token.slice(4), viewerToken.slice(4), 'hunter2-hunter2', 'abc123def456', 's3ss10n-value']) {
       expect(text).not.toContain(leaked);
     }
     // Logged all the same, with what is not a secret kept.
-    const urls = log.parsed().slice(before).filter((l) => l.req).map((l) => l.req.url);
+    const urls = log
+      .parsed()
+      .slice(before)
+      .filter((l) => l.req)
+      .map((l) => l.req.url);
     expect(urls).toContain('/api/v1/avatars?api_key=[redacted]&limit=5');
     expect(urls).toContain('/api/v1/avatars?name=[redacted]');
     expect(urls).toContain('/healthz?token=[redacted]');
@@ -106,9 +118,19 @@ describe.each(STORE_KINDS)('what reaches the log (%s)', (kind) => {
     const req = await reading;
     await expect.poll(() => req.listenerCount('data')).toBeGreaterThan(0);
     socket.destroy();
-    await expect.poll(() => log.parsed().slice(before).some((l) => l.code === 'request-aborted')).toBe(true);
+    await expect
+      .poll(() =>
+        log
+          .parsed()
+          .slice(before)
+          .some((l) => l.code === 'request-aborted'),
+      )
+      .toBe(true);
     const lines = log.parsed().slice(before);
-    expect(lines.find((l) => l.code === 'request-aborted')).toMatchObject({ level: 30, msg: 'The client closed the connection before the request was answered.' });
+    expect(lines.find((l) => l.code === 'request-aborted')).toMatchObject({
+      level: 30,
+      msg: 'The client closed the connection before the request was answered.',
+    });
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     expect(JSON.stringify(lines)).not.toMatch(/database/i);
     // The API is none the worse.
@@ -143,8 +165,16 @@ describe.each(STORE_KINDS)('a 503 for a rendering container says why in `reason`
     await server.server.loop.settle();
     const now = new Date().toISOString();
     await deploymentStore(server.server.services.store.db).upsert({
-      avatarId: a._id, desired: 'running', state: 'running', since: now, restarts: 0, lastError: null,
-      endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, secret: 'x', lastUsedAt: now, nextAttemptAt: null,
+      avatarId: a._id,
+      desired: 'running',
+      state: 'running',
+      since: now,
+      restarts: 0,
+      lastError: null,
+      endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      secret: 'x',
+      lastUsedAt: now,
+      nextAttemptAt: null,
     });
     const timedOut = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner });
     expectError(timedOut, 503, 'service-unavailable');
@@ -176,7 +206,9 @@ describe('slow and idle clients are cut off', () => {
   it('closes a connection that sends its body slowly, with 408', async () => {
     const socket = await connect(server);
     // With a key, so the server reads the body rather than answering 401 first.
-    socket.write(`POST /api/v1/avatars HTTP/1.1\r\nHost: x\r\nX-API-Key: ${owner.key}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`);
+    socket.write(
+      `POST /api/v1/avatars HTTP/1.1\r\nHost: x\r\nX-API-Key: ${owner.key}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+    );
     const answer = await trickleUntilClosed(socket, ' ');
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
@@ -193,7 +225,11 @@ describe('a connection that sends nothing at all', () => {
   let server: TestServer;
   beforeAll(async () => {
     // Head and request limits far away, so only the idle limit can close it.
-    server = await startTestServer('sqlite', { HTTP_IDLE_TIMEOUT_MS: '300', HTTP_HEADERS_TIMEOUT_MS: '600000', HTTP_REQUEST_TIMEOUT_MS: '600000' });
+    server = await startTestServer('sqlite', {
+      HTTP_IDLE_TIMEOUT_MS: '300',
+      HTTP_HEADERS_TIMEOUT_MS: '600000',
+      HTTP_REQUEST_TIMEOUT_MS: '600000',
+    });
   });
   afterAll(() => server.close());
 
@@ -222,12 +258,14 @@ describe('a cap on open connections', () => {
     refused.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await refusedAnswer).toBe('');
     for (const socket of held) socket.destroy();
-    await expect.poll(async () => {
-      const socket = await connect(server);
-      const answer = closedByServer(socket);
-      socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-      return answer;
-    }).toMatch(/^HTTP\/1\.1 200/);
+    await expect
+      .poll(async () => {
+        const socket = await connect(server);
+        const answer = closedByServer(socket);
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        return answer;
+      })
+      .toMatch(/^HTTP\/1\.1 200/);
   });
 });
 
@@ -269,7 +307,9 @@ describe('who may read /metrics', () => {
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toMatch(/http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/);
       // Not reachable on the machine's other interfaces.
-      const external = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+      const external = Object.values(os.networkInterfaces())
+        .flat()
+        .find((i) => i && i.family === 'IPv4' && !i.internal);
       expect(external).toBeDefined();
       await expect(fetch(`http://${external!.address}:${port}/metrics`)).rejects.toThrow();
     } finally {

@@ -36,7 +36,8 @@ describe('live sessions through the API', () => {
   let owner: TestKey;
   let browser: Browser;
   const readyAvatar = async (tier: string, onDemand?: Record<string, unknown>) => {
-    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Live', tier, ...(onDemand ? { onDemand } : {}) } })).body;
+    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Live', tier, ...(onDemand ? { onDemand } : {}) } }))
+      .body;
     await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
     for (let i = 0; i < 300; i++) {
       await server.server.loop.settle();
@@ -119,7 +120,7 @@ describe('live sessions through the API', () => {
     await page.close();
   }, 120_000);
 
-  it('plays the live session in the SDK\'s <avatar-view> with joinSession', async () => {
+  it("plays the live session in the SDK's <avatar-view> with joinSession", async () => {
     const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'avatars-sdk-'));
     await buildWeb(dist);
     const id = await readyAvatar('realtime_lipsync');
@@ -162,11 +163,16 @@ describe('live sessions through the API', () => {
     expect((await closedSocket(`${a.url}?token=${b.viewerToken}`)).code).toBe(4001);
     expect((await closedSocket(`${a.url}?token=${b.token}`)).code).toBe(4001);
     expect((await closedSocket(a.url)).code).toBe(4001);
-    const unknown = await closedSocket(`${server.url.replace('http', 'ws')}/api/v1/sessions/ses_00000000000000000000/speech?token=${a.token}`);
+    const unknown = await closedSocket(
+      `${server.url.replace('http', 'ws')}/api/v1/sessions/ses_00000000000000000000/speech?token=${a.token}`,
+    );
     expect(unknown).toEqual({ code: 4001, message: 'The session token is missing, wrong or expired.' });
 
     const whep = (token: string, body: string, type = 'application/sdp') =>
-      server.api('POST', `/api/v1/sessions/${a.sessionId}/whep`, { raw: body, headers: { 'content-type': type, authorization: `Bearer ${token}` } });
+      server.api('POST', `/api/v1/sessions/${a.sessionId}/whep`, {
+        raw: body,
+        headers: { 'content-type': type, authorization: `Bearer ${token}` },
+      });
     expectError(await whep('lst_wrong', 'v=0'), 401, 'unauthorized');
     expectError(await whep(b.token, 'v=0'), 401, 'unauthorized');
     expectError(await whep(a.token, '{}', 'application/json'), 415, 'unsupported-media-type');
@@ -213,6 +219,11 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   describe('security', () => {
-    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/sessions`, scope: 'avatars:write', avatar: 'visible' });
+    securityTests(() => server, {
+      method: 'POST',
+      path: (id) => `/api/v1/avatars/${id}/sessions`,
+      scope: 'avatars:write',
+      avatar: 'visible',
+    });
   });
 });

@@ -30,17 +30,26 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars and /avatars/:id (%s)', (kind) =
       expect(answer.body).toEqual(made);
     });
 
-    it('lists the contract\'s summary fields, newest first, with the total count', async () => {
+    it("lists the contract's summary fields, newest first, with the total count", async () => {
       const s = await startTestServer(kind);
       try {
         const k = await s.makeKey('u', 'o');
         const ids: string[] = [];
-        for (let i = 0; i < 5; i++) ids.push((await s.api('POST', '/api/v1/avatars', { key: k, body: { name: `n${i}`, tier: 'stylized_3d' } })).body._id);
+        for (let i = 0; i < 5; i++)
+          ids.push((await s.api('POST', '/api/v1/avatars', { key: k, body: { name: `n${i}`, tier: 'stylized_3d' } })).body._id);
         const answer = await s.api('GET', '/api/v1/avatars', { key: k });
         expect(answer.status).toBe(200);
         expect(answer.body.count).toBe(5);
         expect(answer.body.avatars.map((a: { _id: string }) => a._id)).toEqual([...ids].reverse());
-        expect(Object.keys(answer.body.avatars[0]).sort()).toEqual(['_id', 'createdAt', 'name', 'organizationId', 'status', 'tier', 'userId']);
+        expect(Object.keys(answer.body.avatars[0]).sort()).toEqual([
+          '_id',
+          'createdAt',
+          'name',
+          'organizationId',
+          'status',
+          'tier',
+          'userId',
+        ]);
         const page = await s.api('GET', '/api/v1/avatars?limit=2&offset=1', { key: k });
         expect(page.body.avatars.map((a: { _id: string }) => a._id)).toEqual([ids[3], ids[2]]);
         expect(page.body.count).toBe(5);
@@ -57,7 +66,8 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars and /avatars/:id (%s)', (kind) =
       const b = await create(bob, 'bob-1');
       const c = await create(carol, 'carol-1');
       const d = await create(dave, 'dave-1');
-      const ids = async (key: TestKey) => ((await server.api('GET', '/api/v1/avatars?limit=200', { key })).body.avatars as { _id: string }[]).map((x) => x._id);
+      const ids = async (key: TestKey) =>
+        ((await server.api('GET', '/api/v1/avatars?limit=200', { key })).body.avatars as { _id: string }[]).map((x) => x._id);
       const aliceSees = await ids(alice);
       expect(aliceSees).toEqual(expect.arrayContaining([a._id, b._id]));
       expect(aliceSees).not.toContain(c._id);
@@ -75,7 +85,11 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars and /avatars/:id (%s)', (kind) =
         const inB = await s.makeKey('eve', 'org_b');
         const orgless = await s.makeKey('eve', null);
         const made = new Map<TestKey, string>();
-        for (const [key, name] of [[inA, 'a'], [inB, 'b'], [orgless, 'none']] as const) {
+        for (const [key, name] of [
+          [inA, 'a'],
+          [inB, 'b'],
+          [orgless, 'none'],
+        ] as const) {
           made.set(key, (await s.api('POST', '/api/v1/avatars', { key, body: { name, tier: 'stylized_3d' } })).body._id);
         }
         await s.api('POST', '/api/v1/avatars', { key: await s.makeKey('frank', 'org_a'), body: { name: 'c', tier: 'stylized_3d' } });

@@ -13,10 +13,18 @@ const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 const renderersOf = (dataDir: string): { avatarId: string; pid: number }[] => {
   const dir = path.join(dataDir, 'renderers');
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((n) => n.endsWith('.json')).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')));
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')));
 };
 
-async function waitFor<T>(check: () => Promise<T | null | undefined | false>, what: string, servers: TestServer[], ms = 45_000): Promise<T> {
+async function waitFor<T>(
+  check: () => Promise<T | null | undefined | false>,
+  what: string,
+  servers: TestServer[],
+  ms = 45_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -53,14 +61,21 @@ describe('the deployment reconciler', () => {
       expect(alive(pid)).toBe(true);
 
       // An orphan: a renderer record whose avatar the database does not know.
-      fs.writeFileSync(path.join(dataDir, 'renderers', 'avt_orphan0000000000.json'), JSON.stringify({ avatarId: 'avt_orphan0000000000', pid: 999_999_999, port: null, startedAt: new Date().toISOString() }));
+      fs.writeFileSync(
+        path.join(dataDir, 'renderers', 'avt_orphan0000000000.json'),
+        JSON.stringify({ avatarId: 'avt_orphan0000000000', pid: 999_999_999, port: null, startedAt: new Date().toISOString() }),
+      );
 
       second = await startTestServer('sqlite', { ...env, RENDERERS_STOP_WITH_API: 'true' });
       const s = second;
-      const adopted = await waitFor(async () => {
-        const a = await stateOf(s, key, id);
-        return a.deployment.state === 'running' && a;
-      }, 'adoption', [s]);
+      const adopted = await waitFor(
+        async () => {
+          const a = await stateOf(s, key, id);
+          return a.deployment.state === 'running' && a;
+        },
+        'adoption',
+        [s],
+      );
       expect(adopted.renderingEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:/);
       await s.server.loop.settle();
       expect(renderersOf(dataDir).map((r) => r.pid)).toEqual([pid]);
@@ -82,7 +97,13 @@ describe('the deployment reconciler', () => {
       const onDemand = await readyPortrait(server, key, { onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 1 } });
       const alwaysOn = await readyPortrait(server, key, { onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 1 } });
       for (const id of [onDemand, alwaysOn]) await server.api('POST', `/api/v1/avatars/${id}/deploy`, { key });
-      await waitFor(async () => (await stateOf(server, key, onDemand)).deployment.state === 'running' && (await stateOf(server, key, alwaysOn)).deployment.state === 'running', 'both running', [server]);
+      await waitFor(
+        async () =>
+          (await stateOf(server, key, onDemand)).deployment.state === 'running' &&
+          (await stateOf(server, key, alwaysOn)).deployment.state === 'running',
+        'both running',
+        [server],
+      );
       // Two minutes without use, as the reconciler will read it.
       const longAgo = new Date(Date.now() - 2 * 60_000).toISOString();
       await server.server.services.store.db.updateTable('deployments').set({ last_used_at: longAgo }).execute();
@@ -116,7 +137,7 @@ describe('the deployment reconciler', () => {
     }
   }, 90_000);
 
-  it('with two API servers on one PostgreSQL database, starts each avatar\'s container exactly once', async () => {
+  it("with two API servers on one PostgreSQL database, starts each avatar's container exactly once", async () => {
     const schema = await createPgSchema();
     // The replicas share the database and the files (as they would share S3); each runs its own reconciler.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'avatars-two-'));
@@ -128,10 +149,15 @@ describe('the deployment reconciler', () => {
       for (let i = 0; i < 3; i++) ids.push(await readyPortrait(servers[i % 2], key));
       // Both servers are told to deploy every avatar, at the same time.
       await Promise.all(ids.flatMap((id) => servers.map((s) => s.api('POST', `/api/v1/avatars/${id}/deploy`, { key }))));
-      await waitFor(async () => {
-        for (const id of ids) if ((await stateOf(servers[0], key, id)).deployment.state !== 'running') return false;
-        return true;
-      }, 'all running', servers, 90_000);
+      await waitFor(
+        async () => {
+          for (const id of ids) if ((await stateOf(servers[0], key, id)).deployment.state !== 'running') return false;
+          return true;
+        },
+        'all running',
+        servers,
+        90_000,
+      );
       for (let i = 0; i < 3; i++) for (const s of servers) await s.server.loop.settle();
       // Every renderer process on this machine, by the avatar it renders: one each, no more.
       expect(rendererProcessesFor(ids).sort()).toEqual([...ids].sort());

@@ -40,7 +40,11 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
   const given: Record<string, Answer[]> = {};
   let session: { sessionId: string; viewerToken: string };
 
-  const send = async (method: string, path: string, init: { key?: TestKey | null; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}): Promise<Answer> => {
+  const send = async (
+    method: string,
+    path: string,
+    init: { key?: TestKey | null; json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+  ): Promise<Answer> => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.key) headers['x-api-key'] = init.key.key;
     let body = init.body;
@@ -49,7 +53,12 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       headers['content-type'] = 'application/json';
     }
     const response = await fetch(`${server.url}${path}`, { method, headers, body });
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', location: response.headers.get('location'), text: await response.text() };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      location: response.headers.get('location'),
+      text: await response.text(),
+    };
   };
   const keep = (operation: string, answer: Answer) => {
     (given[operation] ??= []).push(answer);
@@ -59,7 +68,14 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     ids[label] = keep('POST /api/v1/avatars', await send('POST', '/api/v1/avatars', { key, json: body }))._id;
   };
   const upload = async (label: string, bytes: Buffer, type: string) =>
-    keep('POST /api/v1/avatars/{id}/source', await send('POST', `/api/v1/avatars/${ids[label]}/source`, { key: owner, body: new Uint8Array(bytes), headers: { 'content-type': type } }));
+    keep(
+      'POST /api/v1/avatars/{id}/source',
+      await send('POST', `/api/v1/avatars/${ids[label]}/source`, {
+        key: owner,
+        body: new Uint8Array(bytes),
+        headers: { 'content-type': type },
+      }),
+    );
 
   beforeAll(async () => {
     server = await startTestServer(kind);
@@ -69,7 +85,13 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     colleague = await server.makeKey('u_colleague', 'org_schemas', ['avatars:read', 'avatars:write']);
 
     await create('creating', { name: 'Never uploaded', tier: 'stylized_3d' });
-    await create('vrm', { name: 'VRM', tier: 'stylized_3d', description: 'A model', resources: { cpu: '250m' }, config: { frameRate: 24 } });
+    await create('vrm', {
+      name: 'VRM',
+      tier: 'stylized_3d',
+      description: 'A model',
+      resources: { cpu: '250m' },
+      config: { frameRate: 24 },
+    });
     await create('vrm0', { name: 'VRM 0.x', tier: 'stylized_3d', renderStyle: 'vrm' }, loner);
     await create('orb', { name: 'Orb', tier: 'stylized_3d', renderStyle: 'orb', orbColor: '#abcdef', orbSize: 1.5 });
     await create('portrait', { name: 'Portrait', tier: 'animated_portrait', resources: { gpuType: 'nvidia-l4' } });
@@ -85,8 +107,11 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     for (const label of ['portrait', 'undeployed', 'lipsync']) await upload(label, astronaut, 'image/png');
     await upload('refused', cat, 'image/png');
     for (let i = 0; i < 600; i++) {
-      const statuses = await Promise.all(['portrait', 'undeployed', 'lipsync', 'refused'].map(async (label) =>
-        (await server.api('GET', `/api/v1/avatars/${ids[label]}`, { key: owner })).body.status));
+      const statuses = await Promise.all(
+        ['portrait', 'undeployed', 'lipsync', 'refused'].map(
+          async (label) => (await server.api('GET', `/api/v1/avatars/${ids[label]}`, { key: owner })).body.status,
+        ),
+      );
       if (!statuses.includes('preprocessing')) break;
       await server.server.loop.settle();
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -96,8 +121,11 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       keep('POST /api/v1/avatars/{id}/deploy', await send('POST', `/api/v1/avatars/${ids[label]}/deploy`, { key: owner }));
     }
     for (let i = 0; i < 900; i++) {
-      const states = await Promise.all(['portrait', 'undeployed', 'lipsync'].map(async (label) =>
-        (await server.api('GET', `/api/v1/avatars/${ids[label]}`, { key: owner })).body.deployment.state));
+      const states = await Promise.all(
+        ['portrait', 'undeployed', 'lipsync'].map(
+          async (label) => (await server.api('GET', `/api/v1/avatars/${ids[label]}`, { key: owner })).body.deployment.state,
+        ),
+      );
       if (states.every((state) => state === 'running')) break;
       await server.server.loop.settle();
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -134,7 +162,10 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     'PUT /api/v1/avatars/{id}': async () => {
       const vrmAvatar = JSON.parse((await send('GET', `/api/v1/avatars/${ids.vrm}`, { key: owner })).text);
       return [
-        await send('PUT', `/api/v1/avatars/${ids.vrm}`, { key: owner, json: { name: 'Renamed', description: null, config: { resolution: '1024x1024' }, resources: { memory: '1Gi' } } }),
+        await send('PUT', `/api/v1/avatars/${ids.vrm}`, {
+          key: owner,
+          json: { name: 'Renamed', description: null, config: { resolution: '1024x1024' }, resources: { memory: '1Gi' } },
+        }),
         // What a client got, sent back with a change.
         await send('PUT', `/api/v1/avatars/${ids.vrm}`, { key: owner, json: { ...vrmAvatar, name: 'Sent back' } }),
         await send('PUT', `/api/v1/avatars/${ids.orb}`, { key: owner, json: { orbColor: '#123', orbSize: 0.5 } }),
@@ -150,7 +181,8 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     ],
     'POST /api/v1/avatars/{id}/preview': async () => {
       const answers = [];
-      for (const label of ['vrm', 'orb', 'portrait']) answers.push(await send('POST', `/api/v1/avatars/${ids[label]}/preview`, { key: owner }));
+      for (const label of ['vrm', 'orb', 'portrait'])
+        answers.push(await send('POST', `/api/v1/avatars/${ids[label]}/preview`, { key: owner }));
       expect(JSON.parse(answers[2].text).status).toBe('completed');
       return answers;
     },
@@ -161,7 +193,10 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     ],
     'POST /api/v1/auth/api-keys': async () => [
       await send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: ['avatars:read'] } }),
-      await send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: ['avatars:read', 'avatars:write'], userId: 'u_other', name: 'CI', expiresInDays: 7 } }),
+      await send('POST', '/api/v1/auth/api-keys', {
+        key: owner,
+        json: { scopes: ['avatars:read', 'avatars:write'], userId: 'u_other', name: 'CI', expiresInDays: 7 },
+      }),
       await send('POST', '/api/v1/auth/api-keys', { key: loner, json: { scopes: ['keys:admin'] } }),
     ],
     'GET /api/v1/auth/api-keys': async () => [await send('GET', '/api/v1/auth/api-keys', { key: owner })],
@@ -182,12 +217,18 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     'DELETE /api/v1/sessions/{id}/whep/{viewerId}': async () => {
       // The viewer the offer above made (the tests of one file run in order).
       expect(viewerPath).toMatch(new RegExp(`/api/v1/sessions/${session.sessionId}/whep/.+`));
-      return [await send('DELETE', new URL(viewerPath, server.url).pathname, { headers: { authorization: `Bearer ${session.viewerToken}` } })];
+      return [
+        await send('DELETE', new URL(viewerPath, server.url).pathname, { headers: { authorization: `Bearer ${session.viewerToken}` } }),
+      ];
     },
   };
 
   it('makes every operation of the document succeed here, and nothing the document lacks', () => {
-    expect(operationsOf(document).map((o) => o.key).sort()).toEqual(Object.keys(succeed).sort());
+    expect(
+      operationsOf(document)
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual(Object.keys(succeed).sort());
   });
 
   for (const [operation, answers] of Object.entries(succeed)) {
@@ -207,13 +248,43 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     const refusals: [operation: string, status: number, answer: () => Promise<Answer>][] = [
       ['GET /api/v1/avatars', 400, () => send('GET', '/api/v1/avatars?limit=0', { key: owner })],
       ['POST /api/v1/avatars', 400, () => send('POST', '/api/v1/avatars', { key: owner, json: { name: ' ', tier: 'stylized_3d' } })],
-      ['POST /api/v1/avatars', 413, () => send('POST', '/api/v1/avatars', { key: owner, body: big, headers: { 'content-type': 'application/json' } })],
-      ['POST /api/v1/avatars', 415, () => send('POST', '/api/v1/avatars', { key: owner, body: 'name', headers: { 'content-type': 'text/plain' } })],
-      ['PUT /api/v1/avatars/{id}', 400, () => send('PUT', `/api/v1/avatars/${ids.orb}`, { key: owner, json: { tier: 'animated_portrait' } })],
+      [
+        'POST /api/v1/avatars',
+        413,
+        () => send('POST', '/api/v1/avatars', { key: owner, body: big, headers: { 'content-type': 'application/json' } }),
+      ],
+      [
+        'POST /api/v1/avatars',
+        415,
+        () => send('POST', '/api/v1/avatars', { key: owner, body: 'name', headers: { 'content-type': 'text/plain' } }),
+      ],
+      [
+        'PUT /api/v1/avatars/{id}',
+        400,
+        () => send('PUT', `/api/v1/avatars/${ids.orb}`, { key: owner, json: { tier: 'animated_portrait' } }),
+      ],
       ['PUT /api/v1/avatars/{id}', 403, () => send('PUT', `/api/v1/avatars/${ids.orb}`, { key: colleague, json: { name: 'Mine now' } })],
-      ['POST /api/v1/avatars/{id}/source', 409, () => send('POST', `/api/v1/avatars/${ids.orb}/source`, { key: owner, body: new Uint8Array(vrm), headers: { 'content-type': 'model/gltf-binary' } })],
+      [
+        'POST /api/v1/avatars/{id}/source',
+        409,
+        () =>
+          send('POST', `/api/v1/avatars/${ids.orb}/source`, {
+            key: owner,
+            body: new Uint8Array(vrm),
+            headers: { 'content-type': 'model/gltf-binary' },
+          }),
+      ],
       ['POST /api/v1/avatars/{id}/source', 415, () => send('POST', `/api/v1/avatars/${ids.creating}/source`, { key: owner, json: {} })],
-      ['POST /api/v1/avatars/{id}/source', 422, () => send('POST', `/api/v1/avatars/${ids.creating}/source`, { key: owner, body: new Uint8Array(astronaut.subarray(0, 2000)), headers: { 'content-type': 'image/png' } })],
+      [
+        'POST /api/v1/avatars/{id}/source',
+        422,
+        () =>
+          send('POST', `/api/v1/avatars/${ids.creating}/source`, {
+            key: owner,
+            body: new Uint8Array(astronaut.subarray(0, 2000)),
+            headers: { 'content-type': 'image/png' },
+          }),
+      ],
       ['POST /api/v1/avatars/{id}/deploy', 409, () => send('POST', `/api/v1/avatars/${ids.vrm}/deploy`, { key: owner })],
       ['POST /api/v1/avatars/{id}/undeploy', 409, () => send('POST', `/api/v1/avatars/${ids.vrm}/undeploy`, { key: owner })],
       ['POST /api/v1/avatars/{id}/preview', 409, () => send('POST', `/api/v1/avatars/${ids.creating}/preview`, { key: owner })],
@@ -223,8 +294,20 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       ['POST /api/v1/avatars/{id}/sessions', 409, () => send('POST', `/api/v1/avatars/${ids.refused}/sessions`, { key: owner })],
       ['GET /api/v1/auth/whoami', 401, () => send('GET', '/api/v1/auth/whoami', { key: { ...owner, key: 'sk_unknown' } })],
       ['POST /api/v1/auth/api-keys', 400, () => send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: [] } })],
-      ['POST /api/v1/auth/api-keys', 403, () => send('POST', '/api/v1/auth/api-keys', { key: colleague, json: { scopes: ['keys:admin'] } })],
-      ['POST /api/v1/sessions/{id}/whep', 415, () => send('POST', `/api/v1/sessions/${session.sessionId}/whep`, { body: 'v=0', headers: { 'content-type': 'text/plain', authorization: `Bearer ${session.viewerToken}` } })],
+      [
+        'POST /api/v1/auth/api-keys',
+        403,
+        () => send('POST', '/api/v1/auth/api-keys', { key: colleague, json: { scopes: ['keys:admin'] } }),
+      ],
+      [
+        'POST /api/v1/sessions/{id}/whep',
+        415,
+        () =>
+          send('POST', `/api/v1/sessions/${session.sessionId}/whep`, {
+            body: 'v=0',
+            headers: { 'content-type': 'text/plain', authorization: `Bearer ${session.viewerToken}` },
+          }),
+      ],
     ];
     const problems: string[] = [];
     for (const [operation, status, answer] of refusals) {
@@ -236,13 +319,21 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
     expect(problems).toEqual([]);
   });
 
-  it('answers every secured operation\'s 401, and each avatar or key route\'s 404, in the documented error schema', async () => {
+  it("answers every secured operation's 401, and each avatar or key route's 404, in the documented error schema", async () => {
     const problems: string[] = [];
     for (const { method, path, secured } of operationsOf(document)) {
       const missing = path.replace('{id}', path.includes('/auth/') ? 'ak_0000000000000000' : 'avt_0000000000000000');
       const json = method === 'POST' || method === 'PUT' ? {} : undefined;
-      const answers = secured ? [await send(method, missing, { json })] : [await send(method, path.replace('{id}', 'ses_00000000000000000000').replace('{viewerId}', 'v'), { headers: { 'content-type': 'application/sdp' }, body: method === 'POST' ? 'v=0\r\n' : undefined })];
-      if (path.includes('{id}') && secured) answers.push(await send(method, missing, { key: owner, json: path.endsWith('/source') ? undefined : json }));
+      const answers = secured
+        ? [await send(method, missing, { json })]
+        : [
+            await send(method, path.replace('{id}', 'ses_00000000000000000000').replace('{viewerId}', 'v'), {
+              headers: { 'content-type': 'application/sdp' },
+              body: method === 'POST' ? 'v=0\r\n' : undefined,
+            }),
+          ];
+      if (path.includes('{id}') && secured)
+        answers.push(await send(method, missing, { key: owner, json: path.endsWith('/source') ? undefined : json }));
       for (const answer of answers) {
         if (answer.status < 400) problems.push(`${method} ${path}: ${answer.status}`);
         problems.push(...answerProblems(document, method, path, answer));

@@ -38,17 +38,25 @@ function securityTestsCalls(files: string[]): SecurityTestsCall[] {
         const route = node.arguments[1];
         if (!route || !ts.isObjectLiteralExpression(route)) throw new Error(`${file}: securityTests(...) without an object literal route`);
         const field = (name: string) =>
-          route.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(source) === name)?.initializer;
+          route.properties.find((p): p is ts.PropertyAssignment => ts.isPropertyAssignment(p) && p.name.getText(source) === name)
+            ?.initializer;
         const literal = (node: ts.Expression | undefined) =>
           node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : null;
         const pathFunction = field('path');
         const body = pathFunction && ts.isArrowFunction(pathFunction) ? pathFunction.body : undefined;
-        const routePath = body && ts.isTemplateExpression(body)
-          ? body.head.text + body.templateSpans.map((span) => `X${span.literal.text}`).join('')
-          : literal(body as ts.Expression | undefined);
+        const routePath =
+          body && ts.isTemplateExpression(body)
+            ? body.head.text + body.templateSpans.map((span) => `X${span.literal.text}`).join('')
+            : literal(body as ts.Expression | undefined);
         const method = literal(field('method'));
         if (!method || !routePath) throw new Error(`${file}: a securityTests(...) route whose method or path is not written out`);
-        calls.push({ file: path.relative(ROOT_DIR, file), method, path: routePath, scope: literal(field('scope')), avatar: literal(field('avatar')) });
+        calls.push({
+          file: path.relative(ROOT_DIR, file),
+          method,
+          path: routePath,
+          scope: literal(field('scope')),
+          avatar: literal(field('avatar')),
+        });
       }
       ts.forEachChild(node, visit);
     };
@@ -59,7 +67,12 @@ function securityTestsCalls(files: string[]): SecurityTestsCall[] {
 
 /** `/api/v1/avatars/{id}/source` matches `/api/v1/avatars/X/source` and `/api/v1/avatars/avt_0000/source`. */
 const matches = (template: string, concrete: string) =>
-  new RegExp(`^${template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`).test(concrete);
+  new RegExp(
+    `^${template
+      .split(/\{[^}]+\}/)
+      .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+      .join('[^/]+')}$`,
+  ).test(concrete);
 
 describe('every secured route has security tests and a tenancy-matrix rule', () => {
   let server: TestServer;
@@ -73,7 +86,7 @@ describe('every secured route has security tests and a tenancy-matrix rule', () 
   });
   afterAll(() => server.close());
 
-  it('reads the document\'s secured operations and the securityTests calls of the test sources', () => {
+  it("reads the document's secured operations and the securityTests calls of the test sources", () => {
     expect(secured.map((o) => o.key)).toContain('GET /api/v1/avatars/{id}');
     expect(calls.length).toBeGreaterThanOrEqual(secured.length);
   });
@@ -89,7 +102,9 @@ describe('every secured route has security tests and a tenancy-matrix rule', () 
       const rule = RULES[operation.key];
       for (const call of found) {
         if (rule && (call.scope !== rule.scope || call.avatar !== (rule.avatar ?? null))) {
-          problems.push(`${operation.key}: ${call.file} tests scope ${call.scope} and avatar ${call.avatar}, the tenancy matrix says ${rule.scope} and ${rule.avatar ?? null}`);
+          problems.push(
+            `${operation.key}: ${call.file} tests scope ${call.scope} and avatar ${call.avatar}, the tenancy matrix says ${rule.scope} and ${rule.avatar ?? null}`,
+          );
         }
       }
     }

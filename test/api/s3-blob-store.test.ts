@@ -37,7 +37,11 @@ describe('the API with BLOB_STORE=s3', () => {
 
   it('stores, serves (with ranges) and deletes sources in the bucket, and preprocesses portraits from it', async () => {
     const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3', tier: 'stylized_3d' } })).body;
-    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
+      key: owner,
+      raw: vrm,
+      headers: { 'content-type': 'model/gltf-binary' },
+    });
     expect(upload.status).toBe(200);
     const file = await fetch(upload.body.url);
     expect(file.headers.get('content-type')).toBe('model/gltf-binary');
@@ -61,15 +65,26 @@ describe('the API with BLOB_STORE=s3', () => {
 
   it('serves sources with nosniff, a sandbox CSP and as downloads, portraits without EXIF, and stops serving a refused photo', async () => {
     const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 safe', tier: 'stylized_3d' } })).body;
-    const model = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    const model = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
+      key: owner,
+      raw: vrm,
+      headers: { 'content-type': 'model/gltf-binary' },
+    });
     const file = await fetch(model.body.url);
     expect(file.headers.get('x-content-type-options')).toBe('nosniff');
     expect(file.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename="${a._id}.vrm"`);
 
     const p = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 cat', tier: 'animated_portrait' } })).body;
-    const catWithExif = await sharp(fs.readFileSync(PORTRAIT_FIXTURES.cat)).jpeg().withExif({ IFD0: { Artist: 'Jane Doe' } }).toBuffer();
-    const photo = await server.api('POST', `/api/v1/avatars/${p._id}/source`, { key: owner, raw: catWithExif, headers: { 'content-type': 'image/jpeg' } });
+    const catWithExif = await sharp(fs.readFileSync(PORTRAIT_FIXTURES.cat))
+      .jpeg()
+      .withExif({ IFD0: { Artist: 'Jane Doe' } })
+      .toBuffer();
+    const photo = await server.api('POST', `/api/v1/avatars/${p._id}/source`, {
+      key: owner,
+      raw: catWithExif,
+      headers: { 'content-type': 'image/jpeg' },
+    });
     const served = Buffer.from(await (await fetch(photo.body.url)).arrayBuffer());
     expect((await sharp(served).metadata()).exif).toBeUndefined();
     expect(served.includes(Buffer.from('Jane Doe'))).toBe(false);
@@ -84,9 +99,17 @@ describe('the API with BLOB_STORE=s3', () => {
 
   it('answers 503 while the bucket cannot be reached, and keeps the avatar as it was', async () => {
     const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 down', tier: 'stylized_3d' } })).body;
-    const stored = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    const stored = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
+      key: owner,
+      raw: vrm,
+      headers: { 'content-type': 'model/gltf-binary' },
+    });
     await s3.stop();
-    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: vrm, headers: { 'content-type': 'model/gltf-binary' } });
+    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
+      key: owner,
+      raw: vrm,
+      headers: { 'content-type': 'model/gltf-binary' },
+    });
     expectError(upload, 503, 'service-unavailable');
     expect((await fetch(stored.body.url)).status).toBe(503);
     // The avatar still points at the file it had.

@@ -15,10 +15,27 @@ let serial = 0;
 function record(userId: string, organizationId: string | null, changes: Partial<AvatarRecord> = {}): AvatarRecord {
   const at = new Date(Date.UTC(2026, 0, 1) + serial * 1000).toISOString();
   return {
-    id: `avt_hot${String(serial++).padStart(13, '0')}`, name: 'Hot', description: 'd', tier: 'animated_portrait', renderStyle: null,
-    orbColor: null, orbSize: 0.75, status: 'ready', error: null, preprocessed: true, resources: { cpu: '1' }, config: { voice: 'a' },
-    onDemand: { enabled: true, idleMinutes: 5 }, sourceKey: 'k', sourceInfo: { width: 512 }, artifact: { imageKey: 'i', faceKey: 'f' },
-    userId, organizationId, createdAt: at, updatedAt: at, ...changes,
+    id: `avt_hot${String(serial++).padStart(13, '0')}`,
+    name: 'Hot',
+    description: 'd',
+    tier: 'animated_portrait',
+    renderStyle: null,
+    orbColor: null,
+    orbSize: 0.75,
+    status: 'ready',
+    error: null,
+    preprocessed: true,
+    resources: { cpu: '1' },
+    config: { voice: 'a' },
+    onDemand: { enabled: true, idleMinutes: 5 },
+    sourceKey: 'k',
+    sourceInfo: { width: 512 },
+    artifact: { imageKey: 'i', faceKey: 'f' },
+    userId,
+    organizationId,
+    createdAt: at,
+    updatedAt: at,
+    ...changes,
   };
 }
 
@@ -48,7 +65,11 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
       await Promise.all(reads);
       expect((await avatars.findById(avatar.id))!.name).toBe(`n${round}`);
     }
-    await Promise.all([avatars.findById(avatar.id), avatars.updateIfSource(avatar.id, 'k', { status: 'failed' }), avatars.findById(avatar.id)]);
+    await Promise.all([
+      avatars.findById(avatar.id),
+      avatars.updateIfSource(avatar.id, 'k', { status: 'failed' }),
+      avatars.findById(avatar.id),
+    ]);
     expect((await avatars.findById(avatar.id))!.status).toBe('failed');
     await Promise.all([avatars.findById(avatar.id), avatars.delete(avatar.id), avatars.findById(avatar.id)]);
     expect(await avatars.findById(avatar.id)).toBeNull();
@@ -66,7 +87,7 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     expect(await avatars.findById('avt_nothere0000000000')).toBeNull();
   });
 
-  it('reads a transaction\'s own uncommitted avatar inside it, and nothing of it after a rollback', async () => {
+  it("reads a transaction's own uncommitted avatar inside it, and nothing of it after a rollback", async () => {
     const inside = record('u1', 'org_a');
     await expect(
       store.db.transaction().execute(async (trx) => {
@@ -78,9 +99,15 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     expect(await avatarStore(store.db).findById(inside.id)).toBeNull();
   });
 
-  it('lists newest first the organization\'s avatars, or an orgless user\'s own, by page and by name', async () => {
+  it("lists newest first the organization's avatars, or an orgless user's own, by page and by name", async () => {
     const avatars = avatarStore(store.db);
-    const mine = [record('u2', 'org_b'), record('u2', null, { name: 'Solo' }), record('u3', 'org_b'), record('u9', 'org_c'), record('u2', 'org_b', { name: 'Solo' })];
+    const mine = [
+      record('u2', 'org_b'),
+      record('u2', null, { name: 'Solo' }),
+      record('u3', 'org_b'),
+      record('u9', 'org_c'),
+      record('u2', 'org_b', { name: 'Solo' }),
+    ];
     for (const avatar of mine) await avatars.insert(avatar);
     // u2 of org_b sees org_b's avatars (u3's too), never u2's orgless one.
     const visible = [mine[4]!, mine[2]!, mine[0]!].map((a) => a.id);
@@ -96,13 +123,22 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     expect(orgless.avatars.map((a) => a.id)).toEqual([mine[1]!.id]);
     expect(orgless.count).toBe(1);
     expect(await avatars.list({ userId: 'u3', organizationId: null }, { limit: 10, offset: 0 })).toEqual({ avatars: [], count: 0 });
-    expect(await avatars.list({ userId: 'nobody', organizationId: 'org_none' }, { limit: 10, offset: 0 })).toEqual({ avatars: [], count: 0 });
+    expect(await avatars.list({ userId: 'nobody', organizationId: 'org_none' }, { limit: 10, offset: 0 })).toEqual({
+      avatars: [],
+      count: 0,
+    });
   });
 
   it('finds an API key by the hash of its secret, and only by it', async () => {
     const issued = await issueApiKey(store, { userId: 'u1', organizationId: null, scopes: ['avatars:read'] });
     const keys = apiKeyStore(store.db);
-    expect(await keys.findByHash(hashSecret(issued.key))).toMatchObject({ id: issued.id, userId: 'u1', organizationId: null, scopes: ['avatars:read'], revokedAt: null });
+    expect(await keys.findByHash(hashSecret(issued.key))).toMatchObject({
+      id: issued.id,
+      userId: 'u1',
+      organizationId: null,
+      scopes: ['avatars:read'],
+      revokedAt: null,
+    });
     expect(await keys.findByHashForRequest(hashSecret(issued.key))).toMatchObject({ id: issued.id });
     expect(await keys.findByHash(hashSecret(`${issued.key}x`))).toBeNull();
     expect(await keys.findByHashForRequest(hashSecret(`${issued.key}x`))).toBeNull();

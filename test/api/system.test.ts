@@ -29,7 +29,14 @@ describe.each(STORE_KINDS)('system endpoints and HTTP conventions (%s)', (kind) 
     const doc = (await server.api('GET', '/api/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     const paths = Object.keys(doc.paths);
-    for (const p of ['/api/v1/avatars', '/api/v1/avatars/{id}', '/api/v1/avatars/{id}/preview', '/api/v1/auth/whoami', '/api/v1/auth/api-keys', '/api/v1/auth/api-keys/{id}']) {
+    for (const p of [
+      '/api/v1/avatars',
+      '/api/v1/avatars/{id}',
+      '/api/v1/avatars/{id}/preview',
+      '/api/v1/auth/whoami',
+      '/api/v1/auth/api-keys',
+      '/api/v1/auth/api-keys/{id}',
+    ]) {
       expect(paths).toContain(p);
     }
     expect(doc.paths['/api/v1/avatars'].post.requestBody.content['application/json'].schema.properties.tier).toBeDefined();

@@ -49,7 +49,9 @@ describe.each(STORE_KINDS)('text the API stores: NUL and control characters (%s)
     for (const name of ['line\nbreak', 'tab\there', 'bell\u0007', 'escape \u001b[31mred', 'del\u007f', 'c1\u0085']) {
       const answer = await create({ name });
       expectError(answer, 400, 'validation-failed');
-      expect(answer.body.details).toEqual([{ path: 'name', message: 'must not contain control characters (such as NUL, tab or line breaks)' }]);
+      expect(answer.body.details).toEqual([
+        { path: 'name', message: 'must not contain control characters (such as NUL, tab or line breaks)' },
+      ]);
     }
     for (const description of ['bell\u0007', 'form\u000cfeed', 'vertical\u000btab', 'escape\u001b']) {
       const answer = await create({ description });
@@ -74,7 +76,10 @@ describe.each(STORE_KINDS)('text the API stores: NUL and control characters (%s)
       expectError(answer, 400, 'validation-failed');
       expect(answer.body.details[0].path).toBe(path);
     }
-    const fine = await server.api('POST', '/api/v1/auth/api-keys', { key: owner, body: { scopes: ['avatars:read'], userId: 'ünï', name: 'CI key' } });
+    const fine = await server.api('POST', '/api/v1/auth/api-keys', {
+      key: owner,
+      body: { scopes: ['avatars:read'], userId: 'ünï', name: 'CI key' },
+    });
     expect(fine.status).toBe(201);
   });
 

@@ -26,7 +26,12 @@ async function phonePhoto(): Promise<Buffer> {
     .toBuffer();
 }
 
-const actorOf = (key: TestKey): Actor => ({ keyId: key.id, userId: key.userId, organizationId: key.organizationId, scopes: ['avatars:write'] });
+const actorOf = (key: TestKey): Actor => ({
+  keyId: key.id,
+  userId: key.userId,
+  organizationId: key.organizationId,
+  scopes: ['avatars:write'],
+});
 
 describe.each(STORE_KINDS)('upload safety (%s)', (kind) => {
   let server: TestServer;
@@ -147,7 +152,7 @@ describe.each(STORE_KINDS)('upload safety (%s)', (kind) => {
       const a = await create('animated_portrait');
       const answer = await upload(a._id, astronaut.subarray(0, astronaut.length - 200));
       expectError(answer, 422, 'invalid-source');
-      expect((await get(a._id))).toMatchObject({ status: 'creating', sourceImage: null });
+      expect(await get(a._id)).toMatchObject({ status: 'creating', sourceImage: null });
     });
 
     it('stops serving a photo that preprocessing refused', async () => {

@@ -24,7 +24,11 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
   const uploadMultipart = async (id: string, data: Buffer, field = 'file') => {
     const form = new FormData();
     form.append(field, new Blob([new Uint8Array(data)]), 'model.vrm');
-    const response = await fetch(`${server.url}/api/v1/avatars/${id}/source`, { method: 'POST', headers: { 'x-api-key': owner.key }, body: form });
+    const response = await fetch(`${server.url}/api/v1/avatars/${id}/source`, {
+      method: 'POST',
+      headers: { 'x-api-key': owner.key },
+      body: form,
+    });
     return { status: response.status, body: await response.json(), headers: response.headers };
   };
   const get = async (id: string) => (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
@@ -111,7 +115,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
       expect(answer.body.error).toMatch(/stylized_3d avatar takes a VRM model/);
     });
 
-    it('refuses an orb avatar\'s upload with 409', async () => {
+    it("refuses an orb avatar's upload with 409", async () => {
       const a = await create('stylized_3d', { renderStyle: 'orb' });
       expectError(await upload(a._id, vrm1), 409, 'conflict');
     });
@@ -122,7 +126,11 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
         const k = await small.makeKey('o', 'org');
         const a = (await small.api('POST', '/api/v1/avatars', { key: k, body: { name: 'x', tier: 'stylized_3d' } })).body;
         const big = Buffer.concat([vrm1, Buffer.alloc(1024 * 1024)]);
-        const answer = await small.api('POST', `/api/v1/avatars/${a._id}/source`, { key: k, raw: big, headers: { 'content-type': 'model/gltf-binary' } });
+        const answer = await small.api('POST', `/api/v1/avatars/${a._id}/source`, {
+          key: k,
+          raw: big,
+          headers: { 'content-type': 'model/gltf-binary' },
+        });
         expectError(answer, 413, 'payload-too-large');
         expect(answer.body.error).toContain('1 MiB');
       } finally {
@@ -180,7 +188,11 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
       expect(x + w).toBeLessThanOrEqual(512);
       expect(y + h).toBeLessThanOrEqual(512);
       // The rendering container's input is stored beside the source.
-      const row = await server.server.services.store.db.selectFrom('avatars').select('artifact').where('id', '=', a._id).executeTakeFirstOrThrow();
+      const row = await server.server.services.store.db
+        .selectFrom('avatars')
+        .select('artifact')
+        .where('id', '=', a._id)
+        .executeTakeFirstOrThrow();
       const artifact = JSON.parse(row.artifact!);
       const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
       expect(face.landmarks).toHaveLength(478);
@@ -210,13 +222,21 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
   describe('bad requests', () => {
     it('refuses JSON or text bodies with 415, an empty body with 422, a wrong multipart field with 400', async () => {
       const a = await create('stylized_3d');
-      expectError(await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, body: { file: 'x' } }), 415, 'unsupported-media-type');
+      expectError(
+        await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, body: { file: 'x' } }),
+        415,
+        'unsupported-media-type',
+      );
       expectError(await upload(a._id, Buffer.from('hello'), 'text/plain'), 415, 'unsupported-media-type');
       expectError(await upload(a._id, Buffer.alloc(0)), 422, 'invalid-source');
       const wrongField = await uploadMultipart(a._id, vrm1, 'model');
       expect(wrongField.status).toBe(400);
       expect(wrongField.body.code).toBe('validation-failed');
-      const broken = await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: 'garbage', headers: { 'content-type': 'multipart/form-data; boundary=xyz' } });
+      const broken = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
+        key: owner,
+        raw: 'garbage',
+        headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      });
       expect(broken.status).toBe(400);
     });
 

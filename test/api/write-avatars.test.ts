@@ -18,7 +18,7 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
   afterAll(() => server.close());
 
   describe('happy', () => {
-    it('changes the contract\'s example fields and answers the whole avatar', async () => {
+    it("changes the contract's example fields and answers the whole avatar", async () => {
       const a = await create({ description: 'Friendly customer support avatar' });
       await new Promise((r) => setTimeout(r, 5));
       const answer = await put(a._id, {
@@ -44,7 +44,9 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
 
     it('merges config and resources key by key and leaves other fields alone', async () => {
       const a = await create({ tier: 'animated_portrait' });
-      const b = (await put(a._id, { config: { idleMotion: false }, resources: { gpuType: 'nvidia-l4' }, onDemand: { schedulingMode: 'always_on' } })).body;
+      const b = (
+        await put(a._id, { config: { idleMotion: false }, resources: { gpuType: 'nvidia-l4' }, onDemand: { schedulingMode: 'always_on' } })
+      ).body;
       expect(b.config).toEqual({ resolution: '512x512', frameRate: 30, idleMotion: false });
       expect(b.resources).toEqual({ cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-l4' });
       expect(b.onDemand).toEqual({ schedulingMode: 'always_on', autoShutdownMinutes: 5 });
@@ -53,9 +55,30 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
 
     it('ignores read-only fields a client sends back, whatever their value', async () => {
       const a = await create();
-      const answer = await put(a._id, { ...a, name: 'Renamed', _id: 'avt_other', status: 'ready', userId: 'mallory', organizationId: 'org_evil', createdAt: '2000-01-01T00:00:00.000Z', sourceModel: 'https://evil.example/x.vrm', renderingEndpoint: 'http://169.254.169.254/', preprocessed: true });
+      const answer = await put(a._id, {
+        ...a,
+        name: 'Renamed',
+        _id: 'avt_other',
+        status: 'ready',
+        userId: 'mallory',
+        organizationId: 'org_evil',
+        createdAt: '2000-01-01T00:00:00.000Z',
+        sourceModel: 'https://evil.example/x.vrm',
+        renderingEndpoint: 'http://169.254.169.254/',
+        preprocessed: true,
+      });
       expect(answer.status).toBe(200);
-      expect(answer.body).toMatchObject({ _id: a._id, name: 'Renamed', status: 'creating', userId: 'user_456', organizationId: 'org_xyz', createdAt: a.createdAt, sourceModel: null, renderingEndpoint: null, preprocessed: false });
+      expect(answer.body).toMatchObject({
+        _id: a._id,
+        name: 'Renamed',
+        status: 'creating',
+        userId: 'user_456',
+        organizationId: 'org_xyz',
+        createdAt: a.createdAt,
+        sourceModel: null,
+        renderingEndpoint: null,
+        preprocessed: false,
+      });
     });
 
     it('turns a VRM avatar into an orb (ready) and back (creating without a model)', async () => {
@@ -99,20 +122,34 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
       expect((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: owner })).body).toEqual(a);
     });
 
-    it('accepts the avatar\'s own tier sent back', async () => {
+    it("accepts the avatar's own tier sent back", async () => {
       const a = await create();
       expect((await put(a._id, { tier: 'stylized_3d', name: 'Same tier' })).status).toBe(200);
     });
 
     it('refuses malformed JSON and non-JSON bodies', async () => {
       const a = await create();
-      expectError(await server.api('PUT', `/api/v1/avatars/${a._id}`, { key: owner, raw: '{', headers: { 'content-type': 'application/json' } }), 400, 'invalid-json');
-      expectError(await server.api('PUT', `/api/v1/avatars/${a._id}`, { key: owner, raw: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type');
+      expectError(
+        await server.api('PUT', `/api/v1/avatars/${a._id}`, { key: owner, raw: '{', headers: { 'content-type': 'application/json' } }),
+        400,
+        'invalid-json',
+      );
+      expectError(
+        await server.api('PUT', `/api/v1/avatars/${a._id}`, { key: owner, raw: 'x', headers: { 'content-type': 'text/plain' } }),
+        415,
+        'unsupported-media-type',
+      );
     });
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'PUT', path: (id) => `/api/v1/avatars/${id}`, scope: 'avatars:write', body: { name: 'x' }, avatar: 'owner' });
+    securityTests(() => server, {
+      method: 'PUT',
+      path: (id) => `/api/v1/avatars/${id}`,
+      scope: 'avatars:write',
+      body: { name: 'x' },
+      avatar: 'owner',
+    });
     securityTests(() => server, { method: 'DELETE', path: (id) => `/api/v1/avatars/${id}`, scope: 'avatars:write', avatar: 'owner' });
   });
 });
@@ -125,7 +162,8 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/preview (%s)', (kind) => {
     owner = await server.makeKey('user_456', 'org_xyz');
   });
   afterAll(() => server.close());
-  const create = async (body: Record<string, unknown>) => (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', ...body } })).body;
+  const create = async (body: Record<string, unknown>) =>
+    (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', ...body } })).body;
 
   it('answers 409 conflict for a VRM avatar without a model yet', async () => {
     const a = await create({ tier: 'stylized_3d' });
@@ -139,16 +177,25 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/preview (%s)', (kind) => {
     expect(answer.body).toMatchObject({ avatarId: a._id, previewUrl: null, orbColor: '#abcdef', orbSize: 1.5, tier: 'stylized_3d' });
   });
 
-  it('answers Tier 2/3 without a rendering container with the contract\'s exact 503', async () => {
+  it("answers Tier 2/3 without a rendering container with the contract's exact 503", async () => {
     for (const tier of ['animated_portrait', 'realtime_lipsync']) {
       const a = await create({ tier });
-      const answer = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner, raw: '', headers: { 'content-type': 'application/json' } });
+      const answer = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, {
+        key: owner,
+        raw: '',
+        headers: { 'content-type': 'application/json' },
+      });
       expectError(answer, 503, 'service-unavailable');
       expect(answer.body.error).toBe('Avatar rendering container not deployed. Deploy the avatar first.');
     }
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/preview`, scope: 'avatars:write', avatar: 'visible' });
+    securityTests(() => server, {
+      method: 'POST',
+      path: (id) => `/api/v1/avatars/${id}/preview`,
+      scope: 'avatars:write',
+      avatar: 'visible',
+    });
   });
 });

@@ -18,7 +18,12 @@ describe.each(STORE_KINDS)('the avatars command (%s)', (kind) => {
   beforeAll(async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-cli-'));
     const schema = kind === 'postgres' ? await createPgSchema() : null;
-    env = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'info', ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}) };
+    env = {
+      ...process.env,
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}),
+    };
     cleanup = async () => {
       await schema?.drop();
       await fs.rm(dataDir, { recursive: true, force: true });
@@ -29,7 +34,23 @@ describe.each(STORE_KINDS)('the avatars command (%s)', (kind) => {
   it('migrates, makes keys (printing the secret once), lists them without secrets', async () => {
     expect((await avatars('migrate')).stdout).toMatch(/Applied: 0001|up to date/);
     expect((await avatars('migrate')).stdout).toMatch(/up to date/);
-    const made = JSON.parse((await avatars('keys', 'create', '--user', 'u1', '--org', 'o1', '--scopes', 'avatars:read,avatars:write', '--expires-in-days', '7', '--json')).stdout);
+    const made = JSON.parse(
+      (
+        await avatars(
+          'keys',
+          'create',
+          '--user',
+          'u1',
+          '--org',
+          'o1',
+          '--scopes',
+          'avatars:read,avatars:write',
+          '--expires-in-days',
+          '7',
+          '--json',
+        )
+      ).stdout,
+    );
     expect(made).toMatchObject({ userId: 'u1', organizationId: 'o1', scopes: ['avatars:read', 'avatars:write'] });
     expect(made.id).toMatch(/^ak_/);
     expect(made.key).toMatch(/^sk_/);
@@ -43,16 +64,34 @@ describe.each(STORE_KINDS)('the avatars command (%s)', (kind) => {
   }, 120_000);
 
   it('refuses bad arguments with a message and a non-zero exit', async () => {
-    await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'everything')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/scopes must be/) });
-    await expect(avatars('keys', 'create', '--scopes', 'avatars:read')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/--user/) });
-    await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'avatars:read', '--expires-in-days', '0')).rejects.toMatchObject({ code: 1 });
+    await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'everything')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/scopes must be/),
+    });
+    await expect(avatars('keys', 'create', '--scopes', 'avatars:read')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--user/),
+    });
+    await expect(avatars('keys', 'create', '--user', 'u', '--scopes', 'avatars:read', '--expires-in-days', '0')).rejects.toMatchObject({
+      code: 1,
+    });
     await expect(avatars('keys', 'revoke', 'ak_nope')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/No key/) });
     // Ids and names: no control characters (an escape sequence would rewrite the terminal that lists them).
-    for (const bad of [['--user', 'u\u0001'], ['--user', 'u\u001b[2J'], ['--org', 'o\nx'], ['--org', 'o\u0085'], ['--name', 'two\nlines']]) {
+    for (const bad of [
+      ['--user', 'u\u0001'],
+      ['--user', 'u\u001b[2J'],
+      ['--org', 'o\nx'],
+      ['--org', 'o\u0085'],
+      ['--name', 'two\nlines'],
+    ]) {
       const args = ['keys', 'create', '--user', 'u', '--scopes', 'avatars:read', ...bad];
       await expect(avatars(...args)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/control characters/) });
     }
-    expect(JSON.parse((await avatars('keys', 'list', '--json')).stdout).filter((k: { userId: string }) => k.userId !== 'u1' && k.userId !== 'u2')).toEqual([]);
+    expect(
+      JSON.parse((await avatars('keys', 'list', '--json')).stdout).filter(
+        (k: { userId: string }) => k.userId !== 'u1' && k.userId !== 'u2',
+      ),
+    ).toEqual([]);
   }, 120_000);
 
   it('serves, says how to make the first key, and refuses a key revoked by the CLI within a second', async () => {

@@ -38,7 +38,13 @@ export class InMemoryOrchestrator implements Orchestrator {
 
   private statusOf(avatarId: string, container: Container): RendererStatus {
     const running = container.phase === 'running';
-    return { avatarId, phase: container.phase, endpoint: running ? this.endpointOf(avatarId) : null, restarts: 0, lastError: container.lastError };
+    return {
+      avatarId,
+      phase: container.phase,
+      endpoint: running ? this.endpointOf(avatarId) : null,
+      restarts: 0,
+      lastError: container.lastError,
+    };
   }
 
   async apply(spec: RendererSpec): Promise<RendererStatus> {

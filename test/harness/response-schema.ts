@@ -64,7 +64,12 @@ export function closed(schema: JsonSchema): JsonSchema {
 }
 
 const describe = (errors: ErrorObject[] | null | undefined) =>
-  (errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`).join('; ');
+  (errors ?? [])
+    .map(
+      (e) =>
+        `${e.instancePath || '(body)'} ${e.message}${e.keyword === 'additionalProperties' ? ` (${(e.params as { additionalProperty: string }).additionalProperty})` : ''}`,
+    )
+    .join('; ');
 
 /**
  * What is wrong with `answer` as the answer of `method path` by the document: an undocumented status or content type,
@@ -80,7 +85,8 @@ export function answerProblems(document: OpenApiDocument, method: string, path: 
   if (!response.content) return answer.text === '' ? [] : [`${where}: answered a ${answer.contentType} body, the document says none`];
   const mediaType = answer.contentType.split(';')[0].trim().toLowerCase();
   const content = response.content[mediaType];
-  if (!content) return [`${where}: answered ${mediaType || 'no content type'}, the document says ${Object.keys(response.content).join(' or ')}`];
+  if (!content)
+    return [`${where}: answered ${mediaType || 'no content type'}, the document says ${Object.keys(response.content).join(' or ')}`];
   if (!content.schema) return [];
   let body: unknown = answer.text;
   if (mediaType.endsWith('json')) {

@@ -46,8 +46,7 @@ export function securityTests(getServer: () => TestServer, route: SecuredRoute) 
       minted.body.key as string,
     ];
   };
-  const call = (server: TestServer, path: string, key: unknown) =>
-    server.api(route.method, path, { key: key as string, body: route.body });
+  const call = (server: TestServer, path: string, key: unknown) => server.api(route.method, path, { key: key as string, body: route.body });
 
   it(`${route.method} ${route.path(':id')} answers 401 without a key, or with an unknown, revoked or expired key`, async () => {
     const { server, avatarId } = await setup();

@@ -116,7 +116,15 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     if (!name) {
       if (method === 'GET') {
         const items = list(resource, namespace, url.searchParams.get('labelSelector'));
-        return [200, { apiVersion: KINDS[resource].apiVersion, kind: `${KINDS[resource].kind}List`, metadata: { resourceVersion: String(version) }, items }] as const;
+        return [
+          200,
+          {
+            apiVersion: KINDS[resource].apiVersion,
+            kind: `${KINDS[resource].kind}List`,
+            metadata: { resourceVersion: String(version) },
+            items,
+          },
+        ] as const;
       }
       if (method === 'POST' && body && resource !== 'pods') {
         const objectName = body.metadata?.name;
@@ -138,7 +146,10 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     if (method === 'PUT' && body && resource !== 'pods') {
       const sent = body.metadata?.resourceVersion;
       if (sent && sent !== existing.metadata.resourceVersion) {
-        return [409, status(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified`)] as const;
+        return [
+          409,
+          status(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": the object has been modified`),
+        ] as const;
       }
       if (resource === 'services' && body.spec?.clusterIP && body.spec.clusterIP !== existing.spec.clusterIP) {
         return [422, status(422, 'Invalid', 'spec.clusterIP: Invalid value: field is immutable')] as const;
@@ -152,7 +163,14 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       if (resource === 'deployments') {
         // Plays the garbage collector: the pods go with their Deployment.
         for (const pod of list('pods', namespace, null)) {
-          if (matches(pod.metadata.labels, Object.entries(existing.spec.selector.matchLabels).map(([a, b]) => `${a}=${b}`).join(','))) {
+          if (
+            matches(
+              pod.metadata.labels,
+              Object.entries(existing.spec.selector.matchLabels)
+                .map(([a, b]) => `${a}=${b}`)
+                .join(','),
+            )
+          ) {
             store.delete(key('pods', namespace, pod.metadata.name));
           }
         }
@@ -220,7 +238,9 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       store.set(key('pods', namespace, pod.metadata.name), object);
     },
     deletePods(namespace, labels) {
-      const selector = Object.entries(labels).map(([a, b]) => `${a}=${b}`).join(',');
+      const selector = Object.entries(labels)
+        .map(([a, b]) => `${a}=${b}`)
+        .join(',');
       for (const pod of list('pods', namespace, selector)) store.delete(key('pods', namespace, pod.metadata.name));
     },
     close: () =>

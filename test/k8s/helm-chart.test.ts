@@ -36,9 +36,15 @@ describe('Helm chart deploy/helm/avatars (rendered by the real helm binary, no c
 
   it('renders only objects valid against the official Kubernetes schemas', () => {
     const objects = render(DB);
-    expect(objects.map((object) => object.kind).sort()).toEqual(
-      ['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'Secret', 'Service', 'ServiceAccount'],
-    );
+    expect(objects.map((object) => object.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Role',
+      'RoleBinding',
+      'Secret',
+      'Service',
+      'ServiceAccount',
+    ]);
     for (const object of objects) expect(kubernetesSchemaErrors(object as never), `${object.kind}`).toEqual([]);
   });
 
@@ -73,7 +79,9 @@ describe('Helm chart deploy/helm/avatars (rendered by the real helm binary, no c
     const [binding] = find(objects, 'RoleBinding');
     expect(role!.metadata.namespace).toBe('avatar-renderers');
     expect(binding!.metadata.namespace).toBe('avatar-renderers');
-    expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: find(objects, 'ServiceAccount')[0]!.metadata.name, namespace: 'avatars' }]);
+    expect(binding!.subjects).toEqual([
+      { kind: 'ServiceAccount', name: find(objects, 'ServiceAccount')[0]!.metadata.name, namespace: 'avatars' },
+    ]);
     expect(find(objects, 'ConfigMap')[0]!.data.KUBE_NAMESPACE).toBe('avatar-renderers');
   });
 
@@ -89,10 +97,15 @@ describe('Helm chart deploy/helm/avatars (rendered by the real helm binary, no c
     it('allows every call the orchestrator makes, and grants nothing on pods but reading', async () => {
       const orchestrator = createKubernetesOrchestrator({ namespace: 'avatars', rendererImage: 'r:1', kubeConfig: fake.kubeConfig() });
       const spec = {
-        avatarId: 'avt_0123456789abcdefXYZ', organizationId: null, userId: 'u', tier: 'animated_portrait' as const,
+        avatarId: 'avt_0123456789abcdefXYZ',
+        organizationId: null,
+        userId: 'u',
+        tier: 'animated_portrait' as const,
         resources: { cpu: '1', memory: '2Gi', gpu: 1, gpuType: 'nvidia-t4' },
         config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-        portrait: { imageUrl: 'http://a/p.png', faceUrl: 'http://a/f.json' }, secret: 's1', replicas: 1 as const,
+        portrait: { imageUrl: 'http://a/p.png', faceUrl: 'http://a/f.json' },
+        secret: 's1',
+        replicas: 1 as const,
       };
       await orchestrator.apply(spec);
       await orchestrator.apply({ ...spec, secret: 's2', replicas: 0 });
@@ -112,7 +125,9 @@ describe('Helm chart deploy/helm/avatars (rendered by the real helm binary, no c
       );
       const [role] = find(render(DB), 'Role');
       const allowed = new Set<string>(
-        role!.rules.flatMap((rule: any) => rule.resources.flatMap((resource: string) => rule.verbs.map((verb: string) => `${resource}:${verb}`))),
+        role!.rules.flatMap((rule: any) =>
+          rule.resources.flatMap((resource: string) => rule.verbs.map((verb: string) => `${resource}:${verb}`)),
+        ),
       );
       expect([...used].filter((call) => !allowed.has(call))).toEqual([]);
       expect(used.size).toBeGreaterThanOrEqual(10);

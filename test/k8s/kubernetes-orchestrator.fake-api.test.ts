@@ -53,10 +53,21 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     expect(fake.get('deployments', NS, NAME)!.metadata.generation).toBe(1);
 
     // The pod cannot be scheduled: no free GPU.
-    fake.putPod(NS, pod('renderer-1', {
-      phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.' }],
-    }));
+    fake.putPod(
+      NS,
+      pod('renderer-1', {
+        phase: 'Pending',
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message:
+              '0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+          },
+        ],
+      }),
+    );
     expect(await first.status(spec.avatarId)).toMatchObject({
       phase: 'starting',
       endpoint: null,
@@ -64,17 +75,30 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     });
 
     // A GPU frees up; the Deployment becomes Available: the endpoint is the Service's in-cluster address.
-    fake.putPod(NS, pod('renderer-1', {
-      phase: 'Running',
-      conditions: [{ type: 'PodScheduled', status: 'True' }, { type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: true, restartCount: 1, state: { running: {} } }],
-    }));
+    fake.putPod(
+      NS,
+      pod('renderer-1', {
+        phase: 'Running',
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'Ready', status: 'True' },
+        ],
+        containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: true, restartCount: 1, state: { running: {} } }],
+      }),
+    );
     fake.setDeploymentStatus(NS, NAME, {
-      observedGeneration: 1, replicas: 1, readyReplicas: 1, availableReplicas: 1,
+      observedGeneration: 1,
+      replicas: 1,
+      readyReplicas: 1,
+      availableReplicas: 1,
       conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }],
     });
     expect(await first.status(spec.avatarId)).toEqual({
-      avatarId: spec.avatarId, phase: 'running', endpoint: ENDPOINT, restarts: 1, lastError: null,
+      avatarId: spec.avatarId,
+      phase: 'running',
+      endpoint: ENDPOINT,
+      restarts: 1,
+      lastError: null,
     });
 
     // Scale to zero (an idle on-demand avatar): the same Deployment, replicas 0, nothing reachable.
@@ -89,7 +113,9 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     expect(fake.get('deployments', NS, NAME)!.spec.replicas).toBe(1);
     expect(waking).toMatchObject({ phase: 'starting', endpoint: null });
     fake.setDeploymentStatus(NS, NAME, {
-      observedGeneration: fake.get('deployments', NS, NAME)!.metadata.generation, replicas: 1, availableReplicas: 1,
+      observedGeneration: fake.get('deployments', NS, NAME)!.metadata.generation,
+      replicas: 1,
+      availableReplicas: 1,
       conditions: [{ type: 'Available', status: 'True' }],
     });
     expect(await first.status(spec.avatarId)).toMatchObject({ phase: 'running', endpoint: ENDPOINT });
@@ -98,9 +124,7 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     // The API restarts: a new orchestrator finds the avatar by label and adopts it without recreating anything.
     const second = orchestrator();
     fake.requests.length = 0;
-    expect(await second.list()).toEqual([
-      { avatarId: spec.avatarId, phase: 'running', endpoint: ENDPOINT, restarts: 0, lastError: null },
-    ]);
+    expect(await second.list()).toEqual([{ avatarId: spec.avatarId, phase: 'running', endpoint: ENDPOINT, restarts: 0, lastError: null }]);
     expect(fake.requests.every((r) => r.startsWith('GET') && r.includes('labelSelector='))).toBe(true);
     await second.apply(spec);
     expect(fake.requests.filter((r) => r.startsWith('PUT'))).toEqual([]);
@@ -126,31 +150,58 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     expect(after.metadata.generation).toBe(2);
     expect(after.spec.template.spec.containers[0].resources.limits.memory).toBe('12Gi');
     expect(Buffer.from(fake.get('secrets', NS, NAME)!.data!.secret!, 'base64').toString()).toBe('rs_rotated_secret');
-    expect(after.spec.template.metadata.annotations['avatars.dev/secret-version'])
-      .not.toBe(before.spec.template.metadata.annotations['avatars.dev/secret-version']);
+    expect(after.spec.template.metadata.annotations['avatars.dev/secret-version']).not.toBe(
+      before.spec.template.metadata.annotations['avatars.dev/secret-version'],
+    );
     await o.remove(spec.avatarId);
   });
 
   it('reports an image that cannot be pulled and a crash loop in words a user understands', async () => {
     const o = orchestrator();
     await o.apply(spec);
-    fake.putPod(NS, pod('renderer-2', {
-      phase: 'Pending',
-      containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: false, restartCount: 0,
-        state: { waiting: { reason: 'ErrImagePull', message: 'rpc error: code = NotFound desc = failed to pull and unpack image: not found' } } }],
-    }));
+    fake.putPod(
+      NS,
+      pod('renderer-2', {
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'renderer',
+            image: IMAGE,
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            state: {
+              waiting: { reason: 'ErrImagePull', message: 'rpc error: code = NotFound desc = failed to pull and unpack image: not found' },
+            },
+          },
+        ],
+      }),
+    );
     expect(await o.status(spec.avatarId)).toMatchObject({
       phase: 'failed',
       lastError: `The rendering image ${IMAGE} could not be pulled: rpc error: code = NotFound desc = failed to pull and unpack image: not found`,
     });
-    fake.putPod(NS, pod('renderer-2', {
-      phase: 'Running',
-      containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: false, restartCount: 5,
-        state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container' } },
-        lastState: { terminated: { exitCode: 1, reason: 'Error' } } }],
-    }));
+    fake.putPod(
+      NS,
+      pod('renderer-2', {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'renderer',
+            image: IMAGE,
+            imageID: '',
+            ready: false,
+            restartCount: 5,
+            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container' } },
+            lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+          },
+        ],
+      }),
+    );
     expect(await o.status(spec.avatarId)).toMatchObject({
-      phase: 'failed', restarts: 5, lastError: 'The rendering container keeps crashing (restarted 5 times).',
+      phase: 'failed',
+      restarts: 5,
+      lastError: 'The rendering container keeps crashing (restarted 5 times).',
     });
     await o.remove(spec.avatarId);
   });
@@ -162,13 +213,16 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     await o.apply(other);
     expect(fake.all('deployments', NS)).toHaveLength(2);
     await fetch(`${fake.url}/apis/apps/v1/namespaces/${NS}/deployments/${NAME}`, {
-      method: 'DELETE', headers: { authorization: `Bearer ${fake.token}` },
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${fake.token}` },
     });
     const listed = await o.list();
-    expect(listed.map((s) => [s.avatarId, s.phase])).toEqual([
-      [spec.avatarId, 'stopped'],
-      [other.avatarId, 'starting'],
-    ].sort((a, b) => a[0]!.localeCompare(b[0]!)));
+    expect(listed.map((s) => [s.avatarId, s.phase])).toEqual(
+      [
+        [spec.avatarId, 'stopped'],
+        [other.avatarId, 'starting'],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    );
     await o.remove(spec.avatarId);
     await o.remove(other.avatarId);
     expect(await o.list()).toEqual([]);
@@ -184,7 +238,8 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     await expect(o.apply(spec)).rejects.toThrow(/was not made by Avatars/);
     expect(fake.get('deployments', NS, NAME)!.metadata.labels).toEqual({ app: 'someone-else' });
     await fetch(`${fake.url}/apis/apps/v1/namespaces/${NS}/deployments/${NAME}`, {
-      method: 'DELETE', headers: { authorization: `Bearer ${fake.token}` },
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${fake.token}` },
     });
     await o.remove(spec.avatarId);
   });

@@ -26,10 +26,17 @@ orchestratorSuite('Kubernetes (against a FAKE Kubernetes API server)', async () 
       fake.deletePods(NS, podLabels(avatarId));
       fake.putPod(NS, {
         metadata: { name: `${objectNameForAvatar(avatarId)}-pod`, labels: podLabels(avatarId) },
-        status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }], containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: true, restartCount: 0, state: { running: {} } }] },
+        status: {
+          phase: 'Running',
+          conditions: [{ type: 'Ready', status: 'True' }],
+          containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: true, restartCount: 0, state: { running: {} } }],
+        },
       });
       fake.setDeploymentStatus(NS, objectNameForAvatar(avatarId), {
-        observedGeneration: deploymentOf(avatarId).metadata.generation, replicas: 1, readyReplicas: 1, availableReplicas: 1,
+        observedGeneration: deploymentOf(avatarId).metadata.generation,
+        replicas: 1,
+        readyReplicas: 1,
+        availableReplicas: 1,
         conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }],
       });
     },
@@ -38,11 +45,23 @@ orchestratorSuite('Kubernetes (against a FAKE Kubernetes API server)', async () 
         metadata: { name: `${objectNameForAvatar(avatarId)}-pod`, labels: podLabels(avatarId) },
         status: {
           phase: 'Running',
-          containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+          containerStatuses: [
+            {
+              name: 'renderer',
+              image: IMAGE,
+              imageID: '',
+              ready: false,
+              restartCount: 3,
+              state: { waiting: { reason: 'CrashLoopBackOff' } },
+            },
+          ],
         },
       });
       fake.setDeploymentStatus(NS, objectNameForAvatar(avatarId), {
-        observedGeneration: deploymentOf(avatarId).metadata.generation, replicas: 1, availableReplicas: 0, unavailableReplicas: 1,
+        observedGeneration: deploymentOf(avatarId).metadata.generation,
+        replicas: 1,
+        availableReplicas: 0,
+        unavailableReplicas: 1,
         conditions: [{ type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable' }],
       });
     },
@@ -53,12 +72,14 @@ orchestratorSuite('Kubernetes (against a FAKE Kubernetes API server)', async () 
   };
 });
 
-describe('the Kubernetes orchestrator\'s stuck rule', () => {
-  it('never judges a long start stuck: the pod\'s liveness probe restarts a hung container, and image pulls or GPU waits are no fault', async () => {
+describe("the Kubernetes orchestrator's stuck rule", () => {
+  it("never judges a long start stuck: the pod's liveness probe restarts a hung container, and image pulls or GPU waits are no fault", async () => {
     const fake = await startFakeKubeApi();
     const orchestrator = createKubernetesOrchestrator({ namespace: NS, rendererImage: IMAGE, kubeConfig: fake.kubeConfig() });
     try {
-      expect(orchestrator.isStuck({ avatarId: 'avt_x', phase: 'starting', endpoint: null, restarts: 0, lastError: null }, 24 * 3_600_000)).toBe(false);
+      expect(
+        orchestrator.isStuck({ avatarId: 'avt_x', phase: 'starting', endpoint: null, restarts: 0, lastError: null }, 24 * 3_600_000),
+      ).toBe(false);
     } finally {
       await orchestrator.close();
       await fake.close();

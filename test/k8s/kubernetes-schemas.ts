@@ -77,7 +77,10 @@ type KubeObject = {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; labels?: Record<string, string> };
-  spec?: { selector?: { matchLabels?: Record<string, string> } | Record<string, string>; template?: { metadata?: { labels?: Record<string, string> } } };
+  spec?: {
+    selector?: { matchLabels?: Record<string, string> } | Record<string, string>;
+    template?: { metadata?: { labels?: Record<string, string> } };
+  };
 };
 
 /** Every problem found, as `path: message` lines; empty when the object is valid. */

@@ -39,7 +39,12 @@ export async function prepareAstronaut(): Promise<PreparedPortrait> {
 export function landmarkBox(face: FaceGeometry, indices: number[], pad = 0): [number, number, number, number] {
   const xs = indices.map((i) => face.landmarks[i][0]);
   const ys = indices.map((i) => face.landmarks[i][1]);
-  return [Math.floor(Math.min(...xs) - pad), Math.floor(Math.min(...ys) - pad), Math.ceil(Math.max(...xs) + pad), Math.ceil(Math.max(...ys) + pad)];
+  return [
+    Math.floor(Math.min(...xs) - pad),
+    Math.floor(Math.min(...ys) - pad),
+    Math.ceil(Math.max(...xs) + pad),
+    Math.ceil(Math.max(...ys) + pad),
+  ];
 }
 
 /** Sum of absolute RGB differences inside a rectangle of two frames (`channels` bytes per pixel each). */
@@ -55,7 +60,13 @@ export function regionDifference(a: Uint8Array, b: Uint8Array, width: number, bo
 }
 
 /** Pixels in a rectangle darker than `threshold` (mean of RGB). */
-export function darkPixels(frame: Uint8Array, width: number, box: [number, number, number, number], threshold: number, channels = 4): number {
+export function darkPixels(
+  frame: Uint8Array,
+  width: number,
+  box: [number, number, number, number],
+  threshold: number,
+  channels = 4,
+): number {
   let count = 0;
   for (let y = box[1]; y <= box[3]; y++) {
     for (let x = box[0]; x <= box[2]; x++) {

@@ -18,7 +18,14 @@ describe('encodeMp4', () => {
     const { stream, moovFirst, formatName } = await probeMp4(mp4);
     expect(formatName).toContain('mp4');
     expect(moovFirst).toBe(true);
-    expect(stream).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 96, height: 64, r_frame_rate: '24/1', nb_read_frames: '12' });
+    expect(stream).toMatchObject({
+      codec_name: 'h264',
+      pix_fmt: 'yuv420p',
+      width: 96,
+      height: 64,
+      r_frame_rate: '24/1',
+      nb_read_frames: '12',
+    });
     const decoded = await decodeFrames(mp4, 96, 64);
     expect(decoded).toHaveLength(12);
     // Colours survive the round trip within H.264's loss.
@@ -27,11 +34,15 @@ describe('encodeMp4', () => {
   });
 
   it('rejects a frame of the wrong size and an empty source, leaving nothing behind', async () => {
-    await expect(encodeMp4([solid(96, 64, [0, 0, 0]), new Uint8Array(10)], { width: 96, height: 64, fps: 30 })).rejects.toThrow(/Frame 1 has 10 bytes/);
+    await expect(encodeMp4([solid(96, 64, [0, 0, 0]), new Uint8Array(10)], { width: 96, height: 64, fps: 30 })).rejects.toThrow(
+      /Frame 1 has 10 bytes/,
+    );
     await expect(encodeMp4([], { width: 96, height: 64, fps: 30 })).rejects.toThrow(/No frames/);
   });
 
   it('reports an ffmpeg that cannot start', async () => {
-    await expect(encodeMp4([solid(64, 64, [0, 0, 0])], { width: 64, height: 64, fps: 30, ffmpegPath: '/nonexistent/ffmpeg' })).rejects.toThrow(/ENOENT/);
+    await expect(
+      encodeMp4([solid(64, 64, [0, 0, 0])], { width: 64, height: 64, fps: 30, ffmpegPath: '/nonexistent/ffmpeg' }),
+    ).rejects.toThrow(/ENOENT/);
   });
 });

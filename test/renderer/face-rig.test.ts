@@ -37,7 +37,14 @@ describe('the control mesh and its rig', () => {
     const rest = signedAreas(mesh.restX, mesh.restY);
     const motion = new IdleMotion(9);
     for (let t = 0; t < 30; t += 0.37) {
-      for (const mouth of [undefined, { open: 1 }, { open: 0.4, visemes: { ou: 1 } }, { open: 0.2, visemes: { ee: 1, aa: 1 } }, { open: 0, visemes: { ee: 1, ih: 1 } }, { open: 1, visemes: { ou: 1, oh: 1, aa: 1 } }]) {
+      for (const mouth of [
+        undefined,
+        { open: 1 },
+        { open: 0.4, visemes: { ou: 1 } },
+        { open: 0.2, visemes: { ee: 1, aa: 1 } },
+        { open: 0, visemes: { ee: 1, ih: 1 } },
+        { open: 1, visemes: { ou: 1, oh: 1, aa: 1 } },
+      ]) {
         poseMesh(mesh, motion.pose(t), mouth, xs, ys);
         const posed = signedAreas(xs, ys);
         // Collapsed slivers (the closed-mouth seam) may go to zero area, never negative.

@@ -4,7 +4,9 @@ import { startRenderer, waitHealthy, type RunningRenderer } from './renderer-pro
 export const SECRET = 'live-test-secret';
 
 /** The real renderer on the astronaut fixture, with live-session settings, as the API would start it. */
-export async function startLiveRenderer(env: Record<string, string> = {}): Promise<{ renderer: RunningRenderer; portrait: PreparedPortrait; stop(): Promise<void> }> {
+export async function startLiveRenderer(
+  env: Record<string, string> = {},
+): Promise<{ renderer: RunningRenderer; portrait: PreparedPortrait; stop(): Promise<void> }> {
   const portrait = await prepareAstronaut();
   const renderer = await startRenderer({
     RENDERER_SECRET: SECRET,
@@ -26,7 +28,15 @@ export async function startLiveRenderer(env: Record<string, string> = {}): Promi
 }
 
 /** POST /sessions with the renderer secret (or another Authorization). */
-export async function createSession(baseUrl: string, body: unknown, authorization = `Bearer ${SECRET}`): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${baseUrl}/sessions`, { method: 'POST', headers: { Authorization: authorization, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+export async function createSession(
+  baseUrl: string,
+  body: unknown,
+  authorization = `Bearer ${SECRET}`,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${baseUrl}/sessions`, {
+    method: 'POST',
+    headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

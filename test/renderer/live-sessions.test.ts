@@ -10,7 +10,9 @@ let baseUrl: string;
 let speech: Buffer;
 let counter = 0;
 
-async function openSession(limits: Record<string, number> = {}): Promise<{ id: string; token: string; viewerToken: string; speechPath: string }> {
+async function openSession(
+  limits: Record<string, number> = {},
+): Promise<{ id: string; token: string; viewerToken: string; speechPath: string }> {
   const id = `s${++counter}`;
   const token = `token-${id}-0123456789abcdef`;
   const viewerToken = `viewer-${id}-0123456789abcdef`;
@@ -48,7 +50,10 @@ describe('live sessions: the internal contract', () => {
   it('creates a session with the secret and answers its paths', async () => {
     const body = { sessionId: 'contract', token: 'contract-token-0123456789', viewerToken: 'contract-viewer-0123456789' };
     const created = await createSession(baseUrl, body);
-    expect(created).toEqual({ status: 201, body: { sessionId: 'contract', speechPath: '/sessions/contract/speech', whepPath: '/sessions/contract/whep' } });
+    expect(created).toEqual({
+      status: 201,
+      body: { sessionId: 'contract', speechPath: '/sessions/contract/speech', whepPath: '/sessions/contract/whep' },
+    });
     expect((await createSession(baseUrl, body)).body.code).toBe('conflict');
     const deleted = await fetch(`${baseUrl}/sessions/contract`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
     expect(deleted.status).toBe(204);
@@ -58,7 +63,9 @@ describe('live sessions: the internal contract', () => {
 
   it('refuses callers without the secret and bad bodies', async () => {
     expect((await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc' }, 'Bearer wrong-secret')).status).toBe(401);
-    expect((await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc' }, 'Bearer contract-token-0123456789')).status).toBe(401);
+    expect(
+      (await createSession(baseUrl, { sessionId: 'x', token: 'x-token-0123456789abc' }, 'Bearer contract-token-0123456789')).status,
+    ).toBe(401);
     const good = { sessionId: 'x', token: 'x-token-0123456789abc', viewerToken: 'x-viewer-0123456789abc' };
     const short = await createSession(baseUrl, { ...good, token: 'short' });
     expect(short).toMatchObject({ status: 400, body: { code: 'validation-failed' } });
@@ -67,9 +74,18 @@ describe('live sessions: the internal contract', () => {
     expect((await createSession(baseUrl, { ...good, color: 'red' })).status).toBe(400);
     // Both tokens are required and must differ: the viewer token must never be one that speaks.
     const { viewerToken: _, ...agentOnly } = good;
-    expect(await createSession(baseUrl, agentOnly)).toMatchObject({ status: 400, body: { code: 'validation-failed', error: expect.stringMatching(/viewerToken/) } });
-    expect(await createSession(baseUrl, { ...good, viewerToken: good.token })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/differ/) } });
-    expect(await createSession(baseUrl, { ...good, maxQueuedSpeechSeconds: 0 })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/maxQueuedSpeechSeconds/) } });
+    expect(await createSession(baseUrl, agentOnly)).toMatchObject({
+      status: 400,
+      body: { code: 'validation-failed', error: expect.stringMatching(/viewerToken/) },
+    });
+    expect(await createSession(baseUrl, { ...good, viewerToken: good.token })).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/differ/) },
+    });
+    expect(await createSession(baseUrl, { ...good, maxQueuedSpeechSeconds: 0 })).toMatchObject({
+      status: 400,
+      body: { error: expect.stringMatching(/maxQueuedSpeechSeconds/) },
+    });
     const notJson = await fetch(`${baseUrl}/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${SECRET}` }, body: '{' });
     expect(notJson.status).toBe(400);
     expect((await fetch(`${baseUrl}/sessions`, { headers: { Authorization: `Bearer ${SECRET}` } })).status).toBe(405);
@@ -77,13 +93,18 @@ describe('live sessions: the internal contract', () => {
 
   it('answers 429 past MAX_SESSIONS and takes sessions again once one ends', async () => {
     const ids = ['full-1', 'full-2', 'full-3'];
-    const body = (sessionId: string) => ({ sessionId, token: `${sessionId}-token-0123456789`, viewerToken: `${sessionId}-viewer-0123456789` });
+    const body = (sessionId: string) => ({
+      sessionId,
+      token: `${sessionId}-token-0123456789`,
+      viewerToken: `${sessionId}-viewer-0123456789`,
+    });
     for (const sessionId of ids) expect((await createSession(baseUrl, body(sessionId))).status).toBe(201);
     const over = await createSession(baseUrl, body('full-4'));
     expect(over).toMatchObject({ status: 429, body: { code: 'too-many-sessions' } });
     await fetch(`${baseUrl}/sessions/full-1`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
     expect((await createSession(baseUrl, body('full-4'))).status).toBe(201);
-    for (const id of ['full-2', 'full-3', 'full-4']) await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+    for (const id of ['full-2', 'full-3', 'full-4'])
+      await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
   });
 });
 
@@ -137,16 +158,26 @@ describe('live sessions: the agent speaks', () => {
 describe('live sessions: bad input closes only the agent connection, never the session', () => {
   const cases: { name: string; code: number; error: RegExp; act(agent: SpeechAgent): void }[] = [
     { name: 'binary before start', code: 4002, error: /before the "start"/, act: (a) => a.socket.send(Buffer.alloc(320)) },
-    { name: 'an undeclared sample rate', code: 4002, error: /16000 or 24000/, act: (a) => a.json({ ...START, format: { ...START.format, sampleRate: 44100 } }) },
+    {
+      name: 'an undeclared sample rate',
+      code: 4002,
+      error: /16000 or 24000/,
+      act: (a) => a.json({ ...START, format: { ...START.format, sampleRate: 44100 } }),
+    },
     { name: 'stereo', code: 4002, error: /mono/, act: (a) => a.json({ ...START, format: { ...START.format, channels: 2 } }) },
     { name: 'a message that is not JSON', code: 4003, error: /JSON object/, act: (a) => a.socket.send('{oops') },
     { name: 'an unknown message type', code: 4003, error: /Unknown message type/, act: (a) => a.json({ type: 'dance' }) },
     { name: 'a second start', code: 4003, error: /already started/, act: (a) => (a.json(START), a.json(START)) },
-    { name: 'an oversized chunk', code: 4003, error: /at most 65536 bytes/, act: (a) => (a.json(START), a.socket.send(Buffer.alloc(70_000))) },
+    {
+      name: 'an oversized chunk',
+      code: 4003,
+      error: /at most 65536 bytes/,
+      act: (a) => (a.json(START), a.socket.send(Buffer.alloc(70_000))),
+    },
     { name: 'an odd-length chunk', code: 4002, error: /odd length/, act: (a) => (a.json(START), a.socket.send(Buffer.alloc(321))) },
   ];
 
-  it('closes the agent with each bad input\'s code; the session lives on, its agent comes back and speaks', async () => {
+  it("closes the agent with each bad input's code; the session lives on, its agent comes back and speaks", async () => {
     const healthy = await startedAgent();
     const session = await openSession();
     for (const c of cases) {
@@ -154,7 +185,11 @@ describe('live sessions: bad input closes only the agent connection, never the s
       c.act(agent);
       const closed = await agent.closed;
       const error = agent.events.find((e) => e.type === 'error');
-      expect({ name: c.name, code: closed.code, error: String(error?.message) }).toMatchObject({ name: c.name, code: c.code, error: expect.stringMatching(c.error) });
+      expect({ name: c.name, code: closed.code, error: String(error?.message) }).toMatchObject({
+        name: c.name,
+        code: c.code,
+        error: expect.stringMatching(c.error),
+      });
     }
     // Every failure above was on the same session: it is still there for its agent.
     const back = await agentOn(session);
@@ -176,7 +211,11 @@ describe('live sessions: bad input closes only the agent connection, never the s
     const session = await openSession();
     const other = await openSession();
     const agent = await agentOn(session);
-    for (const [path, token] of [[session.speechPath, 'wrong-token-0123456789'], [session.speechPath, other.token], ['/sessions/nope/speech', session.token]]) {
+    for (const [path, token] of [
+      [session.speechPath, 'wrong-token-0123456789'],
+      [session.speechPath, other.token],
+      ['/sessions/nope/speech', session.token],
+    ]) {
       const intruder = await connectAgent(baseUrl, path, token);
       expect((await intruder.closed).code).toBe(4001);
       expect(intruder.events[0]).toMatchObject({ type: 'error' });

@@ -50,7 +50,13 @@ describe('createPortraitAnimator on the preprocessed astronaut', () => {
           farPixels++;
           const o = (y * width + x) * 4;
           const s = (y * width + x) * 3;
-          if (frame[o] !== portrait.image.data[s] || frame[o + 1] !== portrait.image.data[s + 1] || frame[o + 2] !== portrait.image.data[s + 2] || frame[o + 3] !== 255) moved++;
+          if (
+            frame[o] !== portrait.image.data[s] ||
+            frame[o + 1] !== portrait.image.data[s + 1] ||
+            frame[o + 2] !== portrait.image.data[s + 2] ||
+            frame[o + 3] !== 255
+          )
+            moved++;
         }
       }
       expect(moved).toBe(0);
@@ -111,7 +117,9 @@ describe('createPortraitAnimator on the preprocessed astronaut', () => {
     expect(darkPixels(open, a.width, mouthBox, 60)).toBeGreaterThan(darkPixels(closed, a.width, mouthBox, 60) + 40);
     const round = a.frame(0, { open: 0.3, visemes: { ou: 1 } });
     const wide = a.frame(0, { open: 0.3, visemes: { ee: 1 } });
-    expect(regionDifference(round, wide, a.width, landmarkBox(portrait.face, [MOUTH.leftCorner, MOUTH.rightCorner], 4))).toBeGreaterThan(1000);
+    expect(regionDifference(round, wide, a.width, landmarkBox(portrait.face, [MOUTH.leftCorner, MOUTH.rightCorner], 4))).toBeGreaterThan(
+      1000,
+    );
     // Nonsense values are clamped, not propagated as NaN.
     expect(Buffer.from(a.frame(0, { open: Number.NaN })).equals(Buffer.from(closed))).toBe(true);
   });
@@ -132,7 +140,12 @@ describe('createPortraitAnimator on the preprocessed astronaut', () => {
     expect(() => animate({ resolution: '513x512' })).toThrow(/even/);
     expect(() => animate({ resolution: 'big' })).toThrow(/WIDTHxHEIGHT/);
     expect(() =>
-      createPortraitAnimator({ image: { ...portrait.image, data: portrait.image.data.subarray(0, 100) }, face: portrait.face, config, seed: 1 }),
+      createPortraitAnimator({
+        image: { ...portrait.image, data: portrait.image.data.subarray(0, 100) },
+        face: portrait.face,
+        config,
+        seed: 1,
+      }),
     ).toThrow(/fewer bytes/);
     expect(() => parseFaceGeometry({ width: 1, height: 1, box: [0, 0, 1, 1], landmarks: [] })).toThrow(/478/);
     expect(() => parseFaceGeometry(null)).toThrow(/object/);

@@ -23,7 +23,11 @@ const env = (config: object) => ({
 });
 
 async function preview(base: string, body: unknown, headers: Record<string, string> = auth): Promise<Response> {
-  return fetch(`${base}/preview`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(`${base}/preview`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }
 
 /** Mean absolute difference per channel inside a box of two RGB frames. */
@@ -57,7 +61,14 @@ describe('the rendering container as a process', () => {
     }
 
     const info = await (await fetch(`${renderer.baseUrl}/info`, { headers: auth })).json();
-    expect(info).toMatchObject({ avatarId: 'avt_rendererTest0001', resolution: '512x512', frameRate: 30, idleMotion: true, engine: 'cpu', version: '0.1.0' });
+    expect(info).toMatchObject({
+      avatarId: 'avt_rendererTest0001',
+      resolution: '512x512',
+      frameRate: 30,
+      idleMotion: true,
+      engine: 'cpu',
+      version: '0.1.0',
+    });
     expect(Number.isInteger(info.seed)).toBe(true);
     expect(info.uptimeSeconds).toBeGreaterThanOrEqual(0);
 
@@ -95,7 +106,14 @@ describe('the rendering container as a process', () => {
     expect(response.headers.get('content-type')).toBe('video/mp4');
     const mp4 = Buffer.from(await response.arrayBuffer());
     const { stream, moovFirst } = await probeMp4(mp4);
-    expect(stream).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 512, height: 512, r_frame_rate: '30/1', nb_read_frames: '60' });
+    expect(stream).toMatchObject({
+      codec_name: 'h264',
+      pix_fmt: 'yuv420p',
+      width: 512,
+      height: 512,
+      r_frame_rate: '30/1',
+      nb_read_frames: '60',
+    });
     expect(moovFirst).toBe(true);
 
     const frames = await decodeFrames(mp4, 512, 512);
@@ -110,7 +128,12 @@ describe('the rendering container as a process', () => {
       expect(meanDifference(frames[0], frames[peak], 512, box)).toBeGreaterThan(8);
       expect(darkPixels(frames[peak], 512, box, 50, 3)).toBeLessThan(darkPixels(frames[0], 512, box, 50, 3));
     }
-    for (const corner of [[0, 0, 47, 47], [464, 0, 511, 47], [0, 464, 47, 511], [464, 464, 511, 511]] as [number, number, number, number][]) {
+    for (const corner of [
+      [0, 0, 47, 47],
+      [464, 0, 511, 47],
+      [0, 464, 47, 511],
+      [464, 464, 511, 511],
+    ] as [number, number, number, number][]) {
       for (const frame of frames) expect(meanDifference(frames[0], frame, 512, corner)).toBeLessThan(1);
     }
   });
@@ -138,7 +161,14 @@ describe('the rendering container as a process', () => {
       const response = await preview(still.baseUrl, { durationSeconds: 1.5 });
       const mp4 = Buffer.from(await response.arrayBuffer());
       const { stream } = await probeMp4(mp4);
-      expect(stream).toMatchObject({ codec_name: 'h264', pix_fmt: 'yuv420p', width: 640, height: 360, r_frame_rate: '24/1', nb_read_frames: '36' });
+      expect(stream).toMatchObject({
+        codec_name: 'h264',
+        pix_fmt: 'yuv420p',
+        width: 640,
+        height: 360,
+        r_frame_rate: '24/1',
+        nb_read_frames: '36',
+      });
       const frames = await decodeFrames(mp4, 640, 360);
       for (const frame of frames.slice(1)) expect(meanDifference(frames[0], frame, 640, [0, 0, 639, 359])).toBeLessThan(0.5);
     } finally {
@@ -155,7 +185,10 @@ describe('the rendering container as a process', () => {
   });
 
   it('fetches the portrait from http URLs and answers 503 on /health until it has it', async () => {
-    const files: Record<string, Buffer> = { '/image.png': await readFile(portrait.imagePath), '/face.json': await readFile(portrait.facePath) };
+    const files: Record<string, Buffer> = {
+      '/image.png': await readFile(portrait.imagePath),
+      '/face.json': await readFile(portrait.facePath),
+    };
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const origin = http.createServer(async (request, response) => {

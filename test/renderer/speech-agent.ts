@@ -31,7 +31,9 @@ export function connectAgent(baseUrl: string, speechPath: string, token: string)
       waiter.resolve(event);
     }
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const agent: SpeechAgent = {
     socket,
     events,
@@ -40,7 +42,10 @@ export function connectAgent(baseUrl: string, speechPath: string, token: string)
       const seen = events.find((e) => e.type === type);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`No "${type}" event within ${timeoutMs} ms; got ${events.map((e) => e.type).join(', ')}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`No "${type}" event within ${timeoutMs} ms; got ${events.map((e) => e.type).join(', ')}`)),
+          timeoutMs,
+        );
         waiters.push({ type, resolve: (e) => (clearTimeout(timer), resolve(e)) });
       });
     },

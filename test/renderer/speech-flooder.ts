@@ -58,7 +58,8 @@ export function floodSpeechDeaf(baseUrl: string, speechPath: string, token: stri
     const frame = (opcode: number, payload: Buffer) => {
       const mask = randomBytes(4);
       const length = payload.length;
-      const header = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
+      const header =
+        length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length]) : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
       const body = Buffer.from(payload);
       for (let i = 0; i < body.length; i++) body[i]! ^= mask[i & 3]!;
       return Buffer.concat([header, mask, body]);
@@ -78,7 +79,9 @@ export function floodSpeechDeaf(baseUrl: string, speechPath: string, token: stri
         if (end < 0) return;
         upgraded = true;
         received = received.subarray(end + 4);
-        socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } }))));
+        socket.write(
+          frame(0x1, Buffer.from(JSON.stringify({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } }))),
+        );
         pump();
       }
       // Server frames are small and unmasked: find the close frame (opcode 8) among them.

@@ -5,7 +5,12 @@ import { espeakPcm16 } from './espeak-speech.ts';
 function playout(jitterMs = 80) {
   const events: { event: PlayoutEvent; at: number }[] = [];
   let now = 0;
-  const player = new SpeechPlayout({ sampleRate: 16000, jitterMs, finishAfterMs: 250, onEvent: (event) => events.push({ event, at: now }) });
+  const player = new SpeechPlayout({
+    sampleRate: 16000,
+    jitterMs,
+    finishAfterMs: 250,
+    onEvent: (event) => events.push({ event, at: now }),
+  });
   const step = () => {
     const slot = player.next(now);
     now += 10;

@@ -18,8 +18,18 @@ export interface VideoStream {
 /** ffprobe's view of an MP4's video stream (frames counted by decoding), plus its container's format name. */
 export async function probeMp4(mp4: Buffer): Promise<{ stream: VideoStream; formatName: string; moovFirst: boolean }> {
   return withFile(mp4, async (file) => {
-    const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries',
-      'stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames:format=format_name', '-of', 'json', file]);
+    const { stdout } = await run('ffprobe', [
+      '-v',
+      'error',
+      '-count_frames',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'stream=codec_name,pix_fmt,width,height,r_frame_rate,nb_read_frames:format=format_name',
+      '-of',
+      'json',
+      file,
+    ]);
     const parsed = JSON.parse(stdout) as { streams: VideoStream[]; format: { format_name: string } };
     // +faststart puts the index (moov) before the media data (mdat).
     const moov = mp4.indexOf('moov');

@@ -30,7 +30,15 @@ describe('WHEP viewers', () => {
     const post = (headers: Record<string, string>, body = offer) => fetch(url, { method: 'POST', headers, body });
     expect((await post({ 'Content-Type': 'application/sdp' })).status).toBe(401);
     expect((await post({ 'Content-Type': 'application/sdp', Authorization: 'Bearer another-token-0123456789' })).status).toBe(401);
-    expect((await fetch(`${baseUrl}/sessions/nope/whep`, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` }, body: offer })).status).toBe(401);
+    expect(
+      (
+        await fetch(`${baseUrl}/sessions/nope/whep`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` },
+          body: offer,
+        })
+      ).status,
+    ).toBe(401);
     expect((await post({ 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` })).status).toBe(415);
     expect((await post({ 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` }, 'hello')).status).toBe(400);
     // Offers libwebrtc would choke on are the viewer's fault: 400 with a sentence, never a 500.
@@ -38,7 +46,10 @@ describe('WHEP viewers', () => {
     const many = await post({ 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` }, sections);
     expect(many.status).toBe(400);
     expect(await many.json()).toEqual({ code: 'validation-failed', error: expect.stringMatching(/501 media sections.*at most 8/) });
-    const broken = await post({ 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` }, `${offer}a=garbage\r\nm=video x\r\n`);
+    const broken = await post(
+      { 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` },
+      `${offer}a=garbage\r\nm=video x\r\n`,
+    );
     expect(broken.status).toBe(400);
     expect(await broken.json()).toMatchObject({ code: 'validation-failed', error: expect.stringMatching(/SDP offer was refused/) });
     const huge = await post({ 'Content-Type': 'application/sdp', Authorization: `Bearer ${TOKEN}` }, `${offer}${'a=x\r\n'.repeat(20_000)}`);
@@ -55,7 +66,9 @@ describe('WHEP viewers', () => {
     await agent.next('ready');
     const page = await browser.newPage();
     // Speech starts while the viewer connects; the idle face flows before it.
-    const speaking = agent.stream(espeakPcm16('Good morning. Can you see me speaking to you over the connection?', 24000), 24000, { chunkMs: 40 });
+    const speaking = agent.stream(espeakPcm16('Good morning. Can you see me speaking to you over the connection?', 24000), 24000, {
+      chunkMs: 40,
+    });
     const seen = await watchOverWhep(page, `${baseUrl}/sessions/watched/whep`, TOKEN, 3);
     await speaking;
     expect(seen.status).toBe(201);

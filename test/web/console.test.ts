@@ -91,9 +91,9 @@ describe('console', () => {
     const page = await openConsole();
     await page.getByRole('textbox', { name: 'API key' }).fill('sk_notarealkey0000000000000000000000');
     await page.getByRole('button', { name: 'Use this key' }).click();
-    await expect.poll(() => page.locator('#key-form [data-error]').textContent()).toBe(
-      'The API key is not valid: it is unknown, revoked or expired.',
-    );
+    await expect
+      .poll(() => page.locator('#key-form [data-error]').textContent())
+      .toBe('The API key is not valid: it is unknown, revoked or expired.');
     expect(await page.locator('#workspace').isHidden()).toBe(true);
     await page.close();
   });
@@ -115,7 +115,9 @@ describe('console', () => {
     });
     await page.locator('#source-file').setInputFiles(VRM_FIXTURES.v0);
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
-    await expect.poll(() => page.locator('#upload-label').textContent()).toMatch(/^Uploaded EmissionMigration_v0\.106\.0\.vrm \(\d+ KB\)\.$/);
+    await expect
+      .poll(() => page.locator('#upload-label').textContent())
+      .toMatch(/^Uploaded EmissionMigration_v0\.106\.0\.vrm \(\d+ KB\)\.$/);
     const progressTexts = await page.evaluate(() => (window as unknown as { progressTexts: string[] }).progressTexts);
     expect(progressTexts[0]).toBe('Uploading EmissionMigration_v0.106.0.vrm: 0%');
     expect(progressTexts.some((t) => /: 100%$/.test(t))).toBe(true);
@@ -134,8 +136,18 @@ describe('console', () => {
 
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.locator('#detail-notice').textContent(), { timeout: 20_000 }).toBe('Preview of Starter Sam is showing.');
-    await expect.poll(() => page.evaluate(() => (document.querySelector('avatar-view') as unknown as { debugState(): { frames: number } | null }).debugState()?.frames ?? 0)).toBeGreaterThan(2);
-    expect(await page.evaluate(() => (document.querySelector('avatar-view') as unknown as { avatar: { sourceModel: string } }).avatar.sourceModel)).toBe(afterStarter.sourceModel);
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () => (document.querySelector('avatar-view') as unknown as { debugState(): { frames: number } | null }).debugState()?.frames ?? 0,
+        ),
+      )
+      .toBeGreaterThan(2);
+    expect(
+      await page.evaluate(
+        () => (document.querySelector('avatar-view') as unknown as { avatar: { sourceModel: string } }).avatar.sourceModel,
+      ),
+    ).toBe(afterStarter.sourceModel);
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-vrm-preview.png'), fullPage: true });
 
     await page.locator('#edit-name').fill('Starter Sam II');
@@ -175,14 +187,16 @@ describe('console', () => {
     expect((await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body.preprocessed).toBe(true);
 
     await page.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => page.locator('#detail > [data-error]').textContent()).toBe(
-      'Avatar rendering container not deployed. Deploy the avatar first.',
-    );
+    await expect
+      .poll(() => page.locator('#detail > [data-error]').textContent())
+      .toBe('Avatar rendering container not deployed. Deploy the avatar first.');
 
     // Deploy: the state is polled from starting to running; then the preview is the renderer's MP4.
     expect(await page.locator('#undeploy').isHidden()).toBe(true);
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    await expect.poll(() => page.locator('#detail-deployment').textContent(), { timeout: 45_000 }).toMatch(/^running, since .+ at http:\/\/127\.0\.0\.1:\d+$/);
+    await expect
+      .poll(() => page.locator('#detail-deployment').textContent(), { timeout: 45_000 })
+      .toMatch(/^running, since .+ at http:\/\/127\.0\.0\.1:\d+$/);
     expect(await page.locator('#deploy').isHidden()).toBe(true);
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.locator('#detail-notice').textContent(), { timeout: 45_000 }).toBe('Preview of Astro is showing.');
@@ -190,7 +204,12 @@ describe('console', () => {
       const el = v as HTMLVideoElement;
       return { src: el.currentSrc, width: el.videoWidth, height: el.videoHeight, controls: el.controls };
     });
-    expect(video).toEqual({ src: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/blobs\/.+\.mp4$/), width: 512, height: 512, controls: true });
+    expect(video).toEqual({
+      src: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/blobs\/.+\.mp4$/),
+      width: 512,
+      height: 512,
+      controls: true,
+    });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-portrait.png'), fullPage: true });
 
     await page.getByRole('button', { name: 'Undeploy' }).click();
@@ -253,7 +272,10 @@ describe('console', () => {
     expect(await page.locator('#source-section').isHidden()).toBe(true);
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.locator('#detail-notice').textContent(), { timeout: 20_000 }).toMatch(/is showing\.$/);
-    const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+    }));
     expect(widths.client).toBe(360);
     expect(widths.scroll).toBeLessThanOrEqual(widths.client);
     expect(cspViolations).toEqual([]);

@@ -91,7 +91,9 @@ describe('starter avatar face', () => {
           maxOpen = Math.max(maxOpen, s.open);
           if (s.open > 0.1) {
             // Which mouth expression carries the most weight on the model right now.
-            const [best] = (['aa', 'ih', 'ou', 'ee', 'oh'] as const).map((v) => [v, s.expressions[v] ?? 0] as const).sort((a, b) => b[1] - a[1]);
+            const [best] = (['aa', 'ih', 'ou', 'ee', 'oh'] as const)
+              .map((v) => [v, s.expressions[v] ?? 0] as const)
+              .sort((a, b) => b[1] - a[1]);
             counts[best[0]] = (counts[best[0]] ?? 0) + 1;
           }
           await new Promise((r) => setTimeout(r, 20));
@@ -142,7 +144,11 @@ describe('starter avatar face', () => {
       await new Promise((r) => setTimeout(r, 1200));
       const s = view.debugState().expressions;
       const errors: string[] = [];
-      for (const bad of [() => view.setExpression('smug' as never, 1), () => view.setExpression('sad', NaN), () => view.setIdle('dance' as never)]) {
+      for (const bad of [
+        () => view.setExpression('smug' as never, 1),
+        () => view.setExpression('sad', NaN),
+        () => view.setIdle('dance' as never),
+      ]) {
         try {
           bad();
         } catch (e) {
@@ -173,11 +179,16 @@ describe('starter avatar face', () => {
       };
       // Synchronous: no frame of the SDK runs in between to overwrite these values.
       const measure = (values: Record<string, number>) => {
-        for (const name of ['happy', 'surprised', 'blink', 'aa', 'ih', 'ou', 'ee', 'oh', 'angry', 'sad', 'relaxed']) em.setValue(name, values[name] ?? 0);
+        for (const name of ['happy', 'surprised', 'blink', 'aa', 'ih', 'ou', 'ee', 'oh', 'angry', 'sad', 'relaxed'])
+          em.setValue(name, values[name] ?? 0);
         em.update();
         return { blink: influence('leftEye_mesh', 0), aa: influence('face_mesh', 0) };
       };
-      return { plain: measure({ blink: 1, aa: 1 }), happy: measure({ blink: 1, aa: 1, happy: 1 }), surprised: measure({ aa: 1, surprised: 0.5 }) };
+      return {
+        plain: measure({ blink: 1, aa: 1 }),
+        happy: measure({ blink: 1, aa: 1, happy: 1 }),
+        surprised: measure({ aa: 1, surprised: 0.5 }),
+      };
     });
     expect(r.plain).toEqual({ blink: 1, aa: 1 });
     expect(r.happy.blink).toBe(0); // overrideBlink: block

@@ -20,7 +20,7 @@ describe('blink schedule', () => {
 
   it('blinks every 2 to 6 s, unevenly, with some double blinks', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const starts = blinkStarts(random, 600);
     const gaps = starts.slice(1).map((t, i) => t - starts[i]);
     const doubles = gaps.filter((g) => g < 0.5).length;

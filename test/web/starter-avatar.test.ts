@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { buildStarter, STARTER_PATH } from '../../web/starter/build-starter.ts';
 
 const validator = createRequire(import.meta.url)('gltf-validator') as {
-  validateBytes(data: Uint8Array): Promise<{ issues: { numErrors: number; messages: Array<{ code: string; message: string; severity: number }> } }>;
+  validateBytes(
+    data: Uint8Array,
+  ): Promise<{ issues: { numErrors: number; messages: Array<{ code: string; message: string; severity: number }> } }>;
 };
 
 /** The JSON chunk of a GLB. */
@@ -37,14 +39,44 @@ describe('starter.vrm', () => {
     const vrm = json.extensions.VRMC_vrm;
     expect(vrm.specVersion).toBe('1.0');
     expect(vrm.meta.authors.length).toBeGreaterThan(0);
-    const required = ['hips', 'spine', 'head', 'leftUpperArm', 'leftLowerArm', 'leftHand', 'rightUpperArm', 'rightLowerArm', 'rightHand', 'leftUpperLeg', 'leftLowerLeg', 'leftFoot', 'rightUpperLeg', 'rightLowerLeg', 'rightFoot'];
+    const required = [
+      'hips',
+      'spine',
+      'head',
+      'leftUpperArm',
+      'leftLowerArm',
+      'leftHand',
+      'rightUpperArm',
+      'rightLowerArm',
+      'rightHand',
+      'leftUpperLeg',
+      'leftLowerLeg',
+      'leftFoot',
+      'rightUpperLeg',
+      'rightLowerLeg',
+      'rightFoot',
+    ];
     for (const bone of [...required, 'chest', 'neck', 'leftEye', 'rightEye']) {
       const node = json.nodes[vrm.humanoid.humanBones[bone]?.node];
       expect(node?.name, bone).toBe(bone);
       expect(node.rotation, `${bone} has a rest rotation`).toBeUndefined();
     }
     const preset = vrm.expressions.preset;
-    for (const name of ['aa', 'ih', 'ou', 'ee', 'oh', 'blink', 'blinkLeft', 'blinkRight', 'happy', 'angry', 'sad', 'relaxed', 'surprised']) {
+    for (const name of [
+      'aa',
+      'ih',
+      'ou',
+      'ee',
+      'oh',
+      'blink',
+      'blinkLeft',
+      'blinkRight',
+      'happy',
+      'angry',
+      'sad',
+      'relaxed',
+      'surprised',
+    ]) {
       expect(preset[name]?.morphTargetBinds?.length, name).toBeGreaterThan(0);
       for (const bind of preset[name].morphTargetBinds) {
         const mesh = json.meshes[json.nodes[bind.node].mesh];

@@ -86,7 +86,10 @@ describe('VRM models in Chromium', () => {
 
 describe('orb style', () => {
   it('draws a sphere of orbColor that fills the centre', async () => {
-    const state = await show({ tier: 'stylized_3d', renderStyle: 'orb', orbColor: '#ff2200', orbSize: 0.6 }, { background: BACKGROUND_CSS });
+    const state = await show(
+      { tier: 'stylized_3d', renderStyle: 'orb', orbColor: '#ff2200', orbSize: 0.6 },
+      { background: BACKGROUND_CSS },
+    );
     expect(state.kind).toBe('orb');
     const shot = await page.locator('canvas').screenshot();
     await writeFile(path.join(ARTIFACTS, 'orb.png'), shot);
@@ -102,7 +105,16 @@ describe('orb style', () => {
 
 describe('loading by id and failures', () => {
   it('fetches the avatar from apiBase with the key, and <avatar-view> shows it', async () => {
-    server.addAvatar({ _id: 'avt_starterAAAAAAAAAAAA', tier: 'stylized_3d', status: 'ready', sourceModel: '/starter.vrm', config: { resolution: '256x256', frameRate: 30, idleMotion: true } }, 'sk_test');
+    server.addAvatar(
+      {
+        _id: 'avt_starterAAAAAAAAAAAA',
+        tier: 'stylized_3d',
+        status: 'ready',
+        sourceModel: '/starter.vrm',
+        config: { resolution: '256x256', frameRate: 30, idleMotion: true },
+      },
+      'sk_test',
+    );
     const p = await freshPage();
     const result = await p.evaluate(async (base) => {
       const el = document.createElement('avatar-view');
@@ -128,7 +140,10 @@ describe('loading by id and failures', () => {
       const attempt = async (opts: object, avatar: unknown) => {
         const view = new w.Avatars.AvatarView(document.getElementById('stage')!, opts);
         const event = new Promise((resolve) => view.addEventListener('error', (e) => resolve((e as CustomEvent).detail)));
-        const rejected = await view.load(avatar as never).then(() => null, (e: Error) => e.message);
+        const rejected = await view.load(avatar as never).then(
+          () => null,
+          (e: Error) => e.message,
+        );
         view.dispose();
         return { rejected, event: await event };
       };
@@ -140,7 +155,10 @@ describe('loading by id and failures', () => {
         await attempt({}, { name: 'no tier' }),
       ];
     }, server.url);
-    expect(errors[0]).toEqual({ rejected: 'Avatar avt_starterAAAAAAAAAAAA was not found.', event: { message: 'Avatar avt_starterAAAAAAAAAAAA was not found.', code: 'not-found', status: 404 } });
+    expect(errors[0]).toEqual({
+      rejected: 'Avatar avt_starterAAAAAAAAAAAA was not found.',
+      event: { message: 'Avatar avt_starterAAAAAAAAAAAA was not found.', code: 'not-found', status: 404 },
+    });
     expect(errors[1].event).toMatchObject({ code: 'unauthorized' });
     expect(errors[2].event).toMatchObject({ status: 404, code: 'http-404' });
     expect(errors[3].rejected).toBeTruthy(); // a JavaScript file is no VRM
@@ -151,7 +169,20 @@ describe('loading by id and failures', () => {
 describe('Tier 2/3 previews', () => {
   it('plays the preview MP4 in a <video>, fetched with POST /preview when loading by id', async () => {
     const mp4 = path.join(dist, 'preview.mp4');
-    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=128x128:rate=25:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-y', mp4]);
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=128x128:rate=25:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      '-y',
+      mp4,
+    ]);
     server.add('/media/preview.mp4', await readFile(mp4), 'video/mp4');
     server.addAvatar({ _id: 'avt_portraitAAAAAAAAAAA', tier: 'animated_portrait', status: 'ready' }, 'sk_test', '/media/preview.mp4');
     server.addAvatar({ _id: 'avt_undeployedAAAAAAAAA', tier: 'realtime_lipsync', status: 'ready' }, 'sk_test');
@@ -163,7 +194,10 @@ describe('Tier 2/3 previews', () => {
       const video = document.querySelector('video')!;
       const shown = { kind: view.debugState().kind, readyState: video.readyState, width: video.videoWidth, src: video.currentSrc };
       const other = new w.Avatars.AvatarView(document.body, { apiBase: base, apiKey: 'sk_test' });
-      const failed = await other.load('avt_undeployedAAAAAAAAA').then(() => '', (e: Error) => e.message);
+      const failed = await other.load('avt_undeployedAAAAAAAAA').then(
+        () => '',
+        (e: Error) => e.message,
+      );
       return { shown, failed };
     }, server.url);
     expect(r.shown).toMatchObject({ kind: 'video', width: 128, src: `${server.url}/media/preview.mp4` });

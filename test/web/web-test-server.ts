@@ -18,7 +18,13 @@ export interface WebTestServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.vrm': 'model/gltf-binary', '.html': 'text/html', '.wav': 'audio/wav', '.mp4': 'video/mp4' };
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.vrm': 'model/gltf-binary',
+  '.html': 'text/html',
+  '.wav': 'audio/wav',
+  '.mp4': 'video/mp4',
+};
 
 export const TEST_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>avatar test</title>
 <style>html,body{margin:0;background:#ffffff}#stage{width:512px;height:512px}</style></head>
@@ -38,14 +44,17 @@ export async function startWebTestServer(distDir: string): Promise<WebTestServer
     };
     const entry = avatars.get(m[1]);
     const given = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
-    if (!given) return json(401, { error: 'An API key is required: send it in the X-API-Key header.', code: 'unauthorized' }), true;
-    if (!entry || entry.key !== given) return json(404, { error: `Avatar ${m[1]} was not found.`, code: 'not-found' }), true;
+    if (!given) return (json(401, { error: 'An API key is required: send it in the X-API-Key header.', code: 'unauthorized' }), true);
+    if (!entry || entry.key !== given) return (json(404, { error: `Avatar ${m[1]} was not found.`, code: 'not-found' }), true);
     if (m[2]) {
-      if (req.method !== 'POST') return json(405, { error: 'Use POST.', code: 'method-not-allowed' }), true;
-      if (!entry.previewUrl) return json(503, { error: 'Avatar rendering container not deployed. Deploy the avatar first.', code: 'service-unavailable' }), true;
-      return json(200, { avatarId: m[1], previewUrl: entry.previewUrl, status: 'completed' }), true;
+      if (req.method !== 'POST') return (json(405, { error: 'Use POST.', code: 'method-not-allowed' }), true);
+      if (!entry.previewUrl)
+        return (
+          json(503, { error: 'Avatar rendering container not deployed. Deploy the avatar first.', code: 'service-unavailable' }), true
+        );
+      return (json(200, { avatarId: m[1], previewUrl: entry.previewUrl, status: 'completed' }), true);
     }
-    return json(200, entry.avatar), true;
+    return (json(200, entry.avatar), true);
   };
 
   const server = createServer(async (req, res) => {
@@ -71,10 +80,11 @@ export async function startWebTestServer(distDir: string): Promise<WebTestServer
     url: `http://127.0.0.1:${port}`,
     add: (route, body, type) => void extra.set(route, { body, type }),
     addAvatar: (avatar, key, previewUrl) => void avatars.set(avatar._id, { avatar, key, previewUrl }),
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

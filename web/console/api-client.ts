@@ -31,7 +31,8 @@ const BASE = '/api/v1';
 function errorOf(status: number, text: string): ConsoleApiError {
   try {
     const body = JSON.parse(text) as { error?: unknown; code?: unknown };
-    if (typeof body.error === 'string') return new ConsoleApiError(body.error, status, typeof body.code === 'string' ? body.code : 'unknown');
+    if (typeof body.error === 'string')
+      return new ConsoleApiError(body.error, status, typeof body.code === 'string' ? body.code : 'unknown');
   } catch {
     // not JSON: a proxy's page, an empty body
   }

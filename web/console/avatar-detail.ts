@@ -89,7 +89,11 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
     byId('source-section').hidden = isOrb;
     const source = portrait ? next.sourceImage : next.sourceModel;
     const current = byId('source-current');
-    current.textContent = source ? 'A source is uploaded; a new upload replaces it.' : portrait ? 'No portrait yet: upload one photo with a face (PNG, JPEG or WebP).' : 'No VRM model yet: upload a .vrm file or use the starter avatar.';
+    current.textContent = source
+      ? 'A source is uploaded; a new upload replaces it.'
+      : portrait
+        ? 'No portrait yet: upload one photo with a face (PNG, JPEG or WebP).'
+        : 'No VRM model yet: upload a .vrm file or use the starter avatar.';
     byId('source-file-label').textContent = portrait ? 'Portrait photo' : 'VRM model';
     fileInput.accept = portrait ? 'image/png,image/jpeg,image/webp' : '.vrm,model/gltf-binary';
     starterButton.hidden = portrait;
@@ -155,30 +159,42 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
     });
   });
 
-  starterButton.addEventListener('click', () =>
-    void act(async (shown) => {
-      const response = await fetch(STARTER_URL).catch(() => null);
-      if (!response?.ok) throw new Error('The starter avatar could not be fetched from this server.');
-      await upload(shown, await response.blob(), 'starter.vrm');
-    }),
+  starterButton.addEventListener(
+    'click',
+    () =>
+      void act(async (shown) => {
+        const response = await fetch(STARTER_URL).catch(() => null);
+        if (!response?.ok) throw new Error('The starter avatar could not be fetched from this server.');
+        await upload(shown, await response.blob(), 'starter.vrm');
+      }),
   );
 
-  byId('preview').addEventListener('click', () =>
-    void act(async (shown) => {
-      clearPreview(stage);
-      say('Preparing the preview...');
-      const answer = await api.call<PreviewAnswer>('POST', `/avatars/${encodeURIComponent(shown._id)}/preview`);
-      showPreview(stage, shown, answer, () => say(`Preview of ${shown.name} is showing.`), (message) => showError(panel, new Error(message)));
-    }),
+  byId('preview').addEventListener(
+    'click',
+    () =>
+      void act(async (shown) => {
+        clearPreview(stage);
+        say('Preparing the preview...');
+        const answer = await api.call<PreviewAnswer>('POST', `/avatars/${encodeURIComponent(shown._id)}/preview`);
+        showPreview(
+          stage,
+          shown,
+          answer,
+          () => say(`Preview of ${shown.name} is showing.`),
+          (message) => showError(panel, new Error(message)),
+        );
+      }),
   );
 
   for (const verb of ['deploy', 'undeploy'] as const) {
-    byId(verb).addEventListener('click', () =>
-      void act(async (shown) => {
-        await api.call('POST', `/avatars/${encodeURIComponent(shown._id)}/${verb}`);
-        say(verb === 'deploy' ? 'Deploying: the rendering container is starting.' : 'Undeploying: the rendering container is stopping.');
-        await reload(shown._id);
-      }),
+    byId(verb).addEventListener(
+      'click',
+      () =>
+        void act(async (shown) => {
+          await api.call('POST', `/avatars/${encodeURIComponent(shown._id)}/${verb}`);
+          say(verb === 'deploy' ? 'Deploying: the rendering container is starting.' : 'Undeploying: the rendering container is stopping.');
+          await reload(shown._id);
+        }),
     );
   }
 
@@ -187,7 +203,11 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
     event.preventDefault();
     void act(async (shown) => {
       try {
-        const updated = await api.call<Avatar>('PUT', `/avatars/${encodeURIComponent(shown._id)}`, readAvatarForm(editForm, shown.tier, 'edit'));
+        const updated = await api.call<Avatar>(
+          'PUT',
+          `/avatars/${encodeURIComponent(shown._id)}`,
+          readAvatarForm(editForm, shown.tier, 'edit'),
+        );
         render(updated, true);
         say('Changes saved.');
       } catch (error) {

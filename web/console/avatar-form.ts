@@ -13,9 +13,11 @@ export function avatarFieldsHtml(p: string, mode: FormMode): string {
   return `
   <div class="field"><label for="${p}-name">Name</label>
     <input id="${p}-name" name="name" type="text" maxlength="200" autocomplete="off" required></div>
-  ${mode === 'create'
-    ? `<div class="field"><label for="${p}-tier">Tier</label><select id="${p}-tier" name="tier">${tierOptions}</select></div>`
-    : ''}
+  ${
+    mode === 'create'
+      ? `<div class="field"><label for="${p}-tier">Tier</label><select id="${p}-tier" name="tier">${tierOptions}</select></div>`
+      : ''
+  }
   <fieldset class="field" data-for-tier="stylized_3d"><legend>Render style</legend>
     <label class="choice"><input type="radio" name="renderStyle" value="vrm" checked> VRM model</label>
     <label class="choice"><input type="radio" name="renderStyle" value="orb"> Orb</label>
@@ -77,7 +79,11 @@ export function readAvatarForm(form: HTMLFormElement, tier: Tier, mode: FormMode
   if (mode === 'create') body.tier = tier;
   if (description !== '') body.description = description;
   else if (mode === 'edit') body.description = null;
-  body.config = { resolution: input(form, 'resolution').value.trim(), frameRate: number('frameRate'), idleMotion: input(form, 'idleMotion').checked };
+  body.config = {
+    resolution: input(form, 'resolution').value.trim(),
+    frameRate: number('frameRate'),
+    idleMotion: input(form, 'idleMotion').checked,
+  };
   if (tier === 'stylized_3d') {
     const style = renderStyleOf(form);
     body.renderStyle = style;

@@ -1,7 +1,11 @@
 /** The list of avatars: one button per avatar (name, tier, status); the selected one is marked for assistive tech. */
 import type { AvatarSummary } from './avatar-types.ts';
 
-const TIER_SHORT: Record<string, string> = { stylized_3d: 'Stylized 3D', animated_portrait: 'Tier 2 portrait', realtime_lipsync: 'Tier 3 lip-sync' };
+const TIER_SHORT: Record<string, string> = {
+  stylized_3d: 'Stylized 3D',
+  animated_portrait: 'Tier 2 portrait',
+  realtime_lipsync: 'Tier 3 lip-sync',
+};
 
 export function renderAvatarList(
   list: HTMLUListElement,

@@ -107,7 +107,7 @@ async function start(): Promise<void> {
 
 keyForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const value = ($<HTMLInputElement>('api-key')).value.trim();
+  const value = $<HTMLInputElement>('api-key').value.trim();
   if (!value) {
     showError(keyForm, new Error('Enter an API key (it starts with sk_).'));
     return;
@@ -135,7 +135,7 @@ $('refresh').addEventListener('click', () => void refreshList());
 createForm.innerHTML = `${avatarFieldsHtml('create', 'create')}
   <div class="actions"><button type="submit">Create avatar</button></div>
   <p class="error" role="alert" data-error></p>`;
-const tierOf = () => ($<HTMLSelectElement>('create-tier')).value as Tier;
+const tierOf = () => $<HTMLSelectElement>('create-tier').value as Tier;
 syncVisibleFields(createForm, tierOf());
 createForm.addEventListener('change', () => syncVisibleFields(createForm, tierOf()));
 createForm.addEventListener('submit', (event) => {
@@ -146,8 +146,8 @@ createForm.addEventListener('submit', (event) => {
     submit.disabled = true;
     try {
       const created = await api.call<Avatar>('POST', '/avatars', readAvatarForm(createForm, tierOf(), 'create'));
-      ($<HTMLInputElement>('create-name')).value = '';
-      ($<HTMLTextAreaElement>('create-description')).value = '';
+      $<HTMLInputElement>('create-name').value = '';
+      $<HTMLTextAreaElement>('create-description').value = '';
       await refreshList();
       announce(`Created ${created.name}.`);
       await openAvatar(created._id);

@@ -9,7 +9,13 @@ export function clearPreview(stage: HTMLElement): void {
   stage.replaceChildren();
 }
 
-export function showPreview(stage: HTMLElement, avatar: Avatar, answer: PreviewAnswer, onLoaded: () => void, onError: (message: string) => void): void {
+export function showPreview(
+  stage: HTMLElement,
+  avatar: Avatar,
+  answer: PreviewAnswer,
+  onLoaded: () => void,
+  onError: (message: string) => void,
+): void {
   clearPreview(stage);
   if (avatar.tier === 'stylized_3d') {
     if (!customElements.get('avatar-view')) {
@@ -20,7 +26,9 @@ export function showPreview(stage: HTMLElement, avatar: Avatar, answer: PreviewA
     view.setAttribute('role', 'img');
     view.setAttribute('aria-label', `Live preview of ${avatar.name}`);
     view.addEventListener('loaded', () => onLoaded());
-    view.addEventListener('error', (event) => onError((event as unknown as CustomEvent<{ message: string }>).detail?.message ?? 'The preview could not be shown.'));
+    view.addEventListener('error', (event) =>
+      onError((event as unknown as CustomEvent<{ message: string }>).detail?.message ?? 'The preview could not be shown.'),
+    );
     stage.append(view);
     // The object as the API gave it, with the model URL /preview answered: no further API call.
     view.avatar = { ...avatar, sourceModel: answer.previewUrl ?? avatar.sourceModel } as AvatarViewElement['avatar'];

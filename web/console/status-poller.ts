@@ -13,7 +13,11 @@ export interface StatusPoller {
   stop(): void;
 }
 
-export function createStatusPoller(fetchAvatar: (id: string) => Promise<Avatar>, onUpdate: (avatar: Avatar) => void, onError: (error: unknown) => void): StatusPoller {
+export function createStatusPoller(
+  fetchAvatar: (id: string) => Promise<Avatar>,
+  onUpdate: (avatar: Avatar) => void,
+  onError: (error: unknown) => void,
+): StatusPoller {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let watching: string | null = null;
 

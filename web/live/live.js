@@ -13,8 +13,12 @@ const errorLine = document.getElementById('error');
 const base = `/api/v1/sessions/${encodeURIComponent(session)}`;
 let agent = null;
 
-const show = (text) => { status.textContent = text; };
-const fail = (text) => { errorLine.textContent = text; };
+const show = (text) => {
+  status.textContent = text;
+};
+const fail = (text) => {
+  errorLine.textContent = text;
+};
 
 async function watch() {
   const pc = new RTCPeerConnection();
@@ -58,7 +62,8 @@ function connectAgent() {
       else if (event.type === 'playback_started') show('Speaking…');
       else if (event.type === 'playback_finished') show('Watching: the avatar is idle.');
       else if (event.type === 'metrics') {
-        metrics.textContent = `first frame ${event.timeToFirstFrameMs ?? '–'} ms · ${event.fps ?? '–'} fps · ` +
+        metrics.textContent =
+          `first frame ${event.timeToFirstFrameMs ?? '–'} ms · ${event.fps ?? '–'} fps · ` +
           `audio→video p95 ${event.latencyMs?.p95 ?? '–'} ms · drift ${event.driftMs ?? '–'} ms`;
       } else if (event.type === 'error') fail(event.message);
     };
@@ -91,6 +96,8 @@ async function speak() {
 speakButton.hidden = !agentToken;
 
 speakButton.addEventListener('click', speak);
-document.getElementById('unmute').addEventListener('click', () => { video.muted = false; });
+document.getElementById('unmute').addEventListener('click', () => {
+  video.muted = false;
+});
 if (!session || !token) fail('Add #session=<sessionId>&token=<token> to the address.');
 else watch().catch((error) => fail(error.message));

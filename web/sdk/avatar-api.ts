@@ -2,7 +2,11 @@ import type { AvatarObject } from './avatar-types.ts';
 
 /** An error the Avatars API answered (its `error` sentence and `code`), or a network failure. */
 export class AvatarApiError extends Error {
-  constructor(message: string, readonly code: string, readonly status: number) {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly status: number,
+  ) {
     super(message);
     this.name = 'AvatarApiError';
   }

@@ -31,7 +31,8 @@ export class AvatarViewElement extends HTMLElement {
   connectedCallback(): void {
     if (!this.shadowRoot) {
       const root = this.attachShadow({ mode: 'open' });
-      root.innerHTML = '<style>:host{display:inline-block;width:512px;height:512px;position:relative;overflow:hidden}div{width:100%;height:100%}</style><div part="stage"></div>';
+      root.innerHTML =
+        '<style>:host{display:inline-block;width:512px;height:512px;position:relative;overflow:hidden}div{width:100%;height:100%}</style><div part="stage"></div>';
     }
     this.scheduleLoad();
   }
@@ -112,7 +113,8 @@ export class AvatarViewElement extends HTMLElement {
     this.view = view;
     for (const type of ['loaded', 'speaking', 'error']) {
       view.addEventListener(type, (e) => {
-        if (this.view === view) this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail, bubbles: true, composed: true }));
+        if (this.view === view)
+          this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail, bubbles: true, composed: true }));
       });
     }
     // Failures arrive as the 'error' event; the promise's rejection is already reported there.

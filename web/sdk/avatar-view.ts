@@ -54,7 +54,10 @@ export class AvatarView extends EventTarget {
   private loadSeq = 0;
   private viewer: WhepViewer | null = null;
 
-  constructor(target: HTMLCanvasElement | HTMLElement, private readonly options: AvatarViewOptions = {}) {
+  constructor(
+    target: HTMLCanvasElement | HTMLElement,
+    private readonly options: AvatarViewOptions = {},
+  ) {
     super();
     this.idleMode = options.idle ?? 'natural';
     if (target instanceof HTMLCanvasElement) {
@@ -88,11 +91,24 @@ export class AvatarView extends EventTarget {
       const [w, h] = parseResolution(this.config.resolution);
       if (avatar.tier === 'stylized_3d') {
         if (avatar.renderStyle === 'orb') {
-          this.replaceStage(seq, () => new OrbStage(this.renderer(w, h), avatar.orbColor ?? '#22d3ee', avatar.orbSize ?? 0.6, this.idleOn()));
+          this.replaceStage(
+            seq,
+            () => new OrbStage(this.renderer(w, h), avatar.orbColor ?? '#22d3ee', avatar.orbSize ?? 0.6, this.idleOn()),
+          );
         } else {
           if (!avatar.sourceModel) throw new AvatarApiError('This avatar has no VRM model yet: upload one first.', 'no-source', 0);
           const vrm = await parseVrm(await fetchAsset(avatar.sourceModel, this.access()));
-          this.replaceStage(seq, () => VrmStage.create(this.freshCanvas(), vrm, w, h, !!this.options.transparent, this.background(), this.idleOn() ? 'natural' : 'still'));
+          this.replaceStage(seq, () =>
+            VrmStage.create(
+              this.freshCanvas(),
+              vrm,
+              w,
+              h,
+              !!this.options.transparent,
+              this.background(),
+              this.idleOn() ? 'natural' : 'still',
+            ),
+          );
         }
       } else {
         const url = avatar.previewUrl ?? (avatar._id ? await fetchPreviewUrl(avatar._id, this.access()) : null);
@@ -304,7 +320,8 @@ export function resolveConfig(...layers: Array<Partial<AvatarRenderConfig> | und
 export function parseResolution(resolution: string): [number, number] {
   const m = /^\s*(\d{1,5})\s*[xX×]\s*(\d{1,5})\s*$/.exec(resolution);
   if (!m) return [512, 512];
-  const w = Number(m[1]), h = Number(m[2]);
+  const w = Number(m[1]),
+    h = Number(m[2]);
   if (w < 16 || h < 16 || w > 4096 || h > 4096) return [512, 512];
   return [w, h];
 }

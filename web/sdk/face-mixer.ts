@@ -30,7 +30,7 @@ export class FaceMixer {
     this.visemeMap = mapVisemes(has);
     this.names = [...new Set([...EMOTIONS, ...Object.values(this.visemeMap), 'blink'])].filter((n) => n && has(n));
     const noMouth = VISEME_NAMES.every((v) => !this.visemeMap[v]);
-    this.jaw = noMouth ? vrm.humanoid?.getNormalizedBoneNode('jaw') ?? null : null;
+    this.jaw = noMouth ? (vrm.humanoid?.getNormalizedBoneNode('jaw') ?? null) : null;
   }
 
   apply(input: FaceInput): void {

@@ -7,7 +7,10 @@ export class FrameLoop {
   private last = -1;
   private running = false;
 
-  constructor(private readonly draw: (deltaSeconds: number, now: number) => void, private fps = 30) {}
+  constructor(
+    private readonly draw: (deltaSeconds: number, now: number) => void,
+    private fps = 30,
+  ) {}
 
   setFrameRate(fps: number): void {
     this.fps = fps > 0 ? fps : 30;

@@ -18,7 +18,11 @@ export class IdleMotion {
   private nextSaccade = 0;
   private readonly headLocal = new Vector3();
 
-  constructor(private readonly vrm: VRM, private mode: IdleMode, private readonly random: () => number = Math.random) {
+  constructor(
+    private readonly vrm: VRM,
+    private mode: IdleMode,
+    private readonly random: () => number = Math.random,
+  ) {
     // three-vrm's normalized bones keep each file's own axes: a VRM 0.x model, turned to face the camera, has its
     // rotations mirrored in X and Z.
     this.sign = vrm.meta?.metaVersion === '0' ? -1 : 1;

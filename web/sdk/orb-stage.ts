@@ -10,7 +10,12 @@ export class OrbStage {
   private readonly orb: Mesh<SphereGeometry, MeshStandardMaterial>;
   private open = 0;
 
-  constructor(private readonly r: SceneRenderer, color: string, size: number, private idle: boolean) {
+  constructor(
+    private readonly r: SceneRenderer,
+    color: string,
+    size: number,
+    private idle: boolean,
+  ) {
     const c = new Color(color);
     const material = new MeshStandardMaterial({ color: c, emissive: c, emissiveIntensity: 0.35, roughness: 0.35, metalness: 0 });
     this.orb = new Mesh(new SphereGeometry(Math.max(0.01, size) / 2, 48, 32), material);

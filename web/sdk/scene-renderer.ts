@@ -6,7 +6,13 @@ export interface SceneRenderer {
 }
 
 /** A WebGL renderer drawing at exactly width x height pixels, on a clear colour or transparent, with soft studio light. */
-export function createSceneRenderer(canvas: HTMLCanvasElement, width: number, height: number, transparent: boolean, background: string): SceneRenderer {
+export function createSceneRenderer(
+  canvas: HTMLCanvasElement,
+  width: number,
+  height: number,
+  transparent: boolean,
+  background: string,
+): SceneRenderer {
   const renderer = new WebGLRenderer({ canvas, alpha: transparent, antialias: true, premultipliedAlpha: true });
   renderer.outputColorSpace = SRGBColorSpace;
   renderer.setPixelRatio(1);

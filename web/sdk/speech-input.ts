@@ -60,7 +60,10 @@ export async function tapSpeech(ctx: AudioContext, source: SpeechSource, onSampl
     const tracks = source.getAudioTracks();
     const onEnded = () => tracks.every((t) => t.readyState === 'ended') && stop();
     for (const t of tracks) t.addEventListener('ended', onEnded);
-    cleanups.push(() => node.disconnect(), () => tracks.forEach((t) => t.removeEventListener('ended', onEnded)));
+    cleanups.push(
+      () => node.disconnect(),
+      () => tracks.forEach((t) => t.removeEventListener('ended', onEnded)),
+    );
   } else {
     const media = source as HTMLMediaElement;
     const node = mediaSourceOf(ctx, media);
@@ -129,7 +132,12 @@ async function playPcm(ctx: AudioContext, speech: PcmSpeech, tap: AudioNode, cle
 
 async function createTapNode(ctx: AudioContext, onSamples: (s: Float32Array) => void): Promise<AudioNode> {
   if (await loadWorklet(ctx)) {
-    const node = new AudioWorkletNode(ctx, 'avatar-speech-tap', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit' });
+    const node = new AudioWorkletNode(ctx, 'avatar-speech-tap', {
+      numberOfInputs: 1,
+      numberOfOutputs: 1,
+      channelCount: 1,
+      channelCountMode: 'explicit',
+    });
     node.port.onmessage = (e: MessageEvent<Float32Array>) => onSamples(e.data);
     return node;
   }

@@ -39,7 +39,9 @@ function waitForData(video: HTMLVideoElement): Promise<void> {
   return new Promise((resolve, reject) => {
     if (video.readyState >= 2) return resolve();
     const ok = () => (off(), resolve());
-    const fail = () => (off(), reject(new Error(`The preview video could not be played (${video.error?.message || 'unsupported or unreachable'}).`)));
+    const fail = () => (
+      off(), reject(new Error(`The preview video could not be played (${video.error?.message || 'unsupported or unreachable'}).`))
+    );
     const off = () => {
       video.removeEventListener('loadeddata', ok);
       video.removeEventListener('error', fail);

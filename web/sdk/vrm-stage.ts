@@ -29,7 +29,11 @@ export class VrmStage {
   readonly face: FaceMixer;
   readonly idle: IdleMotion;
 
-  constructor(private readonly r: SceneRenderer, readonly vrm: VRM, idle: IdleMode) {
+  constructor(
+    private readonly r: SceneRenderer,
+    readonly vrm: VRM,
+    idle: IdleMode,
+  ) {
     r.scene.add(vrm.scene);
     const size = r.renderer.getSize(new Vector2());
     this.camera = new PerspectiveCamera(FOV, size.x / size.y, 0.01, 100);
@@ -39,7 +43,15 @@ export class VrmStage {
     frameUpperBody(this.camera, vrm);
   }
 
-  static create(canvas: HTMLCanvasElement, vrm: VRM, w: number, h: number, transparent: boolean, background: string, idle: IdleMode): VrmStage {
+  static create(
+    canvas: HTMLCanvasElement,
+    vrm: VRM,
+    w: number,
+    h: number,
+    transparent: boolean,
+    background: string,
+    idle: IdleMode,
+  ): VrmStage {
     return new VrmStage(createSceneRenderer(canvas, w, h, transparent, background), vrm, idle);
   }
 

@@ -48,7 +48,11 @@ export async function watchLiveSession(whepUrl: string, token: string): Promise<
   if (response.status !== 201) {
     pc.close();
     const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
-    throw new AvatarApiError(body.error ?? `The live session refused the viewer (${response.status}).`, body.code ?? 'whep-refused', response.status);
+    throw new AvatarApiError(
+      body.error ?? `The live session refused the viewer (${response.status}).`,
+      body.code ?? 'whep-refused',
+      response.status,
+    );
   }
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   const location = response.headers.get('Location');

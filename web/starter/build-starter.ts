@@ -75,7 +75,13 @@ function bodyParts(): Record<string, Array<[Colour, Shape]>> {
     chest: [['shirt', capsule([0, 0.02, 0], [0, 0.12, 0], 0.13)]],
     neck: [['skin', capsule([0, 0, 0], [0, 0.08, 0], 0.04)]],
     head: [
-      ['skin', merge([ellipsoid(HEAD_CENTRE, [HEAD_RADIUS, HEAD_RADIUS, HEAD_RADIUS], 32), ellipsoid([0, 0.11, 0.118], [0.011, 0.014, 0.012], 12)])],
+      [
+        'skin',
+        merge([
+          ellipsoid(HEAD_CENTRE, [HEAD_RADIUS, HEAD_RADIUS, HEAD_RADIUS], 32),
+          ellipsoid([0, 0.11, 0.118], [0.011, 0.014, 0.012], 12),
+        ]),
+      ],
       ['hair', hair],
     ],
     ...arm(1),
@@ -130,7 +136,14 @@ export async function buildStarter(): Promise<Uint8Array> {
   const materials = new Map<Colour, Material>();
   const material = (c: Colour) => {
     if (!materials.has(c)) {
-      materials.set(c, doc.createMaterial(c).setBaseColorFactor([...COLOURS[c], 1]).setMetallicFactor(0).setRoughnessFactor(0.75));
+      materials.set(
+        c,
+        doc
+          .createMaterial(c)
+          .setBaseColorFactor([...COLOURS[c], 1])
+          .setMetallicFactor(0)
+          .setRoughnessFactor(0.75),
+      );
     }
     return materials.get(c)!;
   };

@@ -67,7 +67,10 @@ export function capsule(a: Vec3, b: Vec3, r: number, seg = 16): Shape {
   for (const ring of rings) {
     for (let j = 0; j <= seg; j++) {
       const u = (j / seg) * Math.PI * 2;
-      const n = add(add(scale(x, Math.cos(ring.lat) * Math.cos(u)), scale(z, Math.cos(ring.lat) * Math.sin(u))), scale(y, Math.sin(ring.lat)));
+      const n = add(
+        add(scale(x, Math.cos(ring.lat) * Math.cos(u)), scale(z, Math.cos(ring.lat) * Math.sin(u))),
+        scale(y, Math.sin(ring.lat)),
+      );
       const p = add(ring.centre, scale(n, r));
       shape.positions.push(...p);
       pushNormal(shape, n);
@@ -90,7 +93,12 @@ export function box(c: Vec3, h: Vec3): Shape {
   ];
   for (const f of faces) {
     const base = shape.positions.length / 3;
-    for (const [su, sv] of [[-1, -1], [1, -1], [1, 1], [-1, 1]]) {
+    for (const [su, sv] of [
+      [-1, -1],
+      [1, -1],
+      [1, 1],
+      [-1, 1],
+    ]) {
       const p = add(c, mul(add(add(f.n, scale(f.u, su)), scale(f.v, sv)), h));
       shape.positions.push(...p);
       pushNormal(shape, f.n);
@@ -138,7 +146,10 @@ export function mouth(head: Vec3, radius: number, centreY: number, rest: MouthPo
   for (let j = 0; j < seg; j++) shape.indices.push(vertex(0, 0), vertex(1, j), vertex(1, j + 1));
   for (let ring = 1; ring < rings; ring++) {
     for (let j = 0; j < seg; j++) {
-      const a = vertex(ring, j), b = vertex(ring, j + 1), c = vertex(ring + 1, j), d = vertex(ring + 1, j + 1);
+      const a = vertex(ring, j),
+        b = vertex(ring, j + 1),
+        c = vertex(ring + 1, j),
+        d = vertex(ring + 1, j + 1);
       shape.indices.push(a, c, d, a, d, b);
     }
   }
@@ -157,12 +168,15 @@ export function mouth(head: Vec3, radius: number, centreY: number, rest: MouthPo
 
 /** Turns a shape about the X axis through `pivot` (positive turns +Y toward +Z). */
 export function rotateX(shape: Shape, angle: number, pivot: Vec3): Shape {
-  const c = Math.cos(angle), s = Math.sin(angle);
+  const c = Math.cos(angle),
+    s = Math.sin(angle);
   for (let i = 0; i < shape.positions.length; i += 3) {
-    const y = shape.positions[i + 1] - pivot[1], z = shape.positions[i + 2] - pivot[2];
+    const y = shape.positions[i + 1] - pivot[1],
+      z = shape.positions[i + 2] - pivot[2];
     shape.positions[i + 1] = round(pivot[1] + y * c - z * s);
     shape.positions[i + 2] = round(pivot[2] + y * s + z * c);
-    const ny = shape.normals[i + 1], nz = shape.normals[i + 2];
+    const ny = shape.normals[i + 1],
+      nz = shape.normals[i + 2];
     shape.normals[i + 1] = ny * c - nz * s;
     shape.normals[i + 2] = ny * s + nz * c;
   }
@@ -195,7 +209,10 @@ export function merge(shapes: Shape[]): Shape {
 function gridIndices(shape: Shape, rows: number, seg: number, flip = false): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < seg; j++) {
-      const a = i * (seg + 1) + j, b = a + 1, c = a + seg + 1, d = c + 1;
+      const a = i * (seg + 1) + j,
+        b = a + 1,
+        c = a + seg + 1,
+        d = c + 1;
       if (flip) shape.indices.push(a, b, d, a, d, c);
       else shape.indices.push(a, c, d, a, d, b);
     }

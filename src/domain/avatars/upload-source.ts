@@ -56,7 +56,9 @@ async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Bu
     throw ERRORS.invalidSource(`A stylized_3d avatar takes a VRM model (.vrm); the uploaded file is ${describe(kind)}.`);
   }
   if (!wantsVrm && (kind === 'vrm' || kind === null)) {
-    throw ERRORS.invalidSource(`An ${avatar.tier} avatar takes a portrait photo (PNG, JPEG or WebP); the uploaded file is ${describe(kind)}.`);
+    throw ERRORS.invalidSource(
+      `An ${avatar.tier} avatar takes a portrait photo (PNG, JPEG or WebP); the uploaded file is ${describe(kind)}.`,
+    );
   }
   const limit = wantsVrm ? config.maxVrmBytes : config.maxImageBytes;
   if (data.length > limit) throw ERRORS.payloadTooLarge(limit);

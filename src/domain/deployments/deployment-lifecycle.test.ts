@@ -29,24 +29,52 @@ function deployment(overrides: Partial<DeploymentRecord> = {}): DeploymentRecord
 }
 
 function status(phase: RendererStatus['phase'], overrides: Partial<RendererStatus> = {}): RendererStatus {
-  return { avatarId: AVATAR, phase, endpoint: phase === 'running' ? 'http://127.0.0.1:9000' : null, restarts: 0, lastError: null, ...overrides };
+  return {
+    avatarId: AVATAR,
+    phase,
+    endpoint: phase === 'running' ? 'http://127.0.0.1:9000' : null,
+    restarts: 0,
+    lastError: null,
+    ...overrides,
+  };
 }
 
 describe('the deployment lifecycle', () => {
   describe('request run (deploy)', () => {
     it('a first deploy wants the container running, starting now, with no restarts', () => {
       expect(firstDeployment(AVATAR, 's3cret', T0)).toEqual({
-        avatarId: AVATAR, desired: 'running', state: 'starting', since: T0.toISOString(), restarts: 0, lastError: null,
-        endpoint: null, secret: 's3cret', lastUsedAt: T0.toISOString(), nextAttemptAt: null, scaledToZeroAt: null,
+        avatarId: AVATAR,
+        desired: 'running',
+        state: 'starting',
+        since: T0.toISOString(),
+        restarts: 0,
+        lastError: null,
+        endpoint: null,
+        secret: 's3cret',
+        lastUsedAt: T0.toISOString(),
+        nextAttemptAt: null,
+        scaledToZeroAt: null,
       });
     });
 
     it('from stopped or failed is a fresh start: restarts, backoff and error begin again', () => {
       for (const state of ['stopped', 'failed'] as const) {
-        const before = deployment({ desired: state === 'stopped' ? 'stopped' : 'running', state, restarts: 4, lastError: 'boom', nextAttemptAt: later(5000).toISOString() });
+        const before = deployment({
+          desired: state === 'stopped' ? 'stopped' : 'running',
+          state,
+          restarts: 4,
+          lastError: 'boom',
+          nextAttemptAt: later(5000).toISOString(),
+        });
         expect(requestRun(before, later(1000))).toEqual({
-          desired: 'running', state: 'starting', since: later(1000).toISOString(), scaledToZeroAt: null,
-          restarts: 0, nextAttemptAt: null, lastError: null, lastUsedAt: later(1000).toISOString(),
+          desired: 'running',
+          state: 'starting',
+          since: later(1000).toISOString(),
+          scaledToZeroAt: null,
+          restarts: 0,
+          nextAttemptAt: null,
+          lastError: null,
+          lastUsedAt: later(1000).toISOString(),
         });
       }
     });
@@ -75,7 +103,13 @@ describe('the deployment lifecycle', () => {
   describe('request stop (undeploy)', () => {
     it('a running container is stopping until the reconciler removes it', () => {
       const before = deployment({ state: 'running', endpoint: 'http://x' });
-      expect(requestStop(before, later(1000))).toEqual({ desired: 'stopped', state: 'stopping', since: later(1000).toISOString(), scaledToZeroAt: null, endpoint: null });
+      expect(requestStop(before, later(1000))).toEqual({
+        desired: 'stopped',
+        state: 'stopping',
+        since: later(1000).toISOString(),
+        scaledToZeroAt: null,
+        endpoint: null,
+      });
       const after = withChanges(before, requestStop(before, later(1000)));
       expect(stopped(after, later(2000))).toEqual({ state: 'stopped', since: later(2000).toISOString(), endpoint: null, lastError: null });
     });
@@ -84,7 +118,7 @@ describe('the deployment lifecycle', () => {
       expect(requestStop(deployment({ desired: 'stopped', state: 'stopping' }), later(1000))).toEqual({});
     });
 
-    it('of a scaled-to-zero avatar records the owner\'s word and keeps the state and its since', () => {
+    it("of a scaled-to-zero avatar records the owner's word and keeps the state and its since", () => {
       const idle = withChanges(deployment({ state: 'running' }), scaleToZero(deployment({ state: 'running' }), later(1000)));
       expect(requestStop(idle, later(2000))).toEqual({ desired: 'stopped', state: 'stopped', scaledToZeroAt: null, endpoint: null });
     });
@@ -94,20 +128,28 @@ describe('the deployment lifecycle', () => {
     it('running sets the endpoint, ends the backoff and keeps the last error for the user to read', () => {
       const before = deployment({ state: 'starting', restarts: 1, lastError: 'crashed', nextAttemptAt: later(1000).toISOString() });
       expect(observe(before, status('running'), later(500))).toEqual({
-        state: 'running', since: later(500).toISOString(), endpoint: 'http://127.0.0.1:9000', nextAttemptAt: null,
+        state: 'running',
+        since: later(500).toISOString(),
+        endpoint: 'http://127.0.0.1:9000',
+        nextAttemptAt: null,
       });
     });
 
     it('starting keeps since and the last error unless the platform says why', () => {
       const before = deployment({ state: 'starting', lastError: 'old' });
       expect(observe(before, status('starting'), later(500))).toEqual({ state: 'starting', endpoint: null, lastError: 'old' });
-      expect(observe(before, status('starting', { lastError: 'No node has a free GPU.' }), later(500)).lastError).toBe('No node has a free GPU.');
+      expect(observe(before, status('starting', { lastError: 'No node has a free GPU.' }), later(500)).lastError).toBe(
+        'No node has a free GPU.',
+      );
     });
 
-    it('failed (or stopped after a start) is failed with the platform\'s error', () => {
+    it("failed (or stopped after a start) is failed with the platform's error", () => {
       for (const phase of ['failed', 'stopped'] as const) {
         expect(observe(deployment(), status(phase, { lastError: 'exited with code 1' }), later(500))).toEqual({
-          state: 'failed', since: later(500).toISOString(), endpoint: null, lastError: 'exited with code 1',
+          state: 'failed',
+          since: later(500).toISOString(),
+          endpoint: null,
+          lastError: 'exited with code 1',
         });
       }
     });
@@ -122,22 +164,41 @@ describe('the deployment lifecycle', () => {
       const running = deployment({ state: 'running', restarts: 2, endpoint: 'http://x' });
       const changes = start(running, { lastError: 'killed (SIGKILL)' }, later(0));
       expect(changes).toEqual({
-        state: 'starting', since: T0.toISOString(), endpoint: null, restarts: 3, lastError: 'killed (SIGKILL)',
+        state: 'starting',
+        since: T0.toISOString(),
+        endpoint: null,
+        restarts: 3,
+        lastError: 'killed (SIGKILL)',
         nextAttemptAt: later(4000).toISOString(),
       });
       const after = withChanges(running, changes);
       expect(inBackoff(after, later(3999))).toBe(true);
       expect(inBackoff(after, later(4000))).toBe(false);
-      expect(awaitRestart(after, 'killed again', later(100))).toEqual({ state: 'failed', since: later(100).toISOString(), endpoint: null, lastError: 'killed again' });
+      expect(awaitRestart(after, 'killed again', later(100))).toEqual({
+        state: 'failed',
+        since: later(100).toISOString(),
+        endpoint: null,
+        lastError: 'killed again',
+      });
     });
 
     it('a start with nothing there (first start, after a scale to zero) counts no restart', () => {
       const before = deployment({ state: 'stopped', restarts: 1, lastError: 'earlier' });
-      expect(start(before, null, later(10))).toEqual({ state: 'starting', since: later(10).toISOString(), endpoint: null, restarts: 1, lastError: 'earlier' });
+      expect(start(before, null, later(10))).toEqual({
+        state: 'starting',
+        since: later(10).toISOString(),
+        endpoint: null,
+        restarts: 1,
+        lastError: 'earlier',
+      });
     });
 
     it('a missing portrait fails the deployment with a sentence', () => {
-      expect(missingPortrait(deployment({ endpoint: 'http://x' }), later(1))).toMatchObject({ state: 'failed', lastError: NO_PORTRAIT_ERROR, endpoint: null });
+      expect(missingPortrait(deployment({ endpoint: 'http://x' }), later(1))).toMatchObject({
+        state: 'failed',
+        lastError: NO_PORTRAIT_ERROR,
+        endpoint: null,
+      });
     });
   });
 
@@ -154,10 +215,16 @@ describe('the deployment lifecycle', () => {
       expect(isIdle(running, { schedulingMode: 'on_demand' }, later(5 * 60_000))).toBe(true);
     });
 
-    it('stops the container but leaves the owner\'s desired as it was, so the two are told apart', () => {
+    it("stops the container but leaves the owner's desired as it was, so the two are told apart", () => {
       const running = deployment({ state: 'running', endpoint: 'http://x', lastError: 'old' });
       const changes = scaleToZero(running, later(1000));
-      expect(changes).toEqual({ state: 'stopped', since: later(1000).toISOString(), scaledToZeroAt: later(1000).toISOString(), endpoint: null, lastError: null });
+      expect(changes).toEqual({
+        state: 'stopped',
+        since: later(1000).toISOString(),
+        scaledToZeroAt: later(1000).toISOString(),
+        endpoint: null,
+        lastError: null,
+      });
       const idle = withChanges(running, changes);
       expect(idle.desired).toBe('running');
       expect(wantsToRun(idle)).toBe(false);

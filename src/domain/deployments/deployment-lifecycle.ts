@@ -147,7 +147,8 @@ export function awaitRestart(deployment: DeploymentRecord, crashError: string | 
  * backoff grows; when nothing exists yet (a first start, or after a scale to zero) it does not.
  */
 export function start(deployment: DeploymentRecord, crash: { lastError: string | null } | null, now: Date): DeploymentChanges {
-  if (!crash) return moveTo(deployment, 'starting', now, { endpoint: null, restarts: deployment.restarts, lastError: deployment.lastError });
+  if (!crash)
+    return moveTo(deployment, 'starting', now, { endpoint: null, restarts: deployment.restarts, lastError: deployment.lastError });
   return moveTo(deployment, 'starting', now, {
     endpoint: null,
     restarts: deployment.restarts + 1,

@@ -43,9 +43,7 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
     maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
   });
   if (started === 'full') {
-    throw ERRORS.conflict(
-      `The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`,
-    );
+    throw ERRORS.conflict(`The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`);
   }
 
   const sessions = liveSessionStore(store.db);

@@ -5,8 +5,20 @@ import { BlobStoreUnavailableError } from '../../blobs/blob-store-unavailable-er
 
 /** Errors of a lost or refused database connection: the API answers 503 until it comes back. */
 const DATABASE_DOWN_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
 ]);
 
 function isDatabaseDown(error: { code?: string; message?: string }): boolean {

@@ -70,7 +70,13 @@ export function loggerOptions(level: string, destination: { write(line: string):
     redact: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'],
     serializers: {
       req(request: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
-        return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+        return {
+          method: request.method,
+          url: redactUrl(request.url),
+          host: request.host,
+          remoteAddress: request.ip,
+          remotePort: request.socket?.remotePort,
+        };
       },
     },
   };

@@ -7,9 +7,10 @@ import { DEPLOYMENT_STATES, GPU_TYPES, RENDER_STYLES, SCHEDULING_MODES, STATUSES
  * OpenAPI document's components, so the document cannot drift from what the server accepts.
  */
 const literalUnion = <T extends readonly string[]>(values: T, description?: string) =>
-  Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {}) as unknown as TUnion<
-    TLiteral<T[number]>[]
-  >;
+  Type.Union(
+    values.map((v) => Type.Literal(v)),
+    description ? { description } : {},
+  ) as unknown as TUnion<TLiteral<T[number]>[]>;
 
 export const ResourcesInput = Type.Object(
   {
@@ -53,10 +54,7 @@ const mutableFields = {
   onDemand: Type.Optional(Type.Partial(OnDemandInput)),
 };
 
-export const CreateAvatarBody = Type.Object(
-  { name, tier: literalUnion(TIERS), ...mutableFields },
-  { additionalProperties: false },
-);
+export const CreateAvatarBody = Type.Object({ name, tier: literalUnion(TIERS), ...mutableFields }, { additionalProperties: false });
 export type CreateAvatarBody = Static<typeof CreateAvatarBody>;
 
 /** Read-only fields a client may send back unchanged; their values are ignored. */
@@ -100,51 +98,47 @@ export type ListAvatarsQuery = Static<typeof ListAvatarsQuery>;
 const timestamp = Type.String({ format: 'date-time' });
 const nullableString = Type.Union([Type.String(), Type.Null()]);
 
-export const AvatarSummary = Type.Object(
-  {
-    _id: Type.String(),
-    name: Type.String(),
-    tier: literalUnion(TIERS),
-    status: literalUnion(STATUSES),
-    userId: Type.String(),
-    organizationId: nullableString,
-    createdAt: timestamp,
-  },
-);
+export const AvatarSummary = Type.Object({
+  _id: Type.String(),
+  name: Type.String(),
+  tier: literalUnion(TIERS),
+  status: literalUnion(STATUSES),
+  userId: Type.String(),
+  organizationId: nullableString,
+  createdAt: timestamp,
+});
 
-export const Avatar = Type.Object(
-  {
-    _id: Type.String(),
-    name: Type.String(),
-    description: nullableString,
-    tier: literalUnion(TIERS),
-    renderStyle: Type.Optional(literalUnion(RENDER_STYLES)),
-    orbColor: Type.Optional(Type.String()),
-    orbSize: Type.Optional(Type.Number()),
-    preprocessed: Type.Boolean(),
-    status: literalUnion(STATUSES),
-    error: nullableString,
-    resources: Type.Partial(ResourcesInput),
-    config: ConfigInput,
-    onDemand: Type.Optional(Type.Union([OnDemandInput, Type.Null()])),
-    sourceModel: nullableString,
-    sourceImage: Type.Optional(nullableString),
-    sourceInfo: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-    renderingEndpoint: nullableString,
-    deployment: Type.Optional(
-      Type.Object(
-        {
-          state: literalUnion(DEPLOYMENT_STATES),
-          since: Type.Union([timestamp, Type.Null()], { description: 'when it entered this state; null before the first deploy' }),
-          restarts: Type.Integer({ minimum: 0 }),
-          lastError: nullableString,
-        },
-        { description: 'Tier 2/3: the rendering container' },
-      ),
+export const Avatar = Type.Object({
+  _id: Type.String(),
+  name: Type.String(),
+  description: nullableString,
+  tier: literalUnion(TIERS),
+  renderStyle: Type.Optional(literalUnion(RENDER_STYLES)),
+  orbColor: Type.Optional(Type.String()),
+  orbSize: Type.Optional(Type.Number()),
+  preprocessed: Type.Boolean(),
+  status: literalUnion(STATUSES),
+  error: nullableString,
+  resources: Type.Partial(ResourcesInput),
+  config: ConfigInput,
+  onDemand: Type.Optional(Type.Union([OnDemandInput, Type.Null()])),
+  sourceModel: nullableString,
+  sourceImage: Type.Optional(nullableString),
+  sourceInfo: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+  renderingEndpoint: nullableString,
+  deployment: Type.Optional(
+    Type.Object(
+      {
+        state: literalUnion(DEPLOYMENT_STATES),
+        since: Type.Union([timestamp, Type.Null()], { description: 'when it entered this state; null before the first deploy' }),
+        restarts: Type.Integer({ minimum: 0 }),
+        lastError: nullableString,
+      },
+      { description: 'Tier 2/3: the rendering container' },
     ),
-    userId: Type.String(),
-    organizationId: nullableString,
-    createdAt: timestamp,
-    updatedAt: timestamp,
-  },
-);
+  ),
+  userId: Type.String(),
+  organizationId: nullableString,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});

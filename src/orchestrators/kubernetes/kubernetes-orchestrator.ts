@@ -10,14 +10,7 @@ import {
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrator.ts';
 import { loadKubeConfig } from './kube-config.ts';
 import { apiErrorMessage, isAlreadyExists, orNull } from './kube-api-errors.ts';
-import {
-  ANNOTATIONS,
-  LABELS,
-  MANAGED_BY,
-  MANAGED_SELECTOR,
-  avatarSelector,
-  objectNameForAvatar,
-} from './object-names.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY, MANAGED_SELECTOR, avatarSelector, objectNameForAvatar } from './object-names.ts';
 import { buildRendererObjects, rendererPort, type RendererObjectOptions } from './renderer-objects.ts';
 import { rendererStatusFrom } from './renderer-status.ts';
 
@@ -197,8 +190,7 @@ export function createKubernetesOrchestrator(options: KubernetesOrchestratorOpti
           core.listNamespacedService({ namespace, labelSelector: MANAGED_SELECTOR }),
           core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR }),
         ]);
-        const avatarIdOf = (object: { metadata?: { labels?: Record<string, string> } }) =>
-          object.metadata?.labels?.[LABELS.avatarId];
+        const avatarIdOf = (object: { metadata?: { labels?: Record<string, string> } }) => object.metadata?.labels?.[LABELS.avatarId];
         const statuses = new Map<string, RendererStatus>();
         for (const deployment of deployments.items) {
           const avatarId = avatarIdOf(deployment);

@@ -13,9 +13,7 @@ describe('objectNameForAvatar', () => {
 
   it('keeps ids that differ only in letter case apart', () => {
     expect(objectNameForAvatar('avt_3kTz9QWmBx7pLr2N')).not.toBe(objectNameForAvatar('avt_3ktz9qwmbx7plr2n'));
-    fc.assert(
-      fc.property(avatarId, avatarId, (a, b) => a === b || objectNameForAvatar(a) !== objectNameForAvatar(b)),
-    );
+    fc.assert(fc.property(avatarId, avatarId, (a, b) => a === b || objectNameForAvatar(a) !== objectNameForAvatar(b)));
   });
 
   it('encodes a usual id reversibly and hashes an overlong one under another prefix', () => {

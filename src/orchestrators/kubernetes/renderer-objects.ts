@@ -4,14 +4,7 @@ import { RENDERER_ENV } from '../../../contract/renderer-environment.ts';
 import { RENDERER_PATHS } from '../../../contract/renderer-http.ts';
 import type { RendererSpec } from '../orchestrator.ts';
 import { rendererEnvironment } from '../renderer-environment.ts';
-import {
-  ANNOTATIONS,
-  LABELS,
-  MANAGED_BY,
-  isLabelValue,
-  objectNameForAvatar,
-  selectorLabels,
-} from './object-names.ts';
+import { ANNOTATIONS, LABELS, MANAGED_BY, isLabelValue, objectNameForAvatar, selectorLabels } from './object-names.ts';
 
 /** How rendering containers are dressed on this cluster; the same for every avatar. */
 export interface RendererObjectOptions {
@@ -143,7 +136,9 @@ export function buildRendererObjects(spec: RendererSpec, options: RendererObject
           env: [
             // The secret only by reference: a pod's spec is readable by more people than its Secret.
             ...rendererEnvironment(spec, { host: '0.0.0.0', port }).map((variable) =>
-              variable.name === RENDERER_ENV.secret ? { name: variable.name, valueFrom: { secretKeyRef: { name, key: SECRET_KEY } } } : variable,
+              variable.name === RENDERER_ENV.secret
+                ? { name: variable.name, valueFrom: { secretKeyRef: { name, key: SECRET_KEY } } }
+                : variable,
             ),
             // WebRTC host candidates: the pod's own address.
             { name: RENDERER_ENV.iceHosts, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },

@@ -35,7 +35,14 @@ describe('rendererStatusFrom', () => {
   it('explains an unschedulable GPU pod in the product words', () => {
     const p = pod({
       phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.' }],
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.',
+        },
+      ],
     });
     expect(status(deployment({}), [p])).toMatchObject({
       phase: 'starting',
@@ -48,14 +55,30 @@ describe('rendererStatusFrom', () => {
 
   it('names the missing node label when no node offers the GPU type', () => {
     const p = pod({
-      conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector." }],
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
+        },
+      ],
     });
     expect(status(deployment({}), [p]).lastError).toContain('avatars.dev/gpu-type=nvidia-a10');
   });
 
   it('reports an image that cannot be pulled as failed, naming the image', () => {
     const p = pod({
-      containerStatuses: [{ name: 'renderer', image, imageID: '', ready: false, restartCount: 0, state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/renderer:1"' } } }],
+      containerStatuses: [
+        {
+          name: 'renderer',
+          image,
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/renderer:1"' } },
+        },
+      ],
     });
     expect(status(deployment({}), [p])).toMatchObject({
       phase: 'failed',
@@ -65,7 +88,17 @@ describe('rendererStatusFrom', () => {
 
   it('reports a crash loop with the restart count', () => {
     const p = pod({
-      containerStatuses: [{ name: 'renderer', image, imageID: '', ready: false, restartCount: 7, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }],
+      containerStatuses: [
+        {
+          name: 'renderer',
+          image,
+          imageID: '',
+          ready: false,
+          restartCount: 7,
+          state: { waiting: { reason: 'CrashLoopBackOff' } },
+          lastState: { terminated: { exitCode: 1, reason: 'Error' } },
+        },
+      ],
     });
     expect(status(deployment({}), [p])).toMatchObject({
       phase: 'failed',
@@ -73,16 +106,24 @@ describe('rendererStatusFrom', () => {
       lastError: 'The rendering container keeps crashing (restarted 7 times).',
     });
     p.status!.containerStatuses![0]!.lastState = { terminated: { exitCode: 137, reason: 'OOMKilled' } };
-    expect(status(deployment({}), [p]).lastError).toBe('The rendering container keeps running out of memory (limit 8Gi) (restarted 7 times).');
+    expect(status(deployment({}), [p]).lastError).toBe(
+      'The rendering container keeps running out of memory (limit 8Gi) (restarted 7 times).',
+    );
   });
 
   it('is stopped when scaled to zero, whatever old pods say', () => {
-    const p = pod({ containerStatuses: [{ name: 'renderer', image, imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } }] });
+    const p = pod({
+      containerStatuses: [
+        { name: 'renderer', image, imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } },
+      ],
+    });
     expect(status(deployment({}, { replicas: 0 }), [p])).toMatchObject({ phase: 'stopped', endpoint: null, lastError: null });
   });
 
   it('reports a quota refusal and a passed progress deadline as failed', () => {
-    const quota = deployment({ conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota: gpu-quota' }] });
+    const quota = deployment({
+      conditions: [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'exceeded quota: gpu-quota' }],
+    });
     expect(status(quota).lastError).toBe('Kubernetes refused to create the rendering container: exceeded quota: gpu-quota');
     const late = deployment({ conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] });
     expect(status(late)).toMatchObject({ phase: 'failed', lastError: 'The rendering container did not become healthy within 10 minutes.' });

@@ -37,7 +37,7 @@ export function unschedulableSentence(message: string, deployment: V1Deployment)
     const { text, count } = gpuDescription(deployment);
     return `No node has ${text} for this avatar; it will start when ${count > 1 ? 'enough free' : 'one frees'} up.`;
   }
-  if (message.includes("didn't match Pod's node affinity/selector") || message.includes('node(s) didn\'t match node selector')) {
+  if (message.includes("didn't match Pod's node affinity/selector") || message.includes("node(s) didn't match node selector")) {
     const selector = Object.entries(deployment.spec?.template.spec?.nodeSelector ?? {})
       .map(([key, value]) => `${key}=${value}`)
       .join(', ');

@@ -46,7 +46,8 @@ orchestratorSuite('local child processes', async () => {
       const { pid } = JSON.parse(await fs.readFile(path.join(stateDir, `${avatarId}.json`), 'utf8')) as { pid: number };
       process.kill(pid, 'SIGKILL');
       // Until Node reaps the child, the process still looks alive.
-      for (let i = 0; i < 100 && (await orchestrator.status(avatarId))?.phase !== 'failed'; i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && (await orchestrator.status(avatarId))?.phase !== 'failed'; i++)
+        await new Promise((r) => setTimeout(r, 50));
     },
     async close() {
       await orchestrator.close();
@@ -55,7 +56,7 @@ orchestratorSuite('local child processes', async () => {
   };
 });
 
-describe('the local orchestrator\'s stuck rule', () => {
+describe("the local orchestrator's stuck rule", () => {
   it('judges a renderer alive but unhealthy past its start timeout hung: nothing else would ever replace it', () => {
     const orchestrator = createLocalOrchestrator({ stateDir: os.tmpdir(), stuckAfterMs: 30_000 });
     const starting: RendererStatus = { avatarId: 'avt_x', phase: 'starting', endpoint: null, restarts: 0, lastError: null };

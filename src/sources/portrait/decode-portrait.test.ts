@@ -90,7 +90,9 @@ describe('decodePortrait', () => {
   it('marks an animated WebP and uses its first frame', async () => {
     const frame = await sharp(astronaut).resize(64, 64).png().toBuffer();
     const flipped = await sharp(frame).flip().png().toBuffer();
-    const animated = await sharp([frame, flipped], { join: { animated: true } }).webp({ loop: 0 }).toBuffer();
+    const animated = await sharp([frame, flipped], { join: { animated: true } })
+      .webp({ loop: 0 })
+      .toBuffer();
     expect((await sharp(animated).metadata()).pages).toBe(2);
     const portrait = await decodePortrait(animated);
     expect([portrait.width, portrait.height]).toEqual([64, 64]);
@@ -112,7 +114,9 @@ describe('decodePortrait', () => {
     const jpeg = await sharp(astronaut).jpeg().toBuffer();
     expect(await rejection(jpeg.subarray(0, Math.floor(jpeg.length / 2)))).toBe(CORRUPT);
     // A PNG signature followed by JPEG bytes: the signature is not enough.
-    expect(await rejection(Buffer.concat([astronaut.subarray(0, 8), jpeg]))).toMatch(/^(The file is not a PNG, JPEG or WebP image\.|The image is corrupt)/);
+    expect(await rejection(Buffer.concat([astronaut.subarray(0, 8), jpeg]))).toMatch(
+      /^(The file is not a PNG, JPEG or WebP image\.|The image is corrupt)/,
+    );
   });
 
   it('still decodes a JPEG with stray bytes before its end marker, as browsers do', async () => {
@@ -129,7 +133,9 @@ describe('decodePortrait', () => {
   });
 
   it('rejects a real 60-megapixel image that compresses to a small file', async () => {
-    const uniform = await sharp({ create: { width: 10_000, height: 6_000, channels: 3, background: '#808080' } }).png({ compressionLevel: 9 }).toBuffer();
+    const uniform = await sharp({ create: { width: 10_000, height: 6_000, channels: 3, background: '#808080' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     expect(uniform.length).toBeLessThan(1024 * 1024);
     expect(await rejection(uniform)).toBe('The image is 10000x6000 pixels (60 megapixels); a portrait may have at most 50 megapixels.');
   });

@@ -37,9 +37,11 @@ export async function decodePortrait(file: Buffer): Promise<DecodedPortrait> {
   // mere warnings some cameras' JPEGs raise (stray bytes before a marker) still decode, as browsers show them.
   const options: SharpOptions = { limitInputPixels: MAX_PORTRAIT_PIXELS, failOn: 'error' };
   // The header alone is read here, without the pixel limit, so that a bomb is refused with its declared size.
-  const metadata = await sharp(file, { ...options, limitInputPixels: false }).metadata().catch((error: unknown) => {
-    throw rejectionFor(error);
-  });
+  const metadata = await sharp(file, { ...options, limitInputPixels: false })
+    .metadata()
+    .catch((error: unknown) => {
+      throw rejectionFor(error);
+    });
   if (metadata.format !== SHARP_FORMATS[type]) throw new SourceRejected(NOT_AN_IMAGE);
   if (!metadata.width || !metadata.height) throw new SourceRejected(CORRUPT);
   if (metadata.width * metadata.height > MAX_PORTRAIT_PIXELS) throw new SourceRejected(tooManyPixels(metadata.width, metadata.height));
@@ -64,14 +66,18 @@ export async function decodePortrait(file: Buffer): Promise<DecodedPortrait> {
   const { width, height, channels } = decoded.info;
   if (channels !== 3 || decoded.data.length !== width * height * 3) throw new SourceRejected(CORRUPT);
   if (width !== orientedWidth || height !== orientedHeight) {
-    warnings.push(`The image was downscaled from ${orientedWidth}x${orientedHeight} to ${width}x${height} pixels for analysis and rendering.`);
+    warnings.push(
+      `The image was downscaled from ${orientedWidth}x${orientedHeight} to ${width}x${height} pixels for analysis and rendering.`,
+    );
   }
   return { rgb: decoded.data, width, height, orientedWidth, orientedHeight, warnings };
 }
 
 /** The PNG stored as the artifact's image.png: exactly the pixels the face was found in. */
 export async function encodePortraitPng(portrait: DecodedPortrait): Promise<Buffer> {
-  return sharp(portrait.rgb, { raw: { width: portrait.width, height: portrait.height, channels: 3 } }).png().toBuffer();
+  return sharp(portrait.rgb, { raw: { width: portrait.width, height: portrait.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** The sentence for a sharp failure on an uploaded image. */

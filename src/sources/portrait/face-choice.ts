@@ -36,10 +36,14 @@ export function chooseFace(faces: DetectedFace[], width: number, height: number,
   const warnings: string[] = [];
   const background = found.length - 1;
   if (background > 0) {
-    warnings.push(`${background === 1 ? 'A smaller face' : `${background} smaller faces`} in the background ${background === 1 ? 'was' : 'were'} ignored.`);
+    warnings.push(
+      `${background === 1 ? 'A smaller face' : `${background} smaller faces`} in the background ${background === 1 ? 'was' : 'were'} ignored.`,
+    );
   }
   if (face.score < LOW_SCORE) {
-    warnings.push(`The face was found with low confidence (${face.score.toFixed(2)}); a sharper, frontal, evenly lit photo gives a better avatar.`);
+    warnings.push(
+      `The face was found with low confidence (${face.score.toFixed(2)}); a sharper, frontal, evenly lit photo gives a better avatar.`,
+    );
   }
   if (face.box[2] < Math.min(width, height) * SMALL_IN_FRAME) {
     warnings.push('The face is small in the frame; a photo cropped closer to the head and shoulders gives a sharper avatar.');

@@ -107,7 +107,9 @@ function inMediaPipeOrder(mesh: [number, number, number][]): [number, number, nu
 }
 
 async function createHuman(): Promise<Human> {
-  const { Human: HumanClass } = require(path.join(HUMAN_DIR, 'dist', 'human.node-wasm.js')) as { Human: new (config: Partial<Config>) => Human };
+  const { Human: HumanClass } = require(path.join(HUMAN_DIR, 'dist', 'human.node-wasm.js')) as {
+    Human: new (config: Partial<Config>) => Human;
+  };
   const human = new HumanClass(config);
   registerFileModelRouter(human.tf);
   await human.load();

@@ -174,7 +174,9 @@ describe('preprocessPortrait', () => {
 
   it('rejects bad inputs with a sentence, never a crash', async () => {
     expect(await rejection(Buffer.alloc(0))).toBe('The file is empty.');
-    expect(await rejection(astronaut.subarray(0, astronaut.length - 100))).toBe('The image is corrupt or truncated and could not be decoded.');
+    expect(await rejection(astronaut.subarray(0, astronaut.length - 100))).toBe(
+      'The image is corrupt or truncated and could not be decoded.',
+    );
     expect(await rejection(await sharp(astronaut).resize(32, 32).gif().toBuffer())).toBe('The file is not a PNG, JPEG or WebP image.');
   });
 
@@ -182,23 +184,37 @@ describe('preprocessPortrait', () => {
     const jpeg = await sharp(astronaut).resize(128, 128).jpeg().toBuffer();
     const webp = await sharp(astronaut).resize(128, 128).webp().toBuffer();
     const damaged = fc
-      .tuple(fc.constantFrom(astronaut, jpeg, webp), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.nat())
+      .tuple(
+        fc.constantFrom(astronaut, jpeg, webp),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.nat(),
+      )
       .map(([file, edits, cut]) => {
         const copy = Buffer.from(file);
         for (const [at, value] of edits) copy[at % copy.length] = value;
         return copy.subarray(0, Math.max(1, copy.length - (cut % 64)));
       });
     const signed = fc
-      .tuple(fc.constantFrom(astronaut.subarray(0, 8), jpeg.subarray(0, 3), Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1')), fc.uint8Array({ maxLength: 256 }))
+      .tuple(
+        fc.constantFrom(astronaut.subarray(0, 8), jpeg.subarray(0, 3), Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1')),
+        fc.uint8Array({ maxLength: 256 }),
+      )
       .map(([head, rest]) => Buffer.concat([head, rest]));
     await fc.assert(
-      fc.asyncProperty(fc.oneof(damaged, signed, fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes))), async (file) => {
-        const outcome = await preprocessPortrait(file).then(
-          () => 'ok',
-          (error: unknown) => error,
-        );
-        if (outcome !== 'ok') expect(outcome).toBeInstanceOf(SourceRejected);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          damaged,
+          signed,
+          fc.uint8Array({ maxLength: 256 }).map((bytes) => Buffer.from(bytes)),
+        ),
+        async (file) => {
+          const outcome = await preprocessPortrait(file).then(
+            () => 'ok',
+            (error: unknown) => error,
+          );
+          if (outcome !== 'ok') expect(outcome).toBeInstanceOf(SourceRejected);
+        },
+      ),
       { numRuns: 40 },
     );
   });

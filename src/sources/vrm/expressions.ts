@@ -33,8 +33,9 @@ function readFace1(data: Record<string, unknown>, bones: string[]): FaceAbilitie
     visemes: VISEMES.filter(has),
     blink: has('blink') || (has('blinkLeft') && has('blinkRight')),
     // three-vrm builds a look-at only from a lookAt section; its type defaults to bone.
-    lookAt: isJsonObject(data.lookAt) && canLook(data.lookAt.type === 'expression' ? 'expression' : 'bone', bones,
-      ['lookUp', 'lookDown', 'lookLeft', 'lookRight'].some(has)),
+    lookAt:
+      isJsonObject(data.lookAt) &&
+      canLook(data.lookAt.type === 'expression' ? 'expression' : 'bone', bones, ['lookUp', 'lookDown', 'lookLeft', 'lookRight'].some(has)),
   };
 }
 
@@ -60,8 +61,13 @@ function readFace0(data: Record<string, unknown>, bones: string[]): FaceAbilitie
     visemes: VISEMES.filter((viseme) => presets.some((preset) => VISEME_OF_0[preset] === viseme)),
     blink: has('blink') || (has('blink_l') && has('blink_r')),
     // three-vrm builds a 0.x look-at from firstPerson; lookAtTypeName "BlendShape" moves the eyes by expressions.
-    lookAt: isJsonObject(firstPerson) && canLook(firstPerson.lookAtTypeName === 'BlendShape' ? 'expression' : 'bone',
-      bones, ['lookup', 'lookdown', 'lookleft', 'lookright'].some(has)),
+    lookAt:
+      isJsonObject(firstPerson) &&
+      canLook(
+        firstPerson.lookAtTypeName === 'BlendShape' ? 'expression' : 'bone',
+        bones,
+        ['lookup', 'lookdown', 'lookleft', 'lookright'].some(has),
+      ),
   };
 }
 

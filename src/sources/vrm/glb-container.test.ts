@@ -59,9 +59,7 @@ describe('GLB container checks', () => {
   });
 
   it('refuses GLB version 1', async () => {
-    expect(await rejectionOf(withUint32(4, 1))).toBe(
-      'The file is a GLB of version 1; only glTF 2.0 models (GLB version 2) are supported.',
-    );
+    expect(await rejectionOf(withUint32(4, 1))).toBe('The file is a GLB of version 1; only glTF 2.0 models (GLB version 2) are supported.');
   });
 
   it('refuses a truncated file: the header declares more than arrived', async () => {
@@ -99,19 +97,13 @@ describe('GLB container checks', () => {
   it('refuses a JSON chunk larger than 16 MiB that is really there', async () => {
     const json = Buffer.alloc(MAX_JSON_CHUNK_BYTES + 4 * 1024 * 1024, 0x20);
     json.write('{"asset":{"version":"2.0"}}', 0);
-    expect(await rejectionOf(glbWith(chunk('JSON', json)))).toBe(
-      "The model's JSON chunk is 20 MiB; at most 16 MiB is allowed.",
-    );
+    expect(await rejectionOf(glbWith(chunk('JSON', json)))).toBe("The model's JSON chunk is 20 MiB; at most 16 MiB is allowed.");
   });
 
   it('refuses a file whose first chunk is not JSON', async () => {
     const bin = chunk('BIN', Buffer.alloc(16));
-    expect(await rejectionOf(glbWith(bin))).toBe(
-      "The file's first chunk is of type BIN, not JSON; a GLB must start with its JSON chunk.",
-    );
-    expect(await rejectionOf(glbWith(Buffer.alloc(0)))).toBe(
-      'The file ends right after its GLB header; a VRM must have a JSON chunk.',
-    );
+    expect(await rejectionOf(glbWith(bin))).toBe("The file's first chunk is of type BIN, not JSON; a GLB must start with its JSON chunk.");
+    expect(await rejectionOf(glbWith(Buffer.alloc(0)))).toBe('The file ends right after its GLB header; a VRM must have a JSON chunk.');
   });
 
   it('refuses an empty JSON chunk, a second JSON chunk, a misplaced BIN chunk and stray bytes', async () => {
@@ -140,25 +132,17 @@ describe('the JSON chunk', () => {
   const jsonGlb = (text: string | Buffer) => glbWith(chunk('JSON', Buffer.from(text)));
 
   it('refuses text that is not JSON, naming the parse error', async () => {
-    expect(await rejectionOf(jsonGlb('{"asset": {"version": "2.0"'))).toMatch(
-      /^The model's JSON chunk is not valid JSON \(.+\)\.$/,
-    );
+    expect(await rejectionOf(jsonGlb('{"asset": {"version": "2.0"'))).toMatch(/^The model's JSON chunk is not valid JSON \(.+\)\.$/);
   });
 
   it('refuses JSON that is not an object', async () => {
-    expect(await rejectionOf(jsonGlb('[1, 2, 3]'))).toBe(
-      "The model's JSON chunk holds an array where a glTF object was expected.",
-    );
-    expect(await rejectionOf(jsonGlb('"glTF"'))).toBe(
-      "The model's JSON chunk holds a string where a glTF object was expected.",
-    );
+    expect(await rejectionOf(jsonGlb('[1, 2, 3]'))).toBe("The model's JSON chunk holds an array where a glTF object was expected.");
+    expect(await rejectionOf(jsonGlb('"glTF"'))).toBe("The model's JSON chunk holds a string where a glTF object was expected.");
     expect(await rejectionOf(jsonGlb('null'))).toBe("The model's JSON chunk holds null where a glTF object was expected.");
   });
 
   it('refuses bytes that are not UTF-8', async () => {
-    expect(await rejectionOf(jsonGlb(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])))).toBe(
-      "The model's JSON chunk is not valid UTF-8 text.",
-    );
+    expect(await rejectionOf(jsonGlb(Buffer.from([0x7b, 0xff, 0xfe, 0x7d])))).toBe("The model's JSON chunk is not valid UTF-8 text.");
   });
 
   it('refuses nesting deep enough to overflow the validator, before the validator runs', async () => {
@@ -172,9 +156,7 @@ describe('the JSON chunk', () => {
   it('does not count brackets inside strings as nesting', async () => {
     const { gltf, bin } = unpackGlb(fixture());
     gltf.extras = { note: `${'['.repeat(500)}\\"${'{'.repeat(500)}` };
-    const message = await rejectionOf(
-      packGlbChunks(Buffer.from(JSON.stringify({ ...gltf, extensions: {} })), bin),
-    );
+    const message = await rejectionOf(packGlbChunks(Buffer.from(JSON.stringify({ ...gltf, extensions: {} })), bin));
     expect(message).toMatch(/without VRM data/);
   });
 });

@@ -28,18 +28,14 @@ export function isGlb(head: Buffer): boolean {
 export function readGlbContainer(file: Buffer): GlbContainer {
   if (file.length === 0) throw new SourceRejected('The file is empty; upload a VRM model (.vrm).');
   if (!isGlb(file)) {
-    throw new SourceRejected(
-      "The file is not a VRM model: a VRM is a binary glTF (GLB) file, which starts with the bytes 'glTF'.",
-    );
+    throw new SourceRejected("The file is not a VRM model: a VRM is a binary glTF (GLB) file, which starts with the bytes 'glTF'.");
   }
   if (file.length < HEADER_BYTES) {
     throw new SourceRejected(`The file is truncated: it ends after ${file.length} bytes, inside its 12-byte GLB header.`);
   }
   const version = file.readUInt32LE(4);
   if (version !== 2) {
-    throw new SourceRejected(
-      `The file is a GLB of version ${version}; only glTF 2.0 models (GLB version 2) are supported.`,
-    );
+    throw new SourceRejected(`The file is a GLB of version ${version}; only glTF 2.0 models (GLB version 2) are supported.`);
   }
   const declaredLength = file.readUInt32LE(8);
   if (declaredLength > file.length) {

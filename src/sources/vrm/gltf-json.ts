@@ -35,9 +35,7 @@ export function parseGltfJson(chunk: Buffer): Record<string, unknown> {
     throw new SourceRejected(`The model's JSON chunk is not valid JSON (${reason}).`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new SourceRejected(
-      `The model's JSON chunk holds ${describeJsonType(value)} where a glTF object was expected.`,
-    );
+    throw new SourceRejected(`The model's JSON chunk holds ${describeJsonType(value)} where a glTF object was expected.`);
   }
   return value as Record<string, unknown>;
 }
@@ -74,7 +72,8 @@ function scanJsonShape(bytes: Buffer): { depth: number; values: number } {
   for (let i = 0; i < bytes.length; i += 1) {
     const byte = bytes[i];
     if (inString) {
-      if (byte === 0x5c) i += 1; // backslash: skip the escaped byte
+      if (byte === 0x5c)
+        i += 1; // backslash: skip the escaped byte
       else if (byte === 0x22) inString = false;
     } else if (byte === 0x22) {
       inString = true;

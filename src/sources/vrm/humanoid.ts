@@ -4,8 +4,18 @@ import { isJsonObject } from './json-shape.ts';
 import type { VrmExtension } from './vrm-extension.ts';
 
 const LIMBS = [
-  'leftUpperArm', 'leftLowerArm', 'leftHand', 'rightUpperArm', 'rightLowerArm', 'rightHand',
-  'leftUpperLeg', 'leftLowerLeg', 'leftFoot', 'rightUpperLeg', 'rightLowerLeg', 'rightFoot',
+  'leftUpperArm',
+  'leftLowerArm',
+  'leftHand',
+  'rightUpperArm',
+  'rightLowerArm',
+  'rightHand',
+  'leftUpperLeg',
+  'leftLowerLeg',
+  'leftFoot',
+  'rightUpperLeg',
+  'rightLowerLeg',
+  'rightFoot',
 ];
 
 // VRM 1.0 humanoid.md, "List of Humanoid Bones": chest and neck are optional there, "required in 0.X".
@@ -39,9 +49,7 @@ export function readHumanoidBones(vrm: VrmExtension, nodeCount: number): string[
   const entries = vrm.version === '1.0' ? bonesOf1(humanoid.humanBones) : bonesOf0(humanoid.humanBones);
   if (entries === null) {
     const expected = vrm.version === '1.0' ? 'an object' : 'an array';
-    throw new SourceRejected(
-      `The model's ${section}.humanBones is ${describeJsonType(humanoid.humanBones)}, not ${expected} of bones.`,
-    );
+    throw new SourceRejected(`The model's ${section}.humanBones is ${describeJsonType(humanoid.humanBones)}, not ${expected} of bones.`);
   }
   if (entries.length > MAX_BONES) {
     throw new SourceRejected(`The model's humanoid lists ${entries.length} bones; a VRM humanoid has at most 55.`);

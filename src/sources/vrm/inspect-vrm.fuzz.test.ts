@@ -48,14 +48,30 @@ describe('inspectVrm never fails with anything but SourceRejected', () => {
     const { gltf, bin } = unpackGlb(readFileSync(VRM_FIXTURES.overrides));
     const anyJson = fc.jsonValue({ maxDepth: 3 });
     const paths: ((vrm: any, value: unknown) => void)[] = [
-      (vrm, value) => { vrm.humanoid = value; },
-      (vrm, value) => { vrm.humanoid.humanBones = value; },
-      (vrm, value) => { vrm.humanoid.humanBones.head = value; },
-      (vrm, value) => { vrm.expressions = value; },
-      (vrm, value) => { vrm.expressions.preset = value; },
-      (vrm, value) => { vrm.lookAt = value; },
-      (vrm, value) => { vrm.meta = value; },
-      (vrm, value) => { vrm.specVersion = value; },
+      (vrm, value) => {
+        vrm.humanoid = value;
+      },
+      (vrm, value) => {
+        vrm.humanoid.humanBones = value;
+      },
+      (vrm, value) => {
+        vrm.humanoid.humanBones.head = value;
+      },
+      (vrm, value) => {
+        vrm.expressions = value;
+      },
+      (vrm, value) => {
+        vrm.expressions.preset = value;
+      },
+      (vrm, value) => {
+        vrm.lookAt = value;
+      },
+      (vrm, value) => {
+        vrm.meta = value;
+      },
+      (vrm, value) => {
+        vrm.specVersion = value;
+      },
     ];
     await fc.assert(
       fc.asyncProperty(fc.nat({ max: paths.length - 1 }), anyJson, async (path, value) => {

@@ -5,8 +5,21 @@ import { inspectVrm, isGlb } from './index.ts';
 import { editedFixture, packGlbChunks, unpackGlb } from './test-glb-files.ts';
 
 const REQUIRED_1 = [
-  'hips', 'spine', 'head', 'leftUpperArm', 'leftLowerArm', 'leftHand', 'rightUpperArm', 'rightLowerArm', 'rightHand',
-  'leftUpperLeg', 'leftLowerLeg', 'leftFoot', 'rightUpperLeg', 'rightLowerLeg', 'rightFoot',
+  'hips',
+  'spine',
+  'head',
+  'leftUpperArm',
+  'leftLowerArm',
+  'leftHand',
+  'rightUpperArm',
+  'rightLowerArm',
+  'rightHand',
+  'leftUpperLeg',
+  'leftLowerLeg',
+  'leftFoot',
+  'rightUpperLeg',
+  'rightLowerLeg',
+  'rightFoot',
 ];
 
 describe('inspectVrm on the real fixtures', () => {
@@ -16,8 +29,23 @@ describe('inspectVrm on the real fixtures', () => {
     expect(info.humanoidBones).toHaveLength(52);
     expect(info.humanoidBones).toEqual(expect.arrayContaining([...REQUIRED_1, 'chest', 'neck', 'upperChest']));
     expect(info.expressions).toEqual([
-      'neutral', 'a', 'i', 'u', 'e', 'o', 'blink', 'joy', 'angry', 'sorrow', 'fun',
-      'lookup', 'lookdown', 'lookleft', 'lookright', 'blink_l', 'blink_r',
+      'neutral',
+      'a',
+      'i',
+      'u',
+      'e',
+      'o',
+      'blink',
+      'joy',
+      'angry',
+      'sorrow',
+      'fun',
+      'lookup',
+      'lookdown',
+      'lookleft',
+      'lookright',
+      'blink_l',
+      'blink_r',
     ]);
     expect(info.visemes).toEqual(['aa', 'ih', 'ou', 'ee', 'oh']);
     expect(info.blink).toBe(true);

@@ -77,16 +77,12 @@ function validatorWorker(): Worker {
       return;
     }
     if (running?.id !== reply.id) return;
-    settle(thread, (job) =>
-      reply.issues ? job.resolve(reply.issues) : job.reject(new ValidatorFailed(reply.failure ?? 'no report')),
-    );
+    settle(thread, (job) => (reply.issues ? job.resolve(reply.issues) : job.reject(new ValidatorFailed(reply.failure ?? 'no report'))));
   });
   const died = (reason: string) => {
     stopWorker(thread);
     // Before it is ready the validator itself is broken (not installed, say): that is no fault of the file.
-    settle(thread, (job) =>
-      job.reject(ready ? new ValidatorFailed(reason) : new Error(`The glTF validator could not start: ${reason}`)),
-    );
+    settle(thread, (job) => job.reject(ready ? new ValidatorFailed(reason) : new Error(`The glTF validator could not start: ${reason}`)));
   };
   thread.on('error', (error) => died(error.message));
   thread.on('exit', () => died('the validator stopped'));

@@ -18,7 +18,10 @@ export function readMeta(meta: unknown): Record<string, unknown> {
     if (fields.length === MAX_FIELDS) break;
     if (key === '__proto__' || key.length > 100) continue;
     if (Array.isArray(value)) {
-      const items = value.slice(0, MAX_ARRAY_ITEMS).map(scalar).filter((item) => item !== undefined);
+      const items = value
+        .slice(0, MAX_ARRAY_ITEMS)
+        .map(scalar)
+        .filter((item) => item !== undefined);
       fields.push([key, items]);
     } else {
       const item = scalar(value);

@@ -29,10 +29,7 @@ export interface VrmSourceInfo {
  * `refused` is a sentence when the file is no usable glTF at all (the validator never sees it); `vrmRefused` when the
  * glTF is readable but its VRM data is not: that sentence is told only if the validator finds no glTF errors first.
  */
-export type VrmReading =
-  | { refused: string }
-  | { vrmRefused: string }
-  | { info: VrmSourceInfo };
+export type VrmReading = { refused: string } | { vrmRefused: string } | { info: VrmSourceInfo };
 
 /** Reads a VRM in the calling thread; never throws for anything the file can do wrong. */
 export function readVrm(file: Buffer): VrmReading {
@@ -66,9 +63,7 @@ function readVrmSections(gltf: Record<string, unknown>, unalignedChunks: boolean
   const warnings: string[] = [];
   const missingVisemes = VISEMES.filter((viseme) => !face.visemes.includes(viseme));
   if (face.visemes.length === 0) {
-    warnings.push(
-      `The model has no lip-sync visemes (${VISEMES.join(', ')}); the avatar's mouth will not move when it speaks.`,
-    );
+    warnings.push(`The model has no lip-sync visemes (${VISEMES.join(', ')}); the avatar's mouth will not move when it speaks.`);
   } else if (missingVisemes.length > 0) {
     warnings.push(
       `The model has no lip-sync viseme${missingVisemes.length === 1 ? '' : 's'} ${missingVisemes.join(', ')}; ` +

@@ -75,9 +75,7 @@ describe('VRM data checks', () => {
       inspectVrm(readFileSync(VRM_FIXTURES.mtoon)),
       inspectVrm(readFileSync(VRM_FIXTURES.v0)),
     ]);
-    expect(crashing).toBe(
-      'The glTF validator could not read the model (Unsupported operation: Infinity.toInt()); the file is malformed.',
-    );
+    expect(crashing).toBe('The glTF validator could not read the model (Unsupported operation: Infinity.toInt()); the file is malformed.');
     expect(before.vrmVersion).toBe('1.0');
     expect(after.vrmVersion).toBe('0.x');
   });
@@ -141,9 +139,7 @@ describe('the humanoid', () => {
     const arrayBones = editedFixture(VRM_FIXTURES.mtoon, (gltf) => {
       gltf.extensions.VRMC_vrm.humanoid.humanBones = [];
     });
-    expect(await rejectionOf(arrayBones)).toBe(
-      "The model's VRMC_vrm.humanoid.humanBones is an array, not an object of bones.",
-    );
+    expect(await rejectionOf(arrayBones)).toBe("The model's VRMC_vrm.humanoid.humanBones is an array, not an object of bones.");
     const objectBones = editedFixture(VRM_FIXTURES.v0, (gltf) => {
       gltf.extensions.VRM.humanoid.humanBones = { hips: 0 };
     });

@@ -75,7 +75,12 @@ export async function startApiProcess(env: Record<string, string>, port?: number
       clearTimeout(timer);
     },
     describe() {
-      const how = child.exitCode !== null ? `exited with code ${child.exitCode}` : child.signalCode ? `was killed (${child.signalCode})` : 'is running';
+      const how =
+        child.exitCode !== null
+          ? `exited with code ${child.exitCode}`
+          : child.signalCode
+            ? `was killed (${child.signalCode})`
+            : 'is running';
       return `the API process ${how}; its stderr ends: ${stderr.slice(-1500)}`;
     },
     async rssBytes() {

@@ -47,7 +47,11 @@ export async function runDatabaseOutage(options: OutageOptions): Promise<OutageR
     server = await startApiProcess({ ...target.env, RECONCILE_INTERVAL_MS: '500' });
     const url = server.url;
     const headers = { 'x-api-key': key, 'content-type': 'application/json' };
-    const seed = await fetch(`${url}/api/v1/avatars`, { method: 'POST', headers, body: JSON.stringify({ name: 'seed', tier: 'stylized_3d' }) });
+    const seed = await fetch(`${url}/api/v1/avatars`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ name: 'seed', tier: 'stylized_3d' }),
+    });
     const seedId = ((await seed.json()) as { _id: string })._id;
 
     const samples: Sample[] = [];
@@ -56,10 +60,13 @@ export async function runDatabaseOutage(options: OutageOptions): Promise<OutageR
       for (let n = 0; running; n++) {
         const kind = n % 5;
         const [method, path, body] =
-          kind === 0 ? ['POST', '/api/v1/avatars', JSON.stringify({ name: `w${w}-${n}`, tier: 'stylized_3d' })]
-          : kind === 1 ? ['PUT', `/api/v1/avatars/${seedId}`, JSON.stringify({ name: `w${w}-${n}` })]
-          : kind === 2 ? ['GET', '/api/v1/avatars?limit=20', undefined]
-          : ['GET', `/api/v1/avatars/${seedId}`, undefined];
+          kind === 0
+            ? ['POST', '/api/v1/avatars', JSON.stringify({ name: `w${w}-${n}`, tier: 'stylized_3d' })]
+            : kind === 1
+              ? ['PUT', `/api/v1/avatars/${seedId}`, JSON.stringify({ name: `w${w}-${n}` })]
+              : kind === 2
+                ? ['GET', '/api/v1/avatars?limit=20', undefined]
+                : ['GET', `/api/v1/avatars/${seedId}`, undefined];
         const sentAt = Date.now();
         try {
           const response = await fetch(`${url}${path}`, { method, headers, body, signal: AbortSignal.timeout(15_000) });
@@ -70,10 +77,17 @@ export async function runDatabaseOutage(options: OutageOptions): Promise<OutageR
           } catch {
             /* judged as text */
           }
-          const problems = errorShapeProblems(response.status, parsed, response.headers.get('content-type') ?? '').map((p) => `${method} ${path}: ${p}`);
+          const problems = errorShapeProblems(response.status, parsed, response.headers.get('content-type') ?? '').map(
+            (p) => `${method} ${path}: ${p}`,
+          );
           samples.push({ sentAt, ms: Date.now() - sentAt, status: response.status, problems });
         } catch (error) {
-          samples.push({ sentAt, ms: Date.now() - sentAt, status: 0, problems: [`${method} ${path}: no answer (${(error as Error).message})`] });
+          samples.push({
+            sentAt,
+            ms: Date.now() - sentAt,
+            status: 0,
+            problems: [`${method} ${path}: no answer (${(error as Error).message})`],
+          });
         }
         // Not a flood: the point is the answers, not the rate.
         await sleep(20);
@@ -87,13 +101,19 @@ export async function runDatabaseOutage(options: OutageOptions): Promise<OutageR
     const downSince = Date.now();
     // The first requests in flight as it stopped may have finished either way; judge those sent after.
     await sleep(options.downMs / 2);
-    const readyDown = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
+    const readyDown = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     await sleep(options.downMs / 2);
     const startAt = Date.now();
     await pg.start();
     const upAt = Date.now();
     await sleep(options.afterMs);
-    const readyUp = await fetch(`${url}/readyz`).then((r) => r.status, () => 0);
+    const readyUp = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
     const died = readyUp === 0 ? server.describe() : null;
     running = false;
     await workers;

@@ -70,7 +70,15 @@ export async function runDurability(options: DurabilityOptions): Promise<Durabil
     }
     problems.push(...storm.ledger.serverErrors);
     problems.push(...(await verifyLedger(server.url, key, storm.ledger)));
-    return { kind: options.kind, kills: options.kills, counts: storm.ledger.counts, avatarsTracked: storm.ledger.avatars.length, restartMs, problems, integrity };
+    return {
+      kind: options.kind,
+      kills: options.kills,
+      counts: storm.ledger.counts,
+      avatarsTracked: storm.ledger.avatars.length,
+      restartMs,
+      problems,
+      integrity,
+    };
   } finally {
     await server?.stop();
     await target.remove();

@@ -23,7 +23,8 @@ export interface LoadFigures {
   statuses: Record<string, number>;
 }
 
-const percentile = (sorted: Float64Array, p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+const percentile = (sorted: Float64Array, p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
 
 export async function mixedLoad(target: MixedLoadTarget, connections: number, seconds: number): Promise<LoadFigures> {
   let n = 0;
@@ -38,7 +39,8 @@ export async function mixedLoad(target: MixedLoadTarget, connections: number, se
     const write = { ...read, 'content-type': 'application/json' };
     if (slot < 6) return { method: 'GET', path: `/api/v1/avatars/${id}`, headers: read, body: undefined };
     if (slot < 8) return { method: 'GET', path: '/api/v1/avatars?limit=20', headers: read, body: undefined };
-    if (slot === 8) return { method: 'PUT', path: `/api/v1/avatars/${id}`, headers: write, body: JSON.stringify({ description: `load ${i}` }) };
+    if (slot === 8)
+      return { method: 'PUT', path: `/api/v1/avatars/${id}`, headers: write, body: JSON.stringify({ description: `load ${i}` }) };
     return { method: 'POST', path: '/api/v1/avatars', headers: write, body: JSON.stringify({ name: `load ${i}`, tier: 'stylized_3d' }) };
   };
   const instance = autocannon({

@@ -38,7 +38,16 @@ export interface FuzzResult {
   problems: string[];
 }
 
-const CONTENT_TYPES = ['application/json', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x', 'image/png', 'model/gltf-binary', 'application/json; charset=utf-16', ''];
+const CONTENT_TYPES = [
+  'application/json',
+  'text/plain',
+  'application/octet-stream',
+  'multipart/form-data; boundary=x',
+  'image/png',
+  'model/gltf-binary',
+  'application/json; charset=utf-16',
+  '',
+];
 
 /**
  * Ids over Fastify's 100-character parameter limit, or with broken percent-encoding, are answered by Fastify itself
@@ -95,7 +104,12 @@ function jsonBody(schema: JsonSchema | undefined): fc.Arbitrary<{ body?: string;
   return fc.oneof(
     { weight: 4, arbitrary: schemaArbitrary(schema).map((v) => ({ body: JSON.stringify(v), contentType: 'application/json' })) },
     { weight: 1, arbitrary: fc.jsonValue().map((v) => ({ body: JSON.stringify(v), contentType: 'application/json' })) },
-    { weight: 1, arbitrary: fc.tuple(fc.string({ maxLength: 80 }), fc.constantFrom(...CONTENT_TYPES)).map(([body, contentType]) => ({ body, contentType })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.string({ maxLength: 80 }), fc.constantFrom(...CONTENT_TYPES))
+        .map(([body, contentType]) => ({ body, contentType })),
+    },
     { weight: 1, arbitrary: fc.constant({}) },
   );
 }
@@ -168,11 +182,14 @@ export async function fuzzOpenApi(target: FuzzTarget, options: FuzzOptions): Pro
           }
           const found = errorShapeProblems(response.status, body, response.headers.get('content-type') ?? '');
           // A Tier 2/3 preview or session without a running renderer is the contract's 503; any other 5xx is a bug.
-          const renderer = response.status === 503 && (body as { code?: string })?.code === 'service-unavailable' && /preview|sessions/.test(path);
+          const renderer =
+            response.status === 503 && (body as { code?: string })?.code === 'service-unavailable' && /preview|sessions/.test(path);
           if (response.status >= 500 && !renderer) found.push(`answered ${response.status} ${text.slice(0, 200)}`);
           if (found.length > 0) {
             const shown = typeof request.body === 'string' ? request.body.slice(0, 200) : `<${request.body?.length ?? 0} bytes>`;
-            problems.push(`${name} ${request.path} [${request.headers['content-type'] ?? 'no content-type'}] ${shown}: ${found.join('; ')}`);
+            problems.push(
+              `${name} ${request.path} [${request.headers['content-type'] ?? 'no content-type'}] ${shown}: ${found.join('; ')}`,
+            );
           }
           return true;
         }),

@@ -37,14 +37,23 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
   const stopped: number[] = [];
   try {
     const { key } = await target.makeKey('u_render', 'org_render', ['avatars:read', 'avatars:write']);
-    server = await startApiProcess({ ...target.env, PREVIEW_TIMEOUT_MS: String(options.previewTimeoutMs), RECONCILE_INTERVAL_MS: '300', RENDERER_START_TIMEOUT_MS: '8000' });
+    server = await startApiProcess({
+      ...target.env,
+      PREVIEW_TIMEOUT_MS: String(options.previewTimeoutMs),
+      RECONCILE_INTERVAL_MS: '300',
+      RENDERER_START_TIMEOUT_MS: '8000',
+    });
     const url = server.url;
     const api = async (method: string, p: string, body?: Buffer | object) => {
       const headers: Record<string, string> = { 'x-api-key': key };
       if (Buffer.isBuffer(body)) headers['content-type'] = 'image/png';
       else if (body) headers['content-type'] = 'application/json';
       const t0 = performance.now();
-      const response = await fetch(`${url}${p}`, { method, headers, body: (Buffer.isBuffer(body) ? body : body ? JSON.stringify(body) : undefined) as BodyInit | undefined });
+      const response = await fetch(`${url}${p}`, {
+        method,
+        headers,
+        body: (Buffer.isBuffer(body) ? body : body ? JSON.stringify(body) : undefined) as BodyInit | undefined,
+      });
       const json = (await response.json()) as any;
       return { status: response.status, body: json, ms: performance.now() - t0 };
     };
@@ -59,12 +68,17 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
 
     const avatar = (await api('POST', '/api/v1/avatars', { name: 'faulty', tier: 'animated_portrait' })).body;
     await api('POST', `/api/v1/avatars/${avatar._id}/source`, fs.readFileSync(PORTRAIT_FIXTURES.astronaut));
-    const readyIn = await waitFor('preprocessing', async () => (await api('GET', `/api/v1/avatars/${avatar._id}`)).body.status === 'ready', 90_000);
+    const readyIn = await waitFor(
+      'preprocessing',
+      async () => (await api('GET', `/api/v1/avatars/${avatar._id}`)).body.status === 'ready',
+      90_000,
+    );
     if (readyIn === null) throw new Error('the portrait was not preprocessed within 90 s');
     await api('POST', `/api/v1/avatars/${avatar._id}/deploy`);
     const previewWorks = async () => (await api('POST', `/api/v1/avatars/${avatar._id}/preview`)).status === 200;
     if ((await waitFor('running', previewWorks, 60_000)) === null) throw new Error('the renderer did not start within 60 s');
-    const pidNow = () => (JSON.parse(fs.readFileSync(path.join(target.dataDir, 'renderers', `${avatar._id}.json`), 'utf8')) as { pid: number }).pid;
+    const pidNow = () =>
+      (JSON.parse(fs.readFileSync(path.join(target.dataDir, 'renderers', `${avatar._id}.json`), 'utf8')) as { pid: number }).pid;
 
     const problems: string[] = [];
     const faults: FaultFigures[] = [];
@@ -93,15 +107,23 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
         fault,
         previewStatus: preview.status,
         previewMs: Math.round(preview.ms),
-        otherRequests: { count: latencies.length, maxMs: Math.round(latencies.at(-1) ?? 0), p50Ms: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0), non200 },
+        otherRequests: {
+          count: latencies.length,
+          maxMs: Math.round(latencies.at(-1) ?? 0),
+          p50Ms: Math.round(latencies[Math.floor(latencies.length / 2)] ?? 0),
+          non200,
+        },
         recoveredMs: recoveredIn,
       };
       faults.push(figures);
-      if (preview.status !== 503 || preview.body.code !== 'service-unavailable') problems.push(`${fault}: preview answered ${preview.status} ${JSON.stringify(preview.body)}`);
+      if (preview.status !== 503 || preview.body.code !== 'service-unavailable')
+        problems.push(`${fault}: preview answered ${preview.status} ${JSON.stringify(preview.body)}`);
       // "Within its timeout": the configured timeout plus the API's own work around it.
-      if (preview.ms > options.previewTimeoutMs + 1500) problems.push(`${fault}: preview took ${Math.round(preview.ms)} ms, timeout ${options.previewTimeoutMs} ms`);
+      if (preview.ms > options.previewTimeoutMs + 1500)
+        problems.push(`${fault}: preview took ${Math.round(preview.ms)} ms, timeout ${options.previewTimeoutMs} ms`);
       if (non200 > 0) problems.push(`${fault}: ${non200} other requests failed while the preview waited`);
-      if (recoveredIn === null) problems.push(`${fault}: the container was not serving previews again within ${options.recoveryLimitMs} ms`);
+      if (recoveredIn === null)
+        problems.push(`${fault}: the container was not serving previews again within ${options.recoveryLimitMs} ms`);
     };
 
     await underFault('killed', (pid) => process.kill(pid, 'SIGKILL'));
@@ -121,13 +143,10 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
       },
     );
     // Last: a container that never answers again is not replaced today (see docs/reliability.md).
-    await underFault(
-      'hung',
-      (pid) => {
-        stopped.push(pid);
-        process.kill(pid, 'SIGSTOP');
-      },
-    );
+    await underFault('hung', (pid) => {
+      stopped.push(pid);
+      process.kill(pid, 'SIGSTOP');
+    });
     return { faults, problems };
   } finally {
     // A stopped process cannot act on SIGTERM: wake every one we stopped before the server stops them.

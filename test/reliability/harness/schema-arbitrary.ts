@@ -49,7 +49,12 @@ export function schemaArbitrary(schema: JsonSchema | undefined, depth = 0): fc.A
       return fc.oneof(
         { weight: 3, arbitrary: fc.record(model, { requiredKeys: required }) },
         { weight: 1, arbitrary: fc.record(model, { requiredKeys: [] }) },
-        { weight: 1, arbitrary: fc.tuple(fc.record(model, { requiredKeys: required }), fc.dictionary(fc.string({ maxLength: 12 }), anyJson, { maxKeys: 2 })).map(([a, b]) => ({ ...b, ...a })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(fc.record(model, { requiredKeys: required }), fc.dictionary(fc.string({ maxLength: 12 }), anyJson, { maxKeys: 2 }))
+            .map(([a, b]) => ({ ...b, ...a })),
+        },
       );
     }
     default:

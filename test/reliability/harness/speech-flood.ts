@@ -36,7 +36,12 @@ export async function runSpeechFlood(options: { rounds: number; maxQueuedSpeechS
   void live.renderer.exited.then(() => (exited = true));
   try {
     const limits = options.maxQueuedSpeechSeconds ? { maxQueuedSpeechSeconds: options.maxQueuedSpeechSeconds } : {};
-    const flooded = { sessionId: 'flooded', token: 'flood-agent-token-0123456789', viewerToken: 'flood-viewer-token-0123456789', ...limits };
+    const flooded = {
+      sessionId: 'flooded',
+      token: 'flood-agent-token-0123456789',
+      viewerToken: 'flood-viewer-token-0123456789',
+      ...limits,
+    };
     const calm = { sessionId: 'calm', token: 'calm-agent-token-0123456789', viewerToken: 'calm-viewer-token-0123456789' };
     for (const body of [flooded, calm]) {
       const created = await createSession(baseUrl, body);
@@ -54,7 +59,10 @@ export async function runSpeechFlood(options: { rounds: number; maxQueuedSpeechS
     const probe = (async () => {
       while (flooding) {
         const t0 = performance.now();
-        const status = await fetch(`${baseUrl}/health`).then((r) => r.status, () => 0);
+        const status = await fetch(`${baseUrl}/health`).then(
+          (r) => r.status,
+          () => 0,
+        );
         health.maxMs = Math.max(health.maxMs, performance.now() - t0);
         health.requests++;
         if (status !== 200) health.non200++;
@@ -82,19 +90,29 @@ export async function runSpeechFlood(options: { rounds: number; maxQueuedSpeechS
     await back.closed;
 
     await bystander.stream(speech, 16000, { chunkMs: 40, pace: 2 });
-    const spokeAfter = await bystander.next('playback_finished', 30_000).then(() => true, () => false);
+    const spokeAfter = await bystander.next('playback_finished', 30_000).then(
+      () => true,
+      () => false,
+    );
     bystander.json({ type: 'end' });
     const closeCode = (await bystander.closed).code;
     const after = await rss();
-    const alive = !exited && (await fetch(`${baseUrl}/health`).then((r) => r.status, () => 0)) === 200;
+    const alive =
+      !exited &&
+      (await fetch(`${baseUrl}/health`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200;
 
     if (!alive) problems.push(`the renderer died: ${live.renderer.stderr().slice(-500)}`);
     for (const [i, flood] of floods.entries()) if (flood.code !== 4009) problems.push(`flood ${i + 1} closed with ${flood.code}, not 4009`);
     if (health.non200 > 0) problems.push(`${health.non200} of ${health.requests} /health requests during the flood did not answer 200`);
     if (framesDuringFlood === 0) problems.push('the other session drew no frames during the flood');
-    if (!spokeAfter || closeCode !== 1000) problems.push(`the other session did not speak and end normally after the flood (close ${closeCode})`);
+    if (!spokeAfter || closeCode !== 1000)
+      problems.push(`the other session did not speak and end normally after the flood (close ${closeCode})`);
     const cap = (options.maxQueuedSpeechSeconds ?? 30) * 1000;
-    if (metrics.queuedMs !== null && metrics.queuedMs > cap) problems.push(`the flooded session queued ${metrics.queuedMs} ms, over its ${cap} ms cap`);
+    if (metrics.queuedMs !== null && metrics.queuedMs > cap)
+      problems.push(`the flooded session queued ${metrics.queuedMs} ms, over its ${cap} ms cap`);
     return {
       rendererAlive: alive,
       rssMiB: { before: mib(before), duringMax: mib(duringMax), after: mib(after) },

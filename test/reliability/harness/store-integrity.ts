@@ -22,7 +22,10 @@ export async function checkStoreIntegrity(store: Store, blobRoot: string): Promi
     const fk = (await sql`pragma foreign_key_check`.execute(store.db)).rows;
     if (fk.length > 0) problems.push(`pragma foreign_key_check: ${JSON.stringify(fk)}`);
   }
-  const avatars = await store.db.selectFrom('avatars').select(['id', 'status', 'render_style', 'source_key', 'artifact', 'preprocessed']).execute();
+  const avatars = await store.db
+    .selectFrom('avatars')
+    .select(['id', 'status', 'render_style', 'source_key', 'artifact', 'preprocessed'])
+    .execute();
   let blobKeys = 0;
   const expectBlob = (id: string, what: string, key: string) => {
     blobKeys++;
@@ -38,7 +41,10 @@ export async function checkStoreIntegrity(store: Store, blobRoot: string): Promi
         problems.push(`avatar ${avatar.id}: artifact is not JSON`);
         continue;
       }
-      for (const [what, key] of [['artifact image', artifact.imageKey], ['artifact face', artifact.faceKey]] as const) {
+      for (const [what, key] of [
+        ['artifact image', artifact.imageKey],
+        ['artifact face', artifact.faceKey],
+      ] as const) {
         if (typeof key === 'string') expectBlob(avatar.id, what, key);
         else problems.push(`avatar ${avatar.id}: artifact has no ${what} key`);
       }

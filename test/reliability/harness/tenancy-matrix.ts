@@ -69,7 +69,13 @@ export interface MatrixResult {
 
 type Answer = { status: number; body: any; contentType: string };
 
-async function call(url: string, method: string, path: string, secret: string | null, body?: { json?: unknown; raw?: Buffer }): Promise<Answer> {
+async function call(
+  url: string,
+  method: string,
+  path: string,
+  secret: string | null,
+  body?: { json?: unknown; raw?: Buffer },
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   if (secret) headers['x-api-key'] = secret;
   let payload: string | Buffer | undefined;
@@ -115,22 +121,54 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
   const keys: MatrixKey[] = [];
   for (const [name, who] of Object.entries(owners)) keys.push({ label: name, secret: fullKeys.get(name)!, ...who, scopes: ALL });
   for (const scope of ALL) {
-    keys.push({ label: `owner with ${scope} only`, secret: (await server.makeKey('u_owner', 'org_a', [scope])).key, ...owners.owner, scopes: [scope] });
+    keys.push({
+      label: `owner with ${scope} only`,
+      secret: (await server.makeKey('u_owner', 'org_a', [scope])).key,
+      ...owners.owner,
+      scopes: [scope],
+    });
   }
   // What an attacker can get without any tenant's help: each tenant's user id again, minted over the API by another
   // organization's keys:admin, and with no organization at all (user ids are unique only inside one organization).
   const adminOf = { org_a: fullKeys.get('owner')!, org_b: fullKeys.get('stranger')! };
   for (const [name, who] of Object.entries(owners)) {
     const elsewhere = who.organizationId === 'org_b' ? 'org_a' : 'org_b';
-    const minted = await call(server.url, 'POST', '/api/v1/auth/api-keys', adminOf[elsewhere], { json: { userId: who.userId, scopes: ALL } });
-    if (minted.status !== 201 || minted.body.organizationId !== elsewhere) problems.push(`minting ${who.userId} in ${elsewhere}: ${minted.status} ${JSON.stringify(minted.body)}`);
-    keys.push({ label: `${name}'s user id minted in ${elsewhere}`, secret: minted.body.key, userId: who.userId, organizationId: elsewhere, scopes: ALL });
+    const minted = await call(server.url, 'POST', '/api/v1/auth/api-keys', adminOf[elsewhere], {
+      json: { userId: who.userId, scopes: ALL },
+    });
+    if (minted.status !== 201 || minted.body.organizationId !== elsewhere)
+      problems.push(`minting ${who.userId} in ${elsewhere}: ${minted.status} ${JSON.stringify(minted.body)}`);
+    keys.push({
+      label: `${name}'s user id minted in ${elsewhere}`,
+      secret: minted.body.key,
+      userId: who.userId,
+      organizationId: elsewhere,
+      scopes: ALL,
+    });
     if (who.organizationId !== null) {
-      keys.push({ label: `${name}'s user id, no organization`, secret: (await server.makeKey(who.userId, null, ALL)).key, userId: who.userId, organizationId: null, scopes: ALL });
+      keys.push({
+        label: `${name}'s user id, no organization`,
+        secret: (await server.makeKey(who.userId, null, ALL)).key,
+        userId: who.userId,
+        organizationId: null,
+        scopes: ALL,
+      });
     }
   }
-  keys.push({ label: 'owner, revoked', secret: await server.makeDeadKey('u_owner', 'org_a', 'revoked'), ...owners.owner, scopes: ALL, dead: true });
-  keys.push({ label: 'owner, expired', secret: await server.makeDeadKey('u_owner', 'org_a', 'expired'), ...owners.owner, scopes: ALL, dead: true });
+  keys.push({
+    label: 'owner, revoked',
+    secret: await server.makeDeadKey('u_owner', 'org_a', 'revoked'),
+    ...owners.owner,
+    scopes: ALL,
+    dead: true,
+  });
+  keys.push({
+    label: 'owner, expired',
+    secret: await server.makeDeadKey('u_owner', 'org_a', 'expired'),
+    ...owners.owner,
+    scopes: ALL,
+    dead: true,
+  });
   keys.push({ label: 'no key', secret: null, ...owners.owner, scopes: ALL, dead: true });
   keys.push({ label: 'unknown key', secret: `sk_${'x'.repeat(40)}`, ...owners.owner, scopes: ALL, dead: true });
 
@@ -152,7 +190,9 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
   };
   // The design's access rule, written here independently of the code under test.
   const visible = (key: MatrixKey, tenant: { userId: string; organizationId: string | null }) =>
-    key.organizationId !== null ? key.organizationId === tenant.organizationId : tenant.organizationId === null && key.userId === tenant.userId;
+    key.organizationId !== null
+      ? key.organizationId === tenant.organizationId
+      : tenant.organizationId === null && key.userId === tenant.userId;
   const isOwner = (key: MatrixKey, tenant: { userId: string; organizationId: string | null }) =>
     key.userId === tenant.userId && key.organizationId === tenant.organizationId;
 
@@ -177,24 +217,38 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
           expectShape(cell, answer);
           const gated = gate(key, rule);
           const sees = visible(key, tenant);
-          const expected = gated ?? (!sees ? { status: 404, code: 'not-found' } : rule?.avatar === 'owner' && !isOwner(key, tenant) ? { status: 403, code: 'forbidden' } : null);
+          const expected =
+            gated ??
+            (!sees
+              ? { status: 404, code: 'not-found' }
+              : rule?.avatar === 'owner' && !isOwner(key, tenant)
+                ? { status: 403, code: 'forbidden' }
+                : null);
           if (expected) {
             if (answer.status !== expected.status || answer.body?.code !== expected.code) {
-              problems.push(`${cell}: expected ${expected.status} ${expected.code}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+              problems.push(
+                `${cell}: expected ${expected.status} ${expected.code}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,
+              );
             }
           } else if ([401, 403, 404].includes(answer.status) || answer.status >= 500) {
             problems.push(`${cell}: allowed, but got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
           }
           if (!sees && !gated) {
             // Existence must not leak: the same status, code and sentence as for an id that was never made.
-            const same = answer.status === missing.status && answer.body?.code === missing.body?.code &&
+            const same =
+              answer.status === missing.status &&
+              answer.body?.code === missing.body?.code &&
               String(answer.body?.error).replace(avatar.id, 'ID') === String(missing.body?.error).replace(MISSING_AVATAR, 'ID');
-            if (!same) problems.push(`${cell}: answer differs from a missing avatar's (${missing.status} ${JSON.stringify(missing.body)} vs ${answer.status} ${JSON.stringify(answer.body)})`);
+            if (!same)
+              problems.push(
+                `${cell}: answer differs from a missing avatar's (${missing.status} ${JSON.stringify(missing.body)} vs ${answer.status} ${JSON.stringify(answer.body)})`,
+              );
           }
           const mayWrite = !gated && sees && (rule?.avatar !== 'owner' || isOwner(key, tenant));
           if (op.method !== 'GET' && !mayWrite) {
             const after = await call(server.url, 'GET', `/api/v1/avatars/${avatar.id}`, fullKeys.get(name)!);
-            if (JSON.stringify(after.body) !== JSON.stringify(avatar.before)) problems.push(`${cell}: the avatar changed although the call was refused`);
+            if (JSON.stringify(after.body) !== JSON.stringify(avatar.before))
+              problems.push(`${cell}: the avatar changed although the call was refused`);
           }
         }
       } else {
@@ -203,7 +257,9 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
         expectShape(where, answer);
         const gated = gate(key, rule);
         if (gated && (answer.status !== gated.status || answer.body?.code !== gated.code)) {
-          problems.push(`${where}: expected ${gated.status} ${gated.code}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+          problems.push(
+            `${where}: expected ${gated.status} ${gated.code}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,
+          );
         }
         if (!gated && answer.status >= 500) problems.push(`${where}: ${answer.status}`);
         if (!gated && op.method === 'GET' && op.path === '/api/v1/avatars') {
@@ -214,7 +270,9 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
           // It mints inside its own organization, and never a scope it does not hold (the body asks avatars:read).
           const expected = key.scopes.includes('avatars:read') ? 201 : 403;
           if (answer.status !== expected || (expected === 201 && answer.body.organizationId !== key.organizationId)) {
-            problems.push(`${where}: expected ${expected} in ${key.organizationId}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+            problems.push(
+              `${where}: expected ${expected} in ${key.organizationId}, got ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,
+            );
           }
         }
         if (!gated && op.method === 'GET' && op.path === '/api/v1/auth/api-keys') {
@@ -230,8 +288,10 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
             cells++;
             const manages = visible(key, tenant);
             const stillWorks = (await call(server.url, 'GET', '/api/v1/auth/whoami', victim.key)).status === 200;
-            if (manages && (revoke.status !== 200 || stillWorks)) problems.push(`${where} on ${name}'s key: ${revoke.status}, still works: ${stillWorks}`);
-            if (!manages && (revoke.status !== 404 || !stillWorks)) problems.push(`${where} on ${name}'s key: ${revoke.status} (expected 404), still works: ${stillWorks}`);
+            if (manages && (revoke.status !== 200 || stillWorks))
+              problems.push(`${where} on ${name}'s key: ${revoke.status}, still works: ${stillWorks}`);
+            if (!manages && (revoke.status !== 404 || !stillWorks))
+              problems.push(`${where} on ${name}'s key: ${revoke.status} (expected 404), still works: ${stillWorks}`);
           }
         }
       }

@@ -84,8 +84,10 @@ export async function runUploadFlood(options: { uploads: number; settleMs: numbe
     await new Promise((r) => setTimeout(r, options.settleMs));
     const rssAfter = await server.rssBytes();
 
-    if (during.p99Ms >= P99_TARGET_MS) problems.push(`light requests' p99 ${during.p99Ms} ms during the uploads (target < ${P99_TARGET_MS} ms)`);
-    if (statuses['422'] !== options.uploads) problems.push(`uploads answered ${JSON.stringify(statuses)}; every one should be 422 invalid-source`);
+    if (during.p99Ms >= P99_TARGET_MS)
+      problems.push(`light requests' p99 ${during.p99Ms} ms during the uploads (target < ${P99_TARGET_MS} ms)`);
+    if (statuses['422'] !== options.uploads)
+      problems.push(`uploads answered ${JSON.stringify(statuses)}; every one should be 422 invalid-source`);
     const kept = mib(rssAfter - rssBefore);
     if (kept > RSS_KEPT_LIMIT_MIB) problems.push(`the API kept ${kept} MiB after the uploads (limit ${RSS_KEPT_LIMIT_MIB} MiB)`);
     return {

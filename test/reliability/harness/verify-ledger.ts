@@ -25,9 +25,10 @@ function checkOne(history: AvatarHistory, answer: { status: number; body: any })
   if (answer.status !== 200) return [`${history.id}: GET answered ${answer.status} ${JSON.stringify(answer.body)}`];
   if (deleted) problems.push(`${history.id}: deleted (200) but back after the restart`);
   const names = allowed(history.initialName, history.ops, 'update');
-  if (!names.has(answer.body.name)) problems.push(`${history.id}: name "${answer.body.name}", expected one of ${JSON.stringify([...names])}`);
+  if (!names.has(answer.body.name))
+    problems.push(`${history.id}: name "${answer.body.name}", expected one of ${JSON.stringify([...names])}`);
   const url: string | null = answer.body.sourceModel ?? null;
-  const digest = url ? /([0-9a-f]{64})\.vrm$/.exec(url)?.[1] ?? url : null;
+  const digest = url ? (/([0-9a-f]{64})\.vrm$/.exec(url)?.[1] ?? url) : null;
   const digests = allowed(null, history.ops, 'upload');
   if (!digests.has(digest)) problems.push(`${history.id}: source ${digest}, expected one of ${JSON.stringify([...digests])}`);
   if (digest && answer.body.status !== 'ready') problems.push(`${history.id}: has a VRM but status ${answer.body.status}`);

@@ -21,7 +21,16 @@ export interface AvatarHistory {
 
 export interface StormLedger {
   avatars: AvatarHistory[];
-  counts: { creates: number; updates: number; uploads: number; deletes: number; unknown: number; refused: number; rejected: number; other: number };
+  counts: {
+    creates: number;
+    updates: number;
+    uploads: number;
+    deletes: number;
+    unknown: number;
+    refused: number;
+    rejected: number;
+    other: number;
+  };
   /** Answers that were 5xx other than 503 (a 503 while the server restarts is fine only from a proxy; here none is expected). */
   serverErrors: string[];
 }

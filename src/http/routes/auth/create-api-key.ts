@@ -11,7 +11,7 @@ export function createApiKeyRoute(app: FastifyInstance, services: Services) {
     '/auth/api-keys',
     {
       schema: {
-        summary: 'Create an API key in the caller\'s organization; the secret `key` is shown only here',
+        summary: "Create an API key in the caller's organization; the secret `key` is shown only here",
         tags: ['auth'],
         security: [{ apiKey: [] }],
         body: CreateKeyBody,

@@ -11,7 +11,7 @@ export function listApiKeysRoute(app: FastifyInstance, services: Services) {
     '/auth/api-keys',
     {
       schema: {
-        summary: 'List the API keys of the caller\'s organization (without secrets)',
+        summary: "List the API keys of the caller's organization (without secrets)",
         tags: ['auth'],
         security: [{ apiKey: [] }],
         response: { 200: Type.Object({ keys: Type.Array(ApiKey) }), ...errorResponses() },

@@ -10,7 +10,7 @@ export function deployAvatarRoute(app: FastifyInstance, services: Services) {
     '/avatars/:id/deploy',
     {
       schema: {
-        summary: 'Start the avatar\'s rendering container (Tier 2/3); renderingEndpoint is set once it is healthy',
+        summary: "Start the avatar's rendering container (Tier 2/3); renderingEndpoint is set once it is healthy",
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
@@ -26,7 +26,7 @@ export function undeployAvatarRoute(app: FastifyInstance, services: Services) {
     '/avatars/:id/undeploy',
     {
       schema: {
-        summary: 'Stop the avatar\'s rendering container; renderingEndpoint goes back to null',
+        summary: "Stop the avatar's rendering container; renderingEndpoint goes back to null",
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,

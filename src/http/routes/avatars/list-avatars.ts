@@ -11,7 +11,7 @@ export function listAvatarsRoute(app: FastifyInstance, services: Services) {
     '/avatars',
     {
       schema: {
-        summary: 'List the avatars the caller may see (its organization\'s, or without one its own), newest first',
+        summary: "List the avatars the caller may see (its organization's, or without one its own), newest first",
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         querystring: ListAvatarsQuery,

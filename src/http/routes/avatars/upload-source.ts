@@ -34,13 +34,17 @@ export async function uploadSourceRoute(app: FastifyInstance, services: Services
       {
         bodyLimit: limit,
         schema: {
-          summary: 'Upload the avatar\'s source: a VRM model (stylized_3d) or a portrait photo (Tier 2/3)',
+          summary: "Upload the avatar's source: a VRM model (stylized_3d) or a portrait photo (Tier 2/3)",
           description: `Send ${ACCEPTED}. A VRM is validated at once; a portrait is preprocessed in the background (status preprocessing, then ready or failed).`,
           tags: ['avatars'],
           security: [{ apiKey: [] }],
           params: AvatarIdParams,
           response: {
-            200: Type.Object({ url: Type.String(), field: Type.Union([Type.Literal('sourceModel'), Type.Literal('sourceImage')]), size: Type.Integer() }),
+            200: Type.Object({
+              url: Type.String(),
+              field: Type.Union([Type.Literal('sourceModel'), Type.Literal('sourceImage')]),
+              size: Type.Integer(),
+            }),
             ...errorResponses(404, 409, 413, 415, 422),
           },
         },

@@ -35,7 +35,8 @@ export function attachSpeechProxy(app: FastifyInstance, services: Services): voi
       });
     openLiveSession(services, match[1]!, url.searchParams.get('token') ?? undefined).then(
       ({ endpoint, role }) => {
-        if (role === 'viewer') return refuse(CLOSE.viewerToken, 'The viewer token only watches (WHEP); speaking needs the agent token.', 'viewer token');
+        if (role === 'viewer')
+          return refuse(CLOSE.viewerToken, 'The viewer token only watches (WHEP); speaking needs the agent token.', 'viewer token');
         new RendererClient(endpoint).pipeSpeech(match[1]!, url.search, request, socket, head);
       },
       (error: unknown) => {

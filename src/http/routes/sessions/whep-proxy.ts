@@ -43,7 +43,11 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
         .send(),
     );
     scope.options('/api/v1/sessions/:id/whep/:viewerId', { schema: { hide: true } }, async (_request, reply) =>
-      reply.code(204).header('access-control-allow-methods', 'DELETE, OPTIONS').header('access-control-allow-headers', 'Authorization').send(),
+      reply
+        .code(204)
+        .header('access-control-allow-methods', 'DELETE, OPTIONS')
+        .header('access-control-allow-headers', 'Authorization')
+        .send(),
     );
 
     // A session token, not an API key: 401 for a wrong one, 503 when the container holding the session is gone.
@@ -58,7 +62,7 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
         bodyLimit: MAX_SDP_BYTES,
         schema: {
           ...whepDoc,
-          summary: 'WHEP: post a viewer\'s SDP offer (application/sdp), get the SDP answer (201, Location)',
+          summary: "WHEP: post a viewer's SDP offer (application/sdp), get the SDP answer (201, Location)",
           response: {
             201: {
               description: 'The SDP answer; `Location` is the viewer, to DELETE when it leaves',
@@ -69,12 +73,12 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
         },
       },
       async (request, reply) => {
-      const token = bearer(request.headers.authorization);
-      const { endpoint } = await openLiveSession(services, request.params.id, token);
-      if (typeof request.body !== 'string') throw ERRORS.unsupportedMediaType(request.headers['content-type'], SDP);
-      const answer = await new RendererClient(endpoint).whepOffer(request.params.id, token!, request.body);
-      if (answer.location) reply.header('location', `/api/v1${answer.location}`);
-      return relay(reply, answer);
+        const token = bearer(request.headers.authorization);
+        const { endpoint } = await openLiveSession(services, request.params.id, token);
+        if (typeof request.body !== 'string') throw ERRORS.unsupportedMediaType(request.headers['content-type'], SDP);
+        const answer = await new RendererClient(endpoint).whepOffer(request.params.id, token!, request.body);
+        if (answer.location) reply.header('location', `/api/v1${answer.location}`);
+        return relay(reply, answer);
       },
     );
 
