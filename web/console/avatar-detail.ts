@@ -2,12 +2,12 @@
  * The panel of one avatar: its status (polled while it changes), its source (upload with progress, or the starter
  * avatar), preview, deploy and undeploy, the edit form and delete with a confirmation.
  */
-import type { ConsoleApi } from './api-client.ts';
-import type { Avatar, PreviewAnswer } from './avatar-types.ts';
-import { isPortraitTier, TIER_LABELS } from './avatar-types.ts';
+import type { Avatar, AvatarsClient } from '../api/avatars-client.ts';
+import { isPortraitTier, TIER_LABELS } from './avatar-display.ts';
 import { avatarFieldsHtml, fillAvatarForm, readAvatarForm, syncVisibleFields } from './avatar-form.ts';
 import { clearError, showError } from './feedback.ts';
 import { clearPreview, showPreview } from './preview-stage.ts';
+import type { SourceUpload } from './source-upload.ts';
 import { createStatusPoller } from './status-poller.ts';
 
 export interface AvatarDetail {
@@ -33,14 +33,16 @@ function byId<T extends HTMLElement>(id: string): T {
 function describeDeployment(avatar: Avatar): string {
   const d = avatar.deployment;
   if (!d) return 'stopped';
-  const parts = [d.state];
+  const parts: string[] = [d.state];
   if (d.since) parts.push(`since ${new Date(d.since).toLocaleString()}`);
   if (d.restarts > 0) parts.push(`${d.restarts} restart${d.restarts === 1 ? '' : 's'}`);
   if (avatar.renderingEndpoint) parts.push(`at ${avatar.renderingEndpoint}`);
   return parts.join(', ') + (d.lastError ? `. Last error: ${d.lastError}` : '');
 }
 
-export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): AvatarDetail {
+const getAvatar = (api: AvatarsClient, id: string) => api.GET('/api/v1/avatars/{id}', { path: { id } });
+
+export function createAvatarDetail(api: AvatarsClient, uploadSource: SourceUpload, events: DetailEvents): AvatarDetail {
   const panel = byId<HTMLElement>('detail');
   const title = byId<HTMLHeadingElement>('detail-title');
   const status = byId<HTMLElement>('detail-status');
@@ -63,7 +65,7 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
     <p class="error" role="alert" data-error></p>`;
 
   const poller = createStatusPoller(
-    (id) => api.call<Avatar>('GET', `/avatars/${encodeURIComponent(id)}`),
+    (id) => getAvatar(api, id),
     (fresh) => render(fresh, false),
     (error) => showError(panel, error),
   );
@@ -125,7 +127,7 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
   }
 
   async function reload(id: string): Promise<void> {
-    render(await api.call<Avatar>('GET', `/avatars/${encodeURIComponent(id)}`), false);
+    render(await getAvatar(api, id), false);
   }
 
   async function upload(shown: Avatar, file: Blob, name: string): Promise<void> {
@@ -133,7 +135,7 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
     bar.value = 0;
     barLabel.textContent = `Uploading ${name}: 0%`;
     try {
-      const answer = await api.uploadSource(shown._id, file, name, (sent, total) => {
+      const answer = await uploadSource(shown._id, file, name, (sent, total) => {
         const percent = total > 0 ? Math.round((sent / total) * 100) : 0;
         bar.value = percent;
         barLabel.textContent = `Uploading ${name}: ${percent}%`;
@@ -175,7 +177,7 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
       void act(async (shown) => {
         clearPreview(stage);
         say('Preparing the preview...');
-        const answer = await api.call<PreviewAnswer>('POST', `/avatars/${encodeURIComponent(shown._id)}/preview`);
+        const answer = await api.POST('/api/v1/avatars/{id}/preview', { path: { id: shown._id } });
         showPreview(
           stage,
           shown,
@@ -191,7 +193,8 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
       'click',
       () =>
         void act(async (shown) => {
-          await api.call('POST', `/avatars/${encodeURIComponent(shown._id)}/${verb}`);
+          const init = { path: { id: shown._id } };
+          await (verb === 'deploy' ? api.POST('/api/v1/avatars/{id}/deploy', init) : api.POST('/api/v1/avatars/{id}/undeploy', init));
           say(verb === 'deploy' ? 'Deploying: the rendering container is starting.' : 'Undeploying: the rendering container is stopping.');
           await reload(shown._id);
         }),
@@ -203,11 +206,10 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
     event.preventDefault();
     void act(async (shown) => {
       try {
-        const updated = await api.call<Avatar>(
-          'PUT',
-          `/avatars/${encodeURIComponent(shown._id)}`,
-          readAvatarForm(editForm, shown.tier, 'edit'),
-        );
+        const updated = await api.PUT('/api/v1/avatars/{id}', {
+          path: { id: shown._id },
+          body: readAvatarForm(editForm, shown.tier, 'edit'),
+        });
         render(updated, true);
         say('Changes saved.');
       } catch (error) {
@@ -225,7 +227,7 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
   dialog.addEventListener('close', () => {
     if (dialog.returnValue !== 'delete') return;
     void act(async (shown) => {
-      await api.call('DELETE', `/avatars/${encodeURIComponent(shown._id)}`);
+      await api.DELETE('/api/v1/avatars/{id}', { path: { id: shown._id } });
       close();
       events.deleted(shown);
     });
@@ -247,7 +249,7 @@ export function createAvatarDetail(api: ConsoleApi, events: DetailEvents): Avata
       say('');
       progress.hidden = true;
       fileInput.value = '';
-      render(await api.call<Avatar>('GET', `/avatars/${encodeURIComponent(id)}`), true);
+      render(await getAvatar(api, id), true);
       panel.hidden = false;
       title.focus();
     },

@@ -2,8 +2,8 @@
  * The avatar's fields, shared by the create form and the edit form: the markup, filling it from an avatar, and
  * reading it back as the body the API takes. No checks here: the API validates, and its sentence is shown.
  */
-import type { Avatar, Tier } from './avatar-types.ts';
-import { TIER_LABELS } from './avatar-types.ts';
+import type { Avatar, CreateAvatarBody, Tier, UpdateAvatarBody } from '../api/avatars-client.ts';
+import { TIER_LABELS } from './avatar-display.ts';
 
 export type FormMode = 'create' | 'edit';
 
@@ -68,8 +68,13 @@ export function fillAvatarForm(form: HTMLFormElement, avatar: Avatar): void {
   syncVisibleFields(form, avatar.tier);
 }
 
-/** The POST (create) or PUT (edit) body. Numbers the browser cannot parse go as typed, for the API to refuse. */
-export function readAvatarForm(form: HTMLFormElement, tier: Tier, mode: FormMode): Record<string, unknown> {
+/**
+ * The POST (create) or PUT (edit) body. Numbers the browser cannot parse go as typed, for the API to refuse with its
+ * sentence: so the body is the API's type only when the user typed numbers, and is cast to it.
+ */
+export function readAvatarForm(form: HTMLFormElement, tier: Tier, mode: 'create'): CreateAvatarBody;
+export function readAvatarForm(form: HTMLFormElement, tier: Tier, mode: 'edit'): UpdateAvatarBody;
+export function readAvatarForm(form: HTMLFormElement, tier: Tier, mode: FormMode): CreateAvatarBody | UpdateAvatarBody {
   const number = (name: string): number | string => {
     const raw = input(form, name).value.trim();
     return raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
@@ -92,5 +97,5 @@ export function readAvatarForm(form: HTMLFormElement, tier: Tier, mode: FormMode
       body.orbSize = number('orbSize');
     }
   }
-  return body;
+  return body as CreateAvatarBody | UpdateAvatarBody;
 }

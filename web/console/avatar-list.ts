@@ -1,5 +1,5 @@
 /** The list of avatars: one button per avatar (name, tier, status); the selected one is marked for assistive tech. */
-import type { AvatarSummary } from './avatar-types.ts';
+import type { AvatarSummary } from '../api/avatars-client.ts';
 
 const TIER_SHORT: Record<string, string> = {
   stylized_3d: 'Stylized 3D',

@@ -2,23 +2,20 @@
  * The Avatars console, served by the API at `/`: asks for an API key (kept for the tab), lists the caller's avatars,
  * creates them, and opens one in the detail panel (avatar-detail.ts).
  */
-import { createConsoleApi } from './api-client.ts';
-import type { Avatar, AvatarSummary, Tier } from './avatar-types.ts';
+import { createAvatarsClient, type Avatar, type AvatarSummary, type Tier } from '../api/avatars-client.ts';
 import { avatarFieldsHtml, readAvatarForm, syncVisibleFields } from './avatar-form.ts';
 import { renderAvatarList, updateListedStatus } from './avatar-list.ts';
 import { createAvatarDetail } from './avatar-detail.ts';
 import { clearError, showError } from './feedback.ts';
 import { sessionKey } from './session-key.ts';
-
-interface Whoami {
-  userId: string;
-  organizationId: string | null;
-}
+import { sourceUploader } from './source-upload.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 let apiKey: string | null = sessionKey.get();
-const api = createConsoleApi(() => apiKey);
+// Same origin; the key of the moment in X-API-Key.
+const auth = (): Record<string, string> => (apiKey ? { 'x-api-key': apiKey } : {});
+const api = createAvatarsClient({ baseUrl: '', auth });
 
 const keySection = $('key-section');
 const keyForm = $<HTMLFormElement>('key-form');
@@ -28,7 +25,7 @@ const list = $<HTMLUListElement>('avatar-list');
 const createForm = $<HTMLFormElement>('create-form');
 let avatars: AvatarSummary[] = [];
 
-const detail = createAvatarDetail(api, {
+const detail = createAvatarDetail(api, sourceUploader(auth), {
   changed(avatar: Avatar) {
     const listed = avatars.find((a) => a._id === avatar._id);
     if (listed && listed.name !== avatar.name) {
@@ -76,7 +73,7 @@ async function openAvatar(id: string): Promise<void> {
 async function refreshList(): Promise<void> {
   clearError(listSection);
   try {
-    const answer = await api.call<{ avatars: AvatarSummary[]; count: number }>('GET', '/avatars?limit=200');
+    const answer = await api.GET('/api/v1/avatars', { query: { limit: 200 } });
     avatars = answer.avatars;
     drawList();
   } catch (error) {
@@ -89,7 +86,7 @@ async function start(): Promise<void> {
   if (!apiKey) return;
   clearError(keyForm);
   try {
-    const me = await api.call<Whoami>('GET', '/auth/whoami');
+    const me = await api.GET('/api/v1/auth/whoami');
     $('who').textContent = `Signed in as ${me.userId}${me.organizationId ? ` (${me.organizationId})` : ''}`;
   } catch (error) {
     showError(keyForm, error);
@@ -145,7 +142,7 @@ createForm.addEventListener('submit', (event) => {
     const submit = createForm.querySelector<HTMLButtonElement>('button[type="submit"]')!;
     submit.disabled = true;
     try {
-      const created = await api.call<Avatar>('POST', '/avatars', readAvatarForm(createForm, tierOf(), 'create'));
+      const created = await api.POST('/api/v1/avatars', { body: readAvatarForm(createForm, tierOf(), 'create') });
       $<HTMLInputElement>('create-name').value = '';
       $<HTMLTextAreaElement>('create-description').value = '';
       await refreshList();

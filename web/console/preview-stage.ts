@@ -3,7 +3,7 @@
  * MP4 the rendering container made, in a <video> with controls.
  */
 import type { AvatarViewElement } from '../sdk/avatar-element.ts';
-import type { Avatar, PreviewAnswer } from './avatar-types.ts';
+import type { Avatar, PreviewAnswer } from '../api/avatars-client.ts';
 
 export function clearPreview(stage: HTMLElement): void {
   stage.replaceChildren();
@@ -31,7 +31,7 @@ export function showPreview(
     );
     stage.append(view);
     // The object as the API gave it, with the model URL /preview answered: no further API call.
-    view.avatar = { ...avatar, sourceModel: answer.previewUrl ?? avatar.sourceModel } as AvatarViewElement['avatar'];
+    view.avatar = { ...avatar, sourceModel: answer.previewUrl ?? avatar.sourceModel };
     return;
   }
   if (!answer.previewUrl) {

@@ -2,8 +2,8 @@
  * Asks for the shown avatar again while its status changes on its own: quickly while it preprocesses or its
  * container starts or stops, slowly while it waits for a source (an upload may come from elsewhere).
  */
-import type { Avatar } from './avatar-types.ts';
-import { isSettling } from './avatar-types.ts';
+import type { Avatar } from '../api/avatars-client.ts';
+import { isSettling } from './avatar-display.ts';
 
 const FAST_MS = 700;
 const SLOW_MS = 5000;

@@ -1,27 +1,19 @@
-/** The avatar object as GET /api/v1/avatars/:id answers it; only the fields the SDK reads are typed. */
-export interface AvatarObject {
-  _id?: string;
-  name?: string;
-  tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync' | string;
-  status?: string;
-  renderStyle?: 'vrm' | 'orb' | string;
-  orbColor?: string;
-  orbSize?: number;
-  sourceModel?: string | null;
+import type { Avatar, RenderConfig } from '../api/avatars-client.ts';
+
+/**
+ * An avatar object as GET /api/v1/avatars/:id answers it (the API's type, generated from its OpenAPI document). Only
+ * `tier` is required: a page may build one itself, and may leave out fields the view does not read.
+ */
+export type AvatarObject = Partial<Omit<Avatar, 'tier' | 'config'>> & {
+  tier: Avatar['tier'];
+  config?: Partial<AvatarRenderConfig>;
   /** Not in the API's avatar object: a client may set it (e.g. from POST /preview) to skip that call. */
   previewUrl?: string | null;
-  config?: Partial<AvatarRenderConfig>;
   [field: string]: unknown;
-}
+};
 
-export interface AvatarRenderConfig {
-  /** "WIDTHxHEIGHT" in pixels of the canvas' drawing buffer. */
-  resolution: string;
-  /** Frames per second the render loop is capped at. */
-  frameRate: number;
-  /** false: the avatar holds still (no breathing, blinking or gaze). */
-  idleMotion: boolean;
-}
+/** resolution "WIDTHxHEIGHT" of the canvas' drawing buffer, frameRate the render loop's cap, idleMotion false: still. */
+export type AvatarRenderConfig = RenderConfig;
 
 export type IdleMode = 'natural' | 'still';
 

@@ -1,6 +1,7 @@
 import type { VRM } from '@pixiv/three-vrm';
 import { createVisemeAnalyzer, type VisemeAnalyzer, type VisemeFrame } from '../../lipsync/index.ts';
-import { AvatarApiError, fetchAsset, fetchAvatar, fetchPreviewUrl, resolveUrl, type ApiAccess } from './avatar-api.ts';
+import { AvatarApiError } from '../api/avatars-client.ts';
+import { fetchAsset, fetchAvatar, fetchPreviewUrl, resolveUrl, type ApiAccess } from './avatar-api.ts';
 import {
   EMOTIONS,
   VISEME_NAMES,
@@ -83,9 +84,9 @@ export class AvatarView extends EventTarget {
     this.loadStarted = performance.now();
     this.frames = 0;
     try {
-      const avatar = typeof avatarOrId === 'string' ? await fetchAvatar(avatarOrId, this.access()) : avatarOrId;
+      const avatar: AvatarObject = typeof avatarOrId === 'string' ? await fetchAvatar(avatarOrId, this.access()) : avatarOrId;
       if (!avatar || typeof avatar !== 'object' || typeof avatar.tier !== 'string') {
-        throw new AvatarApiError('This is not an avatar object: it has no tier.', 'invalid-avatar', 0);
+        throw new AvatarApiError(0, { error: 'This is not an avatar object: it has no tier.', code: 'invalid-avatar' });
       }
       this.config = resolveConfig(avatar.config, this.options.config);
       const [w, h] = parseResolution(this.config.resolution);
@@ -96,7 +97,8 @@ export class AvatarView extends EventTarget {
             () => new OrbStage(this.renderer(w, h), avatar.orbColor ?? '#22d3ee', avatar.orbSize ?? 0.6, this.idleOn()),
           );
         } else {
-          if (!avatar.sourceModel) throw new AvatarApiError('This avatar has no VRM model yet: upload one first.', 'no-source', 0);
+          if (!avatar.sourceModel)
+            throw new AvatarApiError(0, { error: 'This avatar has no VRM model yet: upload one first.', code: 'no-source' });
           const vrm = await parseVrm(await fetchAsset(avatar.sourceModel, this.access()));
           this.replaceStage(seq, () =>
             VrmStage.create(
@@ -112,7 +114,7 @@ export class AvatarView extends EventTarget {
         }
       } else {
         const url = avatar.previewUrl ?? (avatar._id ? await fetchPreviewUrl(avatar._id, this.access()) : null);
-        if (!url) throw new AvatarApiError('This avatar has no preview to play.', 'no-preview', 0);
+        if (!url) throw new AvatarApiError(0, { error: 'This avatar has no preview to play.', code: 'no-preview' });
         const stage = this.replaceStage(seq, () => new VideoStage(this.container, w, h)) as VideoStage;
         await stage.playUrl(resolveUrl(url, this.options.apiBase));
       }
@@ -252,7 +254,7 @@ export class AvatarView extends EventTarget {
 
   private replaceStage(seq: number, make: () => VrmStage | OrbStage | VideoStage): VrmStage | OrbStage | VideoStage {
     // A newer load() finished first: this one's result is dropped.
-    if (seq !== this.loadSeq) throw new AvatarApiError('Replaced by a newer load().', 'superseded', 0);
+    if (seq !== this.loadSeq) throw new AvatarApiError(0, { error: 'Replaced by a newer load().', code: 'superseded' });
     this.stage?.dispose();
     this.stage = null;
     const stage = make();

@@ -6,7 +6,8 @@ import { defineAvatarElement } from './avatar-element.ts';
 
 export { AvatarView, DEFAULT_CONFIG, parseResolution, resolveConfig } from './avatar-view.ts';
 export { AvatarViewElement, defineAvatarElement } from './avatar-element.ts';
-export { AvatarApiError, fetchAvatar, fetchPreviewUrl } from './avatar-api.ts';
+export { AvatarApiError } from '../api/avatars-client.ts';
+export { fetchAvatar, fetchPreviewUrl } from './avatar-api.ts';
 export { mapVisemes } from './viseme-fallback.ts';
 export { watchLiveSession, type LiveSessionTicket, type WhepViewer } from './whep-client.ts';
 export { EMOTIONS, VISEME_NAMES } from './avatar-types.ts';

@@ -1,4 +1,4 @@
-import { AvatarApiError } from './avatar-api.ts';
+import { AvatarApiError } from '../api/avatars-client.ts';
 
 /**
  * What a viewer needs of POST /avatars/:id/sessions' answer: `whepUrl` and the viewer token. `token` (the agent's)
@@ -13,7 +13,7 @@ export interface LiveSessionTicket {
 /** The token a viewer presents: the viewer token whenever there is one. */
 export function viewerTokenOf(session: LiveSessionTicket): string {
   const token = session.viewerToken ?? session.token;
-  if (!token) throw new AvatarApiError('Watching a live session needs its viewerToken.', 'unauthorized', 0);
+  if (!token) throw new AvatarApiError(0, { error: 'Watching a live session needs its viewerToken.', code: 'unauthorized' });
   return token;
 }
 
@@ -48,11 +48,10 @@ export async function watchLiveSession(whepUrl: string, token: string): Promise<
   if (response.status !== 201) {
     pc.close();
     const body = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
-    throw new AvatarApiError(
-      body.error ?? `The live session refused the viewer (${response.status}).`,
-      body.code ?? 'whep-refused',
-      response.status,
-    );
+    throw new AvatarApiError(response.status, {
+      error: body.error ?? `The live session refused the viewer (${response.status}).`,
+      code: body.code ?? 'whep-refused',
+    });
   }
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   const location = response.headers.get('Location');

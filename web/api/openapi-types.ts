@@ -1,0 +1,2452 @@
+/**
+ * The Avatars API's paths, generated from its OpenAPI document (GET /api/v1/openapi.json) by openapi-typescript.
+ * Do not edit: run `npm run generate:client` (scripts/generate-web-client.ts) after changing a route's schema.
+ */
+
+export interface paths {
+  '/api/v1/sessions/{id}/whep': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * WHEP: post a viewer's SDP offer (application/sdp), get the SDP answer (201, Location)
+     * @description Authorization: Bearer <viewerToken> (the agent token is accepted too). See docs/live-sessions.md.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The SDP answer; `Location` is the viewer, to DELETE when it leaves */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/sdp': string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sessions/{id}/whep/{viewerId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * WHEP: end one viewer (the Location of its answer)
+     * @description Authorization: Bearer <viewerToken> (the agent token is accepted too). See docs/live-sessions.md.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+          viewerId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The viewer is gone */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the avatars the caller may see (its organization's, or without one its own), newest first */
+    get: {
+      parameters: {
+        query?: {
+          /** @description exact name */
+          name?: string;
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              avatars: {
+                _id: string;
+                name: string;
+                tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+                status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+                userId: string;
+                organizationId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+              }[];
+              count: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create a new avatar; default resources are derived from its tier */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name: string;
+            tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+            description?: string | null;
+            /** @description stylized_3d only */
+            renderStyle?: 'vrm' | 'orb';
+            /** @description hex colour, e.g. #22d3ee */
+            orbColor?: string;
+            orbSize?: number;
+            resources?: {
+              /**
+               * Format: k8s-quantity
+               * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+               */
+              cpu?: string;
+              /**
+               * Format: k8s-quantity
+               * @description Kubernetes memory quantity, e.g. "256Mi"
+               */
+              memory?: string;
+              gpu?: number;
+              gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+            };
+            config?: {
+              /**
+               * Format: resolution
+               * @description WxH, each side an even number 64..4096
+               */
+              resolution?: string;
+              frameRate?: number;
+              idleMotion?: boolean;
+            };
+            onDemand?: {
+              schedulingMode?: 'on_demand' | 'always_on';
+              autoShutdownMinutes?: number;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              _id: string;
+              name: string;
+              description: string | null;
+              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+              renderStyle?: 'vrm' | 'orb';
+              orbColor?: string;
+              orbSize?: number;
+              preprocessed: boolean;
+              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+              error: string | null;
+              resources: {
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+                 */
+                cpu?: string;
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes memory quantity, e.g. "256Mi"
+                 */
+                memory?: string;
+                gpu?: number;
+                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+              };
+              config: {
+                /**
+                 * Format: resolution
+                 * @description WxH, each side an even number 64..4096
+                 */
+                resolution: string;
+                frameRate: number;
+                idleMotion: boolean;
+              };
+              onDemand?: {
+                schedulingMode: 'on_demand' | 'always_on';
+                autoShutdownMinutes: number;
+              } | null;
+              sourceModel: string | null;
+              sourceImage?: string | null;
+              sourceInfo: {
+                [key: string]: unknown;
+              } | null;
+              renderingEndpoint: string | null;
+              /** @description Tier 2/3: the rendering container */
+              deployment?: {
+                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+                /** @description when it entered this state; null before the first deploy */
+                since: string | null;
+                restarts: number;
+                lastError: string | null;
+              };
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a single avatar by ID */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              _id: string;
+              name: string;
+              description: string | null;
+              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+              renderStyle?: 'vrm' | 'orb';
+              orbColor?: string;
+              orbSize?: number;
+              preprocessed: boolean;
+              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+              error: string | null;
+              resources: {
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+                 */
+                cpu?: string;
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes memory quantity, e.g. "256Mi"
+                 */
+                memory?: string;
+                gpu?: number;
+                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+              };
+              config: {
+                /**
+                 * Format: resolution
+                 * @description WxH, each side an even number 64..4096
+                 */
+                resolution: string;
+                frameRate: number;
+                idleMotion: boolean;
+              };
+              onDemand?: {
+                schedulingMode: 'on_demand' | 'always_on';
+                autoShutdownMinutes: number;
+              } | null;
+              sourceModel: string | null;
+              sourceImage?: string | null;
+              sourceInfo: {
+                [key: string]: unknown;
+              } | null;
+              renderingEndpoint: string | null;
+              /** @description Tier 2/3: the rendering container */
+              deployment?: {
+                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+                /** @description when it entered this state; null before the first deploy */
+                since: string | null;
+                restarts: number;
+                lastError: string | null;
+              };
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    /** Update an avatar: only name, description, config and resources (and orb fields, onDemand) change */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            name?: string;
+            description?: string | null;
+            /** @description stylized_3d only */
+            renderStyle?: 'vrm' | 'orb';
+            /** @description hex colour, e.g. #22d3ee */
+            orbColor?: string;
+            orbSize?: number;
+            resources?: {
+              /**
+               * Format: k8s-quantity
+               * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+               */
+              cpu?: string;
+              /**
+               * Format: k8s-quantity
+               * @description Kubernetes memory quantity, e.g. "256Mi"
+               */
+              memory?: string;
+              gpu?: number;
+              gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+            };
+            config?: {
+              /**
+               * Format: resolution
+               * @description WxH, each side an even number 64..4096
+               */
+              resolution?: string;
+              frameRate?: number;
+              idleMotion?: boolean;
+            };
+            onDemand?: {
+              schedulingMode?: 'on_demand' | 'always_on';
+              autoShutdownMinutes?: number;
+            };
+            tier?: string;
+            _id?: unknown;
+            status?: unknown;
+            error?: unknown;
+            preprocessed?: unknown;
+            sourceModel?: unknown;
+            sourceImage?: unknown;
+            sourceInfo?: unknown;
+            renderingEndpoint?: unknown;
+            deployment?: unknown;
+            userId?: unknown;
+            organizationId?: unknown;
+            createdAt?: unknown;
+            updatedAt?: unknown;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              _id: string;
+              name: string;
+              description: string | null;
+              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+              renderStyle?: 'vrm' | 'orb';
+              orbColor?: string;
+              orbSize?: number;
+              preprocessed: boolean;
+              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+              error: string | null;
+              resources: {
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+                 */
+                cpu?: string;
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes memory quantity, e.g. "256Mi"
+                 */
+                memory?: string;
+                gpu?: number;
+                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+              };
+              config: {
+                /**
+                 * Format: resolution
+                 * @description WxH, each side an even number 64..4096
+                 */
+                resolution: string;
+                frameRate: number;
+                idleMotion: boolean;
+              };
+              onDemand?: {
+                schedulingMode: 'on_demand' | 'always_on';
+                autoShutdownMinutes: number;
+              } | null;
+              sourceModel: string | null;
+              sourceImage?: string | null;
+              sourceInfo: {
+                [key: string]: unknown;
+              } | null;
+              renderingEndpoint: string | null;
+              /** @description Tier 2/3: the rendering container */
+              deployment?: {
+                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+                /** @description when it entered this state; null before the first deploy */
+                since: string | null;
+                restarts: number;
+                lastError: string | null;
+              };
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    /** Delete an avatar, its stored files and its rendering container */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              _id: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Generate a preview: Tier 1 answers the VRM URL; Tier 2/3 render a clip in the rendering container */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              avatarId: string;
+              previewUrl: string | null;
+              tier?: string;
+              message?: string;
+              /** @enum {string} */
+              status?: 'completed';
+              renderStyle?: string;
+              orbColor?: string;
+              orbSize?: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}/deploy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start the avatar's rendering container (Tier 2/3); renderingEndpoint is set once it is healthy */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              _id: string;
+              name: string;
+              description: string | null;
+              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+              renderStyle?: 'vrm' | 'orb';
+              orbColor?: string;
+              orbSize?: number;
+              preprocessed: boolean;
+              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+              error: string | null;
+              resources: {
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+                 */
+                cpu?: string;
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes memory quantity, e.g. "256Mi"
+                 */
+                memory?: string;
+                gpu?: number;
+                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+              };
+              config: {
+                /**
+                 * Format: resolution
+                 * @description WxH, each side an even number 64..4096
+                 */
+                resolution: string;
+                frameRate: number;
+                idleMotion: boolean;
+              };
+              onDemand?: {
+                schedulingMode: 'on_demand' | 'always_on';
+                autoShutdownMinutes: number;
+              } | null;
+              sourceModel: string | null;
+              sourceImage?: string | null;
+              sourceInfo: {
+                [key: string]: unknown;
+              } | null;
+              renderingEndpoint: string | null;
+              /** @description Tier 2/3: the rendering container */
+              deployment?: {
+                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+                /** @description when it entered this state; null before the first deploy */
+                since: string | null;
+                restarts: number;
+                lastError: string | null;
+              };
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}/undeploy': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop the avatar's rendering container; renderingEndpoint goes back to null */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              _id: string;
+              name: string;
+              description: string | null;
+              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+              renderStyle?: 'vrm' | 'orb';
+              orbColor?: string;
+              orbSize?: number;
+              preprocessed: boolean;
+              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+              error: string | null;
+              resources: {
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+                 */
+                cpu?: string;
+                /**
+                 * Format: k8s-quantity
+                 * @description Kubernetes memory quantity, e.g. "256Mi"
+                 */
+                memory?: string;
+                gpu?: number;
+                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+              };
+              config: {
+                /**
+                 * Format: resolution
+                 * @description WxH, each side an even number 64..4096
+                 */
+                resolution: string;
+                frameRate: number;
+                idleMotion: boolean;
+              };
+              onDemand?: {
+                schedulingMode: 'on_demand' | 'always_on';
+                autoShutdownMinutes: number;
+              } | null;
+              sourceModel: string | null;
+              sourceImage?: string | null;
+              sourceInfo: {
+                [key: string]: unknown;
+              } | null;
+              renderingEndpoint: string | null;
+              /** @description Tier 2/3: the rendering container */
+              deployment?: {
+                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+                /** @description when it entered this state; null before the first deploy */
+                since: string | null;
+                restarts: number;
+                lastError: string | null;
+              };
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}/sessions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start a live session with a realtime_lipsync avatar (deploying an on-demand avatar first)
+     * @description The agent streams speech to the WebSocket `url` (add `?token=<token>`: the agent token, the only one that speaks); viewers POST an SDP offer to `whepUrl` with `Authorization: Bearer <viewerToken>` (WHEP). Share only the viewer token. See docs/live-sessions.md for the protocol.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              sessionId: string;
+              /** @description The agent token: speaks on `url` (and may watch). Keep it with the agent. */
+              token: string;
+              /** @description The viewer token: watches over `whepUrl`, never speaks. Safe to share. */
+              viewerToken: string;
+              /** Format: date-time */
+              expiresAt: string;
+              url: string;
+              whepUrl: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/whoami': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The caller: key id, user, organization and scopes */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              keyId: string;
+              userId: string;
+              organizationId: string | null;
+              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the API keys of the caller's organization (without secrets) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              keys: {
+                id: string;
+                name: string | null;
+                prefix: string;
+                userId: string;
+                organizationId: string | null;
+                scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+                /** Format: date-time */
+                createdAt: string;
+                expiresAt: string | null;
+                revokedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Create an API key in the caller's organization; the secret `key` is shown only here */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+            userId?: string;
+            name?: string;
+            expiresInDays?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string | null;
+              prefix: string;
+              userId: string;
+              organizationId: string | null;
+              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              revokedAt: string | null;
+            } & {
+              key: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Revoke an API key; it is refused from the next request on */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: string;
+              name: string | null;
+              prefix: string;
+              userId: string;
+              organizationId: string | null;
+              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+              /** Format: date-time */
+              createdAt: string;
+              expiresAt: string | null;
+              revokedAt: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}/source': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Upload the avatar's source: a VRM model (stylized_3d) or a portrait photo (Tier 2/3)
+     * @description Send multipart/form-data with a "file" field, or the raw file as model/gltf-binary, model/vrm, application/octet-stream, image/png, image/jpeg, image/webp. A VRM is validated at once; a portrait is preprocessed in the background (status preprocessing, then ready or failed).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              url: string;
+              field: 'sourceModel' | 'sourceImage';
+              size: number;
+            };
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+        /** @description Default Response */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              error: string;
+              code: string;
+              details?: {
+                path: string;
+                message: string;
+              }[];
+              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+              reason?: string;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: never;
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export type operations = Record<string, never>;
