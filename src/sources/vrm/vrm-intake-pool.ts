@@ -12,7 +12,7 @@ export const VRM_INTAKE_THREADS = Math.max(1, Math.min(4, os.availableParallelis
 export const VRM_READ_TIMEOUT_MS = 30_000;
 /** A thread's JavaScript heap: several times what a 16 MiB JSON chunk within the limits parses into. */
 export const VRM_READ_HEAP_MB = 512;
-/** An idle thread ends, so the memory a large model took goes back to the system. */
+/** An idle thread beyond the first ends, so the memory a large model took goes back to the system. */
 const IDLE_MS = 15_000;
 
 let pool: Piscina<Uint8Array, VrmReading> | null = null;
@@ -21,7 +21,9 @@ function intakePool(): Piscina<Uint8Array, VrmReading> {
   if (pool) return pool;
   pool = new Piscina<Uint8Array, VrmReading>({
     filename: new URL('./vrm-intake-worker.mjs', import.meta.url).href,
-    minThreads: 0,
+    // One thread stays once the pool exists: starting one (a worker loading the TypeScript readers) takes about 2 s,
+    // which every upload after 15 s of quiet paid when all threads could end (0.4 s before the pool).
+    minThreads: 1,
     maxThreads: VRM_INTAKE_THREADS,
     idleTimeout: IDLE_MS,
     resourceLimits: { maxOldGenerationSizeMb: VRM_READ_HEAP_MB },
