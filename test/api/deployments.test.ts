@@ -1,10 +1,11 @@
+// The deployment lifecycle across routes and the reconciler: deploy, a Tier 2/3 preview from the running container,
+// a crash and its restart, undeploy, and delete stopping the container. Each route's own checks are under routes/.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
-import { securityTests } from '../harness/security.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
 import { alive } from '../harness/processes.ts';
 import { decodeFrames, probeMp4 } from '../renderer/video-probe.ts';
@@ -127,26 +128,4 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
     expect(alive(pid)).toBe(false);
     expect(fs.existsSync(record)).toBe(false);
   }, 90_000);
-
-  it('refuses to deploy a Tier 1 avatar or a portrait that is not ready, with 409', async () => {
-    const vrm = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'V', tier: 'stylized_3d' } })).body;
-    expectError(await server.api('POST', `/api/v1/avatars/${vrm._id}/deploy`, { key: owner }), 409, 'conflict');
-    expectError(await server.api('POST', `/api/v1/avatars/${vrm._id}/undeploy`, { key: owner }), 409, 'conflict');
-    const fresh = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', tier: 'animated_portrait' } })).body;
-    const answer = await server.api('POST', `/api/v1/avatars/${fresh._id}/deploy`, { key: owner });
-    expectError(answer, 409, 'conflict');
-    expect(answer.body.error).toMatch(/status is creating/);
-    // Undeploying what never ran is fine and changes nothing.
-    expect((await server.api('POST', `/api/v1/avatars/${fresh._id}/undeploy`, { key: owner })).body.deployment.state).toBe('stopped');
-  });
-
-  describe('security', () => {
-    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/deploy`, scope: 'avatars:write', avatar: 'owner' });
-    securityTests(() => server, {
-      method: 'POST',
-      path: (id) => `/api/v1/avatars/${id}/undeploy`,
-      scope: 'avatars:write',
-      avatar: 'owner',
-    });
-  });
 });

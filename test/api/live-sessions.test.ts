@@ -1,11 +1,11 @@
+// The flows that cross the live-session routes: start a session, speak over the speech socket, watch over WHEP,
+// the viewer page and the SDK. Each route's own refusals are in routes/avatars/start-live-session.test.ts and
+// routes/sessions/{speech,whep}-proxy.test.ts.
 import fs from 'node:fs';
 import type { Browser } from 'playwright-core';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
-import { expectError } from '../harness/expect-error.ts';
-import { securityTests } from '../harness/security.ts';
-import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { LIVE_SESSION_ENV, readyLiveAvatar } from '../harness/live-avatar.ts';
 import { connectAgent } from '../renderer/speech-agent.ts';
 import { floodSpeech } from '../renderer/speech-flooder.ts';
 import { hashSecret } from '../../src/domain/keys/issue-api-key.ts';
@@ -16,39 +16,14 @@ import { buildWeb } from '../../web/build.ts';
 import os from 'node:os';
 import path from 'node:path';
 
-const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
-
-/** Opens a socket and answers how it was closed (code and the last error event's sentence). */
-function closedSocket(url: string): Promise<{ code: number; message: string | null }> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    let message: string | null = null;
-    socket.on('message', (data) => {
-      message = JSON.parse(data.toString()).message ?? message;
-    });
-    socket.on('close', (code) => resolve({ code, message }));
-    socket.on('error', () => {});
-  });
-}
-
 describe('live sessions through the API', () => {
   let server: TestServer;
   let owner: TestKey;
   let browser: Browser;
-  const readyAvatar = async (tier: string, onDemand?: Record<string, unknown>) => {
-    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Live', tier, ...(onDemand ? { onDemand } : {}) } }))
-      .body;
-    await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
-    for (let i = 0; i < 300; i++) {
-      await server.server.loop.settle();
-      if ((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: owner })).body.status === 'ready') return a._id as string;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the portrait did not become ready');
-  };
+  const readyAvatar = (tier: string, onDemand?: Record<string, unknown>) => readyLiveAvatar(server, owner, tier, onDemand);
 
   beforeAll(async () => {
-    server = await startTestServer('sqlite', { SESSIONS_PER_AVATAR: '2', SESSION_MAX_QUEUED_SPEECH_SECONDS: '4' });
+    server = await startTestServer('sqlite', LIVE_SESSION_ENV);
     owner = await server.makeKey('owner', 'org_live');
     browser = await launchViewerBrowser();
   });
@@ -150,49 +125,6 @@ describe('live sessions through the API', () => {
     fs.rmSync(dist, { recursive: true, force: true });
   }, 120_000);
 
-  it('refuses wrong tokens, tokens of another session, and bad WHEP requests', async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const a = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const b = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    expect((await closedSocket(`${a.url}?token=lst_wrong`)).code).toBe(4001);
-    // The viewer token watches only: the speech socket refuses it with its own code.
-    expect(await closedSocket(`${a.url}?token=${a.viewerToken}`)).toEqual({
-      code: 4004,
-      message: 'The viewer token only watches (WHEP); speaking needs the agent token.',
-    });
-    expect((await closedSocket(`${a.url}?token=${b.viewerToken}`)).code).toBe(4001);
-    expect((await closedSocket(`${a.url}?token=${b.token}`)).code).toBe(4001);
-    expect((await closedSocket(a.url)).code).toBe(4001);
-    const unknown = await closedSocket(
-      `${server.url.replace('http', 'ws')}/api/v1/sessions/ses_00000000000000000000/speech?token=${a.token}`,
-    );
-    expect(unknown).toEqual({ code: 4001, message: 'The session token is missing, wrong or expired.' });
-
-    const whep = (token: string, body: string, type = 'application/sdp') =>
-      server.api('POST', `/api/v1/sessions/${a.sessionId}/whep`, {
-        raw: body,
-        headers: { 'content-type': type, authorization: `Bearer ${token}` },
-      });
-    expectError(await whep('lst_wrong', 'v=0'), 401, 'unauthorized');
-    expectError(await whep(b.token, 'v=0'), 401, 'unauthorized');
-    expectError(await whep(a.token, '{}', 'application/json'), 415, 'unsupported-media-type');
-    expect((await whep(a.token, 'not an offer')).status).toBe(400);
-    expectError(await whep(b.viewerToken, 'v=0'), 401, 'unauthorized');
-    // The real limits, in the design's shape.
-    const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n';
-    const huge = await whep(a.viewerToken, `${offer}${'a=x\r\n'.repeat(20_000)}`);
-    expectError(huge, 413, 'payload-too-large');
-    expect(huge.body.error).toBe('The request body is larger than the 64 KiB allowed.');
-    const many = await whep(a.viewerToken, `${offer}${'m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n'.repeat(500)}`);
-    expectError(many, 400, 'validation-failed');
-    expect(many.body.error).toMatch(/501 media sections/);
-
-    // A third session is one more than SESSIONS_PER_AVATAR=2 allows.
-    const third = await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner });
-    expectError(third, 409, 'conflict');
-    expect(third.body.error).toMatch(/already has 2 live sessions/);
-  }, 120_000);
-
   it('closes an agent that floods speech past SESSION_MAX_QUEUED_SPEECH_SECONDS with 4009; the session lives on', async () => {
     const id = await readyAvatar('realtime_lipsync');
     const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
@@ -206,24 +138,4 @@ describe('live sessions through the API', () => {
     back.json({ type: 'end' });
     expect((await back.closed).code).toBe(1000);
   }, 120_000);
-
-  it('answers 503 for an always_on avatar that is not deployed and 409 for other tiers', async () => {
-    const id = await readyAvatar('realtime_lipsync', { schedulingMode: 'always_on' });
-    const answer = await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner });
-    expectError(answer, 503, 'service-unavailable');
-    expect(answer.body.error).toBe('Avatar rendering container not deployed. Deploy the avatar first.');
-    const portrait = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'T2', tier: 'animated_portrait' } })).body;
-    expectError(await server.api('POST', `/api/v1/avatars/${portrait._id}/sessions`, { key: owner }), 409, 'conflict');
-    const vrm = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'T1', tier: 'stylized_3d' } })).body;
-    expectError(await server.api('POST', `/api/v1/avatars/${vrm._id}/sessions`, { key: owner }), 409, 'conflict');
-  }, 120_000);
-
-  describe('security', () => {
-    securityTests(() => server, {
-      method: 'POST',
-      path: (id) => `/api/v1/avatars/${id}/sessions`,
-      scope: 'avatars:write',
-      avatar: 'visible',
-    });
-  });
 });

@@ -1,19 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS } from '../harness/stores.ts';
-import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
-import { expectError } from '../harness/expect-error.ts';
-import { securityTests } from '../harness/security.ts';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../../../harness/stores.ts';
+import type { TestKey } from '../../../harness/test-server.ts';
+import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
+import { expectError } from '../../../harness/expect-error.ts';
+import { securityTests } from '../../../harness/security.ts';
 
 describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
-  let server: TestServer;
-  let owner: TestKey;
+  const server = serverPerSuite(kind);
+  const owner = keyPerSuite(server, 'user_456', 'org_xyz');
   const create = (body: unknown, key: TestKey = owner) => server.api('POST', '/api/v1/avatars', { key, body });
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    owner = await server.makeKey('user_456', 'org_xyz');
-  });
-  afterAll(() => server.close());
 
   describe('happy', () => {
     it("creates the contract's example with 201, status creating and the tier defaults", async () => {

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS } from '../harness/stores.ts';
-import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
-import { expectError } from '../harness/expect-error.ts';
-import { securityTests } from '../harness/security.ts';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../../../harness/stores.ts';
+import type { TestKey } from '../../../harness/test-server.ts';
+import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
+import { expectError } from '../../../harness/expect-error.ts';
+import { securityTests } from '../../../harness/security.ts';
 
-describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => {
-  let server: TestServer;
-  let owner: TestKey;
+describe.each(STORE_KINDS)('PUT /api/v1/avatars/:id (%s)', (kind) => {
+  const server = serverPerSuite(kind);
+  const owner = keyPerSuite(server, 'user_456', 'org_xyz');
   const create = async (body: Record<string, unknown> = {}) =>
     (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Support Agent', tier: 'stylized_3d', ...body } })).body;
   const put = (id: string, body: unknown, key: TestKey = owner) => server.api('PUT', `/api/v1/avatars/${id}`, { key, body });
-
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    owner = await server.makeKey('user_456', 'org_xyz');
-  });
-  afterAll(() => server.close());
 
   describe('happy', () => {
     it("changes the contract's example fields and answers the whole avatar", async () => {
@@ -89,18 +84,6 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
       expect(back).toMatchObject({ renderStyle: 'vrm', status: 'creating' });
       expect(back).not.toHaveProperty('orbColor');
     });
-
-    it('deletes an avatar: { _id } once, then 404 for every call', async () => {
-      const a = await create();
-      const answer = await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner });
-      expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ _id: a._id });
-      expectError(await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner }), 404, 'not-found');
-      expectError(await put(a._id, { name: 'x' }), 404, 'not-found');
-      expectError(await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner }), 404, 'not-found');
-      const list = (await server.api('GET', '/api/v1/avatars?limit=200', { key: owner })).body;
-      expect(list.avatars.map((x: { _id: string }) => x._id)).not.toContain(a._id);
-    });
   });
 
   describe('error', () => {
@@ -149,53 +132,6 @@ describe.each(STORE_KINDS)('PUT and DELETE /api/v1/avatars/:id (%s)', (kind) => 
       scope: 'avatars:write',
       body: { name: 'x' },
       avatar: 'owner',
-    });
-    securityTests(() => server, { method: 'DELETE', path: (id) => `/api/v1/avatars/${id}`, scope: 'avatars:write', avatar: 'owner' });
-  });
-});
-
-describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/preview (%s)', (kind) => {
-  let server: TestServer;
-  let owner: TestKey;
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    owner = await server.makeKey('user_456', 'org_xyz');
-  });
-  afterAll(() => server.close());
-  const create = async (body: Record<string, unknown>) =>
-    (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', ...body } })).body;
-
-  it('answers 409 conflict for a VRM avatar without a model yet', async () => {
-    const a = await create({ tier: 'stylized_3d' });
-    expectError(await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner }), 409, 'conflict');
-  });
-
-  it('answers an orb with previewUrl null, its colour and size', async () => {
-    const a = await create({ tier: 'stylized_3d', renderStyle: 'orb', orbColor: '#abcdef', orbSize: 1.5 });
-    const answer = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, { key: owner });
-    expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ avatarId: a._id, previewUrl: null, orbColor: '#abcdef', orbSize: 1.5, tier: 'stylized_3d' });
-  });
-
-  it("answers Tier 2/3 without a rendering container with the contract's exact 503", async () => {
-    for (const tier of ['animated_portrait', 'realtime_lipsync']) {
-      const a = await create({ tier });
-      const answer = await server.api('POST', `/api/v1/avatars/${a._id}/preview`, {
-        key: owner,
-        raw: '',
-        headers: { 'content-type': 'application/json' },
-      });
-      expectError(answer, 503, 'service-unavailable');
-      expect(answer.body.error).toBe('Avatar rendering container not deployed. Deploy the avatar first.');
-    }
-  });
-
-  describe('security', () => {
-    securityTests(() => server, {
-      method: 'POST',
-      path: (id) => `/api/v1/avatars/${id}/preview`,
-      scope: 'avatars:write',
-      avatar: 'visible',
     });
   });
 });

@@ -2,12 +2,13 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORE_KINDS } from '../harness/stores.ts';
-import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
-import { expectError } from '../harness/expect-error.ts';
-import { securityTests } from '../harness/security.ts';
-import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../../../harness/stores.ts';
+import { startTestServer, type TestKey } from '../../../harness/test-server.ts';
+import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
+import { expectError } from '../../../harness/expect-error.ts';
+import { securityTests } from '../../../harness/security.ts';
+import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../../../fixtures.ts';
 
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
 const vrm1 = fs.readFileSync(VRM_FIXTURES.overrides);
@@ -15,8 +16,8 @@ const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 const cat = fs.readFileSync(PORTRAIT_FIXTURES.cat);
 
 describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
-  let server: TestServer;
-  let owner: TestKey;
+  const server = serverPerSuite(kind);
+  const owner = keyPerSuite(server, 'owner', 'org_src');
   const create = async (tier: string, extra: Record<string, unknown> = {}) =>
     (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Src', tier, ...extra } })).body;
   const upload = (id: string, data: Buffer, type = 'application/octet-stream', key: TestKey = owner) =>
@@ -41,13 +42,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
     throw new Error('preprocessing did not finish');
   };
 
-  beforeAll(async () => {
-    server = await startTestServer(kind);
-    owner = await server.makeKey('owner', 'org_src');
-  });
-  afterAll(() => server.close());
-
-  describe('VRM models', () => {
+  describe('happy', () => {
     it('takes a VRM 0.x as a raw body: ready at once, preprocessed false, sourceInfo filled, file served', async () => {
       const a = await create('stylized_3d');
       const answer = await upload(a._id, vrm0, 'model/gltf-binary');
@@ -94,6 +89,35 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
       expect((await fetch(first.body.url)).status).toBe(404);
     });
 
+    it('preprocesses a portrait: preprocessing, then ready with preprocessed true and the face found', async () => {
+      const a = await create('animated_portrait');
+      const answer = await upload(a._id, astronaut, 'image/png');
+      expect(answer.status).toBe(200);
+      // What is stored is the photo re-encoded without its metadata: the size is the served file's.
+      expect(answer.body.field).toBe('sourceImage');
+      expect(answer.body.size).toBe((await (await fetch(answer.body.url)).arrayBuffer()).byteLength);
+      expect(['preprocessing', 'ready']).toContain((await get(a._id)).status);
+      const done = await settle(a._id);
+      expect(done).toMatchObject({ status: 'ready', preprocessed: true, error: null, sourceImage: answer.body.url, sourceModel: null });
+      expect(done.sourceInfo).toMatchObject({ width: 512, height: 512, face: { landmarks: 478 } });
+      const [x, y, w, h] = done.sourceInfo.face.box;
+      expect(x).toBeGreaterThan(0);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(x + w).toBeLessThanOrEqual(512);
+      expect(y + h).toBeLessThanOrEqual(512);
+      // The rendering container's input is stored beside the source.
+      const row = await server.server.services.store.db
+        .selectFrom('avatars')
+        .select('artifact')
+        .where('id', '=', a._id)
+        .executeTakeFirstOrThrow();
+      const artifact = JSON.parse(row.artifact!);
+      const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
+      expect(face.landmarks).toHaveLength(478);
+    });
+  });
+
+  describe('error', () => {
     it('refuses an invalid VRM with 422 invalid-source and changes nothing', async () => {
       const a = await create('stylized_3d');
       const good = await upload(a._id, vrm1);
@@ -168,35 +192,6 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
         await small.close();
       }
     });
-  });
-
-  describe('portraits', () => {
-    it('preprocesses a portrait: preprocessing, then ready with preprocessed true and the face found', async () => {
-      const a = await create('animated_portrait');
-      const answer = await upload(a._id, astronaut, 'image/png');
-      expect(answer.status).toBe(200);
-      // What is stored is the photo re-encoded without its metadata: the size is the served file's.
-      expect(answer.body.field).toBe('sourceImage');
-      expect(answer.body.size).toBe((await (await fetch(answer.body.url)).arrayBuffer()).byteLength);
-      expect(['preprocessing', 'ready']).toContain((await get(a._id)).status);
-      const done = await settle(a._id);
-      expect(done).toMatchObject({ status: 'ready', preprocessed: true, error: null, sourceImage: answer.body.url, sourceModel: null });
-      expect(done.sourceInfo).toMatchObject({ width: 512, height: 512, face: { landmarks: 478 } });
-      const [x, y, w, h] = done.sourceInfo.face.box;
-      expect(x).toBeGreaterThan(0);
-      expect(y).toBeGreaterThanOrEqual(0);
-      expect(x + w).toBeLessThanOrEqual(512);
-      expect(y + h).toBeLessThanOrEqual(512);
-      // The rendering container's input is stored beside the source.
-      const row = await server.server.services.store.db
-        .selectFrom('avatars')
-        .select('artifact')
-        .where('id', '=', a._id)
-        .executeTakeFirstOrThrow();
-      const artifact = JSON.parse(row.artifact!);
-      const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
-      expect(face.landmarks).toHaveLength(478);
-    });
 
     it('fails a photo without a human face, and a new upload fixes it', async () => {
       const a = await create('realtime_lipsync');
@@ -217,9 +212,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
       expectError(await upload(a._id, Buffer.from('just some text')), 422, 'invalid-source');
       expect((await get(a._id)).status).toBe('creating');
     });
-  });
 
-  describe('bad requests', () => {
     it('refuses JSON or text bodies with 415, an empty body with 422, a wrong multipart field with 400', async () => {
       const a = await create('stylized_3d');
       expectError(
@@ -238,13 +231,6 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
         headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
       });
       expect(broken.status).toBe(400);
-    });
-
-    it('deleting the avatar removes its stored files', async () => {
-      const a = await create('stylized_3d');
-      const answer = await upload(a._id, vrm1);
-      await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner });
-      expect((await fetch(answer.body.url)).status).toBe(404);
     });
   });
 
