@@ -6,7 +6,6 @@ import { createBlobStore } from './blobs/create-blob-store.ts';
 import { createOrchestrator } from './orchestrators/create-orchestrator.ts';
 import { createDeploymentReconciler } from './reconciler/deployment-reconciler.ts';
 import { migrate, openStore } from './store/database.ts';
-import { apiKeyStore } from './store/api-keys.ts';
 import { createControlLoop } from './reconciler/control-loop.ts';
 import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
 import { warmUpFaceModel } from './sources/portrait/index.ts';
@@ -58,7 +57,7 @@ export async function serve(config: Config): Promise<Server> {
   const server = await createServer(config);
   const { app, services } = server;
   await app.listen({ port: config.port, host: config.host });
-  if ((await apiKeyStore(services.store.db).count()) === 0) {
+  if ((await services.store.apiKeys.count()) === 0) {
     app.log.warn(
       'No API keys yet. Make the first one with: npx avatars keys create --user <you> --org <your-org> --scopes avatars:read,avatars:write,keys:admin',
     );

@@ -4,7 +4,6 @@ import { SCOPES, type Scope } from '../domain/context.ts';
 import { issueApiKey, toApiKeyObject } from '../domain/keys/issue-api-key.ts';
 import { KEY_ID_PATTERN } from '../domain/ids.ts';
 import { isPrincipalId, isSingleLineText } from '../domain/text-rules.ts';
-import { apiKeyStore } from '../store/api-keys.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
 
 /** Runs `work` against the configured store (DATA_DIR or DATABASE_URL), migrated, then closes it. */
@@ -104,7 +103,7 @@ keys
   .option('--user <id>', "only this user's keys")
   .option('--json', 'print JSON')
   .action(async (options: { user?: string; json?: boolean }) => {
-    const all = (await withStore((store) => apiKeyStore(store.db).list(options.user))).map(toApiKeyObject);
+    const all = (await withStore((store) => store.apiKeys.list(options.user))).map(toApiKeyObject);
     if (options.json) return console.log(JSON.stringify(all));
     if (all.length === 0) return console.log('No keys.');
     for (const k of all) {
@@ -119,7 +118,7 @@ keys
   .action(async (id: string) => {
     const done = await withStore(async (store) => {
       if (!KEY_ID_PATTERN.test(id)) return 'unknown';
-      const keyStore = apiKeyStore(store.db);
+      const keyStore = store.apiKeys;
       const key = await keyStore.findById(id);
       if (!key) return 'unknown';
       if (key.revokedAt) return 'already';

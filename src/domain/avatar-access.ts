@@ -1,4 +1,4 @@
-import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
+import type { AvatarRecord } from '../store/avatars.ts';
 import type { Ctx } from './context.ts';
 import { ERRORS } from './errors.ts';
 import { AVATAR_ID_PATTERN } from './ids.ts';
@@ -7,7 +7,7 @@ import { owns, sees } from './tenant.ts';
 /** The avatar if the caller may see it; 404 otherwise, the same answer whether or not it exists. */
 export async function findVisibleAvatar(ctx: Ctx, id: string): Promise<AvatarRecord> {
   if (!AVATAR_ID_PATTERN.test(id)) throw ERRORS.notFound('avatar', id);
-  const avatar = await avatarStore(ctx.services.store.db).findById(id);
+  const avatar = await ctx.services.store.avatars.findById(id);
   if (!avatar || !sees(ctx.actor, avatar)) throw ERRORS.notFound('avatar', id);
   return avatar;
 }

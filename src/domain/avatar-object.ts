@@ -1,7 +1,6 @@
 import type { AvatarRecord, AvatarSummaryRecord } from '../store/avatars.ts';
 import type { DeploymentRecord } from '../store/deployments.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
-import { deploymentStore } from '../store/deployments.ts';
 import type { Services } from './context.ts';
 
 /**
@@ -47,7 +46,7 @@ function toDeploymentObject(deployment: DeploymentRecord | null) {
 
 /** The avatar object with its deployment read from the store (Tier 2/3 only have one). */
 export async function loadAvatarObject(services: Services, avatar: AvatarRecord) {
-  const deployment = avatar.tier === 'stylized_3d' ? null : await deploymentStore(services.store.db).find(avatar.id);
+  const deployment = avatar.tier === 'stylized_3d' ? null : await services.store.deployments.find(avatar.id);
   return toAvatarObject(avatar, services.blobs, deployment);
 }
 

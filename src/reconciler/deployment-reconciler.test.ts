@@ -13,8 +13,7 @@ import { loadAvatarObject } from '../domain/avatar-object.ts';
 import { deployAvatar, undeployAvatar } from '../domain/avatars/deploy-avatar.ts';
 import { startLiveSession } from '../domain/sessions/start-live-session.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
-import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
-import { deploymentStore } from '../store/deployments.ts';
+import type { AvatarRecord } from '../store/avatars.ts';
 import { InMemoryOrchestrator } from '../../test/harness/in-memory-orchestrator.ts';
 import { createControlLoop } from './control-loop.ts';
 import { createDeploymentReconciler } from './deployment-reconciler.ts';
@@ -74,7 +73,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   async function readyPortrait(overrides: Partial<AvatarRecord> = {}): Promise<string> {
     const id = newAvatarId();
     const now = new Date().toISOString();
-    await avatarStore(store.db).insert({
+    await store.avatars.insert({
       id,
       name: 'P',
       description: null,
@@ -100,13 +99,9 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     return id;
   }
 
-  const deploymentOf = async (id: string) => (await deploymentStore(store.db).find(id))!;
+  const deploymentOf = async (id: string) => (await store.deployments.find(id))!;
   /** The deployment as the API answers it. */
-  const answered = async (id: string) =>
-    (await loadAvatarObject(services, (await avatarStore(store.db).findById(id))!)) as {
-      deployment: unknown;
-      renderingEndpoint: string | null;
-    };
+  const answered = async (id: string) => loadAvatarObject(services, (await store.avatars.findById(id))!);
 
   it('deploy -> running: starts the container once and publishes its endpoint', async () => {
     const orchestrator = new InMemoryOrchestrator();
@@ -271,7 +266,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     const reconciler = createDeploymentReconciler(services, orchestrator, silent);
     const id = await readyPortrait();
     await deployAvatar(ctx, id);
-    await avatarStore(store.db).update(id, { artifact: null });
+    await store.avatars.update(id, { artifact: null });
     await reconciler.runOnce();
     expect(await deploymentOf(id)).toMatchObject({
       state: 'failed',
@@ -387,7 +382,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     try {
       const session = startLiveSession(ctx, id);
       await new Promise((r) => setTimeout(r, 200));
-      await avatarStore(store.db).delete(id);
+      await store.avatars.delete(id);
       await expect(session).rejects.toMatchObject({ status: 404, code: 'not-found' });
     } finally {
       await loop.stop();

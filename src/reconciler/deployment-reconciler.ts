@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../domain/context.ts';
-import { avatarStore, type AvatarRecord } from '../store/avatars.ts';
-import { deploymentStore, type DeploymentChanges, type DeploymentRecord } from '../store/deployments.ts';
+import type { AvatarRecord } from '../store/avatars.ts';
+import type { DeploymentChanges, DeploymentRecord } from '../store/deployments.ts';
 import {
   awaitRestart,
   inBackoff,
@@ -14,9 +14,15 @@ import {
   stopped,
   wantsToRun,
   withChanges,
-  type OnDemandSettings,
 } from '../domain/deployments/deployment-lifecycle.ts';
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrators/orchestrator.ts';
+import { isPortraitTier } from '../domain/tiers.ts';
+
+/** Only Tier 2/3 avatars are deployed (the deploy verb refuses stylized_3d), so only they reach an orchestrator. */
+function portraitTier(avatar: AvatarRecord): RendererSpec['tier'] {
+  if (!isPortraitTier(avatar.tier)) throw new Error(`avatar ${avatar.id} is ${avatar.tier}: it has no rendering container`);
+  return avatar.tier;
+}
 
 /** A replica that stops renewing its leases (crashed, partitioned) loses its avatars after this. */
 const LEASE_MS = 15_000;
@@ -29,17 +35,17 @@ const LEASE_MS = 15_000;
  */
 export function createDeploymentReconciler(services: Services, orchestrator: Orchestrator, log: FastifyBaseLogger) {
   const owner = `dr_${randomBytes(6).toString('hex')}`;
-  const deployments = deploymentStore(services.store.db);
-  const avatars = avatarStore(services.store.db);
+  const deployments = services.store.deployments;
+  const avatars = services.store.avatars;
 
   function specOf(avatar: AvatarRecord, deployment: DeploymentRecord, replicas: 0 | 1): RendererSpec {
     return {
       avatarId: avatar.id,
       organizationId: avatar.organizationId,
       userId: avatar.userId,
-      tier: avatar.tier as RendererSpec['tier'],
-      resources: avatar.resources as unknown as RendererSpec['resources'],
-      config: avatar.config as unknown as RendererSpec['config'],
+      tier: portraitTier(avatar),
+      resources: avatar.resources,
+      config: avatar.config,
       portrait: {
         imageUrl: services.blobs.url(avatar.artifact!.imageKey),
         faceUrl: services.blobs.url(avatar.artifact!.faceKey),
@@ -71,7 +77,7 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
       }
       return;
     }
-    if (isIdle(deployment, avatar.onDemand as OnDemandSettings | null, now) && avatar.artifact) {
+    if (isIdle(deployment, avatar.onDemand, now) && avatar.artifact) {
       // Scale to zero rather than remove: on Kubernetes the objects stay, ready to scale back to one.
       await orchestrator.apply(specOf(avatar, deployment, 0));
       await write(deployment, scaleToZero(deployment, new Date()));

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
-import { avatarStore } from '../store/avatars.ts';
 import type { Services } from '../domain/context.ts';
 import { avatarBlobPrefix } from '../domain/blob-prefixes.ts';
 import { preprocessPortrait } from '../sources/portrait/index.ts';
@@ -16,7 +15,7 @@ const LEASE_MS = 60_000;
  */
 export function createPortraitPreprocessor(services: Services, log: FastifyBaseLogger) {
   const owner = `pp_${randomBytes(6).toString('hex')}`;
-  const avatars = avatarStore(services.store.db);
+  const avatars = services.store.avatars;
 
   async function processOne(id: string): Promise<void> {
     const now = new Date();

@@ -1,23 +1,26 @@
 import type { Kysely, Selectable } from 'kysely';
-import { hotReadsOf } from './database.ts';
-import { rowCacheOf } from './row-cache.ts';
+import type { FastPaths } from './fast-paths.ts';
+import { jsonText, numeric, recordColumns, zeroOne } from './record-columns.ts';
 import type { AvatarsTable, Database } from './schema.ts';
+import type { RenderConfig } from '../../contract/render-config.ts';
+import type { OnDemand, RenderStyle, Resources, Status, Tier } from '../domain/tiers.ts';
 
-/** An avatar as the store keeps it (camelCase, JSON columns parsed). */
+/** An avatar as the store keeps it (camelCase, JSON columns parsed once, here, into the domain's shapes). */
 export interface AvatarRecord {
   id: string;
   name: string;
   description: string | null;
-  tier: string;
-  renderStyle: string | null;
+  tier: Tier;
+  renderStyle: RenderStyle | null;
   orbColor: string | null;
   orbSize: number | null;
-  status: string;
+  status: Status;
   error: string | null;
   preprocessed: boolean;
-  resources: Record<string, unknown>;
-  config: Record<string, unknown>;
-  onDemand: Record<string, unknown> | null;
+  resources: Resources;
+  config: RenderConfig;
+  /** Tier 2/3 only; null for stylized_3d. */
+  onDemand: OnDemand | null;
   sourceKey: string | null;
   sourceInfo: Record<string, unknown> | null;
   /** The preprocessed portrait for the rendering container. */
@@ -42,98 +45,71 @@ export interface Access {
 export interface AvatarSummaryRecord {
   id: string;
   name: string;
-  tier: string;
-  status: string;
+  tier: Tier;
+  status: Status;
   userId: string;
   organizationId: string | null;
   createdAt: string;
 }
 
-const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
-
-function fromRow(row: Selectable<AvatarsTable>): AvatarRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    tier: row.tier,
-    renderStyle: row.render_style,
-    orbColor: row.orb_color,
-    orbSize: row.orb_size === null ? null : Number(row.orb_size),
-    status: row.status,
-    error: row.error,
-    preprocessed: Boolean(row.preprocessed),
-    resources: JSON.parse(row.resources),
-    config: JSON.parse(row.config),
-    onDemand: row.on_demand ? JSON.parse(row.on_demand) : null,
-    sourceKey: row.source_key,
-    sourceInfo: row.source_info ? JSON.parse(row.source_info) : null,
-    artifact: row.artifact ? JSON.parse(row.artifact) : null,
-    userId: row.user_id,
-    organizationId: row.organization_id,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
 type Columns = Omit<Selectable<AvatarsTable>, 'seq' | 'lease_owner' | 'lease_until'>;
 
-function toColumns(record: Partial<AvatarRecord>): Partial<Columns> {
-  const columns: Partial<Columns> = {};
-  if (record.id !== undefined) columns.id = record.id;
-  if (record.name !== undefined) columns.name = record.name;
-  if (record.description !== undefined) columns.description = record.description;
-  if (record.tier !== undefined) columns.tier = record.tier;
-  if (record.renderStyle !== undefined) columns.render_style = record.renderStyle;
-  if (record.orbColor !== undefined) columns.orb_color = record.orbColor;
-  if (record.orbSize !== undefined) columns.orb_size = record.orbSize;
-  if (record.status !== undefined) columns.status = record.status;
-  if (record.error !== undefined) columns.error = record.error;
-  if (record.preprocessed !== undefined) columns.preprocessed = record.preprocessed ? 1 : 0;
-  if (record.resources !== undefined) columns.resources = JSON.stringify(record.resources);
-  if (record.config !== undefined) columns.config = JSON.stringify(record.config);
-  if (record.onDemand !== undefined) columns.on_demand = json(record.onDemand);
-  if (record.sourceKey !== undefined) columns.source_key = record.sourceKey;
-  if (record.sourceInfo !== undefined) columns.source_info = json(record.sourceInfo);
-  if (record.artifact !== undefined) columns.artifact = json(record.artifact);
-  if (record.userId !== undefined) columns.user_id = record.userId;
-  if (record.organizationId !== undefined) columns.organization_id = record.organizationId;
-  if (record.createdAt !== undefined) columns.created_at = record.createdAt;
-  if (record.updatedAt !== undefined) columns.updated_at = record.updatedAt;
-  return columns;
-}
+const AVATAR = recordColumns<AvatarRecord, Columns>({
+  id: null,
+  name: null,
+  description: null,
+  tier: null,
+  renderStyle: null,
+  orbColor: null,
+  orbSize: numeric,
+  status: null,
+  error: null,
+  preprocessed: zeroOne,
+  resources: jsonText,
+  config: jsonText,
+  onDemand: jsonText,
+  sourceKey: null,
+  sourceInfo: jsonText,
+  artifact: jsonText,
+  userId: null,
+  organizationId: null,
+  createdAt: null,
+  updatedAt: null,
+});
 
-/** The columns fromRow reads, named, so the statement's result does not change when a column is added. */
-const FIND_BY_ID = `select id, name, description, tier, render_style, orb_color, orb_size, status, error, preprocessed,
-  resources, config, on_demand, source_key, source_info, artifact, user_id, organization_id, created_at, updated_at
-  from avatars where id = ?`;
+const SUMMARY = recordColumns<AvatarSummaryRecord, Columns>({
+  id: null,
+  name: null,
+  tier: null,
+  status: null,
+  userId: null,
+  organizationId: null,
+  createdAt: null,
+});
 
-export function avatarStore(db: Kysely<Database>) {
+/** The record's columns, named, so the statement's result does not change when a column is added. */
+const FIND_BY_ID = `select ${AVATAR.list} from avatars where id = ?`;
+
+/** The avatars table; `fast` is its store's (fast-paths.ts). */
+export function avatarStore(db: Kysely<Database>, fast: FastPaths) {
+  const rows = fast.avatarRows;
   return {
     async insert(record: AvatarRecord): Promise<void> {
       // A read of this id before it existed is cached as "no such avatar": forget that.
-      await rowCacheOf(db, 'avatars').writing(record.id, () =>
-        db
-          .insertInto('avatars')
-          .values(toColumns(record) as Columns)
-          .execute(),
-      );
+      await rows.writing(record.id, () => db.insertInto('avatars').values(AVATAR.toRow(record)).execute());
     },
 
     async findById(id: string): Promise<AvatarRecord | null> {
       // Every get and write of one avatar starts here: a fixed statement, not a query built per request.
-      const row = await rowCacheOf<Selectable<AvatarsTable>>(db, 'avatars').read(
-        id,
-        async () => (await hotReadsOf(db).one<Selectable<AvatarsTable>>(FIND_BY_ID, [id])) ?? null,
-      );
-      return row ? fromRow(row) : null;
+      const row = await rows.read(id, async () => (await fast.reads.one<Selectable<AvatarsTable>>(FIND_BY_ID, [id])) ?? null);
+      return row ? AVATAR.fromRow(row) : null;
     },
 
     /** Changes the given fields; answers the updated record, or null when the avatar is gone. */
     async update(id: string, changes: Partial<AvatarRecord>): Promise<AvatarRecord | null> {
-      const columns = toColumns(changes);
+      const columns = AVATAR.toColumns(changes);
       if (Object.keys(columns).length > 0) {
-        await rowCacheOf(db, 'avatars').writing(id, () => db.updateTable('avatars').set(columns).where('id', '=', id).execute());
+        await rows.writing(id, () => db.updateTable('avatars').set(columns).where('id', '=', id).execute());
       }
       return this.findById(id);
     },
@@ -143,10 +119,10 @@ export function avatarStore(db: Kysely<Database>) {
      * an older upload must not overwrite a newer one). Answers whether it changed anything.
      */
     async updateIfSource(id: string, sourceKey: string | null, changes: Partial<AvatarRecord>): Promise<boolean> {
-      const result = await rowCacheOf(db, 'avatars').writing(id, () =>
+      const result = await rows.writing(id, () =>
         db
           .updateTable('avatars')
-          .set({ ...toColumns(changes), lease_owner: null, lease_until: null })
+          .set({ ...AVATAR.toColumns(changes), lease_owner: null, lease_until: null })
           .where('id', '=', id)
           .where('source_key', sourceKey === null ? 'is' : '=', sourceKey)
           .executeTakeFirst(),
@@ -155,7 +131,7 @@ export function avatarStore(db: Kysely<Database>) {
     },
 
     /** Avatars waiting in a status whose lease is free or expired, oldest first. */
-    async findLeasable(status: string, now: string, limit: number): Promise<string[]> {
+    async findLeasable(status: Status, now: string, limit: number): Promise<string[]> {
       const rows = await db
         .selectFrom('avatars')
         .select('id')
@@ -179,7 +155,7 @@ export function avatarStore(db: Kysely<Database>) {
     },
 
     async delete(id: string): Promise<boolean> {
-      const result = await rowCacheOf(db, 'avatars').writing(id, () => db.deleteFrom('avatars').where('id', '=', id).executeTakeFirst());
+      const result = await rows.writing(id, () => db.deleteFrom('avatars').where('id', '=', id).executeTakeFirst());
       return Number(result.numDeletedRows) > 0;
     },
 
@@ -195,23 +171,15 @@ export function avatarStore(db: Kysely<Database>) {
       const named = filter.name !== undefined;
       const nameParams = named ? [filter.name] : [];
       const [rows, counted] = await Promise.all([
-        hotReadsOf(db).all<Pick<Selectable<AvatarsTable>, SummaryColumn>>(LIST_SQL[kind][named ? 'named' : 'all'].page, [
+        fast.reads.all<Pick<Selectable<AvatarsTable>, SummaryColumn>>(LIST_SQL[kind][named ? 'named' : 'all'].page, [
           ...tenantParams,
           ...nameParams,
           filter.limit,
           filter.offset,
         ]),
-        hotReadsOf(db).one<{ n: number | string | null }>(LIST_SQL[kind][named ? 'named' : 'all'].count, [...tenantParams, ...nameParams]),
+        fast.reads.one<{ n: number | string | null }>(LIST_SQL[kind][named ? 'named' : 'all'].count, [...tenantParams, ...nameParams]),
       ]);
-      const avatars: AvatarSummaryRecord[] = rows.map((r) => ({
-        id: r.id,
-        name: r.name,
-        tier: r.tier,
-        status: r.status,
-        userId: r.user_id,
-        organizationId: r.organization_id,
-        createdAt: r.created_at,
-      }));
+      const avatars = rows.map(SUMMARY.fromRow);
       return { avatars, count: Number(counted?.n ?? 0) };
     },
   };
@@ -224,8 +192,7 @@ const LIST_SQL = (() => {
   const tenant = { org: 'organization_id = ?', user: 'organization_id is null and user_id = ?' };
   // avatar_counts stores no organization as '' (a primary key column cannot be null).
   const counts = { org: 'organization_id = ?', user: "organization_id = '' and user_id = ?" };
-  const page = (where: string) =>
-    `select id, name, tier, status, user_id, organization_id, created_at from avatars where ${where} order by seq desc limit ? offset ?`;
+  const page = (where: string) => `select ${SUMMARY.list} from avatars where ${where} order by seq desc limit ? offset ?`;
   const of = (kind: 'org' | 'user') => ({
     all: { page: page(tenant[kind]), count: `select sum(n) as n from avatar_counts where ${counts[kind]}` },
     named: { page: page(`${tenant[kind]} and name = ?`), count: `select count(*) as n from avatars where ${tenant[kind]} and name = ?` },

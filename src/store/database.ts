@@ -2,17 +2,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
+import { raisingUnavailable } from './database-unavailable.ts';
+import { postgresReads, sqliteReads, storeFastPaths, transactionFastPaths, type FastPaths } from './fast-paths.ts';
+import { avatarStore, type AvatarStore } from './avatars.ts';
+import { deploymentStore, type DeploymentStore } from './deployments.ts';
+import { apiKeyStore, type ApiKeyStore } from './api-keys.ts';
+import { liveSessionStore, type LiveSessionStore } from './live-sessions.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
-export interface Store {
+/** One repository per table, built once per store (or per transaction) over its fast paths. */
+export interface Repositories {
+  avatars: AvatarStore;
+  deployments: DeploymentStore;
+  apiKeys: ApiKeyStore;
+  liveSessions: LiveSessionStore;
+}
+
+export interface Store extends Repositories {
   db: Kysely<Database>;
   dialect: Dialect;
   /** The PostgreSQL schema in use, when not the default. */
   pgSchema?: string;
+  /** The repositories over a transaction of `db` (they read its own rows; see transactionFastPaths). */
+  within(trx: Kysely<Database>): Repositories;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -23,40 +39,6 @@ export interface StoreOptions {
   databaseUrl: string | null;
   /** PostgreSQL schema to use (tests isolate themselves in one schema each). */
   databaseSchema?: string | null;
-}
-
-/**
- * The request hot path's reads (an API key, an avatar by id): fixed SQL run without building and compiling a
- * kysely query each time. `sql` uses `?` placeholders on both dialects.
- */
-export interface HotReads {
-  one<Row>(sql: string, params: readonly unknown[]): Promise<Row | undefined>;
-  all<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
-}
-
-const hotReads = new WeakMap<Kysely<Database>, HotReads>();
-
-/** The hot reads of a store's `db`; any other Kysely (a transaction, say) gets the same reads through kysely. */
-export function hotReadsOf(db: Kysely<Database>): HotReads {
-  const hot = hotReads.get(db);
-  if (hot) return hot;
-  const all = async <Row>(text: string, params: readonly unknown[]) => {
-    const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
-    return (await db.executeQuery<Row>(CompiledQuery.raw(isPostgres ? toPostgresSql(text) : text, [...params]))).rows;
-  };
-  return { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] };
-}
-
-const postgresSql = new Map<string, string>();
-/** `?` placeholders to PostgreSQL's `$1, $2…` (the hot SQL is a few fixed texts without `?` in literals). */
-function toPostgresSql(text: string): string {
-  let converted = postgresSql.get(text);
-  if (converted === undefined) {
-    let n = 0;
-    converted = text.replace(/\?/g, () => `$${++n}`);
-    postgresSql.set(text, converted);
-  }
-  return converted;
 }
 
 export function sqliteFile(dataDir: string): string {
@@ -91,39 +73,13 @@ function openSqlite(file: string): Store {
       return statement;
     },
   };
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  // Hot reads go through a second, read-only connection: synchronous like the first, but outside kysely's
-  // connection lock, and never inside a transaction the first one has open (it reads committed rows only, WAL).
+  const db = new Kysely<Database>({ dialect: raisingUnavailable(new SqliteDialect({ database })) });
+  // The hot reads' connection (fast-paths.ts: sqliteReads).
   const reader = new BetterSqlite3(file, { readonly: true });
   reader.pragma('busy_timeout = 5000');
   reader.pragma('cache_size = -65536');
-  // Rows come back as arrays and become objects through a function made for the statement's columns:
-  // better-sqlite3 builds row objects property by property, which costs ~1 µs a column under load,
-  // while an object literal of fixed shape is built in one go.
-  const readStatements = new Map<string, { statement: BetterSqlite3.Statement; toRow: (values: unknown[]) => unknown }>();
-  const readStatement = (text: string) => {
-    let entry = readStatements.get(text);
-    if (!entry) {
-      const statement = reader.prepare(text).raw(true);
-      const fields = statement.columns().map((column, i) => `${JSON.stringify(column.name)}: v[${i}]`);
-      entry = { statement, toRow: new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => unknown };
-      readStatements.set(text, entry);
-    }
-    return entry;
-  };
-  hotReads.set(db, {
-    one: async <Row>(text: string, params: readonly unknown[]) => {
-      const { statement, toRow } = readStatement(text);
-      const values = statement.get(...params) as unknown[] | undefined;
-      return (values === undefined ? undefined : toRow(values)) as Row | undefined;
-    },
-    all: async <Row>(text: string, params: readonly unknown[]) => {
-      const { statement, toRow } = readStatement(text);
-      return (statement.all(...params) as unknown[][]).map(toRow) as Row[];
-    },
-  });
   return {
-    db,
+    ...withRepositories(db, storeFastPaths(sqliteReads(reader), true)),
     dialect: 'sqlite',
     async ping() {
       try {
@@ -154,19 +110,9 @@ function openPostgres(url: string, schema?: string): Store {
   // A client checked out when the database goes away emits 'error' too; unheard, it would end the process.
   // The query in flight still fails, and the request answers 503.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  // Straight to the pool: one round trip, as through kysely, without building and compiling the query.
-  // Named, so each connection parses and plans a hot statement once (they name their columns: a column added
-  // later does not change their result, which a prepared statement would refuse).
-  const names = new Map<string, string>();
-  const all = async <Row>(text: string, params: readonly unknown[]) => {
-    let name = names.get(text);
-    if (name === undefined) names.set(text, (name = `hot_${names.size}`));
-    return (await pool.query({ name, text: toPostgresSql(text), values: params as unknown[] })).rows as Row[];
-  };
-  hotReads.set(db, { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] });
+  const db = new Kysely<Database>({ dialect: raisingUnavailable(new PostgresDialect({ pool })) });
   return {
-    db,
+    ...withRepositories(db, storeFastPaths(postgresReads(pool), false)),
     dialect: 'postgres',
     pgSchema: schema,
     async ping() {
@@ -181,6 +127,19 @@ function openPostgres(url: string, schema?: string): Store {
       await db.destroy();
     },
   };
+}
+
+function repositories(db: Kysely<Database>, fast: FastPaths): Repositories {
+  return {
+    avatars: avatarStore(db, fast),
+    deployments: deploymentStore(db, fast),
+    apiKeys: apiKeyStore(db, fast),
+    liveSessions: liveSessionStore(db),
+  };
+}
+
+function withRepositories(db: Kysely<Database>, fast: FastPaths) {
+  return { db, ...repositories(db, fast), within: (trx: Kysely<Database>) => repositories(trx, transactionFastPaths(trx, fast)) };
 }
 
 export async function migrate(store: Store): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { hotReadsOf } from './database.ts';
-import { rowCacheOf } from './row-cache.ts';
+import type { FastPaths } from './fast-paths.ts';
+import { numeric, recordColumns } from './record-columns.ts';
 import type { Database, DeploymentsTable } from './schema.ts';
 
 export type DeploymentState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
@@ -23,58 +23,38 @@ export interface DeploymentRecord {
   scaledToZeroAt?: string | null;
 }
 
-function fromRow(row: Selectable<DeploymentsTable>): DeploymentRecord {
-  return {
-    avatarId: row.avatar_id,
-    desired: row.desired as DeploymentRecord['desired'],
-    state: row.state as DeploymentState,
-    since: row.since,
-    restarts: Number(row.restarts),
-    lastError: row.last_error,
-    endpoint: row.endpoint,
-    secret: row.secret,
-    lastUsedAt: row.last_used_at,
-    nextAttemptAt: row.next_attempt_at,
-    scaledToZeroAt: row.scaled_to_zero_at,
-  };
-}
+const DEPLOYMENT = recordColumns<DeploymentRecord, Selectable<DeploymentsTable>>({
+  avatarId: null,
+  desired: null,
+  state: null,
+  since: null,
+  restarts: numeric,
+  lastError: null,
+  endpoint: null,
+  secret: null,
+  lastUsedAt: null,
+  nextAttemptAt: null,
+  scaledToZeroAt: null,
+});
 
 /** What one step of the lifecycle writes (see domain/deployments/deployment-lifecycle.ts). */
 export type DeploymentChanges = Partial<Omit<DeploymentRecord, 'avatarId'>>;
 
-function toColumns(changes: DeploymentChanges): Partial<Selectable<DeploymentsTable>> {
-  const c: Partial<Selectable<DeploymentsTable>> = {};
-  if (changes.desired !== undefined) c.desired = changes.desired;
-  if (changes.state !== undefined) c.state = changes.state;
-  if (changes.since !== undefined) c.since = changes.since;
-  if (changes.restarts !== undefined) c.restarts = changes.restarts;
-  if (changes.lastError !== undefined) c.last_error = changes.lastError;
-  if (changes.endpoint !== undefined) c.endpoint = changes.endpoint;
-  if (changes.secret !== undefined) c.secret = changes.secret;
-  if (changes.lastUsedAt !== undefined) c.last_used_at = changes.lastUsedAt;
-  if (changes.nextAttemptAt !== undefined) c.next_attempt_at = changes.nextAttemptAt;
-  if (changes.scaledToZeroAt !== undefined) c.scaled_to_zero_at = changes.scaledToZeroAt;
-  return c;
-}
+/** The record's columns, named, so the statement's result does not change when a column is added. */
+const FIND = `select ${DEPLOYMENT.list} from deployments where avatar_id = ?`;
 
-/** The columns fromRow reads, named, so the statement's result does not change when a column is added. */
-const FIND = `select avatar_id, desired, state, since, restarts, last_error, endpoint, secret, last_used_at, next_attempt_at,
-  scaled_to_zero_at from deployments where avatar_id = ?`;
-
-export function deploymentStore(db: Kysely<Database>) {
-  const cache = () => rowCacheOf<Selectable<DeploymentsTable>>(db, 'deployments');
+/** The deployments table; `fast` is its store's (fast-paths.ts). */
+export function deploymentStore(db: Kysely<Database>, fast: FastPaths) {
+  const cache = () => fast.deploymentRows;
   return {
     async find(avatarId: string): Promise<DeploymentRecord | null> {
       // On every get of a Tier 2/3 avatar: a fixed statement, not a query built per request.
-      const row = await cache().read(
-        avatarId,
-        async () => (await hotReadsOf(db).one<Selectable<DeploymentsTable>>(FIND, [avatarId])) ?? null,
-      );
-      return row ? fromRow(row) : null;
+      const row = await cache().read(avatarId, async () => (await fast.reads.one<Selectable<DeploymentsTable>>(FIND, [avatarId])) ?? null);
+      return row ? DEPLOYMENT.fromRow(row) : null;
     },
 
     async all(): Promise<DeploymentRecord[]> {
-      return (await db.selectFrom('deployments').selectAll().orderBy('avatar_id').execute()).map(fromRow);
+      return (await db.selectFrom('deployments').selectAll().orderBy('avatar_id').execute()).map(DEPLOYMENT.fromRow);
     },
 
     /** Creates the row, or changes it when it exists (a repeated deploy). */
@@ -82,14 +62,14 @@ export function deploymentStore(db: Kysely<Database>) {
       await cache().writing(record.avatarId, () =>
         db
           .insertInto('deployments')
-          .values({ ...toColumns(record), avatar_id: record.avatarId } as Selectable<DeploymentsTable>)
-          .onConflict((oc) => oc.column('avatar_id').doUpdateSet(toColumns(record)))
+          .values(DEPLOYMENT.toRow(record))
+          .onConflict((oc) => oc.column('avatar_id').doUpdateSet(DEPLOYMENT.toColumns({ ...record, avatarId: undefined })))
           .execute(),
       );
     },
 
     async update(avatarId: string, changes: DeploymentChanges): Promise<void> {
-      const columns = toColumns(changes);
+      const columns = DEPLOYMENT.toColumns(changes);
       if (Object.keys(columns).length === 0) return;
       await cache().writing(avatarId, () => db.updateTable('deployments').set(columns).where('avatar_id', '=', avatarId).execute());
     },
@@ -118,3 +98,5 @@ export function deploymentStore(db: Kysely<Database>) {
     },
   };
 }
+
+export type DeploymentStore = ReturnType<typeof deploymentStore>;

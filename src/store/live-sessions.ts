@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from './schema.ts';
+import type { Kysely, Selectable } from 'kysely';
+import { orNull, recordColumns } from './record-columns.ts';
+import type { Database, LiveSessionsTable } from './schema.ts';
 
 export interface LiveSessionRecord {
   id: string;
@@ -12,34 +13,24 @@ export interface LiveSessionRecord {
   expiresAt: string;
 }
 
+const LIVE_SESSION = recordColumns<LiveSessionRecord, Selectable<LiveSessionsTable>>({
+  id: null,
+  avatarId: null,
+  tokenHash: null,
+  viewerTokenHash: orNull,
+  createdAt: null,
+  expiresAt: null,
+});
+
 export function liveSessionStore(db: Kysely<Database>) {
   return {
     async insert(session: LiveSessionRecord): Promise<void> {
-      await db
-        .insertInto('live_sessions')
-        .values({
-          id: session.id,
-          avatar_id: session.avatarId,
-          token_hash: session.tokenHash,
-          viewer_token_hash: session.viewerTokenHash,
-          created_at: session.createdAt,
-          expires_at: session.expiresAt,
-        })
-        .execute();
+      await db.insertInto('live_sessions').values(LIVE_SESSION.toRow(session)).execute();
     },
 
     async find(id: string): Promise<LiveSessionRecord | null> {
       const row = await db.selectFrom('live_sessions').selectAll().where('id', '=', id).executeTakeFirst();
-      return row
-        ? {
-            id: row.id,
-            avatarId: row.avatar_id,
-            tokenHash: row.token_hash,
-            viewerTokenHash: row.viewer_token_hash ?? null,
-            createdAt: row.created_at,
-            expiresAt: row.expires_at,
-          }
-        : null;
+      return row ? LIVE_SESSION.fromRow(row) : null;
     },
 
     /** Forgets sessions that expired before `now` (their tokens can no longer be used anyway). */
@@ -52,3 +43,5 @@ export function liveSessionStore(db: Kysely<Database>) {
     },
   };
 }
+
+export type LiveSessionStore = ReturnType<typeof liveSessionStore>;

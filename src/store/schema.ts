@@ -1,4 +1,6 @@
 import type { Generated } from 'kysely';
+import type { RenderStyle, Status, Tier } from '../domain/tiers.ts';
+import type { DeploymentState } from './deployments.ts';
 
 /** Row types of the database. JSON values are stored as text so both dialects share one query layer. */
 export interface AvatarsTable {
@@ -6,11 +8,11 @@ export interface AvatarsTable {
   id: string;
   name: string;
   description: string | null;
-  tier: string;
-  render_style: string | null;
+  tier: Tier;
+  render_style: RenderStyle | null;
   orb_color: string | null;
   orb_size: number | null;
-  status: string;
+  status: Status;
   error: string | null;
   preprocessed: number;
   resources: string;
@@ -46,9 +48,9 @@ export interface ApiKeysTable {
 export interface DeploymentsTable {
   avatar_id: string;
   /** 'running' or 'stopped': what the owner asked for. */
-  desired: string;
+  desired: 'running' | 'stopped';
   /** stopped | starting | running | stopping | failed: what the reconciler last saw. */
-  state: string;
+  state: DeploymentState;
   since: string;
   restarts: number;
   last_error: string | null;

@@ -7,7 +7,7 @@ import { Migrator, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/database.ts';
 import { migrationProvider } from '../../src/store/migrations.ts';
-import { avatarStore, type AvatarRecord } from '../../src/store/avatars.ts';
+import type { AvatarRecord } from '../../src/store/avatars.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL, type StoreKind } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
@@ -39,8 +39,8 @@ function record(id: string, userId: string, organizationId: string | null): Avat
     status: 'ready',
     error: null,
     preprocessed: false,
-    resources: {},
-    config: {},
+    resources: { cpu: '100m', memory: '256Mi' },
+    config: { resolution: '512x512', frameRate: 30, idleMotion: true },
     onDemand: null,
     sourceKey: null,
     sourceInfo: null,
@@ -127,7 +127,7 @@ describe.each(STORE_KINDS)("the list's count (%s)", (kind) => {
   });
 
   it('counts rows written around the store: bulk inserts, deletes and moves between organizations', async () => {
-    const store = avatarStore(db);
+    const store = server.server.services.store.avatars;
     const rows = Array.from({ length: 30 }, (_, i) => {
       const { id, name, tier, status, resources, config, userId, organizationId, createdAt, updatedAt } = record(
         `avt_bulk${String(i).padStart(12, '0')}`,
@@ -180,7 +180,7 @@ describe.each(STORE_KINDS)('migration 0005 (%s)', (kind: StoreKind) => {
       });
       const before = await migrator.migrateTo('0003_deployments');
       expect(before.error).toBeUndefined();
-      const avatars = avatarStore(store.db);
+      const avatars = store.avatars;
       const owners: [string, string | null][] = [
         ['ann', 'org_a'],
         ['bo', 'org_a'],

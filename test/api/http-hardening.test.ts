@@ -7,7 +7,6 @@ import { STORE_KINDS } from '../harness/stores.ts';
 import { freePort } from '../harness/free-port.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
-import { deploymentStore } from '../../src/store/deployments.ts';
 import { RENDERER_NOT_DEPLOYED } from '../../src/domain/errors.ts';
 
 /** The server's JSON log lines, as written. */
@@ -164,7 +163,7 @@ describe.each(STORE_KINDS)('a 503 for a rendering container says why in `reason`
 
     await server.server.loop.settle();
     const now = new Date().toISOString();
-    await deploymentStore(server.server.services.store.db).upsert({
+    await server.server.services.store.deployments.upsert({
       avatarId: a._id,
       desired: 'running',
       state: 'running',

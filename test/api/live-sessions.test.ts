@@ -9,7 +9,6 @@ import { LIVE_SESSION_ENV, readyLiveAvatar } from '../harness/live-avatar.ts';
 import { connectAgent } from '../renderer/speech-agent.ts';
 import { floodSpeech } from '../renderer/speech-flooder.ts';
 import { hashSecret } from '../../src/domain/keys/issue-api-key.ts';
-import { liveSessionStore } from '../../src/store/live-sessions.ts';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { launchViewerBrowser, watchOverWhep } from '../renderer/whep-browser-viewer.ts';
 import { buildWeb } from '../../web/build.ts';
@@ -41,7 +40,7 @@ describe('live sessions through the API', () => {
     expect(session.token).toMatch(/^lst_[0-9A-Za-z]{40}$/);
     expect(session.viewerToken).toMatch(/^lsv_[0-9A-Za-z]{40}$/);
     // The store keeps only the two tokens' hashes.
-    const stored = await liveSessionStore(server.server.services.store.db).find(session.sessionId);
+    const stored = await server.server.services.store.liveSessions.find(session.sessionId);
     expect(stored).toMatchObject({ tokenHash: hashSecret(session.token), viewerTokenHash: hashSecret(session.viewerToken) });
     expect(JSON.stringify(stored)).not.toContain(session.token.slice(4));
     expect(JSON.stringify(stored)).not.toContain(session.viewerToken.slice(4));

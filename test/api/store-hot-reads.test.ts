@@ -6,8 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
-import { avatarStore, type AvatarRecord } from '../../src/store/avatars.ts';
-import { apiKeyStore } from '../../src/store/api-keys.ts';
+import type { AvatarRecord } from '../../src/store/avatars.ts';
 import { issueApiKey, hashSecret } from '../../src/domain/keys/issue-api-key.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
 
@@ -25,9 +24,9 @@ function record(userId: string, organizationId: string | null, changes: Partial<
     status: 'ready',
     error: null,
     preprocessed: true,
-    resources: { cpu: '1' },
-    config: { voice: 'a' },
-    onDemand: { enabled: true, idleMinutes: 5 },
+    resources: { cpu: '1', memory: '1Gi' },
+    config: { resolution: '256x256', frameRate: 25, idleMotion: false },
+    onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 7 },
     sourceKey: 'k',
     sourceInfo: { width: 512 },
     artifact: { imageKey: 'i', faceKey: 'f' },
@@ -56,7 +55,7 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
   afterAll(() => cleanup());
 
   it('never answers an older row after a change, however reads and writes interleave', async () => {
-    const avatars = avatarStore(store.db);
+    const avatars = store.avatars;
     const avatar = record('u_race', 'o_race');
     await avatars.insert(avatar);
     for (let round = 0; round < 50; round++) {
@@ -76,7 +75,7 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
   });
 
   it('answers an avatar by id exactly as written, and every change to it at once', async () => {
-    const avatars = avatarStore(store.db);
+    const avatars = store.avatars;
     const written = record('u1', 'org_a');
     await avatars.insert(written);
     expect(await avatars.findById(written.id)).toEqual(written);
@@ -91,16 +90,16 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     const inside = record('u1', 'org_a');
     await expect(
       store.db.transaction().execute(async (trx) => {
-        await avatarStore(trx).insert(inside);
-        expect((await avatarStore(trx).findById(inside.id))?.name).toBe('Hot');
+        await store.within(trx).avatars.insert(inside);
+        expect((await store.within(trx).avatars.findById(inside.id))?.name).toBe('Hot');
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    expect(await avatarStore(store.db).findById(inside.id)).toBeNull();
+    expect(await store.avatars.findById(inside.id)).toBeNull();
   });
 
   it("lists newest first the organization's avatars, or an orgless user's own, by page and by name", async () => {
-    const avatars = avatarStore(store.db);
+    const avatars = store.avatars;
     const mine = [
       record('u2', 'org_b'),
       record('u2', null, { name: 'Solo' }),
@@ -131,7 +130,7 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
 
   it('finds an API key by the hash of its secret, and only by it', async () => {
     const issued = await issueApiKey(store, { userId: 'u1', organizationId: null, scopes: ['avatars:read'] });
-    const keys = apiKeyStore(store.db);
+    const keys = store.apiKeys;
     expect(await keys.findByHash(hashSecret(issued.key))).toMatchObject({
       id: issued.id,
       userId: 'u1',

@@ -1,4 +1,4 @@
-import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
+import type { AvatarRecord } from '../../store/avatars.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { toAvatarObject } from '../avatar-object.ts';
 import { checkAvatarFields, type AvatarFields } from '../avatar-input.ts';
@@ -47,6 +47,6 @@ export async function createAvatar(ctx: Ctx, input: CreateAvatarInput) {
     createdAt: now,
     updatedAt: now,
   };
-  await avatarStore(ctx.services.store.db).insert(avatar);
+  await ctx.services.store.avatars.insert(avatar);
   return toAvatarObject(avatar, ctx.services.blobs);
 }

@@ -1,5 +1,3 @@
-import { avatarStore } from '../../store/avatars.ts';
-import { liveSessionStore } from '../../store/live-sessions.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
@@ -8,8 +6,8 @@ import { avatarBlobPrefix } from '../blob-prefixes.ts';
 export async function deleteAvatar(ctx: Ctx, id: string) {
   requireScope(ctx, 'avatars:write');
   await findOwnedAvatar(ctx, id);
-  await avatarStore(ctx.services.store.db).delete(id);
-  await liveSessionStore(ctx.services.store.db).deleteForAvatar(id);
+  await ctx.services.store.avatars.delete(id);
+  await ctx.services.store.liveSessions.deleteForAvatar(id);
   await ctx.services.blobs.deletePrefix(avatarBlobPrefix(id));
   // The reconciler sees the deployment without its avatar and removes the rendering container.
   ctx.services.background.wake();

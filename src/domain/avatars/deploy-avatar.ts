@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { deploymentStore } from '../../store/deployments.ts';
 import { firstDeployment, requestRun, requestStop } from '../deployments/deployment-lifecycle.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
@@ -21,7 +20,7 @@ export async function deployAvatar(ctx: Ctx, id: string) {
       `The avatar cannot be deployed while its status is ${avatar.status}; upload a portrait and wait until it is ready.`,
     );
   }
-  const deployments = deploymentStore(ctx.services.store.db);
+  const deployments = ctx.services.store.deployments;
   const existing = await deployments.find(id);
   const now = new Date();
   if (!existing) await deployments.upsert(firstDeployment(id, randomBytes(24).toString('base64url'), now));
@@ -37,7 +36,7 @@ export async function undeployAvatar(ctx: Ctx, id: string) {
   if (avatar.tier === 'stylized_3d') {
     throw ERRORS.conflict('A stylized_3d avatar renders in the browser and has no rendering container to undeploy.');
   }
-  const deployments = deploymentStore(ctx.services.store.db);
+  const deployments = ctx.services.store.deployments;
   const existing = await deployments.find(id);
   const changes = existing ? requestStop(existing, new Date()) : {};
   if (existing && Object.keys(changes).length > 0) {

@@ -1,4 +1,3 @@
-import { avatarStore } from '../../store/avatars.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { toAvatarSummary } from '../avatar-object.ts';
 
@@ -13,7 +12,7 @@ export const LIST_MAX_LIMIT = 200;
 
 export async function listAvatars(ctx: Ctx, input: ListAvatarsInput) {
   requireScope(ctx, 'avatars:read');
-  const { avatars, count } = await avatarStore(ctx.services.store.db).list(ctx.actor, {
+  const { avatars, count } = await ctx.services.store.avatars.list(ctx.actor, {
     name: input.name,
     limit: Math.min(input.limit ?? LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT),
     offset: input.offset ?? 0,

@@ -2,7 +2,6 @@ import { requireScope, type Ctx } from '../context.ts';
 import { findVisibleAvatar } from '../avatar-access.ts';
 import { ERRORS } from '../errors.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
-import { deploymentStore } from '../../store/deployments.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { wantsToRun } from '../deployments/deployment-lifecycle.ts';
 
@@ -43,7 +42,7 @@ export async function previewAvatar(ctx: Ctx, id: string) {
 /** Renders a clip in the avatar's container, keeps the MP4 in the blob store, answers its URL. */
 async function previewInRenderer(ctx: Ctx, avatarId: string) {
   const { store, blobs, config } = ctx.services;
-  const deployments = deploymentStore(store.db);
+  const deployments = store.deployments;
   const deployment = await deployments.find(avatarId);
   if (deployment?.state !== 'running' || !deployment.endpoint) {
     throw ERRORS.rendererUnavailable(

@@ -1,10 +1,10 @@
-import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
+import type { AvatarRecord } from '../../store/avatars.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findOwnedAvatar } from '../avatar-access.ts';
 import { loadAvatarObject } from '../avatar-object.ts';
 import { checkAvatarFields, type AvatarFields } from '../avatar-input.ts';
 import { ERRORS } from '../errors.ts';
-import { DEFAULT_ORB_COLOR, DEFAULT_ORB_SIZE, type Tier } from '../tiers.ts';
+import { DEFAULT_ORB_COLOR, DEFAULT_ORB_SIZE } from '../tiers.ts';
 
 export interface UpdateAvatarInput extends AvatarFields {
   /** Clients may send the avatar back as they got it; a tier other than the avatar's is refused. */
@@ -15,19 +15,20 @@ export interface UpdateAvatarInput extends AvatarFields {
 export async function updateAvatar(ctx: Ctx, id: string, input: UpdateAvatarInput) {
   requireScope(ctx, 'avatars:write');
   const avatar = await findOwnedAvatar(ctx, id);
-  const tier = avatar.tier as Tier;
+  const tier = avatar.tier;
   if (input.tier !== undefined && input.tier !== tier) {
     throw ERRORS.validation([{ path: 'tier', message: `is fixed at creation and cannot change from ${tier}` }]);
   }
   const renderStyle = tier === 'stylized_3d' ? (input.renderStyle ?? avatar.renderStyle ?? 'vrm') : null;
-  const fields = checkAvatarFields(input, tier, renderStyle as 'vrm' | 'orb' | null);
+  const fields = checkAvatarFields(input, tier, renderStyle);
 
   const changes: Partial<AvatarRecord> = { updatedAt: new Date().toISOString() };
   if (fields.name !== undefined) changes.name = fields.name;
   if (fields.description !== undefined) changes.description = fields.description;
   if (fields.config) changes.config = { ...avatar.config, ...fields.config };
   if (fields.resources) changes.resources = { ...avatar.resources, ...fields.resources };
-  if (fields.onDemand) changes.onDemand = { ...avatar.onDemand, ...fields.onDemand };
+  // checkAvatarFields takes onDemand for Tier 2/3 only, whose records always carry it.
+  if (fields.onDemand) changes.onDemand = { ...avatar.onDemand!, ...fields.onDemand };
   if (renderStyle !== avatar.renderStyle) {
     changes.renderStyle = renderStyle;
     // An orb needs nothing uploaded; a VRM avatar is ready only once its model is.
@@ -37,7 +38,7 @@ export async function updateAvatar(ctx: Ctx, id: string, input: UpdateAvatarInpu
     changes.orbColor = fields.orbColor ?? avatar.orbColor ?? DEFAULT_ORB_COLOR;
     changes.orbSize = fields.orbSize ?? avatar.orbSize ?? DEFAULT_ORB_SIZE;
   }
-  const updated = await avatarStore(ctx.services.store.db).update(id, changes);
+  const updated = await ctx.services.store.avatars.update(id, changes);
   if (!updated) throw ERRORS.notFound('avatar', id);
   return loadAvatarObject(ctx.services, updated);
 }

@@ -1,4 +1,4 @@
-import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
+import type { AvatarRecord } from '../../store/avatars.ts';
 import { inspectVrm, isGlb } from '../../sources/vrm/index.ts';
 import { sniffImage, stripPortraitMetadata } from '../../sources/portrait/index.ts';
 import { SourceRejected } from '../../sources/source-rejected.ts';
@@ -94,7 +94,7 @@ async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Bu
   // Each upload gets a folder of its own, so removing the file an upload replaced can never remove
   // a concurrent upload's (identical) file; the pointer moves only from the source this upload saw,
   // else it looks again, so the file it replaces is always the one it removes.
-  const avatars = avatarStore(store.db);
+  const avatars = store.avatars;
   const folder = `${avatarBlobPrefix(id)}/source/${randomBase62(12)}`;
   const blob = await blobs.put(folder, stored, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
   let before = avatar;

@@ -1,4 +1,4 @@
-import { deploymentStore, type DeploymentRecord } from '../../store/deployments.ts';
+import type { DeploymentRecord } from '../../store/deployments.ts';
 import type { Services } from '../context.ts';
 import { isServing } from './deployment-lifecycle.ts';
 
@@ -9,7 +9,7 @@ import { isServing } from './deployment-lifecycle.ts';
  * replica may hold the avatar's lease and be the one that starts it. Answers the record as last read.
  */
 export async function awaitDeployment(services: Services, avatarId: string, timeoutMs: number): Promise<DeploymentRecord | null> {
-  const deployments = deploymentStore(services.store.db);
+  const deployments = services.store.deployments;
   const deadline = Date.now() + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentRecord } from '../../store/deployments.ts';
 import type { RendererStatus } from '../../orchestrators/orchestrator.ts';
+import type { OnDemand } from '../tiers.ts';
 import {
   awaitRestart,
   backoffMs,
@@ -203,7 +204,7 @@ describe('the deployment lifecycle', () => {
   });
 
   describe('scale to zero', () => {
-    const onDemand = { schedulingMode: 'on_demand', autoShutdownMinutes: 2 };
+    const onDemand: OnDemand = { schedulingMode: 'on_demand', autoShutdownMinutes: 2 };
 
     it('an on-demand container running unused past its minutes is idle; always_on never is', () => {
       const running = deployment({ state: 'running', lastUsedAt: T0.toISOString() });

@@ -1,5 +1,6 @@
 import type { DeploymentChanges, DeploymentRecord, DeploymentState } from '../../store/deployments.ts';
 import type { RendererStatus } from '../../orchestrators/orchestrator.ts';
+import type { OnDemand } from '../tiers.ts';
 
 /**
  * The life of one avatar's rendering container, as pure steps: each takes the deployment as stored
@@ -22,12 +23,6 @@ export const MAX_BACKOFF_MS = 60_000;
 
 /** Written when the avatar lost its preprocessed portrait while it should run. */
 export const NO_PORTRAIT_ERROR = 'The avatar has no preprocessed portrait; upload a photo first.';
-
-/** The avatar's on-demand settings, as the avatar record holds them. */
-export interface OnDemandSettings {
-  schedulingMode?: string;
-  autoShutdownMinutes?: number;
-}
 
 const DEFAULT_AUTO_SHUTDOWN_MINUTES = 5;
 
@@ -106,7 +101,7 @@ export function isServing(deployment: DeploymentRecord | null): deployment is De
 }
 
 /** An on-demand avatar's container that has run unused past its `autoShutdownMinutes`. */
-export function isIdle(deployment: DeploymentRecord, onDemand: OnDemandSettings | null, now: Date): boolean {
+export function isIdle(deployment: DeploymentRecord, onDemand: Partial<OnDemand> | null, now: Date): boolean {
   if (onDemand?.schedulingMode !== 'on_demand' || deployment.state !== 'running') return false;
   const idleMs = now.getTime() - Date.parse(deployment.lastUsedAt);
   return idleMs >= (onDemand.autoShutdownMinutes ?? DEFAULT_AUTO_SHUTDOWN_MINUTES) * 60_000;

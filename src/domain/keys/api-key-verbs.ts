@@ -1,4 +1,3 @@
-import { apiKeyStore } from '../../store/api-keys.ts';
 import { requireScope, type Ctx, type Scope } from '../context.ts';
 import { ERRORS } from '../errors.ts';
 import { KEY_ID_PATTERN } from '../ids.ts';
@@ -33,13 +32,13 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput) {
 
 export async function listApiKeys(ctx: Ctx) {
   requireScope(ctx, 'keys:admin');
-  const keys = await apiKeyStore(ctx.services.store.db).listOfTenant(ctx.actor);
+  const keys = await ctx.services.store.apiKeys.listOfTenant(ctx.actor);
   return { keys: keys.map(toApiKeyObject) };
 }
 
 export async function revokeApiKey(ctx: Ctx, id: string) {
   requireScope(ctx, 'keys:admin');
-  const store = apiKeyStore(ctx.services.store.db);
+  const store = ctx.services.store.apiKeys;
   const key = KEY_ID_PATTERN.test(id) ? await store.findById(id) : null;
   if (!key || !sees(ctx.actor, key)) throw ERRORS.notFound('API key', id);
   await store.revoke(id, new Date().toISOString());

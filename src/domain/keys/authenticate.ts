@@ -1,5 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import { apiKeyStore } from '../../store/api-keys.ts';
 import type { Store } from '../../store/database.ts';
 import { SCOPES, type Actor, type Scope } from '../context.ts';
 import { ERRORS } from '../errors.ts';
@@ -15,7 +14,7 @@ export async function authenticate(store: Store, secret: string | undefined): Pr
   if (!secret) throw ERRORS.unauthorized();
   if (secret.length > 200) throw ERRORS.invalidKey();
   const hash = hashSecret(secret);
-  const key = await apiKeyStore(store.db).findByHashForRequest(hash);
+  const key = await store.apiKeys.findByHashForRequest(hash);
   if (!key || !timingSafeEqual(Buffer.from(key.secretHash), Buffer.from(hash))) throw ERRORS.invalidKey();
   if (key.revokedAt !== null) throw ERRORS.invalidKey();
   if (key.expiresAt !== null && Date.parse(key.expiresAt) <= Date.now()) throw ERRORS.invalidKey();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { apiKeyStore, type ApiKeyRecord } from '../../store/api-keys.ts';
+import type { ApiKeyRecord } from '../../store/api-keys.ts';
 import type { Store } from '../../store/database.ts';
 import type { Scope } from '../context.ts';
 import { newKeyId, newKeySecret } from '../ids.ts';
@@ -45,6 +45,6 @@ export async function issueApiKey(store: Store, input: IssueApiKeyInput) {
     expiresAt: input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000).toISOString() : null,
     revokedAt: null,
   };
-  await apiKeyStore(store.db).insert(record);
+  await store.apiKeys.insert(record);
   return { ...toApiKeyObject(record), key: secret };
 }

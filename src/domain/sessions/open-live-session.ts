@@ -2,8 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Services } from '../context.ts';
 import { ApiError, ERRORS } from '../errors.ts';
 import { hashSecret } from '../keys/issue-api-key.ts';
-import { deploymentStore } from '../../store/deployments.ts';
-import { liveSessionStore } from '../../store/live-sessions.ts';
 
 const SESSION_ID = /^ses_[0-9A-Za-z]{20}$/;
 
@@ -15,14 +13,14 @@ const SESSION_ID = /^ses_[0-9A-Za-z]{20}$/;
 export async function openLiveSession(services: Services, sessionId: string, token: string | undefined) {
   const refused = new ApiError(401, 'unauthorized', 'The session token is missing, wrong or expired.');
   if (!token || !SESSION_ID.test(sessionId) || token.length > 200) throw refused;
-  const session = await liveSessionStore(services.store.db).find(sessionId);
+  const session = await services.store.liveSessions.find(sessionId);
   const hash = hashSecret(token);
   const role = !session ? null : sameHash(session.tokenHash, hash) ? 'agent' : sameHash(session.viewerTokenHash, hash) ? 'viewer' : null;
   if (!session || !role) throw refused;
   if (Date.parse(session.expiresAt) <= Date.now()) throw refused;
-  const deployment = await deploymentStore(services.store.db).find(session.avatarId);
+  const deployment = await services.store.deployments.find(session.avatarId);
   if (deployment?.state !== 'running' || !deployment.endpoint) throw ERRORS.rendererUnavailable();
-  await deploymentStore(services.store.db).touch(session.avatarId, new Date().toISOString());
+  await services.store.deployments.touch(session.avatarId, new Date().toISOString());
   return { session, role, endpoint: deployment.endpoint };
 }
 

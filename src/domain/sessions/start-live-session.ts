@@ -1,6 +1,5 @@
-import { avatarStore, type AvatarRecord } from '../../store/avatars.ts';
-import { deploymentStore, type DeploymentRecord } from '../../store/deployments.ts';
-import { liveSessionStore } from '../../store/live-sessions.ts';
+import type { AvatarRecord } from '../../store/avatars.ts';
+import type { DeploymentRecord } from '../../store/deployments.ts';
 import { requireScope, type Ctx } from '../context.ts';
 import { findVisibleAvatar } from '../avatar-access.ts';
 import { owns } from '../tenant.ts';
@@ -27,7 +26,7 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
   }
   const { config, store } = ctx.services;
   const deployment = await runningDeployment(ctx, avatar);
-  await deploymentStore(store.db).touch(avatar.id, new Date().toISOString());
+  await store.deployments.touch(avatar.id, new Date().toISOString());
 
   const sessionId = `ses_${randomBase62(20)}`;
   const token = `lst_${randomBase62(40)}`;
@@ -46,7 +45,7 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
     throw ERRORS.conflict(`The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`);
   }
 
-  const sessions = liveSessionStore(store.db);
+  const sessions = store.liveSessions;
   // Tokens past their end open nothing: forget them as new sessions start, so the table stays small.
   await sessions.deleteExpired(created.toISOString());
   await sessions.insert({
@@ -70,13 +69,13 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
 
 /** The avatar's running deployment; deploys an on-demand avatar and waits for it, within the configured time. */
 async function runningDeployment(ctx: Ctx, avatar: AvatarRecord): Promise<DeploymentRecord & { endpoint: string }> {
-  const deployment = await deploymentStore(ctx.services.store.db).find(avatar.id);
+  const deployment = await ctx.services.store.deployments.find(avatar.id);
   if (isServing(deployment)) return deployment;
-  const onDemand = (avatar.onDemand as { schedulingMode?: string } | null)?.schedulingMode === 'on_demand';
+  const onDemand = avatar.onDemand?.schedulingMode === 'on_demand';
   if (!onDemand || !owns(ctx.actor, avatar)) throw ERRORS.rendererUnavailable();
   await deployAvatar(ctx, avatar.id);
   const settled = await awaitDeployment(ctx.services, avatar.id, ctx.services.config.sessions.startTimeoutMs);
   if (isServing(settled)) return settled;
-  if (!(await avatarStore(ctx.services.store.db).findById(avatar.id))) throw ERRORS.notFound('avatar', avatar.id);
+  if (!(await ctx.services.store.avatars.findById(avatar.id))) throw ERRORS.notFound('avatar', avatar.id);
   throw ERRORS.rendererUnavailable();
 }

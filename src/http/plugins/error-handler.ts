@@ -2,31 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ApiError, ERRORS } from '../../domain/errors.ts';
 import { toErrorDetails } from '../validator.ts';
 import { BlobStoreUnavailableError } from '../../blobs/blob-store-unavailable-error.ts';
-
-/** Errors of a lost or refused database connection: the API answers 503 until it comes back. */
-const DATABASE_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  '57P01',
-  '57P02',
-  '57P03',
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  'SQLITE_BUSY',
-]);
-
-function isDatabaseDown(error: { code?: string; message?: string }): boolean {
-  if (error.code && DATABASE_DOWN_CODES.has(error.code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-    error.message ?? '',
-  );
-}
+import { DatabaseUnavailable } from '../../store/database-unavailable.ts';
 
 /** Turns whatever went wrong into one ApiError (the design's codes and statuses). */
 export function toApiError(error: FastifyError & { validationContext?: string }, bodyLimit: number): ApiError {
@@ -44,7 +20,7 @@ export function toApiError(error: FastifyError & { validationContext?: string },
   }
   if (error instanceof SyntaxError) return ERRORS.invalidJson();
   if (error instanceof BlobStoreUnavailableError) return ERRORS.storageUnavailable();
-  if (isDatabaseDown(error)) return ERRORS.databaseUnavailable();
+  if (error instanceof DatabaseUnavailable) return ERRORS.databaseUnavailable();
   if (error.statusCode === 413) return ERRORS.payloadTooLarge(bodyLimit);
   if (error.statusCode === 415) return ERRORS.unsupportedMediaType(undefined, 'application/json');
   // Other client errors raised by Fastify or its plugins (a malformed multipart body, say).
@@ -67,10 +43,7 @@ export function sendApiError(reply: FastifyReply, error: ApiError): FastifyReply
     });
 }
 
-/**
- * A client that hangs up mid-body makes the body stream fail with ECONNRESET ("aborted"), the same code as a
- * lost database connection; the request's own state tells the two apart.
- */
+/** A client that hangs up mid-body makes the body stream fail ("aborted"); the request's own state tells so. */
 function abortedByClient(request: FastifyRequest): boolean {
   return !request.raw.complete && request.raw.destroyed;
 }

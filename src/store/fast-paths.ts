@@ -1,0 +1,229 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
+import { CompiledQuery, PostgresAdapter, type Kysely, type Selectable } from 'kysely';
+import type { ApiKeyRecord } from './api-keys.ts';
+import { rethrowUnreachable } from './database-unavailable.ts';
+import type { AvatarsTable, Database, DeploymentsTable } from './schema.ts';
+
+/**
+ * The store's measured fast paths, all in this module and all owned by one store (openStore builds them once; the
+ * repositories get them as an argument):
+ * - hot reads: the request path's fixed statements (a key by hash, an avatar or deployment by id, the list) run
+ *   without building and compiling a kysely query each time;
+ * - row caches (SQLite only): avatars and deployments read by id, kept until this process changes them;
+ * - the key cache: a key read to authenticate a request is reused for KEY_CACHE_MS.
+ * `npm run bench -- api` measures them (get by id over the bare route, list p99).
+ */
+export interface FastPaths {
+  reads: HotReads;
+  avatarRows: RowCache<Selectable<AvatarsTable>>;
+  deploymentRows: RowCache<Selectable<DeploymentsTable>>;
+  keys: KeyCache;
+  /** Turns the row caches off for good (a write inside a transaction, transactionFastPaths). */
+  disableRowCaches(): void;
+}
+
+/** A store's fast paths: row caches on SQLite only (several replicas need PostgreSQL, where no process is the one writer). */
+export function storeFastPaths(reads: HotReads, cacheRows: boolean): FastPaths {
+  const off = { rows: false };
+  return {
+    reads,
+    avatarRows: cacheRows ? rowCache(off) : passThrough,
+    deploymentRows: cacheRows ? rowCache(off) : passThrough,
+    keys: keyCache(),
+    disableRowCaches: () => void (off.rows = true),
+  };
+}
+
+/**
+ * The fast paths of a transaction of the store `parent`: reads go through the transaction (they see its own rows),
+ * and nothing is cached. A write inside it turns the store's row caches off for good: the transaction commits
+ * later than this code could tell, so a cached row could outlive it. The API itself writes no cached table inside a
+ * transaction.
+ */
+export function transactionFastPaths(trx: Kysely<Database>, parent: FastPaths): FastPaths {
+  const offForGood = () => parent.disableRowCaches();
+  const writeOnly: RowCache<never> = {
+    read: (_key, load) => load(),
+    forget: offForGood,
+    writing: (_key, write) => (offForGood(), write()),
+  };
+  return { reads: kyselyReads(trx), avatarRows: writeOnly, deploymentRows: writeOnly, keys: keyCache(), disableRowCaches: offForGood };
+}
+
+// ---- hot reads ----
+
+/** Fixed SQL with `?` placeholders on both dialects. */
+export interface HotReads {
+  one<Row>(sql: string, params: readonly unknown[]): Promise<Row | undefined>;
+  all<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
+}
+
+/**
+ * SQLite: a second, read-only connection, synchronous like the first but outside kysely's connection lock, and never
+ * inside a transaction the first one has open (it reads committed rows only, WAL). Rows come back as arrays and
+ * become objects through a function made for the statement's columns: better-sqlite3 builds row objects property by
+ * property, which costs ~1 µs a column under load, while an object literal of fixed shape is built in one go.
+ */
+export function sqliteReads(reader: BetterSqlite3.Database): HotReads {
+  const statements = new Map<string, { statement: BetterSqlite3.Statement; toRow: (values: unknown[]) => unknown }>();
+  const statementOf = (text: string) => {
+    let entry = statements.get(text);
+    if (!entry) {
+      const statement = reader.prepare(text).raw(true);
+      const fields = statement.columns().map((column, i) => `${JSON.stringify(column.name)}: v[${i}]`);
+      entry = { statement, toRow: new Function('v', `return { ${fields.join(', ')} };`) as (values: unknown[]) => unknown };
+      statements.set(text, entry);
+    }
+    return entry;
+  };
+  return {
+    one: async <Row>(text: string, params: readonly unknown[]) => {
+      try {
+        const { statement, toRow } = statementOf(text);
+        const values = statement.get(...params) as unknown[] | undefined;
+        return (values === undefined ? undefined : toRow(values)) as Row | undefined;
+      } catch (error) {
+        rethrowUnreachable(error);
+      }
+    },
+    all: async <Row>(text: string, params: readonly unknown[]) => {
+      try {
+        const { statement, toRow } = statementOf(text);
+        return (statement.all(...params) as unknown[][]).map(toRow) as Row[];
+      } catch (error) {
+        rethrowUnreachable(error);
+      }
+    },
+  };
+}
+
+/**
+ * PostgreSQL: straight to the pool, one round trip as through kysely. Named, so each connection parses and plans a
+ * hot statement once (they name their columns: a column added later does not change their result, which a prepared
+ * statement would refuse).
+ */
+export function postgresReads(pool: pg.Pool): HotReads {
+  const names = new Map<string, string>();
+  const all = async <Row>(text: string, params: readonly unknown[]) => {
+    let name = names.get(text);
+    if (name === undefined) names.set(text, (name = `hot_${names.size}`));
+    return (await pool.query({ name, text: toPostgresSql(text), values: params as unknown[] }).catch(rethrowUnreachable)).rows as Row[];
+  };
+  return { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] };
+}
+
+/** Any other handle (a transaction): the same SQL through kysely. */
+export function kyselyReads(db: Kysely<Database>): HotReads {
+  const all = async <Row>(text: string, params: readonly unknown[]) => {
+    const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+    return (await db.executeQuery<Row>(CompiledQuery.raw(isPostgres ? toPostgresSql(text) : text, [...params]))).rows;
+  };
+  return { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] };
+}
+
+const postgresSql = new Map<string, string>();
+/** `?` placeholders to PostgreSQL's `$1, $2…` (the hot SQL is a few fixed texts without `?` in literals). */
+function toPostgresSql(text: string): string {
+  let converted = postgresSql.get(text);
+  if (converted === undefined) {
+    let n = 0;
+    converted = text.replace(/\?/g, () => `$${++n}`);
+    postgresSql.set(text, converted);
+  }
+  return converted;
+}
+
+// ---- row caches ----
+
+/**
+ * Rows read by key, for SQLite only: there the API process is the database's one writer (docs/design.md), so a row
+ * stays right until this process changes it, and each repository forgets a key around every write to it. `null` is
+ * kept too (no such row). The generation guards a read that raced a write from filling the cache with the row as it was.
+ */
+export interface RowCache<Row> {
+  /** Reads through the cache. */
+  read(key: string, load: () => Promise<Row | null>): Promise<Row | null>;
+  forget(key: string): void;
+  /** Runs a write to the row, forgetting it before and after (a read racing the write never keeps the old row). */
+  writing<T>(key: string, write: () => Promise<T>): Promise<T>;
+}
+
+const ROW_CACHE_ENTRIES = 10_000;
+
+const passThrough: RowCache<never> = {
+  read: (_key, load) => load(),
+  forget: () => {},
+  writing: (_key, write) => write(),
+};
+
+function rowCache<Row>(off: { rows: boolean }): RowCache<Row> {
+  const rows = new Map<string, Row | null>();
+  let generation = 0;
+  return {
+    async read(key, load) {
+      const cached = off.rows ? undefined : rows.get(key);
+      if (cached !== undefined) return cached;
+      const before = generation;
+      const row = await load();
+      if (!off.rows && generation === before) {
+        if (rows.size >= ROW_CACHE_ENTRIES) rows.delete(rows.keys().next().value!);
+        rows.set(key, row);
+      }
+      return row;
+    },
+    forget(key) {
+      generation++;
+      rows.delete(key);
+    },
+    async writing(key, write) {
+      this.forget(key);
+      try {
+        return await write();
+      } finally {
+        this.forget(key);
+      }
+    },
+  };
+}
+
+// ---- the key cache ----
+
+/**
+ * How long a key read for a request may be reused by the next ones. Another process's revocation (the CLI, another
+ * replica) takes effect within this; this process's own revocations at once.
+ */
+export const KEY_CACHE_MS = 500;
+const KEY_CACHE_ENTRIES = 10_000;
+
+/** Keys found by secret hash; unknown secrets are always read, and never fill the cache. */
+export interface KeyCache {
+  read(secretHash: string, load: () => Promise<ApiKeyRecord | null>): Promise<ApiKeyRecord | null>;
+  /** Forgets every key, and drops reads still under way (they may have begun before a revocation). */
+  forgetAll(): void;
+}
+
+function keyCache(): KeyCache {
+  const entries = new Map<string, { key: ApiKeyRecord; readAt: number }>();
+  let generation = 0;
+  return {
+    async read(secretHash, load) {
+      // Monotonic: a wall-clock step neither keeps a read forever nor hides a key's expiry (checked on Date).
+      const now = performance.now();
+      const cached = entries.get(secretHash);
+      if (cached && now - cached.readAt < KEY_CACHE_MS) return cached.key;
+      const before = generation;
+      const key = await load();
+      entries.delete(secretHash);
+      if (key && generation === before) {
+        if (entries.size >= KEY_CACHE_ENTRIES) entries.delete(entries.keys().next().value!);
+        entries.set(secretHash, { key, readAt: now });
+      }
+      return key;
+    },
+    forgetAll() {
+      generation++;
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The one mapping between a record (camelCase fields, the domain's values) and a table row (snake_case columns, JSON
+ * as text, booleans as 0/1): each table lists its record's fields once, names the few that are stored differently, and
+ * gets its column list (for its fixed SQL), `fromRow` and `toColumns` from here.
+ */
+export interface Codec {
+  /** Column value to field value. */
+  read(value: unknown): unknown;
+  /** Field value to column value. */
+  write(value: unknown): unknown;
+}
+
+/** A JSON value stored as text; SQL null (or no text) is null. */
+export const jsonText: Codec = {
+  read: (value) => (value ? JSON.parse(value as string) : null),
+  write: (value) => (value === null ? null : JSON.stringify(value)),
+};
+
+/** A boolean stored as 0/1 (SQLite has no boolean). */
+export const zeroOne: Codec = { read: (value) => Boolean(value), write: (value) => (value ? 1 : 0) };
+
+/** A number PostgreSQL may answer as text (numeric, bigint); SQL null stays null. */
+export const numeric: Codec = { read: (value) => (value === null ? null : Number(value)), write: (value) => value };
+
+/** A column that older rows may lack (undefined): null. */
+export const orNull: Codec = { read: (value) => value ?? null, write: (value) => value };
+
+interface Field {
+  name: string;
+  column: string;
+  codec: Codec | null;
+}
+
+export interface RecordColumns<Record, Row> {
+  /** The columns, comma-separated, in the fields' order: the select list of a table's fixed statements. */
+  list: string;
+  fromRow(row: Partial<Row>): Record;
+  /** The columns of the fields given (undefined fields are left out). */
+  toColumns(record: Partial<Record>): Partial<Row>;
+  /** Every column of a whole record: a row to insert. */
+  toRow(record: Record): Row;
+}
+
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/**
+ * A record's mapping: every field of `spec` (the type makes it name each of the record's fields), stored in the column
+ * of its snake_case name, through its codec when not null.
+ */
+export function recordColumns<Record extends object, Row extends object>(
+  spec: {
+    [K in keyof Record]-?: Codec | null;
+  },
+): RecordColumns<Record, Row> {
+  const mapped: Field[] = Object.entries<Codec | null>(spec).map(([name, codec]) => ({ name, column: snakeCase(name), codec }));
+  const toColumns = (record: Partial<Record>) => {
+    const values = record as { [name: string]: unknown };
+    const columns: { [column: string]: unknown } = {};
+    for (const { name, column, codec } of mapped) {
+      const value = values[name];
+      if (value !== undefined) columns[column] = codec ? codec.write(value) : value;
+    }
+    return columns as Partial<Row>;
+  };
+  return {
+    list: mapped.map((field) => field.column).join(', '),
+    fromRow(row) {
+      const values = row as { [column: string]: unknown };
+      const record: { [name: string]: unknown } = {};
+      for (const { name, column, codec } of mapped) record[name] = codec ? codec.read(values[column]) : values[column];
+      // The one place a row becomes its record's type: the fields above are the record's, by construction.
+      return record as Record;
+    },
+    toColumns,
+    // Every field of a whole record is there (the spec names them all), so every column is.
+    toRow: (record) => toColumns(record) as Row,
+  };
+}
