@@ -1,5 +1,7 @@
-// A route cannot forget its security: every operation of the OpenAPI document that takes an API key has shared
-// security tests (test/harness/security.ts) in some test file and a rule in the tenancy matrix, and the two agree.
+// A route cannot forget its tests or its security: every route file src/http/routes/<resource>/<verb>.ts has one test
+// file test/api/routes/<resource>/<verb>.test.ts, and every operation of the OpenAPI document that takes an API key
+// has shared security tests (test/harness/security.ts) in its route's test file and a rule in the tenancy matrix,
+// and the two agree.
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -65,6 +67,48 @@ function securityTestsCalls(files: string[]): SecurityTestsCall[] {
   return calls;
 }
 
+const ROUTES_DIR = path.join(ROOT_DIR, 'src', 'http', 'routes');
+const ROUTE_TESTS_DIR = path.join(ROOT_DIR, 'test', 'api', 'routes');
+
+/** The files that register routes: every file under src/http/routes but the schemas a resource's routes share. */
+const routeFiles = () => testFiles(ROUTES_DIR).filter((file) => !file.endsWith('-schemas.ts'));
+
+/** src/http/routes/avatars/get-avatar.ts -> test/api/routes/avatars/get-avatar.test.ts (relative to the root). */
+const testFileOf = (routeFile: string) =>
+  path.relative(ROOT_DIR, path.join(ROUTE_TESTS_DIR, path.relative(ROUTES_DIR, routeFile).replace(/\.ts$/, '.test.ts')));
+
+/** `GET /avatars/:id` for each `app.get('/avatars/:id', ...)` (or `scope.post<...>(...)`) of a route file. */
+function registrations(routeFile: string): string[] {
+  const text = fs.readFileSync(routeFile, 'utf8');
+  return [...text.matchAll(/\.(get|post|put|delete)(?:<[^>]*>)?\(\s*'([^']+)'/g)].map((m) => `${m[1].toUpperCase()} ${m[2]}`);
+}
+
+describe('one test file per route', () => {
+  it('finds test/api/routes/<resource>/<verb>.test.ts for each route file, and no test file there without its route', () => {
+    const expected = routeFiles().map(testFileOf).sort();
+    const present = testFiles(ROUTE_TESTS_DIR)
+      .map((file) => path.relative(ROOT_DIR, file))
+      .sort();
+    expect(expected.length).toBeGreaterThanOrEqual(18);
+    expect(expected.filter((file) => !present.includes(file))).toEqual([]);
+    expect(present.filter((file) => !expected.includes(file))).toEqual([]);
+  });
+
+  it("groups each route test file's tests in describe('happy'), describe('error') and describe('security') blocks", () => {
+    const problems: string[] = [];
+    for (const file of routeFiles().map(testFileOf)) {
+      const full = path.join(ROOT_DIR, file);
+      if (!fs.existsSync(full)) continue;
+      const text = fs.readFileSync(full, 'utf8');
+      if (!/describe\('(happy|error)'/.test(text)) problems.push(`${file} has neither a describe('happy') nor a describe('error') block`);
+      if (text.includes('securityTests(') && !text.includes("describe('security'")) {
+        problems.push(`${file} calls securityTests(...) outside a describe('security') block`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
 /** `/api/v1/avatars/{id}/source` matches `/api/v1/avatars/X/source` and `/api/v1/avatars/avt_0000/source`. */
 const matches = (template: string, concrete: string) =>
   new RegExp(
@@ -115,6 +159,23 @@ describe('every secured route has security tests and a tenancy-matrix rule', () 
     const keys = secured.map((o) => o.key);
     expect(keys.filter((key) => !RULES[key])).toEqual([]);
     expect(Object.keys(RULES).filter((key) => !keys.includes(key))).toEqual([]);
+  });
+
+  it("finds each operation's securityTests(...) call in the test file of the route file that registers it", () => {
+    const problems: string[] = [];
+    for (const operation of secured) {
+      const registered = `${operation.method} ${operation.path.replace(/^\/api\/v1/, '').replace(/\{([^}]+)\}/g, ':$1')}`;
+      const owners = routeFiles().filter((file) => registrations(file).includes(registered));
+      if (owners.length !== 1) {
+        problems.push(`${operation.key} is registered by ${owners.length} route files (${registered})`);
+        continue;
+      }
+      const expected = testFileOf(owners[0]);
+      for (const call of calls.filter((c) => c.method === operation.method && matches(operation.path, c.path))) {
+        if (call.file !== expected) problems.push(`${operation.key}: its securityTests(...) call is in ${call.file}, not ${expected}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('finds no securityTests(...) call for a route the document does not have', () => {
