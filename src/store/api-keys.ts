@@ -41,8 +41,8 @@ export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
     },
 
     async findByHash(secretHash: string): Promise<ApiKeyRecord | null> {
-      const row = await fast.reads.one<Selectable<ApiKeysTable>>(FIND_BY_HASH, [secretHash]);
-      return row ? API_KEY.fromRow(row) : null;
+      const row = await fast.reads.one<object>(FIND_BY_HASH, [secretHash]);
+      return row ? API_KEY.fromSelected(row) : null;
     },
 
     /**

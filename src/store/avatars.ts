@@ -101,8 +101,8 @@ export function avatarStore(db: Kysely<Database>, fast: FastPaths) {
 
     async findById(id: string): Promise<AvatarRecord | null> {
       // Every get and write of one avatar starts here: a fixed statement, not a query built per request.
-      const row = await rows.read(id, async () => (await fast.reads.one<Selectable<AvatarsTable>>(FIND_BY_ID, [id])) ?? null);
-      return row ? AVATAR.fromRow(row) : null;
+      const row = await rows.read(id, async () => (await fast.reads.one<object>(FIND_BY_ID, [id])) ?? null);
+      return row ? AVATAR.fromSelected(row) : null;
     },
 
     /** Changes the given fields; answers the updated record, or null when the avatar is gone. */
@@ -171,21 +171,14 @@ export function avatarStore(db: Kysely<Database>, fast: FastPaths) {
       const named = filter.name !== undefined;
       const nameParams = named ? [filter.name] : [];
       const [rows, counted] = await Promise.all([
-        fast.reads.all<Pick<Selectable<AvatarsTable>, SummaryColumn>>(LIST_SQL[kind][named ? 'named' : 'all'].page, [
-          ...tenantParams,
-          ...nameParams,
-          filter.limit,
-          filter.offset,
-        ]),
+        fast.reads.all<object>(LIST_SQL[kind][named ? 'named' : 'all'].page, [...tenantParams, ...nameParams, filter.limit, filter.offset]),
         fast.reads.one<{ n: number | string | null }>(LIST_SQL[kind][named ? 'named' : 'all'].count, [...tenantParams, ...nameParams]),
       ]);
-      const avatars = rows.map(SUMMARY.fromRow);
+      const avatars = rows.map(SUMMARY.fromSelected);
       return { avatars, count: Number(counted?.n ?? 0) };
     },
   };
 }
-
-type SummaryColumn = 'id' | 'name' | 'tier' | 'status' | 'user_id' | 'organization_id' | 'created_at';
 
 /** The list's page and count, by organization or by orgless user, with or without a name. Parameters in order. */
 const LIST_SQL = (() => {

@@ -49,8 +49,8 @@ export function deploymentStore(db: Kysely<Database>, fast: FastPaths) {
   return {
     async find(avatarId: string): Promise<DeploymentRecord | null> {
       // On every get of a Tier 2/3 avatar: a fixed statement, not a query built per request.
-      const row = await cache().read(avatarId, async () => (await fast.reads.one<Selectable<DeploymentsTable>>(FIND, [avatarId])) ?? null);
-      return row ? DEPLOYMENT.fromRow(row) : null;
+      const row = await cache().read(avatarId, async () => (await fast.reads.one<object>(FIND, [avatarId])) ?? null);
+      return row ? DEPLOYMENT.fromSelected(row) : null;
     },
 
     async all(): Promise<DeploymentRecord[]> {

@@ -1,9 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
-import { CompiledQuery, PostgresAdapter, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { ApiKeyRecord } from './api-keys.ts';
 import { rethrowUnreachable } from './database-unavailable.ts';
-import type { AvatarsTable, Database, DeploymentsTable } from './schema.ts';
+import type { Database } from './schema.ts';
 
 /**
  * The store's measured fast paths, all in this module and all owned by one store (openStore builds them once; the
@@ -16,8 +16,9 @@ import type { AvatarsTable, Database, DeploymentsTable } from './schema.ts';
  */
 export interface FastPaths {
   reads: HotReads;
-  avatarRows: RowCache<Selectable<AvatarsTable>>;
-  deploymentRows: RowCache<Selectable<DeploymentsTable>>;
+  /** Rows as the repositories' fixed statements select them (record-columns.ts: `list`). */
+  avatarRows: RowCache<object>;
+  deploymentRows: RowCache<object>;
   keys: KeyCache;
   /** Turns the row caches off for good (a write inside a transaction, transactionFastPaths). */
   disableRowCaches(): void;

@@ -32,8 +32,14 @@ interface Field {
 }
 
 export interface RecordColumns<Record, Row> {
-  /** The columns, comma-separated, in the fields' order: the select list of a table's fixed statements. */
+  /**
+   * The select list of a table's fixed statements: each column named as its field (`render_style as "renderStyle"`),
+   * so their rows need only the codec fields decoded (fromSelected).
+   */
   list: string;
+  /** A row selected with `list`. */
+  fromSelected(row: object): Record;
+  /** A row of the table's own columns (kysely's selectAll). */
   fromRow(row: Partial<Row>): Record;
   /** The columns of the fields given (undefined fields are left out). */
   toColumns(record: Partial<Record>): Partial<Row>;
@@ -53,6 +59,7 @@ export function recordColumns<Record extends object, Row extends object>(
   },
 ): RecordColumns<Record, Row> {
   const mapped: Field[] = Object.entries<Codec | null>(spec).map(([name, codec]) => ({ name, column: snakeCase(name), codec }));
+  const coded = mapped.filter((field) => field.codec !== null);
   const toColumns = (record: Partial<Record>) => {
     const values = record as { [name: string]: unknown };
     const columns: { [column: string]: unknown } = {};
@@ -62,17 +69,22 @@ export function recordColumns<Record extends object, Row extends object>(
     }
     return columns as Partial<Row>;
   };
+  // The casts below are the one place a row becomes its record's type: its fields are the spec's, by construction.
   return {
-    list: mapped.map((field) => field.column).join(', '),
+    list: mapped.map(({ name, column }) => (name === column ? column : `${column} as "${name}"`)).join(', '),
+    fromSelected(row) {
+      // A copy (the row may be a cached one), then the few coded fields: cheaper than building the record field by field.
+      const record: { [name: string]: unknown } = { ...row };
+      for (const { name, codec } of coded) record[name] = codec!.read(record[name]);
+      return record as Record;
+    },
     fromRow(row) {
       const values = row as { [column: string]: unknown };
       const record: { [name: string]: unknown } = {};
       for (const { name, column, codec } of mapped) record[name] = codec ? codec.read(values[column]) : values[column];
-      // The one place a row becomes its record's type: the fields above are the record's, by construction.
       return record as Record;
     },
     toColumns,
-    // Every field of a whole record is there (the spec names them all), so every column is.
     toRow: (record) => toColumns(record) as Row,
   };
 }
