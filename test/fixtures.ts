@@ -18,3 +18,22 @@ export const PORTRAIT_FIXTURES = {
   astronaut: path.join(FIXTURES_DIR, 'portraits', 'astronaut.png'),
   cat: path.join(FIXTURES_DIR, 'portraits', 'chelsea-cat.png'),
 };
+
+/** The humanoid bones VRM 1.0 requires (VRMC_vrm's humanoid spec), written from the spec, not from the code under test. */
+export const VRM_REQUIRED_BONES = [
+  'hips',
+  'spine',
+  'head',
+  'leftUpperArm',
+  'leftLowerArm',
+  'leftHand',
+  'rightUpperArm',
+  'rightLowerArm',
+  'rightHand',
+  'leftUpperLeg',
+  'leftLowerLeg',
+  'leftFoot',
+  'rightUpperLeg',
+  'rightLowerLeg',
+  'rightFoot',
+];

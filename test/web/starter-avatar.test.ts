@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { buildStarter, STARTER_PATH } from '../../web/starter/build-starter.ts';
+import { VRM_REQUIRED_BONES } from '../fixtures.ts';
 
 const validator = createRequire(import.meta.url)('gltf-validator') as {
   validateBytes(
@@ -39,23 +40,7 @@ describe('starter.vrm', () => {
     const vrm = json.extensions.VRMC_vrm;
     expect(vrm.specVersion).toBe('1.0');
     expect(vrm.meta.authors.length).toBeGreaterThan(0);
-    const required = [
-      'hips',
-      'spine',
-      'head',
-      'leftUpperArm',
-      'leftLowerArm',
-      'leftHand',
-      'rightUpperArm',
-      'rightLowerArm',
-      'rightHand',
-      'leftUpperLeg',
-      'leftLowerLeg',
-      'leftFoot',
-      'rightUpperLeg',
-      'rightLowerLeg',
-      'rightFoot',
-    ];
+    const required = VRM_REQUIRED_BONES;
     for (const bone of [...required, 'chest', 'neck', 'leftEye', 'rightEye']) {
       const node = json.nodes[vrm.humanoid.humanBones[bone]?.node];
       expect(node?.name, bone).toBe(bone);

@@ -1,26 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { VRM_FIXTURES } from '../../../test/fixtures.ts';
+import { VRM_FIXTURES, VRM_REQUIRED_BONES } from '../../../test/fixtures.ts';
 import { inspectVrm, isGlb } from './index.ts';
 import { editedFixture, packGlbChunks, unpackGlb } from './test-glb-files.ts';
 
-const REQUIRED_1 = [
-  'hips',
-  'spine',
-  'head',
-  'leftUpperArm',
-  'leftLowerArm',
-  'leftHand',
-  'rightUpperArm',
-  'rightLowerArm',
-  'rightHand',
-  'leftUpperLeg',
-  'leftLowerLeg',
-  'leftFoot',
-  'rightUpperLeg',
-  'rightLowerLeg',
-  'rightFoot',
-];
+const REQUIRED_1 = VRM_REQUIRED_BONES;
 
 describe('inspectVrm on the real fixtures', () => {
   it('reads the VRM 0.x model: 52 bones, vowels a i u e o mapped to visemes, blink, meta as the file has it', async () => {
