@@ -100,6 +100,16 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   }
 
   const deploymentOf = async (id: string) => (await store.deployments.find(id))!;
+  /** A control loop running only the deployment reconciler, which live sessions wait on (services.background). */
+  const sessionLoop = (orchestrator: InMemoryOrchestrator, intervalMs: number) => {
+    const loop = createControlLoop(
+      [{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }],
+      silent,
+      intervalMs,
+    );
+    services.background = loop;
+    return loop;
+  };
   /** The deployment as the API answers it. */
   const answered = async (id: string) => loadAvatarObject(services, (await store.avatars.findById(id))!);
 
@@ -331,12 +341,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   it('a session waiting for a start that fails answers 503 at the next pass, not at the timeout', async () => {
     const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     orchestrator.nextOutcome = { phase: 'failed', lastError: 'The rendering container exited with code 1.' };
-    const loop = createControlLoop(
-      [{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }],
-      silent,
-      60_000,
-    );
-    services.background = loop;
+    const loop = sessionLoop(orchestrator, 60_000);
     const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
     vi.useRealTimers();
     loop.start();
@@ -356,8 +361,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     services.config = { ...services.config, sessions: { ...services.config.sessions, startTimeoutMs: 1000 } };
     const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     orchestrator.nextOutcome = { phase: 'starting' };
-    const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 50);
-    services.background = loop;
+    const loop = sessionLoop(orchestrator, 50);
     const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
     loop.start();
     try {
@@ -375,8 +379,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     vi.useRealTimers();
     const orchestrator = new InMemoryOrchestrator(null, renderer.url);
     orchestrator.nextOutcome = { phase: 'starting' };
-    const loop = createControlLoop([{ name: 'deployments', ...createDeploymentReconciler(services, orchestrator, silent) }], silent, 50);
-    services.background = loop;
+    const loop = sessionLoop(orchestrator, 50);
     const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
     loop.start();
     try {

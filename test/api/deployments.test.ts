@@ -8,7 +8,7 @@ import { startTestServer, type TestKey, type TestServer } from '../harness/test-
 import { expectError } from '../harness/expect-error.ts';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
 import { alive } from '../harness/processes.ts';
-import { decodeFrames, probeMp4 } from '../renderer/video-probe.ts';
+import { decodeFrames, expectFaststartH264 } from '../renderer/video-probe.ts';
 import { landmarkBox, regionDifference } from '../renderer/astronaut-portrait.ts';
 import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
 
@@ -61,16 +61,7 @@ describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
     expect(preview.status).toBe(200);
     expect(preview.body).toEqual({ avatarId: a._id, previewUrl: expect.stringMatching(/\.mp4$/), status: 'completed' });
     const mp4 = Buffer.from(await (await fetch(preview.body.previewUrl)).arrayBuffer());
-    const { stream, moovFirst } = await probeMp4(mp4);
-    expect(stream).toMatchObject({
-      codec_name: 'h264',
-      pix_fmt: 'yuv420p',
-      width: 512,
-      height: 512,
-      r_frame_rate: '30/1',
-      nb_read_frames: '90',
-    });
-    expect(moovFirst).toBe(true);
+    await expectFaststartH264(mp4, { width: 512, height: 512, fps: 30, frames: 90 });
     const frames = await decodeFrames(mp4, 512, 512);
     const artifact = JSON.parse(
       (await server.server.services.store.db.selectFrom('avatars').select('artifact').where('id', '=', a._id).executeTakeFirstOrThrow())

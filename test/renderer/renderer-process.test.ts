@@ -6,7 +6,7 @@ import { IdleMotion } from '../../renderer/engine/idle-motion.ts';
 import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
 import { darkPixels, landmarkBox, prepareAstronaut, regionDifference, type PreparedPortrait } from './astronaut-portrait.ts';
 import { startRenderer, waitHealthy, type RunningRenderer } from './renderer-process.ts';
-import { decodeFrames, probeMp4 } from './video-probe.ts';
+import { decodeFrames, expectFaststartH264, probeMp4 } from './video-probe.ts';
 
 const SECRET = 'test-secret-0123456789';
 const auth = { Authorization: `Bearer ${SECRET}` };
@@ -105,16 +105,7 @@ describe('the rendering container as a process', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('video/mp4');
     const mp4 = Buffer.from(await response.arrayBuffer());
-    const { stream, moovFirst } = await probeMp4(mp4);
-    expect(stream).toMatchObject({
-      codec_name: 'h264',
-      pix_fmt: 'yuv420p',
-      width: 512,
-      height: 512,
-      r_frame_rate: '30/1',
-      nb_read_frames: '60',
-    });
-    expect(moovFirst).toBe(true);
+    await expectFaststartH264(mp4, { width: 512, height: 512, fps: 30, frames: 60 });
 
     const frames = await decodeFrames(mp4, 512, 512);
     expect(frames).toHaveLength(60);

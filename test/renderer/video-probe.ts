@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -35,6 +36,24 @@ export async function probeMp4(mp4: Buffer): Promise<{ stream: VideoStream; form
     const moov = mp4.indexOf('moov');
     const mdat = mp4.indexOf('mdat');
     return { stream: parsed.streams[0], formatName: parsed.format.format_name, moovFirst: moov >= 0 && moov < mdat };
+  });
+}
+
+/** What every clip of the project must be: MP4 with its index first (faststart), H.264 yuv420p, and every frame. */
+export async function expectFaststartH264(
+  mp4: Buffer,
+  expected: { width: number; height: number; fps: number; frames: number },
+): Promise<void> {
+  const { stream, moovFirst, formatName } = await probeMp4(mp4);
+  expect(formatName).toContain('mp4');
+  expect(moovFirst).toBe(true);
+  expect(stream).toMatchObject({
+    codec_name: 'h264',
+    pix_fmt: 'yuv420p',
+    width: expected.width,
+    height: expected.height,
+    r_frame_rate: `${expected.fps}/1`,
+    nb_read_frames: String(expected.frames),
   });
 }
 
