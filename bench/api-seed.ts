@@ -11,6 +11,7 @@ import type { Ctx } from '../src/domain/context.ts';
 import { newAvatarId } from '../src/domain/ids.ts';
 import type { Store } from '../src/store/database.ts';
 import type { AvatarsTable } from '../src/store/schema.ts';
+import { UploadGate } from '../src/domain/avatars/upload-gate.ts';
 
 /** Under SQLite's 32,766 bound parameters and PostgreSQL's 65,535 with room for more columns. */
 const ROWS_PER_STATEMENT = 1000;
@@ -41,6 +42,7 @@ export async function seedAvatars(store: Store, options: SeedOptions): Promise<s
       config,
       blobs: createLocalBlobStore({ root: path.join(os.tmpdir(), 'avatars-bench-unused-blobs'), publicUrl: config.publicUrl }),
       background: { wake() {}, nextPass: () => new Promise(() => {}) },
+      uploads: new UploadGate(config.uploads),
     },
   };
   const templateIds: string[] = [];

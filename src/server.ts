@@ -9,6 +9,7 @@ import { migrate, openStore } from './store/database.ts';
 import { createControlLoop } from './reconciler/control-loop.ts';
 import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
 import { warmUpFaceModel } from './sources/portrait/index.ts';
+import { UploadGate } from './domain/avatars/upload-gate.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -24,7 +25,13 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   const blobs = createBlobStore(config);
   const orchestrator = createOrchestrator(config);
   // Verbs wake the control loop through `background`; the loop needs the app's logger, so it comes second.
-  const services: Services = { store, blobs, config, background: { wake() {}, nextPass: () => new Promise(() => {}) } };
+  const services: Services = {
+    store,
+    blobs,
+    config,
+    background: { wake() {}, nextPass: () => new Promise(() => {}) },
+    uploads: new UploadGate(config.uploads),
+  };
   const app = await buildApp(services, options);
   const loop = createControlLoop(
     [

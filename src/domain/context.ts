@@ -1,6 +1,7 @@
 import type { Store } from '../store/database.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Config } from '../config.ts';
+import type { UploadGate } from './avatars/upload-gate.ts';
 import { ERRORS } from './errors.ts';
 
 export const SCOPES = ['avatars:read', 'avatars:write', 'keys:admin'] as const;
@@ -30,6 +31,8 @@ export interface Services {
   blobs: BlobStore;
   config: Config;
   background: Background;
+  /** The server's one bound on source uploads being read and checked at once (config.uploads). */
+  uploads: UploadGate;
 }
 
 export interface Ctx {

@@ -17,6 +17,7 @@ import type { AvatarRecord } from '../store/avatars.ts';
 import { InMemoryOrchestrator } from '../../test/harness/in-memory-orchestrator.ts';
 import { createControlLoop } from './control-loop.ts';
 import { createDeploymentReconciler } from './deployment-reconciler.ts';
+import { UploadGate } from '../domain/avatars/upload-gate.ts';
 
 const silent = {
   info() {},
@@ -58,6 +59,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
       config,
       blobs: createLocalBlobStore({ root: path.join(dataDir, 'blobs'), publicUrl: config.publicUrl }),
       background: { wake() {}, nextPass: () => new Promise(() => {}) },
+      uploads: new UploadGate(config.uploads),
     };
     ctx = { actor: { keyId: 'ak_test', userId: 'owner', organizationId: 'org', scopes: ['avatars:read', 'avatars:write'] }, services };
   });

@@ -7,7 +7,6 @@ import { startTestServer, type TestKey, type TestServer } from '../harness/test-
 import { expectError } from '../harness/expect-error.ts';
 import { hostileVrm, vrmWithExtraNodes } from '../harness/hostile-vrm.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
-import { uploadGateOf } from '../../src/domain/avatars/upload-gate.ts';
 import type { Actor } from '../../src/domain/context.ts';
 
 const vrm1 = fs.readFileSync(VRM_FIXTURES.overrides);
@@ -81,7 +80,7 @@ describe.each(STORE_KINDS)('upload safety (%s)', (kind) => {
   describe('concurrent uploads', () => {
     it('past the per-organization bound, an upload waits its turn and then goes through', async () => {
       const a = await create('stylized_3d');
-      const gate = uploadGateOf(server.server.services);
+      const gate = server.server.services.uploads;
       const leave = await gate.enter(actorOf(owner)); // the organization's one slot, as a running upload holds it
       const waiting = upload(a._id, vrm1);
       for (let i = 0; i < 200 && gate.load.waiting === 0; i++) await new Promise((r) => setTimeout(r, 10));
@@ -101,7 +100,7 @@ describe.each(STORE_KINDS)('upload safety (%s)', (kind) => {
       try {
         const key = await busy.makeKey('u', 'org_busy');
         const a = await create('stylized_3d', key, busy);
-        const leave = await uploadGateOf(busy.server.services).enter(actorOf(await busy.makeKey('x', 'org_x')));
+        const leave = await busy.server.services.uploads.enter(actorOf(await busy.makeKey('x', 'org_x')));
         const refused = await upload(a._id, vrm1, key, busy);
         expectError(refused, 429, 'rate-limited');
         expect(refused.headers.get('retry-after')).toBe('5');

@@ -1,5 +1,5 @@
 import type { Config } from '../../config.ts';
-import type { Actor, Services } from '../context.ts';
+import type { Actor } from '../context.ts';
 import { ERRORS } from '../errors.ts';
 
 /** What a 429 tells the client to wait: about one upload's check. */
@@ -82,16 +82,4 @@ export class UploadGate {
       }
     }
   }
-}
-
-const gates = new WeakMap<Services, UploadGate>();
-
-/** The server's one gate (services are built once per server). */
-export function uploadGateOf(services: Services): UploadGate {
-  let gate = gates.get(services);
-  if (!gate) {
-    gate = new UploadGate(services.config.uploads);
-    gates.set(services, gate);
-  }
-  return gate;
 }

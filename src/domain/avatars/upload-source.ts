@@ -7,7 +7,6 @@ import { findOwnedAvatar } from '../avatar-access.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
-import { uploadGateOf } from './upload-gate.ts';
 
 const IMAGE_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -36,7 +35,7 @@ export async function uploadSource(ctx: Ctx, id: string, read: () => Promise<Buf
   if (avatar.renderStyle === 'orb') {
     throw ERRORS.conflict('This avatar renders as an orb and takes no source; set renderStyle to "vrm" first.');
   }
-  const leave = await uploadGateOf(ctx.services).enter(ctx.actor);
+  const leave = await ctx.services.uploads.enter(ctx.actor);
   try {
     return await takeSource(ctx, avatar, read);
   } finally {
