@@ -38,6 +38,12 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
     }
     expect(doc.paths['/api/v1/avatars'].post.requestBody.content['application/json'].schema.properties.tier).toBeDefined();
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    // Shared shapes are named once and referred to.
+    expect(doc.paths['/api/v1/avatars/{id}'].get.responses['200'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Avatar',
+    });
+    expect(doc.paths['/api/v1/avatars/{id}'].get.responses['404']).toEqual({ $ref: '#/components/responses/Error' });
+    expect(Object.keys(doc.components.schemas).sort()).toEqual(['ApiKey', 'Avatar', 'AvatarSummary', 'ErrorBody']);
     const page = await fetch(`${server.url}/docs`, { redirect: 'follow' });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/swagger/i);

@@ -9,9 +9,12 @@ type JsonSchema = Record<string, any>;
 
 export interface OpenApiDocument {
   paths: Record<string, Record<string, { security?: unknown[]; responses?: Record<string, ResponseObject> }>>;
+  components?: { schemas?: Record<string, JsonSchema>; responses?: Record<string, ResponseObject> };
 }
 
 interface ResponseObject {
+  /** A response the document names once, under components.responses. */
+  $ref?: string;
   description?: string;
   content?: Record<string, { schema?: JsonSchema }>;
 }
@@ -28,13 +31,28 @@ export interface Answer {
 const ajv = withFormats(new Ajv({ allErrors: true, strict: false }));
 const compiled = new WeakMap<JsonSchema, { documented: ValidateFunction; closed: ValidateFunction }>();
 
-function validators(schema: JsonSchema) {
+function validators(document: OpenApiDocument, schema: JsonSchema) {
   let pair = compiled.get(schema);
   if (!pair) {
-    pair = { documented: ajv.compile(schema), closed: ajv.compile(closed(schema)) };
+    const whole = inlined(document, schema);
+    pair = { documented: ajv.compile(whole), closed: ajv.compile(closed(whole)) };
     compiled.set(schema, pair);
   }
   return pair;
+}
+
+const COMPONENT = '#/components/schemas/';
+
+/** The schema with each `$ref` to the document's components replaced by the component, so `closed` sees every object. */
+function inlined(document: OpenApiDocument, schema: JsonSchema): JsonSchema {
+  if (schema === null || typeof schema !== 'object') return schema;
+  if (Array.isArray(schema)) return schema.map((item) => inlined(document, item));
+  if (typeof schema.$ref === 'string' && schema.$ref.startsWith(COMPONENT)) {
+    const component = document.components?.schemas?.[schema.$ref.slice(COMPONENT.length)];
+    if (!component) throw new Error(`${schema.$ref} is not in the document`);
+    return inlined(document, component);
+  }
+  return Object.fromEntries(Object.entries(schema).map(([key, value]) => [key, inlined(document, value)]));
 }
 
 /**
@@ -80,7 +98,9 @@ export function answerProblems(document: OpenApiDocument, method: string, path: 
   const operation = document.paths[path]?.[method.toLowerCase()];
   if (!operation) return [`${method.toUpperCase()} ${path} is not in the document`];
   const responses = operation.responses ?? {};
-  const response = responses[String(answer.status)] ?? responses[`${String(answer.status)[0]}XX`] ?? responses.default;
+  let response: ResponseObject | undefined =
+    responses[String(answer.status)] ?? responses[`${String(answer.status)[0]}XX`] ?? responses.default;
+  if (response?.$ref) response = document.components?.responses?.[response.$ref.replace('#/components/responses/', '')];
   if (!response) return [`${where}: the status is not documented (documented: ${Object.keys(responses).join(', ')})`];
   if (!response.content) return answer.text === '' ? [] : [`${where}: answered a ${answer.contentType} body, the document says none`];
   const mediaType = answer.contentType.split(';')[0].trim().toLowerCase();
@@ -96,7 +116,7 @@ export function answerProblems(document: OpenApiDocument, method: string, path: 
       return [`${where}: the body is not JSON`];
     }
   }
-  const { documented, closed: strict } = validators(content.schema);
+  const { documented, closed: strict } = validators(document, content.schema);
   if (!documented(body)) return [`${where}: ${describe(documented.errors)}`];
   if (!strict(body)) return [`${where}: answers what the document does not name: ${describe(strict.errors)}`];
   return [];

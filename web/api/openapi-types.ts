@@ -37,114 +37,12 @@ export interface paths {
             'application/sdp': string;
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        413: components['responses']['Error'];
+        415: components['responses']['Error'];
+        429: components['responses']['Error'];
+        503: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -186,60 +84,9 @@ export interface paths {
           };
           content?: never;
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        404: components['responses']['Error'];
+        503: components['responses']['Error'];
       };
     };
     options?: never;
@@ -276,92 +123,15 @@ export interface paths {
           };
           content: {
             'application/json': {
-              avatars: {
-                _id: string;
-                name: string;
-                tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
-                status: 'creating' | 'preprocessing' | 'ready' | 'failed';
-                userId: string;
-                organizationId: string | null;
-                /** Format: date-time */
-                createdAt: string;
-              }[];
+              avatars: components['schemas']['AvatarSummary'][];
               count: number;
             };
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     put?: never;
@@ -421,175 +191,15 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              _id: string;
-              name: string;
-              description: string | null;
-              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
-              renderStyle?: 'vrm' | 'orb';
-              orbColor?: string;
-              orbSize?: number;
-              preprocessed: boolean;
-              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
-              error: string | null;
-              resources: {
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
-                 */
-                cpu?: string;
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes memory quantity, e.g. "256Mi"
-                 */
-                memory?: string;
-                gpu?: number;
-                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
-              };
-              config: {
-                /**
-                 * Format: resolution
-                 * @description WxH, each side an even number 64..4096
-                 */
-                resolution: string;
-                frameRate: number;
-                idleMotion: boolean;
-              };
-              onDemand?: {
-                schedulingMode: 'on_demand' | 'always_on';
-                autoShutdownMinutes: number;
-              } | null;
-              sourceModel: string | null;
-              sourceImage?: string | null;
-              sourceInfo: {
-                [key: string]: unknown;
-              } | null;
-              renderingEndpoint: string | null;
-              /** @description Tier 2/3: the rendering container */
-              deployment?: {
-                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
-                /** @description when it entered this state; null before the first deploy */
-                since: string | null;
-                restarts: number;
-                lastError: string | null;
-              };
-              userId: string;
-              organizationId: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Avatar'];
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        413: components['responses']['Error'];
+        415: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -624,139 +234,13 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              _id: string;
-              name: string;
-              description: string | null;
-              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
-              renderStyle?: 'vrm' | 'orb';
-              orbColor?: string;
-              orbSize?: number;
-              preprocessed: boolean;
-              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
-              error: string | null;
-              resources: {
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
-                 */
-                cpu?: string;
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes memory quantity, e.g. "256Mi"
-                 */
-                memory?: string;
-                gpu?: number;
-                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
-              };
-              config: {
-                /**
-                 * Format: resolution
-                 * @description WxH, each side an even number 64..4096
-                 */
-                resolution: string;
-                frameRate: number;
-                idleMotion: boolean;
-              };
-              onDemand?: {
-                schedulingMode: 'on_demand' | 'always_on';
-                autoShutdownMinutes: number;
-              } | null;
-              sourceModel: string | null;
-              sourceImage?: string | null;
-              sourceInfo: {
-                [key: string]: unknown;
-              } | null;
-              renderingEndpoint: string | null;
-              /** @description Tier 2/3: the rendering container */
-              deployment?: {
-                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
-                /** @description when it entered this state; null before the first deploy */
-                since: string | null;
-                restarts: number;
-                lastError: string | null;
-              };
-              userId: string;
-              organizationId: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Avatar'];
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     /** Update an avatar: only name, description, config and resources (and orb fields, onDemand) change */
@@ -831,193 +315,16 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              _id: string;
-              name: string;
-              description: string | null;
-              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
-              renderStyle?: 'vrm' | 'orb';
-              orbColor?: string;
-              orbSize?: number;
-              preprocessed: boolean;
-              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
-              error: string | null;
-              resources: {
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
-                 */
-                cpu?: string;
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes memory quantity, e.g. "256Mi"
-                 */
-                memory?: string;
-                gpu?: number;
-                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
-              };
-              config: {
-                /**
-                 * Format: resolution
-                 * @description WxH, each side an even number 64..4096
-                 */
-                resolution: string;
-                frameRate: number;
-                idleMotion: boolean;
-              };
-              onDemand?: {
-                schedulingMode: 'on_demand' | 'always_on';
-                autoShutdownMinutes: number;
-              } | null;
-              sourceModel: string | null;
-              sourceImage?: string | null;
-              sourceInfo: {
-                [key: string]: unknown;
-              } | null;
-              renderingEndpoint: string | null;
-              /** @description Tier 2/3: the rendering container */
-              deployment?: {
-                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
-                /** @description when it entered this state; null before the first deploy */
-                since: string | null;
-                restarts: number;
-                lastError: string | null;
-              };
-              userId: string;
-              organizationId: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Avatar'];
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        413: components['responses']['Error'];
+        415: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     post?: never;
@@ -1045,78 +352,10 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     options?: never;
@@ -1165,114 +404,12 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+        429: components['responses']['Error'];
+        503: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -1309,157 +446,14 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              _id: string;
-              name: string;
-              description: string | null;
-              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
-              renderStyle?: 'vrm' | 'orb';
-              orbColor?: string;
-              orbSize?: number;
-              preprocessed: boolean;
-              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
-              error: string | null;
-              resources: {
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
-                 */
-                cpu?: string;
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes memory quantity, e.g. "256Mi"
-                 */
-                memory?: string;
-                gpu?: number;
-                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
-              };
-              config: {
-                /**
-                 * Format: resolution
-                 * @description WxH, each side an even number 64..4096
-                 */
-                resolution: string;
-                frameRate: number;
-                idleMotion: boolean;
-              };
-              onDemand?: {
-                schedulingMode: 'on_demand' | 'always_on';
-                autoShutdownMinutes: number;
-              } | null;
-              sourceModel: string | null;
-              sourceImage?: string | null;
-              sourceInfo: {
-                [key: string]: unknown;
-              } | null;
-              renderingEndpoint: string | null;
-              /** @description Tier 2/3: the rendering container */
-              deployment?: {
-                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
-                /** @description when it entered this state; null before the first deploy */
-                since: string | null;
-                restarts: number;
-                lastError: string | null;
-              };
-              userId: string;
-              organizationId: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Avatar'];
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -1496,157 +490,14 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              _id: string;
-              name: string;
-              description: string | null;
-              tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
-              renderStyle?: 'vrm' | 'orb';
-              orbColor?: string;
-              orbSize?: number;
-              preprocessed: boolean;
-              status: 'creating' | 'preprocessing' | 'ready' | 'failed';
-              error: string | null;
-              resources: {
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes CPU quantity, e.g. "100m" or "2"
-                 */
-                cpu?: string;
-                /**
-                 * Format: k8s-quantity
-                 * @description Kubernetes memory quantity, e.g. "256Mi"
-                 */
-                memory?: string;
-                gpu?: number;
-                gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
-              };
-              config: {
-                /**
-                 * Format: resolution
-                 * @description WxH, each side an even number 64..4096
-                 */
-                resolution: string;
-                frameRate: number;
-                idleMotion: boolean;
-              };
-              onDemand?: {
-                schedulingMode: 'on_demand' | 'always_on';
-                autoShutdownMinutes: number;
-              } | null;
-              sourceModel: string | null;
-              sourceImage?: string | null;
-              sourceInfo: {
-                [key: string]: unknown;
-              } | null;
-              renderingEndpoint: string | null;
-              /** @description Tier 2/3: the rendering container */
-              deployment?: {
-                state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
-                /** @description when it entered this state; null before the first deploy */
-                since: string | null;
-                restarts: number;
-                lastError: string | null;
-              };
-              userId: string;
-              organizationId: string | null;
-              /** Format: date-time */
-              createdAt: string;
-              /** Format: date-time */
-              updatedAt: string;
-            };
+            'application/json': components['schemas']['Avatar'];
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -1699,114 +550,12 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        503: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+        429: components['responses']['Error'];
+        503: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -1846,60 +595,9 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     put?: never;
@@ -1934,75 +632,13 @@ export interface paths {
           };
           content: {
             'application/json': {
-              keys: {
-                id: string;
-                name: string | null;
-                prefix: string;
-                userId: string;
-                organizationId: string | null;
-                scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
-                /** Format: date-time */
-                createdAt: string;
-                expiresAt: string | null;
-                revokedAt: string | null;
-              }[];
+              keys: components['schemas']['ApiKey'][];
             };
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     put?: never;
@@ -2031,94 +667,15 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string | null;
-              prefix: string;
-              userId: string;
-              organizationId: string | null;
-              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              revokedAt: string | null;
-            } & {
+            'application/json': components['schemas']['ApiKey'] & {
               key: string;
             };
           };
         };
-        /** @description Default Response */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -2155,92 +712,13 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': {
-              id: string;
-              name: string | null;
-              prefix: string;
-              userId: string;
-              organizationId: string | null;
-              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
-              /** Format: date-time */
-              createdAt: string;
-              expiresAt: string | null;
-              revokedAt: string | null;
-            };
+            'application/json': components['schemas']['ApiKey'];
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     options?: never;
@@ -2286,150 +764,14 @@ export interface paths {
             };
           };
         };
-        /** @description Default Response */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        413: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        415: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
-        /** @description Default Response */
-        429: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': {
-              error: string;
-              code: string;
-              details?: {
-                path: string;
-                message: string;
-              }[];
-              /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
-              reason?: string;
-            };
-          };
-        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+        413: components['responses']['Error'];
+        415: components['responses']['Error'];
+        422: components['responses']['Error'];
+        429: components['responses']['Error'];
       };
     };
     delete?: never;
@@ -2441,8 +783,110 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
-  responses: never;
+  schemas: {
+    Avatar: {
+      _id: string;
+      name: string;
+      description: string | null;
+      tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+      renderStyle?: 'vrm' | 'orb';
+      orbColor?: string;
+      orbSize?: number;
+      preprocessed: boolean;
+      status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+      error: string | null;
+      resources: {
+        /**
+         * Format: k8s-quantity
+         * @description Kubernetes CPU quantity, e.g. "100m" or "2"
+         */
+        cpu?: string;
+        /**
+         * Format: k8s-quantity
+         * @description Kubernetes memory quantity, e.g. "256Mi"
+         */
+        memory?: string;
+        gpu?: number;
+        gpuType?: 'nvidia-t4' | 'nvidia-l4' | 'nvidia-a10' | 'nvidia-l40s' | 'nvidia-a100' | 'nvidia-h100';
+      };
+      config: {
+        /**
+         * Format: resolution
+         * @description WxH, each side an even number 64..4096
+         */
+        resolution: string;
+        frameRate: number;
+        idleMotion: boolean;
+      };
+      onDemand?: {
+        schedulingMode: 'on_demand' | 'always_on';
+        autoShutdownMinutes: number;
+      } | null;
+      sourceModel: string | null;
+      sourceImage?: string | null;
+      sourceInfo: {
+        [key: string]: unknown;
+      } | null;
+      renderingEndpoint: string | null;
+      /** @description Tier 2/3: the rendering container */
+      deployment?: {
+        state: 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+        /** @description when it entered this state; null before the first deploy */
+        since: string | null;
+        restarts: number;
+        lastError: string | null;
+      };
+      userId: string;
+      organizationId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    AvatarSummary: {
+      _id: string;
+      name: string;
+      tier: 'stylized_3d' | 'animated_portrait' | 'realtime_lipsync';
+      status: 'creating' | 'preprocessing' | 'ready' | 'failed';
+      userId: string;
+      organizationId: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    ApiKey: {
+      id: string;
+      name: string | null;
+      prefix: string;
+      userId: string;
+      organizationId: string | null;
+      scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+      /** Format: date-time */
+      createdAt: string;
+      expiresAt: string | null;
+      revokedAt: string | null;
+    };
+    ErrorBody: {
+      error: string;
+      code: string;
+      details?: {
+        path: string;
+        message: string;
+      }[];
+      /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
+      reason?: string;
+    };
+  };
+  responses: {
+    /** @description An error: `{ error, code, details?, reason? }` (docs/design.md) */
+    Error: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/json': components['schemas']['ErrorBody'];
+      };
+    };
+  };
   parameters: never;
   requestBodies: never;
   headers: never;

@@ -1,6 +1,9 @@
-import swagger from '@fastify/swagger';
+import swagger, { type SwaggerTransformObject } from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { ApiKey } from '../routes/auth/key-schemas.ts';
+import { Avatar, AvatarSummary } from '../schemas/avatar-schemas.ts';
+import { ErrorBody } from '../schemas/common-schemas.ts';
 
 /**
  * The swagger UI page loads only its own scripts and styles from this server (no inline script, no
@@ -26,9 +29,43 @@ const DOCS_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+type Response = { $ref?: string; headers?: unknown; content?: Record<string, { schema?: { $ref?: string } }> };
+type Paths = Record<string, Record<string, { responses?: Record<string, Response> }>>;
+
+const ERROR_SCHEMA = `#/components/schemas/${ErrorBody.$id}`;
+const isErrorResponse = ({ headers, content = {} }: Response) =>
+  !headers && Object.keys(content).join() === 'application/json' && content['application/json'].schema?.$ref === ERROR_SCHEMA;
+
+/**
+ * Every route answers its errors with the same response (the error shape, as JSON): it is named once, under
+ * components.responses, and each status refers to it rather than every operation writing it out again.
+ */
+const shareErrorResponse: SwaggerTransformObject = (document) => {
+  if (!('openapiObject' in document)) return document.swaggerObject;
+  const { openapiObject } = document;
+  for (const operations of Object.values(openapiObject.paths as Paths)) {
+    for (const { responses = {} } of Object.values(operations)) {
+      for (const [status, response] of Object.entries(responses)) {
+        if (isErrorResponse(response)) responses[status] = { $ref: '#/components/responses/Error' };
+      }
+    }
+  }
+  const error = {
+    description: 'An error: `{ error, code, details?, reason? }` (docs/design.md)',
+    content: { 'application/json': { schema: { $ref: ERROR_SCHEMA } } },
+  };
+  openapiObject.components = { ...openapiObject.components, responses: { Error: error } };
+  return openapiObject;
+};
+
 /** The OpenAPI 3.1 document, built from the route schemas that also validate requests. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  // The shapes routes refer to with componentRef, each named once in the document (components.schemas) by its $id.
+  for (const schema of [Avatar, AvatarSummary, ApiKey, ErrorBody]) app.addSchema(schema);
   await app.register(swagger, {
+    transformObject: shareErrorResponse,
+    // A component is named by its $id (the plugin's default names them def-0, def-1, ...).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

@@ -98,47 +98,53 @@ export type ListAvatarsQuery = Static<typeof ListAvatarsQuery>;
 const timestamp = Type.String({ format: 'date-time' });
 const nullableString = Type.Union([Type.String(), Type.Null()]);
 
-export const AvatarSummary = Type.Object({
-  _id: Type.String(),
-  name: Type.String(),
-  tier: literalUnion(TIERS),
-  status: literalUnion(STATUSES),
-  userId: Type.String(),
-  organizationId: nullableString,
-  createdAt: timestamp,
-});
+export const AvatarSummary = Type.Object(
+  {
+    _id: Type.String(),
+    name: Type.String(),
+    tier: literalUnion(TIERS),
+    status: literalUnion(STATUSES),
+    userId: Type.String(),
+    organizationId: nullableString,
+    createdAt: timestamp,
+  },
+  { $id: 'AvatarSummary' },
+);
 
-export const Avatar = Type.Object({
-  _id: Type.String(),
-  name: Type.String(),
-  description: nullableString,
-  tier: literalUnion(TIERS),
-  renderStyle: Type.Optional(literalUnion(RENDER_STYLES)),
-  orbColor: Type.Optional(Type.String()),
-  orbSize: Type.Optional(Type.Number()),
-  preprocessed: Type.Boolean(),
-  status: literalUnion(STATUSES),
-  error: nullableString,
-  resources: Type.Partial(ResourcesInput),
-  config: ConfigInput,
-  onDemand: Type.Optional(Type.Union([OnDemandInput, Type.Null()])),
-  sourceModel: nullableString,
-  sourceImage: Type.Optional(nullableString),
-  sourceInfo: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
-  renderingEndpoint: nullableString,
-  deployment: Type.Optional(
-    Type.Object(
-      {
-        state: literalUnion(DEPLOYMENT_STATES),
-        since: Type.Union([timestamp, Type.Null()], { description: 'when it entered this state; null before the first deploy' }),
-        restarts: Type.Integer({ minimum: 0 }),
-        lastError: nullableString,
-      },
-      { description: 'Tier 2/3: the rendering container' },
+export const Avatar = Type.Object(
+  {
+    _id: Type.String(),
+    name: Type.String(),
+    description: nullableString,
+    tier: literalUnion(TIERS),
+    renderStyle: Type.Optional(literalUnion(RENDER_STYLES)),
+    orbColor: Type.Optional(Type.String()),
+    orbSize: Type.Optional(Type.Number()),
+    preprocessed: Type.Boolean(),
+    status: literalUnion(STATUSES),
+    error: nullableString,
+    resources: Type.Partial(ResourcesInput),
+    config: ConfigInput,
+    onDemand: Type.Optional(Type.Union([OnDemandInput, Type.Null()])),
+    sourceModel: nullableString,
+    sourceImage: Type.Optional(nullableString),
+    sourceInfo: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
+    renderingEndpoint: nullableString,
+    deployment: Type.Optional(
+      Type.Object(
+        {
+          state: literalUnion(DEPLOYMENT_STATES),
+          since: Type.Union([timestamp, Type.Null()], { description: 'when it entered this state; null before the first deploy' }),
+          restarts: Type.Integer({ minimum: 0 }),
+          lastError: nullableString,
+        },
+        { description: 'Tier 2/3: the rendering container' },
+      ),
     ),
-  ),
-  userId: Type.String(),
-  organizationId: nullableString,
-  createdAt: timestamp,
-  updatedAt: timestamp,
-});
+    userId: Type.String(),
+    organizationId: nullableString,
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  },
+  { $id: 'Avatar' },
+);

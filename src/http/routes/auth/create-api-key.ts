@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { createApiKey } from '../../../domain/keys/api-key-verbs.ts';
 import { ctxOf } from '../../plugins/auth.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
 import { ApiKey, CreateKeyBody } from './key-schemas.ts';
 
 export function createApiKeyRoute(app: FastifyInstance, services: Services) {
@@ -15,7 +15,7 @@ export function createApiKeyRoute(app: FastifyInstance, services: Services) {
         tags: ['auth'],
         security: [{ apiKey: [] }],
         body: CreateKeyBody,
-        response: { 201: Type.Intersect([ApiKey, Type.Object({ key: Type.String() })]), ...errorResponses(400) },
+        response: { 201: Type.Intersect([componentRef(ApiKey), Type.Object({ key: Type.String() })]), ...errorResponses(400) },
       },
     },
     async (request, reply) => reply.code(201).send(await createApiKey(ctxOf(request, services), request.body)),

@@ -17,17 +17,20 @@ export type CreateKeyBody = Static<typeof CreateKeyBody>;
 
 const nullableString = Type.Union([Type.String(), Type.Null()]);
 const timestamp = Type.String({ format: 'date-time' });
-export const ApiKey = Type.Object({
-  id: Type.String(),
-  name: nullableString,
-  prefix: Type.String(),
-  userId: Type.String(),
-  organizationId: nullableString,
-  scopes: Type.Array(Scope),
-  createdAt: timestamp,
-  expiresAt: Type.Union([timestamp, Type.Null()]),
-  revokedAt: Type.Union([timestamp, Type.Null()]),
-});
+export const ApiKey = Type.Object(
+  {
+    id: Type.String(),
+    name: nullableString,
+    prefix: Type.String(),
+    userId: Type.String(),
+    organizationId: nullableString,
+    scopes: Type.Array(Scope),
+    createdAt: timestamp,
+    expiresAt: Type.Union([timestamp, Type.Null()]),
+    revokedAt: Type.Union([timestamp, Type.Null()]),
+  },
+  { $id: 'ApiKey' },
+);
 
 export const KeyIdParams = Type.Object({ id: Type.String() });
 export type KeyIdParams = Static<typeof KeyIdParams>;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { listApiKeys } from '../../../domain/keys/api-key-verbs.ts';
 import { ctxOf } from '../../plugins/auth.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
 import { ApiKey } from './key-schemas.ts';
 
 export function listApiKeysRoute(app: FastifyInstance, services: Services) {
@@ -14,7 +14,7 @@ export function listApiKeysRoute(app: FastifyInstance, services: Services) {
         summary: "List the API keys of the caller's organization (without secrets)",
         tags: ['auth'],
         security: [{ apiKey: [] }],
-        response: { 200: Type.Object({ keys: Type.Array(ApiKey) }), ...errorResponses() },
+        response: { 200: Type.Object({ keys: Type.Array(componentRef(ApiKey)) }), ...errorResponses() },
       },
     },
     async (request) => listApiKeys(ctxOf(request, services)),

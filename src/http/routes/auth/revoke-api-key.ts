@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { revokeApiKey } from '../../../domain/keys/api-key-verbs.ts';
 import { ctxOf } from '../../plugins/auth.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
 import { ApiKey, KeyIdParams } from './key-schemas.ts';
 
 export function revokeApiKeyRoute(app: FastifyInstance, services: Services) {
@@ -14,7 +14,7 @@ export function revokeApiKeyRoute(app: FastifyInstance, services: Services) {
         tags: ['auth'],
         security: [{ apiKey: [] }],
         params: KeyIdParams,
-        response: { 200: ApiKey, ...errorResponses(404) },
+        response: { 200: componentRef(ApiKey), ...errorResponses(404) },
       },
     },
     async (request) => revokeApiKey(ctxOf(request, services), request.params.id),

@@ -3,7 +3,7 @@ import type { Services } from '../../../domain/context.ts';
 import { deployAvatar, undeployAvatar } from '../../../domain/avatars/deploy-avatar.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { Avatar, AvatarIdParams } from '../../schemas/avatar-schemas.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
 
 export function deployAvatarRoute(app: FastifyInstance, services: Services) {
   app.post<{ Params: AvatarIdParams }>(
@@ -14,7 +14,7 @@ export function deployAvatarRoute(app: FastifyInstance, services: Services) {
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
-        response: { 202: Avatar, ...errorResponses(404, 409) },
+        response: { 202: componentRef(Avatar), ...errorResponses(404, 409) },
       },
     },
     async (request, reply) => reply.code(202).send(await deployAvatar(ctxOf(request, services), request.params.id)),
@@ -30,7 +30,7 @@ export function undeployAvatarRoute(app: FastifyInstance, services: Services) {
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
-        response: { 202: Avatar, ...errorResponses(404, 409) },
+        response: { 202: componentRef(Avatar), ...errorResponses(404, 409) },
       },
     },
     async (request, reply) => reply.code(202).send(await undeployAvatar(ctxOf(request, services), request.params.id)),

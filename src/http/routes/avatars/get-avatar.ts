@@ -3,7 +3,7 @@ import type { Services } from '../../../domain/context.ts';
 import { getAvatar } from '../../../domain/avatars/get-avatar.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { Avatar, AvatarIdParams } from '../../schemas/avatar-schemas.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
 
 export function getAvatarRoute(app: FastifyInstance, services: Services) {
   app.get<{ Params: AvatarIdParams }>(
@@ -14,7 +14,7 @@ export function getAvatarRoute(app: FastifyInstance, services: Services) {
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
-        response: { 200: Avatar, ...errorResponses(404) },
+        response: { 200: componentRef(Avatar), ...errorResponses(404) },
       },
     },
     async (request) => getAvatar(ctxOf(request, services), request.params.id),

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { ERRORS } from '../../../domain/errors.ts';
-import { ErrorBody } from '../../schemas/common-schemas.ts';
+import { errorBodies } from '../../schemas/common-schemas.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
 import { RendererClient, type RelayedAnswer } from '../../../renderer-client/renderer-client.ts';
 // The renderer's own limit on an offer; also set as the route's bodyLimit, so a 413 names it.
@@ -51,7 +51,7 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
     );
 
     // A session token, not an API key: 401 for a wrong one, 503 when the container holding the session is gone.
-    const whepErrors = (...statuses: number[]) => Object.fromEntries([401, 503, ...statuses].map((status) => [status, ErrorBody]));
+    const whepErrors = (...statuses: number[]) => errorBodies(401, 503, ...statuses);
     const whepDoc = {
       tags: ['sessions'],
       description: 'Authorization: Bearer <viewerToken> (the agent token is accepted too). See docs/live-sessions.md.',
