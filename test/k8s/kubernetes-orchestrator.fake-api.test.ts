@@ -4,18 +4,21 @@ import { createKubernetesOrchestrator } from '../../src/orchestrators/kubernetes
 import { objectNameForAvatar } from '../../src/orchestrators/kubernetes/object-names.ts';
 import { startFakeKubeApi, type FakeKubeApi } from './fake-kube-api.ts';
 import { kubernetesSchemaErrors } from './kubernetes-schemas.ts';
+import {
+  NAMESPACE as NS,
+  podLabels,
+  RENDERER_IMAGE as IMAGE,
+  rendererPod,
+  runningContainer,
+  unschedulable,
+  waitingContainer,
+} from './renderer-reports.ts';
 import { rendererSpec } from './renderer-spec.ts';
 
-const NS = 'avatars';
-const IMAGE = 'registry.example.com/avatars/renderer:1.0.0';
 const spec: RendererSpec = rendererSpec({ organizationId: 'org_acme', userId: 'user_1', secret: 'rs_first_secret_value_0123456789' });
 const NAME = objectNameForAvatar(spec.avatarId);
 const ENDPOINT = `http://${NAME}.${NS}.svc.cluster.local:8080`;
-const selectorLabels = { 'app.kubernetes.io/name': 'avatars-renderer', 'avatars.dev/avatar-id': spec.avatarId };
-
-function pod(name: string, status: unknown) {
-  return { metadata: { name, labels: { ...selectorLabels, 'app.kubernetes.io/managed-by': 'avatars' } }, status };
-}
+const pod = (name: string, status: unknown) => rendererPod(spec.avatarId, name, status);
 
 describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real cluster)', () => {
   let fake: FakeKubeApi;
@@ -58,13 +61,9 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
       pod('renderer-1', {
         phase: 'Pending',
         conditions: [
-          {
-            type: 'PodScheduled',
-            status: 'False',
-            reason: 'Unschedulable',
-            message:
-              '0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
-          },
+          unschedulable(
+            '0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.',
+          ),
         ],
       }),
     );
@@ -83,7 +82,7 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
           { type: 'PodScheduled', status: 'True' },
           { type: 'Ready', status: 'True' },
         ],
-        containerStatuses: [{ name: 'renderer', image: IMAGE, imageID: '', ready: true, restartCount: 1, state: { running: {} } }],
+        containerStatuses: [runningContainer(IMAGE, 1)],
       }),
     );
     fake.setDeploymentStatus(NS, NAME, {
@@ -106,7 +105,7 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
     expect(stopped).toMatchObject({ phase: 'stopped', endpoint: null });
     expect(fake.get('deployments', NS, NAME)!.spec.replicas).toBe(0);
     expect(fake.all('deployments', NS)).toHaveLength(1);
-    fake.deletePods(NS, selectorLabels);
+    fake.deletePods(NS, podLabels(spec.avatarId));
 
     // Back to one: not Available until the controller says so for the new generation.
     const waking = await first.apply(spec);
@@ -164,16 +163,9 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
       pod('renderer-2', {
         phase: 'Pending',
         containerStatuses: [
-          {
-            name: 'renderer',
-            image: IMAGE,
-            imageID: '',
-            ready: false,
-            restartCount: 0,
-            state: {
-              waiting: { reason: 'ErrImagePull', message: 'rpc error: code = NotFound desc = failed to pull and unpack image: not found' },
-            },
-          },
+          waitingContainer(IMAGE, 'ErrImagePull', {
+            message: 'rpc error: code = NotFound desc = failed to pull and unpack image: not found',
+          }),
         ],
       }),
     );
@@ -186,15 +178,11 @@ describe('Kubernetes orchestrator against a FAKE Kubernetes API server (no real 
       pod('renderer-2', {
         phase: 'Running',
         containerStatuses: [
-          {
-            name: 'renderer',
-            image: IMAGE,
-            imageID: '',
-            ready: false,
+          waitingContainer(IMAGE, 'CrashLoopBackOff', {
+            message: 'back-off 2m40s restarting failed container',
             restartCount: 5,
-            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 2m40s restarting failed container' } },
             lastState: { terminated: { exitCode: 1, reason: 'Error' } },
-          },
+          }),
         ],
       }),
     );

@@ -1,6 +1,7 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { RendererSpec } from '../orchestrator.ts';
+import { unschedulable, waitingContainer } from '../../../test/k8s/renderer-reports.ts';
 import { rendererSpec } from '../../../test/k8s/renderer-spec.ts';
 import { buildRendererObjects } from './renderer-objects.ts';
 import { rendererStatusFrom } from './renderer-status.ts';
@@ -35,14 +36,7 @@ describe('rendererStatusFrom', () => {
   it('explains an unschedulable GPU pod in the product words', () => {
     const p = pod({
       phase: 'Pending',
-      conditions: [
-        {
-          type: 'PodScheduled',
-          status: 'False',
-          reason: 'Unschedulable',
-          message: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.',
-        },
-      ],
+      conditions: [unschedulable('0/3 nodes are available: 3 Insufficient nvidia.com/gpu.')],
     });
     expect(status(deployment({}), [p])).toMatchObject({
       phase: 'starting',
@@ -55,14 +49,7 @@ describe('rendererStatusFrom', () => {
 
   it('names the missing node label when no node offers the GPU type', () => {
     const p = pod({
-      conditions: [
-        {
-          type: 'PodScheduled',
-          status: 'False',
-          reason: 'Unschedulable',
-          message: "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.",
-        },
-      ],
+      conditions: [unschedulable("0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector.")],
     });
     expect(status(deployment({}), [p]).lastError).toContain('avatars.dev/gpu-type=nvidia-a10');
   });
@@ -70,14 +57,7 @@ describe('rendererStatusFrom', () => {
   it('reports an image that cannot be pulled as failed, naming the image', () => {
     const p = pod({
       containerStatuses: [
-        {
-          name: 'renderer',
-          image,
-          imageID: '',
-          ready: false,
-          restartCount: 0,
-          state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/renderer:1"' } },
-        },
+        waitingContainer(image, 'ImagePullBackOff', { message: 'Back-off pulling image "registry.example.com/renderer:1"' }),
       ],
     });
     expect(status(deployment({}), [p])).toMatchObject({
@@ -89,15 +69,7 @@ describe('rendererStatusFrom', () => {
   it('reports a crash loop with the restart count', () => {
     const p = pod({
       containerStatuses: [
-        {
-          name: 'renderer',
-          image,
-          imageID: '',
-          ready: false,
-          restartCount: 7,
-          state: { waiting: { reason: 'CrashLoopBackOff' } },
-          lastState: { terminated: { exitCode: 1, reason: 'Error' } },
-        },
+        waitingContainer(image, 'CrashLoopBackOff', { restartCount: 7, lastState: { terminated: { exitCode: 1, reason: 'Error' } } }),
       ],
     });
     expect(status(deployment({}), [p])).toMatchObject({
@@ -113,9 +85,7 @@ describe('rendererStatusFrom', () => {
 
   it('is stopped when scaled to zero, whatever old pods say', () => {
     const p = pod({
-      containerStatuses: [
-        { name: 'renderer', image, imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } },
-      ],
+      containerStatuses: [waitingContainer(image, 'CrashLoopBackOff', { restartCount: 3 })],
     });
     expect(status(deployment({}, { replicas: 0 }), [p])).toMatchObject({ phase: 'stopped', endpoint: null, lastError: null });
   });
