@@ -14,7 +14,7 @@ import { deployAvatar, undeployAvatar } from '../domain/avatars/deploy-avatar.ts
 import { startLiveSession } from '../domain/sessions/start-live-session.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
 import type { AvatarRecord } from '../store/avatars.ts';
-import { InMemoryOrchestrator } from '../../test/harness/in-memory-orchestrator.ts';
+import { InMemoryOrchestrator, type StartOutcome } from '../../test/harness/in-memory-orchestrator.ts';
 import { createControlLoop } from './control-loop.ts';
 import { createDeploymentReconciler } from './deployment-reconciler.ts';
 import { UploadGate } from '../domain/avatars/upload-gate.ts';
@@ -101,6 +101,14 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     return id;
   }
 
+  /** A ready portrait its owner has deployed, and a reconciler over `orchestrator` that has not run yet. */
+  async function deployedPortrait(orchestrator = new InMemoryOrchestrator()) {
+    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
+    const id = await readyPortrait();
+    await deployAvatar(ctx, id);
+    return { orchestrator, reconciler, id };
+  }
+
   const deploymentOf = async (id: string) => (await store.deployments.find(id))!;
   /** A control loop running only the deployment reconciler, which live sessions wait on (services.background). */
   const sessionLoop = (orchestrator: InMemoryOrchestrator, intervalMs: number) => {
@@ -112,14 +120,32 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     services.background = loop;
     return loop;
   };
+  /**
+   * An on-demand portrait nobody has deployed yet, and a control loop running in real time (a pass every
+   * `intervalMs`) whose starts end as `outcome`, for `check` to start sessions against; the loop stops after it.
+   */
+  async function withOnDemandPortrait(
+    outcome: StartOutcome,
+    intervalMs: number,
+    check: (id: string, orchestrator: InMemoryOrchestrator) => Promise<void>,
+  ) {
+    vi.useRealTimers();
+    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
+    orchestrator.nextOutcome = outcome;
+    const loop = sessionLoop(orchestrator, intervalMs);
+    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
+    loop.start();
+    try {
+      await check(id, orchestrator);
+    } finally {
+      await loop.stop();
+    }
+  }
   /** The deployment as the API answers it. */
   const answered = async (id: string) => loadAvatarObject(services, (await store.avatars.findById(id))!);
 
   it('deploy -> running: starts the container once and publishes its endpoint', async () => {
-    const orchestrator = new InMemoryOrchestrator();
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { orchestrator, reconciler, id } = await deployedPortrait();
     expect((await answered(id)).deployment).toEqual({ state: 'starting', since: T0.toISOString(), restarts: 0, lastError: null });
 
     at(500);
@@ -143,9 +169,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   it('a slow start: starting until the container turns healthy, without a second start', async () => {
     const orchestrator = new InMemoryOrchestrator();
     orchestrator.nextOutcome = { phase: 'starting' };
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { reconciler, id } = await deployedPortrait(orchestrator);
     await reconciler.runOnce();
     await reconciler.runOnce();
     expect(await deploymentOf(id)).toMatchObject({ state: 'starting', endpoint: null });
@@ -156,20 +180,22 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   });
 
   it('crash -> restart: counts restarts, backs off 1 s, 2 s ... between failing starts, keeps the last error once running', async () => {
-    const orchestrator = new InMemoryOrchestrator();
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { orchestrator, reconciler, id } = await deployedPortrait();
     await reconciler.runOnce();
+    const exited = { phase: 'failed', lastError: 'The rendering container exited with code 1.' } as const;
+    /** A pass at `ms` whose start, if it makes one, fails; the deployment after it. */
+    const failingPassAt = async (ms: number) => {
+      orchestrator.outcomes.push(exited);
+      at(ms);
+      await reconciler.runOnce();
+      return deploymentOf(id);
+    };
 
     orchestrator.crash(id, 'The rendering container was killed (SIGKILL).');
-    orchestrator.outcomes.push({ phase: 'failed', lastError: 'The rendering container exited with code 1.' });
-    at(10_000);
-    await reconciler.runOnce();
-    expect(await deploymentOf(id)).toMatchObject({
+    expect(await failingPassAt(10_000)).toMatchObject({
       state: 'failed',
       restarts: 1,
-      lastError: 'The rendering container exited with code 1.',
+      lastError: exited.lastError,
       nextAttemptAt: new Date(T0.getTime() + 11_000).toISOString(),
     });
     expect(orchestrator.starts).toHaveLength(2);
@@ -181,10 +207,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     expect((await deploymentOf(id)).restarts).toBe(1);
 
     // Past it: the next attempt fails too, and the next wait is twice as long.
-    orchestrator.outcomes.push({ phase: 'failed', lastError: 'The rendering container exited with code 1.' });
-    at(11_000);
-    await reconciler.runOnce();
-    expect(await deploymentOf(id)).toMatchObject({
+    expect(await failingPassAt(11_000)).toMatchObject({
       state: 'failed',
       restarts: 2,
       nextAttemptAt: new Date(T0.getTime() + 13_000).toISOString(),
@@ -198,7 +221,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     expect(orchestrator.starts).toHaveLength(4);
     expect(await answered(id)).toMatchObject({
       renderingEndpoint: orchestrator.endpointOf(id),
-      deployment: { state: 'running', restarts: 3, lastError: 'The rendering container exited with code 1.' },
+      deployment: { state: 'running', restarts: 3, lastError: exited.lastError },
     });
     expect((await deploymentOf(id)).nextAttemptAt).toBeNull();
 
@@ -215,9 +238,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   ] as const)('a hung start is %s', async (_, stuckAfterMs) => {
     const orchestrator = new InMemoryOrchestrator(stuckAfterMs);
     orchestrator.nextOutcome = { phase: 'starting' };
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { reconciler, id } = await deployedPortrait(orchestrator);
     await reconciler.runOnce();
     at(30_001);
     await reconciler.runOnce();
@@ -236,10 +257,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   });
 
   it('undeploy: stopping, then the container is removed and the deployment stopped', async () => {
-    const orchestrator = new InMemoryOrchestrator();
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { orchestrator, reconciler, id } = await deployedPortrait();
     await reconciler.runOnce();
     at(1000);
     await undeployAvatar(ctx, id);
@@ -263,9 +281,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   it("a failed start: failed with the platform's sentence, no restart counted", async () => {
     const orchestrator = new InMemoryOrchestrator();
     orchestrator.nextOutcome = { phase: 'failed', lastError: 'No node has a free nvidia-a10 GPU.' };
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { reconciler, id } = await deployedPortrait(orchestrator);
     await reconciler.runOnce();
     expect(await answered(id)).toMatchObject({
       renderingEndpoint: null,
@@ -274,10 +290,7 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   });
 
   it('a portrait without its preprocessed files cannot start', async () => {
-    const orchestrator = new InMemoryOrchestrator();
-    const reconciler = createDeploymentReconciler(services, orchestrator, silent);
-    const id = await readyPortrait();
-    await deployAvatar(ctx, id);
+    const { orchestrator, reconciler, id } = await deployedPortrait();
     await store.avatars.update(id, { artifact: null });
     await reconciler.runOnce();
     expect(await deploymentOf(id)).toMatchObject({
@@ -341,57 +354,34 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   });
 
   it('a session waiting for a start that fails answers 503 at the next pass, not at the timeout', async () => {
-    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
-    orchestrator.nextOutcome = { phase: 'failed', lastError: 'The rendering container exited with code 1.' };
-    const loop = sessionLoop(orchestrator, 60_000);
-    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
-    vi.useRealTimers();
-    loop.start();
-    try {
+    const exited = { phase: 'failed', lastError: 'The rendering container exited with code 1.' } as const;
+    await withOnDemandPortrait(exited, 60_000, async (id) => {
       const started = Date.now();
       await expect(startLiveSession(ctx, id)).rejects.toMatchObject({ status: 503, code: 'service-unavailable' });
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(await deploymentOf(id)).toMatchObject({ state: 'failed', lastError: 'The rendering container exited with code 1.' });
+      expect(await deploymentOf(id)).toMatchObject({ state: 'failed', lastError: exited.lastError });
       expect(renderer.requests).toEqual([]);
-    } finally {
-      await loop.stop();
-    }
+    });
   });
 
   it('a session gives up after SESSION_START_TIMEOUT_MS while the container is still starting', async () => {
-    vi.useRealTimers();
     services.config = { ...services.config, sessions: { ...services.config.sessions, startTimeoutMs: 1000 } };
-    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
-    orchestrator.nextOutcome = { phase: 'starting' };
-    const loop = sessionLoop(orchestrator, 50);
-    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
-    loop.start();
-    try {
+    await withOnDemandPortrait({ phase: 'starting' }, 50, async (id, orchestrator) => {
       const started = Date.now();
       await expect(startLiveSession(ctx, id)).rejects.toMatchObject({ status: 503, code: 'service-unavailable' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(990);
       expect(orchestrator.starts).toEqual([id]);
       expect((await deploymentOf(id)).state).toBe('starting');
-    } finally {
-      await loop.stop();
-    }
+    });
   });
 
   it('a session waiting on a deployment whose avatar is deleted meanwhile answers 404', async () => {
-    vi.useRealTimers();
-    const orchestrator = new InMemoryOrchestrator(null, renderer.url);
-    orchestrator.nextOutcome = { phase: 'starting' };
-    const loop = sessionLoop(orchestrator, 50);
-    const id = await readyPortrait({ onDemand: { schedulingMode: 'on_demand', autoShutdownMinutes: 5 } });
-    loop.start();
-    try {
+    await withOnDemandPortrait({ phase: 'starting' }, 50, async (id) => {
       const session = startLiveSession(ctx, id);
       await new Promise((r) => setTimeout(r, 200));
       await store.avatars.delete(id);
       await expect(session).rejects.toMatchObject({ status: 404, code: 'not-found' });
-    } finally {
-      await loop.stop();
-    }
+    });
   });
 
   it('two reconcilers (two API replicas) on one database do not fight over one avatar: the lease holder acts alone', async () => {
