@@ -59,6 +59,27 @@ export function regionDifference(a: Uint8Array, b: Uint8Array, width: number, bo
   return sum;
 }
 
+/** Mean absolute difference per channel inside a box of two RGB frames (3 bytes a pixel). */
+export function meanDifference(a: Uint8Array, b: Uint8Array, width: number, box: [number, number, number, number]): number {
+  const pixels = (box[2] - box[0] + 1) * (box[3] - box[1] + 1);
+  return regionDifference(a, b, width, box, 3) / (pixels * 3);
+}
+
+/**
+ * The largest mean difference of any frame from the first in the four 48-pixel corners of square RGB frames: the
+ * portrait's background, which no animation may move.
+ */
+export function cornerMotion(frames: Uint8Array[], size: number): number {
+  const far = size - 48;
+  const corners: [number, number, number, number][] = [
+    [0, 0, 47, 47],
+    [far, 0, size - 1, 47],
+    [0, far, 47, size - 1],
+    [far, far, size - 1, size - 1],
+  ];
+  return Math.max(...corners.flatMap((corner) => frames.map((frame) => meanDifference(frames[0], frame, size, corner))));
+}
+
 /** Pixels in a rectangle darker than `threshold` (mean of RGB). */
 export function darkPixels(
   frame: Uint8Array,

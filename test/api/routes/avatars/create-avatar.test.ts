@@ -9,6 +9,9 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
   const server = serverPerSuite(kind);
   const owner = keyPerSuite(server, 'user_456', 'org_xyz');
   const create = (body: unknown, key: TestKey = owner) => server.api('POST', '/api/v1/avatars', { key, body });
+  /** A body sent as written, for what JSON.stringify would never make. */
+  const createRaw = (raw: string, contentType = 'application/json') =>
+    server.api('POST', '/api/v1/avatars', { key: owner, raw, headers: { 'content-type': contentType } });
 
   describe('happy', () => {
     it("creates the contract's example with 201, status creating and the tier defaults", async () => {
@@ -148,21 +151,11 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
     });
 
     it('refuses malformed JSON with 400 invalid-json', async () => {
-      const answer = await server.api('POST', '/api/v1/avatars', {
-        key: owner,
-        raw: '{"name": "a",',
-        headers: { 'content-type': 'application/json' },
-      });
-      expectError(answer, 400, 'invalid-json');
+      expectError(await createRaw('{"name": "a",'), 400, 'invalid-json');
     });
 
     it('refuses a body that is not JSON with 415 unsupported-media-type', async () => {
-      const answer = await server.api('POST', '/api/v1/avatars', {
-        key: owner,
-        raw: 'name=a',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
-      expectError(answer, 415, 'unsupported-media-type');
+      expectError(await createRaw('name=a', 'application/x-www-form-urlencoded'), 415, 'unsupported-media-type');
     });
 
     it('refuses a body over 1 MiB with 413 payload-too-large', async () => {
@@ -171,19 +164,11 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
     });
 
     it('refuses an empty body with 400 validation-failed', async () => {
-      expectError(
-        await server.api('POST', '/api/v1/avatars', { key: owner, raw: '', headers: { 'content-type': 'application/json' } }),
-        400,
-        'validation-failed',
-      );
+      expectError(await createRaw(''), 400, 'validation-failed');
     });
 
     it('refuses a prototype-polluting body and stays healthy', async () => {
-      const answer = await server.api('POST', '/api/v1/avatars', {
-        key: owner,
-        raw: '{"name":"a","tier":"stylized_3d","__proto__":{"admin":true}}',
-        headers: { 'content-type': 'application/json' },
-      });
+      const answer = await createRaw('{"name":"a","tier":"stylized_3d","__proto__":{"admin":true}}');
       expect(answer.status).toBe(400);
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
