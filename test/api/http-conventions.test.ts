@@ -1,18 +1,14 @@
 // What every route shares rather than one route's behaviour: metrics, the OpenAPI document, 404 for unknown
 // routes, request ids and the rate limit. /healthz, /readyz and /blobs/* have their files under routes/system/.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../harness/stores.ts';
-import { startTestServer, type TestServer } from '../harness/test-server.ts';
+import { serverPerSuite } from '../harness/server-per-suite.ts';
 import { expectError } from '../harness/expect-error.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests';
 
 describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer(kind, { METRICS_TOKEN: METRICS_TOKEN });
-  });
-  afterAll(() => server.close());
+  const server = serverPerSuite(kind, { METRICS_TOKEN: METRICS_TOKEN });
 
   it('serves Prometheus metrics with request counts and latency by route and status', async () => {
     await server.api('GET', '/api/v1/avatars');
@@ -63,11 +59,7 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
 });
 
 describe('rate limit per API key', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer('sqlite', { RATE_LIMIT_PER_MINUTE: '5' });
-  });
-  afterAll(() => server.close());
+  const server = serverPerSuite('sqlite', { RATE_LIMIT_PER_MINUTE: '5' });
 
   it('answers 429 rate-limited with Retry-After past the limit, for that key only', async () => {
     const busy = await server.makeKey('busy', 'o');

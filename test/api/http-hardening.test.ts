@@ -7,6 +7,7 @@ import { STORE_KINDS } from '../harness/stores.ts';
 import { freePort } from '../harness/free-port.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
+import { keyPerSuite, serverPerSuite } from '../harness/server-per-suite.ts';
 import { RENDERER_NOT_DEPLOYED } from '../../src/domain/errors.ts';
 
 /** The server's JSON log lines, as written. */
@@ -183,17 +184,12 @@ describe.each(STORE_KINDS)('a 503 for a rendering container says why in `reason`
 });
 
 describe('slow and idle clients are cut off', () => {
-  let server: TestServer;
-  let owner: TestKey;
-  beforeAll(async () => {
-    server = await startTestServer('sqlite', {
-      HTTP_HEADERS_TIMEOUT_MS: '300',
-      HTTP_REQUEST_TIMEOUT_MS: '300',
-      HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
-    });
-    owner = await server.makeKey('owner', 'org');
+  const server = serverPerSuite('sqlite', {
+    HTTP_HEADERS_TIMEOUT_MS: '300',
+    HTTP_REQUEST_TIMEOUT_MS: '300',
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: '300',
   });
-  afterAll(() => server.close());
+  const owner = keyPerSuite(server, 'owner', 'org');
 
   it('closes a connection that sends its headers slowly, with 408', async () => {
     const socket = await connect(server);
@@ -221,16 +217,12 @@ describe('slow and idle clients are cut off', () => {
 });
 
 describe('a connection that sends nothing at all', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    // Head and request limits far away, so only the idle limit can close it.
-    server = await startTestServer('sqlite', {
-      HTTP_IDLE_TIMEOUT_MS: '300',
-      HTTP_HEADERS_TIMEOUT_MS: '600000',
-      HTTP_REQUEST_TIMEOUT_MS: '600000',
-    });
+  // Head and request limits far away, so only the idle limit can close it.
+  const server = serverPerSuite('sqlite', {
+    HTTP_IDLE_TIMEOUT_MS: '300',
+    HTTP_HEADERS_TIMEOUT_MS: '600000',
+    HTTP_REQUEST_TIMEOUT_MS: '600000',
   });
-  afterAll(() => server.close());
 
   it('is closed after HTTP_IDLE_TIMEOUT_MS', async () => {
     expect(await closedByServer(await connect(server))).toBe('');
@@ -238,11 +230,7 @@ describe('a connection that sends nothing at all', () => {
 });
 
 describe('a cap on open connections', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer('sqlite', { HTTP_MAX_CONNECTIONS: '2' });
-  });
-  afterAll(() => server.close());
+  const server = serverPerSuite('sqlite', { HTTP_MAX_CONNECTIONS: '2' });
 
   it('closes connections past HTTP_MAX_CONNECTIONS at once, and takes new ones when some close', async () => {
     const held = [await connect(server), await connect(server)];
