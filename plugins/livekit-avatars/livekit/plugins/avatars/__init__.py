@@ -1,0 +1,32 @@
+"""Avatars plugin for LiveKit Agents: a self-hosted ``realtime_lipsync`` avatar joins the agent's room and speaks its
+audio, as the hosted avatar plugins do.
+
+See README.md in this package's folder.
+"""
+
+from .api import AvatarsAPI, LiveKitSession
+from .avatar import SAMPLE_RATE, AvatarSession, mint_avatar_token
+from .errors import AvatarsError
+from .version import __version__
+
+__all__ = [
+    "AvatarSession",
+    "AvatarsAPI",
+    "AvatarsError",
+    "LiveKitSession",
+    "SAMPLE_RATE",
+    "mint_avatar_token",
+    "__version__",
+]
+
+from livekit.agents import Plugin
+
+from .log import logger
+
+
+class AvatarsPlugin(Plugin):
+    def __init__(self) -> None:
+        super().__init__(__name__, __version__, __package__, logger)
+
+
+Plugin.register_plugin(AvatarsPlugin())
