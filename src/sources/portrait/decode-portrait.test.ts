@@ -3,7 +3,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { PORTRAIT_FIXTURES } from '../../../test/fixtures.ts';
-import { SourceRejected } from '../source-rejected.ts';
+import { rejectionOf } from '../../../test/harness/source-rejection.ts';
 import { decodePortrait, encodePortraitPng, MAX_PORTRAIT_BYTES } from './decode-portrait.ts';
 
 const NOT_AN_IMAGE = 'The file is not a PNG, JPEG or WebP image.';
@@ -14,14 +14,7 @@ beforeAll(async () => {
   astronaut = await readFile(PORTRAIT_FIXTURES.astronaut);
 });
 
-async function rejection(file: Buffer): Promise<string> {
-  const error = await decodePortrait(file).then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(SourceRejected);
-  return (error as SourceRejected).message;
-}
+const rejection = (file: Buffer) => rejectionOf(decodePortrait(file));
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);

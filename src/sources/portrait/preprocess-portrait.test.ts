@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import sharp from 'sharp';
 import { PORTRAIT_FIXTURES } from '../../../test/fixtures.ts';
+import { rejectionOf } from '../../../test/harness/source-rejection.ts';
 import { SourceRejected } from '../source-rejected.ts';
 import { decodePortrait } from './decode-portrait.ts';
 import { detectFaces, loadFaceModel } from './face-model.ts';
@@ -26,14 +27,7 @@ beforeAll(async () => {
   await warmUpFaceModel();
 });
 
-async function rejection(file: Buffer): Promise<string> {
-  const error = await preprocessPortrait(file).then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(SourceRejected);
-  return (error as SourceRejected).message;
-}
+const rejection = (file: Buffer) => rejectionOf(preprocessPortrait(file));
 
 function expectPlausibleFace(face: FaceGeometry): void {
   const [x, y, w, h] = face.box;

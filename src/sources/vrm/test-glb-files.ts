@@ -1,8 +1,7 @@
 // Test support (not a test file): reads the real VRM fixtures and re-packs them into the broken or edited GLBs
 // that the intake tests feed to inspectVrm.
 import { readFileSync } from 'node:fs';
-import { expect } from 'vitest';
-import { SourceRejected } from '../source-rejected.ts';
+import { rejectionOf as sourceRejection } from '../../../test/harness/source-rejection.ts';
 import { inspectVrm } from './inspect-vrm.ts';
 
 const MAGIC = 0x46546c67;
@@ -62,13 +61,4 @@ function padTo4(bytes: Buffer, fill: number): Buffer {
 }
 
 /** Asserts that inspectVrm refuses the file with a SourceRejected, and returns its sentence. */
-export async function rejectionOf(file: Buffer): Promise<string> {
-  const outcome = await inspectVrm(file).then(
-    (info) => ({ accepted: info }),
-    (error: unknown) => ({ error }),
-  );
-  expect(outcome).not.toHaveProperty('accepted');
-  const { error } = outcome as { error: unknown };
-  expect(error).toBeInstanceOf(SourceRejected);
-  return (error as SourceRejected).message;
-}
+export const rejectionOf = (file: Buffer) => sourceRejection(inspectVrm(file));
