@@ -4,6 +4,18 @@
  * on a WHEP offer and the close codes of the agent's speech socket (both sides close with them).
  */
 
+/** How the session's media reaches people: WHEP viewers (and the agent's speech socket), or a LiveKit room. */
+export type Transport = 'whep' | 'livekit';
+export const TRANSPORTS: readonly Transport[] = ['whep', 'livekit'];
+
+/** Where a LiveKit session's avatar joins: the room's server and the room token the agent's plugin minted for it. */
+export interface LiveKitJoin {
+  /** ws://, wss://, http:// or https:// URL of the LiveKit server. */
+  url: string;
+  /** A LiveKit access token (JWT) for the avatar's participant. */
+  token: string;
+}
+
 /** The body of POST /sessions. */
 export interface SessionRequest {
   sessionId: string;
@@ -15,11 +27,13 @@ export interface SessionRequest {
   maxIdleSeconds: number;
   /** Speech queued ahead of playout past this closes the agent's socket (4009). */
   maxQueuedSpeechSeconds: number;
+  /** Given for a LiveKit session: the renderer joins this room before it answers. */
+  livekit?: LiveKitJoin;
 }
 
 export const SESSION_DEFAULTS = { maxSessionSeconds: 1800, maxIdleSeconds: 60, maxQueuedSpeechSeconds: 30 } as const;
 
-const FIELDS = ['sessionId', 'token', 'viewerToken', 'maxSessionSeconds', 'maxIdleSeconds', 'maxQueuedSpeechSeconds'];
+const FIELDS = ['sessionId', 'token', 'viewerToken', 'maxSessionSeconds', 'maxIdleSeconds', 'maxQueuedSpeechSeconds', 'livekit'];
 
 /** Throws a sentence naming the first problem. */
 export function parseSessionRequest(body: unknown): SessionRequest {
@@ -41,7 +55,30 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     maxSessionSeconds: seconds(given.maxSessionSeconds, 'maxSessionSeconds', SESSION_DEFAULTS.maxSessionSeconds, 86_400),
     maxIdleSeconds: seconds(given.maxIdleSeconds, 'maxIdleSeconds', SESSION_DEFAULTS.maxIdleSeconds, 3600),
     maxQueuedSpeechSeconds: seconds(given.maxQueuedSpeechSeconds, 'maxQueuedSpeechSeconds', SESSION_DEFAULTS.maxQueuedSpeechSeconds, 600),
+    ...(given.livekit === undefined ? {} : { livekit: parseLiveKitJoin(given.livekit, 'livekit') }),
   };
+}
+
+/** The largest LiveKit token taken: real ones are well under 2 KB, attributes and all. */
+export const MAX_LIVEKIT_TOKEN_BYTES = 8192;
+
+/** Checks `{ url, token }` (both sides use it, so the API's 400 and the renderer's agree); throws a sentence. */
+export function parseLiveKitJoin(value: unknown, path: string): LiveKitJoin {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path} must be an object with "url" and "token".`);
+  const { url, token, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new Error(`Unknown field "${path}.${unknown}": only url and token are accepted.`);
+  let parsed: URL | null = null;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : null;
+  } catch {}
+  if (!parsed || !['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol) || (url as string).length > 2048) {
+    throw new Error(`${path}.url must be the LiveKit server's ws://, wss://, http:// or https:// URL.`);
+  }
+  if (typeof token !== 'string' || token.length > MAX_LIVEKIT_TOKEN_BYTES || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
+    throw new Error(`${path}.token must be a LiveKit access token (a JWT of at most ${MAX_LIVEKIT_TOKEN_BYTES} characters).`);
+  }
+  return { url: url as string, token };
 }
 
 function sessionToken(value: unknown, name: string): string {
@@ -63,7 +100,57 @@ export interface CreatedSession {
   sessionId: string;
   speechPath: string;
   whepPath: string;
+  /** A LiveKit session's avatar participant, once it has joined the room. */
+  participantIdentity?: string;
 }
+
+/**
+ * Why a session ended. `agent-left`: the agent's participant left the LiveKit room; `room-closed`: the room closed
+ * or the avatar was disconnected from it; `renderer-gone`: the container that held it stopped or lost it (the API's
+ * word: the container itself never says it).
+ */
+export type SessionEndReason =
+  | 'end'
+  | 'deleted'
+  | 'max-session'
+  | 'idle'
+  | 'shutdown'
+  | 'agent-left'
+  | 'room-closed'
+  | 'renderer-gone'
+  | 'expired';
+
+/** Live figures of a session (the `metrics` event of docs/live-sessions.md, without its type). */
+export interface SessionMetricsSnapshot {
+  timeToFirstFrameMs: number | null;
+  fps: number;
+  latencyMs: { p50: number; p95: number } | null;
+  driftMs: number | null;
+  maxDriftMs: number | null;
+  framesDrawn: number;
+  framesSkipped: number;
+  viewers: number;
+  speechSeconds: number;
+  queuedMs: number;
+}
+
+/** GET /sessions/:id: a session the renderer holds, or one it ended lately (it remembers the last ENDED_KEPT). */
+export type SessionStatus =
+  | { sessionId: string; transport: Transport; state: 'active'; metrics: SessionMetricsSnapshot }
+  | {
+      sessionId: string;
+      transport: Transport;
+      state: 'ended';
+      endReason: SessionEndReason;
+      endedAt: string;
+      metrics: SessionMetricsSnapshot;
+    };
+
+/** How many ended sessions a renderer remembers for GET /sessions/:id. */
+export const ENDED_KEPT = 1000;
+
+/** The renderer's 502 when the LiveKit server could not be reached, and its 400 when it refused the token. */
+export const LIVEKIT_ERRORS = { unreachable: 'livekit-unreachable', refused: 'livekit-refused' } as const;
 
 /** The largest WHEP offer taken, by the renderer and by the API's WHEP route (its 413 names it). */
 export const MAX_OFFER_BYTES = 64 * 1024;
@@ -78,6 +165,8 @@ export const CLOSE = {
   badMessage: 4003,
   /** The session's viewer token: it watches over WHEP and never speaks. */
   viewerToken: 4004,
+  /** A LiveKit session: its speech comes through the room (lk.audio_stream), not this socket. */
+  livekitSession: 4005,
   /** A newer connection with the agent token took the session over. */
   replaced: 4008,
   /** More speech queued than the session's maxQueuedSpeechSeconds. */

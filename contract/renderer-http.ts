@@ -12,7 +12,7 @@ export const RENDERER_PATHS = {
   preview: '/preview',
   /** POST SessionRequest: 201 CreatedSession; 429 when the container runs MAX_SESSIONS already. */
   sessions: '/sessions',
-  /** DELETE: ends the session (204). */
+  /** GET: SessionStatus; DELETE: ends the session (204). */
   session: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}`,
   /** WebSocket, `?token=<agent token>`: the agent's speech. */
   speech: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/speech`,

@@ -5,7 +5,18 @@ import { WebSocketServer } from 'ws';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
 import type { LiveConfig } from '../config.ts';
 import { LiveSession } from './live-session.ts';
-import { CLOSE, MAX_OFFER_BYTES, parseSessionRequest, type CreatedSession } from '../../contract/live-sessions.ts';
+import {
+  CLOSE,
+  type CreatedSession,
+  ENDED_KEPT,
+  LIVEKIT_ERRORS,
+  MAX_OFFER_BYTES,
+  parseSessionRequest,
+  type SessionMetricsSnapshot,
+  type SessionStatus,
+} from '../../contract/live-sessions.ts';
+import type { MetricsEvent } from './session-metrics.ts';
+import { LiveKitJoinError, LiveKitWorker } from '../livekit/livekit-worker.ts';
 import { RENDERER_PATHS } from '../../contract/renderer-http.ts';
 import { bindSpeechSocket, refuse } from './speech-socket.ts';
 import { checkWhepOffer, WhepOfferError } from './whep-viewer.ts';
@@ -40,6 +51,8 @@ export interface LiveRoutes {
 export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
   const { config } = options;
   const sessions = new Map<string, LiveSession>();
+  // Sessions ended lately, for GET /sessions/:id (the API asks how a session ended); the oldest are forgotten first.
+  const ended = new Map<string, SessionStatus>();
   // One agent message per event-loop turn: a burst of speech chunks (each analysed for visemes) would otherwise run
   // back to back and hold up /health, other sessions' frames and WHEP answers for as long as the burst lasts.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024, allowSynchronousEvents: false });
@@ -65,7 +78,15 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     const id = decodeURIComponent(parts[1]);
     if (parts.length === 2) {
       requireSecret(request);
-      if (method !== 'DELETE') throw new HttpError(405, 'method-not-allowed', 'This route only answers DELETE.');
+      if (method === 'GET') {
+        const session = sessions.get(id);
+        const status: SessionStatus | undefined = session
+          ? { sessionId: id, transport: session.transport, state: 'active', metrics: withoutType(session.metricsNow()) }
+          : ended.get(id);
+        if (!status) throw notFound();
+        return sendJson(response, 200, status);
+      }
+      if (method !== 'DELETE') throw new HttpError(405, 'method-not-allowed', 'This route only answers GET and DELETE.');
       const session = sessions.get(id);
       if (!session) throw notFound();
       session.end('deleted');
@@ -130,6 +151,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     }
     const session = new LiveSession({
       id: input.sessionId,
+      transport: input.livekit ? 'livekit' : 'whep',
       token: input.token,
       viewerToken: input.viewerToken,
       animator,
@@ -139,8 +161,18 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       jitterMs: config.jitterMs,
       maxViewers: config.maxViewers,
       iceHosts: config.iceHosts,
-      onEnded: (ended) => {
-        if (sessions.get(ended.id) === ended) sessions.delete(ended.id);
+      onEnded: (gone, reason) => {
+        if (sessions.get(gone.id) !== gone) return;
+        sessions.delete(gone.id);
+        ended.set(gone.id, {
+          sessionId: gone.id,
+          transport: gone.transport,
+          state: 'ended',
+          endReason: reason,
+          endedAt: new Date().toISOString(),
+          metrics: withoutType(gone.metricsNow()),
+        });
+        if (ended.size > ENDED_KEPT) ended.delete(ended.keys().next().value!);
       },
     });
     sessions.set(session.id, session);
@@ -149,6 +181,20 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       speechPath: RENDERER_PATHS.speech(session.id),
       whepPath: RENDERER_PATHS.whep(session.id),
     };
+    if (input.livekit) {
+      try {
+        const worker = await LiveKitWorker.join(session, input.livekit, log);
+        created.participantIdentity = worker.participantIdentity;
+      } catch (error) {
+        // It never began: forget it rather than remember it as ended.
+        sessions.delete(session.id);
+        session.end('room-closed');
+        ended.delete(session.id);
+        if (!(error instanceof LiveKitJoinError)) throw error;
+        if (error.kind === 'refused') throw new HttpError(400, LIVEKIT_ERRORS.refused, error.message);
+        throw new HttpError(502, LIVEKIT_ERRORS.unreachable, error.message);
+      }
+    }
     sendJson(response, 201, created);
   }
 
@@ -182,6 +228,9 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       const role = session?.roleOf(token) ?? null;
       if (!session || !role) return refuse(ws, CLOSE.badToken, 'The token is missing, expired, or not for this session.');
       if (role === 'viewer') return refuse(ws, CLOSE.viewerToken, 'The viewer token only watches (WHEP); speaking needs the agent token.');
+      if (session.transport === 'livekit') {
+        return refuse(ws, CLOSE.livekitSession, "This is a LiveKit session: the agent speaks through the room's lk.audio_stream.");
+      }
       bindSpeechSocket(ws, session);
     });
   }
@@ -195,6 +244,15 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
     },
     sessions,
   };
+}
+
+/** Structured log lines, as the renderer's others (one JSON object a line on stderr). */
+function log(event: string, fields: Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ event, ...fields })}\n`);
+}
+
+function withoutType({ type: _, ...metrics }: MetricsEvent): SessionMetricsSnapshot {
+  return metrics;
 }
 
 function notFound(): HttpError {

@@ -4,9 +4,9 @@ import type { MediaStreamTrack, nonstandard, RTCPeerConnection } from '@roamhq/w
 import type { MouthInput } from '../engine/face-rig.ts';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
 import { rgbaToI420 } from './rgba-to-i420.ts';
-import { CLOSE } from '../../contract/live-sessions.ts';
+import { CLOSE, type SessionEndReason, type Transport } from '../../contract/live-sessions.ts';
 import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
-import { SpeechPlayout, type PlayoutSlot } from './speech-playout.ts';
+import { SpeechPlayout, type PlayoutSlot, type SegmentEnd } from './speech-playout.ts';
 import { UpsampleTo48k } from './upsample-to-48k.ts';
 import { answerWhepOffer } from './whep-viewer.ts';
 import { loadWrtc } from './wrtc-binding.ts';
@@ -16,7 +16,7 @@ const METRICS_EVERY_MS = 2000;
 /** An utterance counts as finished once the agent has sent nothing for this long after its last sample played. */
 const FINISH_AFTER_MS = 250;
 
-export type SessionEndReason = 'end' | 'deleted' | 'max-session' | 'idle' | 'shutdown';
+export type { SessionEndReason };
 
 /** What a session token may do: the agent's speaks (and may watch), the viewers' only watches. */
 export type TokenRole = 'agent' | 'viewer';
@@ -31,14 +31,32 @@ export type SessionEvent =
   | { type: 'ended'; reason: SessionEndReason }
   | { type: 'error'; message: string };
 
-/** The agent's end of the session: the speech socket. */
+/** The agent's end of the session: the speech socket, or the agent in a LiveKit room. */
 export interface SpeakerLink {
   send(event: SessionEvent): void;
   close(code: number, reason: string): void;
+  /** A segment closed with endSegment() played out; only LiveKit's agents speak in segments. */
+  segmentEnded?(end: SegmentEnd): void;
+}
+
+/** Where the session's media goes besides its WHEP viewers: a LiveKit room. */
+export interface MediaOutput {
+  /** 10 ms of 48 kHz mono PCM16 on the playout clock (the buffer is reused: copy it to keep it). */
+  audio(samples: Int16Array): void;
+  /** One I420 frame at the avatar's size (reused likewise), `atMs` on the session's clock. */
+  video(i420: Uint8Array, atMs: number): void;
+}
+
+/** What an interruption cut off. */
+export interface Interruption {
+  droppedMs: number;
+  /** Seconds played of the segment under way, or null when none was. */
+  segmentPlayedSeconds: number | null;
 }
 
 export interface LiveSessionOptions {
   id: string;
+  transport: Transport;
   token: string;
   viewerToken: string;
   animator: PortraitAnimator;
@@ -78,6 +96,7 @@ export class LiveSession {
   private readonly i420: Uint8Array;
   private readonly frameMs: number;
   private readonly viewers = new Map<string, Viewer>();
+  private readonly outputs = new Set<MediaOutput>();
   private sources: Sources | null = null;
   private speakerLink: SpeakerLink | null = null;
   private playout: SpeechPlayout | null = null;
@@ -121,6 +140,18 @@ export class LiveSession {
 
   get hasSpeaker(): boolean {
     return this.speakerLink !== null;
+  }
+
+  get transport(): Transport {
+    return this.options.transport;
+  }
+
+  get size(): { width: number; height: number } {
+    return { width: this.animator.width, height: this.animator.height };
+  }
+
+  get maxIdleMs(): number {
+    return this.options.maxIdleSeconds * 1000;
   }
 
   /** Speech the agent may queue ahead of playout before its socket is closed (4009). */
@@ -179,6 +210,7 @@ export class LiveSession {
       jitterMs: this.options.jitterMs,
       finishAfterMs: FINISH_AFTER_MS,
       onEvent: (type) => this.send({ type }),
+      onSegmentEnd: (end) => this.speakerLink?.segmentEnded?.(end),
     });
     this.upsampler = new UpsampleTo48k(sampleRate);
     this.send(ready);
@@ -191,12 +223,36 @@ export class LiveSession {
     this.playout.receive(pcm, now);
   }
 
-  interrupt(): void {
-    if (!this.playout) return;
+  /** Ends the segment of speech that is arriving (a LiveKit audio stream closed): the agent hears when it played. */
+  endSegment(): void {
+    this.playout?.endSegment();
+  }
+
+  interrupt(): Interruption {
+    if (!this.playout) return { droppedMs: 0, segmentPlayedSeconds: null };
+    const segmentPlayedSeconds = this.playout.segmentPlayedSeconds;
     const droppedMs = this.playout.interrupt();
     // The mouth closes on the very next frame: forget the slot whose mouth it would otherwise show.
     this.lastSlot = { mouth: null, speechSample: null, slotAt: this.lastSlot.slotAt };
     this.send({ type: 'interrupted', droppedMs: Math.round(droppedMs) });
+    return { droppedMs, segmentPlayedSeconds };
+  }
+
+  /** Sends the session's frames and audio to `output` too, until removed; the session counts as watched meanwhile. */
+  addOutput(output: MediaOutput): void {
+    this.outputs.add(output);
+    this.lastActivity = performance.now();
+    this.schedule();
+  }
+
+  removeOutput(output: MediaOutput): void {
+    this.outputs.delete(output);
+    this.lastActivity = performance.now();
+  }
+
+  /** The metrics as of now, without starting a new window (GET /sessions/:id). */
+  metricsNow(): MetricsEvent {
+    return this.metrics.snapshot(performance.now(), this.viewers.size, this.playout);
   }
 
   /** Plays what is queued, then ends the session. */
@@ -250,6 +306,7 @@ export class LiveSession {
     this.speakerLink?.close(1000, reason);
     this.speakerLink = null;
     for (const id of [...this.viewers.keys()]) this.removeViewer(id);
+    this.outputs.clear();
     this.options.onEnded(this, reason);
   }
 
@@ -294,7 +351,7 @@ export class LiveSession {
       this.send(this.metrics.event(now, this.viewers.size, this.playout));
     }
     const speaking = this.playout?.speaking ?? false;
-    if (this.viewers.size > 0 || speaking) this.lastActivity = now;
+    if (this.viewers.size > 0 || this.outputs.size > 0 || speaking) this.lastActivity = now;
     if (this.endWhenDrained && !speaking) return this.end('end');
     if (now - this.lastActivity > this.options.maxIdleSeconds * 1000) return this.end('idle');
     this.schedule();
@@ -302,20 +359,23 @@ export class LiveSession {
 
   private playSlot(slot: PlayoutSlot | null, slotAt: number): void {
     if (slot) this.lastSlot = { mouth: slot.mouth, speechSample: slot.speechSample, slotAt };
-    if (this.viewers.size === 0 || !this.sources) return;
+    const toViewers = this.viewers.size > 0 && this.sources !== null;
+    if (!toViewers && this.outputs.size === 0) return;
     const samples = slot && this.upsampler ? this.upsampler.process(slot.samples) : SILENCE_48K;
-    this.sources.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+    if (toViewers) this.sources!.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
+    for (const output of this.outputs) output.audio(samples);
   }
 
   private drawFrame(frameAt: number): void {
     const watched = this.viewers.size > 0 && this.sources !== null;
-    if (!watched && !this.speakerLink) return;
+    if (!watched && this.outputs.size === 0 && !this.speakerLink) return;
     const { mouth, speechSample, slotAt } = this.lastSlot;
     const t = (frameAt - this.createdAt) / 1000;
     this.animator.frameInto(this.rgba, t, mouth ?? undefined);
-    if (watched) {
+    if (watched || this.outputs.size > 0) {
       rgbaToI420(this.rgba, this.animator.width, this.animator.height, this.i420);
-      this.sources!.video.onFrame({ width: this.animator.width, height: this.animator.height, data: this.i420 });
+      if (watched) this.sources!.video.onFrame({ width: this.animator.width, height: this.animator.height, data: this.i420 });
+      for (const output of this.outputs) output.video(this.i420, frameAt - this.createdAt);
     }
     const out = performance.now();
     for (const viewer of this.viewers.values()) {

@@ -55,8 +55,19 @@ export class SessionMetrics {
 
   /** The event for now; starts a new window for fps and drift. */
   event(now: number, viewers: number, playout: SpeechPlayout | null): MetricsEvent {
+    const event = this.snapshot(now, viewers, playout);
+    this.windowStart = this.windowFrames > 0 ? now : null;
+    this.windowFrames = 0;
+    this.driftSum = 0;
+    this.driftCount = 0;
+    this.driftMaxAbs = 0;
+    return event;
+  }
+
+  /** The event for now, leaving the window as it is. */
+  snapshot(now: number, viewers: number, playout: SpeechPlayout | null): MetricsEvent {
     const seconds = this.windowStart === null ? 0 : (now - this.windowStart) / 1000;
-    const event: MetricsEvent = {
+    return {
       type: 'metrics',
       timeToFirstFrameMs: this.timeToFirstFrameMs,
       fps: seconds > 0 ? round(this.windowFrames / seconds) : 0,
@@ -71,12 +82,6 @@ export class SessionMetrics {
       speechSeconds: round(playout?.receivedSeconds ?? 0),
       queuedMs: Math.round(playout?.queuedMs ?? 0),
     };
-    this.windowStart = this.windowFrames > 0 ? now : null;
-    this.windowFrames = 0;
-    this.driftSum = 0;
-    this.driftCount = 0;
-    this.driftMaxAbs = 0;
-    return event;
   }
 }
 

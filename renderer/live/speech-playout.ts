@@ -13,6 +13,13 @@ export interface PlayoutSlot {
 
 export type PlayoutEvent = 'playback_started' | 'playback_finished';
 
+/** A segment of speech (one LiveKit audio stream) that has played out or was cut off. */
+export interface SegmentEnd {
+  /** Seconds of the segment that played. */
+  playedSeconds: number;
+  interrupted: boolean;
+}
+
 export interface SpeechPlayoutOptions {
   sampleRate: number;
   /** Speech waits this long after it arrives before it plays, so late chunks do not starve the player. */
@@ -20,6 +27,8 @@ export interface SpeechPlayoutOptions {
   /** An utterance is finished once no speech has arrived for this long after the queue ran dry. */
   finishAfterMs: number;
   onEvent(event: PlayoutEvent): void;
+  /** A segment closed with endSegment() has played to its end. */
+  onSegmentEnd?(end: SegmentEnd): void;
 }
 
 type State = 'idle' | 'buffering' | 'playing' | 'starved';
@@ -44,6 +53,10 @@ export class SpeechPlayout {
   private playAt = 0;
   private starvedSince = 0;
   private wasPlaying = false; // inside an utterance (started, not yet finished)
+  // Segments (LiveKit's audio streams), as ranges of received samples: the one still arriving, and those closed
+  // but not yet played out, oldest first.
+  private openSegmentStart: number | null = null;
+  private readonly closedSegments: { start: number; end: number }[] = [];
 
   constructor(private readonly options: SpeechPlayoutOptions) {
     this.slotSamples = options.sampleRate / 100;
@@ -57,6 +70,7 @@ export class SpeechPlayout {
     if (count === 0) return;
     const samples = new Int16Array(count);
     for (let i = 0; i < count; i++) samples[i] = ((pcm[2 * i] | (pcm[2 * i + 1] << 8)) << 16) >> 16;
+    this.openSegmentStart ??= this.received;
     const origin = this.analyzerOrigin;
     for (const frame of this.analyzer.push(pcm16ToFloat32(pcm))) {
       this.visemes.push({ ...frame, time: origin + frame.time * this.options.sampleRate });
@@ -71,8 +85,25 @@ export class SpeechPlayout {
     }
   }
 
-  /** Drops every queued sample at once; returns how many milliseconds of speech were dropped. */
+  /**
+   * Closes the segment that is arriving: onSegmentEnd fires once its last sample has played (at once for an empty
+   * one, on the next slot).
+   */
+  endSegment(): void {
+    this.closedSegments.push({ start: this.openSegmentStart ?? this.received, end: this.received });
+    this.openSegmentStart = null;
+  }
+
+  /** Seconds played of the segment now playing (or arriving), or null when no segment is under way. */
+  get segmentPlayedSeconds(): number | null {
+    const start = this.closedSegments[0]?.start ?? this.openSegmentStart;
+    return start === null ? null : Math.max(0, this.played - start) / this.options.sampleRate;
+  }
+
+  /** Drops every queued sample (and segment) at once; returns how many milliseconds of speech were dropped. */
   interrupt(): number {
+    this.closedSegments.length = 0;
+    this.openSegmentStart = null;
     const dropped = this.received - this.played;
     this.queue.length = 0;
     this.queueOffset = 0;
@@ -106,6 +137,7 @@ export class SpeechPlayout {
       this.options.onEvent('playback_finished');
     }
     if (this.state !== 'playing') {
+      this.endPlayedSegments();
       slot.fill(0);
       return { samples: slot, mouth: null, speechSample: null };
     }
@@ -127,12 +159,20 @@ export class SpeechPlayout {
     const centre = start + filled / 2;
     while (this.visemes.length > 0 && this.visemes[0].time <= centre) this.mouth = this.visemes.shift()!;
     while (this.arrivals.length > 0 && this.arrivals[0].end <= start) this.arrivals.shift();
+    this.endPlayedSegments();
     if (this.queue.length === 0) {
       this.state = 'starved';
       this.starvedSince = nowMs;
     }
     const frame = this.mouth;
     return { samples: slot, mouth: frame ? { open: frame.open, visemes: frame.weights } : null, speechSample: centre };
+  }
+
+  private endPlayedSegments(): void {
+    while (this.closedSegments.length > 0 && this.closedSegments[0].end <= this.played) {
+      const { start, end } = this.closedSegments.shift()!;
+      this.options.onSegmentEnd?.({ playedSeconds: (end - start) / this.options.sampleRate, interrupted: false });
+    }
   }
 
   /** When the speech sample at `position` arrived (ms), for audio-in to frame-out latency; null if unknown. */

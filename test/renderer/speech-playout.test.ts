@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { SpeechPlayout, type PlayoutEvent } from '../../renderer/live/speech-playout.ts';
+import { type PlayoutEvent, type SegmentEnd, SpeechPlayout } from '../../renderer/live/speech-playout.ts';
 import { espeakPcm16 } from './espeak-speech.ts';
 
 function playout(jitterMs = 80) {
   const events: { event: PlayoutEvent; at: number }[] = [];
+  const segments: (SegmentEnd & { at: number })[] = [];
   let now = 0;
   const player = new SpeechPlayout({
     sampleRate: 16000,
     jitterMs,
     finishAfterMs: 250,
     onEvent: (event) => events.push({ event, at: now }),
+    onSegmentEnd: (end) => segments.push({ ...end, at: now }),
   });
   const step = () => {
     const slot = player.next(now);
     now += 10;
     return slot;
   };
-  return { player, events, step, at: () => now };
+  return { player, events, segments, step, at: () => now };
 }
 
 describe('SpeechPlayout', () => {
@@ -67,5 +69,25 @@ describe('SpeechPlayout', () => {
     player.receive(speech.subarray(0, 3200), at());
     for (let i = 0; i < 5; i++) step();
     expect(events.filter((e) => e.event === 'playback_started')).toHaveLength(2);
+  });
+
+  it("ends each closed segment on the slot that plays its last sample, and reports a cut one's position", () => {
+    const { player, segments, step } = playout(0);
+    const tenth = Buffer.alloc(1600 * 2, 1); // 0.1 s at 16 kHz
+    player.receive(tenth, 0);
+    player.endSegment();
+    player.receive(tenth, 0);
+    player.receive(tenth, 0); // the second segment, still arriving
+    const slots = Array.from({ length: 10 }, step);
+    expect(slots.every((s) => s.speechSample !== null)).toBe(true);
+    expect(segments).toEqual([{ playedSeconds: 0.1, interrupted: false, at: 90 }]);
+    for (let i = 0; i < 5; i++) step();
+    expect(player.segmentPlayedSeconds).toBeCloseTo(0.05, 5);
+    player.interrupt();
+    expect(player.segmentPlayedSeconds).toBeNull();
+    // An empty segment ends at once; one closed after an interruption starts from nothing.
+    player.endSegment();
+    step();
+    expect(segments.at(-1)).toEqual({ playedSeconds: 0, interrupted: false, at: 150 });
   });
 });

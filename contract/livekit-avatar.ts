@@ -1,0 +1,21 @@
+/**
+ * LiveKit's avatar protocol, as livekit-agents (voice/avatar/_datastream_io.py) and agents-js speak it: the agent
+ * sends each speech segment as a byte stream of raw int16 PCM on AUDIO_STREAM_TOPIC (its attributes give the rate
+ * and channels; closing the stream ends the segment) and calls CLEAR_BUFFER to interrupt; the avatar calls
+ * PLAYBACK_FINISHED (and may call PLAYBACK_STARTED) on the agent. Our renderer and our agent plugins both use it.
+ */
+export const LIVEKIT_AVATAR = {
+  audioStreamTopic: 'lk.audio_stream',
+  clearBuffer: 'lk.clear_buffer',
+  playbackFinished: 'lk.playback_finished',
+  playbackStarted: 'lk.playback_started',
+  /** The avatar's participant attribute naming the agent it speaks for; front ends show it in the agent's place. */
+  publishOnBehalf: 'lk.publish_on_behalf',
+} as const;
+
+/** The payload of PLAYBACK_FINISHED (JSON). */
+export interface PlaybackFinished {
+  /** Seconds of the segment that played. */
+  playback_position: number;
+  interrupted: boolean;
+}

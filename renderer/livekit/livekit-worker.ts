@@ -1,0 +1,279 @@
+import {
+  AudioFrame,
+  AudioSource,
+  type ByteStreamReader,
+  LocalAudioTrack,
+  LocalVideoTrack,
+  ParticipantKind,
+  type RemoteParticipant,
+  Room,
+  RoomEvent,
+  type RpcInvocationData,
+  TrackPublishOptions,
+  TrackSource,
+  VideoBufferType,
+  VideoFrame,
+  VideoSource,
+} from '@livekit/rtc-node';
+import { LIVEKIT_AVATAR, type PlaybackFinished } from '../../contract/livekit-avatar.ts';
+import type { LiveKitJoin, SessionEndReason } from '../../contract/live-sessions.ts';
+import type { LiveSession, MediaOutput, SessionEvent, SpeakerLink } from '../live/live-session.ts';
+import { parseStreamFormat, SPEECH_RATE, SpeechFormatter } from './speech-format.ts';
+
+const JOIN_TIMEOUT_MS = 10_000;
+const RPC_ATTEMPTS = 3;
+const RPC_RETRY_MS = 100;
+
+/** Why the avatar could not join: the LiveKit server refused its token, or could not be reached. */
+export class LiveKitJoinError extends Error {
+  constructor(
+    readonly kind: 'refused' | 'unreachable',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type WorkerLog = (event: string, fields: Record<string, unknown>) => void;
+
+/**
+ * A live session's avatar as a participant of the agent's LiveKit room (LiveKit's avatar protocol,
+ * contract/livekit-avatar.ts): it publishes the session's video and audio from the moment it joins, plays each
+ * `lk.audio_stream` segment of the agent's speech on the session's playout clock, answers `lk.clear_buffer`, and
+ * tells the agent `lk.playback_finished` after every segment and every clear. It leaves when the agent leaves, the
+ * room closes or the session ends, and the session ends with it.
+ */
+export class LiveKitWorker {
+  private readonly room = new Room();
+  private readonly video: VideoSource;
+  private readonly audio = new AudioSource(48000, 1, 200);
+  private agentIdentity: string | null = null;
+  private agentSeen = false;
+  /** Bumped by every clear: a stream that arrived before it plays no further. */
+  private clears = 0;
+  /** Segments play one after another, in the order their streams arrived. */
+  private segments: Promise<void> = Promise.resolve();
+  /** RPCs to the agent go out in order: a segment's playback_finished before the next one's. */
+  private rpcs: Promise<void> = Promise.resolve();
+  private left = false;
+  private readonly output: MediaOutput;
+  private readonly link: SpeakerLink;
+  private waitForAgent: NodeJS.Timeout | null = null;
+
+  private constructor(
+    private readonly session: LiveSession,
+    private readonly log: WorkerLog,
+  ) {
+    const { width, height } = session.size;
+    this.video = new VideoSource(width, height);
+    this.output = {
+      audio: (samples) => {
+        this.audio.captureFrame(new AudioFrame(Int16Array.from(samples), 48000, 1, samples.length)).catch(() => {});
+      },
+      video: (i420, atMs) => {
+        this.video.captureFrame(new VideoFrame(i420.slice(), width, height, VideoBufferType.I420), BigInt(Math.round(atMs * 1000)));
+      },
+    };
+    this.link = {
+      send: (event) => this.onSessionEvent(event),
+      close: () => void this.leave(),
+      segmentEnded: ({ playedSeconds, interrupted }) => this.playbackFinished({ playback_position: playedSeconds, interrupted }),
+    };
+  }
+
+  /** Joins the room and starts publishing; throws LiveKitJoinError with a sentence the API can show its caller. */
+  static async join(session: LiveSession, join: LiveKitJoin, log: WorkerLog): Promise<LiveKitWorker> {
+    const worker = new LiveKitWorker(session, log);
+    await worker.connect(join);
+    return worker;
+  }
+
+  get participantIdentity(): string {
+    return this.room.localParticipant?.identity ?? '';
+  }
+
+  private async connect(join: LiveKitJoin): Promise<void> {
+    const { room } = this;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new LiveKitJoinError(
+              'unreachable',
+              `The LiveKit server at ${join.url} did not let the avatar join within ${JOIN_TIMEOUT_MS / 1000} s.`,
+            ),
+          ),
+        JOIN_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([room.connect(join.url, join.token, { autoSubscribe: false, dynacast: false }), timeout]);
+    } catch (error) {
+      void room.disconnect().catch(() => {});
+      throw error instanceof LiveKitJoinError ? error : joinError(join.url, error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const local = room.localParticipant!;
+    // The agent is the participant our token speaks for; a token without the attribute takes the first agent.
+    this.agentIdentity = local.attributes[LIVEKIT_AVATAR.publishOnBehalf] || null;
+    local.registerRpcMethod(LIVEKIT_AVATAR.clearBuffer, async (data) => this.clearBuffer(data));
+    room.registerByteStreamHandler(LIVEKIT_AVATAR.audioStreamTopic, (reader, { identity }) => this.receiveStream(reader, identity));
+    room.on(RoomEvent.ParticipantConnected, (participant) => this.noticeAgent(participant));
+    room.on(RoomEvent.ParticipantDisconnected, (participant) => {
+      if (participant.identity === this.agentIdentity) this.end('agent-left');
+    });
+    room.on(RoomEvent.Disconnected, () => this.end('room-closed'));
+    for (const participant of room.remoteParticipants.values()) this.noticeAgent(participant);
+    if (!this.agentSeen) {
+      // An agent that never comes would keep the avatar in the room until the session's end: give it the idle time.
+      this.waitForAgent = setTimeout(() => this.end('agent-left'), this.session.maxIdleMs);
+    }
+
+    await this.publish();
+    this.session.addOutput(this.output);
+    this.session.attachSpeaker(this.link);
+    this.session.start(SPEECH_RATE, false);
+    this.log('livekit-joined', { sessionId: this.session.id, room: room.name, identity: local.identity, agent: this.agentIdentity });
+  }
+
+  private async publish(): Promise<void> {
+    const local = this.room.localParticipant!;
+    const video = LocalVideoTrack.createVideoTrack('avatar_video', this.video);
+    const videoOptions = new TrackPublishOptions();
+    videoOptions.source = TrackSource.SOURCE_CAMERA;
+    const audio = LocalAudioTrack.createAudioTrack('avatar_audio', this.audio);
+    const audioOptions = new TrackPublishOptions();
+    audioOptions.source = TrackSource.SOURCE_MICROPHONE;
+    await Promise.all([local.publishTrack(video, videoOptions), local.publishTrack(audio, audioOptions)]);
+  }
+
+  private noticeAgent(participant: RemoteParticipant): void {
+    const isAgent = this.agentIdentity
+      ? participant.identity === this.agentIdentity
+      : participant.kind === ParticipantKind.AGENT && participant.attributes[LIVEKIT_AVATAR.publishOnBehalf] === undefined;
+    if (!isAgent || this.agentSeen) return;
+    this.agentIdentity = participant.identity;
+    this.agentSeen = true;
+    if (this.waitForAgent) clearTimeout(this.waitForAgent);
+  }
+
+  /** One segment of the agent's speech. Streams from anyone else are not ours to play. */
+  private receiveStream(reader: ByteStreamReader, identity: string): void {
+    if (identity !== this.agentIdentity || this.left) {
+      void drain(reader);
+      return;
+    }
+    const clearsAtArrival = this.clears;
+    this.segments = this.segments
+      .then(() => this.playSegment(reader, clearsAtArrival))
+      .catch((error: unknown) => {
+        this.log('livekit-segment-failed', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
+      });
+  }
+
+  private async playSegment(reader: ByteStreamReader, clearsAtArrival: number): Promise<void> {
+    const format = parseStreamFormat(reader.info.attributes);
+    if (typeof format === 'string') {
+      // Nothing of it can play: the agent still hears that the segment is over, so it does not wait for it.
+      this.log('livekit-stream-refused', { sessionId: this.session.id, message: format });
+      this.session.send({ type: 'error', message: format });
+      await drain(reader);
+      this.playbackFinished({ playback_position: 0, interrupted: true });
+      return;
+    }
+    const formatter = new SpeechFormatter(format.sampleRate, format.channels);
+    let overflowed = false;
+    for await (const chunk of reader) {
+      if (this.clears !== clearsAtArrival || this.left || overflowed) continue; // read to the end, play no more
+      const pcm = formatter.push(chunk);
+      if (this.session.queuedMs + (pcm.length / 2 / SPEECH_RATE) * 1000 > this.session.maxQueuedMs) {
+        overflowed = true;
+        const message = `More than ${this.session.maxQueuedMs / 1000} s of speech was queued ahead of playout; the rest of this segment is dropped.`;
+        this.log('livekit-speech-overflow', { sessionId: this.session.id, message });
+        this.session.send({ type: 'error', message });
+        continue;
+      }
+      if (pcm.length > 0) this.session.receiveSpeech(pcm);
+    }
+    if (this.clears === clearsAtArrival && !this.left) this.session.endSegment();
+  }
+
+  private async clearBuffer(data: RpcInvocationData): Promise<string> {
+    if (data.callerIdentity !== this.agentIdentity) return 'reject';
+    this.clears++;
+    const { segmentPlayedSeconds } = this.session.interrupt();
+    // After every clear, even one with nothing playing: the agent waits for it to mark its speech done.
+    this.playbackFinished({ playback_position: segmentPlayedSeconds ?? 0, interrupted: true });
+    return 'ok';
+  }
+
+  private onSessionEvent(event: SessionEvent): void {
+    if (event.type === 'playback_started') this.callAgent(LIVEKIT_AVATAR.playbackStarted, '', true);
+    else if (event.type === 'ended') void this.leave();
+  }
+
+  private playbackFinished(payload: PlaybackFinished): void {
+    const position = Math.round(payload.playback_position * 1000) / 1000;
+    this.callAgent(LIVEKIT_AVATAR.playbackFinished, JSON.stringify({ ...payload, playback_position: position }), false);
+  }
+
+  /** Calls the agent in order, with a few retries; `optional` calls (playback_started) are dropped on the first failure. */
+  private callAgent(method: string, payload: string, optional: boolean): void {
+    const destinationIdentity = this.agentIdentity;
+    if (!destinationIdentity) return;
+    this.rpcs = this.rpcs.then(async () => {
+      for (let attempt = 1; attempt <= RPC_ATTEMPTS && !this.left; attempt++) {
+        try {
+          await this.room.localParticipant!.performRpc({ destinationIdentity, method, payload });
+          return;
+        } catch (error) {
+          if (optional || attempt === RPC_ATTEMPTS) {
+            if (!optional)
+              this.log('livekit-rpc-failed', { sessionId: this.session.id, method, message: String((error as Error)?.message) });
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, RPC_RETRY_MS));
+        }
+      }
+    });
+  }
+
+  private end(reason: SessionEndReason): void {
+    if (this.left) return;
+    this.session.end(reason);
+    void this.leave();
+  }
+
+  /** Leaves the room (once); the session goes on only if it is ending anyway. */
+  async leave(): Promise<void> {
+    if (this.left) return;
+    this.left = true;
+    if (this.waitForAgent) clearTimeout(this.waitForAgent);
+    this.session.removeOutput(this.output);
+    this.session.speakerLeft(this.link);
+    await this.rpcs.catch(() => {});
+    await this.room.disconnect().catch(() => {});
+    await Promise.all([this.audio.close(), Promise.resolve(this.video.close())]).catch(() => {});
+  }
+}
+
+async function drain(reader: ByteStreamReader): Promise<void> {
+  for await (const _ of reader);
+}
+
+/** LiveKit's connect errors name the token in full: the sentence keeps only what the server said of it. */
+function joinError(url: string, error: unknown): LiveKitJoinError {
+  const raw = String((error as Error)?.message ?? error).replace(/[\w-]+\.[\w-]+\.[\w-]+/g, '<token>');
+  if (/\b(401|403)\b|unauthorized|forbidden/i.test(raw)) {
+    return new LiveKitJoinError(
+      'refused',
+      `The LiveKit server at ${url} refused the avatar's token: ${raw.replace(/^.*?client error: /, '')}`,
+    );
+  }
+  return new LiveKitJoinError(
+    'unreachable',
+    `The LiveKit server at ${url} could not be reached: ${raw.replace(/^.*?signal failure: /, '')}`,
+  );
+}

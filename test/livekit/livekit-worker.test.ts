@@ -1,0 +1,205 @@
+import { RoomServiceClient } from 'livekit-server-sdk';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { espeakPcm16 } from '../renderer/espeak-speech.ts';
+import { createSession, SECRET, startLiveRenderer } from '../renderer/live-renderer.ts';
+import { TestAgent } from './livekit-agent.ts';
+import { API_KEY, API_SECRET, type RunningLiveKit, startLiveKit } from './livekit-server.ts';
+
+let livekit: RunningLiveKit;
+let live: Awaited<ReturnType<typeof startLiveRenderer>>;
+let baseUrl: string;
+let speech24k: Buffer;
+let counter = 0;
+const agents: TestAgent[] = [];
+
+beforeAll(async () => {
+  [livekit, live] = await Promise.all([startLiveKit(), startLiveRenderer({ MAX_SESSIONS: '4' })]);
+  baseUrl = live.renderer.baseUrl;
+  speech24k = espeakPcm16('Hello there. I am the astronaut, and I am talking to you now.', 24000);
+}, 60_000);
+afterEach(async () => {
+  for (const agent of agents.splice(0)) await agent.leave().catch(() => {});
+});
+afterAll(async () => {
+  await live?.stop();
+  await livekit?.stop();
+});
+
+/** An agent in a fresh room, and the avatar joined to it through the renderer's POST /sessions. */
+async function agentWithAvatar(): Promise<{ agent: TestAgent; sessionId: string; room: string }> {
+  const room = `room-${++counter}`;
+  const agent = await TestAgent.join(livekit.url, room);
+  agents.push(agent);
+  const sessionId = `lk${counter}`;
+  const created = await createSession(baseUrl, {
+    sessionId,
+    token: `token-${sessionId}-0123456789abcdef`,
+    viewerToken: `viewer-${sessionId}-0123456789abcdef`,
+    maxIdleSeconds: 30,
+    livekit: { url: livekit.url, token: await agent.avatarToken(room) },
+  });
+  expect(created).toMatchObject({ status: 201, body: { sessionId, participantIdentity: 'avatar-1' } });
+  return { agent, sessionId, room };
+}
+
+async function status(sessionId: string): Promise<Record<string, unknown>> {
+  const response = await fetch(`${baseUrl}/sessions/${sessionId}`, { headers: { Authorization: `Bearer ${SECRET}` } });
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Mean level of the avatar's audio that arrived in [from, to). */
+function levelBetween(agent: TestAgent, from: number, to: number): number {
+  const slots = agent.watched.audio.filter((a) => a.at >= from && a.at < to);
+  return slots.reduce((sum, a) => sum + a.level, 0) / Math.max(1, slots.length);
+}
+
+describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => {
+  it('joins on behalf of the agent and publishes the idle face and audio at once, at the avatar size', async () => {
+    const { agent, sessionId } = await agentWithAvatar();
+    await until(() => agent.room.remoteParticipants.has('avatar-1'), 5000, 'the avatar to show in the room');
+    expect(agent.room.remoteParticipants.get('avatar-1')?.attributes['lk.publish_on_behalf']).toBe('agent-1');
+    await until(() => agent.watched.frames >= 10, 10_000, 'ten idle frames');
+    const info = (await (await fetch(`${baseUrl}/info`, { headers: { Authorization: `Bearer ${SECRET}` } })).json()) as {
+      resolution: string;
+    };
+    expect(`${agent.watched.width}x${agent.watched.height}`).toBe(info.resolution);
+    expect(await status(sessionId)).toMatchObject({ state: 'active', transport: 'livekit' });
+  });
+
+  it('plays each segment and reports playback_finished with the position played', async () => {
+    const { agent } = await agentWithAvatar();
+    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    const seconds = speech24k.length / 2 / 24000;
+    const sentAt = performance.now();
+    await agent.speak(speech24k);
+    const first = await agent.finishedNumber(1);
+    expect(first.interrupted).toBe(false);
+    expect(Math.abs(first.playback_position - seconds)).toBeLessThan(0.1);
+    // It plays in real time: the call comes about the segment's length after the speech began, not when it was sent.
+    expect(first.at - sentAt).toBeGreaterThan(seconds * 1000 - 100);
+    expect(agent.started.length).toBeGreaterThanOrEqual(1);
+    // The speech was heard in the room: louder while it played than after.
+    expect(levelBetween(agent, sentAt + 300, sentAt + seconds * 1000 - 300)).toBeGreaterThan(
+      5 * levelBetween(agent, first.at + 300, first.at + 800) + 10,
+    );
+    await agent.speak(speech24k.subarray(0, 24000)); // 0.5 s
+    const second = await agent.finishedNumber(2);
+    expect(second).toMatchObject({ interrupted: false });
+    expect(Math.abs(second.playback_position - 0.5)).toBeLessThan(0.1);
+  });
+
+  it('clears at once on lk.clear_buffer, reports the interruption, and speaks again after twenty in a row', async () => {
+    const { agent } = await agentWithAvatar();
+    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    const seconds = speech24k.length / 2 / 24000;
+    void agent.speak(speech24k);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const clearedAt = performance.now();
+    expect(await agent.clearBuffer()).toBe('ok');
+    const cut = await agent.finishedNumber(1);
+    expect(cut.interrupted).toBe(true);
+    expect(cut.playback_position).toBeGreaterThan(0.5);
+    expect(cut.playback_position).toBeLessThan(seconds - 0.5);
+    // Silence follows within a few audio frames of the clear (the network adds its own delay on top).
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(levelBetween(agent, clearedAt + 300, clearedAt + 600)).toBeLessThan(50);
+
+    for (let i = 0; i < 20; i++) {
+      void agent.speak(speech24k, { speedup: 20 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await agent.clearBuffer()).toBe('ok');
+    }
+    await until(() => agent.finished.length >= 21, 10_000, 'a playback_finished after every clear');
+    expect(agent.finished.slice(1, 21).every((f) => f.interrupted)).toBe(true);
+    // Streams cut by a clear play no further even as their last chunks arrive; the next segment plays in full.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const before = agent.finished.length;
+    const sentAt = performance.now();
+    await agent.speak(speech24k);
+    const whole = await agent.finishedNumber(before + 1);
+    expect(whole.interrupted).toBe(false);
+    expect(Math.abs(whole.playback_position - seconds)).toBeLessThan(0.1);
+    expect(levelBetween(agent, sentAt + 300, sentAt + seconds * 1000 - 300)).toBeGreaterThan(100);
+  });
+
+  it('takes 16 kHz, 48 kHz and stereo, and refuses other formats clearly without stopping', async () => {
+    const { agent, sessionId } = await agentWithAvatar();
+    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    const half = speech24k.subarray(0, 24000); // 0.5 s at 24 kHz
+    const at16k = espeakPcm16('Hello there.', 16000);
+    await agent.speak(at16k, { sampleRate: 16000 });
+    expect(Math.abs((await agent.finishedNumber(1)).playback_position - at16k.length / 2 / 16000)).toBeLessThan(0.1);
+    const stereo48k = Buffer.alloc(half.length * 4);
+    for (let i = 0; i < half.length / 2; i++) {
+      const sample = half.readInt16LE(i * 2);
+      for (let k = 0; k < 4; k++) stereo48k.writeInt16LE(sample, (i * 4 + k) * 2); // each sample twice in time, on both channels
+    }
+    await agent.speak(stereo48k, { sampleRate: 48000, channels: 2 });
+    expect(Math.abs((await agent.finishedNumber(2)).playback_position - 0.5)).toBeLessThan(0.1);
+
+    await agent.speak(half, { attributes: {} });
+    expect(await agent.finishedNumber(3)).toMatchObject({ playback_position: 0, interrupted: true });
+    await agent.speak(half, { sampleRate: 44100 });
+    expect(await agent.finishedNumber(4)).toMatchObject({ playback_position: 0, interrupted: true });
+    await agent.speak(half, { channels: 6 });
+    expect(await agent.finishedNumber(5)).toMatchObject({ playback_position: 0, interrupted: true });
+    // An RPC it does not know is LiveKit's own "unsupported method" error, and nothing else happens.
+    await expect(
+      agent.room.localParticipant!.performRpc({ destinationIdentity: 'avatar-1', method: 'lk.no_such_method', payload: '' }),
+    ).rejects.toThrow(/not supported/i);
+    await agent.speak(half);
+    expect(await agent.finishedNumber(6)).toMatchObject({ interrupted: false });
+    expect(await status(sessionId)).toMatchObject({ state: 'active' });
+  });
+
+  it('ends the session when the agent leaves without a word, or when the room closes mid-speech', async () => {
+    const left = await agentWithAvatar();
+    await left.agent.leave();
+    await until(async () => (await status(left.sessionId)).state === 'ended', 10_000, 'the session to end');
+    expect(await status(left.sessionId)).toMatchObject({ state: 'ended', endReason: 'agent-left', transport: 'livekit' });
+
+    const closed = await agentWithAvatar();
+    void closed.agent.speak(speech24k).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await new RoomServiceClient(livekit.url.replace(/^ws/, 'http'), API_KEY, API_SECRET).deleteRoom(closed.room);
+    await until(async () => (await status(closed.sessionId)).state === 'ended', 10_000, 'the session to end');
+    expect(await status(closed.sessionId)).toMatchObject({ state: 'ended', endReason: 'room-closed' });
+    // The renderer goes on: a new session joins another room.
+    await agentWithAvatar();
+  });
+
+  it('answers a refused token with 400 and an unreachable server with 502, naming the cause but never the token', async () => {
+    const agent = await TestAgent.join(livekit.url, 'room-bad');
+    agents.push(agent);
+    const base = { token: 'token-bad-0123456789abcdef', viewerToken: 'viewer-bad-0123456789abcdef' };
+    const forged = await agent.avatarToken('room-bad', 'avatar-1', { secret: 'not-the-server-secret' });
+    const refused = await createSession(baseUrl, { ...base, sessionId: 'bad1', livekit: { url: livekit.url, token: forged } });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { code: 'livekit-refused', error: expect.stringMatching(/refused the avatar's token/) },
+    });
+    expect(JSON.stringify(refused.body)).not.toContain(forged.split('.')[2]);
+    const good = await agent.avatarToken('room-bad');
+    const unreachable = await createSession(baseUrl, { ...base, sessionId: 'bad2', livekit: { url: 'ws://127.0.0.1:9', token: good } });
+    expect(unreachable).toMatchObject({
+      status: 502,
+      body: { code: 'livekit-unreachable', error: expect.stringMatching(/could not be reached/) },
+    });
+    expect((await createSession(baseUrl, { ...base, sessionId: 'bad3', livekit: { url: 'ftp://x', token: good } })).status).toBe(400);
+    expect((await createSession(baseUrl, { ...base, sessionId: 'bad4', livekit: { url: livekit.url, token: 'not a jwt' } })).status).toBe(
+      400,
+    );
+    // None of them left a session behind.
+    for (const id of ['bad1', 'bad2']) {
+      expect((await fetch(`${baseUrl}/sessions/${id}`, { headers: { Authorization: `Bearer ${SECRET}` } })).status).toBe(404);
+    }
+  });
+});
