@@ -35,82 +35,65 @@ describe('the API with BLOB_STORE=s3', () => {
     await s3?.remove();
   });
 
+  const create = async (name: string, tier: string) =>
+    (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name, tier } })).body;
+  const upload = (id: string, raw: Buffer, contentType: string) =>
+    server.api('POST', `/api/v1/avatars/${id}/source`, { key: owner, raw, headers: { 'content-type': contentType } });
+  /** The portrait once the background preprocessing is done with it, ready or failed. */
+  const preprocessed = async (id: string) => {
+    let portrait = (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
+    for (let i = 0; i < 200 && portrait.status === 'preprocessing'; i++) {
+      await server.server.loop.settle();
+      portrait = (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
+    }
+    return portrait;
+  };
+
   it('stores, serves (with ranges) and deletes sources in the bucket, and preprocesses portraits from it', async () => {
-    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3', tier: 'stylized_3d' } })).body;
-    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
-      key: owner,
-      raw: vrm,
-      headers: { 'content-type': 'model/gltf-binary' },
-    });
-    expect(upload.status).toBe(200);
-    const file = await fetch(upload.body.url);
+    const a = await create('S3', 'stylized_3d');
+    const model = await upload(a._id, vrm, 'model/gltf-binary');
+    expect(model.status).toBe(200);
+    const file = await fetch(model.body.url);
     expect(file.headers.get('content-type')).toBe('model/gltf-binary');
     expect(Buffer.from(await file.arrayBuffer()).equals(vrm)).toBe(true);
-    const ranged = await fetch(upload.body.url, { headers: { range: 'bytes=0-3' } });
+    const ranged = await fetch(model.body.url, { headers: { range: 'bytes=0-3' } });
     expect(ranged.status).toBe(206);
     expect(Buffer.from(await ranged.arrayBuffer()).toString()).toBe('glTF');
 
-    const p = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 portrait', tier: 'animated_portrait' } })).body;
-    await server.api('POST', `/api/v1/avatars/${p._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
-    let portrait = p;
-    for (let i = 0; i < 200 && portrait.status !== 'ready'; i++) {
-      await server.server.loop.settle();
-      portrait = (await server.api('GET', `/api/v1/avatars/${p._id}`, { key: owner })).body;
-    }
-    expect(portrait).toMatchObject({ status: 'ready', preprocessed: true });
+    const p = await create('S3 portrait', 'animated_portrait');
+    await upload(p._id, astronaut, 'image/png');
+    expect(await preprocessed(p._id)).toMatchObject({ status: 'ready', preprocessed: true });
 
     expect((await server.api('DELETE', `/api/v1/avatars/${a._id}`, { key: owner })).status).toBe(200);
-    expect((await fetch(upload.body.url)).status).toBe(404);
+    expect((await fetch(model.body.url)).status).toBe(404);
   });
 
   it('serves sources with nosniff, a sandbox CSP and as downloads, portraits without EXIF, and stops serving a refused photo', async () => {
-    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 safe', tier: 'stylized_3d' } })).body;
-    const model = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
-      key: owner,
-      raw: vrm,
-      headers: { 'content-type': 'model/gltf-binary' },
-    });
+    const a = await create('S3 safe', 'stylized_3d');
+    const model = await upload(a._id, vrm, 'model/gltf-binary');
     const file = await fetch(model.body.url);
     expect(file.headers.get('x-content-type-options')).toBe('nosniff');
     expect(file.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(file.headers.get('content-disposition')).toBe(`attachment; filename="${a._id}.vrm"`);
 
-    const p = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 cat', tier: 'animated_portrait' } })).body;
+    const p = await create('S3 cat', 'animated_portrait');
     const catWithExif = await sharp(fs.readFileSync(PORTRAIT_FIXTURES.cat))
       .jpeg()
       .withExif({ IFD0: { Artist: 'Jane Doe' } })
       .toBuffer();
-    const photo = await server.api('POST', `/api/v1/avatars/${p._id}/source`, {
-      key: owner,
-      raw: catWithExif,
-      headers: { 'content-type': 'image/jpeg' },
-    });
+    const photo = await upload(p._id, catWithExif, 'image/jpeg');
     const served = Buffer.from(await (await fetch(photo.body.url)).arrayBuffer());
     expect((await sharp(served).metadata()).exif).toBeUndefined();
     expect(served.includes(Buffer.from('Jane Doe'))).toBe(false);
-    let portrait = p;
-    for (let i = 0; i < 200 && portrait.status !== 'failed'; i++) {
-      await server.server.loop.settle();
-      portrait = (await server.api('GET', `/api/v1/avatars/${p._id}`, { key: owner })).body;
-    }
-    expect(portrait).toMatchObject({ status: 'failed', sourceImage: null });
+    expect(await preprocessed(p._id)).toMatchObject({ status: 'failed', sourceImage: null });
     expect((await fetch(photo.body.url)).status).toBe(404);
   });
 
   it('answers 503 while the bucket cannot be reached, and keeps the avatar as it was', async () => {
-    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'S3 down', tier: 'stylized_3d' } })).body;
-    const stored = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
-      key: owner,
-      raw: vrm,
-      headers: { 'content-type': 'model/gltf-binary' },
-    });
+    const a = await create('S3 down', 'stylized_3d');
+    const stored = await upload(a._id, vrm, 'model/gltf-binary');
     await s3.stop();
-    const upload = await server.api('POST', `/api/v1/avatars/${a._id}/source`, {
-      key: owner,
-      raw: vrm,
-      headers: { 'content-type': 'model/gltf-binary' },
-    });
-    expectError(upload, 503, 'service-unavailable');
+    expectError(await upload(a._id, vrm, 'model/gltf-binary'), 503, 'service-unavailable');
     expect((await fetch(stored.body.url)).status).toBe(503);
     // The avatar still points at the file it had.
     expect((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: owner })).body.sourceModel).toBe(stored.body.url);
