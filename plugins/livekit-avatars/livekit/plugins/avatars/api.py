@@ -59,7 +59,7 @@ class AvatarsAPI:
     async def create_livekit_session(
         self, avatar_id: str, *, livekit_url: str, livekit_token: str, timeout: float = DEFAULT_START_TIMEOUT
     ) -> LiveKitSession:
-        body = await self._request(
+        status, body = await self._request(
             "POST",
             f"/api/v1/avatars/{quote(avatar_id, safe='')}/sessions",
             json_body={"transport": "livekit", "livekit": {"url": livekit_url, "token": livekit_token}},
@@ -70,7 +70,7 @@ class AvatarsAPI:
         if not isinstance(session_id, str) or not session_id or not isinstance(identity, str):
             raise AvatarsError(
                 "The Avatars API answered without a sessionId and participantIdentity",
-                status=201,
+                status=status,
                 code="invalid-response",
                 body=body,
             )
@@ -83,9 +83,9 @@ class AvatarsAPI:
         )
 
     async def get_session(self, session_id: str, *, timeout: float = DEFAULT_REQUEST_TIMEOUT) -> dict[str, Any]:
-        body = await self._request("GET", f"/api/v1/sessions/{quote(session_id, safe='')}", timeout=timeout)
+        status, body = await self._request("GET", f"/api/v1/sessions/{quote(session_id, safe='')}", timeout=timeout)
         if not isinstance(body, dict):
-            raise AvatarsError("The Avatars API answered without a session", status=200, code="invalid-response")
+            raise AvatarsError("The Avatars API answered without a session", status=status, code="invalid-response")
         return body
 
     async def end_session(self, session_id: str, *, timeout: float = DEFAULT_REQUEST_TIMEOUT) -> None:
@@ -93,7 +93,8 @@ class AvatarsAPI:
 
     async def _request(
         self, method: str, path: str, *, json_body: dict[str, Any] | None = None, timeout: float
-    ) -> Any:
+    ) -> tuple[int, Any]:
+        """The status and the JSON body (None when empty) of a 2xx answer; an AvatarsError otherwise."""
         url = self._api_url + path
         headers = {"X-API-Key": self._api_key, "Accept": "application/json"}
         attempts = self._conn_options.max_retry + 1
@@ -123,7 +124,7 @@ class AvatarsAPI:
         headers: dict[str, str],
         json_body: dict[str, Any] | None,
         timeout: float,
-    ) -> Any:
+    ) -> tuple[int, Any]:
         try:
             async with session.request(
                 method,
@@ -136,9 +137,9 @@ class AvatarsAPI:
                 if response.status >= 400:
                     raise _error_from_answer(response.status, response.reason, text)
                 if not text:
-                    return None
+                    return response.status, None
                 try:
-                    return json.loads(text)
+                    return response.status, json.loads(text)
                 except ValueError:
                     raise AvatarsError(
                         f"The Avatars API answered {response.status} with a body that is not JSON",
