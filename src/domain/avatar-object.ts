@@ -1,13 +1,14 @@
 import type { AvatarRecord, AvatarSummaryRecord } from '../store/avatars.ts';
 import type { DeploymentRecord } from '../store/deployments.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
+import type { AvatarObject, AvatarSummaryObject } from './avatar-schema.ts';
 import type { Services } from './context.ts';
 
 /**
  * The avatar as the API answers it: every field of the Avatar Object of the contract (docs/api-contract.txt), in its order,
  * plus what the design (docs/design.md) adds (renderStyle and orb fields, onDemand, sourceImage, sourceInfo, error).
  */
-export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore, deployment: DeploymentRecord | null = null) {
+export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore, deployment: DeploymentRecord | null = null): AvatarObject {
   const isVrmTier = avatar.tier === 'stylized_3d';
   const sourceUrl = avatar.sourceKey ? blobs.url(avatar.sourceKey) : null;
   return {
@@ -16,7 +17,8 @@ export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore, deploymen
     description: avatar.description,
     tier: avatar.tier,
     ...(isVrmTier ? { renderStyle: avatar.renderStyle ?? 'vrm' } : {}),
-    ...(avatar.renderStyle === 'orb' ? { orbColor: avatar.orbColor, orbSize: avatar.orbSize } : {}),
+    // An orb always has both: create and update set them with the style.
+    ...(avatar.renderStyle === 'orb' ? { orbColor: avatar.orbColor!, orbSize: avatar.orbSize! } : {}),
     preprocessed: avatar.preprocessed,
     status: avatar.status,
     error: avatar.error,
@@ -36,22 +38,20 @@ export function toAvatarObject(avatar: AvatarRecord, blobs: BlobStore, deploymen
   };
 }
 
-export type AvatarObject = ReturnType<typeof toAvatarObject>;
-
 /** `deployment` of a Tier 2/3 avatar: `stopped` until it is first deployed. */
-function toDeploymentObject(deployment: DeploymentRecord | null) {
+function toDeploymentObject(deployment: DeploymentRecord | null): AvatarObject['deployment'] {
   if (!deployment) return { state: 'stopped', since: null, restarts: 0, lastError: null };
   return { state: deployment.state, since: deployment.since, restarts: deployment.restarts, lastError: deployment.lastError };
 }
 
 /** The avatar object with its deployment read from the store (Tier 2/3 only have one). */
-export async function loadAvatarObject(services: Services, avatar: AvatarRecord) {
+export async function loadAvatarObject(services: Services, avatar: AvatarRecord): Promise<AvatarObject> {
   const deployment = avatar.tier === 'stylized_3d' ? null : await services.store.deployments.find(avatar.id);
   return toAvatarObject(avatar, services.blobs, deployment);
 }
 
 /** The list's summary fields, exactly as the contract (docs/api-contract.txt) lists them. */
-export function toAvatarSummary(avatar: AvatarSummaryRecord) {
+export function toAvatarSummary(avatar: AvatarSummaryRecord): AvatarSummaryObject {
   return {
     _id: avatar.id,
     name: avatar.name,

@@ -22,7 +22,7 @@ export interface Resources {
   cpu: string;
   memory: string;
   gpu?: number;
-  gpuType?: string;
+  gpuType?: GpuType;
 }
 
 export interface OnDemand {
