@@ -1,6 +1,6 @@
 import { ERRORS, type ErrorDetail } from './errors.ts';
 import type { RenderConfig } from '../../contract/render-config.ts';
-import type { OnDemand, Resources, Tier } from './tiers.ts';
+import type { OnDemand, Resources, Tier } from '../model/avatar-fields.ts';
 
 /** Fields a client may send when creating or updating an avatar (shape checked by the HTTP schema). */
 export interface AvatarFields {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
-import { DEPLOYMENT_STATES, GPU_TYPES, RENDER_STYLES, SCHEDULING_MODES, STATUSES, TIERS } from './tiers.ts';
+import { DEPLOYMENT_STATES, GPU_TYPES, RENDER_STYLES, SCHEDULING_MODES, STATUSES, TIERS } from '../model/avatar-fields.ts';
 
 /**
  * The avatar object the API answers, as a JSON schema (TypeBox): the domain's AvatarObject type is derived from it

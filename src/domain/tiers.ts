@@ -1,35 +1,10 @@
 import { DEFAULT_RENDER_CONFIG, type RenderConfig } from '../../contract/render-config.ts';
+import type { OnDemand, Resources, Tier } from '../model/avatar-fields.ts';
 
-/** The tiers of docs/design.md and the defaults each one brings. */
-export const TIERS = ['stylized_3d', 'animated_portrait', 'realtime_lipsync'] as const;
-export type Tier = (typeof TIERS)[number];
+// Until store/schema.ts (being changed for live sessions) imports them from model/ itself.
+export type { RenderStyle, Status, Tier } from '../model/avatar-fields.ts';
 
-export const RENDER_STYLES = ['vrm', 'orb'] as const;
-export type RenderStyle = (typeof RENDER_STYLES)[number];
-
-export const GPU_TYPES = ['nvidia-t4', 'nvidia-l4', 'nvidia-a10', 'nvidia-l40s', 'nvidia-a100', 'nvidia-h100'] as const;
-export type GpuType = (typeof GPU_TYPES)[number];
-
-export const STATUSES = ['creating', 'preprocessing', 'ready', 'failed'] as const;
-export type Status = (typeof STATUSES)[number];
-
-export const SCHEDULING_MODES = ['on_demand', 'always_on'] as const;
-
-/** `deployment.state` of a Tier 2/3 avatar, as the store keeps it (DeploymentState in store/deployments.ts). */
-export const DEPLOYMENT_STATES = ['stopped', 'starting', 'running', 'stopping', 'failed'] as const;
-
-export interface Resources {
-  cpu: string;
-  memory: string;
-  gpu?: number;
-  gpuType?: GpuType;
-}
-
-export interface OnDemand {
-  schedulingMode: (typeof SCHEDULING_MODES)[number];
-  autoShutdownMinutes: number;
-}
-
+/** The rules of the tiers of docs/design.md: the defaults each one brings. */
 export const DEFAULT_ORB_COLOR = '#22d3ee';
 export const DEFAULT_ORB_SIZE = 0.6;
 

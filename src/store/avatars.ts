@@ -3,7 +3,7 @@ import type { FastPaths } from './fast-paths.ts';
 import { jsonText, numeric, recordColumns, zeroOne } from './record-columns.ts';
 import type { AvatarsTable, Database } from './schema.ts';
 import type { RenderConfig } from '../../contract/render-config.ts';
-import type { OnDemand, RenderStyle, Resources, Status, Tier } from '../domain/tiers.ts';
+import type { OnDemand, RenderStyle, Resources, Status, Tier } from '../model/avatar-fields.ts';
 
 /** An avatar as the store keeps it (camelCase, JSON columns parsed once, here, into the domain's shapes). */
 export interface AvatarRecord {

@@ -2,8 +2,10 @@ import type { Kysely, Selectable } from 'kysely';
 import type { FastPaths } from './fast-paths.ts';
 import { numeric, recordColumns } from './record-columns.ts';
 import type { Database, DeploymentsTable } from './schema.ts';
+import type { DeploymentState } from '../model/avatar-fields.ts';
 
-export type DeploymentState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+// Until store/schema.ts (being changed for live sessions) imports it from model/ itself.
+export type { DeploymentState };
 
 export interface DeploymentRecord {
   avatarId: string;

@@ -3,15 +3,8 @@ import { requireScope, type Ctx } from '../context.ts';
 import { toAvatarObject } from '../avatar-object.ts';
 import { checkAvatarFields, type AvatarFields } from '../avatar-input.ts';
 import { newAvatarId } from '../ids.ts';
-import {
-  DEFAULT_ORB_COLOR,
-  DEFAULT_ORB_SIZE,
-  defaultConfig,
-  defaultOnDemand,
-  defaultResources,
-  isPortraitTier,
-  type Tier,
-} from '../tiers.ts';
+import { DEFAULT_ORB_COLOR, DEFAULT_ORB_SIZE, defaultConfig, defaultOnDemand, defaultResources, isPortraitTier } from '../tiers.ts';
+import type { Tier } from '../../model/avatar-fields.ts';
 
 export interface CreateAvatarInput extends AvatarFields {
   name: string;

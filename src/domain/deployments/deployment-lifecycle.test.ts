@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DeploymentRecord } from '../../store/deployments.ts';
 import type { RendererStatus } from '../../orchestrators/orchestrator.ts';
-import type { OnDemand } from '../tiers.ts';
+import type { OnDemand } from '../../model/avatar-fields.ts';
 import {
   awaitRestart,
   backoffMs,

@@ -1,6 +1,6 @@
-import type { DeploymentChanges, DeploymentRecord, DeploymentState } from '../../store/deployments.ts';
+import type { DeploymentChanges, DeploymentRecord } from '../../store/deployments.ts';
 import type { RendererStatus } from '../../orchestrators/orchestrator.ts';
-import type { OnDemand } from '../tiers.ts';
+import type { DeploymentState, OnDemand } from '../../model/avatar-fields.ts';
 
 /**
  * The life of one avatar's rendering container, as pure steps: each takes the deployment as stored

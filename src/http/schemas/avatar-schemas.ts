@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { ConfigInput, literalUnion, OnDemandInput, ResourcesInput } from '../../domain/avatar-schema.ts';
-import { RENDER_STYLES, TIERS } from '../../domain/tiers.ts';
+import { RENDER_STYLES, TIERS } from '../../model/avatar-fields.ts';
 
 // The answers' shapes are the domain's; routes take them from here with the request schemas.
 export { Avatar, AvatarSummary } from '../../domain/avatar-schema.ts';
