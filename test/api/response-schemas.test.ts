@@ -6,30 +6,17 @@ import { STORE_KINDS } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { answerProblems, operationsOf, type Answer, type OpenApiDocument } from '../harness/response-schema.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
+import { whepViewer, type WhepViewer } from '../harness/whep-viewer.ts';
 
 const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 const cat = fs.readFileSync(PORTRAIT_FIXTURES.cat);
 
-/** A real WebRTC offer (receive video and audio), with its ICE candidates gathered, as a WHEP viewer sends it. */
-async function whepOffer(): Promise<{ sdp: string; close(): void }> {
-  const wrtc = ((await import('@roamhq/wrtc')) as { default: typeof import('@roamhq/wrtc') }).default;
-  const pc = new wrtc.RTCPeerConnection();
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.addTransceiver('audio', { direction: 'recvonly' });
-  await pc.setLocalDescription(await pc.createOffer());
-  await new Promise<void>((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-  });
-  return { sdp: pc.localDescription!.sdp, close: () => pc.close() };
-}
-
 describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => {
   let server: TestServer;
   let document: OpenApiDocument;
-  let viewer: { sdp: string; close(): void } | undefined;
+  let viewer: WhepViewer | undefined;
   let viewerPath = '';
   let owner: TestKey;
   let loner: TestKey;
@@ -205,7 +192,7 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       return [await send('DELETE', `/api/v1/auth/api-keys/${victim.id}`, { key: owner })];
     },
     'POST /api/v1/sessions/{id}/whep': async () => {
-      viewer = await whepOffer();
+      viewer = await whepViewer();
       const answer = await send('POST', `/api/v1/sessions/${session.sessionId}/whep`, {
         body: viewer.sdp,
         headers: { 'content-type': 'application/sdp', authorization: `Bearer ${session.viewerToken}` },

@@ -2,6 +2,8 @@ import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 import { LIVE_SESSION_ENV, twoLiveSessions } from '../../../harness/live-avatar.ts';
+import { espeakPcm16 } from '../../../renderer/espeak-speech.ts';
+import { connectAgent } from '../../../renderer/speech-agent.ts';
 
 /** Opens a socket and answers how it was closed (code and the last error event's sentence). */
 function closedSocket(url: string): Promise<{ code: number; message: string | null }> {
@@ -16,11 +18,25 @@ function closedSocket(url: string): Promise<{ code: number; message: string | nu
   });
 }
 
-// The agent speaking through the socket, and a flood cut off with 4009, are in ../../live-sessions.test.ts; the
-// renderer's side of each close code, in test/renderer/live-sessions.test.ts.
+// The agent speaking while a browser watches, and a flood cut off with 4009, are in ../../live-sessions.test.ts;
+// the renderer's side of each close code, in test/renderer/live-sessions.test.ts.
 describe('WebSocket /api/v1/sessions/:id/speech', () => {
   const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
   const owner = keyPerSuite(server, 'owner', 'org_live');
+
+  describe('happy', () => {
+    it("joins the agent's socket to the session's container: ready, its speech played out, a clean end", async () => {
+      const { a } = await twoLiveSessions(server, owner);
+      const agent = await connectAgent(server.url, `/api/v1/sessions/${a.sessionId}/speech`, a.token);
+      agent.json({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } });
+      expect(await agent.next('ready')).toMatchObject({ width: 512, height: 512, frameRate: 30 });
+      await agent.stream(espeakPcm16('Hello there.'), 16000, { pace: 4 });
+      await agent.next('playback_started', 20_000);
+      await agent.next('playback_finished', 20_000);
+      agent.json({ type: 'end' });
+      expect((await agent.closed).code).toBe(1000);
+    }, 120_000);
+  });
 
   describe('error', () => {
     it('refuses wrong tokens, the viewer token and tokens of another session', async () => {

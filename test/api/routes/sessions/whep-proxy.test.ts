@@ -2,12 +2,41 @@ import { describe, expect, it } from 'vitest';
 import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 import { LIVE_SESSION_ENV, twoLiveSessions } from '../../../harness/live-avatar.ts';
 import { expectError } from '../../../harness/expect-error.ts';
+import { whepViewer } from '../../../harness/whep-viewer.ts';
 
-// A browser watching over WHEP through this proxy is in ../../live-sessions.test.ts; the renderer's own WHEP
-// endpoint, in test/renderer/whep-viewer.test.ts.
+// A browser watching over WHEP through this proxy while the agent speaks is in ../../live-sessions.test.ts; the
+// renderer's own WHEP endpoint, in test/renderer/whep-viewer.test.ts.
 describe('POST /api/v1/sessions/:id/whep', () => {
   const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
   const owner = keyPerSuite(server, 'owner', 'org_live');
+
+  describe('happy', () => {
+    it("relays a viewer's offer to the session's container and its answer back, with this API's Location to end it", async () => {
+      const { a } = await twoLiveSessions(server, owner);
+      const viewer = await whepViewer();
+      try {
+        const answer = await fetch(a.whepUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/sdp', authorization: `Bearer ${a.viewerToken}` },
+          body: viewer.sdp,
+        });
+        expect(answer.status).toBe(201);
+        expect(answer.headers.get('content-type')).toMatch(/^application\/sdp/);
+        expect(answer.headers.get('access-control-allow-origin')).toBe('*');
+        const location = answer.headers.get('location')!;
+        expect(location).toMatch(new RegExp(`^/api/v1/sessions/${a.sessionId}/whep/[^/]+$`));
+        // The container's real answer: the viewer connects and receives the avatar's video and audio.
+        expect(await viewer.accept(await answer.text())).toEqual(['audio', 'video']);
+
+        const end = (token: string) =>
+          server.api('DELETE', location, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+        expect(await end(a.viewerToken)).toBe(204);
+        expect(await end(a.viewerToken)).toBe(404);
+      } finally {
+        viewer.close();
+      }
+    }, 120_000);
+  });
 
   describe('error', () => {
     it('refuses wrong tokens, tokens of another session, and bad WHEP requests', async () => {
