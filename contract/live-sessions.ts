@@ -55,28 +55,48 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     maxSessionSeconds: seconds(given.maxSessionSeconds, 'maxSessionSeconds', SESSION_DEFAULTS.maxSessionSeconds, 86_400),
     maxIdleSeconds: seconds(given.maxIdleSeconds, 'maxIdleSeconds', SESSION_DEFAULTS.maxIdleSeconds, 3600),
     maxQueuedSpeechSeconds: seconds(given.maxQueuedSpeechSeconds, 'maxQueuedSpeechSeconds', SESSION_DEFAULTS.maxQueuedSpeechSeconds, 600),
-    ...(given.livekit === undefined ? {} : { livekit: parseLiveKitJoin(given.livekit, 'livekit') }),
+    ...(given.livekit === undefined ? {} : { livekit: livekitOf(given.livekit) }),
   };
+}
+
+function livekitOf(value: unknown): LiveKitJoin {
+  try {
+    return parseLiveKitJoin(value);
+  } catch (error) {
+    if (error instanceof LiveKitJoinProblem && error.field !== 'livekit') throw new Error(`livekit.${error.message}`);
+    throw error;
+  }
 }
 
 /** The largest LiveKit token taken: real ones are well under 2 KB, attributes and all. */
 export const MAX_LIVEKIT_TOKEN_BYTES = 8192;
 
-/** Checks `{ url, token }` (both sides use it, so the API's 400 and the renderer's agree); throws a sentence. */
-export function parseLiveKitJoin(value: unknown, path: string): LiveKitJoin {
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${path} must be an object with "url" and "token".`);
+/** A problem with `{ url, token }`: the field (`url`, `token`, or another name given) and what is wrong with it. */
+export class LiveKitJoinProblem extends Error {
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field} ${problem}`);
+  }
+}
+
+/** Checks `{ url, token }` (both sides use it, so the API's 400 and the renderer's agree). */
+export function parseLiveKitJoin(value: unknown): LiveKitJoin {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new LiveKitJoinProblem('livekit', 'must be an object with "url" and "token".');
   const { url, token, ...rest } = value as Record<string, unknown>;
   const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) throw new Error(`Unknown field "${path}.${unknown}": only url and token are accepted.`);
+  if (unknown !== undefined) throw new LiveKitJoinProblem(unknown, 'is not a field: only url and token are accepted.');
   let parsed: URL | null = null;
   try {
     parsed = typeof url === 'string' ? new URL(url) : null;
   } catch {}
   if (!parsed || !['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol) || (url as string).length > 2048) {
-    throw new Error(`${path}.url must be the LiveKit server's ws://, wss://, http:// or https:// URL.`);
+    throw new LiveKitJoinProblem('url', "must be the LiveKit server's ws://, wss://, http:// or https:// URL.");
   }
   if (typeof token !== 'string' || token.length > MAX_LIVEKIT_TOKEN_BYTES || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) {
-    throw new Error(`${path}.token must be a LiveKit access token (a JWT of at most ${MAX_LIVEKIT_TOKEN_BYTES} characters).`);
+    throw new LiveKitJoinProblem('token', `must be a LiveKit access token (a JWT of at most ${MAX_LIVEKIT_TOKEN_BYTES} characters).`);
   }
   return { url: url as string, token };
 }

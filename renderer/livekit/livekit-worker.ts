@@ -269,11 +269,14 @@ function joinError(url: string, error: unknown): LiveKitJoinError {
   if (/\b(401|403)\b|unauthorized|forbidden/i.test(raw)) {
     return new LiveKitJoinError(
       'refused',
-      `The LiveKit server at ${url} refused the avatar's token: ${raw.replace(/^.*?client error: /, '')}`,
+      sentence(`The LiveKit server at ${url} refused the avatar's token: ${raw.replace(/^.*?client error: /, '')}`),
     );
   }
   return new LiveKitJoinError(
     'unreachable',
-    `The LiveKit server at ${url} could not be reached: ${raw.replace(/^.*?signal failure: /, '')}`,
+    sentence(`The LiveKit server at ${url} could not be reached: ${raw.replace(/^.*?signal failure: /, '')}`),
   );
 }
+
+/** LiveKit's messages end anyhow: the API's sentences end with a full stop. */
+const sentence = (text: string) => `${text.trim().replace(/[.:,;]+$/, '')}.`;

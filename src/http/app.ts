@@ -18,6 +18,9 @@ import { previewAvatarRoute } from './routes/avatars/preview-avatar.ts';
 import { uploadSourceRoute } from './routes/avatars/upload-source.ts';
 import { deployAvatarRoute, undeployAvatarRoute } from './routes/avatars/deploy-avatar.ts';
 import { startLiveSessionRoute } from './routes/avatars/start-live-session.ts';
+import { listLiveSessionsRoute } from './routes/avatars/list-live-sessions.ts';
+import { getSessionRoute } from './routes/sessions/get-session.ts';
+import { endSessionRoute } from './routes/sessions/end-session.ts';
 import { whepProxyRoutes } from './routes/sessions/whep-proxy.ts';
 import { attachSpeechProxy } from './routes/sessions/speech-proxy.ts';
 import { whoamiRoute } from './routes/auth/whoami.ts';
@@ -130,6 +133,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         deployAvatarRoute,
         undeployAvatarRoute,
         startLiveSessionRoute,
+        listLiveSessionsRoute,
+        getSessionRoute,
+        endSessionRoute,
         whoamiRoute,
         createApiKeyRoute,
         listApiKeysRoute,

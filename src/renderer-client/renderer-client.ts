@@ -1,11 +1,13 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { SessionRequest } from '../../contract/live-sessions.ts';
+import { type CreatedSession, LIVEKIT_ERRORS, type SessionRequest, type SessionStatus } from '../../contract/live-sessions.ts';
 import { RENDERER_PATHS, type PreviewRequest } from '../../contract/renderer-http.ts';
 import { ApiError, ERRORS } from '../domain/errors.ts';
 
 const HEALTH_TIMEOUT_MS = 1000;
 const SESSION_TIMEOUT_MS = 10_000;
+/** A LiveKit session's start includes joining the room, which the renderer gives up on after 10 s. */
+const LIVEKIT_SESSION_TIMEOUT_MS = 20_000;
 const WHEP_TIMEOUT_MS = 15_000;
 const SDP = 'application/sdp';
 
@@ -67,9 +69,13 @@ export class RendererClient {
     });
   }
 
-  /** Creates a live session; 'full' when the container already runs as many as it takes (429). */
-  startSession(request: SessionRequest): Promise<'started' | 'full'> {
-    const call = { what: 'the session start', timeoutMs: SESSION_TIMEOUT_MS };
+  /**
+   * Creates a live session (a LiveKit one has joined its room when this returns); 'full' when the container already
+   * runs as many as it takes (429). A LiveKit server that refused the avatar's token is a 400, one that could not be
+   * reached a 502, each with the renderer's sentence.
+   */
+  startSession(request: SessionRequest): Promise<CreatedSession | 'full'> {
+    const call = { what: 'the session start', timeoutMs: request.livekit ? LIVEKIT_SESSION_TIMEOUT_MS : SESSION_TIMEOUT_MS };
     return this.call(call, async (signal) => {
       const response = await fetch(`${this.endpoint}${RENDERER_PATHS.sessions}`, {
         method: 'POST',
@@ -77,10 +83,41 @@ export class RendererClient {
         body: JSON.stringify(request),
         signal,
       });
-      await response.arrayBuffer();
+      const body = (await response.json().catch(() => null)) as (CreatedSession & { code?: string; error?: string }) | null;
       if (response.status === 429) return 'full';
-      if (response.status !== 201) throw badAnswer(call, response.status);
-      return 'started';
+      if (body?.code === LIVEKIT_ERRORS.refused && response.status === 400) throw new ApiError(400, body.code, body.error ?? '');
+      if (body?.code === LIVEKIT_ERRORS.unreachable && response.status === 502) throw new ApiError(502, body.code, body.error ?? '');
+      if (response.status !== 201 || !body) throw badAnswer(call, response.status);
+      return body;
+    });
+  }
+
+  /** How the container sees a session: live with its metrics, ended lately and why, or null when it knows none. */
+  sessionStatus(sessionId: string): Promise<SessionStatus | null> {
+    const call = { what: 'the session status', timeoutMs: HEALTH_TIMEOUT_MS * 2 };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.session(sessionId)}`, { headers: this.json(), signal });
+      if (response.status === 404) {
+        await response.arrayBuffer();
+        return null;
+      }
+      if (response.status !== 200) throw badAnswer(call, response.status);
+      return (await response.json()) as SessionStatus;
+    });
+  }
+
+  /** Ends a session; false when the container holds no such session (any more). */
+  endSession(sessionId: string): Promise<boolean> {
+    const call = { what: 'the session end', timeoutMs: SESSION_TIMEOUT_MS };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.session(sessionId)}`, {
+        method: 'DELETE',
+        headers: this.json(),
+        signal,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
+      return response.status === 204;
     });
   }
 

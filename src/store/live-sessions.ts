@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import { orNull, recordColumns } from './record-columns.ts';
+import type { SessionEndReason, SessionMetricsSnapshot, Transport } from '../../contract/live-sessions.ts';
+import { jsonText, orNull, recordColumns } from './record-columns.ts';
 import type { Database, LiveSessionsTable } from './schema.ts';
 
 export interface LiveSessionRecord {
@@ -11,6 +12,14 @@ export interface LiveSessionRecord {
   viewerTokenHash: string | null;
   createdAt: string;
   expiresAt: string;
+  transport: Transport;
+  /** A LiveKit session's avatar participant; null for WHEP. */
+  participantIdentity: string | null;
+  /** Null while the session is live (as far as the API last knew). */
+  endedAt: string | null;
+  endReason: SessionEndReason | null;
+  /** The metrics when the session was last seen by the API. */
+  metrics: SessionMetricsSnapshot | null;
 }
 
 const LIVE_SESSION = recordColumns<LiveSessionRecord, Selectable<LiveSessionsTable>>({
@@ -20,6 +29,11 @@ const LIVE_SESSION = recordColumns<LiveSessionRecord, Selectable<LiveSessionsTab
   viewerTokenHash: orNull,
   createdAt: null,
   expiresAt: null,
+  transport: null,
+  participantIdentity: orNull,
+  endedAt: orNull,
+  endReason: orNull,
+  metrics: jsonText,
 });
 
 export function liveSessionStore(db: Kysely<Database>) {
@@ -33,9 +47,40 @@ export function liveSessionStore(db: Kysely<Database>) {
       return row ? LIVE_SESSION.fromRow(row) : null;
     },
 
-    /** Forgets sessions that expired before `now` (their tokens can no longer be used anyway). */
-    async deleteExpired(now: string): Promise<void> {
-      await db.deleteFrom('live_sessions').where('expires_at', '<', now).execute();
+    /** An avatar's sessions, newest first, and how many it has. */
+    async listForAvatar(avatarId: string, limit: number, offset: number): Promise<{ sessions: LiveSessionRecord[]; count: number }> {
+      const [rows, counted] = await Promise.all([
+        db
+          .selectFrom('live_sessions')
+          .selectAll()
+          .where('avatar_id', '=', avatarId)
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        db
+          .selectFrom('live_sessions')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('avatar_id', '=', avatarId)
+          .executeTakeFirst(),
+      ]);
+      return { sessions: rows.map((row) => LIVE_SESSION.fromRow(row)), count: Number(counted?.n ?? 0) };
+    },
+
+    /** What the API learnt of a session: its latest metrics, or its end. An ended session's end is never rewritten. */
+    async update(id: string, changes: Partial<Pick<LiveSessionRecord, 'endedAt' | 'endReason' | 'metrics'>>): Promise<void> {
+      await db
+        .updateTable('live_sessions')
+        .set(LIVE_SESSION.toColumns(changes))
+        .where('id', '=', id)
+        .where('ended_at', 'is', null)
+        .execute();
+    },
+
+    /** Forgets sessions that expired before `before`: their tokens open nothing, and the list keeps a day of history. */
+    async deleteExpired(before: string): Promise<void> {
+      await db.deleteFrom('live_sessions').where('expires_at', '<', before).execute();
     },
 
     async deleteForAvatar(avatarId: string): Promise<void> {

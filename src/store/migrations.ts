@@ -112,6 +112,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('deployments').addColumn('scaled_to_zero_at', 'text').execute();
       },
     },
+    '0009_live_session_resource': {
+      async up(db: Kysely<any>) {
+        // Sessions are a resource (GET/DELETE /sessions/:id, an avatar's list): how they carry media, how they ended,
+        // and their last metrics, kept past the end. Sessions from before are WHEP sessions.
+        for (const column of [
+          db.schema.alterTable('live_sessions').addColumn('transport', 'text', (c) => c.notNull().defaultTo('whep')),
+          db.schema.alterTable('live_sessions').addColumn('participant_identity', 'text'),
+          db.schema.alterTable('live_sessions').addColumn('ended_at', 'text'),
+          db.schema.alterTable('live_sessions').addColumn('end_reason', 'text'),
+          db.schema.alterTable('live_sessions').addColumn('metrics', 'text'),
+        ]) {
+          await column.execute();
+        }
+        await db.schema.createIndex('live_sessions_avatar_created').on('live_sessions').columns(['avatar_id', 'created_at']).execute();
+        await db.schema.dropIndex('live_sessions_avatar').execute();
+      },
+    },
     '0005_avatar_counts': {
       async up(db: Kysely<any>) {
         // The list's count without scanning the organization's index: avatars per (organization, owner), kept by

@@ -76,6 +76,14 @@ export interface LiveSessionsTable {
   viewer_token_hash: string | null;
   created_at: string;
   expires_at: string;
+  /** 'whep' or 'livekit'. */
+  transport: Generated<string>;
+  /** A LiveKit session's avatar participant. */
+  participant_identity: string | null;
+  ended_at: string | null;
+  end_reason: string | null;
+  /** JSON: the session's metrics when it was last seen (SessionMetricsSnapshot). */
+  metrics: string | null;
 }
 
 /** Avatars per (organization, owner), kept by triggers (migration 0005): the list's count. */

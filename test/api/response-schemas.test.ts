@@ -174,6 +174,24 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       return answers;
     },
     'POST /api/v1/avatars/{id}/sessions': async () => given['POST /api/v1/avatars/{id}/sessions'],
+    'GET /api/v1/avatars/{id}/sessions': async () => [
+      await send('GET', `/api/v1/avatars/${ids.lipsync}/sessions`, { key: owner }),
+      await send('GET', `/api/v1/avatars/${ids.vrm}/sessions?limit=5`, { key: owner }),
+    ],
+    'GET /api/v1/sessions/{id}': async () => {
+      const active = await send('GET', `/api/v1/sessions/${session.sessionId}`, { key: owner });
+      expect(JSON.parse(active.text)).toMatchObject({ state: 'active', metrics: { framesSkipped: expect.any(Number) } });
+      return [active];
+    },
+    'DELETE /api/v1/sessions/{id}': async () => {
+      // A second session, ended here, and then read as ended (the first one stays for the WHEP operations).
+      const second = JSON.parse((await send('POST', `/api/v1/avatars/${ids.lipsync}/sessions`, { key: owner })).text);
+      const ended = await send('DELETE', `/api/v1/sessions/${second.sessionId}`, { key: owner });
+      const read = await send('GET', `/api/v1/sessions/${second.sessionId}`, { key: owner });
+      expect(JSON.parse(read.text)).toMatchObject({ state: 'ended', endReason: 'deleted' });
+      expect(answerProblems(document, 'GET', '/api/v1/sessions/{id}', read)).toEqual([]);
+      return [ended];
+    },
     'GET /api/v1/auth/whoami': async () => [
       await send('GET', '/api/v1/auth/whoami', { key: owner }),
       await send('GET', '/api/v1/auth/whoami', { key: loner }),

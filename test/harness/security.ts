@@ -12,6 +12,33 @@ export interface SecuredRoute {
   body?: unknown;
   /** The route acts on one avatar: other tenants get 404, as for an avatar that does not exist. */
   avatar?: 'visible' | 'owner';
+  /**
+   * The route acts on one live session of the avatar: `path` is given the session's id (a session recorded on the
+   * owner's avatar; no container holds it, so it reads as ended with `renderer-gone`).
+   */
+  session?: true;
+}
+
+const MISSING_SESSION = 'ses_00000000000000000000';
+
+/** A session on the avatar as the store keeps it, without a container behind it: tenancy needs only the record. */
+async function recordedSession(server: TestServer, avatarId: string): Promise<string> {
+  const id = `ses_${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}${'0'.repeat(10)}`;
+  const now = new Date();
+  await server.server.services.store.liveSessions.insert({
+    id,
+    avatarId,
+    tokenHash: 'x'.repeat(64),
+    viewerTokenHash: null,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
+    transport: 'whep',
+    participantIdentity: null,
+    endedAt: null,
+    endReason: null,
+    metrics: null,
+  });
+  return id;
 }
 
 /**
@@ -24,8 +51,11 @@ export function securityTests(getServer: () => TestServer, route: SecuredRoute) 
     const server = getServer();
     const owner = await server.makeKey(`owner_${Math.random()}`, 'org_sec');
     const created = await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Sec', tier: 'stylized_3d' } });
-    return { server, owner, avatarId: created.body._id as string };
+    const avatarId = created.body._id as string;
+    // `avatarId` is what the route's path is given: the session's id for a session route.
+    return { server, owner, avatarId: route.session ? await recordedSession(server, avatarId) : avatarId, ownerAvatar: avatarId };
   };
+  const missingId = route.session ? MISSING_SESSION : 'avt_0000000000000000';
   /**
    * Keys an attacker can get without the owner's help: another organization's user, an orgless user, and the owner's
    * own user id in another organization or in none — by the CLI, or minted over the API by another organization's
@@ -77,18 +107,22 @@ export function securityTests(getServer: () => TestServer, route: SecuredRoute) 
 
   if (route.avatar) {
     it(`${route.method} ${route.path(':id')} hides other tenants' avatars behind the same 404 as a missing one`, async () => {
-      const { server, owner, avatarId } = await setup();
+      const { server, owner, avatarId, ownerAvatar } = await setup();
       const keys = await outsiders(server, owner);
-      const missing = await call(server, route.path('avt_0000000000000000'), keys[0]);
+      const missing = await call(server, route.path(missingId), keys[0]);
       expectError(missing, 404, 'not-found');
       for (const key of keys) {
         const answer = await call(server, route.path(avatarId), key);
         expectError(answer, 404, 'not-found');
-        expect(answer.body.error.replace(avatarId, 'ID')).toBe(missing.body.error.replace('avt_0000000000000000', 'ID'));
+        expect(answer.body.error.replace(avatarId, 'ID')).toBe(missing.body.error.replace(missingId, 'ID'));
       }
       expectError(await call(server, route.path('not-an-id'), keys[0]), 404, 'not-found');
       // The refused calls changed nothing the owner sees.
-      expect((await server.api('GET', `/api/v1/avatars/${avatarId}`, { key: owner })).body.name).toBe('Sec');
+      expect((await server.api('GET', `/api/v1/avatars/${ownerAvatar}`, { key: owner })).body.name).toBe('Sec');
+      if (route.session) {
+        const session = await server.server.services.store.liveSessions.find(avatarId);
+        expect(session?.endedAt).toBeNull();
+      }
     });
   }
 

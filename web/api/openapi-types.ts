@@ -513,11 +513,45 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** List an avatar's live sessions, newest first (each kept a day past its expiry) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              sessions: components['schemas']['LiveSession'][];
+              count: number;
+            };
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
     put?: never;
     /**
      * Start a live session with a realtime_lipsync avatar (deploying an on-demand avatar first)
-     * @description The agent streams speech to the WebSocket `url` (add `?token=<token>`: the agent token, the only one that speaks); viewers POST an SDP offer to `whepUrl` with `Authorization: Bearer <viewerToken>` (WHEP). Share only the viewer token. See docs/live-sessions.md for the protocol.
+     * @description The agent streams speech to the WebSocket `url` (add `?token=<token>`: the agent token, the only one that speaks); viewers POST an SDP offer to `whepUrl` with `Authorization: Bearer <viewerToken>` (WHEP). Share only the viewer token. With `"transport": "livekit"` the avatar joins the LiveKit room of `livekit.token` instead and hears the agent's `lk.audio_stream` there (docs/livekit.md); the answer comes once it has joined. See docs/live-sessions.md for the protocol.
      */
     post: {
       parameters: {
@@ -529,7 +563,23 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'application/json': {
+            /**
+             * @description `whep`: viewers watch over WHEP and the agent speaks on `url`. `livekit`: the avatar joins the room of `livekit`.
+             * @default whep
+             */
+            transport?: 'whep' | 'livekit';
+            livekit?: {
+              /** @description the LiveKit server's ws(s):// or http(s):// URL */
+              url: string;
+              /** @description a room token for the avatar (kind `agent`, attribute `lk.publish_on_behalf` = the agent identity) */
+              token: string;
+            };
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         201: {
@@ -539,6 +589,9 @@ export interface paths {
           content: {
             'application/json': {
               sessionId: string;
+              transport: 'whep' | 'livekit';
+              /** @description a LiveKit session's avatar participant, in the room once this answers */
+              participantIdentity: string | null;
               /** @description The agent token: speaks on `url` (and may watch). Keep it with the agent. */
               token: string;
               /** @description The viewer token: watches over `whepUrl`, never speaks. Safe to share. */
@@ -550,15 +603,85 @@ export interface paths {
             };
           };
         };
+        400: components['responses']['Error'];
         401: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];
         409: components['responses']['Error'];
         429: components['responses']['Error'];
+        502: components['responses']['Error'];
         503: components['responses']['Error'];
       };
     };
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sessions/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a live session: its transport, whether it is active, why it ended, and its live metrics */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description ses_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LiveSession'];
+          };
+        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    post?: never;
+    /** End a live session at once: its viewers, its agent (or LiveKit room) and its tokens (ending an ended one changes nothing) */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description ses_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description ended */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -874,6 +997,37 @@ export interface components {
       }[];
       /** @description why, where `error` is a fixed sentence (a 503 for a rendering container) */
       reason?: string;
+    };
+    LiveSession: {
+      _id: string;
+      avatarId: string;
+      transport: 'whep' | 'livekit';
+      state: 'active' | 'ended';
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      expiresAt: string;
+      endedAt: string | null;
+      /** @description end, deleted, max-session, idle, shutdown, agent-left (LiveKit), room-closed (LiveKit), or renderer-gone (its container stopped or lost it) */
+      endReason: string | null;
+      /** @description a LiveKit session's avatar participant */
+      participantIdentity: string | null;
+      /** @description live figures from the rendering container (the last known once ended); null when it did not answer */
+      metrics: {
+        timeToFirstFrameMs: number | null;
+        fps: number;
+        latencyMs: {
+          p50: number;
+          p95: number;
+        } | null;
+        driftMs: number | null;
+        maxDriftMs: number | null;
+        framesDrawn: number;
+        framesSkipped: number;
+        viewers: number;
+        speechSeconds: number;
+        queuedMs: number;
+      } | null;
     };
   };
   responses: {

@@ -2,8 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Services } from '../context.ts';
 import { ApiError, ERRORS } from '../errors.ts';
 import { hashSecret } from '../keys/issue-api-key.ts';
-
-const SESSION_ID = /^ses_[0-9A-Za-z]{20}$/;
+import { SESSION_ID } from './live-session-access.ts';
 
 /**
  * Where a live-session token leads: the rendering container that holds the session, and what the
@@ -17,7 +16,7 @@ export async function openLiveSession(services: Services, sessionId: string, tok
   const hash = hashSecret(token);
   const role = !session ? null : sameHash(session.tokenHash, hash) ? 'agent' : sameHash(session.viewerTokenHash, hash) ? 'viewer' : null;
   if (!session || !role) throw refused;
-  if (Date.parse(session.expiresAt) <= Date.now()) throw refused;
+  if (Date.parse(session.expiresAt) <= Date.now() || session.endedAt) throw refused;
   const deployment = await services.store.deployments.find(session.avatarId);
   if (deployment?.state !== 'running' || !deployment.endpoint) throw ERRORS.rendererUnavailable();
   await services.store.deployments.touch(session.avatarId, new Date().toISOString());

@@ -10,16 +10,43 @@ import { deployAvatar } from '../avatars/deploy-avatar.ts';
 import { awaitDeployment } from '../deployments/await-deployment.ts';
 import { isServing } from '../deployments/deployment-lifecycle.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
+import { type LiveKitJoin, LiveKitJoinProblem, parseLiveKitJoin, type Transport } from '../../../contract/live-sessions.ts';
+
+/** How long a session stays listed after it expired. */
+const HISTORY_MS = 24 * 3600 * 1000;
+
+export interface LiveSessionInput {
+  /** 'whep' (the default) or 'livekit'. */
+  transport?: Transport;
+  /** For 'livekit': the room the avatar joins. */
+  livekit?: LiveKitJoin;
+}
 
 /**
  * A live session with a Tier 3 avatar: the container makes it, the caller gets two tokens that open
  * only this session (`token`, the agent's, speaks; `viewerToken` only watches), the WebSocket for
  * the agent's speech and the WHEP URL for viewers (both through this API, which forwards them to
- * the container). An on-demand avatar that is not running
- * is deployed first, and the call waits for it.
+ * the container). A LiveKit session's avatar joins the agent's room instead, and hears the agent there;
+ * its viewers may still watch over WHEP. An on-demand avatar that is not running is deployed first, and
+ * the call waits for it.
  */
-export async function startLiveSession(ctx: Ctx, avatarId: string) {
+export async function startLiveSession(ctx: Ctx, avatarId: string, input: LiveSessionInput = {}) {
   requireScope(ctx, 'avatars:write');
+  const transport = input.transport ?? 'whep';
+  if (transport === 'livekit' && !input.livekit) {
+    throw ERRORS.validation([{ path: 'livekit', message: 'is required when "transport" is "livekit": give { "url", "token" }.' }]);
+  }
+  if (transport === 'whep' && input.livekit) {
+    throw ERRORS.validation([{ path: 'livekit', message: 'is only for "transport": "livekit".' }]);
+  }
+  if (input.livekit) {
+    try {
+      parseLiveKitJoin(input.livekit);
+    } catch (error) {
+      if (!(error instanceof LiveKitJoinProblem)) throw error;
+      throw ERRORS.validation([{ path: `livekit.${error.field}`, message: error.problem }]);
+    }
+  }
   const avatar = await findVisibleAvatar(ctx, avatarId);
   if (avatar.tier !== 'realtime_lipsync') {
     throw ERRORS.conflict(`Live sessions are for realtime_lipsync avatars; this one is ${avatar.tier}.`);
@@ -40,14 +67,16 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
     maxSessionSeconds: config.sessions.maxSessionSeconds,
     maxIdleSeconds: config.sessions.maxIdleSeconds,
     maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
+    ...(input.livekit ? { livekit: input.livekit } : {}),
   });
   if (started === 'full') {
     throw ERRORS.conflict(`The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`);
   }
 
   const sessions = store.liveSessions;
-  // Tokens past their end open nothing: forget them as new sessions start, so the table stays small.
-  await sessions.deleteExpired(created.toISOString());
+  // Sessions a day past their end are forgotten as new ones start, so the table stays small.
+  await sessions.deleteExpired(new Date(created.getTime() - HISTORY_MS).toISOString());
+  const participantIdentity = started.participantIdentity ?? null;
   await sessions.insert({
     id: sessionId,
     avatarId: avatar.id,
@@ -55,10 +84,17 @@ export async function startLiveSession(ctx: Ctx, avatarId: string) {
     viewerTokenHash: hashSecret(viewerToken),
     createdAt: created.toISOString(),
     expiresAt,
+    transport,
+    participantIdentity,
+    endedAt: null,
+    endReason: null,
+    metrics: null,
   });
   const base = `${config.publicUrl}/api/v1/sessions/${sessionId}`;
   return {
     sessionId,
+    transport,
+    participantIdentity,
     token,
     viewerToken,
     expiresAt,

@@ -1,0 +1,24 @@
+import { RendererClient } from '../../renderer-client/renderer-client.ts';
+import { type Ctx, requireScope } from '../context.ts';
+import { ApiError } from '../errors.ts';
+import { findVisibleSession } from './live-session-access.ts';
+
+/**
+ * Ends a live session at once: its container drops it (viewers, agent, LiveKit room), and its tokens open nothing
+ * more. Ending an ended session changes nothing. A container that cannot be reached is taken to have lost it.
+ */
+export async function endLiveSession(ctx: Ctx, sessionId: string): Promise<void> {
+  requireScope(ctx, 'avatars:write');
+  const session = await findVisibleSession(ctx, sessionId);
+  if (session.endedAt) return;
+  const { store } = ctx.services;
+  const deployment = await store.deployments.find(session.avatarId);
+  if (deployment?.state === 'running' && deployment.endpoint) {
+    try {
+      await new RendererClient(deployment.endpoint, deployment.secret).endSession(session.id);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 503)) throw error;
+    }
+  }
+  await store.liveSessions.update(session.id, { endedAt: new Date().toISOString(), endReason: 'deleted' });
+}

@@ -1,0 +1,80 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
+
+export const SessionIdParams = Type.Object({ id: Type.String({ description: 'ses_…' }) });
+export type SessionIdParams = Static<typeof SessionIdParams>;
+
+/** The body of POST /avatars/:id/sessions; it may be left out (a WHEP session). */
+export const StartLiveSessionBody = Type.Object(
+  {
+    transport: Type.Optional(
+      Type.Union([Type.Literal('whep'), Type.Literal('livekit')], {
+        default: 'whep',
+        description: '`whep`: viewers watch over WHEP and the agent speaks on `url`. `livekit`: the avatar joins the room of `livekit`.',
+      }),
+    ),
+    livekit: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({
+            minLength: 1,
+            maxLength: 2048,
+            pattern: SINGLE_LINE_TEXT,
+            description: "the LiveKit server's ws(s):// or http(s):// URL",
+          }),
+          token: Type.String({
+            minLength: 1,
+            maxLength: 8192,
+            description: 'a room token for the avatar (kind `agent`, attribute `lk.publish_on_behalf` = the agent identity)',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StartLiveSessionBody = Static<typeof StartLiveSessionBody>;
+
+const Metrics = Type.Object({
+  timeToFirstFrameMs: Type.Union([Type.Number(), Type.Null()]),
+  fps: Type.Number(),
+  latencyMs: Type.Union([Type.Object({ p50: Type.Number(), p95: Type.Number() }), Type.Null()]),
+  driftMs: Type.Union([Type.Number(), Type.Null()]),
+  maxDriftMs: Type.Union([Type.Number(), Type.Null()]),
+  framesDrawn: Type.Integer(),
+  framesSkipped: Type.Integer(),
+  viewers: Type.Integer(),
+  speechSeconds: Type.Number(),
+  queuedMs: Type.Number(),
+});
+
+export const LiveSession = Type.Object(
+  {
+    _id: Type.String(),
+    avatarId: Type.String(),
+    transport: Type.Union([Type.Literal('whep'), Type.Literal('livekit')]),
+    state: Type.Union([Type.Literal('active'), Type.Literal('ended')]),
+    createdAt: Type.String({ format: 'date-time' }),
+    expiresAt: Type.String({ format: 'date-time' }),
+    endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    endReason: Type.Union([Type.String(), Type.Null()], {
+      description:
+        'end, deleted, max-session, idle, shutdown, agent-left (LiveKit), room-closed (LiveKit), or renderer-gone (its container stopped or lost it)',
+    }),
+    participantIdentity: Type.Union([Type.String(), Type.Null()], { description: "a LiveKit session's avatar participant" }),
+    metrics: Type.Union([Metrics, Type.Null()], {
+      description: 'live figures from the rendering container (the last known once ended); null when it did not answer',
+    }),
+  },
+  { $id: 'LiveSession' },
+);
+
+export const ListLiveSessionsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type ListLiveSessionsQuery = Static<typeof ListLiveSessionsQuery>;
