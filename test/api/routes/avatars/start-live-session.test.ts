@@ -3,13 +3,34 @@ import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.t
 import { LIVE_SESSION_ENV, readyLiveAvatar, twoLiveSessions } from '../../../harness/live-avatar.ts';
 import { expectError } from '../../../harness/expect-error.ts';
 import { securityTests } from '../../../harness/security.ts';
+import { hashSecret } from '../../../../src/domain/keys/issue-api-key.ts';
 
-// Starting a session on an on-demand avatar (its tokens, URLs and the deployment it starts) is the first flow of
-// ../../live-sessions.test.ts, where the agent then speaks and a browser watches.
+// The agent speaking in a started session while a browser watches is the first flow of ../../live-sessions.test.ts.
 describe('POST /api/v1/avatars/:id/sessions', () => {
   const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
   const owner = keyPerSuite(server, 'owner', 'org_live');
   const readyAvatar = (tier: string, onDemand?: Record<string, unknown>) => readyLiveAvatar(server, owner, tier, onDemand);
+
+  describe('happy', () => {
+    it('starts an on-demand avatar and answers the session: its tokens (only their hashes kept), URLs and expiry', async () => {
+      const id = await readyAvatar('realtime_lipsync');
+      const answer = await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner });
+      expect(answer.status).toBe(201);
+      const session = answer.body;
+      expect(session.sessionId).toMatch(/^ses_/);
+      expect(session.token).toMatch(/^lst_[0-9A-Za-z]{40}$/);
+      expect(session.viewerToken).toMatch(/^lsv_[0-9A-Za-z]{40}$/);
+      // The store keeps only the two tokens' hashes.
+      const stored = await server.server.services.store.liveSessions.find(session.sessionId);
+      expect(stored).toMatchObject({ tokenHash: hashSecret(session.token), viewerTokenHash: hashSecret(session.viewerToken) });
+      expect(JSON.stringify(stored)).not.toContain(session.token.slice(4));
+      expect(JSON.stringify(stored)).not.toContain(session.viewerToken.slice(4));
+      expect(session.url).toBe(`${server.url.replace('http', 'ws')}/api/v1/sessions/${session.sessionId}/speech`);
+      expect(session.whepUrl).toBe(`${server.url}/api/v1/sessions/${session.sessionId}/whep`);
+      expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now());
+      expect((await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body.deployment.state).toBe('running');
+    }, 120_000);
+  });
 
   describe('error', () => {
     it('refuses a session past SESSIONS_PER_AVATAR with 409', async () => {
