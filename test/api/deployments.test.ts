@@ -6,35 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../harness/stores.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { expectError } from '../harness/expect-error.ts';
-import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { readyPortraitAvatar, waitForAvatar } from '../harness/live-avatar.ts';
 import { alive } from '../harness/processes.ts';
 import { decodeFrames, expectFaststartH264 } from '../renderer/video-probe.ts';
 import { cornerMotion, landmarkBox, meanDifference } from '../renderer/astronaut-portrait.ts';
 import { LEFT_EYE, RIGHT_EYE } from '../../renderer/engine/landmark-indices.ts';
 
-const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
-
 describe.each(STORE_KINDS)('deployments and Tier 2/3 previews (%s)', (kind) => {
   let server: TestServer;
   let owner: TestKey;
-  const get = async (id: string) => (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
-  /** Runs the reconciler until the avatar satisfies `done` (real processes: this takes seconds). */
-  const waitFor = async (id: string, done: (avatar: any) => boolean, what: string) => {
-    const deadline = Date.now() + 45_000;
-    let avatar = await get(id);
-    while (!done(avatar)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(avatar.deployment)}`);
-      await server.server.loop.settle();
-      await new Promise((r) => setTimeout(r, 100));
-      avatar = await get(id);
-    }
-    return avatar;
-  };
-  const readyPortrait = async (tier = 'animated_portrait', extra: Record<string, unknown> = {}) => {
-    const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Portrait', tier, ...extra } })).body;
-    await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
-    return waitFor(a._id, (x) => x.status === 'ready', 'preprocessing');
-  };
+  const waitFor = (id: string, done: (avatar: any) => boolean, what: string) => waitForAvatar(server, owner, id, done, what);
+  const readyPortrait = (tier = 'animated_portrait') => readyPortraitAvatar(server, owner, tier);
   const recordOf = (id: string) => JSON.parse(fs.readFileSync(path.join(server.config.dataDir, 'renderers', `${id}.json`), 'utf8'));
 
   beforeAll(async () => {

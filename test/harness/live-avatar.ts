@@ -10,22 +10,44 @@ const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
  */
 export const LIVE_SESSION_ENV = { SESSIONS_PER_AVATAR: '2', SESSION_MAX_QUEUED_SPEECH_SECONDS: '4' };
 
-/** A Tier 2/3 avatar with the astronaut portrait, once preprocessing made it ready (real work: seconds); its id. */
+/**
+ * The avatar as GET answers it once `done` holds, running the control loop meanwhile (preprocessing, real rendering
+ * processes: this takes seconds); `what` names the wait in the error when it does not come within `timeoutMs`.
+ */
+export async function waitForAvatar(
+  server: TestServer,
+  owner: TestKey,
+  id: string,
+  done: (avatar: any) => boolean,
+  what: string,
+  timeoutMs = 45_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let avatar = (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
+  while (!done(avatar)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(avatar.deployment ?? avatar.status)}`);
+    await server.server.loop.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    avatar = (await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body;
+  }
+  return avatar;
+}
+
+/** A Tier 2/3 avatar with the astronaut portrait, once preprocessing made it ready (real work: seconds). */
+export async function readyPortraitAvatar(server: TestServer, owner: TestKey, tier: string, extra: Record<string, unknown> = {}) {
+  const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Portrait', tier, ...extra } })).body;
+  await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
+  return waitForAvatar(server, owner, a._id, (x) => x.status === 'ready', 'preprocessing');
+}
+
+/** readyPortraitAvatar's id, with `onDemand` settings when given. */
 export async function readyLiveAvatar(
   server: TestServer,
   owner: TestKey,
   tier: string,
   onDemand?: Record<string, unknown>,
 ): Promise<string> {
-  const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Live', tier, ...(onDemand ? { onDemand } : {}) } }))
-    .body;
-  await server.api('POST', `/api/v1/avatars/${a._id}/source`, { key: owner, raw: astronaut, headers: { 'content-type': 'image/png' } });
-  for (let i = 0; i < 300; i++) {
-    await server.server.loop.settle();
-    if ((await server.api('GET', `/api/v1/avatars/${a._id}`, { key: owner })).body.status === 'ready') return a._id as string;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the portrait did not become ready');
+  return (await readyPortraitAvatar(server, owner, tier, onDemand ? { onDemand } : {}))._id;
 }
 
 export interface LiveSession {
