@@ -1,9 +1,6 @@
 import { DEFAULT_RENDER_CONFIG, type RenderConfig } from '../../contract/render-config.ts';
 import type { OnDemand, Resources, Tier } from '../model/avatar-fields.ts';
 
-// Until store/schema.ts (being changed for live sessions) imports them from model/ itself.
-export type { RenderStyle, Status, Tier } from '../model/avatar-fields.ts';
-
 /** The rules of the tiers of docs/design.md: the defaults each one brings. */
 export const DEFAULT_ORB_COLOR = '#22d3ee';
 export const DEFAULT_ORB_SIZE = 0.6;

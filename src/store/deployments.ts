@@ -4,9 +4,6 @@ import { numeric, recordColumns } from './record-columns.ts';
 import type { Database, DeploymentsTable } from './schema.ts';
 import type { DeploymentState } from '../model/avatar-fields.ts';
 
-// Until store/schema.ts (being changed for live sessions) imports it from model/ itself.
-export type { DeploymentState };
-
 export interface DeploymentRecord {
   avatarId: string;
   desired: 'running' | 'stopped';

@@ -1,6 +1,5 @@
 import type { Generated } from 'kysely';
-import type { RenderStyle, Status, Tier } from '../domain/tiers.ts';
-import type { DeploymentState } from './deployments.ts';
+import type { DeploymentState, RenderStyle, Status, Tier } from '../model/avatar-fields.ts';
 
 /** Row types of the database. JSON values are stored as text so both dialects share one query layer. */
 export interface AvatarsTable {
