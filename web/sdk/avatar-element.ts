@@ -1,6 +1,7 @@
 import { AvatarView } from './avatar-view.ts';
 import type { AvatarDebugState, AvatarObject, Emotion, IdleMode, SpeechSource } from './avatar-types.ts';
 import type { LiveSessionTicket } from './whep-client.ts';
+import type { LiveKitRoomLike, LiveKitWatchOptions } from './livekit-viewer.ts';
 
 const ATTRIBUTES = ['avatar-id', 'api-base', 'api-key', 'token', 'transparent', 'idle'] as const;
 
@@ -69,6 +70,10 @@ export class AvatarViewElement extends HTMLElement {
 
   joinSession(session: LiveSessionTicket): Promise<void> {
     return this.requireView().joinSession(session);
+  }
+
+  joinLiveKit(room: LiveKitRoomLike, options?: LiveKitWatchOptions): Promise<void> {
+    return this.requireView().joinLiveKit(room, options);
   }
 
   leaveSession(): Promise<void> {

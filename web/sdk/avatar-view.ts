@@ -21,6 +21,7 @@ import { tapSpeech, type SpeechTap } from './speech-input.ts';
 import { VideoStage } from './video-stage.ts';
 import { parseVrm, VrmStage } from './vrm-stage.ts';
 import { viewerTokenOf, watchLiveSession, type LiveSessionTicket, type WhepViewer } from './whep-client.ts';
+import { type LiveKitRoomLike, type LiveKitWatchOptions, watchLiveKitAvatar } from './livekit-viewer.ts';
 
 export const DEFAULT_CONFIG: AvatarRenderConfig = { resolution: '512x512', frameRate: 30, idleMotion: true };
 const EMOTION_EASE = 0.15; // s: expressions glide instead of snapping
@@ -194,7 +195,23 @@ export class AvatarView extends EventTarget {
     }
   }
 
-  /** Stops watching the live session, if any. */
+  /**
+   * Shows an agent's avatar from a LiveKit room the app has connected (livekit-client's `Room`): the participant whose
+   * `lk.publish_on_behalf` attribute names `agentIdentity`, video and audio. A LiveKit session of the API
+   * (`"transport": "livekit"`) publishes there.
+   */
+  async joinLiveKit(room: LiveKitRoomLike, options: LiveKitWatchOptions = {}): Promise<void> {
+    await this.leaveSession();
+    try {
+      this.viewer = await watchLiveKitAvatar(room, options);
+      await this.playStream(this.viewer.stream);
+    } catch (error) {
+      this.emitError(error);
+      throw error;
+    }
+  }
+
+  /** Stops watching the live session (WHEP or LiveKit), if any. */
   async leaveSession(): Promise<void> {
     const viewer = this.viewer;
     this.viewer = null;

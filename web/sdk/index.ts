@@ -10,6 +10,14 @@ export { AvatarApiError } from '../api/avatars-client.ts';
 export { fetchAvatar, fetchPreviewUrl } from './avatar-api.ts';
 export { mapVisemes } from './viseme-fallback.ts';
 export { watchLiveSession, type LiveSessionTicket, type WhepViewer } from './whep-client.ts';
+export {
+  isAvatarOf,
+  PUBLISH_ON_BEHALF,
+  watchLiveKitAvatar,
+  type LiveKitParticipantLike,
+  type LiveKitRoomLike,
+  type LiveKitWatchOptions,
+} from './livekit-viewer.ts';
 export { EMOTIONS, VISEME_NAMES } from './avatar-types.ts';
 export type {
   AvatarDebugState,
