@@ -215,9 +215,14 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
             agent_identity=agent_identity,
         )
         logger.debug("starting avatar session", extra={"avatar_id": self._avatar_id, "room": room.name})
-        self._session = await self._api.create_livekit_session(
-            self._avatar_id, livekit_url=url, livekit_token=token, timeout=self._start_timeout
-        )
+        try:
+            self._session = await self._api.create_livekit_session(
+                self._avatar_id, livekit_url=url, livekit_token=token, timeout=self._start_timeout
+            )
+        except BaseException:
+            # No avatar is coming: stop the base class's wait for it (and its hooks on the session and room).
+            await super().aclose()
+            raise
         if self._session.participant_identity != self._avatar_participant_identity:
             # The API reads the identity from our token, so this only happens if something rewrote it on the way.
             logger.warning(
