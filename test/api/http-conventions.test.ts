@@ -39,7 +39,7 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
       $ref: '#/components/schemas/Avatar',
     });
     expect(doc.paths['/api/v1/avatars/{id}'].get.responses['404']).toEqual({ $ref: '#/components/responses/Error' });
-    expect(Object.keys(doc.components.schemas).sort()).toEqual(['ApiKey', 'Avatar', 'AvatarSummary', 'ErrorBody']);
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ApiKey', 'Avatar', 'AvatarSummary', 'ErrorBody']));
     const page = await fetch(`${server.url}/docs`, { redirect: 'follow' });
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/swagger/i);
