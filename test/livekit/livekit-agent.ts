@@ -84,9 +84,12 @@ export class TestAgent {
     const chunk = (sampleRate / 50) * 2 * channels;
     const speedup = options.speedup ?? 5;
     const limit = options.stopAfterMs === undefined ? pcm.length : Math.min(pcm.length, Math.floor((options.stopAfterMs / 20) * chunk));
-    for (let offset = 0; offset < limit; offset += chunk) {
+    // Paced against the clock, not by sleeps after each write, so a slow write does not slow the whole segment.
+    const started = performance.now();
+    for (let offset = 0, k = 1; offset < limit; offset += chunk, k++) {
       await writer.write(pcm.subarray(offset, Math.min(limit, offset + chunk)));
-      await new Promise((resolve) => setTimeout(resolve, 20 / speedup));
+      const due = started + (k * 20) / speedup;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
     }
     await writer.close();
   }
