@@ -2,8 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionRequest } from '../../contract/live-sessions.ts';
-import { ApiError, RENDERER_NOT_DEPLOYED } from '../domain/errors.ts';
 import { RendererClient } from './renderer-client.ts';
+import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
 
 /** A stand-in renderer whose answers each test picks by path. */
 let server: http.Server;
@@ -35,16 +35,15 @@ const session: SessionRequest = {
   maxQueuedSpeechSeconds: 5,
 };
 
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+async function failure<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
   const error = await promise.then(
     () => null,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ApiError);
-  const apiError = error as ApiError;
-  expect([apiError.status, apiError.code, apiError.message]).toEqual([503, 'service-unavailable', RENDERER_NOT_DEPLOYED]);
-  return apiError;
+  expect(error).toBeInstanceOf(type);
+  return error as T;
 }
+const refusal = (promise: Promise<unknown>) => failure(promise, RendererUnavailable);
 
 describe('RendererClient', () => {
   it('says whether the renderer is healthy, and false when nothing answers', async () => {
@@ -55,7 +54,7 @@ describe('RendererClient', () => {
     expect(await new RendererClient('http://127.0.0.1:1').isHealthy()).toBe(false);
   });
 
-  it('maps every failure to the one 503, with a reason: unreachable, too slow, a wrong answer', async () => {
+  it('raises every failure as RendererUnavailable, with a reason: unreachable, too slow, a wrong answer', async () => {
     expect((await refusal(new RendererClient('http://127.0.0.1:1', 'secret').preview(1000))).reason).toBe(
       'The rendering container could not be reached.',
     );
@@ -76,10 +75,39 @@ describe('RendererClient', () => {
   it('returns a preview clip, and tells a started session from a full container', async () => {
     answers.set('POST /preview', (r) => r.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.from('mp4')));
     expect((await new RendererClient(endpoint, 'secret').preview(1000)).toString()).toBe('mp4');
-    answers.set('POST /sessions', (r) => r.writeHead(201, { 'content-type': 'application/json' }).end('{}'));
-    expect(await new RendererClient(endpoint, 'secret').startSession(session)).toBe('started');
+    const created = { sessionId: 'ses_test', speechPath: '/sessions/ses_test/speech', whepPath: '/sessions/ses_test/whep' };
+    answers.set('POST /sessions', (r) => r.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(created)));
+    expect(await new RendererClient(endpoint, 'secret').startSession(session)).toEqual(created);
     answers.set('POST /sessions', (r) => r.writeHead(429, { 'content-type': 'application/json' }).end('{}'));
     expect(await new RendererClient(endpoint, 'secret').startSession(session)).toBe('full');
+  });
+
+  it("passes a LiveKit refusal on as RendererRefused with the renderer's status, code and sentence", async () => {
+    const livekit = { ...session, livekit: { url: 'ws://127.0.0.1:9', token: 'a.b.c' } };
+    const answer = (status: number, code: string) => (r: http.ServerResponse) =>
+      r.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `Said with ${code}.`, code }));
+    answers.set('POST /sessions', answer(400, 'livekit-refused'));
+    const refused = await failure(new RendererClient(endpoint, 'secret').startSession(livekit), RendererRefused);
+    expect([refused.status, refused.code, refused.message]).toEqual([400, 'livekit-refused', 'Said with livekit-refused.']);
+    answers.set('POST /sessions', answer(502, 'livekit-unreachable'));
+    expect((await failure(new RendererClient(endpoint, 'secret').startSession(livekit), RendererRefused)).status).toBe(502);
+    // Any other 400 is the API's own mistake in what it sent: a wrong answer, not the caller's.
+    answers.set('POST /sessions', answer(400, 'validation-failed'));
+    expect((await refusal(new RendererClient(endpoint, 'secret').startSession(livekit))).reason).toBe(
+      'The rendering container answered the session start with HTTP 400.',
+    );
+  });
+
+  it('reads a session status, and null for a session it does not know; ends one', async () => {
+    const status = { sessionId: 'ses_test', transport: 'whep', state: 'active', metrics: { fps: 30 } };
+    answers.set('GET /sessions/ses_test', (r) => r.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(status)));
+    expect(await new RendererClient(endpoint, 'secret').sessionStatus('ses_test')).toEqual(status);
+    answers.set('GET /sessions/ses_test', (r) => r.writeHead(404).end('{}'));
+    expect(await new RendererClient(endpoint, 'secret').sessionStatus('ses_test')).toBeNull();
+    answers.set('DELETE /sessions/ses_test', (r) => r.writeHead(204).end());
+    expect(await new RendererClient(endpoint, 'secret').endSession('ses_test')).toBe(true);
+    answers.set('DELETE /sessions/ses_test', (r) => r.writeHead(404).end());
+    expect(await new RendererClient(endpoint, 'secret').endSession('ses_test')).toBe(false);
   });
 
   it('relays WHEP answers as they are, Location included', async () => {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type CreatedSession, LIVEKIT_ERRORS, type SessionRequest, type SessionStatus } from '../../contract/live-sessions.ts';
 import { RENDERER_PATHS, type PreviewRequest } from '../../contract/renderer-http.ts';
-import { ApiError, ERRORS } from '../domain/errors.ts';
+import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
 
 const HEALTH_TIMEOUT_MS = 1000;
 const SESSION_TIMEOUT_MS = 10_000;
@@ -31,8 +31,8 @@ interface Call {
 
 /**
  * The API's only way to talk to a rendering container (contract/renderer-http.ts): health, preview, live
- * sessions, WHEP and the agent's speech socket. Every failure becomes the contract's 503 (ERRORS.rendererUnavailable)
- * with a `reason` that tells a slow container from a dead one or a wrong answer.
+ * sessions, WHEP and the agent's speech socket. Every failure is a RendererUnavailable whose `reason` tells a slow
+ * container from a dead one or a wrong answer; a refusal of the caller's own input is a RendererRefused.
  */
 export class RendererClient {
   /** `secret` is the deployment's Bearer secret; health, WHEP and speech do without it. */
@@ -85,8 +85,8 @@ export class RendererClient {
       });
       const body = (await response.json().catch(() => null)) as (CreatedSession & { code?: string; error?: string }) | null;
       if (response.status === 429) return 'full';
-      if (body?.code === LIVEKIT_ERRORS.refused && response.status === 400) throw new ApiError(400, body.code, body.error ?? '');
-      if (body?.code === LIVEKIT_ERRORS.unreachable && response.status === 502) throw new ApiError(502, body.code, body.error ?? '');
+      if (body?.code === LIVEKIT_ERRORS.refused && response.status === 400) throw new RendererRefused(400, body.code, body.error ?? '');
+      if (body?.code === LIVEKIT_ERRORS.unreachable && response.status === 502) throw new RendererRefused(502, body.code, body.error ?? '');
       if (response.status !== 201 || !body) throw badAnswer(call, response.status);
       return body;
     });
@@ -196,16 +196,16 @@ export class RendererClient {
     try {
       return await run(AbortSignal.timeout(call.timeoutMs));
     } catch (error) {
-      if (error instanceof ApiError) throw error;
+      if (error instanceof RendererUnavailable || error instanceof RendererRefused) throw error;
       if (error instanceof Error && error.name === 'TimeoutError') {
         const setting = call.setting ? ` (${call.setting})` : '';
-        throw ERRORS.rendererUnavailable(`The rendering container did not finish ${call.what} within ${call.timeoutMs} ms${setting}.`);
+        throw new RendererUnavailable(`The rendering container did not finish ${call.what} within ${call.timeoutMs} ms${setting}.`);
       }
-      throw ERRORS.rendererUnavailable('The rendering container could not be reached.');
+      throw new RendererUnavailable('The rendering container could not be reached.');
     }
   }
 }
 
-function badAnswer(call: Call, status: number, missing = ''): ApiError {
-  return ERRORS.rendererUnavailable(`The rendering container answered ${call.what} with HTTP ${status}${missing}.`);
+function badAnswer(call: Call, status: number, missing = ''): RendererUnavailable {
+  return new RendererUnavailable(`The rendering container answered ${call.what} with HTTP ${status}${missing}.`);
 }

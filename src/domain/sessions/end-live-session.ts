@@ -1,6 +1,6 @@
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
+import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import { type Ctx, requireScope } from '../context.ts';
-import { ApiError } from '../errors.ts';
 import { findVisibleSession } from './live-session-access.ts';
 
 /**
@@ -17,7 +17,7 @@ export async function endLiveSession(ctx: Ctx, sessionId: string): Promise<void>
     try {
       await new RendererClient(deployment.endpoint, deployment.secret).endSession(session.id);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 503)) throw error;
+      if (!(error instanceof RendererUnavailable)) throw error;
     }
   }
   await store.liveSessions.update(session.id, { endedAt: new Date().toISOString(), endReason: 'deleted' });

@@ -1,8 +1,8 @@
 import type { SessionMetricsSnapshot } from '../../../contract/live-sessions.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
+import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import type { LiveSessionRecord } from '../../store/live-sessions.ts';
 import type { Services } from '../context.ts';
-import { ApiError } from '../errors.ts';
 
 /** A session as the API reports it: its record, brought up to date with what its container says. */
 export interface ObservedSession {
@@ -25,7 +25,7 @@ export async function observeSession(services: Services, record: LiveSessionReco
     try {
       status = await new RendererClient(deployment.endpoint, deployment.secret).sessionStatus(record.id);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 503) return { record, metrics: null };
+      if (error instanceof RendererUnavailable) return { record, metrics: null };
       throw error;
     }
   }

@@ -3,6 +3,7 @@ import { ApiError, ERRORS } from '../../domain/errors.ts';
 import { toErrorDetails } from '../validator.ts';
 import { BlobStoreUnavailableError } from '../../blobs/blob-store-unavailable-error.ts';
 import { DatabaseUnavailable } from '../../store/database-unavailable.ts';
+import { RendererRefused, RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 
 /** Turns whatever went wrong into one ApiError (the design's codes and statuses). */
 export function toApiError(error: FastifyError & { validationContext?: string }, bodyLimit: number): ApiError {
@@ -21,6 +22,8 @@ export function toApiError(error: FastifyError & { validationContext?: string },
   if (error instanceof SyntaxError) return ERRORS.invalidJson();
   if (error instanceof BlobStoreUnavailableError) return ERRORS.storageUnavailable();
   if (error instanceof DatabaseUnavailable) return ERRORS.databaseUnavailable();
+  if (error instanceof RendererUnavailable) return ERRORS.rendererUnavailable(error.reason);
+  if (error instanceof RendererRefused) return new ApiError(error.status, error.code, error.message);
   if (error.statusCode === 413) return ERRORS.payloadTooLarge(bodyLimit);
   if (error.statusCode === 415) return ERRORS.unsupportedMediaType(undefined, 'application/json');
   // Other client errors raised by Fastify or its plugins (a malformed multipart body, say).
