@@ -11,6 +11,13 @@ export const LIVEKIT_AVATAR = {
   playbackStarted: 'lk.playback_started',
   /** The avatar's participant attribute naming the agent it speaks for; front ends show it in the agent's place. */
   publishOnBehalf: 'lk.publish_on_behalf',
+  /**
+   * Ours: an avatar token with this attribute set to `mouth` makes the avatar send the agent each frame's mouth and
+   * each interruption (the speech socket's `mouth` and `interrupted` events, as JSON) on DEBUG_TOPIC. For testing
+   * lip-sync, as the socket's `"debug": true` is.
+   */
+  debugAttribute: 'avatars.debug',
+  debugTopic: 'avatars.debug',
 } as const;
 
 /** The payload of PLAYBACK_FINISHED (JSON). */

@@ -59,6 +59,9 @@ export class LiveKitWorker {
   private readonly output: MediaOutput;
   private readonly link: SpeakerLink;
   private waitForAgent: NodeJS.Timeout | null = null;
+  /** The agent asked (through the avatar's token) for every frame's mouth on the debug topic. */
+  private debug = false;
+  private readonly encoder = new TextEncoder();
 
   private constructor(
     private readonly session: LiveSession,
@@ -118,6 +121,7 @@ export class LiveKitWorker {
     const local = room.localParticipant!;
     // The agent is the participant our token speaks for; a token without the attribute takes the first agent.
     this.agentIdentity = local.attributes[LIVEKIT_AVATAR.publishOnBehalf] || null;
+    this.debug = local.attributes[LIVEKIT_AVATAR.debugAttribute] === 'mouth';
     local.registerRpcMethod(LIVEKIT_AVATAR.clearBuffer, async (data) => this.clearBuffer(data));
     room.registerByteStreamHandler(LIVEKIT_AVATAR.audioStreamTopic, (reader, { identity }) => this.receiveStream(reader, identity));
     room.on(RoomEvent.ParticipantConnected, (participant) => this.noticeAgent(participant));
@@ -134,7 +138,7 @@ export class LiveKitWorker {
     await this.publish();
     this.session.addOutput(this.output);
     this.session.attachSpeaker(this.link);
-    this.session.start(SPEECH_RATE, false);
+    this.session.start(SPEECH_RATE, this.debug);
     this.log('livekit-joined', { sessionId: this.session.id, room: room.name, identity: local.identity, agent: this.agentIdentity });
   }
 
@@ -212,6 +216,10 @@ export class LiveKitWorker {
   private onSessionEvent(event: SessionEvent): void {
     if (event.type === 'playback_started') this.callAgent(LIVEKIT_AVATAR.playbackStarted, '', true);
     else if (event.type === 'ended') void this.leave();
+    else if (this.debug && (event.type === 'mouth' || event.type === 'interrupted') && this.agentIdentity && !this.left) {
+      const options = { reliable: true, destination_identities: [this.agentIdentity], topic: LIVEKIT_AVATAR.debugTopic };
+      this.room.localParticipant!.publishData(this.encoder.encode(JSON.stringify(event)), options).catch(() => {});
+    }
   }
 
   private playbackFinished(payload: PlaybackFinished): void {

@@ -37,7 +37,10 @@ export class TestAgent {
   readonly finished: Finished[] = [];
   readonly started: number[] = [];
   readonly watched: Watched = { frames: 0, width: 0, height: 0, firstFrameAt: null, audio: [] };
+  /** The avatar's debug events (`mouth`, `interrupted`), in the order sent, when its token asked for them. */
+  readonly debugEvents: Record<string, unknown>[] = [];
   avatar: RemoteParticipant | null = null;
+  private left = false;
 
   private constructor(readonly identity: string) {}
 
@@ -47,6 +50,9 @@ export class TestAgent {
     room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
       agent.avatar = participant;
       void agent.consume(track);
+    });
+    room.on(RoomEvent.DataReceived, (payload: Uint8Array, _participant, _kind, topic?: string) => {
+      if (topic === LIVEKIT_AVATAR.debugTopic) agent.debugEvents.push(JSON.parse(new TextDecoder().decode(payload)));
     });
     await room.connect(url, await roomToken(roomName, identity, { kind: 'agent' }), { autoSubscribe: true, dynacast: false });
     room.localParticipant!.registerRpcMethod(LIVEKIT_AVATAR.playbackFinished, async (data: RpcInvocationData) => {
@@ -60,9 +66,11 @@ export class TestAgent {
     return agent;
   }
 
-  /** The avatar's room token, as a plugin mints it for this agent. */
-  avatarToken(roomName: string, identity = 'avatar-1', extra: { secret?: string } = {}): Promise<string> {
-    return roomToken(roomName, identity, { kind: 'agent', attributes: { [LIVEKIT_AVATAR.publishOnBehalf]: this.identity }, ...extra });
+  /** The avatar's room token, as a plugin mints it for this agent (`debug`: with the mouth on the debug topic). */
+  avatarToken(roomName: string, identity = 'avatar-1', extra: { secret?: string; debug?: boolean } = {}): Promise<string> {
+    const attributes: Record<string, string> = { [LIVEKIT_AVATAR.publishOnBehalf]: this.identity };
+    if (extra.debug) attributes[LIVEKIT_AVATAR.debugAttribute] = 'mouth';
+    return roomToken(roomName, identity, { kind: 'agent', attributes, secret: extra.secret });
   }
 
   /**
@@ -86,12 +94,17 @@ export class TestAgent {
     const limit = options.stopAfterMs === undefined ? pcm.length : Math.min(pcm.length, Math.floor((options.stopAfterMs / 20) * chunk));
     // Paced against the clock, not by sleeps after each write, so a slow write does not slow the whole segment.
     const started = performance.now();
-    for (let offset = 0, k = 1; offset < limit; offset += chunk, k++) {
-      await writer.write(pcm.subarray(offset, Math.min(limit, offset + chunk)));
+    for (let offset = 0, k = 1; offset < limit && !this.left; offset += chunk, k++) {
+      try {
+        await writer.write(pcm.subarray(offset, Math.min(limit, offset + chunk)));
+      } catch (error) {
+        if (this.left) return; // the room went away under a segment the test no longer waits for
+        throw error;
+      }
       const due = started + (k * 20) / speedup;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
     }
-    await writer.close();
+    if (!this.left) await writer.close();
   }
 
   clearBuffer(destination = this.avatar?.identity ?? 'avatar-1'): Promise<string> {
@@ -108,7 +121,9 @@ export class TestAgent {
     return this.finished[n - 1];
   }
 
+  /** Leaves the room; a segment still being sent stops there. */
   async leave(): Promise<void> {
+    this.left = true;
     await this.room.disconnect();
   }
 

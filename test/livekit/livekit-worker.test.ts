@@ -2,6 +2,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { createSession, SECRET, startLiveRenderer } from '../renderer/live-renderer.ts';
+import { connectAgent } from '../renderer/speech-agent.ts';
 import { TestAgent } from './livekit-agent.ts';
 import { API_KEY, API_SECRET, type RunningLiveKit, startLiveKit } from './livekit-server.ts';
 
@@ -26,7 +27,7 @@ afterAll(async () => {
 });
 
 /** An agent in a fresh room, and the avatar joined to it through the renderer's POST /sessions. */
-async function agentWithAvatar(): Promise<{ agent: TestAgent; sessionId: string; room: string }> {
+async function agentWithAvatar(options: { debug?: boolean } = {}): Promise<{ agent: TestAgent; sessionId: string; room: string }> {
   const room = `room-${++counter}`;
   const agent = await TestAgent.join(livekit.url, room);
   agents.push(agent);
@@ -36,7 +37,7 @@ async function agentWithAvatar(): Promise<{ agent: TestAgent; sessionId: string;
     token: `token-${sessionId}-0123456789abcdef`,
     viewerToken: `viewer-${sessionId}-0123456789abcdef`,
     maxIdleSeconds: 30,
-    livekit: { url: livekit.url, token: await agent.avatarToken(room) },
+    livekit: { url: livekit.url, token: await agent.avatarToken(room, 'avatar-1', options) },
   });
   expect(created).toMatchObject({ status: 201, body: { sessionId, participantIdentity: 'avatar-1' } });
   return { agent, sessionId, room };
@@ -130,6 +131,55 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     expect(levelBetween(agent, sentAt + 300, sentAt + seconds * 1000 - 300)).toBeGreaterThan(100);
   });
 
+  it('moves the mouth with the speech as a WHEP session does, and closes it on the next frame after a clear', async () => {
+    type Mouth = { type: string; open: number; speaking: boolean; visemes: Record<string, number> | null };
+    const speaking = (events: Record<string, unknown>[]) =>
+      (events.filter((e) => e.type === 'mouth') as Mouth[]).filter((m) => m.speaking && m.open > 0);
+    // The same 24 kHz speech through the speech socket of a WHEP session, with its debug mouth events...
+    await createSession(baseUrl, {
+      sessionId: 'ws-mouth',
+      token: 'token-ws-mouth-0123456789ab',
+      viewerToken: 'viewer-ws-mouth-0123456789ab',
+    });
+    const socket = await connectAgent(baseUrl, '/sessions/ws-mouth/speech', 'token-ws-mouth-0123456789ab');
+    socket.json({ type: 'start', format: { encoding: 'pcm16', sampleRate: 24000, channels: 1 }, debug: true });
+    await socket.next('ready');
+    await socket.stream(speech24k, 24000, { chunkMs: 20 });
+    await socket.next('playback_finished');
+    // ...and through the room, to an avatar whose token asked for them.
+    const { agent } = await agentWithAvatar({ debug: true });
+    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    await agent.speak(speech24k, { speedup: 1 });
+    await agent.finishedNumber(1);
+    const overWhep = speaking(socket.events as Record<string, unknown>[]);
+    const overLiveKit = speaking(agent.debugEvents);
+    expect(overLiveKit.length).toBeGreaterThan(30);
+    // Frame for frame from the first open mouth (the two frame clocks sit up to a slot apart on the speech).
+    const n = Math.min(overWhep.length, overLiveKit.length);
+    expect(Math.abs(overWhep.length - overLiveKit.length)).toBeLessThan(n * 0.1);
+    const a = overWhep.slice(0, n).map((m) => m.open);
+    const b = overLiveKit.slice(0, n).map((m) => m.open);
+    expect(correlation(a, b)).toBeGreaterThan(0.8);
+    const top = (m: Mouth) => Object.entries(m.visemes ?? {}).sort((x, y) => y[1] - x[1])[0]?.[0];
+    const same = overWhep.slice(0, n).filter((m, i) => top(m) === top(overLiveKit[i])).length;
+    expect(same / n).toBeGreaterThan(0.7);
+
+    // A clear while the mouth is open: the first frame after it is closed.
+    const before = agent.debugEvents.length;
+    void agent.speak(speech24k, { speedup: 1 });
+    await until(() => speaking(agent.debugEvents.slice(before)).length > 10, 10_000, 'the mouth to open');
+    await agent.clearBuffer();
+    await agent.finishedNumber(2);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const after = agent.debugEvents.slice(before);
+    const cut = after.findIndex((e) => e.type === 'interrupted');
+    expect(cut).toBeGreaterThan(0);
+    const next = after.slice(cut + 1).filter((e) => e.type === 'mouth') as Mouth[];
+    expect(next.length).toBeGreaterThan(3);
+    expect(next.every((m) => m.open === 0 && !m.speaking)).toBe(true);
+    socket.json({ type: 'end' });
+  });
+
   it('takes 16 kHz, 48 kHz and stereo, and refuses other formats clearly without stopping', async () => {
     const { agent, sessionId } = await agentWithAvatar();
     await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
@@ -203,3 +253,17 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     }
   });
 });
+
+function correlation(a: number[], b: number[]): number {
+  const mean = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
+  const [ma, mb] = [mean(a), mean(b)];
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return ab / Math.sqrt(aa * bb);
+}
