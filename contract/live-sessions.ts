@@ -140,12 +140,17 @@ export type SessionEndReason =
   | 'renderer-gone'
   | 'expired';
 
-/** Live figures of a session (the `metrics` event of docs/live-sessions.md, without its type). */
+/** Live figures of a session: the speech socket's `metrics` event (without its type) and GET /sessions/:id. */
 export interface SessionMetricsSnapshot {
+  /** From the viewer's WHEP offer to the first frame sent once its connection was up; null before any viewer. */
   timeToFirstFrameMs: number | null;
+  /** Frames drawn per second since the last metrics event. */
   fps: number;
+  /** Speech sample received -> the frame showing its mouth handed to the video track, over the session. */
   latencyMs: { p50: number; p95: number } | null;
+  /** Mean of (frame time - playout time of the speech its mouth shows) since the last metrics event; null if no speech. */
   driftMs: number | null;
+  /** Largest |drift| since the last metrics event. */
   maxDriftMs: number | null;
   framesDrawn: number;
   framesSkipped: number;

@@ -1,23 +1,8 @@
+import type { SessionMetricsSnapshot } from '../../contract/live-sessions.ts';
 import type { SpeechPlayout } from './speech-playout.ts';
 
-export interface MetricsEvent {
-  type: 'metrics';
-  /** From the viewer's WHEP offer to the first frame sent once its connection was up; null before any viewer. */
-  timeToFirstFrameMs: number | null;
-  /** Frames drawn per second since the last metrics event. */
-  fps: number;
-  /** Speech sample received -> the frame showing its mouth handed to the video track, over the session. */
-  latencyMs: { p50: number; p95: number } | null;
-  /** Mean of (frame time - playout time of the speech its mouth shows) since the last metrics event; null if no speech. */
-  driftMs: number | null;
-  /** Largest |drift| since the last metrics event. */
-  maxDriftMs: number | null;
-  framesDrawn: number;
-  framesSkipped: number;
-  viewers: number;
-  speechSeconds: number;
-  queuedMs: number;
-}
+/** The session's `metrics` event: the contract's figures (GET /sessions/:id answers the same), typed for the socket. */
+export type MetricsEvent = { type: 'metrics' } & SessionMetricsSnapshot;
 
 const MAX_LATENCIES = 20_000;
 

@@ -56,12 +56,7 @@ export class RendererClient {
   preview(timeoutMs: number, body: PreviewRequest = {}): Promise<Buffer> {
     const call = { what: 'the preview', timeoutMs, setting: 'PREVIEW_TIMEOUT_MS' };
     return this.call(call, async (signal) => {
-      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.preview}`, {
-        method: 'POST',
-        headers: this.json(),
-        body: JSON.stringify(body),
-        signal,
-      });
+      const response = await this.postJson(RENDERER_PATHS.preview, body, signal);
       if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
         throw badAnswer(call, response.status, ' and no MP4');
       }
@@ -77,12 +72,7 @@ export class RendererClient {
   startSession(request: SessionRequest): Promise<CreatedSession | 'full'> {
     const call = { what: 'the session start', timeoutMs: request.livekit ? LIVEKIT_SESSION_TIMEOUT_MS : SESSION_TIMEOUT_MS };
     return this.call(call, async (signal) => {
-      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.sessions}`, {
-        method: 'POST',
-        headers: this.json(),
-        body: JSON.stringify(request),
-        signal,
-      });
+      const response = await this.postJson(RENDERER_PATHS.sessions, request, signal);
       const body = (await response.json().catch(() => null)) as (CreatedSession & { code?: string; error?: string }) | null;
       if (response.status === 429) return 'full';
       if (body?.code === LIVEKIT_ERRORS.refused && response.status === 400) throw new RendererRefused(400, body.code, body.error ?? '');
@@ -185,6 +175,10 @@ export class RendererClient {
         location: response.headers.get('location'),
       };
     });
+  }
+
+  private postJson(path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    return fetch(`${this.endpoint}${path}`, { method: 'POST', headers: this.json(), body: JSON.stringify(body), signal });
   }
 
   private json(): Record<string, string> {

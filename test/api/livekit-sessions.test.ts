@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { expectError } from '../harness/expect-error.ts';
+import { closeCodeOf } from '../harness/socket-close.ts';
 import { LIVE_SESSION_ENV, readyLiveAvatar } from '../harness/live-avatar.ts';
 import { keyPerSuite, serverPerSuite } from '../harness/server-per-suite.ts';
 import { TestAgent } from '../livekit/livekit-agent.ts';
 import { type RunningLiveKit, startLiveKit } from '../livekit/livekit-server.ts';
 import { afterAll, beforeAll } from 'vitest';
-import WebSocket from 'ws';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
-
-function closeCodeOf(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    socket.on('close', (code) => resolve(code));
-    socket.on('error', () => {});
-  });
-}
 
 /**
  * LiveKit sessions through the API, as an agent's plugin starts them: a real livekit-server, the API deploying an

@@ -42,6 +42,12 @@ class ApiServer:
     answer: Answer | None = None
 
 
+def session_started(session_id: str, identity: str) -> web.Response:
+    """The API's 201 for a LiveKit session."""
+    body = {"sessionId": session_id, "transport": "livekit", "expiresAt": "2030-01-01T00:00:00.000Z", "participantIdentity": identity}
+    return web.json_response(body, status=201)
+
+
 def json_error(status: int, error: str, code: str, **extra: Any) -> web.Response:
     return web.json_response({"error": error, "code": code, **extra}, status=status)
 
@@ -132,15 +138,7 @@ async def test_a_5xx_then_success_returns_the_session(server: ApiServer) -> None
     def answer(_r: web.Request, n: int) -> web.Response:
         if n == 1:
             return json_error(503, "Avatar rendering container not running", "service-unavailable")
-        return web.json_response(
-            {
-                "sessionId": "ses_abc",
-                "transport": "livekit",
-                "expiresAt": "2030-01-01T00:00:00.000Z",
-                "participantIdentity": "avatars-avatar-agent",
-            },
-            status=201,
-        )
+        return session_started("ses_abc", "avatars-avatar-agent")
 
     server.answer = answer
     session = await start(server)
@@ -213,15 +211,7 @@ async def test_start_calls_the_api_with_a_minted_token_and_routes_audio_to_the_a
 
     def answer(request: web.Request, _n: int) -> web.Response:
         if request.method == "POST":
-            return web.json_response(
-                {
-                    "sessionId": "ses_9",
-                    "transport": "livekit",
-                    "expiresAt": "2030-01-01T00:00:00.000Z",
-                    "participantIdentity": "face-9",
-                },
-                status=201,
-            )
+            return session_started("ses_9", "face-9")
         return json_error(404, "Session not found", "not-found")  # already ended: aclose() stays quiet
 
     server.answer = answer

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { expectError } from '../../../harness/expect-error.ts';
+import { closedSocket } from '../../../harness/socket-close.ts';
 import { LIVE_SESSION_ENV, readyLiveAvatar } from '../../../harness/live-avatar.ts';
 import { securityTests } from '../../../harness/security.ts';
 import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
-
-/** The close code the speech socket gets within half a second of opening, or 'open' when it stays open. */
-function speechSocket(url: string): Promise<number | 'open'> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    const stillOpen = setTimeout(() => {
-      socket.close();
-      resolve('open');
-    }, 500);
-    socket.on('close', (code) => {
-      clearTimeout(stillOpen);
-      resolve(code);
-    });
-    socket.on('error', () => {});
-  });
-}
 
 // Ending a LiveKit session (the avatar leaves the room) is in ../../livekit-sessions.test.ts.
 describe('DELETE /api/v1/sessions/:id', () => {
@@ -30,11 +14,11 @@ describe('DELETE /api/v1/sessions/:id', () => {
     it('ends the session in its container at once; its tokens open nothing more; ending it again changes nothing', async () => {
       const avatarId = await readyLiveAvatar(server, owner, 'realtime_lipsync');
       const started = (await server.api('POST', `/api/v1/avatars/${avatarId}/sessions`, { key: owner })).body;
-      expect(await speechSocket(`${started.url}?token=${started.token}`)).toBe('open');
+      expect(await closedSocket(`${started.url}?token=${started.token}`, 500)).toBe('open');
 
       const ended = await server.api('DELETE', `/api/v1/sessions/${started.sessionId}`, { key: owner });
       expect(ended.status).toBe(204);
-      expect(await speechSocket(`${started.url}?token=${started.token}`)).toBe(4001);
+      expect(await closedSocket(`${started.url}?token=${started.token}`, 500)).toMatchObject({ code: 4001 });
       const offer = await fetch(started.whepUrl, {
         method: 'POST',
         headers: { authorization: `Bearer ${started.viewerToken}`, 'content-type': 'application/sdp' },

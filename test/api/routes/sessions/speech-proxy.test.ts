@@ -1,22 +1,9 @@
-import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 import { LIVE_SESSION_ENV, twoLiveSessions } from '../../../harness/live-avatar.ts';
 import { espeakPcm16 } from '../../../renderer/espeak-speech.ts';
 import { connectAgent } from '../../../renderer/speech-agent.ts';
-
-/** Opens a socket and answers how it was closed (code and the last error event's sentence). */
-function closedSocket(url: string): Promise<{ code: number; message: string | null }> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url);
-    let message: string | null = null;
-    socket.on('message', (data) => {
-      message = JSON.parse(data.toString()).message ?? message;
-    });
-    socket.on('close', (code) => resolve({ code, message }));
-    socket.on('error', () => {});
-  });
-}
+import { closeCodeOf, closedSocket } from '../../../harness/socket-close.ts';
 
 // The agent speaking while a browser watches, and a flood cut off with 4009, are in ../../live-sessions.test.ts;
 // the renderer's side of each close code, in test/renderer/live-sessions.test.ts.
@@ -41,15 +28,15 @@ describe('WebSocket /api/v1/sessions/:id/speech', () => {
   describe('error', () => {
     it('refuses wrong tokens, the viewer token and tokens of another session', async () => {
       const { a, b } = await twoLiveSessions(server, owner);
-      expect((await closedSocket(`${a.url}?token=lst_wrong`)).code).toBe(4001);
+      expect(await closeCodeOf(`${a.url}?token=lst_wrong`)).toBe(4001);
       // The viewer token watches only: the speech socket refuses it with its own code.
       expect(await closedSocket(`${a.url}?token=${a.viewerToken}`)).toEqual({
         code: 4004,
         message: 'The viewer token only watches (WHEP); speaking needs the agent token.',
       });
-      expect((await closedSocket(`${a.url}?token=${b.viewerToken}`)).code).toBe(4001);
-      expect((await closedSocket(`${a.url}?token=${b.token}`)).code).toBe(4001);
-      expect((await closedSocket(a.url)).code).toBe(4001);
+      expect(await closeCodeOf(`${a.url}?token=${b.viewerToken}`)).toBe(4001);
+      expect(await closeCodeOf(`${a.url}?token=${b.token}`)).toBe(4001);
+      expect(await closeCodeOf(a.url)).toBe(4001);
       const unknown = await closedSocket(
         `${server.url.replace('http', 'ws')}/api/v1/sessions/ses_00000000000000000000/speech?token=${a.token}`,
       );

@@ -63,12 +63,16 @@ def _setting(value: NotGivenOr[str | None], env: str) -> str | None:
     return os.getenv(env) or None
 
 
-def _missing(what: str, argument: str, env: str) -> AvatarsError:
-    return AvatarsError(
-        f"{what} is not set: pass {argument}= or set the {env} environment variable",
-        status=None,
-        code="missing-configuration",
-    )
+def _required(value: NotGivenOr[str | None], what: str, argument: str, env: str) -> str:
+    """An argument, else its environment variable, else an error naming both."""
+    setting = _setting(value, env)
+    if setting is None:
+        raise AvatarsError(
+            f"{what} is not set: pass {argument}= or set the {env} environment variable",
+            status=None,
+            code="missing-configuration",
+        )
+    return setting
 
 
 class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
@@ -101,15 +105,9 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
         http_session: aiohttp.ClientSession | None = None,
     ) -> None:
         super().__init__()
-        resolved_avatar_id = _setting(avatar_id, "AVATARS_AVATAR_ID")
-        resolved_api_url = _setting(api_url, "AVATARS_API_URL")
-        resolved_api_key = _setting(api_key, "AVATARS_API_KEY")
-        if resolved_avatar_id is None:
-            raise _missing("The avatar id", "avatar_id", "AVATARS_AVATAR_ID")
-        if resolved_api_url is None:
-            raise _missing("The Avatars API URL", "api_url", "AVATARS_API_URL")
-        if resolved_api_key is None:
-            raise _missing("The Avatars API key", "api_key", "AVATARS_API_KEY")
+        resolved_avatar_id = _required(avatar_id, "The avatar id", "avatar_id", "AVATARS_AVATAR_ID")
+        resolved_api_url = _required(api_url, "The Avatars API URL", "api_url", "AVATARS_API_URL")
+        resolved_api_key = _required(api_key, "The Avatars API key", "api_key", "AVATARS_API_KEY")
         if not resolved_api_url.startswith(("http://", "https://")):
             raise AvatarsError(
                 f"The Avatars API URL must start with http:// or https://, not {resolved_api_url!r}",
@@ -184,15 +182,9 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
         if self._session is not None:
             raise RuntimeError("AvatarSession.start() may be called once; make another AvatarSession for another room")
 
-        url = _setting(livekit_url, "LIVEKIT_URL")
-        key = _setting(livekit_api_key, "LIVEKIT_API_KEY")
-        secret = _setting(livekit_api_secret, "LIVEKIT_API_SECRET")
-        if url is None:
-            raise _missing("The LiveKit server URL", "livekit_url", "LIVEKIT_URL")
-        if key is None:
-            raise _missing("The LiveKit API key", "livekit_api_key", "LIVEKIT_API_KEY")
-        if secret is None:
-            raise _missing("The LiveKit API secret", "livekit_api_secret", "LIVEKIT_API_SECRET")
+        url = _required(livekit_url, "The LiveKit server URL", "livekit_url", "LIVEKIT_URL")
+        key = _required(livekit_api_key, "The LiveKit API key", "livekit_api_key", "LIVEKIT_API_KEY")
+        secret = _required(livekit_api_secret, "The LiveKit API secret", "livekit_api_secret", "LIVEKIT_API_SECRET")
 
         # Inside an agent job the job knows the agent's identity; outside one (a script, a test) the connected room
         # does.
