@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { expectError } from '../harness/expect-error.ts';
 import { closeCodeOf } from '../harness/socket-close.ts';
-import { LIVE_SESSION_ENV, readyLiveAvatar } from '../harness/live-avatar.ts';
-import { keyPerSuite, serverPerSuite } from '../harness/server-per-suite.ts';
+import { liveServerPerSuite, readyLiveAvatar } from '../harness/live-avatar.ts';
 import { TestAgent } from '../livekit/livekit-agent.ts';
 import { type RunningLiveKit, startLiveKit } from '../livekit/livekit-server.ts';
 import { afterAll, beforeAll } from 'vitest';
@@ -13,8 +12,7 @@ import { espeakPcm16 } from '../renderer/espeak-speech.ts';
  * on-demand portrait, its rendering container joining the agent's room, and the session as a resource.
  */
 describe('LiveKit sessions through the API', () => {
-  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
-  const owner = keyPerSuite(server, 'owner', 'org_livekit');
+  const { server, owner } = liveServerPerSuite('org_livekit');
   let livekit: RunningLiveKit;
   let counter = 0;
   beforeAll(async () => {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { keyPerSuite, serverPerSuite } from './server-per-suite.ts';
 import type { TestKey, TestServer } from './test-server.ts';
 
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
@@ -9,6 +10,12 @@ const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
  * queued speech (a flood is cut off quickly).
  */
 export const LIVE_SESSION_ENV = { SESSIONS_PER_AVATAR: '2', SESSION_MAX_QUEUED_SPEECH_SECONDS: '4' };
+
+/** The live-session tests' set-up: one SQLite server with LIVE_SESSION_ENV for the enclosing `describe`, and its owner. */
+export function liveServerPerSuite(organizationId: string): { server: TestServer; owner: TestKey } {
+  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
+  return { server, owner: keyPerSuite(server, 'owner', organizationId) };
+}
 
 /**
  * The avatar as GET answers it once `done` holds, running the control loop meanwhile (preprocessing, real rendering

@@ -46,17 +46,33 @@ export function createKubernetesOrchestrator(options: KubernetesOrchestratorOpti
     }
   }
 
-  async function upsertSecret(desired: V1Secret): Promise<void> {
-    const name = desired.metadata!.name!;
+  /** Creates an object; when it exists already, reads it back (ours only) for the caller to compare. Null: created. */
+  async function createOrRead<T extends { metadata?: { labels?: Record<string, string> } }>(
+    kind: string,
+    name: string,
+    create: () => Promise<unknown>,
+    read: () => Promise<T>,
+  ): Promise<T | null> {
     try {
-      await core.createNamespacedSecret({ namespace, body: desired });
-      return;
+      await create();
+      return null;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
     }
-    const existing = await core.readNamespacedSecret({ name, namespace });
-    assertOurs(existing, 'Secret', name);
-    if (existing.data?.secret === desired.data?.secret) return;
+    const existing = await read();
+    assertOurs(existing, kind, name);
+    return existing;
+  }
+
+  async function upsertSecret(desired: V1Secret): Promise<void> {
+    const name = desired.metadata!.name!;
+    const existing = await createOrRead(
+      'Secret',
+      name,
+      () => core.createNamespacedSecret({ namespace, body: desired }),
+      () => core.readNamespacedSecret({ name, namespace }),
+    );
+    if (!existing || existing.data?.secret === desired.data?.secret) return;
     await core.replaceNamespacedSecret({
       name,
       namespace,
@@ -93,14 +109,13 @@ export function createKubernetesOrchestrator(options: KubernetesOrchestratorOpti
 
   async function upsertService(desired: V1Service): Promise<void> {
     const name = desired.metadata!.name!;
-    try {
-      await core.createNamespacedService({ namespace, body: desired });
-      return;
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-    const existing = await core.readNamespacedService({ name, namespace });
-    assertOurs(existing, 'Service', name);
+    const existing = await createOrRead(
+      'Service',
+      name,
+      () => core.createNamespacedService({ namespace, body: desired }),
+      () => core.readNamespacedService({ name, namespace }),
+    );
+    if (!existing) return;
     const same =
       JSON.stringify(existing.spec?.selector) === JSON.stringify(desired.spec?.selector) &&
       existing.spec?.ports?.length === 1 &&

@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
-import { LIVE_SESSION_ENV, readyLiveAvatar, twoLiveSessions } from '../../../harness/live-avatar.ts';
+import { liveServerPerSuite, readyLiveAvatar, twoLiveSessions } from '../../../harness/live-avatar.ts';
 import { expectError } from '../../../harness/expect-error.ts';
 import { securityTests } from '../../../harness/security.ts';
 import { hashSecret } from '../../../../src/domain/keys/issue-api-key.ts';
 
 // The agent speaking in a started session while a browser watches is the first flow of ../../live-sessions.test.ts.
 describe('POST /api/v1/avatars/:id/sessions', () => {
-  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
-  const owner = keyPerSuite(server, 'owner', 'org_live');
+  const { server, owner } = liveServerPerSuite('org_live');
   const readyAvatar = (tier: string, onDemand?: Record<string, unknown>) => readyLiveAvatar(server, owner, tier, onDemand);
 
   describe('happy', () => {

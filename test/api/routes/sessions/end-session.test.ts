@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { expectError } from '../../../harness/expect-error.ts';
 import { closedSocket } from '../../../harness/socket-close.ts';
-import { LIVE_SESSION_ENV, readyLiveAvatar } from '../../../harness/live-avatar.ts';
+import { liveServerPerSuite, readyLiveAvatar } from '../../../harness/live-avatar.ts';
 import { securityTests } from '../../../harness/security.ts';
-import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 
 // Ending a LiveKit session (the avatar leaves the room) is in ../../livekit-sessions.test.ts.
 describe('DELETE /api/v1/sessions/:id', () => {
-  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
-  const owner = keyPerSuite(server, 'owner', 'org_end_session');
+  const { server, owner } = liveServerPerSuite('org_end_session');
 
   describe('happy', () => {
     it('ends the session in its container at once; its tokens open nothing more; ending it again changes nothing', async () => {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { expectError } from '../../../harness/expect-error.ts';
-import { LIVE_SESSION_ENV, readyLiveAvatar } from '../../../harness/live-avatar.ts';
+import { liveServerPerSuite, readyLiveAvatar } from '../../../harness/live-avatar.ts';
 import { securityTests } from '../../../harness/security.ts';
-import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 
 // A LiveKit session's state as its room changes (agent leaves, room closes) is in ../../livekit-sessions.test.ts.
 describe('GET /api/v1/sessions/:id', () => {
-  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
-  const owner = keyPerSuite(server, 'owner', 'org_get_session');
+  const { server, owner } = liveServerPerSuite('org_get_session');
 
   describe('happy', () => {
     it("gives a live session's transport, state and the container's live metrics, then how it ended", async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
-import { LIVE_SESSION_ENV, twoLiveSessions } from '../../../harness/live-avatar.ts';
+import { liveServerPerSuite, twoLiveSessions } from '../../../harness/live-avatar.ts';
 import { espeakPcm16 } from '../../../renderer/espeak-speech.ts';
 import { connectAgent } from '../../../renderer/speech-agent.ts';
 import { closeCodeOf, closedSocket } from '../../../harness/socket-close.ts';
@@ -8,8 +7,7 @@ import { closeCodeOf, closedSocket } from '../../../harness/socket-close.ts';
 // The agent speaking while a browser watches, and a flood cut off with 4009, are in ../../live-sessions.test.ts;
 // the renderer's side of each close code, in test/renderer/live-sessions.test.ts.
 describe('WebSocket /api/v1/sessions/:id/speech', () => {
-  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
-  const owner = keyPerSuite(server, 'owner', 'org_live');
+  const { server, owner } = liveServerPerSuite('org_live');
 
   describe('happy', () => {
     it("joins the agent's socket to the session's container: ready, its speech played out, a clean end", async () => {

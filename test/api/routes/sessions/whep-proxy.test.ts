@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
-import { LIVE_SESSION_ENV, twoLiveSessions } from '../../../harness/live-avatar.ts';
+import { liveServerPerSuite, twoLiveSessions } from '../../../harness/live-avatar.ts';
 import { expectError } from '../../../harness/expect-error.ts';
 import { whepViewer } from '../../../harness/whep-viewer.ts';
 
 // A browser watching over WHEP through this proxy while the agent speaks is in ../../live-sessions.test.ts; the
 // renderer's own WHEP endpoint, in test/renderer/whep-viewer.test.ts.
 describe('POST /api/v1/sessions/:id/whep', () => {
-  const server = serverPerSuite('sqlite', LIVE_SESSION_ENV);
-  const owner = keyPerSuite(server, 'owner', 'org_live');
+  const { server, owner } = liveServerPerSuite('org_live');
 
   describe('happy', () => {
     it("relays a viewer's offer to the session's container and its answer back, with this API's Location to end it", async () => {
