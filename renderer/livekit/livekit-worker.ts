@@ -15,6 +15,7 @@ import {
   VideoFrame,
   VideoSource,
 } from '@livekit/rtc-node';
+import { DegradationPreference } from '@livekit/rtc-ffi-bindings';
 import { LIVEKIT_AVATAR, type PlaybackFinished } from '../../contract/livekit-avatar.ts';
 import type { LiveKitJoin, SessionEndReason } from '../../contract/live-sessions.ts';
 import type { LiveSession, MediaOutput, SessionEvent, SpeakerLink } from '../live/live-session.ts';
@@ -135,7 +136,16 @@ export class LiveKitWorker {
       this.waitForAgent = setTimeout(() => this.end('agent-left'), this.session.maxIdleMs);
     }
 
-    await this.publish();
+    try {
+      await this.publish();
+    } catch (error) {
+      // A token without the grant to publish: the avatar could not show itself, so it does not stay.
+      await this.leave();
+      throw new LiveKitJoinError(
+        'refused',
+        sentence(`The LiveKit server did not let the avatar publish: ${String((error as Error)?.message ?? error)}`),
+      );
+    }
     this.session.addOutput(this.output);
     this.session.attachSpeaker(this.link);
     this.session.start(SPEECH_RATE, this.debug);
@@ -147,6 +157,10 @@ export class LiveKitWorker {
     const video = LocalVideoTrack.createVideoTrack('avatar_video', this.video);
     const videoOptions = new TrackPublishOptions();
     videoOptions.source = TrackSource.SOURCE_CAMERA;
+    // One layer at the avatar's own size, kept when the link is short of bandwidth or the encoder of time (frames are
+    // dropped instead): a subscriber never gets a downscaled face. Simulcast would offer 360p too.
+    videoOptions.simulcast = false;
+    videoOptions.degradationPreference = DegradationPreference.MAINTAIN_RESOLUTION;
     const audio = LocalAudioTrack.createAudioTrack('avatar_audio', this.audio);
     const audioOptions = new TrackPublishOptions();
     audioOptions.source = TrackSource.SOURCE_MICROPHONE;

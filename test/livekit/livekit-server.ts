@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { AccessToken } from 'livekit-server-sdk';
 import { freePort } from '../harness/free-port.ts';
 
@@ -57,7 +58,13 @@ export async function startLiveKit(): Promise<RunningLiveKit> {
 export async function roomToken(
   room: string,
   identity: string,
-  options: { kind?: 'agent' | 'standard'; attributes?: Record<string, string>; secret?: string; ttlSeconds?: number } = {},
+  options: {
+    kind?: 'agent' | 'standard';
+    attributes?: Record<string, string>;
+    secret?: string;
+    ttlSeconds?: number;
+    canPublish?: boolean;
+  } = {},
 ): Promise<string> {
   const token = new AccessToken(API_KEY, options.secret ?? API_SECRET, {
     identity,
@@ -65,6 +72,26 @@ export async function roomToken(
     ttl: options.ttlSeconds ?? 600,
   });
   if (options.kind === 'agent') token.kind = 'agent';
-  token.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true, canPublishData: true });
+  token.addGrant({ roomJoin: true, room, canPublish: options.canPublish ?? true, canSubscribe: true, canPublishData: true });
   return token.toJwt();
+}
+
+/**
+ * A room token that expired ten minutes ago, signed with the right secret (livekit-server-sdk will not mint one in the
+ * past; the server allows a little clock skew, so a token just past its end still joins).
+ */
+export function expiredRoomToken(room: string, identity: string, attributes: Record<string, string> = {}): string {
+  const now = Math.floor(Date.now() / 1000);
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = {
+    iss: API_KEY,
+    sub: identity,
+    nbf: now - 3600,
+    exp: now - 600,
+    kind: 'agent',
+    attributes,
+    video: { roomJoin: true, room },
+  };
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
+  return `${unsigned}.${createHmac('sha256', API_SECRET).update(unsigned).digest('base64url')}`;
 }
