@@ -185,6 +185,11 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       try {
         const worker = await LiveKitWorker.join(session, input.livekit, log);
         created.participantIdentity = worker.participantIdentity;
+        if (session.isEnded) {
+          // Ended (DELETE, shutdown) while the avatar was joining: it leaves again at once.
+          await worker.leave();
+          throw new HttpError(409, 'conflict', 'The session was ended while its avatar joined the room.');
+        }
       } catch (error) {
         // It never began: forget it rather than remember it as ended.
         sessions.delete(session.id);
