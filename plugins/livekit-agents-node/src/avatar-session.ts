@@ -94,6 +94,8 @@ export class AvatarSession extends voice.AvatarSession {
   readonly #name: string;
   readonly #startTimeoutMs: number;
   #session: LiveKitSession | null = null;
+  /** Set from the first moment of start() until it fails or aclose() ends it, so a second start() cannot race it. */
+  #started = false;
 
   /** @throws AvatarsError (`missing-configuration`) when the avatar id, API URL or API key is neither given nor in the environment. */
   constructor(options: AvatarSessionOptions = {}) {
@@ -147,9 +149,10 @@ export class AvatarSession extends voice.AvatarSession {
    * @throws AvatarsError when the API refuses or cannot be reached (nothing is left running then).
    */
   override async start(agentSession: voice.AgentSession, room: Room, options: StartOptions = {}): Promise<string> {
-    if (this.#session) throw new Error('This AvatarSession is already started; aclose() it before starting it again.');
-    await super.start(agentSession, room);
+    if (this.#started) throw new Error('This AvatarSession is already started; aclose() it before starting it again.');
+    this.#started = true;
     try {
+      await super.start(agentSession, room);
       const jobCtx = getJobContext(false);
       const livekitUrl = setting(options.livekitUrl, 'LIVEKIT_URL') ?? jobCtx?.info.url;
       const livekitApiKey = setting(options.livekitApiKey, 'LIVEKIT_API_KEY') ?? jobCtx?.info.apiKey;
@@ -184,6 +187,7 @@ export class AvatarSession extends voice.AvatarSession {
     } catch (error) {
       // Nothing started: undo the base class's hooks so a later start() begins afresh.
       await this._rollbackStart();
+      this.#started = false;
       throw error;
     }
 
@@ -205,6 +209,7 @@ export class AvatarSession extends voice.AvatarSession {
   override async aclose(): Promise<void> {
     const session = this.#session;
     this.#session = null;
+    this.#started = false;
     try {
       if (session) {
         try {

@@ -146,6 +146,7 @@ describe('AvatarSession in a real agent session', () => {
       );
       expect(sessionId).toMatch(/^ses_/);
       expect(avatar.sessionId).toBe(sessionId);
+      await expect(avatar.start(session, room)).rejects.toThrow(/already started/);
       const output = session.output.audio;
       expect(output).toBeInstanceOf(voice.DataStreamAudioOutput);
       expect(output!.sampleRate).toBe(SAMPLE_RATE);
