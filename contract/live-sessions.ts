@@ -154,6 +154,10 @@ export interface SessionMetricsSnapshot {
   maxDriftMs: number | null;
   framesDrawn: number;
   framesSkipped: number;
+  /** Frames the agent's socket output dropped because its consumer read too slowly (frames over the socket). */
+  framesDropped: number;
+  /** Audio the socket output dropped likewise, past its hard cap. */
+  audioDroppedMs: number;
   viewers: number;
   speechSeconds: number;
   queuedMs: number;

@@ -39,12 +39,31 @@ export interface SpeakerLink {
   segmentEnded?(end: SegmentEnd): void;
 }
 
-/** Where the session's media goes besides its WHEP viewers: a LiveKit room. */
+/** One 10 ms slot of the playout clock (buffers are reused: copy them to keep them). */
+export interface AudioSlot {
+  /** Mono PCM16 at 48 kHz, as WebRTC sends it. */
+  pcm48k: Int16Array;
+  /** The same at the agent's own rate. */
+  pcm: Int16Array;
+  sampleRate: number;
+  /** The slot's start on the session's clock (ms since it began). */
+  atMs: number;
+}
+
+/** One frame drawn at the avatar's size (buffers reused likewise). */
+export interface DrawnFrame {
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+  /** The frame as I420, converted on the first call of the frame. */
+  i420(): Uint8Array;
+  atMs: number;
+}
+
+/** Where the session's media goes besides its WHEP viewers: a LiveKit room, or the agent's own socket. */
 export interface MediaOutput {
-  /** 10 ms of 48 kHz mono PCM16 on the playout clock (the buffer is reused: copy it to keep it). */
-  audio(samples: Int16Array): void;
-  /** One I420 frame at the avatar's size (reused likewise), `atMs` on the session's clock. */
-  video(i420: Uint8Array, atMs: number): void;
+  audio(slot: AudioSlot): void;
+  video(frame: DrawnFrame): void;
 }
 
 /** What an interruption cut off. */
@@ -363,7 +382,14 @@ export class LiveSession {
     if (!toViewers && this.outputs.size === 0) return;
     const samples = slot && this.upsampler ? this.upsampler.process(slot.samples) : SILENCE_48K;
     if (toViewers) this.sources!.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: 480 });
-    for (const output of this.outputs) output.audio(samples);
+    if (this.outputs.size === 0) return;
+    const audio: AudioSlot = {
+      pcm48k: samples,
+      pcm: slot?.samples ?? SILENCE_48K,
+      sampleRate: slot ? this.playout!.sampleRate : 48000,
+      atMs: slotAt - this.createdAt,
+    };
+    for (const output of this.outputs) output.audio(audio);
   }
 
   private drawFrame(frameAt: number): void {
@@ -372,10 +398,17 @@ export class LiveSession {
     const { mouth, speechSample, slotAt } = this.lastSlot;
     const t = (frameAt - this.createdAt) / 1000;
     this.animator.frameInto(this.rgba, t, mouth ?? undefined);
-    if (watched || this.outputs.size > 0) {
-      rgbaToI420(this.rgba, this.animator.width, this.animator.height, this.i420);
-      if (watched) this.sources!.video.onFrame({ width: this.animator.width, height: this.animator.height, data: this.i420 });
-      for (const output of this.outputs) output.video(this.i420, frameAt - this.createdAt);
+    const { width, height } = this.animator;
+    let converted = false;
+    const i420 = (): Uint8Array => {
+      if (!converted) rgbaToI420(this.rgba, width, height, this.i420);
+      converted = true;
+      return this.i420;
+    };
+    if (watched) this.sources!.video.onFrame({ width, height, data: i420() });
+    if (this.outputs.size > 0) {
+      const frame: DrawnFrame = { rgba: this.rgba, width, height, i420, atMs: frameAt - this.createdAt };
+      for (const output of this.outputs) output.video(frame);
     }
     const out = performance.now();
     for (const viewer of this.viewers.values()) {

@@ -11,6 +11,8 @@ export class SessionMetrics {
   timeToFirstFrameMs: number | null = null;
   private framesDrawn = 0;
   private framesSkipped = 0;
+  private outputFramesDropped = 0;
+  private outputAudioDroppedMs = 0;
   private windowFrames = 0;
   private windowStart: number | null = null;
   private driftSum = 0;
@@ -24,6 +26,12 @@ export class SessionMetrics {
 
   skipped(count: number): void {
     this.framesSkipped += count;
+  }
+
+  /** Media the agent's socket output did not send, its consumer being too slow (frames, and ms of audio). */
+  outputDropped(frames: number, audioMs: number): void {
+    this.outputFramesDropped += frames;
+    this.outputAudioDroppedMs += audioMs;
   }
 
   frame(at: number, latencyMs: number | null, driftMs: number | null): void {
@@ -63,6 +71,8 @@ export class SessionMetrics {
       maxDriftMs: this.driftCount ? round(this.driftMaxAbs) : null,
       framesDrawn: this.framesDrawn,
       framesSkipped: this.framesSkipped,
+      framesDropped: this.outputFramesDropped,
+      audioDroppedMs: this.outputAudioDroppedMs,
       viewers,
       speechSeconds: round(playout?.receivedSeconds ?? 0),
       queuedMs: Math.round(playout?.queuedMs ?? 0),

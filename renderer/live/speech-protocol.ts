@@ -1,11 +1,12 @@
 /** The agent's WebSocket protocol (docs/live-sessions.md): message parsing; the close codes are the contract's. */
 import { CLOSE } from '../../contract/live-sessions.ts';
+import type { FrameOutputOptions } from './frame-output.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
 export const SAMPLE_RATES = [16000, 24000] as const;
 
 export type AgentMessage =
-  | { type: 'start'; sampleRate: number; debug: boolean }
+  | { type: 'start'; sampleRate: number; debug: boolean; output: FrameOutputOptions | null }
   | { type: 'text'; text: string }
   | { type: 'interrupt' }
   | { type: 'end' };
@@ -60,5 +61,20 @@ function parseStart(message: Record<string, unknown>): AgentMessage {
     throw new ProtocolError(CLOSE.badFormat, 'The sample rate must be 16000 or 24000.');
   if (message.debug !== undefined && typeof message.debug !== 'boolean')
     throw new ProtocolError(CLOSE.badMessage, '"debug" must be true or false.');
-  return { type: 'start', sampleRate: format.sampleRate as number, debug: message.debug === true };
+  return { type: 'start', sampleRate: format.sampleRate as number, debug: message.debug === true, output: parseOutput(message.output) };
+}
+
+/** `output`: the session's frames (and audio) back on this socket; absent for an agent that only speaks. */
+function parseOutput(value: unknown): FrameOutputOptions | null {
+  if (value === undefined) return null;
+  const bad = (why: string) => new ProtocolError(CLOSE.badMessage, `"output" ${why}`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw bad('must be an object: { "video": "jpeg" | "i420" }.');
+  const { video, jpegQuality = 80, audio = true, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw bad(`has an unknown field "${unknown}": only video, jpegQuality and audio are accepted.`);
+  if (video !== 'jpeg' && video !== 'i420') throw bad('needs "video": "jpeg" or "i420".');
+  if (typeof jpegQuality !== 'number' || !Number.isInteger(jpegQuality) || jpegQuality < 1 || jpegQuality > 100)
+    throw bad('"jpegQuality" must be a whole number from 1 to 100.');
+  if (typeof audio !== 'boolean') throw bad('"audio" must be true or false.');
+  return { video, jpegQuality, audio };
 }

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { LiveSession, SessionEvent, SpeakerLink } from './live-session.ts';
 import { CLOSE } from '../../contract/live-sessions.ts';
 import { MAX_MESSAGE_BYTES, parseAgentMessage, ProtocolError } from './speech-protocol.ts';
+import { FrameOutput } from './frame-output.ts';
 
 /**
  * A peer that does not answer the close frame would be read and parsed for ws's 30 s close timeout. Past what it
@@ -38,20 +39,30 @@ export function refuse(socket: WebSocket, code: number, message: string): void {
 export function bindSpeechSocket(socket: WebSocket, session: LiveSession): void {
   let closedByUs = false;
   let started = false; // this connection's own `start`: every connection declares its format
+  // Frames and audio back on this socket, when its `start` asked for them; events then go out in order with them.
+  let output: FrameOutput | null = null;
   const link: SpeakerLink = {
     send: (event) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
+      if (output) output.event(JSON.stringify(event));
+      else if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(event));
     },
     close: (code, reason) => {
       closedByUs = true;
-      closeSocket(socket, code, reason);
+      // After what the frame output still has to send (the `ended` event among it).
+      if (output) void output.flushed().then(() => closeSocket(socket, code, reason));
+      else closeSocket(socket, code, reason);
     },
   };
   session.attachSpeaker(link);
 
+  const leave = (): void => {
+    session.speakerLeft(link);
+    if (output) session.removeOutput(output);
+    output = null;
+  };
   const fail = (code: number, message: string): void => {
     closedByUs = true;
-    session.speakerLeft(link);
+    leave();
     refuse(socket, code, message);
   };
 
@@ -78,6 +89,10 @@ export function bindSpeechSocket(socket: WebSocket, session: LiveSession): void 
       if (message.type === 'start') {
         if (started) throw new ProtocolError(CLOSE.badMessage, 'The session has already started.');
         started = true;
+        if (message.output) {
+          output = new FrameOutput(socket, message.output, session.metrics);
+          session.addOutput(output);
+        }
         session.start(message.sampleRate, message.debug);
       } else if (!started) {
         throw new ProtocolError(CLOSE.badMessage, 'The first message must be "start".');
@@ -89,7 +104,7 @@ export function bindSpeechSocket(socket: WebSocket, session: LiveSession): void 
       else fail(1011, 'The renderer failed to handle this message.');
     }
   });
-  socket.on('close', () => session.speakerLeft(link));
+  socket.on('close', leave);
   socket.on('error', () => socket.terminate());
 }
 

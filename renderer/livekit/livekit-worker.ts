@@ -71,11 +71,12 @@ export class LiveKitWorker {
     const { width, height } = session.size;
     this.video = new VideoSource(width, height);
     this.output = {
-      audio: (samples) => {
-        this.audio.captureFrame(new AudioFrame(Int16Array.from(samples), 48000, 1, samples.length)).catch(() => {});
+      audio: ({ pcm48k }) => {
+        this.audio.captureFrame(new AudioFrame(Int16Array.from(pcm48k), 48000, 1, pcm48k.length)).catch(() => {});
       },
-      video: (i420, atMs) => {
-        this.video.captureFrame(new VideoFrame(i420.slice(), width, height, VideoBufferType.I420), BigInt(Math.round(atMs * 1000)));
+      video: (frame) => {
+        const data = frame.i420().slice();
+        this.video.captureFrame(new VideoFrame(data, width, height, VideoBufferType.I420), BigInt(Math.round(frame.atMs * 1000)));
       },
     };
     this.link = {
@@ -222,6 +223,8 @@ export class LiveKitWorker {
     if (data.callerIdentity !== this.agentIdentity) return 'reject';
     this.clears++;
     const { segmentPlayedSeconds } = this.session.interrupt();
+    // Speech already handed to LiveKit's audio queue would still play: it goes too.
+    this.audio.clearQueue();
     // After every clear, even one with nothing playing: the agent waits for it to mark its speech done.
     this.playbackFinished({ playback_position: segmentPlayedSeconds ?? 0, interrupted: true });
     return 'ok';

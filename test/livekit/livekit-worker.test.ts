@@ -109,9 +109,10 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     expect(cut.interrupted).toBe(true);
     expect(cut.playback_position).toBeGreaterThan(0.5);
     expect(cut.playback_position).toBeLessThan(seconds - 0.5);
-    // Silence follows within a few audio frames of the clear (the network adds its own delay on top).
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(levelBetween(agent, clearedAt + 300, clearedAt + 600)).toBeLessThan(50);
+    // Silence follows in the room (the mouth's own closing, on the next frame, is checked frame by frame below; the
+    // network and the subscriber's jitter buffer add their delay, more on a loaded machine, hence the margin).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(levelBetween(agent, clearedAt + 1000, clearedAt + 1500)).toBeLessThan(50);
 
     for (let i = 0; i < 20; i++) {
       void agent.speak(speech24k, { speedup: 20 });

@@ -1024,6 +1024,10 @@ export interface components {
         maxDriftMs: number | null;
         framesDrawn: number;
         framesSkipped: number;
+        /** @description frames the agent socket's frame output dropped for a slow reader */
+        framesDropped: number;
+        /** @description audio it dropped likewise, past its cap */
+        audioDroppedMs: number;
         viewers: number;
         speechSeconds: number;
         queuedMs: number;

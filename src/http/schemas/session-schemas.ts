@@ -44,6 +44,8 @@ const Metrics = Type.Object({
   maxDriftMs: Type.Union([Type.Number(), Type.Null()]),
   framesDrawn: Type.Integer(),
   framesSkipped: Type.Integer(),
+  framesDropped: Type.Integer({ description: "frames the agent socket's frame output dropped for a slow reader" }),
+  audioDroppedMs: Type.Number({ description: 'audio it dropped likewise, past its cap' }),
   viewers: Type.Integer(),
   speechSeconds: Type.Number(),
   queuedMs: Type.Number(),
