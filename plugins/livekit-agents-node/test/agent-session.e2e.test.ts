@@ -22,8 +22,8 @@ useAgentsLogger();
 /** What the agent's room receives of the avatar: decoded video, and the loudness of its audio per 10 ms. */
 class Watch {
   frames = 0;
-  /** The largest frame decoded. */
-  largest = { width: 0, height: 0 };
+  /** The sizes of the frames decoded, `WxH`. */
+  readonly sizes = new Set<string>();
   /** Per frame of the avatar's audio: when it arrived, its mean absolute sample, its length in seconds. */
   readonly audio: { at: number; level: number; seconds: number }[] = [];
 
@@ -71,8 +71,7 @@ class Watch {
     if (track.kind === TrackKind.KIND_VIDEO) {
       for await (const { frame } of iterate(new VideoStream(track))) {
         this.frames++;
-        if (frame.width * frame.height > this.largest.width * this.largest.height)
-          this.largest = { width: frame.width, height: frame.height };
+        this.sizes.add(`${frame.width}x${frame.height}`);
       }
     } else if (track.kind === TrackKind.KIND_AUDIO) {
       for await (const frame of iterate(new AudioStream(track, 48000, 1))) {
@@ -139,6 +138,7 @@ describe('AvatarSession in a real agent session', () => {
       expect((refused as AvatarsError).message).toMatch(/refused the avatar's token/);
       expect(avatar.sessionId).toBeNull();
       expect(session.output.audio).toBeNull();
+
       const sessionId = await within(
         avatar.start(session, room, { livekitUrl: livekit.url, livekitApiKey: API_KEY, livekitApiSecret: API_SECRET }),
         60_000,
@@ -168,15 +168,12 @@ describe('AvatarSession in a real agent session', () => {
         outputOptions: { audioEnabled: false },
       });
       await avatar.waitForJoin({ timeout: 10_000 });
-      // The idle face, published at the avatar's size. What a subscriber decodes may be smaller: libwebrtc lowers the
-      // encoded resolution when the sender's CPU or bandwidth estimate is short (256 and 360 lines seen here on two
-      // busy cores), keeping the shape. Then we stop decoding it: the cores are better spent on the audio we measure.
+      // The idle face, published and decoded at the avatar's size (one layer, its resolution kept under load). Then we
+      // stop decoding it: two shared cores are better spent on the audio we measure.
       const camera = [...face.trackPublications.values()].find((p) => p.kind === TrackKind.KIND_VIDEO);
       expect({ width: camera?.width, height: camera?.height }).toEqual({ width, height });
       await until(() => watch.frames >= 10, 10_000, 'the idle face');
-      expect(watch.largest.width * height).toBe(watch.largest.height * width);
-      expect(watch.largest.width).toBeGreaterThanOrEqual(width / 4);
-      expect(watch.largest.width).toBeLessThanOrEqual(width);
+      expect([...watch.sizes]).toEqual([`${width}x${height}`]);
       camera!.setSubscribed(false);
 
       const say = (text: string) => {
@@ -227,6 +224,7 @@ describe('AvatarSession in a real agent session', () => {
       const quietFrom = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(watch.audio.filter((a) => a.at > quietFrom && a.level > SOUNDING)).toEqual([]);
+
       // 3. Interruptions in a row, each at another point of its segment, then speech that plays to its end:
       // interruptions never leave the avatar deaf.
       const rounds = 12;
@@ -242,6 +240,7 @@ describe('AvatarSession in a real agent session', () => {
       expect(offs[Math.floor(offs.length / 2)]).toBeLessThan(0.05);
       expect(offs.filter((off) => off >= 0.1).length).toBeLessThanOrEqual(1);
       expect(offs[offs.length - 1]).toBeLessThan(0.2);
+
       const lastSaidAt = performance.now();
       const last = say('And now I speak to the very end.');
       await within(last.handle.waitForPlayout(), 20_000, 'the last segment to play out');
