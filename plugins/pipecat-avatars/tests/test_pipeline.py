@@ -1,0 +1,414 @@
+"""A real pipecat pipeline around the service, against the real API and its rendering container: a source where a
+TTS would be feeds espeak-ng speech (22050 Hz, which the service resamples) as 20 ms TTSAudioRawFrames between
+TTSStartedFrame and TTSStoppedFrame, faster than real time as TTS services do; a sink records what comes out, with
+arrival times. Every wait is bounded and says what it waited for."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+import pytest
+from pipecat.frames.frames import (
+    EndFrame,
+    ErrorFrame,
+    Frame,
+    InterruptionFrame,
+    MetricsFrame,
+    OutputImageRawFrame,
+    SpeechOutputAudioRawFrame,
+    TextFrame,
+    TTSAudioRawFrame,
+    TTSStartedFrame,
+    TTSStoppedFrame,
+)
+from pipecat.metrics.metrics import ProcessingMetricsData, TTFBMetricsData
+from pipecat.pipeline.pipeline import Pipeline
+from pipecat.pipeline.worker import PipelineParams, PipelineWorker
+from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
+from pipecat.workers.runner import WorkerRunner
+
+from pipecat_avatars import AvatarSessionMetricsData, AvatarsVideoService
+
+from .forwarder import Forwarder
+from .support import ESPEAK_RATE, PORTRAIT, AvatarsServer, avatars_server, espeak, free_port
+
+WIDTH, HEIGHT, FPS = 256, 256, 25
+FRAME_MS = 1000 / FPS
+OUT_RATE = 24000  # the pipeline's output rate: the service speaks to the session at 24 kHz, and gets 24 kHz back
+LOUD = 64  # a sample above this is speech (espeak-ng's silence is exact zeros; resampling rings far below it)
+
+T = TypeVar("T")
+
+
+async def within(seconds: float, what: str, awaitable: Awaitable[T]) -> T:
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except asyncio.TimeoutError:
+        raise AssertionError(f"timed out after {seconds:g} s waiting for {what}") from None
+
+
+async def until(seconds: float, what: str, check: Callable[[], Any]) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
+        await asyncio.sleep(0.02)
+    return result
+
+
+# --- the world: the API, a relay in front of it, a deployed realtime_lipsync avatar ---
+
+
+@dataclass
+class World:
+    api: AvatarsServer
+    relay: Forwarder
+    key: str
+    avatar_id: str
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[World]:
+    assert PORTRAIT.is_file(), f"the portrait fixture is missing: {PORTRAIT}"
+    api_port = free_port()
+    relay = Forwarder(api_port)
+    try:
+        with avatars_server(port=api_port, public_url=f"http://127.0.0.1:{relay.port}") as api:
+            key = api.make_key()
+            avatar_id = api.create_avatar(
+                key,
+                {
+                    "name": "Pipecat",
+                    "tier": "realtime_lipsync",
+                    "onDemand": {"schedulingMode": "on_demand"},
+                    "config": {"resolution": f"{WIDTH}x{HEIGHT}", "frameRate": FPS},
+                },
+            )
+            api.upload_portrait(key, avatar_id)
+            yield World(api=api, relay=relay, key=key, avatar_id=avatar_id)
+    finally:
+        relay.stop()
+
+
+# --- the pipeline: source (where the TTS would be) → AvatarsVideoService → sink ---
+
+
+class Source(FrameProcessor):
+    """Speaks as a TTS does, and keeps what comes back upstream (the service's ErrorFrames)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors: list[ErrorFrame] = []
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if isinstance(frame, ErrorFrame) and direction == FrameDirection.UPSTREAM:
+            self.errors.append(frame)
+        await self.push_frame(frame, direction)
+
+    async def say(self, pcm: bytes, rate: int = ESPEAK_RATE) -> None:
+        await self.push_frame(TTSStartedFrame())
+        step = rate // 50 * 2  # 20 ms
+        for i in range(0, len(pcm), step):
+            await self.push_frame(TTSAudioRawFrame(audio=pcm[i : i + step], sample_rate=rate, num_channels=1))
+        await self.push_frame(TTSStoppedFrame())
+
+
+@dataclass
+class Out:
+    at: float  # time.monotonic() at the sink
+    frame: Frame
+
+
+class Sink(FrameProcessor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[Out] = []
+
+    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
+        await super().process_frame(frame, direction)
+        if direction == FrameDirection.DOWNSTREAM:
+            self.out.append(Out(time.monotonic(), frame))
+        await self.push_frame(frame, direction)
+
+    def since(self, index: int) -> list[Out]:
+        return self.out[index:]
+
+    def audio(self, start: int = 0) -> list[tuple[float, float, bytes]]:
+        """(arrival, ptsMs, pcm) of the avatar's audio."""
+        return [
+            (o.at, (o.frame.pts or 0) / 1e6, o.frame.audio)
+            for o in self.out[start:]
+            if isinstance(o.frame, SpeechOutputAudioRawFrame)
+        ]
+
+    def frames(self, start: int = 0) -> list[tuple[float, float, OutputImageRawFrame]]:
+        return [
+            (o.at, (o.frame.pts or 0) / 1e6, o.frame) for o in self.out[start:] if isinstance(o.frame, OutputImageRawFrame)
+        ]
+
+    def index_of(self, kind: type[Frame]) -> int | None:
+        return next((i for i, o in enumerate(self.out) if isinstance(o.frame, kind)), None)
+
+
+@dataclass
+class Run:
+    source: Source
+    avatar: AvatarsVideoService
+    sink: Sink
+    worker: PipelineWorker
+    done: asyncio.Task[None]
+
+    async def end(self) -> None:
+        await self.worker.queue_frame(EndFrame())
+        await within(30, "the pipeline to end after an EndFrame", asyncio.shield(self.done))
+
+
+@asynccontextmanager
+async def running(avatar: AvatarsVideoService) -> AsyncIterator[Run]:
+    source, sink = Source(), Sink()
+    worker = PipelineWorker(
+        Pipeline([source, avatar, sink]),
+        params=PipelineParams(enable_metrics=True, audio_out_sample_rate=OUT_RATE),
+        idle_timeout_secs=None,
+    )
+    runner = WorkerRunner(handle_sigint=False)
+    await runner.add_workers(worker)
+    run = Run(source, avatar, sink, worker, asyncio.create_task(runner.run()))
+    try:
+        yield run
+    finally:
+        if not run.done.done():
+            await worker.cancel()
+            await within(15, "the pipeline to cancel", asyncio.shield(run.done))
+
+
+def service(world: World, **kwargs: Any) -> AvatarsVideoService:
+    settings: dict[str, Any] = {"api_key": world.key, "avatar_id": world.avatar_id, "base_url": world.api.url}
+    return AvatarsVideoService(**{**settings, **kwargs})
+
+
+async def started(run: Run) -> None:
+    """The session is up and the idle face flows (an on-demand avatar is deployed by the first session: up to ~60 s)."""
+    await until(75, "the session's first frames", lambda: len(run.sink.frames()) >= 3 or run.source.errors)
+    assert not run.source.errors, [e.error for e in run.source.errors]
+
+
+# --- what came out ---
+
+
+def loud_span(pcm: bytes) -> tuple[int, int] | None:
+    samples = np.abs(np.frombuffer(pcm, dtype=np.int16).astype(np.int32))
+    loud = np.flatnonzero(samples > LOUD)
+    return (int(loud[0]), int(loud[-1]) + 1) if loud.size else None
+
+
+def speech_seconds(pcm: bytes, rate: int) -> float:
+    span = loud_span(pcm)
+    assert span is not None, "no speech in this audio"
+    return (span[1] - span[0]) / rate
+
+
+def is_silent(pcm: bytes) -> bool:
+    return loud_span(pcm) is None
+
+
+async def spoken(run: Run, start: int, pcm_in: bytes, what: str) -> list[tuple[float, float, bytes]]:
+    """Waits until the avatar has played the speech given after sink index `start`, and 600 ms of silence after it."""
+    budget = len(pcm_in) / 2 / ESPEAK_RATE + 10
+
+    def finished() -> bool:
+        audio = run.sink.audio(start)
+        loud = [i for i, (_, _, pcm) in enumerate(audio) if not is_silent(pcm)]
+        return bool(loud) and len(audio) - 1 - loud[-1] >= 60
+
+    await until(budget, f"the avatar to speak {what}", lambda: finished() or run.source.errors)
+    assert not run.source.errors, [e.error for e in run.source.errors]
+    return run.sink.audio(start)
+
+
+# --- the tests ---
+
+
+async def test_speaks_in_sync_reports_metrics_and_ends_on_end_frame(world: World) -> None:
+    avatar = service(world)
+    async with running(avatar) as run:
+        await started(run)
+        assert avatar.video_size == (WIDTH, HEIGHT) and avatar.frame_rate == FPS
+        mark = len(run.sink.out)
+        pcm_in = espeak("Hello! I am an avatar, speaking through a Pipecat pipeline.")
+        await run.source.say(pcm_in)
+        audio = await spoken(run, mark, pcm_in, "the sentence")
+        frames = run.sink.frames(mark)
+
+        # Frames: the avatar's size, RGB, on the 40 ms grid of its frame rate, as many as the playout clock had
+        # slots (a frame the renderer skips or drops under load leaves a hole: on 2 shared cores a few may).
+        assert frames
+        for _, _, f in frames:
+            assert (f.size, f.format, len(f.image)) == ((WIDTH, HEIGHT), "RGB", WIDTH * HEIGHT * 3)
+        pts = [p for _, p, _ in frames]
+        steps = np.diff(pts)
+        assert np.all(steps > 0), "frames out of order"
+        assert np.allclose(steps / FRAME_MS, np.round(steps / FRAME_MS), atol=0.05), "frames off the frame-rate grid"
+        assert statistics.median(steps) == pytest.approx(FRAME_MS, abs=0.5), steps
+        pts_fps = (len(pts) - 1) / ((pts[-1] - pts[0]) / 1000)
+        arrival_fps = (len(frames) - 1) / (frames[-1][0] - frames[0][0])
+        assert 22 <= pts_fps <= FPS + 0.1, f"{pts_fps:.1f} frames per second of playout clock"
+        assert arrival_fps == pytest.approx(pts_fps, rel=0.1), (pts_fps, arrival_fps)
+
+        # Audio: 10 ms at 24 kHz each, back to back on the same clock; the speech as long as what went in.
+        assert {len(pcm) for _, _, pcm in audio} == {OUT_RATE // 100 * 2}
+        audio_pts = [p for _, p, _ in audio]
+        assert np.allclose(np.diff(audio_pts), 10, atol=0.01), "audio not back to back"
+        pcm_out = b"".join(pcm for _, _, pcm in audio)
+        seconds_in, seconds_out = speech_seconds(pcm_in, ESPEAK_RATE), speech_seconds(pcm_out, OUT_RATE)
+        assert seconds_out == pytest.approx(seconds_in, abs=0.02), (seconds_in, seconds_out)
+
+        # Sync: in the stream, each frame sits between the audio around its pts (within one frame on the playout
+        # clock), and it reaches the sink with the 10 ms of audio playing at its pts (the median within one frame).
+        stream = [o for o in run.sink.since(mark) if isinstance(o.frame, (OutputImageRawFrame, SpeechOutputAudioRawFrame))]
+        for i, o in enumerate(stream):
+            if isinstance(o.frame, OutputImageRawFrame) and 0 < i < len(stream) - 1:
+                for neighbour in (stream[i - 1], stream[i + 1]):
+                    if isinstance(neighbour.frame, SpeechOutputAudioRawFrame):
+                        skew = abs((o.frame.pts or 0) - (neighbour.frame.pts or 0)) / 1e6
+                        assert skew <= FRAME_MS, f"a frame at {o.frame.pts} beside audio at {neighbour.frame.pts}"
+        by_slot = {round(p / 10): at for at, p, _ in audio}
+        gaps = [abs(at - by_slot[int(p // 10)]) * 1000 for at, p, _ in frames if int(p // 10) in by_slot]
+        assert len(gaps) >= len(frames) - 2, "frames without audio at their pts"
+        assert statistics.median(gaps) <= FRAME_MS, f"audio-to-frame arrival gaps (ms): {sorted(gaps)}"
+
+        # Metrics: the session's (every 2 s), its latency as processing time, and time to first speech as TTFB.
+        def metrics() -> list[Any]:
+            return [d for o in run.sink.out if isinstance(o.frame, MetricsFrame) for d in o.frame.data]
+
+        await until(5, "the session's metrics", lambda: any(isinstance(d, AvatarSessionMetricsData) for d in metrics()))
+        session_metrics = [d for d in metrics() if isinstance(d, AvatarSessionMetricsData)][-1]
+        assert session_metrics.frames_drawn > 0 and session_metrics.speech_seconds > 0, session_metrics
+        assert any(isinstance(d, ProcessingMetricsData) and d.processor == avatar.name for d in metrics())
+        # (pipecat reports a zero TTFB for every processor at start; the measured one follows.)
+        ttfb = [d for d in metrics() if isinstance(d, TTFBMetricsData) and d.processor == avatar.name and d.value]
+        assert ttfb and 0 < ttfb[0].value < 2, ttfb
+
+        # The EndFrame ends the session (after what it had queued), and the pipeline.
+        session_id = avatar.session_id
+        assert session_id
+        await run.end()
+        status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{session_id}")
+        assert status == 200 and session["state"] == "ended", session
+        assert run.sink.index_of(EndFrame) is not None
+
+
+async def test_an_interruption_drops_the_rest_of_the_speech_and_later_speech_plays(world: World) -> None:
+    avatar = service(world, video="i420")  # the other video format
+    async with running(avatar) as run:
+        await started(run)
+        mark = len(run.sink.out)
+        long_speech = espeak("This is a long sentence that will be cut off in the middle by the user, who has a question.")
+        await run.source.say(long_speech)
+        await until(8, "the speech to start", lambda: any(not is_silent(a) for _, _, a in run.sink.audio(mark)))
+        await asyncio.sleep(0.5)
+        await run.source.broadcast_interruption()  # type: ignore[no-untyped-call]  # as a user turn does; unannotated in pipecat
+        await until(2, "the InterruptionFrame at the sink", lambda: run.sink.index_of(InterruptionFrame) is not None)
+        cut = run.sink.index_of(InterruptionFrame)
+        assert cut is not None
+        await asyncio.sleep(1.5)
+
+        # Nothing of the cut speech after the interruption: the audio is silence, the frames are newer than it.
+        after = run.sink.audio(cut)
+        assert len(after) >= 100, "the audio stopped flowing after the interruption"
+        assert all(is_silent(pcm) for _, _, pcm in after), "speech of the interrupted sentence came after it"
+        frames_after = run.sink.frames(cut)
+        assert len(frames_after) >= 25, "the frames stopped flowing after the interruption"
+        assert min(p for _, p, _ in frames_after) >= after[0][1] - 10, "a frame from before the interruption came after it"
+        for _, _, f in frames_after:
+            assert (f.size, f.format, len(f.image)) == ((WIDTH, HEIGHT), "RGB", WIDTH * HEIGHT * 3)
+        before = run.sink.audio(mark)[: len(run.sink.audio(mark)) - len(after)]
+        played = speech_seconds(b"".join(p for _, _, p in before), OUT_RATE)
+        assert played < speech_seconds(long_speech, ESPEAK_RATE) - 1, "the sentence was not cut"
+
+        # Later speech plays, whole.
+        mark = len(run.sink.out)
+        answer = espeak("Yes, go ahead.")
+        await run.source.say(answer)
+        audio = await spoken(run, mark, answer, "the answer after the interruption")
+        seconds_out = speech_seconds(b"".join(p for _, _, p in audio), OUT_RATE)
+        assert seconds_out == pytest.approx(speech_seconds(answer, ESPEAK_RATE), abs=0.02)
+        await run.end()
+
+
+async def test_audio_it_cannot_resample_ends_the_session_with_an_error_and_the_pipeline_runs_on(world: World) -> None:
+    avatar = service(world)
+    async with running(avatar) as run:
+        await started(run)
+        await run.source.say(b"\x00\x01" * 400, rate=4000)  # 4 kHz: below what the service resamples
+        await until(5, "an ErrorFrame", lambda: run.source.errors)
+        assert "4000 Hz" in run.source.errors[0].error and "cannot be resampled" in run.source.errors[0].error
+        status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{avatar.session_id}")
+        assert status == 200 and session["state"] == "ended", session
+        await still_running(run)
+
+
+async def still_running(run: Run) -> None:
+    """The pipeline goes on: frames still pass (the bot's audio, without a face), and an EndFrame ends it."""
+    mark = len(run.sink.out)
+    await run.source.push_frame(TextFrame("still here"))
+    await run.source.say(b"\x10\x00" * 480, rate=24000)
+    await until(5, "the audio after the error", lambda: any(isinstance(o.frame, TTSAudioRawFrame) for o in run.sink.since(mark)))
+    assert any(isinstance(o.frame, TextFrame) for o in run.sink.since(mark))
+    await run.end()
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("wrong key", "401"),
+        ("not tier 3", "realtime_lipsync"),
+        ("never deployed", "503"),
+    ],
+)
+async def test_a_refused_start_is_an_error_frame_and_the_pipeline_runs_on(world: World, case: str, expected: str) -> None:
+    if case == "wrong key":
+        avatar = service(world, api_key="sk_not_a_key_of_this_server")
+    elif case == "not tier 3":
+        avatar_id = world.api.create_avatar(world.key, {"name": "Orb", "tier": "stylized_3d"})
+        avatar = service(world, avatar_id=avatar_id)
+    else:
+        # An always-on avatar that nobody deployed: its rendering container never started.
+        avatar_id = world.api.create_avatar(
+            world.key, {"name": "Off", "tier": "realtime_lipsync", "onDemand": {"schedulingMode": "always_on"}}
+        )
+        avatar = service(world, avatar_id=avatar_id)
+    async with running(avatar) as run:
+        await until(10, "an ErrorFrame", lambda: run.source.errors)
+        error = run.source.errors[0].error
+        assert expected in error and "ended" in error, error
+        await still_running(run)
+
+
+async def test_a_dropped_connection_reconnects_and_an_api_gone_for_good_is_an_error_frame(world: World) -> None:
+    avatar = service(world)
+    async with running(avatar) as run:
+        await started(run)
+        world.relay.cut()  # the network drops: no close frame, the TCP connection just ends
+        await asyncio.sleep(0.5)
+        mark = len(run.sink.out)
+        words = espeak("Still here after the network dropped.")
+        await run.source.say(words)
+        audio = await spoken(run, mark, words, "a sentence after the reconnection")
+        assert speech_seconds(b"".join(p for _, _, p in audio), OUT_RATE) == pytest.approx(
+            speech_seconds(words, ESPEAK_RATE), abs=0.02
+        )
+
+        world.relay.refuse()  # the API is gone: reconnecting fails
+        await until(10, "an ErrorFrame", lambda: run.source.errors)
+        error = run.source.errors[0].error
+        assert "reconnecting failed" in error and "ended" in error, error
+        await still_running(run)
