@@ -4,11 +4,14 @@
 
     async with AsyncAvatarsClient(api_key="sk_...", base_url="http://localhost:3000") as client:
         avatar = await client.avatars.create(name="Support Agent", tier="stylized_3d")
+
+``AvatarsClient`` is the same API, blocking.
 """
 
 from . import types
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncAvatarsClient
 from ._resources import NOT_GIVEN, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
+from ._sync import AvatarsClient
 from ._version import __version__
 from .errors import (
     AvatarFailedError,
@@ -35,6 +38,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "AsyncAvatarsClient",
+    "AvatarsClient",
     "AvatarFailedError",
     "AvatarsConnectionError",
     "AvatarsError",
