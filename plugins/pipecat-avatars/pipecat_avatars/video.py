@@ -185,7 +185,8 @@ class AvatarsVideoService(AIService):
         self._failed = False  # the session ended with an error: TTS audio passes through from then on
         self._ending = False  # we are ending the session ourselves: a close is expected
         self._ended_reason: str | None = None
-        self._reconnects = 0
+        self._reconnects = 0  # attempts
+        self._reconnected = 0
         self._last_socket_error: str | None = None
         self._warned_unstarted = False
 
@@ -242,6 +243,11 @@ class AvatarsVideoService(AIService):
     def video_size(self) -> tuple[int, int] | None:
         """The avatar's frame size, from the session's `ready`."""
         return (int(self._ready["width"]), int(self._ready["height"])) if self._ready else None
+
+    @property
+    def reconnections(self) -> int:
+        """How many times the session's socket dropped and was connected again with the agent token."""
+        return self._reconnected
 
     @property
     def frame_rate(self) -> float | None:
@@ -515,6 +521,7 @@ class AvatarsVideoService(AIService):
                 logger.warning(f"{self}: session {sid}'s socket closed ({why}); reconnecting with its token")
                 try:
                     await self._connect()
+                    self._reconnected += 1
                     logger.info(f"{self}: session {sid} reconnected")
                     self._outgoing_event.set()
                     return
@@ -644,8 +651,9 @@ class AvatarsVideoService(AIService):
         if self._failed:
             return
         self._failed = True
+        ended = "The avatar session has ended" if self._live is not None else "No avatar session started"
         await self.push_error(
-            f"{sentence.rstrip('.')}. The avatar session has ended; the bot's audio goes on without a face.",
+            f"{sentence.rstrip('.')}. {ended}; the bot's audio goes on without a face.",
             exception=exception,
             category=category,
         )

@@ -306,7 +306,7 @@ async def test_speaks_in_sync_reports_metrics_and_ends_on_end_frame(world: World
         assert run.sink.index_of(EndFrame) is not None
 
 
-async def test_an_interruption_drops_the_rest_of_the_speech_and_later_speech_plays(world: World) -> None:
+async def test_an_interruption_drops_the_rest_of_the_speech_later_speech_plays_and_cancel_ends(world: World) -> None:
     avatar = service(world, video="i420")  # the other video format
     async with running(avatar) as run:
         await started(run)
@@ -341,7 +341,12 @@ async def test_an_interruption_drops_the_rest_of_the_speech_and_later_speech_pla
         audio = await spoken(run, mark, answer, "the answer after the interruption")
         seconds_out = speech_seconds(b"".join(p for _, _, p in audio), OUT_RATE)
         assert seconds_out == pytest.approx(speech_seconds(answer, ESPEAK_RATE), abs=0.02)
-        await run.end()
+
+        # A CancelFrame ends the session at once.
+        await run.worker.cancel()
+        await within(15, "the pipeline to cancel", asyncio.shield(run.done))
+        status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{avatar.session_id}")
+        assert status == 200 and (session["state"], session["endReason"]) == ("ended", "deleted"), session
 
 
 async def test_audio_it_cannot_resample_ends_the_session_with_an_error_and_the_pipeline_runs_on(world: World) -> None:
@@ -389,7 +394,7 @@ async def test_a_refused_start_is_an_error_frame_and_the_pipeline_runs_on(world:
     async with running(avatar) as run:
         await until(10, "an ErrorFrame", lambda: run.source.errors)
         error = run.source.errors[0].error
-        assert expected in error and "ended" in error, error
+        assert expected in error and "No avatar session started; the bot's audio goes on without a face" in error, error
         await still_running(run)
 
 
@@ -403,6 +408,7 @@ async def test_a_dropped_connection_reconnects_and_an_api_gone_for_good_is_an_er
         words = espeak("Still here after the network dropped.")
         await run.source.say(words)
         audio = await spoken(run, mark, words, "a sentence after the reconnection")
+        assert avatar.reconnections == 1 and not run.source.errors
         assert speech_seconds(b"".join(p for _, _, p in audio), OUT_RATE) == pytest.approx(
             speech_seconds(words, ESPEAK_RATE), abs=0.02
         )
