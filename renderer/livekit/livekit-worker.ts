@@ -222,9 +222,9 @@ export class LiveKitWorker {
   private async clearBuffer(data: RpcInvocationData): Promise<string> {
     if (data.callerIdentity !== this.agentIdentity) return 'reject';
     this.clears++;
+    // LiveKit's own audio queue is left to play out: what it holds was counted as played, and the agent's transcript
+    // is cut at the position reported (emptying it made the room hear ~0.1 s less than reported).
     const { segmentPlayedSeconds } = this.session.interrupt();
-    // Speech already handed to LiveKit's audio queue would still play: it goes too.
-    this.audio.clearQueue();
     // After every clear, even one with nothing playing: the agent waits for it to mark its speech done.
     this.playbackFinished({ playback_position: segmentPlayedSeconds ?? 0, interrupted: true });
     return 'ok';
