@@ -13,7 +13,7 @@ import pytest
 
 from avatars import AsyncAvatarsClient
 
-from .support import Server, client_for, key_for, launch_server, psql, wait_ready
+from .support import LiveKit, Server, client_for, key_for, launch_server, psql, start_livekit, wait_ready
 
 
 STORES = ["sqlite", "postgres"]
@@ -78,3 +78,12 @@ async def stranger(server: Server) -> AsyncIterator[AsyncAvatarsClient]:
 def unique() -> str:
     """A name no other test uses: the server lives for the whole run."""
     return f"py-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def livekit() -> Iterator[LiveKit]:
+    server = start_livekit()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -170,3 +173,70 @@ async def key_for(admin: AsyncAvatarsClient, server: Server, *scopes: Scope, use
     """A client with a new key of the admin's organization: for ``user_id`` (default the admin's user), these scopes."""
     made = await admin.keys.create(scopes=list(scopes), user_id=user_id, name="test")
     return client_for(server, made["key"])
+
+
+# livekit-server --dev's key and secret.
+LIVEKIT_KEY = "devkey"
+LIVEKIT_SECRET = "secret"
+
+
+@dataclass
+class LiveKit:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_livekit() -> LiveKit:
+    """A real LiveKit server on loopback with ports of its own (as test/livekit/livekit-server.ts starts it)."""
+    port, tcp_port, udp_port = free_port(), free_port(), free_port()
+    config = f"port: {port}\nrtc:\n  tcp_port: {tcp_port}\n  udp_port: {udp_port}\n  use_external_ip: false\n"
+    process = subprocess.Popen(
+        [os.environ.get("LIVEKIT_SERVER", "livekit-server"), "--dev", "--bind", "127.0.0.1", "--node-ip", "127.0.0.1",
+         "--config-body", config],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 15
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"livekit-server exited with {process.returncode} at start")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
+                return LiveKit(f"ws://127.0.0.1:{port}", process)
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("livekit-server did not answer in 15 s")
+        time.sleep(0.1)
+
+
+def avatar_room_token(room: str, agent_identity: str, secret: str = LIVEKIT_SECRET) -> str:
+    """The room token an agent's plugin mints for its avatar (kind ``agent``, ``lk.publish_on_behalf``): HS256 by
+    hand, so the tests need no LiveKit package."""
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    now = int(time.time())
+    claims = {
+        "iss": LIVEKIT_KEY,
+        "sub": f"{agent_identity}-avatar",
+        "nbf": now - 10,
+        "exp": now + 600,
+        "kind": "agent",
+        "attributes": {"lk.publish_on_behalf": agent_identity},
+        "video": {"roomJoin": True, "room": room, "canPublish": True, "canSubscribe": True, "canPublishData": True},
+    }
+    unsigned = f"{b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{b64(json.dumps(claims).encode())}"
+    signature = hmac.new(secret.encode(), unsigned.encode(), hashlib.sha256).digest()
+    return f"{unsigned}.{b64(signature)}"

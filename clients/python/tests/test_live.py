@@ -1,5 +1,5 @@
 """The slow path, once per store: a real rendering container deployed, a Tier 3 preview rendered, live sessions
-started, read, listed and ended. Then the session calls' refusals, which need no container."""
+(WHEP, and LiveKit with a real livekit-server) started, read, listed and ended. Then the session calls' refusals, which need no container."""
 
 from __future__ import annotations
 
@@ -18,11 +18,16 @@ from avatars import (
     WaitTimeoutError,
 )
 
-from .support import ASTRONAUT, Server, client_for
+from .support import ASTRONAUT, LiveKit, Server, avatar_room_token, client_for
 
 
 async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
-    server: Server, client: AsyncAvatarsClient, reader: AsyncAvatarsClient, stranger: AsyncAvatarsClient, unique: str
+    server: Server,
+    livekit: LiveKit,
+    client: AsyncAvatarsClient,
+    reader: AsyncAvatarsClient,
+    stranger: AsyncAvatarsClient,
+    unique: str,
 ) -> None:
     avatar = await client.avatars.create(name=unique, tier="realtime_lipsync")
     avatar_id = avatar["_id"]
@@ -92,11 +97,27 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     assert (unreachable.value.status, unreachable.value.code) == (502, "livekit-unreachable")
     assert (await client.sessions.list(avatar_id))["count"] == 1
 
+    # A LiveKit session: the container joins a real room before the answer comes.
+    room = f"room-{unique}"
+    joined = await client.sessions.start(avatar_id, livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1")})
+    assert joined["transport"] == "livekit"
+    assert joined["participantIdentity"] == "agent-1-avatar"
+    in_room = await client.sessions.get(joined["sessionId"])
+    assert (in_room["transport"], in_room["participantIdentity"]) == ("livekit", "agent-1-avatar")
+    await client.sessions.end(joined["sessionId"])
+    # A token signed with another secret: the LiveKit server's refusal, as a 400.
+    with pytest.raises(BadRequestError) as refused:
+        await client.sessions.start(
+            avatar_id, livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1", secret="not-the-secret")}
+        )
+    assert refused.value.code == "livekit-refused"
+    assert "not-the-secret" not in refused.value.message
+
     second = await client.sessions.start(avatar_id, transport="whep")
     page = await client.sessions.list(avatar_id, limit=1)
-    assert page["count"] == 2 and [s["_id"] for s in page["sessions"]] == [second["sessionId"]]  # newest first
-    older = await client.sessions.list(avatar_id, limit=1, offset=1)
-    assert [s["_id"] for s in older["sessions"]] == [session_id]
+    assert page["count"] == 3 and [s["_id"] for s in page["sessions"]] == [second["sessionId"]]  # newest first
+    older = await client.sessions.list(avatar_id, limit=2, offset=1)
+    assert [s["_id"] for s in older["sessions"]] == [joined["sessionId"], session_id]
 
     # Undeploy: the session goes with the container; the preview is the contract's 503 again.
     await client.avatars.undeploy(avatar_id)

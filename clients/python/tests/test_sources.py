@@ -141,6 +141,10 @@ async def test_deploy_and_undeploy_refusals(
     client: AsyncAvatarsClient, colleague: AsyncAvatarsClient, unique: str
 ) -> None:
     vrm = await client.avatars.create(name=unique, tier="stylized_3d")
+    with pytest.raises(ValueError, match="no rendering container"):
+        await client.avatars.wait_until(vrm["_id"], deployment="running")
+    with pytest.raises(ValueError):
+        await client.avatars.wait_until(vrm["_id"])
     for call in (client.avatars.deploy, client.avatars.undeploy):
         with pytest.raises(ConflictError) as e:
             await call(vrm["_id"])

@@ -152,11 +152,17 @@ class AvatarsResource:
         ``on_demand`` is ``onDemand``); the nested objects keep the API's keys (``{"frameRate": 30}``), so an
         avatar's own ``config`` can be passed back as it is.
         """
-        body = {"tier": tier, **_avatar_fields(
-            name=name, description=description, resources=resources, config=config, render_style=render_style,
-            orb_color=orb_color, orb_size=orb_size, on_demand=on_demand,
-        )}  # fmt: skip
-        return cast(Avatar, await self._client.request("POST", "/api/v1/avatars", json=body))
+        fields = _avatar_fields(
+            name=name,
+            description=description,
+            resources=resources,
+            config=config,
+            render_style=render_style,
+            orb_color=orb_color,
+            orb_size=orb_size,
+            on_demand=on_demand,
+        )
+        return cast(Avatar, await self._client.request("POST", "/api/v1/avatars", json={"tier": tier, **fields}))
 
     async def update(
         self,
@@ -173,9 +179,15 @@ class AvatarsResource:
     ) -> Avatar:
         """Change what is given, leave the rest (``avatars:write``, the owner only). ``description=None`` clears it."""
         body = _avatar_fields(
-            name=name, description=description, resources=resources, config=config, render_style=render_style,
-            orb_color=orb_color, orb_size=orb_size, on_demand=on_demand,
-        )  # fmt: skip
+            name=name,
+            description=description,
+            resources=resources,
+            config=config,
+            render_style=render_style,
+            orb_color=orb_color,
+            orb_size=orb_size,
+            on_demand=on_demand,
+        )
         return cast(Avatar, await self._client.request("PUT", f"/api/v1/avatars/{_id(avatar_id)}", json=body))
 
     async def delete(self, avatar_id: str) -> DeletedAvatar:
@@ -251,10 +263,14 @@ class AvatarsResource:
                     seen += f", deployment {current['state']}"
                     if current["lastError"]:
                         seen += f" ({current['lastError']})"
-                wanted = " and ".join(
-                    x for x in (status and f"status {status}", deployment and f"deployment {deployment}") if x
+                wanted = []
+                if status is not None:
+                    wanted.append(f"status {status}")
+                if deployment is not None:
+                    wanted.append(f"deployment {deployment}")
+                raise WaitTimeoutError(
+                    f"Avatar {avatar_id} did not reach {' and '.join(wanted)} in {timeout:g} s; last seen: {seen}", avatar
                 )
-                raise WaitTimeoutError(f"Avatar {avatar_id} did not reach {wanted} in {timeout:g} s; last seen: {seen}", avatar)
             await asyncio.sleep(min(interval, remaining))
 
 
