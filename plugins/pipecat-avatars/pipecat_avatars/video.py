@@ -401,8 +401,10 @@ class AvatarsVideoService(AIService):
             self._in_utterance = False
             if self._resampler is not None:
                 await self._resampler.reset()  # type: ignore[no-untyped-call]  # unannotated in pipecat
-            if self._ws is not None and not self._ws.closed:
+            if self._started and not self._failed:
+                # Sent now if the socket is up; otherwise by the (re)connection, whose media waits for its event.
                 self._pending_interrupts += 1
+            if self._ws is not None and not self._ws.closed:
                 async with self._ws_lock:
                     try:
                         await self._ws.send_str(json.dumps({"type": "interrupt"}))
