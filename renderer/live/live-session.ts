@@ -27,7 +27,15 @@ export type SessionEvent =
   | { type: 'playback_started' | 'playback_finished' }
   | { type: 'interrupted'; droppedMs: number }
   | MetricsEvent
-  | { type: 'mouth'; atMs: number; open: number; visemes: NonNullable<MouthInput['visemes']> | null; speaking: boolean }
+  | {
+      type: 'mouth';
+      atMs: number;
+      /** Where in the speech received since the session began the mouth's sound lies (ms), or null in silence. */
+      speechMs: number | null;
+      open: number;
+      visemes: NonNullable<MouthInput['visemes']> | null;
+      speaking: boolean;
+    }
   | { type: 'ended'; reason: SessionEndReason }
   | { type: 'error'; message: string };
 
@@ -421,6 +429,7 @@ export class LiveSession {
       this.send({
         type: 'mouth',
         atMs: Math.round(frameAt - this.createdAt),
+        speechMs: speechSample === null || !this.playout ? null : Math.round((speechSample / this.playout.sampleRate) * 1000),
         open: mouth?.open ?? 0,
         visemes: mouth?.visemes ?? null,
         speaking: this.playout?.speaking ?? false,
