@@ -283,8 +283,8 @@ class AvatarsVideoService(AIService):
             return
         except UNREACHABLE as e:
             await self._fail(
-                f"Starting a session on avatar {self._avatar_id}: the API at {self._base_url} did not answer "
-                f"within {self._start_timeout:g} s ({_describe(e)})",
+                f"Starting a session on avatar {self._avatar_id}: no answer from the API at {self._base_url} "
+                f"({_describe(e)}; it may take up to {self._start_timeout:g} s)",
                 category=ErrorCategory.CONNECTIVITY,
                 exception=e,
             )

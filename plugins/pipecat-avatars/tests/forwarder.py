@@ -33,6 +33,7 @@ class Forwarder:
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # the connect timeout only: a deploy may keep a request silent for long
             with self._lock:
                 self._open.update((client, upstream))
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()

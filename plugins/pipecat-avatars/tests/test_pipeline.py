@@ -356,9 +356,16 @@ async def test_audio_it_cannot_resample_ends_the_session_with_an_error_and_the_p
         await run.source.say(b"\x00\x01" * 400, rate=4000)  # 4 kHz: below what the service resamples
         await until(5, "an ErrorFrame", lambda: run.source.errors)
         assert "4000 Hz" in run.source.errors[0].error and "cannot be resampled" in run.source.errors[0].error
-        status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{avatar.session_id}")
-        assert status == 200 and session["state"] == "ended", session
+        # The error goes out first; the DELETE follows it.
+        await until(5, "the session to end", lambda: session_state(world, avatar) == "ended")
         await still_running(run)
+
+
+def session_state(world: World, avatar: AvatarsVideoService) -> str:
+    status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{avatar.session_id}")
+    assert status == 200, session
+    state: str = session["state"]
+    return state
 
 
 async def still_running(run: Run) -> None:
