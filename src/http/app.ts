@@ -108,6 +108,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
       done(error, parsed);
     });
   });
+  // An empty body is "no body" whatever type a client's library labels it with (urllib sends form-urlencoded):
+  // a route that takes an optional body answers as without one. A non-empty one of another type stays a 415.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    done(ERRORS.unsupportedMediaType(request.headers['content-type'], 'application/json'), undefined);
+  });
 
   registerErrorHandling(app, config.bodyLimitBytes);
   const metrics = registerMetrics(app);

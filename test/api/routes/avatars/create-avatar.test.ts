@@ -154,8 +154,15 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
       expectError(await createRaw('{"name": "a",'), 400, 'invalid-json');
     });
 
-    it('refuses a body that is not JSON with 415 unsupported-media-type', async () => {
-      expectError(await createRaw('name=a', 'application/x-www-form-urlencoded'), 415, 'unsupported-media-type');
+    it('refuses a body that is not JSON with 415 unsupported-media-type, naming its type', async () => {
+      const answer = await createRaw('name=a', 'application/x-www-form-urlencoded');
+      expectError(answer, 415, 'unsupported-media-type');
+      expect(answer.body.error).toBe('Content-Type "application/x-www-form-urlencoded" is not accepted here; send application/json.');
+    });
+
+    it('takes an empty body of any type as no body (a 400 here, where a body is required, not a 415)', async () => {
+      // What Python's urllib sends for an empty POST: the routes whose body is optional then answer as without one.
+      expectError(await createRaw('', 'application/x-www-form-urlencoded'), 400, 'validation-failed');
     });
 
     it('refuses a body over 1 MiB with 413 payload-too-large', async () => {
