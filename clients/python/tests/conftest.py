@@ -42,6 +42,9 @@ def server(request: pytest.FixtureRequest, launched: dict[str, Server]) -> Serve
 
 @pytest.fixture
 async def admin(server: Server) -> AsyncIterator[AsyncAvatarsClient]:
+    # A server that died would fail every later test with a bare connection error: say so once, with its log.
+    if server.process.poll() is not None:
+        raise RuntimeError(f"the {server.store} server exited with {server.process.returncode}:\n{server.log_tail()}")
     async with client_for(server, server.keys["admin"].key) as c:
         yield c
 

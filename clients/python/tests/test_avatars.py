@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import pytest
 
-from avatars import AsyncAvatarsClient, BadRequestError, ForbiddenError, NotFoundError
+from avatars import (
+    AsyncAvatarsClient,
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    UnsupportedMediaTypeError,
+)
+
+from .support import Server, key_for
 
 
 async def test_create_answers_the_contracts_avatar_with_tier_defaults(client: AsyncAvatarsClient, unique: str) -> None:
@@ -170,3 +180,38 @@ async def test_unknown_ids_are_404_and_odd_ids_stay_one_path_segment(client: Asy
         assert e.value.message == f'No avatar with id "{avatar_id}" was found.'
         with pytest.raises(NotFoundError):
             await client.avatars.update(avatar_id, name="x")
+
+
+async def test_reading_needs_avatars_read(server: Server, admin: AsyncAvatarsClient, unique: str) -> None:
+    avatar = await admin.avatars.create(name=unique, tier="realtime_lipsync")
+    async with await key_for(admin, server, "keys:admin") as keys_only:
+        reads: list[Callable[[], Awaitable[object]]] = [
+            keys_only.avatars.list,
+            lambda: keys_only.avatars.get(avatar["_id"]),
+            lambda: keys_only.sessions.list(avatar["_id"]),
+            lambda: keys_only.sessions.get("ses_doesNotExist"),
+        ]
+        for read in reads:
+            with pytest.raises(ForbiddenError) as e:
+                await read()
+            assert e.value.code == "scope-required"
+            assert "avatars:read" in e.value.message
+
+
+async def test_bodies_the_typed_methods_never_send(client: AsyncAvatarsClient, unique: str) -> None:
+    # Through client.request, the escape hatch: the same errors, for bodies a raw HTTP caller could send.
+    with pytest.raises(BadRequestError) as e:
+        await client.request(
+            "POST", "/api/v1/avatars", content=b'{"name": ', headers={"Content-Type": "application/json"}
+        )
+    assert e.value.code == "invalid-json"
+    with pytest.raises(UnsupportedMediaTypeError) as e415:
+        await client.request("POST", "/api/v1/avatars", content=b"name=x", headers={"Content-Type": "text/plain"})
+    assert e415.value.code == "unsupported-media-type"
+    # A JSON body over the 1 MiB limit is left out: the server answers 413 but resets the connection while the body
+    # still arrives, so a client that does not send `Expect: 100-continue` (httpx) often gets only the reset. The
+    # upload route's 413 (test_sources) arrives whole.
+    avatar = await client.avatars.create(name=unique, tier="stylized_3d")
+    with pytest.raises(BadRequestError) as fixed:
+        await client.request("PUT", f"/api/v1/avatars/{avatar['_id']}", json={"tier": "realtime_lipsync"})
+    assert fixed.value.details[0]["path"] == "tier"
