@@ -15,7 +15,6 @@ from avatars import AsyncAvatarsClient
 
 from .support import LiveKit, Server, client_for, key_for, launch_server, psql, start_livekit, wait_ready
 
-
 STORES = ["sqlite", "postgres"]
 
 

@@ -83,7 +83,19 @@ class Server:
         each command starts Node, a second or two)."""
         running = {
             name: subprocess.Popen(
-                ["node", "bin/avatars.js", "keys", "create", "--user", user, "--org", org, "--scopes", ALL_SCOPES, "--json"],
+                [
+                    "node",
+                    "bin/avatars.js",
+                    "keys",
+                    "create",
+                    "--user",
+                    user,
+                    "--org",
+                    org,
+                    "--scopes",
+                    ALL_SCOPES,
+                    "--json",
+                ],
                 cwd=REPO_ROOT,
                 env=self.env,
                 stdout=subprocess.PIPE,
@@ -169,7 +181,9 @@ def client_for(server: Server, key: str, timeout: float | httpx.Timeout = DEFAUL
     return AsyncAvatarsClient(api_key=key, base_url=server.url, timeout=timeout)
 
 
-async def key_for(admin: AsyncAvatarsClient, server: Server, *scopes: Scope, user_id: str | None = None) -> AsyncAvatarsClient:
+async def key_for(
+    admin: AsyncAvatarsClient, server: Server, *scopes: Scope, user_id: str | None = None
+) -> AsyncAvatarsClient:
     """A client with a new key of the admin's organization: for ``user_id`` (default the admin's user), these scopes."""
     made = await admin.keys.create(scopes=list(scopes), user_id=user_id, name="test")
     return client_for(server, made["key"])

@@ -18,7 +18,9 @@ from .support import Server, key_for
 
 
 async def test_create_answers_the_contracts_avatar_with_tier_defaults(client: AsyncAvatarsClient, unique: str) -> None:
-    avatar = await client.avatars.create(name=unique, tier="stylized_3d", description="Friendly customer support avatar")
+    avatar = await client.avatars.create(
+        name=unique, tier="stylized_3d", description="Friendly customer support avatar"
+    )
     assert avatar["_id"].startswith("avt_")
     assert avatar["name"] == unique
     assert avatar["description"] == "Friendly customer support avatar"
@@ -64,7 +66,9 @@ async def test_update_changes_only_what_is_given(client: AsyncAvatarsClient, uni
     assert renamed["updatedAt"] >= created["updatedAt"]
 
     # An avatar's own config goes back as it is.
-    same = await client.avatars.update(created["_id"], config=renamed["config"], resources={"cpu": "200m", "memory": "512Mi"})
+    same = await client.avatars.update(
+        created["_id"], config=renamed["config"], resources={"cpu": "200m", "memory": "512Mi"}
+    )
     assert same["config"] == renamed["config"]
     assert same["resources"] == {"cpu": "200m", "memory": "512Mi"}
 

@@ -116,4 +116,3 @@ async def test_an_error_that_is_not_the_apis_json_keeps_status_and_text(gateway_
     assert "502 Bad Gateway" in err.message
     assert err.retry_after == 7.0
     assert err.details == [] and err.reason is None
-

@@ -1,5 +1,6 @@
 """The slow path, once per store: a real rendering container deployed, a Tier 3 preview rendered, live sessions
-(WHEP, and LiveKit with a real livekit-server) started, read, listed and ended. Then the session calls' refusals, which need no container."""
+(WHEP, and LiveKit with a real livekit-server) started, read, listed and ended. Then the session calls' refusals,
+which need no container."""
 
 from __future__ import annotations
 
@@ -99,7 +100,9 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
 
     # A LiveKit session: the container joins a real room before the answer comes.
     room = f"room-{unique}"
-    joined = await client.sessions.start(avatar_id, livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1")})
+    joined = await client.sessions.start(
+        avatar_id, livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1")}
+    )
     assert joined["transport"] == "livekit"
     assert joined["participantIdentity"] == "agent-1-avatar"
     in_room = await client.sessions.get(joined["sessionId"])
@@ -108,7 +111,8 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     # A token signed with another secret: the LiveKit server's refusal, as a 400.
     with pytest.raises(BadRequestError) as refused:
         await client.sessions.start(
-            avatar_id, livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1", secret="not-the-secret")}
+            avatar_id,
+            livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1", secret="not-the-secret")},
         )
     assert refused.value.code == "livekit-refused"
     assert "not-the-secret" not in refused.value.message
@@ -148,7 +152,9 @@ async def test_session_refusals_that_need_no_container(
     assert e.value.code == "validation-failed"
     assert e.value.details and e.value.details[0]["path"] == "livekit"
     with pytest.raises(BadRequestError) as e:
-        await client.sessions.start(lipsync["_id"], transport="whep", livekit={"url": "ws://127.0.0.1:9", "token": "a.b.c"})
+        await client.sessions.start(
+            lipsync["_id"], transport="whep", livekit={"url": "ws://127.0.0.1:9", "token": "a.b.c"}
+        )
     assert e.value.details[0]["path"] == "livekit"
     with pytest.raises(BadRequestError) as e:
         await client.sessions.start(lipsync["_id"], livekit={"url": "ftp://example.invalid", "token": "a.b.c"})

@@ -38,7 +38,9 @@ class AsyncAvatarsClient:
     ) -> None:
         key = api_key if api_key is not None else os.environ.get("AVATARS_API_KEY")
         if not key:
-            raise ValueError("No API key: pass api_key=... or set AVATARS_API_KEY (make one with `avatars keys create`).")
+            raise ValueError(
+                "No API key: pass api_key=... or set AVATARS_API_KEY (make one with `avatars keys create`)."
+            )
         url = (base_url if base_url is not None else os.environ.get("AVATARS_API_URL")) or DEFAULT_BASE_URL
         url = url.rstrip("/")
         if url.endswith(_API_PREFIX):

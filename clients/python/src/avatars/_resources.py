@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, cast
 from urllib.parse import quote
 
@@ -194,7 +194,9 @@ class AvatarsResource:
         """Delete the avatar, its files and its rendering container (``avatars:write``, the owner only)."""
         return cast(DeletedAvatar, await self._client.request("DELETE", f"/api/v1/avatars/{_id(avatar_id)}"))
 
-    async def upload_source(self, avatar_id: str, file: SourceFile, *, content_type: str | None = None) -> UploadedSource:
+    async def upload_source(
+        self, avatar_id: str, file: SourceFile, *, content_type: str | None = None
+    ) -> UploadedSource:
         """Upload the avatar's source: a VRM model (``stylized_3d``) or a portrait photo (PNG, JPEG, WebP; Tier 2/3).
 
         ``file`` is the bytes, a path or a binary file. It is sent as the raw body; ``content_type`` defaults to
@@ -269,7 +271,8 @@ class AvatarsResource:
                 if deployment is not None:
                     wanted.append(f"deployment {deployment}")
                 raise WaitTimeoutError(
-                    f"Avatar {avatar_id} did not reach {' and '.join(wanted)} in {timeout:g} s; last seen: {seen}", avatar
+                    f"Avatar {avatar_id} did not reach {' and '.join(wanted)} in {timeout:g} s; last seen: {seen}",
+                    avatar,
                 )
             await asyncio.sleep(min(interval, remaining))
 
