@@ -131,6 +131,9 @@ export class LiveKitWorker {
       if (participant.identity === this.agentIdentity) this.end('agent-left');
     });
     room.on(RoomEvent.Disconnected, () => this.end('room-closed'));
+    // Audio handed over before anyone listened (the idle silence since the join) waits in LiveKit's queue and would
+    // delay every later sample: the first subscriber starts from an empty one. Later ones join a stream in flight.
+    room.once(RoomEvent.LocalTrackSubscribed, () => this.audio.clearQueue());
     for (const participant of room.remoteParticipants.values()) this.noticeAgent(participant);
     if (!this.agentSeen) {
       // An agent that never comes would keep the avatar in the room until the session's end: give it the idle time.
