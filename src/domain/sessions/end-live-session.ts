@@ -13,12 +13,16 @@ export async function endLiveSession(ctx: Ctx, sessionId: string): Promise<void>
   if (session.endedAt) return;
   const { store } = ctx.services;
   const deployment = await store.deployments.find(session.avatarId);
+  let metrics = session.metrics;
   if (deployment?.state === 'running' && deployment.endpoint) {
+    const renderer = new RendererClient(deployment.endpoint, deployment.secret);
     try {
-      await new RendererClient(deployment.endpoint, deployment.secret).endSession(session.id);
+      // Its last figures first, so the ended session still shows them.
+      metrics = (await renderer.sessionStatus(session.id))?.metrics ?? metrics;
+      await renderer.endSession(session.id);
     } catch (error) {
       if (!(error instanceof RendererUnavailable)) throw error;
     }
   }
-  await store.liveSessions.update(session.id, { endedAt: new Date().toISOString(), endReason: 'deleted' });
+  await store.liveSessions.update(session.id, { endedAt: new Date().toISOString(), endReason: 'deleted', metrics });
 }

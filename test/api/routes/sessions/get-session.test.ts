@@ -31,7 +31,8 @@ describe('GET /api/v1/sessions/:id', () => {
 
       expect((await server.api('DELETE', `/api/v1/sessions/${started.body.sessionId}`, { key: owner })).status).toBe(204);
       const ended = await server.api('GET', `/api/v1/sessions/${started.body.sessionId}`, { key: owner });
-      expect(ended.body).toMatchObject({ state: 'ended', endReason: 'deleted', endedAt: expect.any(String) });
+      // It keeps the last figures its container gave.
+      expect(ended.body).toMatchObject({ state: 'ended', endReason: 'deleted', endedAt: expect.any(String), metrics: { viewers: 0 } });
     }, 120_000);
 
     it('says renderer-gone for a session whose container no longer holds it', async () => {
