@@ -225,8 +225,9 @@ export class LiveKitWorker {
   private async clearBuffer(data: RpcInvocationData): Promise<string> {
     if (data.callerIdentity !== this.agentIdentity) return 'reject';
     this.clears++;
-    // LiveKit's own audio queue is left to play out: what it holds was counted as played, and the agent's transcript
-    // is cut at the position reported (emptying it made the room hear ~0.1 s less than reported).
+    // LiveKit's own audio queue is left to play out: what it holds was counted as played, and the agent cuts its
+    // transcript at the position reported. It is near empty on a quiet machine, but a loaded one lets it grow, and
+    // emptying it then made the room hear up to ~0.1 s less than reported.
     const { segmentPlayedSeconds } = this.session.interrupt();
     // After every clear, even one with nothing playing: the agent waits for it to mark its speech done.
     this.playbackFinished({ playback_position: segmentPlayedSeconds ?? 0, interrupted: true });
