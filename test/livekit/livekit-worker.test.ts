@@ -48,14 +48,6 @@ async function status(sessionId: string): Promise<Record<string, unknown>> {
   return (await response.json()) as Record<string, unknown>;
 }
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 /** Mean level of the avatar's audio that arrived in [from, to). */
 function levelBetween(agent: TestAgent, from: number, to: number): number {
   const slots = agent.watched.audio.filter((a) => a.at >= from && a.at < to);
@@ -65,9 +57,11 @@ function levelBetween(agent: TestAgent, from: number, to: number): number {
 describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => {
   it('joins on behalf of the agent and publishes the idle face and audio at once, at the avatar size', async () => {
     const { agent, sessionId } = await agentWithAvatar();
-    await until(() => agent.room.remoteParticipants.has('avatar-1'), 5000, 'the avatar to show in the room');
+    await expect
+      .poll(() => agent.room.remoteParticipants.has('avatar-1'), { timeout: 5000, message: 'the avatar to show in the room' })
+      .toBe(true);
     expect(agent.room.remoteParticipants.get('avatar-1')?.attributes['lk.publish_on_behalf']).toBe('agent-1');
-    await until(() => agent.watched.frames >= 10, 10_000, 'ten idle frames');
+    await expect.poll(() => agent.watched.frames >= 10, { timeout: 10_000, message: 'ten idle frames' }).toBe(true);
     const info = (await (await fetch(`${baseUrl}/info`, { headers: { Authorization: `Bearer ${SECRET}` } })).json()) as {
       resolution: string;
     };
@@ -77,7 +71,7 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
 
   it('plays each segment and reports playback_finished with the position played', async () => {
     const { agent } = await agentWithAvatar();
-    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    await expect.poll(() => agent.watched.frames > 0, { timeout: 10_000, message: 'the first frame' }).toBe(true);
     const seconds = speech24k.length / 2 / 24000;
     const sentAt = performance.now();
     await agent.speak(speech24k);
@@ -99,7 +93,7 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
 
   it('clears at once on lk.clear_buffer, reports the interruption, and speaks again after twenty in a row', async () => {
     const { agent } = await agentWithAvatar();
-    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    await expect.poll(() => agent.watched.frames > 0, { timeout: 10_000, message: 'the first frame' }).toBe(true);
     const seconds = speech24k.length / 2 / 24000;
     void agent.speak(speech24k);
     await new Promise((resolve) => setTimeout(resolve, 1200));
@@ -119,7 +113,7 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(await agent.clearBuffer()).toBe('ok');
     }
-    await until(() => agent.finished.length >= 21, 10_000, 'a playback_finished after every clear');
+    await expect.poll(() => agent.finished.length >= 21, { timeout: 10_000, message: 'a playback_finished after every clear' }).toBe(true);
     expect(agent.finished.slice(1, 21).every((f) => f.interrupted)).toBe(true);
     // Streams cut by a clear play no further even as their last chunks arrive; the next segment plays in full.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -161,7 +155,7 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     await socket.next('playback_finished');
     // ...and through the room, to an avatar whose token asked for them.
     const { agent } = await agentWithAvatar({ debug: true });
-    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    await expect.poll(() => agent.watched.frames > 0, { timeout: 10_000, message: 'the first frame' }).toBe(true);
     await agent.speak(speech24k, { speedup: 4 });
     await agent.finishedNumber(1);
     const overWhep = speaking(socket.events as Record<string, unknown>[]);
@@ -189,7 +183,9 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     // A clear while the mouth is open: the first frame after it is closed.
     const before = agent.debugEvents.length;
     void agent.speak(speech24k, { speedup: 1 });
-    await until(() => speaking(agent.debugEvents.slice(before)).length > 10, 10_000, 'the mouth to open');
+    await expect
+      .poll(() => speaking(agent.debugEvents.slice(before)).length > 10, { timeout: 10_000, message: 'the mouth to open' })
+      .toBe(true);
     await agent.clearBuffer();
     await agent.finishedNumber(2);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -204,7 +200,7 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
 
   it('takes 16 kHz, 48 kHz and stereo, and refuses other formats clearly without stopping', async () => {
     const { agent, sessionId } = await agentWithAvatar();
-    await until(() => agent.watched.frames > 0, 10_000, 'the first frame');
+    await expect.poll(() => agent.watched.frames > 0, { timeout: 10_000, message: 'the first frame' }).toBe(true);
     const half = speech24k.subarray(0, 24000); // 0.5 s at 24 kHz
     const at16k = espeakPcm16('Hello there.', 16000);
     await agent.speak(at16k, { sampleRate: 16000 });
@@ -235,14 +231,18 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
   it('ends the session when the agent leaves without a word, or when the room closes mid-speech', async () => {
     const left = await agentWithAvatar();
     await left.agent.leave();
-    await until(async () => (await status(left.sessionId)).state === 'ended', 10_000, 'the session to end');
+    await expect
+      .poll(async () => (await status(left.sessionId)).state === 'ended', { timeout: 10_000, message: 'the session to end' })
+      .toBe(true);
     expect(await status(left.sessionId)).toMatchObject({ state: 'ended', endReason: 'agent-left', transport: 'livekit' });
 
     const closed = await agentWithAvatar();
     void closed.agent.speak(speech24k).catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 800));
     await new RoomServiceClient(livekit.url.replace(/^ws/, 'http'), API_KEY, API_SECRET).deleteRoom(closed.room);
-    await until(async () => (await status(closed.sessionId)).state === 'ended', 10_000, 'the session to end');
+    await expect
+      .poll(async () => (await status(closed.sessionId)).state === 'ended', { timeout: 10_000, message: 'the session to end' })
+      .toBe(true);
     expect(await status(closed.sessionId)).toMatchObject({ state: 'ended', endReason: 'room-closed' });
     // The renderer goes on: a new session joins another room.
     await agentWithAvatar();
@@ -275,7 +275,9 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
       status: 400,
       body: { code: 'livekit-refused', error: expect.stringMatching(/did not let the avatar publish/) },
     });
-    await until(() => !agent.room.remoteParticipants.has('avatar-1'), 5000, 'the avatar that could not publish to leave');
+    await expect
+      .poll(() => !agent.room.remoteParticipants.has('avatar-1'), { timeout: 5000, message: 'the avatar that could not publish to leave' })
+      .toBe(true);
     const good = await agent.avatarToken('room-bad');
     const unreachable = await createSession(baseUrl, { ...base, sessionId: 'bad2', livekit: { url: 'ws://127.0.0.1:9', token: good } });
     expect(unreachable).toMatchObject({

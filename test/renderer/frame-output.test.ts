@@ -61,14 +61,6 @@ async function frameAgent(output: Record<string, unknown>): Promise<{
   return { socket, media, events, closed, id };
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function send(socket: WebSocket, pcm: Buffer, pace = 4): Promise<void> {
   for (let offset = 0; offset < pcm.length; offset += 640) {
     socket.send(pcm.subarray(offset, offset + 640));
@@ -86,11 +78,13 @@ async function status(id: string): Promise<Record<string, any>> {
 describe('frames over the speech socket', () => {
   it('sends JPEG frames at the frame rate and the audio as it plays, on one clock, with the speech whole', async () => {
     const agent = await frameAgent({ video: 'jpeg', jpegQuality: 70 });
-    await until(() => agent.events.some((e) => e.type === 'ready'), 5000, 'ready');
+    await expect.poll(() => agent.events.some((e) => e.type === 'ready'), { timeout: 5000, message: 'ready' }).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the idle face flows before any speech
     expect(agent.media.filter((m) => m.kind === MEDIA_KIND.jpeg).length).toBeGreaterThan(5);
     await send(agent.socket, speech);
-    await until(() => agent.events.some((e) => e.type === 'playback_finished'), 20_000, 'playback_finished');
+    await expect
+      .poll(() => agent.events.some((e) => e.type === 'playback_finished'), { timeout: 20_000, message: 'playback_finished' })
+      .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
     const frames = agent.media.filter((m) => m.kind === MEDIA_KIND.jpeg);
@@ -127,12 +121,14 @@ describe('frames over the speech socket', () => {
 
   it('sends raw I420 when asked, and after an interrupt nothing of the cut speech', async () => {
     const agent = await frameAgent({ video: 'i420', audio: true });
-    await until(() => agent.events.some((e) => e.type === 'ready'), 5000, 'ready');
+    await expect.poll(() => agent.events.some((e) => e.type === 'ready'), { timeout: 5000, message: 'ready' }).toBe(true);
     const sending = send(agent.socket, speech, 1);
-    await until(() => agent.events.some((e) => e.type === 'playback_started'), 5000, 'playback_started');
+    await expect
+      .poll(() => agent.events.some((e) => e.type === 'playback_started'), { timeout: 5000, message: 'playback_started' })
+      .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 600));
     agent.socket.send(JSON.stringify({ type: 'interrupt' }));
-    await until(() => agent.events.some((e) => e.type === 'interrupted'), 5000, 'interrupted');
+    await expect.poll(() => agent.events.some((e) => e.type === 'interrupted'), { timeout: 5000, message: 'interrupted' }).toBe(true);
     await sending;
     agent.socket.send(JSON.stringify({ type: 'interrupt' })); // the rest that arrived meanwhile
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -151,7 +147,7 @@ describe('frames over the speech socket', () => {
 
   it('drops frames for a consumer that stops reading, counts them, keeps the renderer bounded, and recovers', async () => {
     const agent = await frameAgent({ video: 'i420' });
-    await until(() => agent.events.some((e) => e.type === 'ready'), 5000, 'ready');
+    await expect.poll(() => agent.events.some((e) => e.type === 'ready'), { timeout: 5000, message: 'ready' }).toBe(true);
     // Stop reading: TCP fills, then the renderer's send buffer; it must drop rather than queue.
     (agent.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
     await new Promise((resolve) => setTimeout(resolve, 4000));
