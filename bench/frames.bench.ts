@@ -2,35 +2,25 @@
 // out, 20 s of speech streamed in real time with one consumer, and the renderer's CPU, the audio-in to frame-out
 // latency (the session's own metric) and, for the socket, how late frames arrive against their presentation times
 // and the bytes per second. The WHEP consumer is a Chromium page; the socket's is this process, reading every message.
-import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { HEADER_BYTES, MEDIA_KIND } from '../renderer/live/frame-output.ts';
-import { espeakPcm16 } from '../test/renderer/espeak-speech.ts';
 import { createSession, SECRET, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
+import { cpuSeconds, speechWithPauses } from './bench-speech.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 
 const SECONDS = Number(process.env.BENCH_FRAMES_SECONDS || 20);
 const percentile = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 export default async function bench(report: Report): Promise<void> {
   const live = await startLiveRenderer({ MAX_SESSIONS: '8', RENDER_CONFIG: '{"resolution":"512x512","frameRate":30,"idleMotion":true}' });
   const baseUrl = live.renderer.baseUrl;
   const pid = live.renderer.child.pid!;
   const browser = await launchViewerBrowser();
-  const sentence = espeakPcm16('The quick brown fox jumps over the lazy dog, and then it rests for a while in the warm afternoon sun.');
-  const pause = Buffer.alloc(16000 * 2 * 0.6);
-  const parts: Buffer[] = [];
-  for (let bytes = 0; bytes < SECONDS * 32000; bytes += sentence.length + pause.length) parts.push(sentence, pause);
-  const speech = Buffer.concat(parts).subarray(0, SECONDS * 32000);
+  const speech = speechWithPauses(SECONDS);
   let n = 0;
   const open = async (output?: Record<string, unknown>) => {
     const id = `frames-bench-${++n}`;

@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import wrtc from '@roamhq/wrtc';
 import { createPortraitAnimator } from '../renderer/engine/portrait-animator.ts';
 import { rgbaToI420 } from '../renderer/live/rgba-to-i420.ts';
-import { espeakPcm16 } from '../test/renderer/espeak-speech.ts';
+import { speechWithPauses } from './bench-speech.ts';
 import { createSession, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent, type SpeechAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
@@ -61,12 +61,7 @@ export default async function bench(report: Report): Promise<void> {
     });
 
     // Latency and drift: 20 s of speech streamed in real time (40 ms chunks) to a session watched over WHEP.
-    const sentence = espeakPcm16('The quick brown fox jumps over the lazy dog, and then it rests for a while in the warm afternoon sun.');
-    const pause = Buffer.alloc(16000 * 2 * 0.6);
-    const parts: Buffer[] = [];
-    let bytes = 0;
-    while (bytes < 20 * 32000) parts.push(sentence, pause), (bytes += sentence.length + pause.length);
-    const speech = Buffer.concat(parts).subarray(0, 20 * 32000);
+    const speech = speechWithPauses(20);
     const { id, token, agent } = await open();
     const page = await browser.newPage();
     const watching = watchOverWhep(page, `${baseUrl}/sessions/${id}/whep`, token, 22);
@@ -105,7 +100,7 @@ export default async function bench(report: Report): Promise<void> {
     const tried: string[] = [];
     for (let count = 1; count <= CAP; count++) {
       const sessions = await Promise.all(Array.from({ length: count }, open));
-      await Promise.all(sessions.map((s) => s.agent.stream(sentence.subarray(0, 4 * 32000), 16000, { chunkMs: 40 })));
+      await Promise.all(sessions.map((s) => s.agent.stream(speech.subarray(0, 4 * 32000), 16000, { chunkMs: 40 })));
       const results = await Promise.all(sessions.map((s) => finish(s.agent)));
       const skipped = results.reduce((a, r) => a + r.framesSkipped, 0);
       const drawn = results.reduce((a, r) => a + r.framesDrawn, 0);

@@ -2,11 +2,10 @@
 // request to the first video frame a subscriber decodes; audio-in to frame-out latency; audio/mouth drift over 60 s of
 // speech; and the renderer's CPU per session. LiveKit's subscriber is an @livekit/rtc-node participant (an agent, as
 // LiveKit's own agents subscribe), WHEP's a Chromium page; both decode VP8.
-import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { TestAgent } from '../test/livekit/livekit-agent.ts';
+import { cpuSeconds, speechWithPauses } from './bench-speech.ts';
 import { startLiveKit } from '../test/livekit/livekit-server.ts';
-import { espeakPcm16 } from '../test/renderer/espeak-speech.ts';
 import { createSession, SECRET, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
@@ -15,12 +14,6 @@ type Report = (row: { name: string; value: number; unit: string; note?: string }
 
 const SECONDS = Number(process.env.BENCH_LIVEKIT_SECONDS || 60);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** CPU seconds the process has used (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
 
 interface Run {
   latency: { p50: number; p95: number } | null;
@@ -43,16 +36,6 @@ export default async function bench(report: Report): Promise<void> {
   const status = async (id: string) =>
     (await (await fetch(`${baseUrl}/sessions/${id}`, { headers: { Authorization: `Bearer ${SECRET}` } })).json()) as Record<string, any>;
   const tokens = (id: string) => ({ sessionId: id, token: `${id}-token-0123456789abcdef`, viewerToken: `${id}-viewer-0123456789abcdef` });
-
-  // Speech as a TTS gives it: sentences with pauses, 60 s in all, at 24 kHz (LiveKit) and 16 kHz (WHEP).
-  const text = 'The quick brown fox jumps over the lazy dog, and then it rests for a while in the warm afternoon sun.';
-  const speechAt = (rate: 16000 | 24000) => {
-    const sentence = espeakPcm16(text, rate);
-    const pause = Buffer.alloc(rate * 2 * 0.6);
-    const parts: Buffer[] = [];
-    for (let bytes = 0; bytes < SECONDS * rate * 2; bytes += sentence.length + pause.length) parts.push(sentence, pause);
-    return Buffer.concat(parts).subarray(0, SECONDS * rate * 2);
-  };
 
   /** Samples the session's metrics every 2 s while `speak` runs, and the renderer's CPU over the same time. */
   const measure = async (id: string, speak: () => Promise<void>): Promise<Run> => {
@@ -123,7 +106,7 @@ export default async function bench(report: Report): Promise<void> {
     await createSession(baseUrl, { ...tokens(lkId), livekit: { url: livekit.url, token: await agent.avatarToken(room) } });
     await new Promise((r) => setTimeout(r, 1500));
     const lk = await measure(lkId, async () => {
-      await agent.speak(speechAt(24000), { speedup: 1 });
+      await agent.speak(speechWithPauses(SECONDS, 24000), { speedup: 1 });
       await agent.finishedNumber(1, 30_000);
     });
     await agent.leave();
@@ -137,7 +120,7 @@ export default async function bench(report: Report): Promise<void> {
     await speaker.next('ready');
     await new Promise((r) => setTimeout(r, 1500));
     const whep = await measure(whepId, async () => {
-      await speaker.stream(speechAt(16000), 16000, { chunkMs: 20 });
+      await speaker.stream(speechWithPauses(SECONDS, 16000), 16000, { chunkMs: 20 });
       await speaker.next('playback_finished');
     });
     await watching;
