@@ -3,18 +3,15 @@ import type { Scope } from '../../src/domain/context.ts';
 import { expectError } from './expect-error.ts';
 import type { TestKey, TestServer } from './test-server.ts';
 
-export interface SecuredRoute {
-  method: string;
-  /** The path, given the id of an avatar the owner made (ignored by routes without one). */
-  path: (avatarId: string) => string;
+export interface SecurityRules {
   /** null: any valid key may call it (whoami), so there is no scope to be refused for. */
   scope: Scope | null;
   body?: unknown;
   /** The route acts on one avatar: other tenants get 404, as for an avatar that does not exist. */
   avatar?: 'visible' | 'owner';
   /**
-   * The route acts on one live session of the avatar: `path` is given the session's id (a session recorded on the
-   * owner's avatar; no container holds it, so it reads as ended with `renderer-gone`).
+   * The route acts on one live session of the avatar: the path's `:id` is the session's id (a session recorded on
+   * the owner's avatar; no container holds it, so it reads as ended with `renderer-gone`).
    */
   session?: true;
 }
@@ -46,7 +43,10 @@ async function recordedSession(server: TestServer, avatarId: string): Promise<st
  * unknown, revoked or expired key -> 401; a key without the scope -> 403; another tenant's avatar
  * -> the same 404 as a missing one; a same-organization non-owner -> 403 where only the owner may act.
  */
-export function securityTests(getServer: () => TestServer, route: SecuredRoute) {
+export function securityTests(getServer: () => TestServer, operation: `${string} /${string}`, rules: SecurityRules) {
+  // 'GET /api/v1/avatars/:id', as the route is declared: `:id` stands for the avatar's id (or the session's).
+  const [method, template] = operation.split(' ');
+  const route = { ...rules, method, path: (id: string) => template.replace(':id', id) };
   const setup = async () => {
     const server = getServer();
     const owner = await server.makeKey(`owner_${Math.random()}`, 'org_sec');

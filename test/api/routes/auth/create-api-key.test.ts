@@ -100,11 +100,6 @@ describe.each(STORE_KINDS)('POST /api/v1/auth/api-keys (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'POST',
-      path: () => '/api/v1/auth/api-keys',
-      scope: 'keys:admin',
-      body: { scopes: ['avatars:read'] },
-    });
+    securityTests(() => server, 'POST /api/v1/auth/api-keys', { scope: 'keys:admin', body: { scopes: ['avatars:read'] } });
   });
 });

@@ -27,6 +27,6 @@ describe.each(STORE_KINDS)('GET /api/v1/auth/api-keys (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'GET', path: () => '/api/v1/auth/api-keys', scope: 'keys:admin' });
+    securityTests(() => server, 'GET /api/v1/auth/api-keys', { scope: 'keys:admin' });
   });
 });

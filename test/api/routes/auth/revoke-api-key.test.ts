@@ -46,6 +46,6 @@ describe.each(STORE_KINDS)('DELETE /api/v1/auth/api-keys/:id (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'DELETE', path: () => '/api/v1/auth/api-keys/ak_0000000000000000', scope: 'keys:admin' });
+    securityTests(() => server, 'DELETE /api/v1/auth/api-keys/ak_0000000000000000', { scope: 'keys:admin' });
   });
 });

@@ -64,6 +64,6 @@ describe.each(STORE_KINDS)('GET /api/v1/auth/whoami (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'GET', path: () => '/api/v1/auth/whoami', scope: null });
+    securityTests(() => server, 'GET /api/v1/auth/whoami', { scope: null });
   });
 });

@@ -182,11 +182,6 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'POST',
-      path: () => '/api/v1/avatars',
-      scope: 'avatars:write',
-      body: { name: 'a', tier: 'stylized_3d' },
-    });
+    securityTests(() => server, 'POST /api/v1/avatars', { scope: 'avatars:write', body: { name: 'a', tier: 'stylized_3d' } });
   });
 });

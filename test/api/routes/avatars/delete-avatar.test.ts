@@ -42,6 +42,6 @@ describe.each(STORE_KINDS)('DELETE /api/v1/avatars/:id (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'DELETE', path: (id) => `/api/v1/avatars/${id}`, scope: 'avatars:write', avatar: 'owner' });
+    securityTests(() => server, 'DELETE /api/v1/avatars/:id', { scope: 'avatars:write', avatar: 'owner' });
   });
 });

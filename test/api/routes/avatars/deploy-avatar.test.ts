@@ -49,12 +49,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/deploy and /undeploy (%s)',
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/deploy`, scope: 'avatars:write', avatar: 'owner' });
-    securityTests(() => server, {
-      method: 'POST',
-      path: (id) => `/api/v1/avatars/${id}/undeploy`,
-      scope: 'avatars:write',
-      avatar: 'owner',
-    });
+    securityTests(() => server, 'POST /api/v1/avatars/:id/deploy', { scope: 'avatars:write', avatar: 'owner' });
+    securityTests(() => server, 'POST /api/v1/avatars/:id/undeploy', { scope: 'avatars:write', avatar: 'owner' });
   });
 });

@@ -36,6 +36,6 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars/:id (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'GET', path: (id) => `/api/v1/avatars/${id}`, scope: 'avatars:read', avatar: 'visible' });
+    securityTests(() => server, 'GET /api/v1/avatars/:id', { scope: 'avatars:read', avatar: 'visible' });
   });
 });

@@ -113,6 +113,6 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'GET', path: () => '/api/v1/avatars', scope: 'avatars:read' });
+    securityTests(() => server, 'GET /api/v1/avatars', { scope: 'avatars:read' });
   });
 });

@@ -66,11 +66,6 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars/:id/sessions (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'GET',
-      path: (id) => `/api/v1/avatars/${id}/sessions`,
-      scope: 'avatars:read',
-      avatar: 'visible',
-    });
+    securityTests(() => server, 'GET /api/v1/avatars/:id/sessions', { scope: 'avatars:read', avatar: 'visible' });
   });
 });

@@ -42,11 +42,6 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/preview (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'POST',
-      path: (id) => `/api/v1/avatars/${id}/preview`,
-      scope: 'avatars:write',
-      avatar: 'visible',
-    });
+    securityTests(() => server, 'POST /api/v1/avatars/:id/preview', { scope: 'avatars:write', avatar: 'visible' });
   });
 });

@@ -52,11 +52,6 @@ describe('POST /api/v1/avatars/:id/sessions', () => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'POST',
-      path: (id) => `/api/v1/avatars/${id}/sessions`,
-      scope: 'avatars:write',
-      avatar: 'visible',
-    });
+    securityTests(() => server, 'POST /api/v1/avatars/:id/sessions', { scope: 'avatars:write', avatar: 'visible' });
   });
 });

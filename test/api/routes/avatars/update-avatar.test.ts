@@ -126,12 +126,6 @@ describe.each(STORE_KINDS)('PUT /api/v1/avatars/:id (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'PUT',
-      path: (id) => `/api/v1/avatars/${id}`,
-      scope: 'avatars:write',
-      body: { name: 'x' },
-      avatar: 'owner',
-    });
+    securityTests(() => server, 'PUT /api/v1/avatars/:id', { scope: 'avatars:write', body: { name: 'x' }, avatar: 'owner' });
   });
 });

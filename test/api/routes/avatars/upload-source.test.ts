@@ -235,6 +235,6 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
   });
 
   describe('security', () => {
-    securityTests(() => server, { method: 'POST', path: (id) => `/api/v1/avatars/${id}/source`, scope: 'avatars:write', avatar: 'owner' });
+    securityTests(() => server, 'POST /api/v1/avatars/:id/source', { scope: 'avatars:write', avatar: 'owner' });
   });
 });

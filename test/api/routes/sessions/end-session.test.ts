@@ -41,12 +41,6 @@ describe('DELETE /api/v1/sessions/:id', () => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'DELETE',
-      path: (id) => `/api/v1/sessions/${id}`,
-      scope: 'avatars:write',
-      avatar: 'visible',
-      session: true,
-    });
+    securityTests(() => server, 'DELETE /api/v1/sessions/:id', { scope: 'avatars:write', avatar: 'visible', session: true });
   });
 });

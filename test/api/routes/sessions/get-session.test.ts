@@ -53,12 +53,6 @@ describe('GET /api/v1/sessions/:id', () => {
   });
 
   describe('security', () => {
-    securityTests(() => server, {
-      method: 'GET',
-      path: (id) => `/api/v1/sessions/${id}`,
-      scope: 'avatars:read',
-      avatar: 'visible',
-      session: true,
-    });
+    securityTests(() => server, 'GET /api/v1/sessions/:id', { scope: 'avatars:read', avatar: 'visible', session: true });
   });
 });
