@@ -1,6 +1,11 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_PATH } from '../web/chromium.ts';
+import { ROOT_DIR } from '../fixtures.ts';
+
+const WHEP_VIEWER_JS = path.join(ROOT_DIR, 'web', 'live', 'whep-viewer.js');
 
 /** Chromium as a WHEP viewer on a loopback-only host: loopback candidates allowed and not hidden behind mDNS. */
 export function launchViewerBrowser(): Promise<Browser> {
@@ -34,34 +39,22 @@ export interface ViewerReport {
 }
 
 /**
- * A tiny page posts a recvonly offer to the WHEP endpoint, plays the answer's stream in a <video>, and counts
+ * A tiny page posts a recvonly offer (with the live page's code) to the WHEP endpoint, plays the answer's stream in a <video>, and counts
  * the frames the video presents (requestVideoFrameCallback) for `seconds`.
  */
 export async function watchOverWhep(page: Page, whepUrl: string, token: string, seconds: number): Promise<ViewerReport> {
   await page.setContent('<video id="v" autoplay playsinline muted></video>');
+  // The live page's own WHEP code (web/live/whep-viewer.js), as a module that hands its function to the page.
+  await page.addScriptTag({ type: 'module', content: `${await fs.readFile(WHEP_VIEWER_JS, 'utf8')}\nwindow.connectWhep = connectWhep;` });
+  await page.waitForFunction('typeof window.connectWhep === "function"');
   // A string, not a function: the test's TypeScript transform would add helpers the page does not have.
   const args = JSON.stringify({ whepUrl, token, seconds });
   return page.evaluate(`(${VIEWER_SCRIPT})(${args})`) as Promise<ViewerReport>;
 }
 
 const VIEWER_SCRIPT = `async ({ whepUrl, token, seconds }) => {
-      const pc = new RTCPeerConnection();
-      pc.addTransceiver('video', { direction: 'recvonly' });
-      pc.addTransceiver('audio', { direction: 'recvonly' });
       const video = document.getElementById('v');
-      const stream = new MediaStream();
-      pc.ontrack = (event) => {
-        stream.addTrack(event.track);
-        video.srcObject = stream;
-      };
-      await pc.setLocalDescription(await pc.createOffer());
-      await new Promise((resolve) => {
-        if (pc.iceGatheringState === 'complete') return resolve();
-        pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-        setTimeout(resolve, 2000);
-      });
-      const postedAt = performance.now();
-      const response = await fetch(whepUrl, { method: 'POST', headers: { 'Content-Type': 'application/sdp', Authorization: \`Bearer \${token}\` }, body: pc.localDescription.sdp });
+      const { pc, response, postedAt } = await window.connectWhep(whepUrl, token, video);
       const answer = await response.text();
       const location = response.headers.get('Location');
       if (response.status !== 201) return { status: response.status, location, framesPresented: 0, seconds: 0, width: 0, height: 0, framesDecoded: 0, audioPackets: 0, firstFrameMs: 0 };

@@ -1,6 +1,8 @@
 // The live-session viewer: WHEP for video and audio, and the session's speech WebSocket for the sample sentence.
 // `token` is the viewer token (it only watches); the speak button needs the agent token as `agentToken`, which a
 // link meant for viewers never carries.
+import { connectWhep } from './whep-viewer.js';
+
 const params = new URLSearchParams(location.hash.slice(1));
 const session = params.get('session') ?? '';
 const token = params.get('token') ?? '';
@@ -21,26 +23,7 @@ const fail = (text) => {
 };
 
 async function watch() {
-  const pc = new RTCPeerConnection();
-  pc.addTransceiver('video', { direction: 'recvonly' });
-  pc.addTransceiver('audio', { direction: 'recvonly' });
-  const stream = new MediaStream();
-  pc.ontrack = (event) => {
-    stream.addTrack(event.track);
-    video.srcObject = stream;
-  };
-  await pc.setLocalDescription(await pc.createOffer());
-  // WHEP here is non-trickle: gather the candidates before posting the offer.
-  await new Promise((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
-    setTimeout(resolve, 2000);
-  });
-  const response = await fetch(`${base}/whep`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/sdp', Authorization: `Bearer ${token}` },
-    body: pc.localDescription.sdp,
-  });
+  const { pc, response } = await connectWhep(`${base}/whep`, token, video);
   if (response.status !== 201) {
     const body = await response.json().catch(() => ({}));
     throw new Error(body.error ?? `The viewer was refused (${response.status}).`);

@@ -22,6 +22,7 @@ const FILES: Record<string, { file: string; type: string; built?: boolean }> = {
   // The live-session viewer page (docs/live-sessions.md) and the sentence it speaks.
   '/live': { file: path.join(WEB_DIR, 'live', 'index.html'), type: 'text/html; charset=utf-8' },
   '/live/live.js': { file: path.join(WEB_DIR, 'live', 'live.js'), type: 'text/javascript; charset=utf-8' },
+  '/live/whep-viewer.js': { file: path.join(WEB_DIR, 'live', 'whep-viewer.js'), type: 'text/javascript; charset=utf-8' },
   '/live/sample-sentence.pcm': { file: path.join(WEB_DIR, 'live', 'sample-sentence.pcm'), type: 'application/octet-stream' },
 };
 
