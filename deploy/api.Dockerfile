@@ -38,6 +38,7 @@ COPY lipsync ./lipsync
 COPY renderer ./renderer
 COPY web/console ./web/console
 COPY web/starter/starter.vrm ./web/starter/starter.vrm
+COPY web/live ./web/live
 COPY --from=web /app/web/dist ./web/dist
 USER 10001:10001
 VOLUME ["/data"]
