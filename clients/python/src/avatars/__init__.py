@@ -10,7 +10,7 @@
 
 from . import types
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncAvatarsClient
-from ._resources import NOT_GIVEN, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
+from ._resources import NOT_GIVEN, AvatarSettings, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
 from ._sync import AvatarsClient
 from ._version import __version__
 from .errors import (
@@ -40,6 +40,7 @@ __all__ = [
     "AsyncAvatarsClient",
     "AvatarsClient",
     "AvatarFailedError",
+    "AvatarSettings",
     "AvatarsConnectionError",
     "AvatarsError",
     "AvatarsResource",

@@ -80,11 +80,12 @@ class AsyncAvatarsClient:
         json: Any = None,
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
+        timeout: float | httpx.Timeout | None = None,
     ) -> Any:
         """One call of the API (``path`` from ``/api/v1/...``): its JSON answer, None for an empty one.
 
         The resource methods are built on this; use it directly only for what they do not cover. An error answer
-        raises the :class:`AvatarsError` subclass of its status.
+        raises the :class:`AvatarsError` subclass of its status. ``timeout`` replaces the client's for this call.
         """
         sent = {
             "X-API-Key": self._api_key,
@@ -94,7 +95,13 @@ class AsyncAvatarsClient:
         }
         try:
             response = await self._http.request(
-                method, self.base_url + path, params=params, json=json, content=content, headers=sent
+                method,
+                self.base_url + path,
+                params=params,
+                json=json,
+                content=content,
+                headers=sent,
+                timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )
         except httpx.TimeoutException as e:
             raise AvatarsTimeoutError(

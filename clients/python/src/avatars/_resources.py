@@ -7,7 +7,7 @@ import asyncio
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, cast
+from typing import IO, TYPE_CHECKING, Any, Final, TypedDict, Unpack, cast
 from urllib.parse import quote
 
 from .errors import AvatarFailedError, WaitTimeoutError
@@ -87,35 +87,42 @@ async def _read(file: SourceFile) -> bytes:
     return await asyncio.to_thread(file.read)
 
 
-def _avatar_fields(
-    *,
-    name: str | None,
-    description: str | None | NotGiven,
-    resources: Resources | None,
-    config: RenderConfigInput | RenderConfig | None,
-    render_style: RenderStyle | None,
-    orb_color: str | None,
-    orb_size: float | None,
-    on_demand: OnDemandInput | OnDemand | None,
-) -> dict[str, Any]:
+class AvatarSettings(TypedDict, total=False):
+    """The fields ``avatars.create`` and ``avatars.update`` take besides the name and the description, in Python's
+    spelling; None (or left out) sends nothing."""
+
+    resources: Resources | None
+    config: RenderConfigInput | RenderConfig | None
+    render_style: RenderStyle | None
+    orb_color: str | None
+    orb_size: float | None
+    on_demand: OnDemandInput | OnDemand | None
+
+
+# AvatarSettings' keys under the API's names.
+_API_FIELDS: Final = {
+    "resources": "resources",
+    "config": "config",
+    "render_style": "renderStyle",
+    "orb_color": "orbColor",
+    "orb_size": "orbSize",
+    "on_demand": "onDemand",
+}
+
+
+def _avatar_fields(name: str | None, description: str | None | NotGiven, settings: AvatarSettings) -> dict[str, Any]:
     """The request body's fields under the API's names, only those given."""
     body: dict[str, Any] = {}
     if name is not None:
         body["name"] = name
     if not isinstance(description, NotGiven):
         body["description"] = description
-    if resources is not None:
-        body["resources"] = resources
-    if config is not None:
-        body["config"] = config
-    if render_style is not None:
-        body["renderStyle"] = render_style
-    if orb_color is not None:
-        body["orbColor"] = orb_color
-    if orb_size is not None:
-        body["orbSize"] = orb_size
-    if on_demand is not None:
-        body["onDemand"] = on_demand
+    for key, value in settings.items():
+        if key not in _API_FIELDS:
+            # What a signature of named parameters would say: the settings come as **kwargs.
+            raise TypeError(f"unexpected keyword argument {key!r}")
+        if value is not None:
+            body[_API_FIELDS[key]] = value
     return body
 
 
@@ -134,35 +141,16 @@ class AvatarsResource:
         return cast(Avatar, await self._client.request("GET", f"/api/v1/avatars/{_id(avatar_id)}"))
 
     async def create(
-        self,
-        *,
-        name: str,
-        tier: Tier,
-        description: str | None = None,
-        resources: Resources | None = None,
-        config: RenderConfigInput | RenderConfig | None = None,
-        render_style: RenderStyle | None = None,
-        orb_color: str | None = None,
-        orb_size: float | None = None,
-        on_demand: OnDemandInput | OnDemand | None = None,
+        self, *, name: str, tier: Tier, description: str | None = None, **settings: Unpack[AvatarSettings]
     ) -> Avatar:
         """A new avatar (``avatars:write``); what is left out comes from the tier's defaults.
 
         Keyword arguments are the API's fields in Python's spelling (``render_style`` is ``renderStyle``,
-        ``on_demand`` is ``onDemand``); the nested objects keep the API's keys (``{"frameRate": 30}``), so an
-        avatar's own ``config`` can be passed back as it is.
+        ``on_demand`` is ``onDemand``; the others: ``resources``, ``config``, ``orb_color``, ``orb_size``); the nested
+        objects keep the API's keys (``{"frameRate": 30}``), so an avatar's own ``config`` can be passed back as it is.
         """
-        fields = _avatar_fields(
-            name=name,
-            description=description,
-            resources=resources,
-            config=config,
-            render_style=render_style,
-            orb_color=orb_color,
-            orb_size=orb_size,
-            on_demand=on_demand,
-        )
-        return cast(Avatar, await self._client.request("POST", "/api/v1/avatars", json={"tier": tier, **fields}))
+        body = {"tier": tier, **_avatar_fields(name, description, settings)}
+        return cast(Avatar, await self._client.request("POST", "/api/v1/avatars", json=body))
 
     async def update(
         self,
@@ -170,24 +158,11 @@ class AvatarsResource:
         *,
         name: str | None = None,
         description: str | None | NotGiven = NOT_GIVEN,
-        resources: Resources | None = None,
-        config: RenderConfigInput | RenderConfig | None = None,
-        render_style: RenderStyle | None = None,
-        orb_color: str | None = None,
-        orb_size: float | None = None,
-        on_demand: OnDemandInput | OnDemand | None = None,
+        **settings: Unpack[AvatarSettings],
     ) -> Avatar:
-        """Change what is given, leave the rest (``avatars:write``, the owner only). ``description=None`` clears it."""
-        body = _avatar_fields(
-            name=name,
-            description=description,
-            resources=resources,
-            config=config,
-            render_style=render_style,
-            orb_color=orb_color,
-            orb_size=orb_size,
-            on_demand=on_demand,
-        )
+        """Change what is given, leave the rest (``avatars:write``, the owner only). ``description=None`` clears it;
+        the other fields are :meth:`create`'s."""
+        body = _avatar_fields(name, description, settings)
         return cast(Avatar, await self._client.request("PUT", f"/api/v1/avatars/{_id(avatar_id)}", json=body))
 
     async def delete(self, avatar_id: str) -> DeletedAvatar:

@@ -86,7 +86,7 @@ class Keys(_SyncResource):
     revoke = _Blocking(KeysResource.revoke)
 
 
-class AvatarsClient:
+class AvatarsClient(_SyncResource):
     """The Avatars API, blocking: the same resources, arguments, answers and errors as :class:`AsyncAvatarsClient`.
 
     For scripts and notebooks without an event loop of their own; inside ``async`` code use the async client (this
@@ -101,12 +101,14 @@ class AvatarsClient:
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         self._async = AsyncAvatarsClient(api_key, base_url, timeout=timeout)
-        self._runner = asyncio.Runner()
+        super().__init__(self._async, asyncio.Runner())
         self._closed = False
         self.base_url = self._async.base_url
         self.avatars = Avatars(self._async.avatars, self._runner)
         self.sessions = Sessions(self._async.sessions, self._runner)
         self.keys = Keys(self._async.keys, self._runner)
+
+    request = _Blocking(AsyncAvatarsClient.request)
 
     def __repr__(self) -> str:
         return f"AvatarsClient(base_url={self.base_url!r})"
@@ -127,19 +129,3 @@ class AvatarsClient:
             _run(self._runner, self._async.aclose)
         finally:
             self._runner.close()
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str | int] | None = None,
-        json: Any = None,
-        content: bytes | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> Any:
-        """:meth:`AsyncAvatarsClient.request`, blocking."""
-        return _run(
-            self._runner,
-            lambda: self._async.request(method, path, params=params, json=json, content=content, headers=headers),
-        )
