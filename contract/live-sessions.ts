@@ -27,13 +27,29 @@ export interface SessionRequest {
   maxIdleSeconds: number;
   /** Speech queued ahead of playout past this closes the agent's socket (4009). */
   maxQueuedSpeechSeconds: number;
+  /** How long the session waits for an agent whose connection dropped to come back before it ends (`agent-left`). */
+  reconnectGraceSeconds: number;
   /** Given for a LiveKit session: the renderer joins this room before it answers. */
   livekit?: LiveKitJoin;
 }
 
-export const SESSION_DEFAULTS = { maxSessionSeconds: 1800, maxIdleSeconds: 60, maxQueuedSpeechSeconds: 30 } as const;
+export const SESSION_DEFAULTS = {
+  maxSessionSeconds: 1800,
+  maxIdleSeconds: 60,
+  maxQueuedSpeechSeconds: 30,
+  reconnectGraceSeconds: 15,
+} as const;
 
-const FIELDS = ['sessionId', 'token', 'viewerToken', 'maxSessionSeconds', 'maxIdleSeconds', 'maxQueuedSpeechSeconds', 'livekit'];
+const FIELDS = [
+  'sessionId',
+  'token',
+  'viewerToken',
+  'maxSessionSeconds',
+  'maxIdleSeconds',
+  'maxQueuedSpeechSeconds',
+  'reconnectGraceSeconds',
+  'livekit',
+];
 
 /** Throws a sentence naming the first problem. */
 export function parseSessionRequest(body: unknown): SessionRequest {
@@ -55,6 +71,7 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     maxSessionSeconds: seconds(given.maxSessionSeconds, 'maxSessionSeconds', SESSION_DEFAULTS.maxSessionSeconds, 86_400),
     maxIdleSeconds: seconds(given.maxIdleSeconds, 'maxIdleSeconds', SESSION_DEFAULTS.maxIdleSeconds, 3600),
     maxQueuedSpeechSeconds: seconds(given.maxQueuedSpeechSeconds, 'maxQueuedSpeechSeconds', SESSION_DEFAULTS.maxQueuedSpeechSeconds, 600),
+    reconnectGraceSeconds: seconds(given.reconnectGraceSeconds, 'reconnectGraceSeconds', SESSION_DEFAULTS.reconnectGraceSeconds, 600),
     ...(given.livekit === undefined ? {} : { livekit: livekitOf(given.livekit) }),
   };
 }
@@ -125,9 +142,10 @@ export interface CreatedSession {
 }
 
 /**
- * Why a session ended. `agent-left`: the agent's participant left the LiveKit room; `room-closed`: the room closed
- * or the avatar was disconnected from it; `renderer-gone`: the container that held it stopped or lost it (the API's
- * word: the container itself never says it).
+ * Why a session ended. `agent-left`: the agent's connection (its speech socket, or its participant in the LiveKit
+ * room) dropped and did not come back within `reconnectGraceSeconds`; `room-closed`: the room closed or the avatar was
+ * disconnected from it; `renderer-failed`: the container that held it crashed; `renderer-gone`: the container that
+ * held it stopped or lost it. The last two are the API's words: the container itself never says them.
  */
 export type SessionEndReason =
   | 'end'
@@ -137,6 +155,7 @@ export type SessionEndReason =
   | 'shutdown'
   | 'agent-left'
   | 'room-closed'
+  | 'renderer-failed'
   | 'renderer-gone'
   | 'expired';
 

@@ -63,6 +63,8 @@ export interface Config {
     startTimeoutMs: number;
     /** Speech an agent may queue ahead of playout; past it the renderer closes its socket (4009). */
     maxQueuedSpeechSeconds: number;
+    /** How long a session waits for an agent whose connection dropped to reconnect before it ends (`agent-left`). */
+    reconnectGraceSeconds: number;
   };
 }
 
@@ -142,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perAvatar: integer(env, 'SESSIONS_PER_AVATAR', 4, 1, 256),
       startTimeoutMs: integer(env, 'SESSION_START_TIMEOUT_MS', 60_000, 1000, 600_000),
       maxQueuedSpeechSeconds: integer(env, 'SESSION_MAX_QUEUED_SPEECH_SECONDS', 30, 1, 600),
+      reconnectGraceSeconds: integer(env, 'SESSION_RECONNECT_GRACE_SECONDS', 15, 1, 600),
     },
     port,
     host,

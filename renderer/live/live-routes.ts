@@ -158,6 +158,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       maxSessionSeconds: input.maxSessionSeconds,
       maxIdleSeconds: input.maxIdleSeconds,
       maxQueuedSpeechSeconds: input.maxQueuedSpeechSeconds,
+      reconnectGraceSeconds: input.reconnectGraceSeconds,
       jitterMs: config.jitterMs,
       maxViewers: config.maxViewers,
       iceHosts: config.iceHosts,

@@ -24,7 +24,9 @@ export type TokenRole = 'agent' | 'viewer';
 /** Events the session sends to the agent's socket (docs/live-sessions.md). */
 export type SessionEvent =
   | { type: 'ready'; sessionId: string; width: number; height: number; frameRate: number; jitterMs: number }
-  | { type: 'playback_started' | 'playback_finished' }
+  | { type: 'playback_started' }
+  /** `interrupted`: the speech did not play to its end (its agent's connection dropped; `droppedMs` were not played). */
+  | { type: 'playback_finished'; interrupted: boolean; droppedMs?: number }
   | { type: 'interrupted'; droppedMs: number }
   | MetricsEvent
   | {
@@ -90,6 +92,7 @@ export interface LiveSessionOptions {
   maxSessionSeconds: number;
   maxIdleSeconds: number;
   maxQueuedSpeechSeconds: number;
+  reconnectGraceSeconds: number;
   jitterMs: number;
   maxViewers: number;
   iceHosts: readonly string[] | null;
@@ -142,6 +145,10 @@ export class LiveSession {
   };
   private timer: NodeJS.Timeout | null = null;
   private readonly lifetime: NodeJS.Timeout;
+  /** Runs while the agent's connection is down: the session ends (`agent-left`) unless it comes back first. */
+  private graceTimer: NodeJS.Timeout | null = null;
+  /** Speech dropped when the agent's connection went down, reported when it is back. */
+  private cutWhileAway: Interruption | null = null;
   readonly metrics = new SessionMetrics();
 
   constructor(private readonly options: LiveSessionOptions) {
@@ -181,6 +188,10 @@ export class LiveSession {
     return this.options.maxIdleSeconds * 1000;
   }
 
+  get reconnectGraceMs(): number {
+    return this.options.reconnectGraceSeconds * 1000;
+  }
+
   /** Speech the agent may queue ahead of playout before its socket is closed (4009). */
   get maxQueuedMs(): number {
     return this.options.maxQueuedSpeechSeconds * 1000;
@@ -210,6 +221,7 @@ export class LiveSession {
   attachSpeaker(link: SpeakerLink): void {
     const previous = this.speakerLink;
     this.speakerLink = link;
+    this.stopGrace();
     if (previous) {
       const message = 'A newer connection with the agent token took this session over.';
       previous.send({ type: 'error', message });
@@ -217,9 +229,31 @@ export class LiveSession {
     }
   }
 
-  /** An agent's socket went away (closed, dropped, or closed for bad input): the session and its viewers go on. */
+  /**
+   * An agent's connection went away (closed, dropped, or closed for bad input): the session and its viewers go on,
+   * with the idle face, for `reconnectGraceSeconds`. The speech it had queued is dropped (nobody would hear of its end),
+   * and reported when the agent is back (agentBack); a session asked to `end` still plays it out.
+   */
   speakerLeft(link: SpeakerLink): void {
-    if (this.speakerLink === link) this.speakerLink = null;
+    if (this.speakerLink !== link) return;
+    this.speakerLink = null;
+    this.agentAway();
+  }
+
+  /** The agent is gone (its socket, or its participant in a LiveKit room): drop its speech and start the grace. */
+  agentAway(): void {
+    if (this.ended || this.endWhenDrained || this.graceTimer) return;
+    const cut = this.interrupt();
+    if (cut.droppedMs > 0 || cut.segmentPlayedSeconds !== null) this.cutWhileAway = cut;
+    this.graceTimer = setTimeout(() => this.end('agent-left'), this.reconnectGraceMs);
+  }
+
+  /** The agent is back in time: the session goes on. Returns what was cut while it was away, once, if anything. */
+  agentBack(): Interruption | null {
+    this.stopGrace();
+    const cut = this.cutWhileAway;
+    this.cutWhileAway = null;
+    return cut;
   }
 
   /**
@@ -230,17 +264,32 @@ export class LiveSession {
     this.debugMouth = debugMouth;
     const { width, height, frameRate } = this.animator;
     const ready: SessionEvent = { type: 'ready', sessionId: this.id, width, height, frameRate, jitterMs: this.options.jitterMs };
-    if (this.playout?.sampleRate === sampleRate) return this.send(ready);
+    if (this.playout?.sampleRate === sampleRate) {
+      this.send(ready);
+      return this.reportCut();
+    }
     if (this.playout) this.interrupt();
     this.playout = new SpeechPlayout({
       sampleRate,
       jitterMs: this.options.jitterMs,
       finishAfterMs: FINISH_AFTER_MS,
-      onEvent: (type) => this.send({ type }),
+      onEvent: (type) => this.send(type === 'playback_finished' ? { type, interrupted: false } : { type }),
       onSegmentEnd: (end) => this.speakerLink?.segmentEnded?.(end),
     });
     this.upsampler = new UpsampleTo48k(sampleRate);
     this.send(ready);
+    this.reportCut();
+  }
+
+  /** After `ready` on a reconnection: the speech its dropped connection had queued did not play. */
+  private reportCut(): void {
+    const cut = this.agentBack();
+    if (cut) this.send({ type: 'playback_finished', interrupted: true, droppedMs: Math.round(cut.droppedMs) });
+  }
+
+  private stopGrace(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
   }
 
   receiveSpeech(pcm: Uint8Array): void {
@@ -327,6 +376,7 @@ export class LiveSession {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
+    this.stopGrace();
     clearTimeout(this.lifetime);
     this.send(this.metrics.event(performance.now(), this.viewers.size, this.playout));
     this.send({ type: 'ended', reason });

@@ -128,7 +128,7 @@ export class LiveKitWorker {
     room.registerByteStreamHandler(LIVEKIT_AVATAR.audioStreamTopic, (reader, { identity }) => this.receiveStream(reader, identity));
     room.on(RoomEvent.ParticipantConnected, (participant) => this.noticeAgent(participant));
     room.on(RoomEvent.ParticipantDisconnected, (participant) => {
-      if (participant.identity === this.agentIdentity) this.end('agent-left');
+      if (participant.identity === this.agentIdentity) this.agentAway();
     });
     room.on(RoomEvent.Disconnected, () => this.end('room-closed'));
     // Audio handed over before anyone listened (the idle silence since the join) waits in LiveKit's queue and would
@@ -175,7 +175,8 @@ export class LiveKitWorker {
     const isAgent = this.agentIdentity
       ? participant.identity === this.agentIdentity
       : participant.kind === ParticipantKind.AGENT && participant.attributes[LIVEKIT_AVATAR.publishOnBehalf] === undefined;
-    if (!isAgent || this.agentSeen) return;
+    if (!isAgent) return;
+    if (this.agentSeen) return this.agentBack();
     this.agentIdentity = participant.identity;
     this.agentSeen = true;
     if (this.waitForAgent) clearTimeout(this.waitForAgent);
@@ -220,6 +221,21 @@ export class LiveKitWorker {
       if (pcm.length > 0) this.session.receiveSpeech(pcm);
     }
     if (this.clears === clearsAtArrival && !this.left) this.session.endSegment();
+  }
+
+  /**
+   * The agent's participant left: its speech is dropped (streams still arriving are read and not played) and the
+   * session waits `reconnectGraceSeconds` for it to rejoin before it ends with `agent-left` (LiveSession.agentAway).
+   */
+  private agentAway(): void {
+    this.clears++;
+    this.session.agentAway();
+  }
+
+  /** The agent rejoined in time: it hears that the segment it was speaking when it left did not play to its end. */
+  private agentBack(): void {
+    const cut = this.session.agentBack();
+    if (cut) this.playbackFinished({ playback_position: cut.segmentPlayedSeconds ?? 0, interrupted: true });
   }
 
   private async clearBuffer(data: RpcInvocationData): Promise<string> {

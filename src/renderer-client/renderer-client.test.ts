@@ -8,13 +8,13 @@ import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
 /** A stand-in renderer whose answers each test picks by path. */
 let server: http.Server;
 let endpoint: string;
-const answers = new Map<string, (response: http.ServerResponse) => void>();
+const answers = new Map<string, (response: http.ServerResponse, request: http.IncomingMessage) => void>();
 
 beforeAll(async () => {
   server = http.createServer((request, response) => {
     request.resume();
     const answer = answers.get(`${request.method} ${request.url}`);
-    if (answer) answer(response);
+    if (answer) answer(response, request);
     else response.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -33,6 +33,7 @@ const session: SessionRequest = {
   maxSessionSeconds: 60,
   maxIdleSeconds: 10,
   maxQueuedSpeechSeconds: 5,
+  reconnectGraceSeconds: 15,
 };
 
 async function failure<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
@@ -54,6 +55,17 @@ describe('RendererClient', () => {
     expect(await new RendererClient('http://127.0.0.1:1').isHealthy()).toBe(false);
   });
 
+  it("probes health with the deployment's secret when it has one (a local renderer counts it as its API's call)", async () => {
+    const seen: (string | undefined)[] = [];
+    answers.set('GET /health', (r, request) => {
+      seen.push(request.headers.authorization);
+      r.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    });
+    expect(await new RendererClient(endpoint, 'secret').isHealthy()).toBe(true);
+    expect(await new RendererClient(endpoint).isHealthy()).toBe(true);
+    expect(seen).toEqual(['Bearer secret', undefined]);
+  });
+
   it('raises every failure as RendererUnavailable, with a reason: unreachable, too slow, a wrong answer', async () => {
     expect((await refusal(new RendererClient('http://127.0.0.1:1', 'secret').preview(1000))).reason).toBe(
       'The rendering container could not be reached.',
@@ -65,6 +77,14 @@ describe('RendererClient', () => {
     answers.set('POST /preview', (r) => r.writeHead(500, { 'content-type': 'application/json' }).end('{}'));
     expect((await refusal(new RendererClient(endpoint, 'secret').preview(1000))).reason).toBe(
       'The rendering container answered the preview with HTTP 500 and no MP4.',
+    );
+    // A missing part (ffmpeg) is said in the renderer's own reason.
+    const missing = { error: 'The renderer cannot do this without ffmpeg.', code: 'missing-part', reason: 'ffmpeg was not found.' };
+    answers.set('POST /preview', (r) => r.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify(missing)));
+    expect((await refusal(new RendererClient(endpoint, 'secret').preview(1000))).reason).toBe('ffmpeg was not found.');
+    answers.set('POST /preview', (r) => r.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"loading"}'));
+    expect((await refusal(new RendererClient(endpoint, 'secret').preview(1000))).reason).toBe(
+      'The rendering container answered the preview with HTTP 503 and no MP4.',
     );
     answers.set('POST /sessions', (r) => r.writeHead(500).end());
     expect((await refusal(new RendererClient(endpoint, 'secret').startSession(session))).reason).toBe(

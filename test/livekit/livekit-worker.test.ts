@@ -27,7 +27,9 @@ afterAll(async () => {
 });
 
 /** An agent in a fresh room, and the avatar joined to it through the renderer's POST /sessions. */
-async function agentWithAvatar(options: { debug?: boolean } = {}): Promise<{ agent: TestAgent; sessionId: string; room: string }> {
+async function agentWithAvatar(
+  options: { debug?: boolean; reconnectGraceSeconds?: number } = {},
+): Promise<{ agent: TestAgent; sessionId: string; room: string }> {
   const room = `room-${++counter}`;
   const agent = await TestAgent.join(livekit.url, room);
   agents.push(agent);
@@ -37,6 +39,7 @@ async function agentWithAvatar(options: { debug?: boolean } = {}): Promise<{ age
     token: `token-${sessionId}-0123456789abcdef`,
     viewerToken: `viewer-${sessionId}-0123456789abcdef`,
     maxIdleSeconds: 30,
+    reconnectGraceSeconds: options.reconnectGraceSeconds ?? 1,
     livekit: { url: livekit.url, token: await agent.avatarToken(room, 'avatar-1', options) },
   });
   expect(created).toMatchObject({ status: 201, body: { sessionId, participantIdentity: 'avatar-1' } });
@@ -228,7 +231,25 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     expect(await status(sessionId)).toMatchObject({ state: 'active' });
   });
 
-  it('ends the session when the agent leaves without a word, or when the room closes mid-speech', async () => {
+  it('keeps the session while the agent rejoins within the grace: it hears that the segment it left was cut, and speaks on', async () => {
+    const { agent, sessionId, room } = await agentWithAvatar({ reconnectGraceSeconds: 10 });
+    void agent.speak(speech24k).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await agent.leave();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await status(sessionId)).toMatchObject({ state: 'active' });
+    const back = await TestAgent.join(livekit.url, room);
+    agents.push(back);
+    const cut = await back.finishedNumber(1);
+    expect(cut.interrupted).toBe(true);
+    expect(cut.playback_position).toBeGreaterThan(0);
+    expect(cut.playback_position).toBeLessThan(speech24k.length / 2 / 24000);
+    await back.speak(speech24k.subarray(0, 24000 * 2));
+    expect(await back.finishedNumber(2)).toMatchObject({ interrupted: false });
+    expect(await status(sessionId)).toMatchObject({ state: 'active' });
+  });
+
+  it('ends the session when the agent leaves without a word for the grace, or when the room closes mid-speech', async () => {
     const left = await agentWithAvatar();
     await left.agent.leave();
     await expect

@@ -247,7 +247,7 @@ describe('live sessions: bad input closes only the agent connection, never the s
     expect((await second.closed).code).toBe(1000);
   });
 
-  it('closes an agent that queues more than maxQueuedSpeechSeconds with 4009; the queued speech plays on', async () => {
+  it('closes an agent that queues more than maxQueuedSpeechSeconds with 4009; back, it hears that its speech was dropped', async () => {
     const session = await openSession({ maxQueuedSpeechSeconds: 2 });
     const agent = await agentOn(session);
     agent.socket.send(speech.subarray(0, 48000)); // 1.5 s
@@ -255,11 +255,77 @@ describe('live sessions: bad input closes only the agent connection, never the s
     expect((await agent.closed).code).toBe(4009);
     expect(agent.events.find((e) => e.type === 'error')?.message).toMatch(/More than 2 s of speech is queued/);
     const back = await agentOn(session);
+    // What it had queued (1.5 s, less what played before the close) did not play: the agent hears so after `ready`.
+    const cut = await back.next('playback_finished');
+    expect(cut).toMatchObject({ interrupted: true });
+    expect(cut.droppedMs as number).toBeGreaterThan(500);
+    expect(cut.droppedMs as number).toBeLessThanOrEqual(1500);
     const metrics = await back.next('metrics');
-    expect(metrics.queuedMs as number).toBeLessThanOrEqual(2000);
+    expect(metrics.queuedMs).toBe(0);
     expect(metrics.speechSeconds).toBe(1.5);
-    await back.next('playback_finished');
     back.json({ type: 'end' });
     expect((await back.closed).code).toBe(1000);
+  });
+});
+
+describe('live sessions: the agent reconnects', () => {
+  const status = async (id: string) =>
+    (await fetch(`${baseUrl}/sessions/${id}`, { headers: { Authorization: `Bearer ${SECRET}` } })).json() as Promise<AgentEvent>;
+
+  it('keeps the session while a dropped agent comes back within the grace; its queued speech is reported as interrupted', async () => {
+    const session = await openSession({ reconnectGraceSeconds: 5 });
+    const agent = await agentOn(session);
+    agent.socket.send(speech.subarray(0, 64000)); // 2 s ahead of real time
+    agent.socket.send(speech.subarray(64000, 96000));
+    await agent.next('playback_started');
+    agent.socket.terminate(); // the connection is cut: no close frame
+    await agent.closed;
+    expect(await status(session.id)).toMatchObject({ state: 'active' });
+    const back = await agentOn(session);
+    const cut = await back.next('playback_finished');
+    expect(cut).toMatchObject({ type: 'playback_finished', interrupted: true });
+    expect(cut.droppedMs as number).toBeGreaterThan(1000);
+    expect(back.events.map((e) => e.type).slice(0, 2)).toEqual(['ready', 'playback_finished']);
+    // It speaks again: a new utterance, which plays to its end.
+    back.events.length = 0;
+    back.socket.send(speech.subarray(0, 16000));
+    await back.next('playback_started');
+    expect(await back.next('playback_finished')).toEqual({ type: 'playback_finished', interrupted: false });
+    back.json({ type: 'end' });
+    expect(await back.closed).toEqual({ code: 1000, reason: 'end' });
+  });
+
+  it('ends the session with agent-left when the agent does not come back within reconnectGraceSeconds', async () => {
+    const session = await openSession({ reconnectGraceSeconds: 1 });
+    const agent = await agentOn(session);
+    agent.socket.terminate();
+    await agent.closed;
+    await expect
+      .poll(() => status(session.id), { timeout: 5000, interval: 200 })
+      .toMatchObject({ state: 'ended', endReason: 'agent-left' });
+    expect((await (await connectAgent(baseUrl, session.speechPath, session.token)).closed).code).toBe(4001);
+  });
+
+  it('refuses a grace outside 1..600 s', async () => {
+    const good = { sessionId: 'grace', token: 'grace-token-0123456789', viewerToken: 'grace-viewer-0123456789' };
+    for (const reconnectGraceSeconds of [0, 601, 'soon']) {
+      expect(await createSession(baseUrl, { ...good, reconnectGraceSeconds })).toMatchObject({
+        status: 400,
+        body: { code: 'validation-failed', error: expect.stringMatching(/reconnectGraceSeconds/) },
+      });
+    }
+  });
+
+  it('plays out the speech of an agent that asked to end, even if its connection then drops', async () => {
+    const session = await openSession({ reconnectGraceSeconds: 1 });
+    const agent = await agentOn(session);
+    agent.socket.send(speech.subarray(0, 64000)); // 2 s
+    agent.json({ type: 'end' });
+    await agent.next('playback_started');
+    const cutAt = Date.now();
+    agent.socket.terminate();
+    await expect.poll(() => status(session.id), { timeout: 10_000, interval: 200 }).toMatchObject({ state: 'ended', endReason: 'end' });
+    // It ended once the 2 s had played, not at the drop.
+    expect(Date.parse((await status(session.id)).endedAt as string) - cutAt).toBeGreaterThan(1500);
   });
 });

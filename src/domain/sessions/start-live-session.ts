@@ -67,6 +67,7 @@ export async function startLiveSession(ctx: Ctx, avatarId: string, input: LiveSe
     maxSessionSeconds: config.sessions.maxSessionSeconds,
     maxIdleSeconds: config.sessions.maxIdleSeconds,
     maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
+    reconnectGraceSeconds: config.sessions.reconnectGraceSeconds,
     ...(input.livekit ? { livekit: input.livekit } : {}),
   });
   if (started === 'full') {
