@@ -12,8 +12,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from avatars import AsyncAvatarsClient
+from avatars.testing import LiveKitServer, livekit_server
 
-from .support import LiveKit, Server, client_for, key_for, launch_server, psql, start_livekit, wait_ready
+from .support import Server, client_for, key_for, launch_server, psql, wait_ready
 
 STORES = ["sqlite", "postgres"]
 
@@ -22,12 +23,15 @@ STORES = ["sqlite", "postgres"]
 def launched(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Server]]:
     """Every store's server that this run's tests use, started together: the second boots while the first is tested."""
     used = {item.callspec.params.get("server") for item in request.session.items if hasattr(item, "callspec")}
-    servers = {store: launch_server(store, tmp_path_factory.mktemp(store)) for store in STORES if store in used}
+    servers: dict[str, Server] = {}
     try:
+        for store in (s for s in STORES if s in used):
+            # One launched before another failed to (PostgreSQL down, say) is stopped too.
+            servers[store] = launch_server(store, tmp_path_factory.mktemp(store))
         yield servers
     finally:
         for srv in servers.values():
-            srv.stop()
+            srv.api.stop()
             if srv.schema:
                 psql(f"drop schema if exists {srv.schema} cascade")
 
@@ -42,8 +46,7 @@ def server(request: pytest.FixtureRequest, launched: dict[str, Server]) -> Serve
 @pytest.fixture
 async def admin(server: Server) -> AsyncIterator[AsyncAvatarsClient]:
     # A server that died would fail every later test with a bare connection error: say so once, with its log.
-    if server.process.poll() is not None:
-        raise RuntimeError(f"the {server.store} server exited with {server.process.returncode}:\n{server.log_tail()}")
+    server.api.process.check_alive()
     async with client_for(server, server.keys["admin"].key) as c:
         yield c
 
@@ -83,9 +86,6 @@ def unique() -> str:
 
 
 @pytest.fixture(scope="session")
-def livekit() -> Iterator[LiveKit]:
-    server = start_livekit()
-    try:
+def livekit() -> Iterator[LiveKitServer]:
+    with livekit_server() as server:
         yield server
-    finally:
-        server.stop()

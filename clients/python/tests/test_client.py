@@ -18,8 +18,9 @@ from avatars import (
     BadGatewayError,
     ServerError,
 )
+from avatars.testing import free_port
 
-from .support import Server, free_port
+from .support import Server
 
 
 async def test_key_and_url_come_from_the_environment(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:

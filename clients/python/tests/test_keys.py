@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -17,7 +16,7 @@ from avatars import (
     UnauthorizedError,
 )
 
-from .support import RATE_LIMIT_PER_MINUTE, Server, client_for, key_for
+from .support import RATE_LIMIT_PER_MINUTE, Server, client_for, key_for, refused
 
 
 async def test_whoami_names_the_key_its_user_organization_and_scopes(server: Server, admin: AsyncAvatarsClient) -> None:
@@ -94,16 +93,14 @@ async def test_a_key_grants_only_scopes_it_holds(server: Server, admin: AsyncAva
 async def test_keys_need_keys_admin(reader: AsyncAvatarsClient) -> None:
     # whoami needs no scope; the rest of /auth needs keys:admin.
     assert (await reader.keys.whoami())["scopes"] == ["avatars:read"]
-    calls: list[Callable[[], Awaitable[object]]] = [
+    await refused(
+        ForbiddenError,
+        "scope-required",
         reader.keys.list,
         lambda: reader.keys.create(scopes=["avatars:read"]),
         lambda: reader.keys.revoke("ak_whatever"),
-    ]
-    for call in calls:
-        with pytest.raises(ForbiddenError) as e:
-            await call()
-        assert e.value.code == "scope-required"
-        assert "keys:admin" in e.value.message
+        naming="keys:admin",
+    )
 
 
 async def test_revoke_unknown_or_foreign_key_is_404(server: Server, client: AsyncAvatarsClient) -> None:

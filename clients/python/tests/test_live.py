@@ -18,13 +18,14 @@ from avatars import (
     ServiceUnavailableError,
     WaitTimeoutError,
 )
+from avatars.testing import LiveKitServer
 
-from .support import ASTRONAUT, LiveKit, Server, avatar_room_token, client_for
+from .support import ASTRONAUT, Server, avatar_room_token, client_for, refused
 
 
 async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     server: Server,
-    livekit: LiveKit,
+    livekit: LiveKitServer,
     client: AsyncAvatarsClient,
     reader: AsyncAvatarsClient,
     stranger: AsyncAvatarsClient,
@@ -78,12 +79,13 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     with pytest.raises(ConflictError) as full:
         await client.sessions.start(avatar_id)
     assert "live sessions" in full.value.message
-    with pytest.raises(NotFoundError):
-        await stranger.sessions.get(session_id)
-    with pytest.raises(NotFoundError):
-        await stranger.sessions.end(session_id)
-    with pytest.raises(ForbiddenError):
-        await reader.sessions.end(session_id)
+    await refused(
+        NotFoundError,
+        "not-found",
+        lambda: stranger.sessions.get(session_id),
+        lambda: stranger.sessions.end(session_id),
+    )
+    await refused(ForbiddenError, "scope-required", lambda: reader.sessions.end(session_id), naming="avatars:write")
 
     await client.sessions.end(session_id)
     ended = await client.sessions.get(session_id)
@@ -109,13 +111,13 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     assert (in_room["transport"], in_room["participantIdentity"]) == ("livekit", "agent-1-avatar")
     await client.sessions.end(joined["sessionId"])
     # A token signed with another secret: the LiveKit server's refusal, as a 400.
-    with pytest.raises(BadRequestError) as refused:
+    with pytest.raises(BadRequestError) as bad_token:
         await client.sessions.start(
             avatar_id,
             livekit={"url": livekit.url, "token": avatar_room_token(room, "agent-1", secret="not-the-secret")},
         )
-    assert refused.value.code == "livekit-refused"
-    assert "not-the-secret" not in refused.value.message
+    assert bad_token.value.code == "livekit-refused"
+    assert "not-the-secret" not in bad_token.value.message
 
     second = await client.sessions.start(avatar_id, transport="whep")
     page = await client.sessions.list(avatar_id, limit=1)
@@ -169,21 +171,19 @@ async def test_session_refusals_that_need_no_container(
             await client.sessions.start(other["_id"])
         assert "realtime_lipsync" in c.value.message
 
-    with pytest.raises(ForbiddenError) as f:
-        await reader.sessions.start(lipsync["_id"])
-    assert f.value.code == "scope-required"
-    with pytest.raises(NotFoundError):
-        await stranger.sessions.start(lipsync["_id"])
-    with pytest.raises(NotFoundError):
-        await stranger.sessions.list(lipsync["_id"])
-    with pytest.raises(NotFoundError):
-        await client.sessions.start("avt_doesNotExist00")
-    with pytest.raises(NotFoundError):
-        await client.sessions.list("avt_doesNotExist00")
-    with pytest.raises(NotFoundError):
-        await client.sessions.get("ses_doesNotExist")
-    with pytest.raises(NotFoundError):
-        await client.sessions.end("ses_doesNotExist")
+    await refused(
+        ForbiddenError, "scope-required", lambda: reader.sessions.start(lipsync["_id"]), naming="avatars:write"
+    )
+    await refused(
+        NotFoundError,
+        "not-found",
+        lambda: stranger.sessions.start(lipsync["_id"]),
+        lambda: stranger.sessions.list(lipsync["_id"]),
+        lambda: client.sessions.start("avt_doesNotExist00"),
+        lambda: client.sessions.list("avt_doesNotExist00"),
+        lambda: client.sessions.get("ses_doesNotExist"),
+        lambda: client.sessions.end("ses_doesNotExist"),
+    )
     with pytest.raises(BadRequestError):
         await client.sessions.list(lipsync["_id"], limit=101)
     assert await client.sessions.list(lipsync["_id"]) == {"sessions": [], "count": 0}

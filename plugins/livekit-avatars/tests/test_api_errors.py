@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, free_port, livekit_server
 from livekit import api, rtc
 from livekit.agents import AgentSession, APIConnectOptions
 from livekit.agents.voice.avatar import DataStreamAudioOutput
 from livekit.plugins import avatars
 
-from .support import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, free_port, livekit_server, room_token
+from .support import room_token
 
 # No waiting between tries: the policy is what is tested, not the interval.
 FAST = APIConnectOptions(max_retry=2, retry_interval=0.0, timeout=2.0)

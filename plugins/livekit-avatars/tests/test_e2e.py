@@ -11,94 +11,42 @@ second starts the AgentSession as the README does and speaks through session.say
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
 import time
-import urllib.error
-import urllib.request
 import uuid
-import wave
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
+from avatars import AvatarsClient
+from avatars.testing import (
+    ESPEAK_RATE,
+    LIVEKIT_API_KEY,
+    LIVEKIT_API_SECRET,
+    PORTRAIT,
+    AvatarsServer,
+    LiveKitServer,
+    avatars_server,
+    espeak,
+    free_port,
+    livekit_server,
+    until,
+    within,
+)
 from livekit import rtc
 from livekit.agents import Agent, AgentSession, APIConnectOptions, TurnHandlingOptions, room_io
 from livekit.agents.voice.avatar import DataStreamAudioOutput
 from livekit.agents.voice.io import PlaybackFinishedEvent
 from livekit.plugins import avatars
 
-from .support import (
-    LIVEKIT_API_KEY,
-    LIVEKIT_API_SECRET,
-    REPO_ROOT,
-    AvatarsServer,
-    LiveKitServer,
-    avatars_server,
-    free_port,
-    livekit_server,
-    room_token,
-)
+from .support import room_token
 
-# ../shared/fixtures beside the repository, as the TypeScript tests have it (test/fixtures.ts).
-PORTRAIT = REPO_ROOT.parent / "shared" / "fixtures" / "portraits" / "astronaut.png"
 # Not square, and not the default 512x512, so a frame at the right size is the avatar's config and nothing else.
 WIDTH, HEIGHT, FPS = 320, 240, 25
 RATE = avatars.SAMPLE_RATE
 FRAME_SAMPLES = RATE // 50  # 20 ms frames, as TTS plugins push them
 AVATAR_IDENTITY = "avatars-avatar-agent"
-
-T = TypeVar("T")
-
-
-async def within(seconds: float, what: str, awaitable: Awaitable[T]) -> T:
-    """Every wait of the test is bounded, and says what it waited for when it fails."""
-    try:
-        return await asyncio.wait_for(awaitable, seconds)
-    except asyncio.TimeoutError:
-        raise AssertionError(f"timed out after {seconds:g} s waiting for {what}") from None
-
-
-async def until(seconds: float, what: str, check: Any) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-# --- the API, as a user drives it (README: "A first avatar, with curl") ---
-
-
-def call(server: AvatarsServer, key: str, method: str, path: str, body: Any = None, raw: bytes | None = None,
-         content_type: str = "application/json") -> tuple[int, Any]:
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    request = urllib.request.Request(server.url + path, data=data, method=method, headers={"X-API-Key": key})
-    if data is not None:
-        request.add_header("Content-Type", content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            text = response.read().decode()
-            return response.status, json.loads(text) if text else None
-    except urllib.error.HTTPError as e:
-        text = e.read().decode()
-        return e.code, json.loads(text) if text else None
-
-
-def wait_avatar(server: AvatarsServer, key: str, avatar_id: str, what: str, check: Any, seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        server.process.check_alive()
-        status, avatar = call(server, key, "GET", f"/api/v1/avatars/{avatar_id}")
-        assert status == 200, avatar
-        if check(avatar):
-            return avatar
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}: {avatar}")
-        time.sleep(0.2)
 
 
 @dataclass
@@ -111,47 +59,30 @@ class World:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
+    """A deployed realtime_lipsync avatar on the astronaut, made through the API's Python client."""
     assert PORTRAIT.is_file(), f"the portrait fixture is missing: {PORTRAIT}"
     with livekit_server() as lk, avatars_server() as api_server:
         key = api_server.make_key()
-        status, avatar = call(
-            api_server, key, "POST", "/api/v1/avatars",
-            {"name": "E2E", "tier": "realtime_lipsync", "config": {"resolution": f"{WIDTH}x{HEIGHT}", "frameRate": FPS}},
-        )
-        assert status == 201, avatar
-        avatar_id = avatar["_id"]
-        status, uploaded = call(
-            api_server, key, "POST", f"/api/v1/avatars/{avatar_id}/source", raw=PORTRAIT.read_bytes(),
-            content_type="image/png",
-        )
-        assert status == 200, uploaded
-        wait_avatar(api_server, key, avatar_id, "the portrait to be preprocessed", lambda a: a["status"] == "ready", 60)
-        status, deployed = call(api_server, key, "POST", f"/api/v1/avatars/{avatar_id}/deploy")
-        assert status == 202, deployed
-        wait_avatar(
-            api_server, key, avatar_id, "the deployment to run", lambda a: a["deployment"]["state"] == "running", 60
-        )
+        with AvatarsClient(api_key=key, base_url=api_server.url) as client:
+            avatar_id = client.avatars.create(
+                name="E2E", tier="realtime_lipsync", config={"resolution": f"{WIDTH}x{HEIGHT}", "frameRate": FPS}
+            )["_id"]
+            client.avatars.upload_source(avatar_id, PORTRAIT)
+            client.avatars.wait_until(avatar_id, status="ready", timeout=60, interval=0.2)
+            client.avatars.deploy(avatar_id)
+            client.avatars.wait_until(avatar_id, deployment="running", timeout=60, interval=0.2)
         yield World(livekit=lk, api=api_server, key=key, avatar_id=avatar_id)
 
 
 # --- speech ---
 
 
-def espeak_raw(text: str) -> bytes:
-    """What espeak-ng says: int16 mono PCM at 22050 Hz."""
-    out = subprocess.run(["espeak-ng", "--stdout", "-s", "170", text], capture_output=True, check=True, timeout=30)
-    with wave.open(BytesIO(out.stdout)) as w:
-        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, 22050)
-        pcm: bytes = w.readframes(w.getnframes())
-        return pcm
-
-
-def espeak(text: str) -> bytes:
+def speech(text: str) -> bytes:
     """int16 mono PCM at RATE: LiveKit's resampler brings espeak-ng's 22050 Hz to the rate the plugin's output asks
     for, as AgentSession does for a TTS at another rate."""
-    rate, pcm = 22050, espeak_raw(text)
-    resampler = rtc.AudioResampler(input_rate=rate, output_rate=RATE, num_channels=1)
-    frames = resampler.push(rtc.AudioFrame(pcm, rate, 1, len(pcm) // 2)) + resampler.flush()
+    pcm = espeak(text)
+    resampler = rtc.AudioResampler(input_rate=ESPEAK_RATE, output_rate=RATE, num_channels=1)
+    frames = resampler.push(rtc.AudioFrame(pcm, ESPEAK_RATE, 1, len(pcm) // 2)) + resampler.flush()
     return b"".join(bytes(f.data) for f in frames)
 
 
@@ -263,10 +194,10 @@ async def test_the_avatar_joins_speaks_and_survives_interruptions(world: World) 
             at, event = finished[-1]
             return event, at - cleared_at
 
-        hello = espeak("Hello! I am the astronaut, and I speak for the agent.")
-        long = espeak("This sentence is long, and it will be cut off before it ends, because the user talks over it.")
-        short = espeak("One moment, please.")
-        last = espeak("Still here, and still talking to you.")
+        hello = speech("Hello! I am the astronaut, and I speak for the agent.")
+        long = speech("This sentence is long, and it will be cut off before it ends, because the user talks over it.")
+        short = speech("One moment, please.")
+        last = speech("Still here, and still talking to you.")
 
         # 3. A whole segment plays to its end: the position is its length.
         spoke_at = time.monotonic()
@@ -348,12 +279,13 @@ async def test_a_started_agent_session_speaks_through_the_avatar(world: World) -
         assert sink is output, session.output.audio
 
         def spoken(text: str) -> tuple[float, Any]:
-            pcm = espeak_raw(text)
+            pcm = espeak(text)
+            step = ESPEAK_RATE // 50 * 2  # 20 ms
             async def frames() -> Any:
-                for start in range(0, len(pcm), 441 * 2):  # 20 ms at 22050 Hz
-                    chunk = pcm[start : start + 441 * 2]
-                    yield rtc.AudioFrame(chunk, 22050, 1, len(chunk) // 2)
-            return len(pcm) / 2 / 22050, frames()
+                for start in range(0, len(pcm), step):
+                    chunk = pcm[start : start + step]
+                    yield rtc.AudioFrame(chunk, ESPEAK_RATE, 1, len(chunk) // 2)
+            return len(pcm) / 2 / ESPEAK_RATE, frames()
 
         seconds, audio = spoken("Hello from a real agent session.")
         handle = session.say("Hello from a real agent session.", audio=audio)

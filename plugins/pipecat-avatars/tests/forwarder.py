@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 
-from .support import free_port
+from avatars.testing import free_port
 
 
 class Forwarder:

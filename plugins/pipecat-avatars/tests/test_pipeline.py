@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,34 +34,17 @@ from pipecat.pipeline.worker import PipelineParams, PipelineWorker
 from pipecat.processors.frame_processor import FrameDirection, FrameProcessor
 from pipecat.workers.runner import WorkerRunner
 
+from avatars import AsyncAvatarsClient, AvatarsClient
+from avatars.testing import ESPEAK_RATE, PORTRAIT, AvatarsServer, avatars_server, espeak, free_port, until, within
+from avatars.types import LiveSession
 from pipecat_avatars import AvatarSessionMetricsData, AvatarsVideoService
 
 from .forwarder import Forwarder
-from .support import ESPEAK_RATE, PORTRAIT, AvatarsServer, avatars_server, espeak, free_port
 
 WIDTH, HEIGHT, FPS = 256, 256, 25
 FRAME_MS = 1000 / FPS
 OUT_RATE = 24000  # the pipeline's output rate: the service speaks to the session at 24 kHz, and gets 24 kHz back
 LOUD = 64  # a sample above this is speech (espeak-ng's silence is exact zeros; resampling rings far below it)
-
-T = TypeVar("T")
-
-
-async def within(seconds: float, what: str, awaitable: Awaitable[T]) -> T:
-    try:
-        return await asyncio.wait_for(awaitable, seconds)
-    except asyncio.TimeoutError:
-        raise AssertionError(f"timed out after {seconds:g} s waiting for {what}") from None
-
-
-async def until(seconds: float, what: str, check: Callable[[], Any]) -> Any:
-    deadline = time.monotonic() + seconds
-    while not (result := check()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds:g} s waiting for {what}")
-        await asyncio.sleep(0.02)
-    return result
-
 
 # --- the world: the API, a relay in front of it, a deployed realtime_lipsync avatar ---
 
@@ -73,6 +56,14 @@ class World:
     key: str
     avatar_id: str
 
+    def client(self) -> AsyncAvatarsClient:
+        return AsyncAvatarsClient(api_key=self.key, base_url=self.api.url)
+
+    async def session(self, session_id: str | None) -> LiveSession:
+        assert session_id
+        async with self.client() as client:
+            return await client.sessions.get(session_id)
+
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
@@ -82,16 +73,15 @@ def world() -> Iterator[World]:
     try:
         with avatars_server(port=api_port, public_url=f"http://127.0.0.1:{relay.port}") as api:
             key = api.make_key()
-            avatar_id = api.create_avatar(
-                key,
-                {
-                    "name": "Pipecat",
-                    "tier": "realtime_lipsync",
-                    "onDemand": {"schedulingMode": "on_demand"},
-                    "config": {"resolution": f"{WIDTH}x{HEIGHT}", "frameRate": FPS},
-                },
-            )
-            api.upload_portrait(key, avatar_id)
+            with AvatarsClient(api_key=key, base_url=api.url) as client:
+                avatar_id = client.avatars.create(
+                    name="Pipecat",
+                    tier="realtime_lipsync",
+                    on_demand={"schedulingMode": "on_demand"},
+                    config={"resolution": f"{WIDTH}x{HEIGHT}", "frameRate": FPS},
+                )["_id"]
+                client.avatars.upload_source(avatar_id, PORTRAIT)
+                client.avatars.wait_until(avatar_id, status="ready", timeout=60, interval=0.2)
             yield World(api=api, relay=relay, key=key, avatar_id=avatar_id)
     finally:
         relay.stop()
@@ -100,18 +90,36 @@ def world() -> Iterator[World]:
 # --- the pipeline: source (where the TTS would be) → AvatarsVideoService → sink ---
 
 
-class Source(FrameProcessor):
-    """Speaks as a TTS does, and keeps what comes back upstream (the service's ErrorFrames)."""
+@dataclass
+class Out:
+    at: float  # time.monotonic() at the processor
+    frame: Frame
 
-    def __init__(self) -> None:
+
+class Recorder(FrameProcessor):
+    """Passes every frame on, and records those going one way with their arrival times."""
+
+    def __init__(self, direction: FrameDirection) -> None:
         super().__init__()
-        self.errors: list[ErrorFrame] = []
+        self._direction = direction
+        self.out: list[Out] = []
 
     async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
         await super().process_frame(frame, direction)
-        if isinstance(frame, ErrorFrame) and direction == FrameDirection.UPSTREAM:
-            self.errors.append(frame)
+        if direction == self._direction:
+            self.out.append(Out(time.monotonic(), frame))
         await self.push_frame(frame, direction)
+
+
+class Source(Recorder):
+    """Speaks as a TTS does, and keeps what comes back upstream (the service's ErrorFrames)."""
+
+    def __init__(self) -> None:
+        super().__init__(FrameDirection.UPSTREAM)
+
+    @property
+    def errors(self) -> list[ErrorFrame]:
+        return [o.frame for o in self.out if isinstance(o.frame, ErrorFrame)]
 
     async def say(self, pcm: bytes, rate: int = ESPEAK_RATE) -> None:
         await self.push_frame(TTSStartedFrame())
@@ -121,22 +129,9 @@ class Source(FrameProcessor):
         await self.push_frame(TTSStoppedFrame())
 
 
-@dataclass
-class Out:
-    at: float  # time.monotonic() at the sink
-    frame: Frame
-
-
-class Sink(FrameProcessor):
+class Sink(Recorder):
     def __init__(self) -> None:
-        super().__init__()
-        self.out: list[Out] = []
-
-    async def process_frame(self, frame: Frame, direction: FrameDirection) -> None:
-        await super().process_frame(frame, direction)
-        if direction == FrameDirection.DOWNSTREAM:
-            self.out.append(Out(time.monotonic(), frame))
-        await self.push_frame(frame, direction)
+        super().__init__(FrameDirection.DOWNSTREAM)
 
     def since(self, index: int) -> list[Out]:
         return self.out[index:]
@@ -301,8 +296,8 @@ async def test_speaks_in_sync_reports_metrics_and_ends_on_end_frame(world: World
         session_id = avatar.session_id
         assert session_id
         await run.end()
-        status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{session_id}")
-        assert status == 200 and session["state"] == "ended", session
+        session = await world.session(session_id)
+        assert session["state"] == "ended", session
         assert run.sink.index_of(EndFrame) is not None
 
 
@@ -345,8 +340,8 @@ async def test_an_interruption_drops_the_rest_of_the_speech_later_speech_plays_a
         # A CancelFrame ends the session at once.
         await run.worker.cancel()
         await within(15, "the pipeline to cancel", asyncio.shield(run.done))
-        status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{avatar.session_id}")
-        assert status == 200 and (session["state"], session["endReason"]) == ("ended", "deleted"), session
+        session = await world.session(avatar.session_id)
+        assert (session["state"], session["endReason"]) == ("ended", "deleted"), session
 
 
 async def test_audio_it_cannot_resample_ends_the_session_with_an_error_and_the_pipeline_runs_on(world: World) -> None:
@@ -357,15 +352,13 @@ async def test_audio_it_cannot_resample_ends_the_session_with_an_error_and_the_p
         await until(5, "an ErrorFrame", lambda: run.source.errors)
         assert "4000 Hz" in run.source.errors[0].error and "cannot be resampled" in run.source.errors[0].error
         # The error goes out first; the DELETE follows it.
-        await until(5, "the session to end", lambda: session_state(world, avatar) == "ended")
+        await within(5, "the session to end", ended(world, avatar))
         await still_running(run)
 
 
-def session_state(world: World, avatar: AvatarsVideoService) -> str:
-    status, session = world.api.call(world.key, "GET", f"/api/v1/sessions/{avatar.session_id}")
-    assert status == 200, session
-    state: str = session["state"]
-    return state
+async def ended(world: World, avatar: AvatarsVideoService) -> None:
+    while (await world.session(avatar.session_id))["state"] != "ended":
+        await asyncio.sleep(0.05)
 
 
 async def still_running(run: Run) -> None:
@@ -387,17 +380,18 @@ async def still_running(run: Run) -> None:
     ],
 )
 async def test_a_refused_start_is_an_error_frame_and_the_pipeline_runs_on(world: World, case: str, expected: str) -> None:
-    if case == "wrong key":
-        avatar = service(world, api_key="sk_not_a_key_of_this_server")
-    elif case == "not tier 3":
-        avatar_id = world.api.create_avatar(world.key, {"name": "Orb", "tier": "stylized_3d"})
-        avatar = service(world, avatar_id=avatar_id)
-    else:
-        # An always-on avatar that nobody deployed: its rendering container never started.
-        avatar_id = world.api.create_avatar(
-            world.key, {"name": "Off", "tier": "realtime_lipsync", "onDemand": {"schedulingMode": "always_on"}}
-        )
-        avatar = service(world, avatar_id=avatar_id)
+    async with world.client() as client:
+        if case == "wrong key":
+            avatar = service(world, api_key="sk_not_a_key_of_this_server")
+        elif case == "not tier 3":
+            orb = await client.avatars.create(name="Orb", tier="stylized_3d")
+            avatar = service(world, avatar_id=orb["_id"])
+        else:
+            # An always-on avatar that nobody deployed: its rendering container never started.
+            off = await client.avatars.create(
+                name="Off", tier="realtime_lipsync", on_demand={"schedulingMode": "always_on"}
+            )
+            avatar = service(world, avatar_id=off["_id"])
     async with running(avatar) as run:
         await until(10, "an ErrorFrame", lambda: run.source.errors)
         error = run.source.errors[0].error
