@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from aiohttp import web
 
+from avatars import AvatarsError as ClientError
 from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, free_port, livekit_server
 from livekit import api, rtc
 from livekit.agents import AgentSession, APIConnectOptions
@@ -111,6 +113,7 @@ async def test_a_4xx_is_raised_at_once_with_the_apis_sentence(
     assert not e.retryable
     assert len(server.requests) == 1  # never retried
     assert str(e) == f"{error} ({status} {code})"
+    assert isinstance(e, ClientError)  # the API's Python client's error too
 
 
 async def test_a_refused_livekit_token_carries_the_apis_reason(server: ApiServer) -> None:
@@ -197,9 +200,12 @@ async def test_get_and_delete_a_session(server: ApiServer) -> None:
         return web.Response(status=204)
 
     server.answer = answer
-    api_client = client(server)
-    assert (await api_client.get_session("ses_1"))["state"] == "active"
-    await api_client.end_session("ses_1")
+    # Through an httpx client of the caller's, which the calls leave open.
+    async with httpx.AsyncClient() as http:
+        api_client = avatars.AvatarsAPI(api_url=server.url, api_key="sk_test", conn_options=FAST, http_session=http)
+        assert (await api_client.get_session("ses_1"))["state"] == "active"
+        await api_client.end_session("ses_1")
+        assert not http.is_closed
     assert [(r.method, r.path) for r in server.requests] == [
         ("GET", "/api/v1/sessions/ses_1"),
         ("DELETE", "/api/v1/sessions/ses_1"),

@@ -4,7 +4,7 @@ import datetime
 import os
 from typing import Any, Literal
 
-import aiohttp
+import httpx
 
 from livekit import api, rtc
 from livekit.agents import (
@@ -89,7 +89,8 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
             retried.
         start_timeout: how long starting the session may take; the API answers once the avatar has joined the room,
             and an on-demand avatar is deployed first (tens of seconds).
-        http_session: an ``aiohttp`` session to use for the API calls (one is made per call otherwise).
+        http_session: an ``httpx.AsyncClient`` for the API calls, which go through the API's Python client
+            (``avatars``); left open. One is made per call otherwise.
     """
 
     def __init__(
@@ -102,7 +103,7 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
         avatar_participant_name: NotGivenOr[str] = NOT_GIVEN,
         conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
         start_timeout: float = DEFAULT_START_TIMEOUT,
-        http_session: aiohttp.ClientSession | None = None,
+        http_session: httpx.AsyncClient | None = None,
     ) -> None:
         super().__init__()
         resolved_avatar_id = _required(avatar_id, "The avatar id", "avatar_id", "AVATARS_AVATAR_ID")

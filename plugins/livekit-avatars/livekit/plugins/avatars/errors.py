@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from avatars import AvatarsError as ClientError
 from livekit.agents import APIError
 
 
-class AvatarsError(APIError):
-    """An error from the Avatars API, or from reaching it.
+class AvatarsError(ClientError, APIError):
+    """An error from the Avatars API, or from reaching it: the Python client's ``avatars.AvatarsError``
+    (``status``, ``code``, ``message``, ``reason``, ``details``, ``retry_after``, ``body``, and its ``str``) that is also
+    a ``livekit.agents.APIError``, so the agent framework sees whether a retry may help.
 
     Attributes:
         status: the HTTP status the API answered with; ``None`` when no answer came (connection failure, timeout)
@@ -16,7 +19,8 @@ class AvatarsError(APIError):
             ``invalid-response``.
         message: the API's ``error`` sentence (or the plugin's).
         reason: the API's ``reason`` sentence when it gave one (e.g. why the LiveKit server refused the token).
-        details: the API's ``details`` list when it gave one (e.g. which fields failed validation).
+        details: the API's ``details`` list (e.g. which fields failed validation); empty when it gave none.
+        retryable: only a missing answer or a 5xx may succeed on a second try; a 4xx says the request itself is wrong.
     """
 
     def __init__(
@@ -28,23 +32,20 @@ class AvatarsError(APIError):
         reason: str | None = None,
         details: list[Any] | None = None,
         body: object | None = None,
+        retry_after: float | None = None,
     ) -> None:
-        # Only a missing answer or a 5xx may succeed on a second try; a 4xx says the request itself is wrong.
-        retryable = code in ("connection-failed",) or (status is not None and status >= 500)
-        super().__init__(message, body=body, retryable=retryable)
-        self.status = status
-        self.code = code
-        self.reason = reason
-        self.details = details
+        super().__init__(status, code, message, details, reason, retry_after=retry_after, body=body)
+        self.retryable = code == "connection-failed" or (status is not None and status >= 500)
 
-    def __str__(self) -> str:
-        where = f"{self.status} {self.code}" if self.status is not None else self.code
-        text = f"{self.message} ({where})"
-        if self.reason:
-            text += f": {self.reason}"
-        return text
-
-    def __repr__(self) -> str:
-        return (
-            f"AvatarsError({self.message!r}, status={self.status!r}, code={self.code!r}, reason={self.reason!r})"
+    @classmethod
+    def of(cls, error: ClientError, code: str | None = None) -> AvatarsError:
+        """The client's error as the plugin's (``code`` replacing its own)."""
+        return cls(
+            error.message,
+            status=error.status,
+            code=code or error.code,
+            reason=error.reason,
+            details=list(error.details),
+            body=error.body,
+            retry_after=error.retry_after,
         )
