@@ -1,14 +1,18 @@
-"""The two API routes the service needs, called with aiohttp (which pipecat already depends on): start a WebSocket
-session on a realtime_lipsync avatar, and end it."""
+"""The two API routes the service needs, called with the API's Python client (avatars): start a WebSocket session on
+a realtime_lipsync avatar, and end it."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from pipecat.utils.errors import ErrorCategory, classify_http_status_code
+
+from avatars import AsyncAvatarsClient, AvatarsConnectionError, AvatarsError, AvatarsTimeoutError, NotFoundError
 
 
 @dataclass(frozen=True)
@@ -45,53 +49,51 @@ class AvatarsAPIError(Exception):
         return classify_http_status_code(self.status)
 
 
-async def _json(response: aiohttp.ClientResponse) -> dict[str, Any] | None:
-    try:
-        body = await response.json(content_type=None)
-    except (ValueError, aiohttp.ContentTypeError):
-        return None
-    return body if isinstance(body, dict) else None
+@asynccontextmanager
+async def _client(base_url: str, api_key: str, what: str, timeout: float) -> AsyncIterator[AsyncAvatarsClient]:
+    """The API's Python client, whose error answers come out as AvatarsAPIError (`what` failed). No answer at all stays
+    the client's error, one of UNREACHABLE."""
+    async with AsyncAvatarsClient(api_key, base_url, timeout=timeout) as client:
+        try:
+            yield client
+        except AvatarsError as e:
+            if e.status is None:
+                raise
+            raise AvatarsAPIError(what, e.status, e.body if isinstance(e.body, dict) else None) from e
 
 
-async def start_session(
-    http: aiohttp.ClientSession, base_url: str, api_key: str, avatar_id: str, *, timeout: float
-) -> LiveSession:
+async def start_session(base_url: str, api_key: str, avatar_id: str, *, timeout: float) -> LiveSession:
     """POST /api/v1/avatars/{id}/sessions. An on-demand avatar is deployed by this call, which can take tens of
     seconds; `timeout` bounds it."""
-    url = f"{base_url}/api/v1/avatars/{avatar_id}/sessions"
     what = f"Starting a session on avatar {avatar_id}"
-    # An empty JSON body: a WHEP session, the one whose socket speaks and (with `output`) sends frames back.
-    async with http.post(
-        url, json={}, headers={"X-API-Key": api_key}, timeout=aiohttp.ClientTimeout(total=timeout)
-    ) as response:
-        body = await _json(response)
-        if response.status != 201 or body is None:
-            raise AvatarsAPIError(what, response.status, body)
-        try:
-            return LiveSession(
-                session_id=str(body["sessionId"]),
-                token=str(body["token"]),
-                viewer_token=str(body["viewerToken"]),
-                url=str(body["url"]),
-                whep_url=str(body["whepUrl"]),
-                expires_at=str(body["expiresAt"]),
-            )
-        except KeyError as missing:
-            raise AvatarsAPIError(f"{what}: the 201 answer has no {missing}", response.status, body) from None
+    async with _client(base_url, api_key, what, timeout) as client:
+        # No transport: a WHEP session, the one whose socket speaks and (with `output`) sends frames back.
+        body: Any = await client.sessions.start(avatar_id)
+    if not isinstance(body, dict):
+        raise AvatarsAPIError(what, 201, None)  # an answer that is not the session ("no error message")
+    try:
+        return LiveSession(
+            session_id=str(body["sessionId"]),
+            token=str(body["token"]),
+            viewer_token=str(body["viewerToken"]),
+            url=str(body["url"]),
+            whep_url=str(body["whepUrl"]),
+            expires_at=str(body["expiresAt"]),
+        )
+    except KeyError as missing:
+        raise AvatarsAPIError(f"{what}: the 201 answer has no {missing}", 201, body) from None
 
 
-async def end_session(http: aiohttp.ClientSession, base_url: str, api_key: str, session_id: str, *, timeout: float) -> bool:
+async def end_session(base_url: str, api_key: str, session_id: str, *, timeout: float) -> bool:
     """DELETE /api/v1/sessions/{id}: True if it ended now, False if it had already ended (404)."""
-    url = f"{base_url}/api/v1/sessions/{session_id}"
-    async with http.delete(
-        url, headers={"X-API-Key": api_key}, timeout=aiohttp.ClientTimeout(total=timeout)
-    ) as response:
-        if response.status == 204:
-            return True
-        if response.status == 404:
+    async with _client(base_url, api_key, f"Ending session {session_id}", timeout) as client:
+        try:
+            await client.sessions.end(session_id)
+        except NotFoundError:
             return False
-        raise AvatarsAPIError(f"Ending session {session_id}", response.status, await _json(response))
+    return True
 
 
-# What a call may raise besides AvatarsAPIError when the API cannot be reached or does not answer in time.
-UNREACHABLE = (aiohttp.ClientError, asyncio.TimeoutError, OSError)
+# What a call (or the session's socket) may raise besides AvatarsAPIError when the API cannot be reached or does not
+# answer in time.
+UNREACHABLE = (aiohttp.ClientError, asyncio.TimeoutError, OSError, AvatarsConnectionError, AvatarsTimeoutError)

@@ -140,7 +140,8 @@ class AvatarsVideoService(AIService):
             sample_rate: the rate the speech is sent at, 16000 or 24000 (the TTS audio is resampled to it, and the
                 avatar's audio comes back at it). By default 16000 if the pipeline's output rate is 16000 or less,
                 otherwise 24000.
-            session: an aiohttp session to use; by default the service makes its own.
+            session: an aiohttp session for the live session's WebSocket; by default the service makes its own.
+                (The two API calls, start and end, go through the API's Python client, avatars.)
             start_timeout_secs: how long starting the session may take (deploying an on-demand avatar included).
             ready_timeout_secs: how long the socket may take to answer `start` with `ready`.
             max_speech_ahead_secs: speech is sent at most this far ahead of its playout (a TTS is usually faster
@@ -273,10 +274,9 @@ class AvatarsVideoService(AIService):
         self._open_task = self.create_task(self._open(), "avatars-open")
 
     async def _open(self) -> None:
-        assert self._http is not None
         try:
             self._live = await start_session(
-                self._http, self._base_url, self._api_key, self._avatar_id, timeout=self._start_timeout
+                self._base_url, self._api_key, self._avatar_id, timeout=self._start_timeout
             )
         except AvatarsAPIError as e:
             await self._fail(str(e), category=e.category, exception=e)
@@ -694,10 +694,10 @@ class AvatarsVideoService(AIService):
         if ws is not None and not ws.closed:
             await ws.close()
         self._ws = None
-        if self._live is not None and self._http is not None and not self._http.closed and not already_ending:
+        if self._live is not None and not already_ending:
             if self._ended_reason is None:
                 try:
-                    await end_session(self._http, self._base_url, self._api_key, self._live.session_id, timeout=5)
+                    await end_session(self._base_url, self._api_key, self._live.session_id, timeout=5)
                 except (AvatarsAPIError, *UNREACHABLE) as e:
                     logger.warning(f"{self}: ending session {self._live.session_id}: {_describe(e)}")
 
