@@ -206,6 +206,8 @@ export const MAX_OFFER_BYTES = 64 * 1024;
 /** Close codes of the agent's speech WebSocket. */
 export const CLOSE = {
   normal: 1000,
+  /** The API's link to the container dropped while the session lives on (the API's proxy only): connect again. */
+  reconnect: 1012,
   /** The container is not running (the API's proxy only). */
   tryAgainLater: 1013,
   badToken: 4001,

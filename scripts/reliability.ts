@@ -1,7 +1,7 @@
 // `npm run reliability [-- section ...]`: the full reliability harness. Bigger storms, thousands of fuzz requests per
 // operation and a 60 s load than the default test suite (test/reliability/*.test.ts), with the same code. Prints every
 // figure, writes them to test-artifacts/reliability.json, and exits 1 when any scenario found a problem.
-// Sections: durability, database, renderer, speech-flood, uploads, fuzz, tenancy, load (all by default).
+// Sections: durability, database, renderer, live-faults, speech-flood, uploads, fuzz, tenancy, load (all by default).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { runDurability } from '../test/reliability/harness/durability-run.ts';
 import { runDatabaseOutage } from '../test/reliability/harness/database-outage.ts';
 import { runRendererFaults } from '../test/reliability/harness/renderer-faults.ts';
 import { runSpeechFlood } from '../test/reliability/harness/speech-flood.ts';
+import { runLiveSessionFaults } from '../test/reliability/harness/live-session-faults.ts';
 import { runUploadFlood } from '../test/reliability/harness/upload-flood.ts';
 import { fuzzOpenApi } from '../test/reliability/harness/openapi-fuzz.ts';
 import { fuzzTarget } from '../test/reliability/harness/fuzz-target.ts';
@@ -66,6 +67,11 @@ const sections: Record<string, Section> = {
   async renderer() {
     const r = await runRendererFaults({ previewTimeoutMs: 3000, recoveryLimitMs: 30_000 });
     return { figures: { previewTimeoutMs: 3000, faults: r.faults }, problems: r.problems };
+  },
+  async 'live-faults'() {
+    // Issue 16: a 2 s blip on the agent's connection, the API SIGKILLed mid-speech, the renderer SIGKILLed mid-speech.
+    const { figures, problems } = await runLiveSessionFaults();
+    return { figures: { ...figures }, problems };
   },
   async 'speech-flood'() {
     // 64 KiB chunks as fast as TCP allows into one live session, while another session on the same renderer draws.

@@ -62,6 +62,12 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     return withChanges(deployment, changes);
   }
 
+  /** The live sessions a crashed container held are over: GET /sessions/:id says `renderer-failed`. */
+  async function endSessionsOfCrashed(avatarId: string): Promise<void> {
+    const ended = await services.store.liveSessions.endLiveOf(avatarId, 'renderer-failed', new Date().toISOString());
+    if (ended > 0) log.warn({ avatarId, sessions: ended }, 'ended the live sessions of a crashed rendering container');
+  }
+
   async function reconcileOne(deployment: DeploymentRecord, now: Date): Promise<void> {
     const avatar = await avatars.findById(deployment.avatarId);
     if (!avatar) {
@@ -100,6 +106,7 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     }
     if (!status || status.phase === 'stopped' || status.phase === 'failed') {
       const crash = status?.phase === 'failed' ? { lastError: status.lastError } : null;
+      if (crash) await endSessionsOfCrashed(avatar.id);
       if (crash && inBackoff(deployment, now)) {
         await write(deployment, awaitRestart(deployment, crash.lastError, new Date()));
         return;

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type CreatedSession, LIVEKIT_ERRORS, type SessionRequest, type SessionStatus } from '../../contract/live-sessions.ts';
 import { RENDERER_PATHS, type PreviewRequest } from '../../contract/renderer-http.ts';
 import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
+import { joinSpeechSockets, type UpstreamLostAnswer } from './speech-pipe.ts';
 
 const HEALTH_TIMEOUT_MS = 1000;
 const SESSION_TIMEOUT_MS = 10_000;
@@ -130,7 +131,14 @@ export class RendererClient {
    * Joins an agent's WebSocket upgrade (already checked by the API) to the session's speech socket in the
    * container, so frames flow untouched. `search` is the caller's query string, token included.
    */
-  pipeSpeech(sessionId: string, search: string, request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  pipeSpeech(
+    sessionId: string,
+    search: string,
+    request: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    lost: () => Promise<UpstreamLostAnswer>,
+  ): void {
     const target = new URL(this.endpoint);
     const upstream = http.request({
       host: target.hostname,
@@ -145,10 +153,7 @@ export class RendererClient {
       socket.write(`${lines.join('\r\n')}\r\n\r\n`);
       if (upstreamHead.length) socket.write(upstreamHead);
       if (head.length) upstreamSocket.write(head);
-      upstreamSocket.on('error', () => socket.destroy());
-      socket.on('close', () => upstreamSocket.destroy());
-      upstreamSocket.on('close', () => socket.destroy());
-      upstreamSocket.pipe(socket).pipe(upstreamSocket);
+      joinSpeechSockets(socket, upstreamSocket, lost);
     });
     upstream.on('response', (response) => {
       // The container refused the upgrade with a plain HTTP answer: pass it on and hang up.

@@ -78,6 +78,17 @@ export function liveSessionStore(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Ends every session of the avatar still live, with one reason (its container crashed): how many it ended. */
+    async endLiveOf(avatarId: string, endReason: SessionEndReason, endedAt: string): Promise<number> {
+      const result = await db
+        .updateTable('live_sessions')
+        .set({ ended_at: endedAt, end_reason: endReason })
+        .where('avatar_id', '=', avatarId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     /** Forgets sessions that expired before `before`: their tokens open nothing, and the list keeps a day of history. */
     async deleteExpired(before: string): Promise<void> {
       await db.deleteFrom('live_sessions').where('expires_at', '<', before).execute();

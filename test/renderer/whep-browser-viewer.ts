@@ -25,6 +25,13 @@ export function launchViewerBrowser(): Promise<Browser> {
   });
 }
 
+/** A <video id="v"> and the live page's own WHEP code (web/live/whep-viewer.js) as `window.connectWhep`. */
+async function viewerPage(page: Page): Promise<void> {
+  await page.setContent('<video id="v" autoplay playsinline muted></video>');
+  await page.addScriptTag({ type: 'module', content: `${await fs.readFile(WHEP_VIEWER_JS, 'utf8')}\nwindow.connectWhep = connectWhep;` });
+  await page.waitForFunction('typeof window.connectWhep === "function"');
+}
+
 export interface ViewerReport {
   status: number;
   location: string | null;
@@ -43,10 +50,7 @@ export interface ViewerReport {
  * the frames the video presents (requestVideoFrameCallback) for `seconds`.
  */
 export async function watchOverWhep(page: Page, whepUrl: string, token: string, seconds: number): Promise<ViewerReport> {
-  await page.setContent('<video id="v" autoplay playsinline muted></video>');
-  // The live page's own WHEP code (web/live/whep-viewer.js), as a module that hands its function to the page.
-  await page.addScriptTag({ type: 'module', content: `${await fs.readFile(WHEP_VIEWER_JS, 'utf8')}\nwindow.connectWhep = connectWhep;` });
-  await page.waitForFunction('typeof window.connectWhep === "function"');
+  await viewerPage(page);
   // A string, not a function: the test's TypeScript transform would add helpers the page does not have.
   const args = JSON.stringify({ whepUrl, token, seconds });
   return page.evaluate(`(${VIEWER_SCRIPT})(${args})`) as Promise<ViewerReport>;
@@ -83,3 +87,36 @@ const VIEWER_SCRIPT = `async ({ whepUrl, token, seconds }) => {
       pc.close();
       return result;
     }`;
+
+/** A viewer that goes on watching in the background: the times its <video> presented frames, read when asked. */
+export interface ContinuousViewer {
+  /** Frames presented so far, and the longest wait between two of them (ms) since the first. */
+  frames(): Promise<{ count: number; maxGapMs: number }>;
+}
+
+/** Posts a WHEP offer with the live page's code and records every presented frame's time until the page closes. */
+export async function watchContinuously(page: Page, whepUrl: string, token: string): Promise<ContinuousViewer> {
+  await viewerPage(page);
+  const status = await page.evaluate(`(async ({ whepUrl, token }) => {
+      const video = document.getElementById('v');
+      const { pc, response } = await window.connectWhep(whepUrl, token, video);
+      if (response.status !== 201) return response.status;
+      await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+      window.frameTimes = [];
+      const onFrame = () => {
+        window.frameTimes.push(performance.now());
+        video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+      return 201;
+    })(${JSON.stringify({ whepUrl, token })})`);
+  if (status !== 201) throw new Error(`the WHEP offer was answered ${status}`);
+  return {
+    frames: async () => {
+      const times = (await page.evaluate('window.frameTimes')) as number[];
+      let maxGapMs = 0;
+      for (let i = 1; i < times.length; i++) maxGapMs = Math.max(maxGapMs, times[i]! - times[i - 1]!);
+      return { count: times.length, maxGapMs: Math.round(maxGapMs) };
+    },
+  };
+}

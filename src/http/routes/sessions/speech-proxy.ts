@@ -6,6 +6,8 @@ import type { Services } from '../../../domain/context.ts';
 import { ApiError } from '../../../domain/errors.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
 import { RendererClient } from '../../../renderer-client/renderer-client.ts';
+import type { UpstreamLostAnswer } from '../../../renderer-client/speech-pipe.ts';
+import { speechUpstreamLost } from '../../../domain/sessions/speech-upstream-lost.ts';
 import { CLOSE } from '../../../../contract/live-sessions.ts';
 
 const SPEECH_PATH = /^\/api\/v1\/sessions\/([^/]+)\/speech$/;
@@ -17,6 +19,14 @@ const SPEECH_PATH = /^\/api\/v1\/sessions\/([^/]+)\/speech$/;
  * with the protocol's close code (4001; 4004 for the viewer token, which never speaks), as the
  * container itself would.
  */
+/** What the agent hears when the container's side of its socket dropped (speech-pipe.ts writes it). */
+async function upstreamLost(services: Services, sessionId: string): Promise<UpstreamLostAnswer> {
+  const reason = await speechUpstreamLost(services, sessionId);
+  if (reason) return { event: { type: 'ended', reason }, code: CLOSE.normal, reason };
+  const message = 'The connection to the rendering container dropped; the session goes on: connect again with the same token.';
+  return { event: { type: 'error', message }, code: CLOSE.reconnect, reason: 'reconnect' };
+}
+
 export function attachSpeechProxy(app: FastifyInstance, services: Services): void {
   const refusals = new WebSocketServer({ noServer: true, maxPayload: 1024 });
 
@@ -37,7 +47,7 @@ export function attachSpeechProxy(app: FastifyInstance, services: Services): voi
       ({ endpoint, role }) => {
         if (role === 'viewer')
           return refuse(CLOSE.viewerToken, 'The viewer token only watches (WHEP); speaking needs the agent token.', 'viewer token');
-        new RendererClient(endpoint).pipeSpeech(match[1]!, url.search, request, socket, head);
+        new RendererClient(endpoint).pipeSpeech(match[1]!, url.search, request, socket, head, () => upstreamLost(services, match[1]!));
       },
       (error: unknown) => {
         const unavailable = error instanceof ApiError && error.status === 503;
