@@ -8,30 +8,12 @@
 ``AvatarsClient`` is the same API, blocking.
 """
 
-from . import types
+from . import errors, types
 from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncAvatarsClient
 from ._resources import NOT_GIVEN, AvatarSettings, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
 from ._sync import AvatarsClient
 from ._version import __version__
-from .errors import (
-    AvatarFailedError,
-    AvatarsConnectionError,
-    AvatarsError,
-    AvatarsTimeoutError,
-    BadGatewayError,
-    BadRequestError,
-    ConflictError,
-    ForbiddenError,
-    NotFoundError,
-    PayloadTooLargeError,
-    RateLimitedError,
-    ServerError,
-    ServiceUnavailableError,
-    UnauthorizedError,
-    UnprocessableEntityError,
-    UnsupportedMediaTypeError,
-    WaitTimeoutError,
-)
+from .errors import *  # noqa: F403  # every exception of the package: errors.__all__
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -39,29 +21,13 @@ __all__ = [
     "NOT_GIVEN",
     "AsyncAvatarsClient",
     "AvatarsClient",
-    "AvatarFailedError",
     "AvatarSettings",
-    "AvatarsConnectionError",
-    "AvatarsError",
     "AvatarsResource",
-    "AvatarsTimeoutError",
-    "BadGatewayError",
-    "BadRequestError",
-    "ConflictError",
-    "ForbiddenError",
     "KeysResource",
-    "NotFoundError",
     "NotGiven",
-    "PayloadTooLargeError",
-    "RateLimitedError",
-    "ServerError",
-    "ServiceUnavailableError",
     "SessionsResource",
     "SourceFile",
-    "UnauthorizedError",
-    "UnprocessableEntityError",
-    "UnsupportedMediaTypeError",
-    "WaitTimeoutError",
     "__version__",
     "types",
 ]
+__all__ += errors.__all__

@@ -14,6 +14,27 @@ import httpx
 
 from .types import Avatar, ErrorDetail
 
+# The package's exceptions, all of which `avatars` exports.
+__all__ = [
+    "AvatarFailedError",
+    "AvatarsConnectionError",
+    "AvatarsError",
+    "AvatarsTimeoutError",
+    "BadGatewayError",
+    "BadRequestError",
+    "ConflictError",
+    "ForbiddenError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "RateLimitedError",
+    "ServerError",
+    "ServiceUnavailableError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+    "UnsupportedMediaTypeError",
+    "WaitTimeoutError",
+]
+
 
 class AvatarsError(Exception):
     """An error answer of the API, or (``status`` None) no answer at all."""
