@@ -57,17 +57,31 @@ def test_arguments_win_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize(
     ("missing", "argument"),
-    [("AVATARS_AVATAR_ID", "avatar_id"), ("AVATARS_API_URL", "api_url"), ("AVATARS_API_KEY", "api_key")],
+    [
+        # AvatarSession() reads these...
+        ("AVATARS_AVATAR_ID", "avatar_id"),
+        ("AVATARS_API_URL", "api_url"),
+        ("AVATARS_API_KEY", "api_key"),
+        # ...and start() these, before it calls anything.
+        ("LIVEKIT_URL", "livekit_url"),
+        ("LIVEKIT_API_KEY", "livekit_api_key"),
+        ("LIVEKIT_API_SECRET", "livekit_api_secret"),
+    ],
 )
-def test_a_missing_setting_is_named(monkeypatch: pytest.MonkeyPatch, missing: str, argument: str) -> None:
-    values = {"AVATARS_API_URL": "http://a.test", "AVATARS_API_KEY": "sk_x", "AVATARS_AVATAR_ID": "avt_x"}
+async def test_a_missing_setting_is_named(monkeypatch: pytest.MonkeyPatch, missing: str, argument: str) -> None:
+    values = {
+        "AVATARS_API_URL": "http://127.0.0.1:9",  # port 9 refuses: a call would be a connection-failed
+        "AVATARS_API_KEY": "sk_x",
+        "AVATARS_AVATAR_ID": "avt_x",
+        "LIVEKIT_URL": "ws://lk.test",
+        "LIVEKIT_API_KEY": "k",
+        "LIVEKIT_API_SECRET": "s",
+    }
     for name, value in values.items():
-        if name != missing:
-            monkeypatch.setenv(name, value)
-    # An empty variable is as good as none (a blank line in a .env file).
-    monkeypatch.setenv(missing, "")
+        # An empty variable is as good as none (a blank line in a .env file).
+        monkeypatch.setenv(name, "" if name == missing else value)
     with pytest.raises(avatars.AvatarsError) as raised:
-        avatars.AvatarSession()
+        await avatars.AvatarSession().start(AgentSession(), rtc.Room())
     assert raised.value.code == "missing-configuration"
     assert raised.value.status is None
     assert f"{argument}=" in raised.value.message and missing in raised.value.message
@@ -77,25 +91,6 @@ def test_a_missing_setting_is_named(monkeypatch: pytest.MonkeyPatch, missing: st
 def test_refuses_an_api_url_without_a_scheme() -> None:
     with pytest.raises(avatars.AvatarsError, match="must start with http:// or https://"):
         avatars.AvatarSession(avatar_id="avt_x", api_key="sk_x", api_url="avatars.test:3000")
-
-
-@pytest.mark.parametrize(
-    ("missing", "argument"),
-    [("LIVEKIT_URL", "livekit_url"), ("LIVEKIT_API_KEY", "livekit_api_key"), ("LIVEKIT_API_SECRET", "livekit_api_secret")],
-)
-async def test_start_names_a_missing_livekit_setting(
-    monkeypatch: pytest.MonkeyPatch, missing: str, argument: str
-) -> None:
-    for name, value in {"LIVEKIT_URL": "ws://lk.test", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}.items():
-        if name != missing:
-            monkeypatch.setenv(name, value)
-    avatar = avatars.AvatarSession(avatar_id="avt_x", api_key="sk_x", api_url="http://127.0.0.1:9")
-    with pytest.raises(avatars.AvatarsError) as raised:
-        await avatar.start(AgentSession(), rtc.Room())
-    assert raised.value.code == "missing-configuration"
-    assert argument in raised.value.message and missing in raised.value.message
-    # Nothing was called: the API's port 9 would have refused the connection.
-    assert avatar.session_id is None
 
 
 async def test_start_needs_a_job_or_a_connected_room() -> None:
