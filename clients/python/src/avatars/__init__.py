@@ -13,15 +13,15 @@ from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncAvatarsClient
 from ._resources import NOT_GIVEN, AvatarSettings, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
 from ._sync import AvatarsClient
 from ._version import __version__
-from .errors import *  # noqa: F403  # every exception of the package: errors.__all__
+from .errors import *  # every exception of the package: errors.__all__
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "DEFAULT_TIMEOUT",
     "NOT_GIVEN",
     "AsyncAvatarsClient",
-    "AvatarsClient",
     "AvatarSettings",
+    "AvatarsClient",
     "AvatarsResource",
     "KeysResource",
     "NotGiven",

@@ -54,7 +54,7 @@ class Process:
 
     def __init__(self, name: str, args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None):
         self.name = name
-        self._log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115
+        self._log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
             args,
             stdout=self._log,
@@ -234,7 +234,7 @@ async def within(seconds: float, what: str, awaitable: Awaitable[T]) -> T:
     """Every wait of a test is bounded, and says what it waited for when it fails."""
     try:
         return await asyncio.wait_for(awaitable, seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise AssertionError(f"timed out after {seconds:g} s waiting for {what}") from None
 
 
