@@ -54,7 +54,7 @@ class Process:
 
     def __init__(self, name: str, args: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None):
         self.name = name
-        self._log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)
+        self._log = tempfile.NamedTemporaryFile(prefix=f"{name}-", suffix=".log", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen(
             args,
             stdout=self._log,
