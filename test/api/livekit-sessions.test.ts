@@ -72,7 +72,8 @@ describe('LiveKit sessions through the API', () => {
       expect(again.status).toBe(201);
       await agent.leave();
       const seen = async () => (await server.api('GET', `/api/v1/sessions/${again.body.sessionId}`, { key: owner })).body;
-      await expect.poll(seen, { timeout: 10_000, interval: 100 }).toMatchObject({ state: 'ended', endReason: 'agent-left' });
+      // After SESSION_RECONNECT_GRACE_SECONDS (3 s here) without its return.
+      await expect.poll(seen, { timeout: 20_000, interval: 200 }).toMatchObject({ state: 'ended', endReason: 'agent-left' });
     } finally {
       await agent.leave().catch(() => {});
     }

@@ -6,10 +6,10 @@ import type { TestKey, TestServer } from './test-server.ts';
 const astronaut = fs.readFileSync(PORTRAIT_FIXTURES.astronaut);
 
 /**
- * The server settings the live-session tests share: two sessions per avatar (a third is refused) and 4 s of
- * queued speech (a flood is cut off quickly).
+ * The server settings the live-session tests share: two sessions per avatar (a third is refused), 4 s of
+ * queued speech (a flood is cut off quickly) and 3 s for a dropped agent to come back (one that does not ends soon).
  */
-export const LIVE_SESSION_ENV = { SESSIONS_PER_AVATAR: '2', SESSION_MAX_QUEUED_SPEECH_SECONDS: '4' };
+export const LIVE_SESSION_ENV = { SESSIONS_PER_AVATAR: '2', SESSION_MAX_QUEUED_SPEECH_SECONDS: '4', SESSION_RECONNECT_GRACE_SECONDS: '3' };
 
 /** The live-session tests' set-up: one SQLite server with LIVE_SESSION_ENV for the enclosing `describe`, and its owner. */
 export function liveServerPerSuite(organizationId: string): { server: TestServer; owner: TestKey } {
