@@ -51,4 +51,6 @@ export const PREVIEW_SECONDS = { default: 3, min: 0.5, max: 10 } as const;
 export interface RendererError {
   error: string;
   code: string;
+  /** With code MISSING_PART (contract/rendering-parts.ts): which part is missing and how to install it. */
+  reason?: string;
 }

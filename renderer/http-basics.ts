@@ -1,11 +1,13 @@
 import type http from 'node:http';
 
-/** An error the renderer answers as `{ error, code }` with its status. */
+/** An error the renderer answers as `{ error, code, reason? }` with its status. */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Why, when the sentence is general (a missing part: contract/rendering-parts.ts). */
+    readonly reason?: string,
   ) {
     super(message);
   }

@@ -2,8 +2,10 @@ import { HttpError, readBody, sendJson } from './http-basics.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { PREVIEW_SECONDS, RENDERER_PATHS, type HealthAnswer, type RendererError, type RendererInfo } from '../contract/renderer-http.ts';
+import { MISSING_PART } from '../contract/rendering-parts.ts';
 import { RENDERER_VERSION, type RendererConfig } from './config.ts';
 import type { PortraitAnimator } from './engine/portrait-animator.ts';
+import { MissingPart } from './encoder/ffmpeg-part.ts';
 import { createLiveRoutes, type LiveRoutes } from './live/live-routes.ts';
 import { renderPreviewClip } from './preview-clip.ts';
 import { RenderQueue } from './render-queue.ts';
@@ -33,8 +35,11 @@ export function createRendererServer(state: RendererState): { server: http.Serve
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      if (error instanceof HttpError) sendError(response, error.status, error.code, error.message);
-      else {
+      if (error instanceof HttpError) sendError(response, error.status, error.code, error.message, error.reason);
+      else if (error instanceof MissingPart) {
+        process.stderr.write(`${JSON.stringify({ event: 'missing-part', part: error.part, reason: error.reason })}\n`);
+        sendError(response, 503, MISSING_PART, `The renderer cannot do this without ${error.part}.`, error.reason);
+      } else {
         process.stderr.write(`${JSON.stringify({ event: 'error', message: String((error as Error)?.message ?? error) })}\n`);
         sendError(response, 500, 'internal', 'The renderer failed to answer this request.');
       }
@@ -141,6 +146,6 @@ function methodNotAllowed(allowed: string): HttpError {
   return new HttpError(405, 'method-not-allowed', `This route only answers ${allowed}.`);
 }
 
-function sendError(response: http.ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: message, code } satisfies RendererError);
+function sendError(response: http.ServerResponse, status: number, code: string, message: string, reason?: string): void {
+  sendJson(response, status, { error: message, code, ...(reason ? { reason } : {}) } satisfies RendererError);
 }

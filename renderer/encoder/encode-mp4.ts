@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { missingFfmpeg } from './ffmpeg-part.ts';
 
 export interface EncodeOptions {
   width: number;
@@ -15,7 +17,8 @@ export interface EncodeOptions {
 }
 
 /**
- * Encodes raw frames into an H.264 MP4 (yuv420p, +faststart) with Debian's ffmpeg.
+ * Encodes raw frames into an H.264 MP4 (yuv420p, +faststart) with Debian's ffmpeg. No ffmpeg, or one without libx264,
+ * is a MissingPart (ffmpeg-part.ts), known before any frame is drawn when ffmpeg cannot be started at all.
  * The MP4 goes to a temporary file because faststart moves the index to the front, which needs a seekable output.
  * Frames are written with back-pressure, so a frame source that yields between frames keeps the process responsive.
  */
@@ -74,6 +77,12 @@ export async function encodeMp4(frames: AsyncIterable<Uint8Array> | Iterable<Uin
     exited.catch(() => {});
     // A dead ffmpeg surfaces through its exit code; swallow the pipe error it causes here.
     ffmpeg.stdin.on('error', () => {});
+    try {
+      // An ffmpeg that cannot start fails here, before a frame is drawn for it.
+      await once(ffmpeg, 'spawn');
+    } catch (error) {
+      throw missingFfmpeg(error as NodeJS.ErrnoException) ?? error;
+    }
     let count = 0;
     try {
       for await (const frame of frames) {
@@ -100,7 +109,7 @@ export async function encodeMp4(frames: AsyncIterable<Uint8Array> | Iterable<Uin
     ffmpeg.stdin.end();
     const code = await exited;
     if (count === 0) throw new Error('No frames to encode.');
-    if (code !== 0) throw new Error(`ffmpeg failed (exit ${code}): ${stderr.trim().slice(0, 500)}`);
+    if (code !== 0) throw missingFfmpeg(null, stderr) ?? new Error(`ffmpeg failed (exit ${code}): ${stderr.trim().slice(0, 500)}`);
     return await readFile(output);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type CreatedSession, LIVEKIT_ERRORS, type SessionRequest, type SessionStatus } from '../../contract/live-sessions.ts';
-import { RENDERER_PATHS, type PreviewRequest } from '../../contract/renderer-http.ts';
+import { RENDERER_PATHS, type PreviewRequest, type RendererError } from '../../contract/renderer-http.ts';
+import { MISSING_PART } from '../../contract/rendering-parts.ts';
 import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
 import { joinSpeechSockets, type UpstreamLostAnswer } from './speech-pipe.ts';
 
@@ -36,7 +37,10 @@ interface Call {
  * container from a dead one or a wrong answer; a refusal of the caller's own input is a RendererRefused.
  */
 export class RendererClient {
-  /** `secret` is the deployment's Bearer secret; health, WHEP and speech do without it. */
+  /**
+   * `secret` is the deployment's Bearer secret; WHEP and speech do without it. Health needs none, but carries it when
+   * given: a call with the secret tells a local renderer that its API is still there (RENDERER_ORPHAN_SECONDS).
+   */
   constructor(
     readonly endpoint: string,
     private readonly secret = '',
@@ -45,7 +49,10 @@ export class RendererClient {
   /** True when the renderer answers GET /health with 200 within the timeout (its portrait is loaded). */
   async isHealthy(timeoutMs = HEALTH_TIMEOUT_MS): Promise<boolean> {
     try {
-      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.health}`, { signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.health}`, {
+        headers: this.secret ? { authorization: `Bearer ${this.secret}` } : {},
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       await response.arrayBuffer();
       return response.ok;
     } catch {
@@ -53,13 +60,14 @@ export class RendererClient {
     }
   }
 
-  /** An MP4 clip of the avatar's idle motion. */
+  /** An MP4 clip of the avatar's idle motion; a renderer that misses a part (ffmpeg) says which in the reason. */
   preview(timeoutMs: number, body: PreviewRequest = {}): Promise<Buffer> {
     const call = { what: 'the preview', timeoutMs, setting: 'PREVIEW_TIMEOUT_MS' };
     return this.call(call, async (signal) => {
       const response = await this.postJson(RENDERER_PATHS.preview, body, signal);
       if (!response.ok || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
-        throw badAnswer(call, response.status, ' and no MP4');
+        const missing = await missingPart(response);
+        throw missing ? new RendererUnavailable(missing) : badAnswer(call, response.status, ' and no MP4');
       }
       return Buffer.from(await response.arrayBuffer());
     });
@@ -203,6 +211,12 @@ export class RendererClient {
       throw new RendererUnavailable('The rendering container could not be reached.');
     }
   }
+}
+
+/** The reason of a 503 `missing-part` answer (contract/rendering-parts.ts), or null for any other answer. */
+async function missingPart(response: Response): Promise<string | null> {
+  const body = (await response.json().catch(() => null)) as RendererError | null;
+  return response.status === 503 && body?.code === MISSING_PART && typeof body.reason === 'string' ? body.reason : null;
 }
 
 function badAnswer(call: Call, status: number, missing = ''): RendererUnavailable {

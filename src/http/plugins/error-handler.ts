@@ -56,7 +56,9 @@ export function registerErrorHandling(app: FastifyInstance, bodyLimit: number): 
     // Logged by the app's onRequestAbort hook; the answer goes nowhere.
     if (abortedByClient(request)) return sendApiError(reply, ERRORS.requestAborted());
     const apiError = toApiError(error, request.routeOptions.bodyLimit ?? bodyLimit);
-    if (apiError.status >= 500) request.log.error({ err: error }, apiError.message);
+    // A fixed sentence (the contract's 503) is logged with its reason, so the log says why as the answer does.
+    if (apiError.status >= 500)
+      request.log.error({ err: error, ...(apiError.reason ? { reason: apiError.reason } : {}) }, apiError.message);
     else request.log.info({ code: apiError.code }, apiError.message);
     return sendApiError(reply, apiError);
   });
