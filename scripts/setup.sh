@@ -79,9 +79,11 @@ python_env() {
   inputs="$(cat scripts/python-requirements.txt "${PYTHON_PACKAGES[@]/%//pyproject.toml}" | sha256sum)"
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$inputs" ] && return 0
   .venv/bin/python -m pip install -q --disable-pip-version-check -r scripts/python-requirements.txt
-  for p in "${PYTHON_PACKAGES[@]}"; do
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e "$p[test]"
-  done
+  # One pip call for all of them: the plugins' `avatars` requirement is then the local client, never the unrelated
+  # `avatars` on PyPI.
+  local editable=()
+  for p in "${PYTHON_PACKAGES[@]}"; do editable+=(-e "$p[test]"); done
+  .venv/bin/python -m pip install -q --disable-pip-version-check "${editable[@]}"
   echo "$inputs" >"$stamp"
 }
 

@@ -190,7 +190,7 @@ class LiveSession(TypedDict):
     expiresAt: str
     endedAt: str | None
     endReason: str | None
-    """end, deleted, max-session, idle, shutdown, agent-left, room-closed or renderer-gone."""
+    """end, deleted, max-session, idle, shutdown, agent-left, room-closed, renderer-failed or renderer-gone."""
     participantIdentity: str | None
     metrics: SessionMetrics | None
 
