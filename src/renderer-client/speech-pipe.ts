@@ -22,7 +22,11 @@ export function joinSpeechSockets(agent: Duplex, upstream: Duplex, lost: () => P
   upstream.on('error', () => {}); // 'close' follows
   upstream.on('close', () => {
     agent.unpipe(upstream);
-    if (agent.destroyed || frames.closing || !frames.atBoundary) return agent.destroy();
+    if (agent.destroyed) return;
+    // The container closed the socket itself (its close frame passed): hang up once what it sent is written.
+    if (frames.closing) return hangUp(agent);
+    // Cut inside a frame: nothing more can be said on this socket.
+    if (!frames.atBoundary) return agent.destroy();
     lost().then(
       (answer) => {
         if (agent.destroyed) return;
@@ -30,9 +34,7 @@ export function joinSpeechSockets(agent: Duplex, upstream: Duplex, lost: () => P
         const close = Buffer.alloc(2 + Buffer.byteLength(answer.reason));
         close.writeUInt16BE(answer.code, 0);
         close.write(answer.reason, 2);
-        agent.end(serverFrame(OPCODE.close, close));
-        // The agent answers the close and hangs up; one that does not is cut off.
-        setTimeout(() => agent.destroy(), 1000).unref();
+        hangUp(agent, serverFrame(OPCODE.close, close));
       },
       () => agent.destroy(),
     );
@@ -40,6 +42,12 @@ export function joinSpeechSockets(agent: Duplex, upstream: Duplex, lost: () => P
 }
 
 const OPCODE = { text: 0x1, close: 0x8 } as const;
+
+/** Ends the agent's socket after what is queued on it (and `last`); an agent that does not hang up too is cut off. */
+function hangUp(agent: Duplex, last?: Buffer): void {
+  agent.end(last);
+  setTimeout(() => agent.destroy(), 1000).unref();
+}
 
 /** An unmasked, final server frame (RFC 6455 §5.2). */
 function serverFrame(opcode: number, payload: Buffer): Buffer {
