@@ -2,8 +2,12 @@
  * The rendering container: `tsx renderer/main.ts`. Configured from the environment (contract/renderer-environment.ts);
  * prints one JSON line {"event":"listening","port":N} on stdout once it accepts connections,
  * then loads the portrait (GET /health answers 503 until it has).
+ * `tsx renderer/main.ts --check-parts` loads the same code, prints what the rendering path misses (PartsLine of
+ * contract/rendering-parts.ts) and exits 0: the API runs it at start.
  */
+import { CHECK_PARTS_ARG, type PartsLine } from '../contract/rendering-parts.ts';
 import { readRendererConfig, type RendererConfig } from './config.ts';
+import { checkFfmpeg } from './encoder/ffmpeg-part.ts';
 import { createPortraitAnimator } from './engine/portrait-animator.ts';
 import { createRendererServer, type RendererState } from './http-server.ts';
 import { loadPortrait } from './portrait-source.ts';
@@ -17,6 +21,12 @@ function log(event: Record<string, unknown>): void {
 function fail(message: string): never {
   process.stderr.write(`${JSON.stringify({ event: 'fatal', message })}\n`);
   process.exit(1);
+}
+
+async function checkParts(): Promise<void> {
+  const line: PartsLine = { event: 'parts', parts: { ffmpeg: await checkFfmpeg() } };
+  // Exits once the line is out: the modules loaded may hold the event loop open.
+  process.stdout.write(`${JSON.stringify(line)}\n`, () => process.exit(0));
 }
 
 async function main(): Promise<void> {
@@ -64,6 +74,10 @@ async function main(): Promise<void> {
     const address = server.address();
     log({ event: 'listening', port: typeof address === 'object' && address ? address.port : config.port });
   });
+  // Said once at start, for whoever reads this container's log; a preview that needs it answers 503 with the reason.
+  void checkFfmpeg().then((ffmpeg) => {
+    if (!ffmpeg.ok) process.stderr.write(`${JSON.stringify({ event: 'missing-part', part: 'ffmpeg', reason: ffmpeg.reason })}\n`);
+  });
 
   try {
     const { image, face } = await loadPortrait(config.portraitImage, config.portraitFace);
@@ -74,4 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+void (process.argv.includes(CHECK_PARTS_ARG) ? checkParts() : main());

@@ -10,6 +10,7 @@ import { createControlLoop } from './reconciler/control-loop.ts';
 import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
 import { warmUpFaceModel } from './sources/portrait/index.ts';
 import { UploadGate } from './domain/avatars/upload-gate.ts';
+import { checkRenderingParts } from './orchestrators/rendering-parts-report.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -43,6 +44,8 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   );
   services.background = loop;
   loop.start();
+  // What Tier 2/3 rendering needs (ffmpeg, the renderer's own start), checked in the background: logged, and in /readyz.
+  services.renderingParts = checkRenderingParts(orchestrator, app.log);
   // Load the face model now, in the background, so the first upload does not wait for it.
   warmUpFaceModel().catch((error) => app.log.error({ err: error }, 'the face model could not be loaded'));
   return {
@@ -50,6 +53,7 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
     services,
     loop,
     async close() {
+      services.renderingParts?.close();
       await loop.stop();
       await app.close();
       await orchestrator.close();

@@ -2,6 +2,7 @@ import type { Store } from '../store/database.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Config } from '../config.ts';
 import type { UploadGate } from './avatars/upload-gate.ts';
+import type { RenderingPartsReport } from '../orchestrators/rendering-parts-report.ts';
 import { ERRORS } from './errors.ts';
 
 export const SCOPES = ['avatars:read', 'avatars:write', 'keys:admin'] as const;
@@ -33,6 +34,8 @@ export interface Services {
   background: Background;
   /** The server's one bound on source uploads being read and checked at once (config.uploads). */
   uploads: UploadGate;
+  /** What Tier 2/3 rendering needs on this machine, checked at start; absent where nothing is checked (`/readyz`). */
+  renderingParts?: RenderingPartsReport | null;
 }
 
 export interface Ctx {

@@ -6,6 +6,7 @@
  */
 
 import type { RenderConfig } from '../../contract/render-config.ts';
+import type { PartCheck, RenderingPart } from '../../contract/rendering-parts.ts';
 
 export interface RendererResources {
   cpu: string;
@@ -59,6 +60,11 @@ export interface Orchestrator {
   remove(avatarId: string): Promise<void>;
   /** Every avatar this orchestrator has something running or kept for (adoption and orphan clean-up). */
   list(): Promise<RendererStatus[]>;
+  /**
+   * Whether what a renderer needs is there (contract/rendering-parts.ts), where the orchestrator can tell from this
+   * machine: the local one runs the renderer's own check. Absent on Kubernetes (the renderer image brings its parts).
+   */
+  checkParts?(): Promise<Record<RenderingPart, PartCheck>>;
   /** Stop watching and release resources held by the orchestrator itself (not the containers). */
   close(): Promise<void>;
 }

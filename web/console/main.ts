@@ -8,6 +8,7 @@ import { renderAvatarList, updateListedStatus } from './avatar-list.ts';
 import { createAvatarDetail } from './avatar-detail.ts';
 import { clearError, showError } from './feedback.ts';
 import { sessionKey } from './session-key.ts';
+import { showServerNotice } from './server-notice.ts';
 import { sourceUploader } from './source-upload.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -157,3 +158,4 @@ createForm.addEventListener('submit', (event) => {
 });
 
 void start();
+void showServerNotice($('server-notice'));

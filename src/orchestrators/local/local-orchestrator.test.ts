@@ -65,3 +65,10 @@ describe("the local orchestrator's stuck rule", () => {
     expect(orchestrator.isStuck({ ...starting, phase: 'failed' }, 60_000)).toBe(false);
   });
 });
+
+describe("the local orchestrator's parts check", () => {
+  it("runs the renderer program's own check: it starts, and ffmpeg with libx264 is there", async () => {
+    const orchestrator = createLocalOrchestrator({ stateDir: os.tmpdir() });
+    expect(await orchestrator.checkParts!()).toEqual({ renderer: { ok: true }, ffmpeg: { ok: true } });
+  }, 60_000);
+});

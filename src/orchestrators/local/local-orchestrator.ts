@@ -1,12 +1,15 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrator.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { rendererEnvironment } from '../renderer-environment.ts';
+import { CHECK_PARTS_ARG, type PartCheck, type PartsLine, type RenderingPart } from '../../../contract/rendering-parts.ts';
 
 const RENDERER_MAIN = fileURLToPath(new URL('../../../renderer/main.ts', import.meta.url));
+/** How long the renderer's parts check may take (it loads the renderer's code, on a machine that may be busy). */
+const CHECK_PARTS_TIMEOUT_MS = 60_000;
 
 /** What is remembered of a running renderer on disk, so a restarted API can adopt it. */
 interface ProcessRecord {
@@ -25,6 +28,43 @@ export interface LocalOrchestratorOptions {
   startTimeoutMs?: number;
   /** A renderer alive but not healthy for longer than this is hung, and is replaced (RENDERER_START_TIMEOUT_MS). */
   stuckAfterMs?: number;
+}
+
+/** `renderer/main.ts` (with `args`) as a child of this process, with `env` on top of PATH and HOME. */
+function runRendererProgram(env: Record<string, string>, args: string[] = []): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', RENDERER_MAIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.dirname(path.dirname(RENDERER_MAIN)),
+  });
+}
+
+/** The sentence of the renderer's `{"event":"fatal","message":...}` line on stderr, or ''. */
+function fatalMessage(stderr: string): string {
+  return /"message":"([^"]+)"/.exec(stderr)?.[1] ?? '';
+}
+
+/** Runs the renderer's `--check-parts` (contract/rendering-parts.ts): that it starts at all, and what it misses. */
+async function checkRendererParts(started: (child: ChildProcess) => void): Promise<Record<RenderingPart, PartCheck>> {
+  const child = runRendererProgram({}, [CHECK_PARTS_ARG]);
+  started(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout = (stdout + chunk.toString()).slice(-10_000)));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), CHECK_PARTS_TIMEOUT_MS);
+  const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => {
+    child.once('error', () => resolve([null, null]));
+    child.once('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+  }).finally(() => clearTimeout(timer));
+  const line = stdout.split('\n').find((l) => l.startsWith('{"event":"parts"'));
+  if (code === 0 && line) return { renderer: { ok: true }, ...(JSON.parse(line) as PartsLine).parts };
+  const how = signal === 'SIGKILL' ? `did not finish within ${CHECK_PARTS_TIMEOUT_MS / 1000} s` : `exited with code ${code}`;
+  const detail = fatalMessage(stderr) || stderr.trim().split('\n').at(-1) || '';
+  return {
+    renderer: { ok: false, reason: `The rendering container program (renderer/main.ts) ${how}${detail ? `: ${detail}` : ''}.` },
+    ffmpeg: { ok: false, reason: 'Not checked: the rendering container program could not start.' },
+  };
 }
 
 function alive(pid: number): boolean {
@@ -46,6 +86,8 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
   /** Why a process we started ended, to tell the user. */
   const exits = new Map<string, { code: number | null; signal: string | null; stderr: string }>();
   const starting = new Map<string, Promise<RendererStatus>>();
+  /** A parts check still running, stopped when the orchestrator closes. */
+  let checking: ChildProcess | null = null;
 
   async function readRecord(avatarId: string): Promise<ProcessRecord | null> {
     try {
@@ -72,32 +114,25 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
   async function start(spec: RendererSpec): Promise<RendererStatus> {
     await fs.mkdir(stateDir, { recursive: true });
     exits.delete(spec.avatarId);
-    const child = spawn(process.execPath, ['--import', 'tsx', RENDERER_MAIN], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        ...Object.fromEntries(
-          rendererEnvironment(spec, {
-            host: '127.0.0.1',
-            port: 0,
-            // Live-session video is offered on loopback only: the renderer runs on this machine.
-            iceHosts: '127.0.0.1',
-            // Renderers that stop with the API also stop if the API dies without stopping them.
-            parentPid: options.stopOnClose ? process.pid : undefined,
-          }).map(({ name, value }) => [name, value]),
-        ),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: path.dirname(path.dirname(RENDERER_MAIN)),
-    });
+    const child = runRendererProgram(
+      Object.fromEntries(
+        rendererEnvironment(spec, {
+          host: '127.0.0.1',
+          port: 0,
+          // Live-session video is offered on loopback only: the renderer runs on this machine.
+          iceHosts: '127.0.0.1',
+          // Renderers that stop with the API also stop if the API dies without stopping them.
+          parentPid: options.stopOnClose ? process.pid : undefined,
+        }).map(({ name, value }) => [name, value]),
+      ),
+    );
     const record: ProcessRecord = { avatarId: spec.avatarId, pid: child.pid!, port: null, startedAt: new Date().toISOString() };
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
     });
     child.once('exit', (code, signal) => {
-      const fatal = /"message":"([^"]+)"/.exec(stderr)?.[1] ?? '';
-      exits.set(spec.avatarId, { code, signal, stderr: fatal });
+      exits.set(spec.avatarId, { code, signal, stderr: fatalMessage(stderr) });
     });
     await fs.writeFile(recordFile(spec.avatarId), JSON.stringify(record));
     const port = await new Promise<number | null>((resolve) => {
@@ -177,7 +212,15 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
       }
       return out;
     },
+    async checkParts() {
+      try {
+        return await checkRendererParts((child) => (checking = child));
+      } finally {
+        checking = null;
+      }
+    },
     async close() {
+      checking?.kill('SIGKILL');
       if (!options.stopOnClose) return;
       for (const status of await this.list()) await this.remove(status.avatarId);
     },

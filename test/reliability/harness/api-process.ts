@@ -16,6 +16,8 @@ export interface ApiProcess {
   rssBytes(): Promise<number>;
   /** The end of its stderr, and how it exited if it did: for reports when it died on its own. */
   describe(): string;
+  /** Its log lines on stdout (JSON, at the LOG_LEVEL given; the last 256 KiB), parsed. */
+  logLines(): Record<string, unknown>[];
 }
 
 /** Starts `avatars serve` on 127.0.0.1 with `env` on top of quiet test defaults; resolves once /healthz answers. */
@@ -35,7 +37,11 @@ export async function startApiProcess(env: Record<string, string>, port?: number
       RENDERERS_STOP_WITH_API: 'true',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString()).slice(-256 * 1024);
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -82,6 +88,16 @@ export async function startApiProcess(env: Record<string, string>, port?: number
             ? `was killed (${child.signalCode})`
             : 'is running';
       return `the API process ${how}; its stderr ends: ${stderr.slice(-1500)}`;
+    },
+    logLines() {
+      // The first line may be cut by the window: whatever does not parse is left out.
+      return stdout.split('\n').flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
     },
     async rssBytes() {
       const { readFile } = await import('node:fs/promises');

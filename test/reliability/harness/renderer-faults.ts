@@ -3,9 +3,9 @@
 // timeout, the reconciler must bring the container back, and the API's other requests must not wait on it.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PORTRAIT_FIXTURES } from '../../fixtures.ts';
 import { startApiProcess, type ApiProcess } from './api-process.ts';
 import { createDataTarget } from './data-target.ts';
+import { apiCaller, readyPortrait, sleep, waitFor } from './portrait-api.ts';
 
 export interface RendererFaultOptions {
   previewTimeoutMs: number;
@@ -29,8 +29,6 @@ export interface RendererFaultResult {
   problems: string[];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function runRendererFaults(options: RendererFaultOptions): Promise<RendererFaultResult> {
   const target = await createDataTarget('sqlite');
   let server: ApiProcess | null = null;
@@ -43,40 +41,11 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
       RECONCILE_INTERVAL_MS: '300',
       RENDERER_START_TIMEOUT_MS: '8000',
     });
-    const url = server.url;
-    const api = async (method: string, p: string, body?: Buffer | object) => {
-      const headers: Record<string, string> = { 'x-api-key': key };
-      if (Buffer.isBuffer(body)) headers['content-type'] = 'image/png';
-      else if (body) headers['content-type'] = 'application/json';
-      const t0 = performance.now();
-      const response = await fetch(`${url}${p}`, {
-        method,
-        headers,
-        body: (Buffer.isBuffer(body) ? body : body ? JSON.stringify(body) : undefined) as BodyInit | undefined,
-      });
-      const json = (await response.json()) as any;
-      return { status: response.status, body: json, ms: performance.now() - t0 };
-    };
-    const waitFor = async (_what: string, done: () => Promise<boolean>, limitMs: number): Promise<number | null> => {
-      const t0 = Date.now();
-      while (Date.now() - t0 < limitMs) {
-        if (await done()) return Date.now() - t0;
-        await sleep(200);
-      }
-      return null;
-    };
-
-    const avatar = (await api('POST', '/api/v1/avatars', { name: 'faulty', tier: 'animated_portrait' })).body;
-    await api('POST', `/api/v1/avatars/${avatar._id}/source`, fs.readFileSync(PORTRAIT_FIXTURES.astronaut));
-    const readyIn = await waitFor(
-      'preprocessing',
-      async () => (await api('GET', `/api/v1/avatars/${avatar._id}`)).body.status === 'ready',
-      90_000,
-    );
-    if (readyIn === null) throw new Error('the portrait was not preprocessed within 90 s');
+    const api = apiCaller(server.url, key);
+    const avatar = { _id: await readyPortrait(api, 'faulty') };
     await api('POST', `/api/v1/avatars/${avatar._id}/deploy`);
     const previewWorks = async () => (await api('POST', `/api/v1/avatars/${avatar._id}/preview`)).status === 200;
-    if ((await waitFor('running', previewWorks, 60_000)) === null) throw new Error('the renderer did not start within 60 s');
+    if ((await waitFor(previewWorks, 60_000)) === null) throw new Error('the renderer did not start within 60 s');
     const pidNow = () =>
       (JSON.parse(fs.readFileSync(path.join(target.dataDir, 'renderers', `${avatar._id}.json`), 'utf8')) as { pid: number }).pid;
 
@@ -101,7 +70,7 @@ export async function runRendererFaults(options: RendererFaultOptions): Promise<
       pending = false;
       await others;
       if (release) setTimeout(() => release(pid), 0);
-      const recoveredIn = await waitFor('recovery', previewWorks, options.recoveryLimitMs);
+      const recoveredIn = await waitFor(previewWorks, options.recoveryLimitMs);
       latencies.sort((a, b) => a - b);
       const figures: FaultFigures = {
         fault,
