@@ -29,6 +29,11 @@ export const RENDERER_ENV = {
   iceHosts: 'RENDERER_ICE_HOSTS',
   /** The process to live and die with: the renderer leaves when it is gone. */
   parentPid: 'RENDERER_PARENT_PID',
+  /**
+   * Seconds without a call from the API (one with the secret) and without a live session after which the renderer
+   * stops itself; unset or 0: never. The local orchestrator sets it (the API's RENDERER_ORPHAN_SECONDS), Kubernetes not.
+   */
+  orphanSeconds: 'RENDERER_ORPHAN_SECONDS',
 } as const;
 
 export type RendererEnvName = (typeof RENDERER_ENV)[keyof typeof RENDERER_ENV];

@@ -17,6 +17,13 @@ describe('readRendererConfig', () => {
     expect(readRendererConfig({ ...base, RENDER_SEED: '42', RENDERER_PORT: '8123' })).toMatchObject({ seed: 42, port: 8123 });
   });
 
+  it('stops when left alone only when RENDERER_ORPHAN_SECONDS says so (0 or unset: never)', () => {
+    expect(readRendererConfig(base).orphanAfterMs).toBeNull();
+    expect(readRendererConfig({ ...base, RENDERER_ORPHAN_SECONDS: '0' }).orphanAfterMs).toBeNull();
+    expect(readRendererConfig({ ...base, RENDERER_ORPHAN_SECONDS: '600' }).orphanAfterMs).toBe(600_000);
+    expect(() => readRendererConfig({ ...base, RENDERER_ORPHAN_SECONDS: '1.5' })).toThrow(/RENDERER_ORPHAN_SECONDS/);
+  });
+
   it('names the bad setting', () => {
     expect(() => readRendererConfig({ ...base, RENDERER_SECRET: undefined })).toThrow(/RENDERER_SECRET/);
     expect(() => readRendererConfig({ ...base, PORTRAIT_FACE: '' })).toThrow(/PORTRAIT_FACE/);

@@ -17,6 +17,8 @@ export interface RendererConfig {
   live: LiveConfig;
   /** The process this renderer lives and dies with, or null. */
   parentPid: number | null;
+  /** Stop when no API has called for this long and no live session runs (RENDERER_ORPHAN_SECONDS); null: never. */
+  orphanAfterMs: number | null;
 }
 
 /** Settings of live sessions (docs/live-sessions.md). */
@@ -44,6 +46,7 @@ export function readRendererConfig(env: NodeJS.ProcessEnv): RendererConfig {
   }
   const avatarId = env[ENV.avatarId] ?? '';
   const parentPid = Number(env[ENV.parentPid]);
+  const orphanSeconds = integer(env, ENV.orphanSeconds, 0, 0, 30 * 24 * 3600);
   return {
     host: env[ENV.host] || '127.0.0.1',
     port,
@@ -55,6 +58,7 @@ export function readRendererConfig(env: NodeJS.ProcessEnv): RendererConfig {
     seed: parseSeed(env[ENV.seed], avatarId),
     live: readLiveConfig(env),
     parentPid: Number.isInteger(parentPid) && parentPid > 1 ? parentPid : null,
+    orphanAfterMs: orphanSeconds > 0 ? orphanSeconds * 1000 : null,
   };
 }
 

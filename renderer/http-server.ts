@@ -15,6 +15,8 @@ export interface RendererState {
   config: RendererConfig;
   animator: PortraitAnimator | null;
   startedAt: number;
+  /** When a request last carried the renderer's secret (the API calls, health probes included): see orphan-watch.ts. */
+  lastContactAt: number;
 }
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -49,6 +51,9 @@ export function createRendererServer(state: RendererState): { server: http.Serve
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://renderer');
     const route = `${request.method} ${url.pathname}`;
+    // Any call with the secret is the API's: it keeps a renderer that stops when left alone (orphan-watch.ts) alive.
+    const fromApi = authorized(request.headers.authorization, secretDigest);
+    if (fromApi) state.lastContactAt = Date.now();
     if (url.pathname === RENDERER_PATHS.health) {
       if (request.method !== 'GET' && request.method !== 'HEAD') throw methodNotAllowed('GET');
       if (!state.animator) return sendJson(response, 503, { status: 'loading' } satisfies HealthAnswer);
@@ -59,7 +64,7 @@ export function createRendererServer(state: RendererState): { server: http.Serve
     if (url.pathname !== RENDERER_PATHS.info && url.pathname !== RENDERER_PATHS.preview) {
       throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
     }
-    if (!authorized(request.headers.authorization, secretDigest)) {
+    if (!fromApi) {
       throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
     }
     if (route === `GET ${RENDERER_PATHS.info}`) return sendJson(response, 200, info(state));

@@ -10,6 +10,7 @@ import { readRendererConfig, type RendererConfig } from './config.ts';
 import { checkFfmpeg } from './encoder/ffmpeg-part.ts';
 import { createPortraitAnimator } from './engine/portrait-animator.ts';
 import { createRendererServer, type RendererState } from './http-server.ts';
+import { watchForOrphan } from './orphan-watch.ts';
 import { loadPortrait } from './portrait-source.ts';
 
 const SHUTDOWN_GRACE_MS = 15_000;
@@ -22,6 +23,11 @@ function fail(message: string): never {
   process.stderr.write(`${JSON.stringify({ event: 'fatal', message })}\n`);
   process.exit(1);
 }
+
+// A local renderer outlives the API that started it and reads its output: once that API is gone, a write to the pipe
+// fails (EPIPE), which must not end the process (it would, as an uncaught stream error, on its first log line).
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
 
 async function checkParts(): Promise<void> {
   const line: PartsLine = { event: 'parts', parts: { ffmpeg: await checkFfmpeg() } };
@@ -36,14 +42,15 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  const state: RendererState = { config, animator: null, startedAt: Date.now() };
-  const { server, queue } = createRendererServer(state);
+  const startedAt = Date.now();
+  const state: RendererState = { config, animator: null, startedAt, lastContactAt: startedAt };
+  const { server, queue, live } = createRendererServer(state);
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (signal: string, reason?: string) => {
     if (stopping) return;
     stopping = true;
-    log({ event: 'stopping', signal });
+    log({ event: 'stopping', signal, ...(reason ? { reason } : {}) });
     // Stop accepting, let a render in progress finish, then leave.
     server.close();
     server.closeIdleConnections();
@@ -67,6 +74,16 @@ async function main(): Promise<void> {
         stop('parent-gone');
       }
     }, 1000).unref();
+  }
+
+  // A local renderer left alone by its API (RENDERER_ORPHAN_SECONDS; Kubernetes does not set it) stops itself.
+  if (config.orphanAfterMs !== null) {
+    watchForOrphan({
+      afterMs: config.orphanAfterMs,
+      lastContactAt: () => state.lastContactAt,
+      busy: () => live.sessions.size > 0,
+      orphaned: (reason) => stop('orphaned', reason),
+    });
   }
 
   server.on('error', (error) => fail(`The server could not listen: ${error.message}`));

@@ -1,7 +1,7 @@
 // `npm run reliability [-- section ...]`: the full reliability harness. Bigger storms, thousands of fuzz requests per
 // operation and a 60 s load than the default test suite (test/reliability/*.test.ts), with the same code. Prints every
 // figure, writes them to test-artifacts/reliability.json, and exits 1 when any scenario found a problem.
-// Sections: durability, database, renderer, live-faults, speech-flood, uploads, fuzz, tenancy, load (all by default).
+// Sections: durability, database, renderer, parts, orphans, live-faults, speech-flood, uploads, fuzz, tenancy, load (all by default).
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,8 @@ import { ROOT_DIR } from '../test/fixtures.ts';
 import { runDurability } from '../test/reliability/harness/durability-run.ts';
 import { runDatabaseOutage } from '../test/reliability/harness/database-outage.ts';
 import { runRendererFaults } from '../test/reliability/harness/renderer-faults.ts';
+import { runMissingFfmpeg } from '../test/reliability/harness/missing-parts.ts';
+import { runOrphanRenderers } from '../test/reliability/harness/orphan-renderers.ts';
 import { runSpeechFlood } from '../test/reliability/harness/speech-flood.ts';
 import { runLiveSessionFaults } from '../test/reliability/harness/live-session-faults.ts';
 import { runUploadFlood } from '../test/reliability/harness/upload-flood.ts';
@@ -67,6 +69,24 @@ const sections: Record<string, Section> = {
   async renderer() {
     const r = await runRendererFaults({ previewTimeoutMs: 3000, recoveryLimitMs: 30_000 });
     return { figures: { previewTimeoutMs: 3000, faults: r.faults }, problems: r.problems };
+  },
+  async parts() {
+    // No ffmpeg on the API's PATH: the API stays ready and says why, in its log, /readyz and a preview's 503.
+    const r = await runMissingFfmpeg();
+    return {
+      figures: {
+        readyz: { status: r.readyz.status, body: r.readyz.body, checkedMs: r.readyz.checkedMs },
+        warnings: r.warnings.map((w) => w.msg),
+        preview: { status: r.preview.status, body: r.preview.body, ms: Math.round(r.preview.ms) },
+        deploymentState: r.deploymentState,
+      },
+      problems: r.problems,
+    };
+  },
+  async orphans() {
+    // A renderer outlives its API, is adopted by the next start, and stops itself once no API has called for 10 s.
+    const { problems, ...figures } = await runOrphanRenderers({ orphanSeconds: 10 });
+    return { figures: { orphanSeconds: 10, ...figures }, problems };
   },
   async 'live-faults'() {
     // Issue 16: a 2 s blip on the agent's connection, the API SIGKILLed mid-speech, the renderer SIGKILLed mid-speech.

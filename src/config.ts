@@ -27,7 +27,11 @@ export interface Config {
   uploads: { perServer: number; perOrganization: number; maxWaitMs: number };
   logLevel: string;
   blobs: { kind: 'local' } | S3Settings;
-  orchestrator: { kind: 'local'; stopWithApi: boolean } | KubernetesSettings;
+  /**
+   * Local renderers stop with the API (`stopWithApi`), or outlive it to be adopted by the next start, and stop themselves
+   * after `orphanSeconds` without a call from any API (RENDERER_ORPHAN_SECONDS, 0: never).
+   */
+  orchestrator: { kind: 'local'; stopWithApi: boolean; orphanSeconds: number } | KubernetesSettings;
   /** How long a Tier 2/3 preview may take in the rendering container before the API answers 503. */
   previewTimeoutMs: number;
   /** How often the reconciler runs when nothing wakes it. */
@@ -202,7 +206,13 @@ function blobSettings(env: NodeJS.ProcessEnv): Config['blobs'] {
 
 function orchestratorSettings(env: NodeJS.ProcessEnv): Config['orchestrator'] {
   const kind = env.ORCHESTRATOR || 'local';
-  if (kind === 'local') return { kind, stopWithApi: env.RENDERERS_STOP_WITH_API === 'true' };
+  if (kind === 'local') {
+    return {
+      kind,
+      stopWithApi: env.RENDERERS_STOP_WITH_API === 'true',
+      orphanSeconds: integer(env, 'RENDERER_ORPHAN_SECONDS', 600, 0, 30 * 24 * 3600),
+    };
+  }
   if (kind !== 'kubernetes') throw new ConfigError(`ORCHESTRATOR must be "local" or "kubernetes"; got "${kind}".`);
   if (!env.RENDERER_IMAGE) throw new ConfigError('RENDERER_IMAGE is required when ORCHESTRATOR=kubernetes.');
   return {

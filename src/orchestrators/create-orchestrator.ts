@@ -12,6 +12,7 @@ export function createOrchestrator(config: Config): Orchestrator {
     return createLocalOrchestrator({
       stateDir: path.join(config.dataDir, 'renderers'),
       stopOnClose: settings.stopWithApi,
+      orphanSeconds: settings.orphanSeconds,
       stuckAfterMs: config.rendererStartTimeoutMs,
     });
   }

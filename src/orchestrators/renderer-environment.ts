@@ -9,6 +9,11 @@ export interface RendererPlacement {
   iceHosts?: string;
   /** RENDERER_PARENT_PID: the renderer leaves when this process is gone. */
   parentPid?: number;
+  /**
+   * RENDERER_ORPHAN_SECONDS: the renderer stops itself after this long without a call from the API (and without a live
+   * session). Local only: on Kubernetes a Deployment would start it again, so it is left out there.
+   */
+  orphanSeconds?: number;
 }
 
 export interface RendererEnvVar {
@@ -32,6 +37,7 @@ export function rendererEnvironment(spec: RendererSpec, placement: RendererPlace
     [ENV.maxSessions, spec.maxSessions ? String(spec.maxSessions) : undefined],
     [ENV.iceHosts, placement.iceHosts],
     [ENV.parentPid, placement.parentPid === undefined ? undefined : String(placement.parentPid)],
+    [ENV.orphanSeconds, placement.orphanSeconds === undefined ? undefined : String(placement.orphanSeconds)],
   ];
   return env.filter((entry): entry is [string, string] => entry[1] !== undefined).map(([name, value]) => ({ name, value }));
 }

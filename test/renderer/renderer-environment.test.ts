@@ -9,7 +9,7 @@ describe('the environment the orchestrators write is the one the renderer reads'
   it('carries the avatar, its portrait, its config, the session cap and the placement', () => {
     const spec = rendererSpec({ config: { resolution: '640x360', frameRate: 25, idleMotion: false }, maxSessions: 6 });
     const config = readRendererConfig(
-      asEnv(rendererEnvironment(spec, { host: '0.0.0.0', port: 8080, iceHosts: '10.0.0.7', parentPid: 4242 })),
+      asEnv(rendererEnvironment(spec, { host: '0.0.0.0', port: 8080, iceHosts: '10.0.0.7', parentPid: 4242, orphanSeconds: 90 })),
     );
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -20,6 +20,7 @@ describe('the environment the orchestrators write is the one the renderer reads'
       portraitFace: spec.portrait.faceUrl,
       render: spec.config,
       parentPid: 4242,
+      orphanAfterMs: 90_000,
       live: { maxSessions: 6, iceHosts: ['10.0.0.7'] },
     });
   });
@@ -35,6 +36,10 @@ describe('the environment the orchestrators write is the one the renderer reads'
       'PORTRAIT_FACE',
       'RENDER_CONFIG',
     ]);
-    expect(readRendererConfig(asEnv(variables))).toMatchObject({ parentPid: null, live: { maxSessions: 4, iceHosts: null } });
+    expect(readRendererConfig(asEnv(variables))).toMatchObject({
+      parentPid: null,
+      orphanAfterMs: null,
+      live: { maxSessions: 4, iceHosts: null },
+    });
   });
 });

@@ -11,6 +11,8 @@ export interface RunningRenderer {
   /** Resolves with the exit code. */
   exited: Promise<number | null>;
   stderr(): string;
+  /** Everything it printed on stdout (its JSON event lines). */
+  stdout(): string;
   stop(): Promise<number | null>;
 }
 
@@ -30,7 +32,7 @@ export function startRenderer(env: Record<string, string>): Promise<RunningRende
       const line = stdout.split('\n').find((l) => l.includes('"listening"'));
       if (!line) return;
       child.stdout!.off('data', onData);
-      child.stdout!.resume();
+      child.stdout!.on('data', (more: Buffer) => (stdout += more.toString()));
       const port = (JSON.parse(line) as { port: number }).port;
       resolve({
         child,
@@ -38,6 +40,7 @@ export function startRenderer(env: Record<string, string>): Promise<RunningRende
         baseUrl: `http://127.0.0.1:${port}`,
         exited,
         stderr: () => stderr,
+        stdout: () => stdout,
         stop: async () => {
           if (child.exitCode === null) child.kill('SIGTERM');
           return exited;

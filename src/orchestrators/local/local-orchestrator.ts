@@ -17,6 +17,11 @@ interface ProcessRecord {
   pid: number;
   port: number | null;
   startedAt: string;
+  /**
+   * The deployment's secret, so the health probes of an API started again carry it too (the renderer counts them as
+   * its API's calls: RENDERER_ORPHAN_SECONDS). The file is the API user's only, as the database beside it.
+   */
+  secret?: string;
 }
 
 export interface LocalOrchestratorOptions {
@@ -28,6 +33,8 @@ export interface LocalOrchestratorOptions {
   startTimeoutMs?: number;
   /** A renderer alive but not healthy for longer than this is hung, and is replaced (RENDERER_START_TIMEOUT_MS). */
   stuckAfterMs?: number;
+  /** A renderer no API has called for this long stops itself (RENDERER_ORPHAN_SECONDS); 0: never. */
+  orphanSeconds?: number;
 }
 
 /** `renderer/main.ts` (with `args`) as a child of this process, with `env` on top of PATH and HOME. */
@@ -89,6 +96,10 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
   /** A parts check still running, stopped when the orchestrator closes. */
   let checking: ChildProcess | null = null;
 
+  async function writeRecord(record: ProcessRecord): Promise<void> {
+    await fs.writeFile(recordFile(record.avatarId), JSON.stringify(record), { mode: 0o600 });
+  }
+
   async function readRecord(avatarId: string): Promise<ProcessRecord | null> {
     try {
       return JSON.parse(await fs.readFile(recordFile(avatarId), 'utf8')) as ProcessRecord;
@@ -107,7 +118,7 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
     }
     if (record.port === null) return { ...base, phase: 'starting', endpoint: null, lastError: null };
     const endpoint = `http://127.0.0.1:${record.port}`;
-    const healthy = await new RendererClient(endpoint).isHealthy();
+    const healthy = await new RendererClient(endpoint, record.secret).isHealthy();
     return { ...base, phase: healthy ? 'running' : 'starting', endpoint: healthy ? endpoint : null, lastError: null };
   }
 
@@ -123,10 +134,18 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
           iceHosts: '127.0.0.1',
           // Renderers that stop with the API also stop if the API dies without stopping them.
           parentPid: options.stopOnClose ? process.pid : undefined,
+          // Others outlive the API, to be adopted when it starts again, but not forever.
+          orphanSeconds: options.orphanSeconds || undefined,
         }).map(({ name, value }) => [name, value]),
       ),
     );
-    const record: ProcessRecord = { avatarId: spec.avatarId, pid: child.pid!, port: null, startedAt: new Date().toISOString() };
+    const record: ProcessRecord = {
+      avatarId: spec.avatarId,
+      pid: child.pid!,
+      port: null,
+      startedAt: new Date().toISOString(),
+      secret: spec.secret,
+    };
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-2000);
@@ -134,7 +153,7 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
     child.once('exit', (code, signal) => {
       exits.set(spec.avatarId, { code, signal, stderr: fatalMessage(stderr) });
     });
-    await fs.writeFile(recordFile(spec.avatarId), JSON.stringify(record));
+    await writeRecord(record);
     const port = await new Promise<number | null>((resolve) => {
       let out = '';
       const timer = setTimeout(() => resolve(null), options.startTimeoutMs ?? 20_000);
@@ -154,7 +173,7 @@ export function createLocalOrchestrator(options: LocalOrchestratorOptions): Orch
       });
     });
     record.port = port;
-    await fs.writeFile(recordFile(spec.avatarId), JSON.stringify(record));
+    await writeRecord(record);
     return statusOf(record);
   }
 
