@@ -190,7 +190,20 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       const read = await send('GET', `/api/v1/sessions/${second.sessionId}`, { key: owner });
       expect(JSON.parse(read.text)).toMatchObject({ state: 'ended', endReason: 'deleted' });
       expect(answerProblems(document, 'GET', '/api/v1/sessions/{id}', read)).toEqual([]);
+      // Its viewers read that it ended too, with its token.
+      const status = await send('GET', `/api/v1/sessions/${second.sessionId}/status`, {
+        headers: { authorization: `Bearer ${second.viewerToken}` },
+      });
+      expect(JSON.parse(status.text)).toMatchObject({ state: 'ended', endReason: 'deleted' });
+      expect(answerProblems(document, 'GET', '/api/v1/sessions/{id}/status', status)).toEqual([]);
       return [ended];
+    },
+    'GET /api/v1/sessions/{id}/status': async () => {
+      const active = await send('GET', `/api/v1/sessions/${session.sessionId}/status`, {
+        headers: { authorization: `Bearer ${session.viewerToken}` },
+      });
+      expect(JSON.parse(active.text)).toMatchObject({ state: 'active', endReason: null });
+      return [active];
     },
     'GET /api/v1/auth/whoami': async () => [
       await send('GET', '/api/v1/auth/whoami', { key: owner }),

@@ -94,6 +94,49 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sessions/{id}/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A live session's state for its viewers: active, or ended and why (no metrics)
+     * @description Authorization: Bearer <viewerToken> (or the agent token), also once the session ended, while it is kept. A wrong token and an unknown session are the same 401. See docs/live-sessions.md.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description ses_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LiveSessionStatus'];
+          };
+        };
+        401: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/avatars': {
     parameters: {
       query?: never;
@@ -1008,7 +1051,7 @@ export interface components {
       /** Format: date-time */
       expiresAt: string;
       endedAt: string | null;
-      /** @description end, deleted, max-session, idle, shutdown, agent-left (LiveKit), room-closed (LiveKit), or renderer-gone (its container stopped or lost it) */
+      /** @description null while active; end, deleted, max-session, idle, shutdown, agent-left, room-closed (LiveKit), renderer-failed (its container crashed) or renderer-gone (its container stopped or lost it) */
       endReason: string | null;
       /** @description a LiveKit session's avatar participant */
       participantIdentity: string | null;
@@ -1032,6 +1075,13 @@ export interface components {
         speechSeconds: number;
         queuedMs: number;
       } | null;
+    };
+    LiveSessionStatus: {
+      sessionId: string;
+      state: 'active' | 'ended';
+      /** @description null while active; end, deleted, max-session, idle, shutdown, agent-left, room-closed (LiveKit), renderer-failed (its container crashed) or renderer-gone (its container stopped or lost it) */
+      endReason: string | null;
+      endedAt: string | null;
     };
   };
   responses: {

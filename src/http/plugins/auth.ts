@@ -24,3 +24,29 @@ export function requireApiKey(app: FastifyInstance, services: Services): void {
 export function ctxOf(request: FastifyRequest, services: Services): Ctx {
   return { actor: request.actor!, services };
 }
+
+/** A live session's token (the viewer's or the agent's), sent as `Authorization: Bearer <token>`: not an API key. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * The routes of this scope open to pages of any origin (CORS `*`), for the session token is the credential: every
+ * answer says so, and `OPTIONS` on each of `paths` answers the browser's preflight for `methods`.
+ */
+export function openToAnyOrigin(scope: FastifyInstance, paths: Record<string, string>): void {
+  scope.addHook('onSend', async (_request, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('access-control-expose-headers', 'Location');
+  });
+  for (const [path, methods] of Object.entries(paths)) {
+    scope.options(path, { schema: { hide: true } }, async (_request, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-methods', `${methods}, OPTIONS`)
+        .header('access-control-allow-headers', 'Authorization, Content-Type')
+        .header('access-control-max-age', '600')
+        .send(),
+    );
+  }
+}

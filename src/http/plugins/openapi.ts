@@ -3,7 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { ApiKey } from '../routes/auth/key-schemas.ts';
 import { Avatar, AvatarSummary } from '../schemas/avatar-schemas.ts';
-import { LiveSession } from '../schemas/session-schemas.ts';
+import { LiveSession, LiveSessionStatus } from '../schemas/session-schemas.ts';
 import { ErrorBody } from '../schemas/common-schemas.ts';
 
 /**
@@ -62,7 +62,7 @@ const shareErrorResponse: SwaggerTransformObject = (document) => {
 /** The OpenAPI 3.1 document, built from the route schemas that also validate requests. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   // The shapes routes refer to with componentRef, each named once in the document (components.schemas) by its $id.
-  for (const schema of [Avatar, AvatarSummary, ApiKey, ErrorBody, LiveSession]) app.addSchema(schema);
+  for (const schema of [Avatar, AvatarSummary, ApiKey, ErrorBody, LiveSession, LiveSessionStatus]) app.addSchema(schema);
   await app.register(swagger, {
     transformObject: shareErrorResponse,
     // A component is named by its $id (the plugin's default names them def-0, def-1, ...).

@@ -51,6 +51,11 @@ const Metrics = Type.Object({
   queuedMs: Type.Number(),
 });
 
+const EndReason = Type.Union([Type.String(), Type.Null()], {
+  description:
+    'null while active; end, deleted, max-session, idle, shutdown, agent-left, room-closed (LiveKit), renderer-failed (its container crashed) or renderer-gone (its container stopped or lost it)',
+});
+
 export const LiveSession = Type.Object(
   {
     _id: Type.String(),
@@ -60,10 +65,7 @@ export const LiveSession = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),
     endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-    endReason: Type.Union([Type.String(), Type.Null()], {
-      description:
-        'end, deleted, max-session, idle, shutdown, agent-left (LiveKit), room-closed (LiveKit), or renderer-gone (its container stopped or lost it)',
-    }),
+    endReason: EndReason,
     participantIdentity: Type.Union([Type.String(), Type.Null()], { description: "a LiveKit session's avatar participant" }),
     metrics: Type.Union([Metrics, Type.Null()], {
       description: 'live figures from the rendering container (the last known once ended); null when it did not answer',
@@ -80,3 +82,14 @@ export const ListLiveSessionsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListLiveSessionsQuery = Static<typeof ListLiveSessionsQuery>;
+
+/** GET /sessions/:id/status: what a session's viewers may know of it (its token opens it, not an API key). */
+export const LiveSessionStatus = Type.Object(
+  {
+    sessionId: Type.String(),
+    state: Type.Union([Type.Literal('active'), Type.Literal('ended')]),
+    endReason: EndReason,
+    endedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  },
+  { $id: 'LiveSessionStatus' },
+);

@@ -2,23 +2,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { ERRORS } from '../../../domain/errors.ts';
 import { errorBodies } from '../../schemas/common-schemas.ts';
+import { bearerToken, openToAnyOrigin } from '../../plugins/auth.ts';
 import { openLiveSession } from '../../../domain/sessions/open-live-session.ts';
 import { RendererClient, type RelayedAnswer } from '../../../renderer-client/renderer-client.ts';
 // The renderer's own limit on an offer; also set as the route's bodyLimit, so a 413 names it.
 import { MAX_OFFER_BYTES as MAX_SDP_BYTES } from '../../../../contract/live-sessions.ts';
 
 const SDP = 'application/sdp';
-
-function bearer(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-  return match?.[1];
-}
-
-/** WHEP is called from viewers' pages on any origin: the session token is the credential. */
-function allowAnyOrigin(reply: FastifyReply) {
-  reply.header('access-control-allow-origin', '*');
-  reply.header('access-control-expose-headers', 'Location');
-}
 
 /**
  * Viewers of a live session (WHEP): the offer goes to the container that holds the session, the
@@ -30,25 +20,9 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
     scope.addContentTypeParser('*', (request, _payload, done) =>
       done(ERRORS.unsupportedMediaType(request.headers['content-type'], SDP), undefined),
     );
-    scope.addHook('onSend', async (_request, reply) => allowAnyOrigin(reply));
+    openToAnyOrigin(scope, { '/api/v1/sessions/:id/whep': 'POST, DELETE', '/api/v1/sessions/:id/whep/:viewerId': 'DELETE' });
 
     const relay = (reply: FastifyReply, answer: RelayedAnswer) => reply.code(answer.status).type(answer.contentType).send(answer.body);
-
-    scope.options('/api/v1/sessions/:id/whep', { schema: { hide: true } }, async (_request, reply) =>
-      reply
-        .code(204)
-        .header('access-control-allow-methods', 'POST, DELETE, OPTIONS')
-        .header('access-control-allow-headers', 'Authorization, Content-Type')
-        .header('access-control-max-age', '600')
-        .send(),
-    );
-    scope.options('/api/v1/sessions/:id/whep/:viewerId', { schema: { hide: true } }, async (_request, reply) =>
-      reply
-        .code(204)
-        .header('access-control-allow-methods', 'DELETE, OPTIONS')
-        .header('access-control-allow-headers', 'Authorization')
-        .send(),
-    );
 
     // A session token, not an API key: 401 for a wrong one, 503 when the container holding the session is gone.
     const whepErrors = (...statuses: number[]) => errorBodies(401, 503, ...statuses);
@@ -73,7 +47,7 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
         },
       },
       async (request, reply) => {
-        const token = bearer(request.headers.authorization);
+        const token = bearerToken(request);
         const { endpoint } = await openLiveSession(services, request.params.id, token);
         if (typeof request.body !== 'string') throw ERRORS.unsupportedMediaType(request.headers['content-type'], SDP);
         const answer = await new RendererClient(endpoint).whepOffer(request.params.id, token!, request.body);
@@ -92,7 +66,7 @@ export async function whepProxyRoutes(app: FastifyInstance, services: Services) 
         },
       },
       async (request, reply) => {
-        const token = bearer(request.headers.authorization);
+        const token = bearerToken(request);
         const { endpoint } = await openLiveSession(services, request.params.id, token);
         return relay(reply, await new RendererClient(endpoint).whepEnd(request.params.id, request.params.viewerId, token!));
       },
