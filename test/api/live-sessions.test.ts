@@ -2,7 +2,7 @@
 // the viewer page and the SDK. Each route's own checks are in routes/avatars/start-live-session.test.ts and
 // routes/sessions/{speech,whep}-proxy.test.ts.
 import fs from 'node:fs';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
 import { LIVE_SESSION_ENV, readyLiveAvatar } from '../harness/live-avatar.ts';
@@ -20,6 +20,41 @@ describe('live sessions through the API', () => {
   let browser: Browser;
   const readyAvatar = (tier: string, onDemand?: Record<string, unknown>) => readyLiveAvatar(server, owner, tier, onDemand);
 
+  // The SDK as pages load it (avatar-sdk.iife.js), built once for the tests that need it.
+  let dist: string | undefined;
+  const sdk = async () => {
+    if (!dist) {
+      dist = fs.mkdtempSync(path.join(os.tmpdir(), 'avatars-sdk-'));
+      await buildWeb(dist);
+    }
+    return path.join(dist, 'avatar-sdk.iife.js');
+  };
+
+  /** `page` with the SDK: `window.view` watches `session` (its first frame shown), `window.ended` has its 'ended' reasons. */
+  const watchWithSdk = async (page: Page, session: { whepUrl: string; viewerToken: string }) => {
+    await page.goto(`${server.url}/healthz`);
+    await page.setContent('<div id="host" style="width:512px;height:512px"></div>');
+    await page.addScriptTag({ path: await sdk() });
+    const args = JSON.stringify({ whepUrl: session.whepUrl, viewerToken: session.viewerToken });
+    await page.evaluate(`(async ({ whepUrl, viewerToken }) => {
+      window.view = new Avatars.AvatarView(document.getElementById('host'));
+      window.ended = [];
+      window.view.addEventListener('ended', (event) => window.ended.push(event.detail.reason));
+      await window.view.joinSession({ whepUrl, viewerToken });
+      await new Promise((resolve) => document.querySelector('video').requestVideoFrameCallback(resolve));
+    })(${args})`);
+  };
+
+  /** The session's agent connects, says `speech` if given, and ends the session (close 1000 once it has played). */
+  const endAsAgent = async (session: { sessionId: string; token: string }, speech?: Buffer) => {
+    const agent = await connectAgent(server.url, `/api/v1/sessions/${session.sessionId}/speech`, session.token);
+    agent.json({ type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 } });
+    await agent.next('ready');
+    if (speech) await agent.stream(speech, 16000, { pace: 4 });
+    agent.json({ type: 'end' });
+    expect((await agent.closed).code).toBe(1000);
+  };
+
   beforeAll(async () => {
     server = await startTestServer('sqlite', LIVE_SESSION_ENV);
     owner = await server.makeKey('owner', 'org_live');
@@ -28,6 +63,7 @@ describe('live sessions through the API', () => {
   afterAll(async () => {
     await browser?.close();
     await server.close();
+    if (dist) fs.rmSync(dist, { recursive: true, force: true });
   });
 
   it('starts an on-demand avatar, lets the agent speak over the WebSocket and a browser watch over WHEP', async () => {
@@ -81,19 +117,10 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it("plays the live session in the SDK's <avatar-view> with joinSession", async () => {
-    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'avatars-sdk-'));
-    await buildWeb(dist);
     const id = await readyAvatar('realtime_lipsync');
     const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
     const page = await browser.newPage();
-    await page.goto(`${server.url}/healthz`);
-    await page.setContent('<div id="host" style="width:512px;height:512px"></div>');
-    await page.addScriptTag({ path: path.join(dist, 'avatar-sdk.iife.js') });
-    const args = JSON.stringify({ whepUrl: session.whepUrl, viewerToken: session.viewerToken });
-    await page.evaluate(`(async ({ whepUrl, viewerToken }) => {
-      window.view = new Avatars.AvatarView(document.getElementById('host'));
-      await window.view.joinSession({ whepUrl, viewerToken });
-    })(${args})`);
+    await watchWithSdk(page, session);
     const frames = `new Promise((resolve) => {
       const video = document.querySelector('video') ?? document.getElementById('host').querySelector('video');
       let n = 0;
@@ -107,7 +134,114 @@ describe('live sessions through the API', () => {
     expect(await page.evaluate('window.view.debugState().kind')).toBe('video');
     await page.evaluate('window.view.leaveSession()');
     await page.close();
-    fs.rmSync(dist, { recursive: true, force: true });
+  }, 120_000);
+
+  it("tells <avatar-view> that its session was DELETEd within seconds: an 'ended' event with the reason, and nothing more shown", async () => {
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/healthz`);
+    await page.setContent('<main></main>');
+    await page.addScriptTag({ path: await sdk() });
+    // The element as a page uses it: it loads the avatar (its preview), then watches the session in its place.
+    const args = JSON.stringify({ id, apiBase: server.url, apiKey: owner.key, whepUrl: session.whepUrl, viewerToken: session.viewerToken });
+    await page.evaluate(`(async ({ id, apiBase, apiKey, whepUrl, viewerToken }) => {
+      const element = document.createElement('avatar-view');
+      element.id = 'avatar';
+      document.body.appendChild(element);
+      window.ended = [];
+      const record = (on) => (event) => window.ended.push({ on, reason: event.detail.reason, at: performance.now() });
+      element.addEventListener('ended', record('element'));
+      const loaded = new Promise((resolve) => element.addEventListener('loaded', resolve, { once: true }));
+      element.setAttribute('api-base', apiBase);
+      element.setAttribute('api-key', apiKey);
+      element.setAttribute('avatar-id', id);
+      await loaded;
+      element.avatarView.addEventListener('ended', record('view'));
+      await element.joinSession({ whepUrl, viewerToken });
+      const video = element.shadowRoot.querySelector('video');
+      await new Promise((resolve) => video.requestVideoFrameCallback(resolve));
+    })(${args})`);
+    const deletedAt = (await page.evaluate('performance.now()')) as number;
+    expect((await server.api('DELETE', `/api/v1/sessions/${session.sessionId}`, { key: owner })).status).toBe(204);
+    await expect.poll(() => page.evaluate('window.ended.length'), { timeout: 20_000 }).toBe(2);
+    const ended = (await page.evaluate('window.ended')) as { on: string; reason: string; at: number }[];
+    // The element re-dispatches the view's event from a listener it added first.
+    expect(ended.map(({ on, reason }) => ({ on, reason }))).toEqual([
+      { on: 'element', reason: 'deleted' },
+      { on: 'view', reason: 'deleted' },
+    ]);
+    // The renderer's hang-up closes the DTLS transport at once; ICE alone would take seconds more to notice.
+    expect(ended[0].at - deletedAt).toBeLessThan(5000);
+    // It stopped watching: no frozen last frame is left in the element.
+    expect(
+      await page.evaluate(`(() => {
+      const element = document.getElementById('avatar');
+      return [element.debugState().kind, element.shadowRoot.querySelectorAll('video').length];
+    })()`),
+    ).toEqual(['none', 0]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it("keeps an AvatarView waiting while its session is on though its link is down, then tells it the session's own end", async () => {
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    const page = await browser.newPage();
+    let viewerUrl = '';
+    const statusAsked: number[] = [];
+    page.on('response', (response) => {
+      if (response.request().method() === 'POST' && response.url() === session.whepUrl) viewerUrl = response.headers().location ?? '';
+    });
+    page.on('request', (request) => request.url().endsWith('/status') && statusAsked.push(Date.now()));
+    await watchWithSdk(page, session);
+    expect(statusAsked).toEqual([]);
+
+    // The viewer alone is hung up (its WHEP resource deleted), as a renderer drops one it lost: the session goes on,
+    // so the view asks, learns it is active, and asks again every few seconds without giving up.
+    expect(viewerUrl).toMatch(new RegExp(`^/api/v1/sessions/${session.sessionId}/whep/`));
+    const dropped = await server.api('DELETE', viewerUrl, { headers: { authorization: `Bearer ${session.viewerToken}` } });
+    expect(dropped.status).toBe(204);
+    await expect.poll(() => statusAsked.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    expect(await page.evaluate('window.ended')).toEqual([]);
+    expect(statusAsked[2] - statusAsked[1]).toBeGreaterThanOrEqual(2500);
+
+    // The agent ends the session: the next answer says so, with the session's own reason.
+    await endAsAgent(session);
+    await expect.poll(() => page.evaluate('window.ended'), { timeout: 10_000 }).toEqual(['end']);
+    // Once told, it stops asking.
+    const asked = statusAsked.length;
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(statusAsked.length).toBe(asked);
+    expect(await page.evaluate('window.view.debugState().kind')).toBe('none');
+    await page.close();
+  }, 120_000);
+
+  it('tells an AvatarView watching a session that its agent ended of the end at once', async () => {
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    const page = await browser.newPage();
+    await watchWithSdk(page, session);
+    await endAsAgent(session, espeakPcm16('Goodbye.'));
+    const endedAt = Date.now();
+    await expect.poll(() => page.evaluate('window.ended'), { timeout: 10_000 }).toEqual(['end']);
+    expect(Date.now() - endedAt).toBeLessThan(5000);
+    await page.close();
+  }, 120_000);
+
+  it('says on the /live page that the session ended, and why', async () => {
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/live#session=${session.sessionId}&token=${session.viewerToken}`);
+    const status = page.locator('#status');
+    await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe('Watching: the avatar is idle.');
+    expect((await server.api('DELETE', `/api/v1/sessions/${session.sessionId}`, { key: owner })).status).toBe(204);
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toBe('The session ended (deleted).');
+    expect(await page.locator('#error').textContent()).toBe('');
+    await page.close();
   }, 120_000);
 
   it('closes an agent that floods speech past SESSION_MAX_QUEUED_SPEECH_SECONDS with 4009; the session lives on', async () => {

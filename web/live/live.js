@@ -31,6 +31,33 @@ async function watch() {
   await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
   video.requestVideoFrameCallback(() => show('Watching: the avatar is idle.'));
   speakButton.disabled = !agentToken;
+  followEnd(pc);
+}
+
+// A renderer that ends a session hangs up its viewers: the DTLS transport closes at once, and ICE gives up seconds
+// later. Then (or when the network drops) the session's status tells an end from a hiccup; it is asked again every
+// 3 s while the link stays down, as ICE may come back.
+function followEnd(pc) {
+  const dtls = pc.getReceivers()[0].transport;
+  let pending = null;
+  const linkDown = () => ['disconnected', 'failed'].includes(pc.connectionState) || dtls.state === 'closed';
+  const askStatus = async () => {
+    const answer = await fetch(`${base}/status`, { headers: { Authorization: `Bearer ${token}` } })
+      .then((r) => r.json())
+      .catch(() => ({}));
+    if (answer.state !== 'ended') {
+      pending = linkDown() ? setTimeout(askStatus, 3000) : null;
+      return;
+    }
+    pc.close();
+    speakButton.disabled = true;
+    show(`The session ended (${answer.endReason}).`);
+  };
+  const onChange = () => {
+    if (pending === null && linkDown()) pending = setTimeout(askStatus, 0);
+  };
+  pc.addEventListener('connectionstatechange', onChange);
+  dtls.addEventListener('statechange', onChange);
 }
 
 function connectAgent() {

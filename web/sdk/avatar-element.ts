@@ -116,7 +116,7 @@ export class AvatarViewElement extends HTMLElement {
       idle: idle === 'still' ? 'still' : 'natural',
     });
     this.view = view;
-    for (const type of ['loaded', 'speaking', 'error']) {
+    for (const type of ['loaded', 'speaking', 'error', 'ended']) {
       view.addEventListener(type, (e) => {
         if (this.view === view)
           this.dispatchEvent(new CustomEvent(type, { detail: (e as CustomEvent).detail, bubbles: true, composed: true }));

@@ -32,7 +32,8 @@ const zeroEmotions = (): Record<Emotion, number> => ({ happy: 0, angry: 0, sad: 
 
 /**
  * Shows one avatar in a canvas (or a container it makes a canvas in): a VRM or an orb for Tier 1, a video for Tier 2/3.
- * Events: 'loaded' (detail: { avatar }), 'speaking' (detail: { speaking }), 'error' (detail: { message, code, status }).
+ * Events: 'loaded' (detail: { avatar }), 'speaking' (detail: { speaking }), 'error' (detail: { message, code, status }),
+ * 'ended' (detail: { reason }: the live session watched with joinSession ended, e.g. 'end', 'deleted', 'idle').
  */
 export class AvatarView extends EventTarget {
   readonly container: HTMLElement;
@@ -179,16 +180,25 @@ export class AvatarView extends EventTarget {
     if (this.stage instanceof OrbStage) this.stage.setIdle(this.idleOn());
   }
 
-  /** Shows a live MediaStream (a Tier 3 session's WebRTC video) in place of whatever was shown. */
   /**
    * Shows a live session (Tier 3) in this view: `whepUrl` and `viewerToken` as POST /avatars/:id/sessions
-   * answered them. The face speaks whatever the agent streams to the session.
+   * answered them. The face speaks whatever the agent streams to the session. When the session ends, the view stops
+   * watching, shows nothing more of it (no frozen last frame) and emits 'ended' with its reason.
    */
   async joinSession(session: LiveSessionTicket): Promise<void> {
     await this.leaveSession();
+    let shown: unknown;
     try {
-      this.viewer = await watchLiveSession(session.whepUrl, viewerTokenOf(session));
+      this.viewer = await watchLiveSession(session.whepUrl, viewerTokenOf(session), (reason) => {
+        this.viewer = null;
+        if (this.stage === shown) {
+          this.stage?.dispose();
+          this.stage = null;
+        }
+        this.emit('ended', { reason });
+      });
       await this.playStream(this.viewer.stream);
+      shown = this.stage;
     } catch (error) {
       this.emitError(error);
       throw error;
