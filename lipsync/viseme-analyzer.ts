@@ -39,7 +39,8 @@ export interface VisemeAnalyzer {
 }
 
 const WINDOW_MS = 30;
-const CLOSED_BELOW = 0.1; // `open` under this reports 'closed'
+/** `open` under this reports 'closed'. */
+export const CLOSED_BELOW = 0.1;
 
 const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 

@@ -39,3 +39,25 @@ export const FIT_VOICES: ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>> = [
   { voice: 'en-us-nyc', pitch: 50, rate: 170 },
   { voice: 'en-gb-scotland+f1', pitch: 65, rate: 160 },
 ];
+
+/**
+ * Held out: sentences and voices that neither the tests nor the fit use, and that no tuning looked at; only
+ * lipsync/truth/held-out.ts measures them. Rich in p, b and m.
+ */
+export const HELD_OUT_SENTENCES: readonly string[] = [
+  'Every morning my mother brings me a warm cup of milk.',
+  'Pack the umbrella; the map says a big storm will come by ten.',
+  'Please keep the puppy in the back room while we paint the lamp.',
+  'Bobby jumped from the bench and grabbed a ripe plum.',
+  'Rebecca said the museum opens at five, but the shop is empty.',
+  'We tried to sleep, but the baby kept humming a simple tune.',
+  'Did you see the bed by the window? His bird sings in the morning.',
+  'Tim picked up a pebble from the beach and put it in his pocket.',
+];
+
+export const HELD_OUT_VOICES: ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>> = [
+  { voice: 'en-029+m2', pitch: 40, rate: 155 },
+  { voice: 'en-gb-x-gbclan+f5', pitch: 65, rate: 165 },
+  { voice: 'en-us+m6', pitch: 50, rate: 175 },
+  { voice: 'en-gb-x-gbcwmd+f1', pitch: 80, rate: 150 },
+];

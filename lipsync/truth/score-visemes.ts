@@ -70,3 +70,77 @@ export function scoreVowels(scored: ScoredFrame[]): VowelScore {
     confusion,
   };
 }
+
+/** A p, b or m of the truth, as a span of samples. */
+export interface BilabialSpan {
+  phoneme: string;
+  start: number;
+  end: number;
+}
+
+const BILABIAL = /^[pbm]$/;
+const CLOSURE_BLOCK_S = 0.005;
+const CLOSURE_MAX_S = 0.15;
+const CLOSURE_UNDER_PEAK_DB = 30;
+
+/**
+ * The p, b and m of the truth, each from its espeak-ng event to the next event. espeak-ng starts a voiceless stop's
+ * event at its burst and leaves the silence of its closure (when it makes one) to the phoneme before, so a stop's
+ * span also takes in the quiet stretch right before its event (5 ms blocks of the clean signal 30 dB or more under
+ * the utterance's loudest block, at most 150 ms, never past the previous event): the lips are closed there.
+ */
+export function bilabialSpans(speech: SpokenText, closures = true): BilabialSpan[] {
+  const { samples, phonemes, sampleRate } = speech;
+  const block = Math.round(CLOSURE_BLOCK_S * sampleRate);
+  const blockDb = (at: number): number => {
+    let e = 0;
+    for (let i = at; i < at + block; i++) e += samples[i] * samples[i];
+    return 10 * Math.log10(e / block + 1e-20);
+  };
+  let peakDb = -200;
+  for (let at = 0; at + block <= samples.length; at += block) peakDb = Math.max(peakDb, blockDb(at));
+  const spans: BilabialSpan[] = [];
+  phonemes.forEach(({ phoneme, start }, i) => {
+    if (!BILABIAL.test(phoneme)) return;
+    const end = phonemes[i + 1]?.start ?? samples.length;
+    let from = start;
+    if (closures && phoneme !== 'm') {
+      const limit = Math.max(i > 0 ? phonemes[i - 1].start : 0, start - Math.round(CLOSURE_MAX_S * sampleRate));
+      while (from - block >= limit && blockDb(from - block) < peakDb - CLOSURE_UNDER_PEAK_DB) from -= block;
+    }
+    spans.push({ phoneme, start: from, end });
+  });
+  return spans;
+}
+
+export interface ClosureScore {
+  /** p, b and m sounds of the truth. */
+  sounds: number;
+  /** Of which at least one frame inside the sound is fully closed (viseme 'closed'). */
+  closedSounds: number;
+  /** Frames inside p, b and m sounds. */
+  frames: number;
+  /** Of which are fully closed. */
+  closedFrames: number;
+}
+
+/**
+ * How well the mouth closes for p, b and m: `frames` in the stream's time of `speech` (as alignFrames takes them),
+ * every one that falls inside a p, b or m counted. `strict` keeps espeak-ng's own event spans (no closure added).
+ */
+export function scoreClosures(speech: SpokenText, frames: VisemeFrame[], strict = false): ClosureScore {
+  const spans = bilabialSpans(speech, !strict);
+  const score: ClosureScore = { sounds: spans.length, closedSounds: 0, frames: 0, closedFrames: 0 };
+  for (const span of spans) {
+    let closed = 0;
+    for (const f of frames) {
+      const s = f.time * speech.sampleRate;
+      if (s < span.start || s >= span.end) continue;
+      score.frames++;
+      if (f.viseme === 'closed') closed++;
+    }
+    score.closedFrames += closed;
+    if (closed > 0) score.closedSounds++;
+  }
+  return score;
+}
