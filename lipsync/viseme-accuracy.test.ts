@@ -37,13 +37,13 @@ describe.each([16000, 24000])('visemes of espeak-ng speech at %i Hz', (sampleRat
   it('classifies vowel frames far above chance and the majority class', () => {
     const all = scoreVowels(runs.flatMap((r) => r.scored));
     expect(all.frames).toBeGreaterThan(1500);
-    // Measured 0.72 at both rates (voices never seen by the fitted table); majority ≈ 0.34, chance 0.2.
+    // Measured 0.71 at both rates with VRM's ih/ee (voices never seen by the fitted table); majority ≈ 0.34, chance 0.2.
     expect(all.accuracy).toBeGreaterThan(0.66);
     expect(all.accuracy).toBeGreaterThan(all.majority + 0.3);
     expect(all.accuracy).toBeGreaterThan(all.chance * 3);
     for (const run of runs) {
       const one = scoreVowels(run.scored);
-      expect(one.accuracy).toBeGreaterThan(one.majority + 0.15); // no voice left behind (measured >= 0.59)
+      expect(one.accuracy).toBeGreaterThan(one.majority + 0.15); // no voice left behind (measured >= 0.67)
     }
   });
 

@@ -71,9 +71,18 @@ describe('createVisemeAnalyzer', () => {
     a.push(speech);
     const said = (phonemes: string): string => dominant(a.push(speak(phonemes, { voice: 'en-us', rate: 80, sampleRate: RATE }).samples));
     const aa = said('[[A:]]');
-    const ee = said('[[i:]]');
+    const ih = said('[[i:]]');
     const oh = said('[[O:]]');
-    expect([aa, ee, oh]).toEqual(['aa', 'ee', 'oh']);
+    expect([aa, ih, oh]).toEqual(['aa', 'ih', 'oh']);
+  });
+
+  it('names the vowels as VRM does: "see" is ih (/i/), "bed" and "her" are ee (/e/), for each voice', () => {
+    for (const voice of ['en-us', 'en+f3']) {
+      const a = createVisemeAnalyzer({ sampleRate: RATE });
+      a.push(speak(SENTENCES[0], { voice, sampleRate: RATE }).samples); // hears the speaker first
+      const said = (text: string): string => dominant(a.push(speak(text, { voice, rate: 80, sampleRate: RATE }).samples));
+      expect([said('see'), said('bed'), said('her')], voice).toEqual(['ih', 'ee', 'ee']);
+    }
   });
 
   it('stays closed on silence and on a quiet hiss', () => {

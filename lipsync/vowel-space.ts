@@ -7,6 +7,10 @@
 import type { SpectralFeatures } from './spectral-features.ts';
 import { VOWEL_TABLE } from './vowel-table.ts';
 
+/**
+ * VRM's five vowel presets, the Japanese vowels a i u e o: `aa` as in "father", `ih` the /i/ of "see" (and "sit"),
+ * `ou` the /u/ of "too", `ee` the /e/ of "bed" (and the mid vowels of "her" and schwa), `oh` as in "go".
+ */
 export type Viseme = 'aa' | 'ih' | 'ou' | 'ee' | 'oh';
 export const VISEMES: readonly Viseme[] = ['aa', 'ih', 'ou', 'ee', 'oh'];
 

@@ -54,8 +54,9 @@ function poseEye(mesh: ControlMesh, eye: ControlMesh['eyes'][number], pose: Idle
 function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, outY: Float64Array): void {
   const open = clamp01(mouth.open);
   const v = mouth.visemes ?? {};
+  // VRM's meaning: "ih" is the /i/ of "see" (lips spread wide), "ee" the /e/ of "bed" (half as wide).
   const widen =
-    (clamp01(v.ee ?? 0) * 0.1 + clamp01(v.ih ?? 0) * 0.06 - clamp01(v.ou ?? 0) * 0.18 - clamp01(v.oh ?? 0) * 0.1) * mesh.mouthWidth;
+    (clamp01(v.ih ?? 0) * 0.1 + clamp01(v.ee ?? 0) * 0.06 - clamp01(v.ou ?? 0) * 0.18 - clamp01(v.oh ?? 0) * 0.1) * mesh.mouthWidth;
   // "aa" and "oh" part the lips further than the jaw alone; "ou" rounds them a little open.
   const part = clamp01(open + clamp01(v.aa ?? 0) * 0.25 + clamp01(v.oh ?? 0) * 0.15 + clamp01(v.ou ?? 0) * 0.08);
   if (part === 0 && widen === 0) return;
