@@ -45,6 +45,43 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
     expect(await page.text()).toMatch(/swagger/i);
   });
 
+  it('links what each create operation makes to every operation on it (OpenAPI links: scripts/api-fuzz follows them)', async () => {
+    const doc = (await server.api('GET', '/api/v1/openapi.json')).body;
+    const linksOf = (path: string) => doc.paths[path].post.responses['201'].links;
+    const targets = (path: string) =>
+      Object.values(linksOf(path) as Record<string, { operationRef: string; parameters: Record<string, string> }>).map(
+        ({ operationRef, parameters }) => {
+          // A JSON pointer into the document: #/paths/<path with / as ~1>/<method>.
+          const [, , target, method] = operationRef.split('/');
+          const targetPath = target.replaceAll('~1', '/').replaceAll('~0', '~');
+          expect(doc.paths[targetPath]?.[method], operationRef).toBeDefined();
+          return `${method.toUpperCase()} ${targetPath} ${parameters.id}`;
+        },
+      );
+    expect(targets('/api/v1/avatars').sort()).toEqual(
+      [
+        'GET /api/v1/avatars/{id}',
+        'PUT /api/v1/avatars/{id}',
+        'DELETE /api/v1/avatars/{id}',
+        'POST /api/v1/avatars/{id}/preview',
+        'POST /api/v1/avatars/{id}/source',
+        'POST /api/v1/avatars/{id}/deploy',
+        'POST /api/v1/avatars/{id}/undeploy',
+        'POST /api/v1/avatars/{id}/sessions',
+        'GET /api/v1/avatars/{id}/sessions',
+      ]
+        .map((operation) => `${operation} $response.body#/_id`)
+        .sort(),
+    );
+    expect(targets('/api/v1/avatars/{id}/sessions')).toEqual(
+      expect.arrayContaining([
+        'GET /api/v1/sessions/{id} $response.body#/sessionId',
+        'DELETE /api/v1/sessions/{id} $response.body#/sessionId',
+      ]),
+    );
+    expect(targets('/api/v1/auth/api-keys')).toEqual(['DELETE /api/v1/auth/api-keys/{id} $response.body#/id']);
+  });
+
   it('answers unknown routes with 404 not-found in the error shape', async () => {
     expectError(await server.api('GET', '/api/v1/nothing'), 404, 'not-found');
     expectError(await server.api('PATCH', '/api/v1/avatars'), 404, 'not-found');

@@ -915,7 +915,23 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody: {
+        content: {
+          'multipart/form-data': {
+            /**
+             * Format: binary
+             * @description The VRM model or the portrait photo
+             */
+            file: string;
+          };
+          'model/gltf-binary': string;
+          'model/vrm': string;
+          'application/octet-stream': string;
+          'image/png': string;
+          'image/jpeg': string;
+          'image/webp': string;
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -930,6 +946,7 @@ export interface paths {
             };
           };
         };
+        400: components['responses']['Error'];
         401: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];

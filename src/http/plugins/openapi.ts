@@ -56,7 +56,41 @@ const shareErrorResponse: SwaggerTransformObject = (document) => {
     content: { 'application/json': { schema: { $ref: ERROR_SCHEMA } } },
   };
   openapiObject.components = { ...openapiObject.components, responses: { Error: error } };
+  linkCreated(openapiObject.paths as Paths);
   return openapiObject;
+};
+
+/**
+ * What each create operation makes (the id field of its 201 answer) and the path of the thing it made. Every
+ * operation at or under that path gets an OpenAPI link from the 201, so a client, or a fuzzer that follows links
+ * (schemathesis's stateful phase: scripts/api-fuzz), can take a new avatar, session or key through its life.
+ */
+const CREATES = [
+  { create: 'post /api/v1/avatars', id: '_id', under: '/api/v1/avatars/{id}' },
+  { create: 'post /api/v1/avatars/{id}/sessions', id: 'sessionId', under: '/api/v1/sessions/{id}' },
+  { create: 'post /api/v1/auth/api-keys', id: 'id', under: '/api/v1/auth/api-keys/{id}' },
+];
+
+type Link = { operationRef: string; parameters: Record<string, string> };
+
+/** The links of CREATES: named `<method>` or `<method>-<rest of the path>` (`post-preview`, `delete-whep-viewerId`). */
+const linkCreated = (paths: Paths) => {
+  for (const { create, id, under } of CREATES) {
+    const [method, path] = create.split(' ');
+    const created = paths[path]?.[method]?.responses?.['201'] as (Response & { links?: Record<string, Link> }) | undefined;
+    if (!created) throw new Error(`OpenAPI links: ${create} has no 201 answer to link from`);
+    created.links = {};
+    for (const [target, operations] of Object.entries(paths)) {
+      if (target !== under && !target.startsWith(`${under}/`)) continue;
+      const rest = target.slice(under.length).replace(/[{}]/g, '').split('/');
+      for (const verb of Object.keys(operations)) {
+        created.links[[verb, ...rest].filter(Boolean).join('-')] = {
+          operationRef: `#/paths/${target.replaceAll('~', '~0').replaceAll('/', '~1')}/${verb}`,
+          parameters: { id: `$response.body#/${id}` },
+        };
+      }
+    }
+  }
 };
 
 /** The OpenAPI 3.1 document, built from the route schemas that also validate requests. */

@@ -8,10 +8,25 @@ import { uploadSource } from '../../../domain/avatars/upload-source.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { AvatarIdParams } from '../../schemas/avatar-schemas.ts';
 import { errorResponses } from '../../schemas/common-schemas.ts';
+import { validatorCompiler } from '../../validator.ts';
 
 /** Content types a raw upload may declare; the bytes themselves decide what the file is. */
 const RAW_TYPES = ['model/gltf-binary', 'model/vrm', 'application/octet-stream', 'image/png', 'image/jpeg', 'image/webp'];
 const ACCEPTED = `multipart/form-data with a "file" field, or the raw file as ${RAW_TYPES.join(', ')}`;
+
+/**
+ * The body as the OpenAPI document shows it (every accepted content type, the file's bytes). It documents the body
+ * only: the handler reads and checks it (readUpload), so the route's validator lets every body through.
+ */
+const file = (description: string) => Type.String({ format: 'binary', description });
+const SourceBody = {
+  content: {
+    'multipart/form-data': {
+      schema: Type.Object({ file: file('The VRM model or the portrait photo') }, { additionalProperties: false }),
+    },
+    ...Object.fromEntries(RAW_TYPES.map((type) => [type, { schema: file('The file itself; its bytes decide what it is') }])),
+  },
+};
 
 /**
  * POST /avatars/:id/source: multipart field `file`, or the raw file as the body. Bodies are read
@@ -33,19 +48,22 @@ export async function uploadSourceRoute(app: FastifyInstance, services: Services
       '/avatars/:id/source',
       {
         bodyLimit: limit,
+        validatorCompiler: ({ schema, method, url, httpPart }) =>
+          httpPart === 'body' ? () => true : validatorCompiler({ schema, method, url, httpPart }),
         schema: {
           summary: "Upload the avatar's source: a VRM model (stylized_3d) or a portrait photo (Tier 2/3)",
           description: `Send ${ACCEPTED}. A VRM is validated at once; a portrait is preprocessed in the background (status preprocessing, then ready or failed).`,
           tags: ['avatars'],
           security: [{ apiKey: [] }],
           params: AvatarIdParams,
+          body: SourceBody,
           response: {
             200: Type.Object({
               url: Type.String(),
               field: Type.Union([Type.Literal('sourceModel'), Type.Literal('sourceImage')]),
               size: Type.Integer(),
             }),
-            ...errorResponses(404, 409, 413, 415, 422),
+            ...errorResponses(400, 404, 409, 413, 415, 422),
           },
         },
       },

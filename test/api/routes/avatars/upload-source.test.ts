@@ -8,6 +8,7 @@ import { startTestServer, type TestKey } from '../../../harness/test-server.ts';
 import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 import { expectError } from '../../../harness/expect-error.ts';
 import { securityTests } from '../../../harness/security.ts';
+import { answerProblems } from '../../../harness/response-schema.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../../../fixtures.ts';
 
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
@@ -231,6 +232,22 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
         headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
       });
       expect(broken.status).toBe(400);
+    });
+
+    it('documents what it answers and takes: the 400 of a wrong multipart field, and every body type (found by the API fuzz)', async () => {
+      const { status, body, headers } = await uploadMultipart((await create('stylized_3d'))._id, vrm1, 'model');
+      expect(status).toBe(400);
+      const answer = { status, contentType: headers.get('content-type') ?? '', text: JSON.stringify(body) };
+      const document = (await server.api('GET', '/api/v1/openapi.json')).body;
+      expect(answerProblems(document, 'POST', '/api/v1/avatars/{id}/source', answer)).toEqual([]);
+      const { requestBody } = document.paths['/api/v1/avatars/{id}/source'].post;
+      expect(requestBody.content['multipart/form-data'].schema).toMatchObject({
+        required: ['file'],
+        properties: { file: { type: 'string', format: 'binary' } },
+      });
+      for (const type of ['model/gltf-binary', 'model/vrm', 'application/octet-stream', 'image/png', 'image/jpeg', 'image/webp']) {
+        expect(requestBody.content[type].schema, type).toMatchObject({ type: 'string', format: 'binary' });
+      }
     });
   });
 
