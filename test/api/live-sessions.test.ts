@@ -19,6 +19,12 @@ describe('live sessions through the API', () => {
   let owner: TestKey;
   let browser: Browser;
   const readyAvatar = (tier: string, onDemand?: Record<string, unknown>) => readyLiveAvatar(server, owner, tier, onDemand);
+  /** A ready realtime_lipsync avatar, a session started on it (the owner's key), and a fresh page to watch it from. */
+  const sessionAndPage = async () => {
+    const id = await readyAvatar('realtime_lipsync');
+    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
+    return { id, session, page: await browser.newPage() };
+  };
 
   // The SDK as pages load it (avatar-sdk.iife.js), built once for the tests that need it.
   let dist: string | undefined;
@@ -91,9 +97,7 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it('serves a viewer page that watches the session and speaks a sample sentence as an agent would', async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const page = await browser.newPage();
+    const { session, page } = await sessionAndPage();
     const violations: string[] = [];
     page.on('console', (m) => m.text().includes('Content Security Policy') && violations.push(m.text()));
     // A link for viewers carries only the viewer token: it watches, and has no button that speaks.
@@ -117,9 +121,7 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it("plays the live session in the SDK's <avatar-view> with joinSession", async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const page = await browser.newPage();
+    const { session, page } = await sessionAndPage();
     await watchWithSdk(page, session);
     const frames = `new Promise((resolve) => {
       const video = document.querySelector('video') ?? document.getElementById('host').querySelector('video');
@@ -137,9 +139,7 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it("tells <avatar-view> that its session was DELETEd within seconds: an 'ended' event with the reason, and nothing more shown", async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const page = await browser.newPage();
+    const { id, session, page } = await sessionAndPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${server.url}/healthz`);
@@ -187,9 +187,7 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it("keeps an AvatarView waiting while its session is on though its link is down, then tells it the session's own end", async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const page = await browser.newPage();
+    const { session, page } = await sessionAndPage();
     let viewerUrl = '';
     const statusAsked: number[] = [];
     page.on('response', (response) => {
@@ -220,9 +218,7 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it('tells an AvatarView watching a session that its agent ended of the end at once', async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const page = await browser.newPage();
+    const { session, page } = await sessionAndPage();
     await watchWithSdk(page, session);
     await endAsAgent(session, espeakPcm16('Goodbye.'));
     const endedAt = Date.now();
@@ -232,9 +228,7 @@ describe('live sessions through the API', () => {
   }, 120_000);
 
   it('says on the /live page that the session ended, and why', async () => {
-    const id = await readyAvatar('realtime_lipsync');
-    const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner })).body;
-    const page = await browser.newPage();
+    const { session, page } = await sessionAndPage();
     await page.goto(`${server.url}/live#session=${session.sessionId}&token=${session.viewerToken}`);
     const status = page.locator('#status');
     await expect.poll(() => status.textContent(), { timeout: 30_000 }).toBe('Watching: the avatar is idle.');
