@@ -90,7 +90,7 @@ const sections: Record<string, Section> = {
   },
   async 'live-faults'() {
     // Issue 16: a 2 s blip on the agent's connection, the API SIGKILLed mid-speech, the renderer SIGKILLed mid-speech.
-    const { figures, problems } = await runLiveSessionFaults();
+    const { figures, problems } = await runLiveSessionFaults({ newSessionLimitMs: 10_000 });
     return { figures: { ...figures }, problems };
   },
   async 'speech-flood'() {
