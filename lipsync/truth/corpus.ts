@@ -41,7 +41,7 @@ export const FIT_VOICES: ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>> = [
 ];
 
 /**
- * Held out: sentences and voices that neither the tests nor the fit use, and that no tuning looked at; only
+ * Held out: sentences and voices that neither the tests nor the fit use, and no threshold was chosen on; only
  * lipsync/truth/held-out.ts measures them. Rich in p, b and m.
  */
 export const HELD_OUT_SENTENCES: readonly string[] = [

@@ -72,7 +72,8 @@ export function speak(text: string, opts: SpeakOptions): SpokenText {
     if (rate !== nativeRate) {
       pcm = join(dir, 'resampled.pcm');
       const fmt = ['-t', 'raw', '-e', 'signed-integer', '-b', '16', '-c', '1', '-L'];
-      execFileSync('sox', ['-V1', ...fmt, '-r', String(nativeRate), raw, ...fmt, '-r', String(rate), pcm]);
+      // -R: sox dithers with a fixed seed, so a text gives the same samples on every run (and every score with them).
+      execFileSync('sox', ['-V1', '-R', ...fmt, '-r', String(nativeRate), raw, ...fmt, '-r', String(rate), pcm]);
     }
     const samples = pcm16ToFloat32(new Uint8Array(readFileSync(pcm)));
     const phonemes = lines.slice(1).map(([phoneme, start]) => ({

@@ -1,9 +1,12 @@
 /**
- * Lip-sync on held-out espeak-ng speech (HELD_OUT_VOICES × HELD_OUT_SENTENCES: none is tested or fitted on), through
- * the live path's SpeechPlayout as a session plays it: per voice and sample rate, vowel accuracy, and how well the
- * mouth closes for p, b and m (sounds with a fully closed frame, closed share of their frames; with espeak-ng's own
- * event spans, and with a stop's closure silence taken in: score-visemes.ts's bilabialSpans), and what closes where it
- * should not (closed share of vowel frames, and of the other consonants' frames).
+ * Lip-sync on held-out espeak-ng speech (HELD_OUT_VOICES × HELD_OUT_SENTENCES: none is tested or fitted on,
+ * and the analyzer's thresholds were chosen on the others),
+ * through the live path's SpeechPlayout as a session plays it. Per voice and sample rate:
+ * - vowel accuracy (score-visemes.ts's scoreVowels);
+ * - p/b/m sounds with a fully closed frame (the analyzer's 'closed', open < 0.1), and the closed share of their
+ *   frames: with a stop's closure silence taken in (bilabialSpans), with espeak-ng's own event spans ("strict"), and
+ *   with the lips shut tighter (open < 0.05);
+ * - what closes where it should not: the closed share of vowel frames and of the other consonants' frames.
  * Run: npx tsx lipsync/truth/held-out.ts [corpus]   (corpus: held-out (default), tested, fit)
  */
 import { SpeechPlayout } from '../../renderer/live/speech-playout.ts';
@@ -14,22 +17,24 @@ import { buildEspeakHelper, type SpeakOptions, speak } from './espeak-truth.ts';
 import { alignFrames, type ClosureScore, type ScoredFrame, scoreClosures, scoreVowels } from './score-visemes.ts';
 
 type Voice = Omit<SpeakOptions, 'sampleRate'>;
+const SHUT_BELOW = 0.05;
 
 export interface PlayoutScore {
   scored: ScoredFrame[];
   closures: ClosureScore;
   strict: ClosureScore;
+  shut: ClosureScore;
+}
+
+const noClosures = (): ClosureScore => ({ sounds: 0, closedSounds: 0, frames: 0, closedFrames: 0 });
+function addClosures(into: ClosureScore, s: ClosureScore): void {
+  for (const k of Object.keys(into) as (keyof ClosureScore)[]) into[k] += s[k];
 }
 
 /** One voice speaks every sentence, one utterance each, into one SpeechPlayout (one live session). */
 export function scorePlayout(voice: Voice, sentences: readonly string[], sampleRate: number): PlayoutScore {
   const playout = new SpeechPlayout({ sampleRate, jitterMs: 60, finishAfterMs: 250, onEvent: () => {} });
-  const scored: ScoredFrame[] = [];
-  const closures: ClosureScore = { sounds: 0, closedSounds: 0, frames: 0, closedFrames: 0 };
-  const strict = { ...closures };
-  const add = (into: ClosureScore, s: ClosureScore): void => {
-    for (const k of Object.keys(into) as (keyof ClosureScore)[]) into[k] += s[k];
-  };
+  const score: PlayoutScore = { scored: [], closures: noClosures(), strict: noClosures(), shut: noClosures() };
   let now = 0;
   let origin = 0; // received samples before this utterance
   for (const sentence of sentences) {
@@ -49,11 +54,12 @@ export function scorePlayout(voice: Voice, sentences: readonly string[], sampleR
       frames.push({ time: (slot.speechSample - origin) / sampleRate, open, weights, viseme: open < CLOSED_BELOW ? 'closed' : best });
     }
     origin += speech.samples.length;
-    scored.push(...alignFrames(speech, frames));
-    add(closures, scoreClosures(speech, frames));
-    add(strict, scoreClosures(speech, frames, true));
+    score.scored.push(...alignFrames(speech, frames));
+    addClosures(score.closures, scoreClosures(speech, frames));
+    addClosures(score.strict, scoreClosures(speech, frames, { strict: true }));
+    addClosures(score.shut, scoreClosures(speech, frames, { below: SHUT_BELOW }));
   }
-  return { scored, closures, strict };
+  return score;
 }
 
 const CORPORA: Record<string, [readonly string[], readonly Voice[]]> = {
@@ -67,34 +73,33 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const [sentences, voices] = CORPORA[name] ?? [];
   if (!sentences) throw new Error(`unknown corpus ${name}: ${Object.keys(CORPORA).join(', ')}`);
   buildEspeakHelper();
-  const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(0)}%`.padStart(5);
-  const falseClosures = (scored: ScoredFrame[]): string => {
-    const share = (keep: (s: ScoredFrame) => boolean): string => {
-      const xs = scored.filter(keep);
-      return pct(xs.filter((s) => s.frame.viseme === 'closed').length, xs.length);
+  const pct = (a: number, b: number): string => `${((100 * a) / Math.max(1, b)).toFixed(0)}%`.padStart(4);
+  const closedShare = (scored: ScoredFrame[], keep: (s: ScoredFrame) => boolean): string => {
+    const xs = scored.filter(keep);
+    return pct(xs.filter((s) => s.frame.viseme === 'closed').length, xs.length);
+  };
+  const row = (label: string, runs: PlayoutScore[]): string => {
+    const scored = runs.flatMap((r) => r.scored);
+    const sum = (k: 'closures' | 'strict' | 'shut'): ClosureScore => {
+      const total = noClosures();
+      for (const r of runs) addClosures(total, r[k]);
+      return total;
     };
-    return `${share((s) => s.truth !== 'closed' && s.truth !== 'other')} ${share((s) => s.truth === 'other')}`;
+    const [c, s, t] = [sum('closures'), sum('strict'), sum('shut')];
+    return [
+      label.padEnd(26),
+      scoreVowels(scored).accuracy.toFixed(3),
+      `   ${String(c.sounds).padStart(3)}  ${pct(c.closedSounds, c.sounds)} ${pct(s.closedSounds, s.sounds)} ${pct(t.closedSounds, t.sounds)}`,
+      `   ${pct(c.closedFrames, c.frames)} ${pct(s.closedFrames, s.frames)} ${pct(t.closedFrames, t.frames)}`,
+      `    ${closedShare(scored, (x) => x.truth !== 'closed' && x.truth !== 'other')}  ${closedShare(scored, (x) => x.truth === 'other')}`,
+    ].join(' ');
   };
   console.log(`${name} corpus, through SpeechPlayout`);
-  console.log('rate   voice                 vowels  p/b/m sounds closed (strict)  p/b/m frames closed (strict)  closed: vowels, others');
+  console.log(`${''.padEnd(26)}          p/b/m sounds closed   p/b/m frames closed  closed where not`);
+  console.log(`${'rate  voice'.padEnd(26)} vowels     n  all strict <.05    all strict <.05    vowels others`);
   for (const sampleRate of [16000, 24000]) {
-    const pooled: PlayoutScore[] = [];
-    for (const voice of voices) {
-      const run = scorePlayout(voice, sentences, sampleRate);
-      pooled.push(run);
-      const { closures: c, strict: s } = run;
-      console.log(
-        `${sampleRate / 1000}k    ${voice.voice.padEnd(20)}  ${scoreVowels(run.scored).accuracy.toFixed(3)}   ` +
-          `${pct(c.closedSounds, c.sounds)} of ${String(c.sounds).padStart(3)} (${pct(s.closedSounds, s.sounds)})        ` +
-          `${pct(c.closedFrames, c.frames)} (${pct(s.closedFrames, s.frames)})                 ${falseClosures(run.scored)}`,
-      );
-    }
-    const sum = (k: keyof ClosureScore, strict = false): number => pooled.reduce((a, r) => a + (strict ? r.strict : r.closures)[k], 0);
-    console.log(
-      `${sampleRate / 1000}k    ${'pooled'.padEnd(20)}  ${scoreVowels(pooled.flatMap((r) => r.scored)).accuracy.toFixed(3)}   ` +
-        `${pct(sum('closedSounds'), sum('sounds'))} of ${String(sum('sounds')).padStart(3)} (${pct(sum('closedSounds', true), sum('sounds', true))})        ` +
-        `${pct(sum('closedFrames'), sum('frames'))} (${pct(sum('closedFrames', true), sum('frames', true))})                 ` +
-        falseClosures(pooled.flatMap((r) => r.scored)),
-    );
+    const runs = voices.map((voice) => scorePlayout(voice, sentences, sampleRate));
+    voices.forEach((voice, i) => console.log(row(`${sampleRate / 1000}k   ${voice.voice}`, [runs[i]])));
+    console.log(row(`${sampleRate / 1000}k   pooled`, runs));
   }
 }

@@ -1,8 +1,9 @@
 /**
  * Scores analyzer frames against espeak-ng's phonemes per 20 ms frame: the truth of a frame is the phoneme under
- * its centre, the prediction the analyzer frame nearest to that centre.
+ * its centre, the prediction the analyzer frame nearest to that centre. The silence of a stop's closure is that
+ * stop's (closureSpans), not the vowel's before it to which espeak-ng's events leave it.
  */
-import type { VisemeFrame } from '../viseme-analyzer.ts';
+import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
 import { VISEMES, type Viseme } from '../vowel-space.ts';
 import type { SpokenText } from './espeak-truth.ts';
 import { phonemeToViseme, type TruthLabel } from './phoneme-visemes.ts';
@@ -22,6 +23,7 @@ export function alignFrames(speech: SpokenText, frames: VisemeFrame[]): ScoredFr
   const { phonemes, sampleRate } = speech;
   const duration = speech.samples.length / sampleRate;
   const step = frames.length > 1 ? frames[1].time - frames[0].time : 1;
+  const closures = closureSpans(speech, true);
   let p = 0;
   for (let t = SCORE_FRAME_S / 2; t < duration; t += SCORE_FRAME_S) {
     const s = t * sampleRate;
@@ -29,7 +31,8 @@ export function alignFrames(speech: SpokenText, frames: VisemeFrame[]): ScoredFr
     while (p + 1 < phonemes.length && phonemes[p + 1].start <= s) p++;
     const i = Math.round((t - frames[0].time) / step);
     if (i < 0 || i >= frames.length) continue;
-    out.push({ truth: phonemeToViseme(phonemes[p].phoneme), phoneme: phonemes[p].phoneme, frame: frames[i] });
+    const phoneme = closures.find((c) => s >= c.start && s < c.end)?.phoneme ?? phonemes[p].phoneme;
+    out.push({ truth: phonemeToViseme(phoneme), phoneme, frame: frames[i] });
   }
   return out;
 }
@@ -71,25 +74,25 @@ export function scoreVowels(scored: ScoredFrame[]): VowelScore {
   };
 }
 
-/** A p, b or m of the truth, as a span of samples. */
-export interface BilabialSpan {
+/** A phoneme of the truth, as a span of samples. */
+export interface PhonemeSpan {
   phoneme: string;
   start: number;
   end: number;
 }
 
-const BILABIAL = /^[pbm]$/;
+const STOP = /^[pbtdkg]/; // p b t d k g, and tS dZ t# t2
 const CLOSURE_BLOCK_S = 0.005;
 const CLOSURE_MAX_S = 0.15;
 const CLOSURE_UNDER_PEAK_DB = 30;
 
 /**
- * The p, b and m of the truth, each from its espeak-ng event to the next event. espeak-ng starts a voiceless stop's
- * event at its burst and leaves the silence of its closure (when it makes one) to the phoneme before, so a stop's
- * span also takes in the quiet stretch right before its event (5 ms blocks of the clean signal 30 dB or more under
- * the utterance's loudest block, at most 150 ms, never past the previous event): the lips are closed there.
+ * The stops (p b t d k g tS dZ) and the m of the truth, each from its espeak-ng event to the next event. espeak-ng
+ * starts a stop's event at its burst and leaves the silence of its closure (when it makes one) to the phoneme
+ * before, so with `closures` a stop's span also takes in the quiet stretch right before its event: 5 ms blocks of the
+ * clean signal 30 dB or more under the utterance's loudest block, at most 150 ms, never past the previous event.
  */
-export function bilabialSpans(speech: SpokenText, closures = true): BilabialSpan[] {
+function closureSpans(speech: SpokenText, closures: boolean): PhonemeSpan[] {
   const { samples, phonemes, sampleRate } = speech;
   const block = Math.round(CLOSURE_BLOCK_S * sampleRate);
   const blockDb = (at: number): number => {
@@ -99,9 +102,9 @@ export function bilabialSpans(speech: SpokenText, closures = true): BilabialSpan
   };
   let peakDb = -200;
   for (let at = 0; at + block <= samples.length; at += block) peakDb = Math.max(peakDb, blockDb(at));
-  const spans: BilabialSpan[] = [];
+  const spans: PhonemeSpan[] = [];
   phonemes.forEach(({ phoneme, start }, i) => {
-    if (!BILABIAL.test(phoneme)) return;
+    if (phoneme !== 'm' && !STOP.test(phoneme)) return;
     const end = phonemes[i + 1]?.start ?? samples.length;
     let from = start;
     if (closures && phoneme !== 'm') {
@@ -113,10 +116,15 @@ export function bilabialSpans(speech: SpokenText, closures = true): BilabialSpan
   return spans;
 }
 
+/** The p, b and m of the truth; with `closures` (default) a p or b takes in the silence of its closure. */
+export function bilabialSpans(speech: SpokenText, closures = true): PhonemeSpan[] {
+  return closureSpans(speech, closures).filter((s) => /^[pbm]$/.test(s.phoneme));
+}
+
 export interface ClosureScore {
   /** p, b and m sounds of the truth. */
   sounds: number;
-  /** Of which at least one frame inside the sound is fully closed (viseme 'closed'). */
+  /** Of which at least one frame inside the sound is fully closed (open under `below`: the analyzer's 'closed'). */
   closedSounds: number;
   /** Frames inside p, b and m sounds. */
   frames: number;
@@ -126,9 +134,10 @@ export interface ClosureScore {
 
 /**
  * How well the mouth closes for p, b and m: `frames` in the stream's time of `speech` (as alignFrames takes them),
- * every one that falls inside a p, b or m counted. `strict` keeps espeak-ng's own event spans (no closure added).
+ * every one that falls inside a p, b or m counted, closed when its `open` is under `below` (default: the analyzer's
+ * 'closed'). `strict` keeps espeak-ng's own event spans (no closure silence added).
  */
-export function scoreClosures(speech: SpokenText, frames: VisemeFrame[], strict = false): ClosureScore {
+export function scoreClosures(speech: SpokenText, frames: VisemeFrame[], { strict = false, below = CLOSED_BELOW } = {}): ClosureScore {
   const spans = bilabialSpans(speech, !strict);
   const score: ClosureScore = { sounds: spans.length, closedSounds: 0, frames: 0, closedFrames: 0 };
   for (const span of spans) {
@@ -137,7 +146,7 @@ export function scoreClosures(speech: SpokenText, frames: VisemeFrame[], strict 
       const s = f.time * speech.sampleRate;
       if (s < span.start || s >= span.end) continue;
       score.frames++;
-      if (f.viseme === 'closed') closed++;
+      if (f.open < below) closed++;
     }
     score.closedFrames += closed;
     if (closed > 0) score.closedSounds++;
