@@ -41,7 +41,9 @@ for (const voice of FIT_VOICES) {
   }
 }
 
-const round = (x: number): number => Number(x.toPrecision(4));
+// Means to 4 digits, the precision matrices to 3: the SDK ships this table, and a precision's 4th digit moves the
+// pooled vowel accuracy by 0.002 at most (fit, tested and held-out voices) and costs 320 bytes of gzip.
+const round = (x: number, digits = 4): number => Number(x.toPrecision(digits));
 const classes = samples.map((xs) => {
   const n = xs.length;
   const mean = new Array<number>(DIMENSIONS).fill(0);
@@ -53,8 +55,8 @@ const classes = samples.map((xs) => {
   for (let i = 0; i < DIMENSIONS; i++) cov[i][i] += 1e-3; // ridge: keeps rare classes well-conditioned
   const { inverse, logDet } = invert(cov);
   const precision: number[] = [];
-  for (let i = 0; i < DIMENSIONS; i++) for (let j = i; j < DIMENSIONS; j++) precision.push(round(inverse[i][j]));
-  return { mean: mean.map(round), precision, logNorm: round(-0.5 * logDet), n };
+  for (let i = 0; i < DIMENSIONS; i++) for (let j = i; j < DIMENSIONS; j++) precision.push(round(inverse[i][j], 3));
+  return { mean: mean.map((m) => round(m)), precision, logNorm: round(-0.5 * logDet), n };
 });
 
 /** Gauss-Jordan inverse and log-determinant of a symmetric positive-definite matrix. */
