@@ -113,6 +113,7 @@ describe('createVisemeAnalyzer', () => {
     expect(() => createVisemeAnalyzer({ sampleRate: NaN })).toThrow(RangeError);
     expect(() => createVisemeAnalyzer({ sampleRate: RATE, hopMs: 0 })).toThrow(RangeError);
     expect(() => createVisemeAnalyzer({ sampleRate: RATE, smoothing: { attackMs: -1 } })).toThrow(RangeError);
+    expect(() => createVisemeAnalyzer({ sampleRate: RATE, smoothing: { closeMs: Number.NaN } })).toThrow(RangeError);
   });
 
   it('honours hopMs and smoothing: false', () => {

@@ -8,7 +8,7 @@ export { VISEMES } from './vowel-space.ts';
 export interface VisemeFrame {
   /** Seconds from stream start (or the last reset) to the centre of the analysis window. */
   time: number;
-  /** 0..1 each; all near 0 when the mouth should be closed (silence, p/b/m). */
+  /** 0..1 each; all near 0 when the mouth should be closed (silence, p/b/m). VRM's meaning: see vowel-space.ts. */
   weights: Record<Viseme, number>;
   /** 0..1 overall mouth openness (jaw). */
   open: number;
@@ -19,8 +19,10 @@ export interface VisemeFrame {
 export interface VisemeSmoothing {
   /** Time constant while a weight rises, ms (default 15). */
   attackMs?: number;
-  /** Time constant while a weight falls, ms (default 50). */
+  /** Time constant while a weight falls, ms (default 60). */
   releaseMs?: number;
+  /** Time constant while the lips close for p, b, m and in pauses, ms (default 6): a bilabial closure is short. */
+  closeMs?: number;
 }
 
 export interface VisemeAnalyzerOptions {
@@ -39,6 +41,7 @@ export interface VisemeAnalyzer {
 }
 
 const WINDOW_MS = 30;
+const PAUSE_S = 0.08; // quiet this long is a pause, not a stop's closure
 /** `open` under this reports 'closed'. */
 export const CLOSED_BELOW = 0.1;
 
@@ -55,14 +58,16 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   }
   const hop = Math.max(1, Math.round((hopMs * sampleRate) / 1000));
   const windowLength = Math.round((WINDOW_MS * sampleRate) / 1000);
-  const smoothing = opts.smoothing === false ? { attackMs: 0, releaseMs: 0 } : (opts.smoothing ?? {});
+  const smoothing = opts.smoothing === false ? { attackMs: 0, releaseMs: 0, closeMs: 0 } : (opts.smoothing ?? {});
   const coef = (ms: number | undefined, fallback: number): number => {
     const tau = ms ?? fallback;
     if (!Number.isFinite(tau) || tau < 0) throw new RangeError(`smoothing times must be >= 0 ms, got ${tau}`);
     return tau === 0 ? 1 : 1 - Math.exp(-((hop / sampleRate) * 1000) / tau);
   };
   const attack = coef(smoothing.attackMs, 15);
-  const release = coef(smoothing.releaseMs, 50);
+  const release = coef(smoothing.releaseMs, 60);
+  const close = coef(smoothing.closeMs, 6);
+  const pauseHops = (PAUSE_S * sampleRate) / hop;
 
   const framer = createSampleFramer(windowLength, hop);
   const spectral = createSpectralAnalyzer(sampleRate, windowLength);
@@ -75,6 +80,10 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   const x = new Float64Array(DIMENSIONS);
   const scores = new Float64Array(VISEMES.length + 1); // + the closed-mouth murmur
   let murmur = 0; // probability that the mouth is closed on a voiced murmur (m, b)
+  const f2s = new Float64Array(3); // log F2 of the last voiced frames, oldest at f2At
+  let f2At = 0;
+  let labial = 0; // how far F2 fell into the last voiced frame: the lips closing (p, b, m)
+  let quiet = 0; // hops in a row 40 dB under the peak
 
   /** Log-likelihoods to probabilities. No pooling over frames: the attack/release below already pools them,
    *  weighted by openness, so vowel nuclei outweigh the transitions around them. */
@@ -103,8 +112,23 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     }
     vowels.observe(f);
     const open = loud * voiced * sonorant * (1 - nasal) * (1 - murmur) * (0.5 + 0.5 * jaw);
+    if (voiced > 0.5 && loud > 0.5 && f.f2 > 0) {
+      const logF2 = Math.log(f.f2);
+      labial = clamp01((f2s[f2At] - logF2 - 0.04) / 0.05);
+      f2s[f2At] = logF2;
+      f2At = (f2At + 1) % f2s.length;
+    }
+    quiet = f.levelDb < peakDb - 40 ? quiet + 1 : 0;
+    // How sure the lips are closing: they then close in closeMs, not releaseMs.
+    const lips = Math.max(
+      murmur * voiced, // a murmur the vowel table calls closed (m, b)
+      voiced * clamp01((f.lowShare - 0.95) / 0.05) * clamp01((peakDb - 10 - f.levelDb) / 6), // a quiet murmur with nothing above 1 kHz: b's voice bar
+      labial * clamp01((peakDb - 30 - f.levelDb) / 10), // silence right after F2 fell: p's closure
+      quiet >= pauseHops ? 1 : 0,
+    );
+    const fall = release + (close - release) * lips;
 
-    const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : release);
+    const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : fall);
     smoothedOpen = k(open, smoothedOpen);
     const weights = {} as Record<Viseme, number>;
     let best = 0;
@@ -132,7 +156,8 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       spectral.reset();
       vowels.reset();
       probs.fill(0);
-      murmur = 0;
+      murmur = labial = quiet = f2At = 0;
+      f2s.fill(0);
       smoothed.fill(0);
       smoothedOpen = 0;
       peakDb = -20;
