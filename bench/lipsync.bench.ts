@@ -1,9 +1,9 @@
 // Lip-sync engine: viseme accuracy against espeak-ng's phoneme timings (per 20 ms frame, five vowels, with the
-// majority-class baseline of the same frames) and analysis cost (real-time factor, µs per 10 ms hop).
+// majority-class baseline of the same frames), p/b/m closure and analysis cost (real-time factor, µs per 10 ms hop).
 import { createVisemeAnalyzer } from '../lipsync/index.ts';
 import { SENTENCES, VOICES } from '../lipsync/truth/corpus.ts';
 import { buildEspeakHelper, speak } from '../lipsync/truth/espeak-truth.ts';
-import { alignFrames, scoreVowels, type ScoredFrame } from '../lipsync/truth/score-visemes.ts';
+import { alignFrames, type ClosureScore, type ScoredFrame, scoreClosures, scoreVowels } from '../lipsync/truth/score-visemes.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 
@@ -11,6 +11,7 @@ export default async function bench(report: Report): Promise<void> {
   buildEspeakHelper();
   for (const sampleRate of [16000, 24000]) {
     const scored: ScoredFrame[] = [];
+    const closures: ClosureScore = { sounds: 0, closedSounds: 0, frames: 0, closedFrames: 0 };
     const audio: Float32Array[] = [];
     for (const voice of VOICES) {
       const analyzer = createVisemeAnalyzer({ sampleRate }); // one stream per voice
@@ -20,6 +21,8 @@ export default async function bench(report: Report): Promise<void> {
         audio.push(speech.samples);
         const frames = analyzer.push(speech.samples).map((f) => ({ ...f, time: f.time - offset }));
         scored.push(...alignFrames(speech, frames));
+        const c = scoreClosures(speech, frames);
+        for (const k of Object.keys(closures) as (keyof ClosureScore)[]) closures[k] += c[k];
         offset += speech.samples.length / sampleRate;
       }
     }
@@ -41,6 +44,12 @@ export default async function bench(report: Report): Promise<void> {
       value: pbmOpen / vowelOpen,
       unit: 'ratio',
       note: 'lower is better',
+    });
+    report({
+      name: `lipsync p/b/m sounds with a closed frame @${sampleRate / 1000}kHz`,
+      value: closures.closedSounds / closures.sounds,
+      unit: 'ratio',
+      note: `${closures.sounds} sounds; closed share of their frames ${(closures.closedFrames / closures.frames).toFixed(2)}`,
     });
 
     // Cost: the whole corpus pushed in 10 ms chunks, as a live stream arrives; best of 3 runs.

@@ -82,7 +82,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   let murmur = 0; // probability that the mouth is closed on a voiced murmur (m, b)
   const f2s = new Float64Array(3); // log F2 of the last voiced frames, oldest at f2At
   let f2At = 0;
-  let labial = 0; // how far F2 fell into the last voiced frame: the lips closing (p, b, m)
+  let labial = 0; // how far F2 fell over the last three voiced frames: the lips closing (p, b, m)
   let quiet = 0; // hops in a row 40 dB under the peak
 
   /** Log-likelihoods to probabilities. No pooling over frames: the attack/release below already pools them,
