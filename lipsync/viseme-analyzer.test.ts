@@ -66,6 +66,17 @@ describe('createVisemeAnalyzer', () => {
     expect(a.push(speech)).toEqual(fresh);
   });
 
+  it('reset(true) starts a new utterance warm: time and mouth from zero, the learned speaker kept', () => {
+    const fresh = createVisemeAnalyzer({ sampleRate: RATE }).push(speech);
+    const a = createVisemeAnalyzer({ sampleRate: RATE });
+    a.push(speech.subarray(0, 12345)); // interrupted mid-stream, mouth open
+    a.reset(true);
+    const warm = a.push(speech);
+    expect(warm.map((f) => f.time)).toEqual(fresh.map((f) => f.time));
+    expect(warm[0].open).toBe(fresh[0].open);
+    expect(warm).not.toEqual(fresh); // the speaker heard before the reset still normalizes the vowels
+  });
+
   it('tells sustained vowels apart once it has heard the speaker', () => {
     const a = createVisemeAnalyzer({ sampleRate: RATE });
     a.push(speech);

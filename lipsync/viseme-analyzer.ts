@@ -36,8 +36,11 @@ export interface VisemeAnalyzerOptions {
 export interface VisemeAnalyzer {
   /** Feeds samples (mono, -1..1, chunks of any size); returns the frames this chunk completed, oldest first. */
   push(samples: Float32Array): VisemeFrame[];
-  /** Forgets everything (audio, smoothing, the learned speaker): the next sample starts a new stream at time 0. */
-  reset(): void;
+  /**
+   * Forgets the audio and the smoothing: the next sample starts a new stream at time 0. Also forgets the learned
+   * speaker (vowel space, loudness reference) unless `keepSpeaker`: a new utterance of the same voice starts warm.
+   */
+  reset(keepSpeaker?: boolean): void;
 }
 
 const WINDOW_MS = 30;
@@ -151,15 +154,16 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       framer.push(samples, (window, index) => frames.push(analyze(window, index)));
       return frames;
     },
-    reset() {
+    reset(keepSpeaker) {
       framer.reset();
       spectral.reset();
-      vowels.reset();
       probs.fill(0);
       murmur = labial = quiet = f2At = 0;
       f2s.fill(0);
       smoothed.fill(0);
       smoothedOpen = 0;
+      if (keepSpeaker) return;
+      vowels.reset();
       peakDb = -20;
     },
   };

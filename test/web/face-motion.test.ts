@@ -74,7 +74,7 @@ describe('starter avatar face', () => {
     expect(peak).toBeGreaterThan(0.9);
   });
 
-  it('moves the mouth by visemes while speech plays, aa for "a" and ee/ih for "i"', async () => {
+  it('moves the mouth by visemes while speech plays, aa for "a" and ih for "i"', async () => {
     const results: Record<string, { counts: Record<string, number>; maxOpen: number; speakingEvents: boolean[] }> = {};
     for (const [name, wav] of Object.entries(vowels)) {
       const pcm = wavPcm(wav);
@@ -105,7 +105,8 @@ describe('starter avatar face', () => {
     const top = (c: Record<string, number>) => Object.entries(c).sort((a, b) => b[1] - a[1])[0]?.[0];
     expect(results.a.maxOpen).toBeGreaterThan(0.3);
     expect(top(results.a.counts)).toBe('aa');
-    expect(['ee', 'ih']).toContain(top(results.i.counts));
+    // One analyzer, warm from "a", for the view's life: the sustained "i" is VRM's ih, not a drifting ee.
+    expect(top(results.i.counts)).toBe('ih');
     expect(results.a.speakingEvents).toEqual([true, false]);
     // After speech the mouth closes again.
     await page.waitForTimeout(400);

@@ -12,6 +12,7 @@ export interface PageView extends EventTarget {
     kind: string;
     frames: number;
     open: number;
+    visemes: Record<string, number>;
     expressions: Record<string, number>;
     canvas: { width: number; height: number };
     timings: { loadMs: number; firstFrameMs: number };

@@ -27,6 +27,8 @@ export const DEFAULT_CONFIG: AvatarRenderConfig = { resolution: '512x512', frame
 const EMOTION_EASE = 0.15; // s: expressions glide instead of snapping
 const SILENCE_EASE = 0.08; // s: the mouth closes this fast after speech ends
 
+type HeardFrame = [number, VisemeFrame];
+
 const zeroVisemes = (): Record<VisemeName, number> => ({ aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 });
 const zeroEmotions = (): Record<Emotion, number> => ({ happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 });
 
@@ -50,6 +52,8 @@ export class AvatarView extends EventTarget {
   private open = 0;
   private speech: SpeechTap | null = null;
   private analyzer: VisemeAnalyzer | null = null;
+  /** Frames analysed but not yet heard, with the context time they are heard at. */
+  private heard: HeardFrame[] = [];
   private audio: AudioContext | null = null;
   private frames = 0;
   private loadStarted = 0;
@@ -134,12 +138,16 @@ export class AvatarView extends EventTarget {
   /** Lip-syncs to speech while it plays; resolves when it ends. A new call replaces speech still playing. */
   async speak(source: SpeechSource): Promise<void> {
     this.stopSpeaking();
-    this.audio ??= new AudioContext();
-    this.analyzer = createVisemeAnalyzer({ sampleRate: this.audio.sampleRate });
-    const analyzer = this.analyzer;
-    const tap = await tapSpeech(this.audio, source, (samples) => {
-      const frames = analyzer.push(samples);
-      if (frames.length) this.speechFrame = frames[frames.length - 1];
+    const audio = (this.audio ??= new AudioContext());
+    // One analyzer for the view's life: each utterance starts with the speaker it has learned, not cold.
+    const analyzer = (this.analyzer ??= createVisemeAnalyzer({ sampleRate: audio.sampleRate }));
+    analyzer.reset(true);
+    const queue: HeardFrame[] = (this.heard = []);
+    let samples = 0;
+    const tap = await tapSpeech(audio, source, (chunk, heardEnd) => {
+      samples += chunk.length;
+      // A frame's audio is heard at the context time its window's centre goes out.
+      for (const f of analyzer.push(chunk)) queue.push([heardEnd - samples / audio.sampleRate + f.time, f]);
     });
     this.speech = tap;
     this.emit('speaking', { speaking: true });
@@ -156,6 +164,7 @@ export class AvatarView extends EventTarget {
     if (!tap) return;
     this.speech = null;
     this.speechFrame = null;
+    this.heard = [];
     tap.stop();
     this.emit('speaking', { speaking: false });
   }
@@ -270,6 +279,16 @@ export class AvatarView extends EventTarget {
     if (!stage || stage instanceof VideoStage) return;
     const ease = (tau: number) => 1 - Math.exp(-delta / tau);
     for (const e of EMOTIONS) this.emotionNow[e] += (this.emotionTarget[e] - this.emotionNow[e]) * ease(EMOTION_EASE);
+    const audio = this.audio;
+    if (audio && this.speech) {
+      // The mouth of what is heard now (the output timestamp says when the context's samples leave the speakers),
+      // looking ahead half a hop (the nearest frame, not the last) and half a drawing period (the middle of the time
+      // this drawing is on screen).
+      const out = audio.getOutputTimestamp();
+      const now = out.performanceTime ? out.contextTime! + (performance.now() - out.performanceTime) / 1000 : audio.currentTime;
+      const ahead = now + 0.005 + 0.5 / this.config.frameRate;
+      while (this.heard[0]?.[0] <= ahead) this.speechFrame = this.heard.shift()![1];
+    }
     const frame = this.speechFrame;
     const k = frame ? 1 : ease(SILENCE_EASE);
     for (const v of VISEME_NAMES) this.visemes[v] += ((frame?.weights[v] ?? 0) - this.visemes[v]) * k;

@@ -3,8 +3,13 @@ import type { PcmSpeech, SpeechSource } from './avatar-types.ts';
 /**
  * Plays speech through WebAudio and hands the samples, in order and without gaps, to `onSamples` as they play (the
  * viseme analyzer needs the stream contiguous, which AnalyserNode snapshots are not). An AudioWorklet taps the
- * audio; where worklets cannot load (a CSP without blob:), a ScriptProcessorNode does.
+ * audio; where worklets cannot load (a CSP without blob:), a ScriptProcessorNode does. `onSamples` also gets the
+ * context time just after the chunk's last sample as it is heard: what the SDK plays goes out SPEECH_DELAY s late,
+ * so the mouth of a sample can be shown when the sample is heard even though analysing it takes time (a 30 ms window
+ * and the tap's 256-sample chunks).
  */
+export const SPEECH_DELAY = 0.04;
+type OnSamples = (samples: Float32Array, heardEnd: number) => void;
 export interface SpeechTap {
   readonly sampleRate: number;
   /** Resolves when the speech has ended (media ended or paused, stream tracks ended, PCM played out) or stop() ran. */
@@ -14,13 +19,13 @@ export interface SpeechTap {
 
 const WORKLET = `
 class AvatarSpeechTap extends AudioWorkletProcessor {
-  constructor() { super(); this.buf = new Float32Array(1024); this.n = 0; }
+  constructor() { super(); this.buf = new Float32Array(256); this.n = 0; }
   process(inputs) {
     const ch = inputs[0] && inputs[0][0];
     if (ch) {
       for (let i = 0; i < ch.length; i++) {
         this.buf[this.n++] = ch[i];
-        if (this.n === this.buf.length) { this.port.postMessage(this.buf); this.buf = new Float32Array(1024); this.n = 0; }
+        if (this.n === 256) { this.port.postMessage([this.buf, currentTime + (i + 1) / sampleRate]); this.buf = new Float32Array(256); this.n = 0; }
       }
     }
     return true;
@@ -31,9 +36,14 @@ registerProcessor('avatar-speech-tap', AvatarSpeechTap);
 
 const workletLoaded = new WeakMap<BaseAudioContext, Promise<boolean>>();
 
-export async function tapSpeech(ctx: AudioContext, source: SpeechSource, onSamples: (samples: Float32Array) => void): Promise<SpeechTap> {
+export async function tapSpeech(ctx: AudioContext, source: SpeechSource, onSamples: OnSamples): Promise<SpeechTap> {
   if (ctx.state === 'suspended') await ctx.resume().catch(() => undefined);
-  const tap = await createTapNode(ctx, onSamples);
+  const isStream = typeof MediaStream !== 'undefined' && source instanceof MediaStream;
+  const out = ctx.createDelay();
+  out.delayTime.value = SPEECH_DELAY;
+  out.connect(ctx.destination);
+  // Only speech the SDK plays is delayed; a stream the app plays has no delay of ours.
+  const tap = await createTapNode(ctx, (samples, end) => onSamples(samples, end + (isStream ? 0 : SPEECH_DELAY)));
   const mute = ctx.createGain();
   // The tap must be pulled by the destination to run; a silent gain keeps it from adding to what is heard.
   mute.gain.value = 0;
@@ -49,12 +59,16 @@ export async function tapSpeech(ctx: AudioContext, source: SpeechSource, onSampl
     for (const c of cleanups) c();
     tap.disconnect();
     mute.disconnect();
-    finish();
+    // What is in the delay still plays, and its mouth still shows.
+    setTimeout(() => {
+      out.disconnect();
+      finish();
+    }, SPEECH_DELAY * 1000);
   };
 
   if (isPcm(source)) {
-    playPcm(ctx, source, tap, cleanups).then(stop, stop);
-  } else if (typeof MediaStream !== 'undefined' && source instanceof MediaStream) {
+    playPcm(ctx, source, tap, out, cleanups).then(stop, stop);
+  } else if (isStream) {
     const node = ctx.createMediaStreamSource(source);
     node.connect(tap);
     const tracks = source.getAudioTracks();
@@ -67,12 +81,14 @@ export async function tapSpeech(ctx: AudioContext, source: SpeechSource, onSampl
   } else {
     const media = source as HTMLMediaElement;
     const node = mediaSourceOf(ctx, media);
+    node.disconnect(); // the undelayed way out that the last speech left it
     node.connect(tap);
-    node.connect(ctx.destination);
+    node.connect(out);
     media.addEventListener('ended', stop);
     media.addEventListener('pause', stop);
     cleanups.push(() => {
-      node.disconnect(tap);
+      node.disconnect();
+      node.connect(ctx.destination); // the app may play it again without speak()
       media.removeEventListener('ended', stop);
       media.removeEventListener('pause', stop);
     });
@@ -96,7 +112,7 @@ function isPcm(source: SpeechSource): source is PcmSpeech {
   return typeof source === 'object' && source !== null && 'pcm' in source && 'sampleRate' in source;
 }
 
-async function playPcm(ctx: AudioContext, speech: PcmSpeech, tap: AudioNode, cleanups: Array<() => void>): Promise<void> {
+async function playPcm(ctx: AudioContext, speech: PcmSpeech, tap: AudioNode, out: AudioNode, cleanups: Array<() => void>): Promise<void> {
   if (!Number.isFinite(speech.sampleRate) || speech.sampleRate < 3000 || speech.sampleRate > 384000) {
     throw new RangeError(`sampleRate must be between 3000 and 384000 Hz, got ${speech.sampleRate}`);
   }
@@ -118,7 +134,7 @@ async function playPcm(ctx: AudioContext, speech: PcmSpeech, tap: AudioNode, cle
     const node = ctx.createBufferSource();
     node.buffer = buffer;
     node.connect(tap);
-    node.connect(ctx.destination);
+    node.connect(out);
     at = Math.max(at, ctx.currentTime);
     node.start(at);
     at += buffer.duration;
@@ -130,7 +146,7 @@ async function playPcm(ctx: AudioContext, speech: PcmSpeech, tap: AudioNode, cle
   await new Promise<void>((resolve) => end.addEventListener('ended', () => resolve(), { once: true }));
 }
 
-async function createTapNode(ctx: AudioContext, onSamples: (s: Float32Array) => void): Promise<AudioNode> {
+async function createTapNode(ctx: AudioContext, onSamples: OnSamples): Promise<AudioNode> {
   if (await loadWorklet(ctx)) {
     const node = new AudioWorkletNode(ctx, 'avatar-speech-tap', {
       numberOfInputs: 1,
@@ -138,11 +154,11 @@ async function createTapNode(ctx: AudioContext, onSamples: (s: Float32Array) => 
       channelCount: 1,
       channelCountMode: 'explicit',
     });
-    node.port.onmessage = (e: MessageEvent<Float32Array>) => onSamples(e.data);
+    node.port.onmessage = (e: MessageEvent<[Float32Array, number]>) => onSamples(...e.data);
     return node;
   }
   const node = ctx.createScriptProcessor(1024, 1, 1);
-  node.onaudioprocess = (e) => onSamples(new Float32Array(e.inputBuffer.getChannelData(0)));
+  node.onaudioprocess = (e) => onSamples(new Float32Array(e.inputBuffer.getChannelData(0)), ctx.currentTime);
   return node;
 }
 
