@@ -7,4 +7,5 @@ export {
   type VisemeAnalyzerOptions,
   type VisemeSmoothing,
 } from './viseme-analyzer.ts';
+export { CONSONANTS, type Consonant } from './consonants.ts';
 export { pcm16ToFloat32 } from './pcm16.ts';

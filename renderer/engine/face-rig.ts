@@ -1,3 +1,4 @@
+import type { Consonant } from '../../lipsync/consonants.ts';
 import { lidFraction, lidY, type ControlMesh } from './control-mesh.ts';
 import type { IdlePose } from './idle-motion.ts';
 import { JAW, MOUTH } from './landmark-indices.ts';
@@ -8,6 +9,8 @@ export interface MouthInput {
   open: number;
   /** Lip shapes, each 0..1, as in VRM's presets. */
   visemes?: Partial<Record<'aa' | 'ih' | 'ou' | 'ee' | 'oh', number>>;
+  /** Consonant shapes, each 0..1 (lipsync/consonants.ts says what each one is). */
+  consonants?: Partial<Record<Consonant, number>>;
 }
 
 /** Jaw drop at open = 1, in face heights. */
