@@ -95,14 +95,7 @@ export class IdleMotion {
 
   private blinkAt(t: number): number {
     this.extendBlinks(t);
-    for (const b of this.blinks) {
-      if (t < b.start || t > b.start + b.duration) continue;
-      const phase = (t - b.start) / b.duration;
-      if (phase < CLOSING) return smooth(phase / CLOSING);
-      if (phase < CLOSING + CLOSED) return 1;
-      return 1 - smooth((phase - CLOSING - CLOSED) / (1 - CLOSING - CLOSED));
-    }
-    return 0;
+    return blinkClosure(this.blinks, t);
   }
 
   private gazeAt(t: number): { gazeX: number; gazeY: number } {
@@ -130,7 +123,20 @@ export class IdleMotion {
   }
 }
 
-function smooth(x: number): number {
+/** Lid closure 0..1 at t of the blink under way among `blinks` (0 between blinks). */
+export function blinkClosure(blinks: readonly Blink[], t: number): number {
+  for (const b of blinks) {
+    if (t < b.start || t > b.start + b.duration) continue;
+    const phase = (t - b.start) / b.duration;
+    if (phase < CLOSING) return smooth(phase / CLOSING);
+    if (phase < CLOSING + CLOSED) return 1;
+    return 1 - smooth((phase - CLOSING - CLOSED) / (1 - CLOSING - CLOSED));
+  }
+  return 0;
+}
+
+/** Smoothstep of x clamped to 0..1: eases in and out, with no jump in speed at either end. */
+export function smooth(x: number): number {
   const c = x < 0 ? 0 : x > 1 ? 1 : x;
   return c * c * (3 - 2 * c);
 }
