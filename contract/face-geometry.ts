@@ -10,6 +10,12 @@ export interface FaceGeometry {
   score: number;
   /** 478 MediaPipe FaceMesh points (468..477 are the irises), pixels of image.png. */
   landmarks: [number, number, number][];
+  /**
+   * The photo's lips are clearly apart at rest (inner-lip gap over a quarter of the mouth's width): speech starts from
+   * an open mouth, so closing it for p, b, m must draw lips that the photo does not show. A smile showing teeth is not
+   * open. Absent in face.json written before preprocessing measured it.
+   */
+  mouthOpenAtRest?: boolean;
 }
 
 export const FACE_MESH_POINTS = 478;
@@ -38,6 +44,7 @@ export function parseFaceGeometry(value: unknown): FaceGeometry {
     box: face.box as FaceGeometry['box'],
     score: typeof face.score === 'number' ? face.score : 0,
     landmarks: face.landmarks as FaceGeometry['landmarks'],
+    ...(typeof face.mouthOpenAtRest === 'boolean' ? { mouthOpenAtRest: face.mouthOpenAtRest } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ export type ImageType = 'image/png' | 'image/jpeg' | 'image/webp';
 
 /** What the avatar object shows as `sourceInfo` for a portrait (docs/design.md). */
 export interface PortraitSourceInfo {
-  /** Of the uploaded image after EXIF orientation, before any downscaling. */
+  /** Of the uploaded image after EXIF orientation (and turned upright when the face lay turned), before any downscaling. */
   width: number;
   height: number;
   face: {

@@ -1,18 +1,23 @@
 import { decodePortrait, encodePortraitPng } from './decode-portrait.ts';
 import { chooseFace } from './face-choice.ts';
 import { detectFacesOffThread } from './face-detection-thread.ts';
+import { measureFaceLighting } from './face-lighting.ts';
+import { measureFacePose } from './face-pose.ts';
+import { describeFace, turnedUprightWarning } from './face-warnings.ts';
 import type { FaceGeometry, PortraitArtifact, PortraitSourceInfo } from './portrait-types.ts';
+import { findFacesUpright } from './upright-portrait.ts';
 
 /**
  * Turns an uploaded portrait into the avatar's `sourceInfo` and the rendering container's input
- * (image.png + face.json). Throws SourceRejected with a sentence for a person when the file cannot be used.
+ * (image.png + face.json). Throws SourceRejected with a sentence for a person when the file cannot be used;
+ * what it used but could not make good (a turned photo, a tilted head, an open mouth, poor light) is a warning.
  */
 export async function preprocessPortrait(file: Buffer): Promise<{ info: PortraitSourceInfo; artifact: PortraitArtifact }> {
-  const portrait = await decodePortrait(file);
+  const { portrait, faces, turned } = await findFacesUpright(await decodePortrait(file), detectFacesOffThread);
   const { width, height } = portrait;
   const downscaled = width !== portrait.orientedWidth || height !== portrait.orientedHeight;
-  const faces = await detectFacesOffThread(portrait.rgb, width, height);
   const { face, warnings } = chooseFace(faces, width, height, downscaled);
+  const findings = describeFace(measureFacePose(face.mesh), await measureFaceLighting(portrait.rgb, width, height, face.box));
 
   const geometry: FaceGeometry = {
     width,
@@ -20,8 +25,10 @@ export async function preprocessPortrait(file: Buffer): Promise<{ info: Portrait
     box: face.box.map(round2) as FaceGeometry['box'],
     score: face.score,
     landmarks: face.mesh.map(([x, y, z]) => [round2(x), round2(y), round2(z)]),
+    mouthOpenAtRest: findings.mouthOpenAtRest,
   };
-  // sourceInfo speaks of the upload as the user sees it: scale the box back to the oriented upload's pixels.
+  // sourceInfo speaks of the upload as the user sees it (turned upright when it had to be): scale the box back to
+  // the oriented upload's pixels.
   const scale = portrait.orientedWidth / width;
   const info: PortraitSourceInfo = {
     width: portrait.orientedWidth,
@@ -31,7 +38,7 @@ export async function preprocessPortrait(file: Buffer): Promise<{ info: Portrait
       landmarks: geometry.landmarks.length,
       score: face.score,
     },
-    warnings: [...portrait.warnings, ...warnings],
+    warnings: [...portrait.warnings, ...(turned ? [turnedUprightWarning(turned)] : []), ...warnings, ...findings.warnings],
   };
   return { info, artifact: { image: await encodePortraitPng(portrait), face: geometry } };
 }
