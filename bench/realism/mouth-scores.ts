@@ -1,0 +1,71 @@
+/** What the judge's measures say of a drive: how the aperture follows the speech, closure on p/b/m, spread against rounding. */
+import type { SpeechFrame } from './speech-frames.ts';
+import type { SoundClass } from './spoken-sounds.ts';
+
+/** The lips meet: the inner-lip gap under 5% of the mouth's width. */
+export const LIPS_MEET_BELOW = 0.05;
+
+export interface JudgedFrame {
+  frame: SpeechFrame;
+  aperture: number;
+  width: number;
+}
+
+export interface MouthScores {
+  /** Pearson correlation of the judge's aperture with the spoken openness, over every frame with a face. */
+  correlation: number;
+  restAperture: number;
+  vowelAperture: number;
+  pbmAperture: number;
+  /** p/b/m frames whose lips meet. */
+  pbmFramesClosed: number;
+  pbmFrames: number;
+  /** p/b/m sounds with at least one frame whose lips meet. */
+  pbmSoundsClosed: number;
+  pbmSounds: number;
+  /** Vowel frames whose lips meet (they should not). */
+  vowelFramesClosed: number;
+  /** Mean mouth width (over the eyes' distance) per sound class. */
+  width: Partial<Record<SoundClass, number>>;
+}
+
+const VOWELS: readonly SoundClass[] = ['aa', 'ih', 'ee', 'oh', 'ou'];
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+export function pearson(xs: number[], ys: number[]): number {
+  const mx = mean(xs);
+  const my = mean(ys);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
+}
+
+export function scoreMouths(judged: JudgedFrame[]): MouthScores {
+  const of = (keep: (s: SoundClass) => boolean) => judged.filter((j) => keep(j.frame.sound));
+  const pbm = of((s) => s === 'pbm');
+  const vowels = of((s) => VOWELS.includes(s));
+  const closedSounds = new Set(pbm.filter((j) => j.aperture < LIPS_MEET_BELOW).map((j) => j.frame.soundId));
+  const width: MouthScores['width'] = {};
+  for (const sound of new Set(judged.map((j) => j.frame.sound))) width[sound] = mean(of((s) => s === sound).map((j) => j.width));
+  return {
+    correlation: pearson(
+      judged.map((j) => j.aperture),
+      judged.map((j) => j.frame.spokenOpen),
+    ),
+    restAperture: mean(of((s) => s === 'rest').map((j) => j.aperture)),
+    vowelAperture: mean(vowels.map((j) => j.aperture)),
+    pbmAperture: mean(pbm.map((j) => j.aperture)),
+    pbmFramesClosed: pbm.filter((j) => j.aperture < LIPS_MEET_BELOW).length,
+    pbmFrames: pbm.length,
+    pbmSoundsClosed: closedSounds.size,
+    pbmSounds: new Set(pbm.map((j) => j.frame.soundId)).size,
+    vowelFramesClosed: vowels.filter((j) => j.aperture < LIPS_MEET_BELOW).length,
+    width,
+  };
+}
