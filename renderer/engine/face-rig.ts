@@ -1,5 +1,7 @@
 import type { Consonant } from '../../lipsync/consonants.ts';
+import { poseBrows } from './brow-rig.ts';
 import { lidFraction, lidY, type ControlMesh } from './control-mesh.ts';
+import { type ExpressionPose, poseExpressionMouth } from './expression-rig.ts';
 import type { IdlePose } from './idle-motion.ts';
 import { JAW, MOUTH } from './landmark-indices.ts';
 
@@ -24,11 +26,21 @@ const JAW_LINE_SHARE = [0.75, 0.75, 0.5, 0.5, 0.3, 0.3, 0.15, 0.15, 0.05, 0.05];
  * Writes posed coordinates into outX/outY. Blinks are not in the mesh (see eyelid-blink.ts): a triangulation
  * does not follow the lid lines, so collapsing the eye through it leaves bits of iris behind.
  */
-export function poseMesh(mesh: ControlMesh, pose: IdlePose, mouth: MouthInput | undefined, outX: Float64Array, outY: Float64Array): void {
+export function poseMesh(
+  mesh: ControlMesh,
+  pose: IdlePose,
+  mouth: MouthInput | undefined,
+  outX: Float64Array,
+  outY: Float64Array,
+  expression: ExpressionPose | null = null,
+): void {
   outX.set(mesh.restX);
   outY.set(mesh.restY);
+  // Brows and lids first, so the irises are placed between the lids as the expression moved them.
+  if (expression) poseBrows(mesh, expression, outX, outY);
   for (const eye of mesh.eyes) poseEye(mesh, eye, pose, outX, outY);
   if (mouth) poseMouth(mesh, mouth, outX, outY);
+  if (expression) poseExpressionMouth(mesh, expression, outX, outY);
   poseHead(mesh, pose, outX, outY);
 }
 

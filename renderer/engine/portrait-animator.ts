@@ -6,6 +6,8 @@ import { parseResolution, type RenderConfig } from '../../contract/render-config
 import { poseMesh, type MouthInput } from './face-rig.ts';
 import type { FrameWarper } from './frame-warper.ts';
 import { closeEyelid } from './eyelid-blink.ts';
+import { expressionIdlePose, expressionMouth, expressionPose } from './expression-rig.ts';
+import type { FaceState } from './face-state.ts';
 import { IdleMotion, STILL_POSE, type Blink } from './idle-motion.ts';
 import { MOUTH } from './landmark-indices.ts';
 import { fillMouthInterior } from './mouth-interior.ts';
@@ -34,10 +36,13 @@ export interface PortraitAnimator {
   readonly engine: FrameWarper['kind'];
   /** The still, fitted portrait (RGBA): every frame equals it outside the moving head region. */
   readonly base: Uint8Array;
-  /** The frame at t seconds: a new RGBA buffer of width*height*4 bytes. */
-  frame(tSeconds: number, mouth?: MouthInput): Uint8Array;
+  /**
+   * The frame at t seconds: a new RGBA buffer of width*height*4 bytes. `face` adds an emotion and speech-driven
+   * motion (face-state.ts); without it (or with an empty one) the frame is the idle one.
+   */
+  frame(tSeconds: number, mouth?: MouthInput, face?: FaceState): Uint8Array;
   /** Same, drawn into `target` (reuse it for live sessions to spare allocations). */
-  frameInto(target: Uint8Array, tSeconds: number, mouth?: MouthInput): Uint8Array;
+  frameInto(target: Uint8Array, tSeconds: number, mouth?: MouthInput, face?: FaceState): Uint8Array;
   /** Blinks that start before `untilSeconds` (none when idle motion is off). */
   blinkSchedule(untilSeconds: number): Blink[];
   /** The same portrait and fit with another seed; the costly preparation is shared. */
@@ -104,10 +109,11 @@ function animatorFor(prepared: Prepared, seed: number): PortraitAnimator {
     mesh.pointOf[MOUTH.innerCornerRight],
     ...MOUTH.innerLower.map((i) => mesh.pointOf[i]).reverse(),
   ];
-  const frameInto = (target: Uint8Array, t: number, mouth?: MouthInput): Uint8Array => {
+  const frameInto = (target: Uint8Array, t: number, spokenMouth?: MouthInput, face?: FaceState): Uint8Array => {
     if (target.length !== width * height * 4) throw new Error(`A frame needs ${width * height * 4} bytes.`);
-    const pose = motion && Number.isFinite(t) ? motion.pose(Math.max(0, t)) : STILL_POSE;
-    poseMesh(mesh, pose, mouth, posedX, posedY);
+    const pose = expressionIdlePose(motion && Number.isFinite(t) ? motion.pose(Math.max(0, t)) : STILL_POSE, face);
+    const mouth = expressionMouth(spokenMouth, face?.expression);
+    poseMesh(mesh, pose, mouth, posedX, posedY, expressionPose(face));
     warper.warp({ base, target, width, height, triangles: mesh.triangles, restX: mesh.restX, restY: mesh.restY, posedX, posedY });
     for (const eye of mesh.eyes) closeEyelid(target, width, height, eye, posedX, posedY, pose.blink, columnScratch);
     if (mouth) {
@@ -139,7 +145,7 @@ function animatorFor(prepared: Prepared, seed: number): PortraitAnimator {
     seed,
     engine: warper.kind,
     base,
-    frame: (t, mouth) => frameInto(new Uint8Array(width * height * 4), t, mouth),
+    frame: (t, mouth, face) => frameInto(new Uint8Array(width * height * 4), t, mouth, face),
     frameInto,
     blinkSchedule: (until) => (motion ? motion.blinkSchedule(until) : []),
     withSeed: (next) => animatorFor(prepared, next >>> 0),
