@@ -137,8 +137,15 @@ describe('preprocessPortrait on hard portraits', () => {
     expect(Math.abs(x + w / 2 - (600 + (224 * 300) / 512))).toBeLessThan(10);
     expect(Math.abs(y + w / 2 - (100 + (121 * 300) / 512))).toBeLessThan(12);
 
+    // About 68 pixels wide: too small for the detector's view of the whole photo, found in a crop of it.
+    const smaller = await preprocessPortrait(await placedOnCanvas(astronaut, 240, 1024, 1024, 100, 600));
+    expect(smaller.info.warnings).toEqual(small.info.warnings);
+    expect(Math.abs(smaller.info.face.box[0] + smaller.info.face.box[2] / 2 - (100 + (224 * 240) / 512))).toBeLessThan(10);
+    expect(smaller.artifact.face.landmarks).toHaveLength(478);
+
+    // Found the same way, and refused with its size rather than as no face at all.
     const tiny = await rejectionOf(preprocessPortrait(await placedOnCanvas(astronaut, 160, 1024, 1024, 600, 100)));
-    expect(tiny).toMatch(/^The face is too small: \d+ pixels wide|^No human face was found/);
+    expect(tiny).toMatch(/^The face is too small: \d+ pixels wide; upload a portrait where the face is at least 64 pixels wide\.$/);
   });
 
   it('keeps the face of a wide or a tall photo inside the square crop the renderer makes of it', async () => {

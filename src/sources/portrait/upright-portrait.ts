@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import type { DecodedPortrait } from './decode-portrait.ts';
-import { LANDMARK_COUNT } from './face-choice.ts';
+import { LANDMARK_COUNT, MIN_FACE_WIDTH } from './face-choice.ts';
 import type { DetectedFace } from './face-model.ts';
 import { measureFacePose } from './face-pose.ts';
+import { findSmallFaces } from './small-face-search.ts';
 
 /** Clockwise turns, in degrees, that keep every pixel (no resampling). */
 export type QuarterTurn = 0 | 90 | 180 | 270;
@@ -27,8 +28,10 @@ type Detect = (rgb: Buffer, width: number, height: number) => Promise<DetectedFa
 
 /**
  * Finds the faces of a portrait whose pixels may be turned (a scan, a phone photo whose EXIF orientation was lost)
- * and turns it upright, as if its EXIF orientation had said so. An upright photo with a clear face costs one
- * detection; the turned attempts run only when none is found upright.
+ * and turns it upright, as if its EXIF orientation had said so, or whose face is too small for the detector's view
+ * of the whole photo. An upright photo with a clear face costs one detection; the three turned attempts run only
+ * when no confident face is found upright, and the crops of a large photo (up to nine) only when no face big enough
+ * to use is found.
  */
 export async function findFacesUpright(portrait: DecodedPortrait, detect: Detect): Promise<UprightFaces> {
   let found: UprightFaces = { portrait, faces: await detectIn(portrait, detect), turned: 0 };
@@ -42,6 +45,11 @@ export async function findFacesUpright(portrait: DecodedPortrait, detect: Detect
         break;
       }
     }
+  }
+  // No face, or one too small to use: the detector may have seen a usable face too small, so look closer before refusing.
+  if (largestWidth(found.faces) < MIN_FACE_WIDTH) {
+    const small = await findSmallFaces(portrait, detect);
+    if (largestWidth(small) > largestWidth(found.faces)) found = { portrait, faces: small, turned: 0 };
   }
   const subject = largestFace(found.faces);
   if (!subject) return found;
@@ -84,6 +92,10 @@ function complete(faces: DetectedFace[]): DetectedFace[] {
 
 function bestScore(faces: DetectedFace[]): number {
   return Math.max(0, ...complete(faces).map((face) => face.score));
+}
+
+function largestWidth(faces: DetectedFace[]): number {
+  return largestFace(faces)?.box[2] ?? 0;
 }
 
 function largestFace(faces: DetectedFace[]): DetectedFace | undefined {
