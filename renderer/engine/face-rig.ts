@@ -69,12 +69,22 @@ function poseEye(mesh: ControlMesh, eye: ControlMesh['eyes'][number], pose: Idle
 function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, outY: Float64Array): void {
   const open = clamp01(mouth.open);
   const v = mouth.visemes ?? {};
-  // VRM's meaning: "ih" is the /i/ of "see" (lips spread wide), "ee" the /e/ of "bed" (half as wide).
-  const widen =
-    (clamp01(v.ih ?? 0) * 0.1 + clamp01(v.ee ?? 0) * 0.06 - clamp01(v.ou ?? 0) * 0.18 - clamp01(v.oh ?? 0) * 0.1) * mesh.mouthWidth;
-  // "aa" and "oh" part the lips further than the jaw alone; "ou" rounds them a little open.
-  const part = clamp01(open + clamp01(v.aa ?? 0) * 0.25 + clamp01(v.oh ?? 0) * 0.15 + clamp01(v.ou ?? 0) * 0.08);
-  if (part === 0 && widen === 0) return;
+  const c = mouth.consonants ?? {};
+  const pp = clamp01(c.pp ?? 0);
+  const ff = clamp01(c.ff ?? 0);
+  const ss = clamp01(c.ss ?? 0);
+  const ou = clamp01(v.ou ?? 0);
+  // VRM's meaning: "ih" is the /i/ of "see" (lips spread wide), "ee" the /e/ of "bed" (half as wide); "ou" rounds
+  // the lips to little more than half the width.
+  const widen = (clamp01(v.ih ?? 0) * 0.1 + clamp01(v.ee ?? 0) * 0.05 - ou * 0.24 - clamp01(v.oh ?? 0) * 0.1 + ss * 0.03) * mesh.mouthWidth;
+  // "aa" and "oh" part the lips further than the jaw alone; "ou" rounds them a little open. Pressed lips (p, b, m),
+  // the lip under the teeth (f, v) and teeth together (s) hold the jaw nearly shut whatever the loudness says.
+  const shut = Math.max(pp * 0.9, ff * 0.75, ss * 0.7);
+  const part = clamp01(open + clamp01(v.aa ?? 0) * 0.25 + clamp01(v.oh ?? 0) * 0.15 + ou * 0.08) * (1 - shut);
+  // Rounded lips push forward, which in a front view thickens both lips outwards. (Where the lips meet or tuck
+  // under the teeth, mouth-drawing.ts moves their inner edges: the mesh's seam would fold if the lower lip rose.)
+  const pout = ou * 0.035 * mesh.mouthWidth;
+  if (part === 0 && widen === 0 && pout === 0) return;
   const drop = part * JAW_DROP * mesh.face.height;
   const at = (index: number) => mesh.pointOf[index];
   const cx = (mesh.restX[at(MOUTH.leftCorner)] + mesh.restX[at(MOUTH.rightCorner)]) / 2;
@@ -94,8 +104,9 @@ function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, out
   for (const i of [MOUTH.leftCorner, MOUTH.rightCorner, MOUTH.innerCornerLeft, MOUTH.innerCornerRight]) move(i, drop * 0.4, 1);
   for (const i of MOUTH.innerUpper) move(i, -drop * 0.08, 1);
   for (const p of mesh.mouthSeam) moveSeam(p);
-  for (const i of MOUTH.outerUpper) move(i, -drop * 0.03, 1);
-  for (const i of [...MOUTH.innerLower, ...MOUTH.outerLower]) move(i, drop, 1);
+  for (const i of MOUTH.outerUpper) move(i, -drop * 0.03 - pout, 1);
+  for (const i of MOUTH.innerLower) move(i, drop, 1);
+  for (const i of MOUTH.outerLower) move(i, drop + pout, 1);
   for (const i of JAW.chinFront) move(i, drop * 0.95, 0.3);
   for (const i of JAW.chinContour) move(i, drop * 0.9, 0);
   JAW.jawLine.forEach((i, k) => move(i, drop * JAW_LINE_SHARE[k], 0));

@@ -1,48 +1,99 @@
-/** A dark red-brown: what shows between parted lips when the photo has no inner mouth to warp. */
-const INTERIOR = [52, 18, 20];
-const LIGHTER_TOP = [92, 44, 42];
-
 /**
- * Fills the polygon between the posed inner lips with the mouth-interior colour, blended by `opacity`,
- * lighter under the upper lip (a hint of teeth shade) and darker towards the throat.
+ * What shows between parted lips, back to front: a cavity darker towards the throat, the tongue (open vowels),
+ * the lower teeth on the jaw, the upper teeth on the skull (the photo's own where it shows them, otherwise drawn)
+ * and the tongue's tip raised to the teeth (th, l). Edges are box-filtered over the pixel's height.
  */
-export function fillMouthInterior(
-  target: Uint8Array,
-  width: number,
-  height: number,
-  polygonX: number[],
-  polygonY: number[],
-  opacity: number,
-): void {
-  if (opacity <= 0 || polygonX.length < 3) return;
-  const top = Math.min(...polygonY);
-  const bottom = Math.max(...polygonY);
-  const yStart = Math.max(0, Math.floor(top));
-  const yEnd = Math.min(height - 1, Math.ceil(bottom));
-  const span = Math.max(1, bottom - top);
-  const n = polygonX.length;
-  for (let y = yStart; y <= yEnd; y++) {
-    const py = y + 0.5;
-    const crossings: number[] = [];
-    for (let i = 0, j = n - 1; i < n; j = i++) {
-      const yi = polygonY[i];
-      const yj = polygonY[j];
-      if (yi > py !== yj > py) crossings.push(polygonX[i] + ((py - yi) / (yj - yi)) * (polygonX[j] - polygonX[i]));
+
+/** One posed column of the opening, in output pixels. */
+export interface InteriorColumn {
+  /** Across the mouth, -1 at the left corner .. 1 at the right. */
+  s: number;
+  /** Inner edges of the upper and lower lip. */
+  top: number;
+  bottom: number;
+  /** Bottom edge of the upper teeth, top edge of the lower teeth, top of the tongue, top of a raised tongue tip. */
+  upperTeeth: number;
+  lowerTeeth: number;
+  tongue: number;
+  tip: number;
+  /** Where this column's upper teeth are in the photo (x; y is `y - teethDy`), when the photo shows them. */
+  photoX: number;
+}
+
+export interface InteriorStyle {
+  base: Uint8Array;
+  width: number;
+  height: number;
+  /** Upper teeth come from the photo at (photoX, y - teethDy); otherwise they are drawn in `teeth`'s colour. */
+  photoTeeth: boolean;
+  teethDy: number;
+  teeth: [number, number, number];
+  /** 0..1: how much of the tongue shows (aa, oh) and of its raised tip (th). */
+  tongue: number;
+  tip: number;
+}
+
+const CAVITY_EDGE = [108, 46, 46];
+const THROAT = [22, 5, 7];
+const TONGUE = [176, 84, 90];
+
+/** Writes the opening's colour at row centre `yc` of the column into `out` (RGB, not rounded). */
+export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: number, style: InteriorStyle): void {
+  const { s, top, bottom } = column;
+  const across = Math.sqrt(Math.max(0, 1 - s * s));
+  // Darkest at the opening's middle, lit where the lips let light in: a soft vignette.
+  const v = Math.min(1, Math.max(0, (yc - top) / Math.max(1, bottom - top)));
+  const depth = (across * Math.sin(Math.PI * v)) ** 0.6;
+  for (let c = 0; c < 3; c++) out[c] = CAVITY_EDGE[c] + (THROAT[c] - CAVITY_EDGE[c]) * depth;
+
+  if (style.tongue > 0) {
+    const a = style.tongue * below(yc, column.tongue);
+    if (a > 0) mix(out, TONGUE, (0.72 + 0.28 * across) * (0.8 + 0.2 * Math.min(1, yc - column.tongue)), a);
+  }
+  const lower = below(yc, column.lowerTeeth);
+  if (lower > 0) {
+    // In the lower lip's shadow, darker towards the gum.
+    const down = Math.min(1, Math.max(0, (yc - column.lowerTeeth) / Math.max(1, bottom - column.lowerTeeth)));
+    mix(out, style.teeth, (0.97 - 0.2 * down) * (0.88 + 0.12 * across), lower);
+  }
+  const upper = 1 - below(yc, column.upperTeeth);
+  if (upper > 0) {
+    if (style.photoTeeth) {
+      sampleBase(out, style.base, style.width, style.height, column.photoX, yc - style.teethDy, upper);
+    } else {
+      // Drawn teeth: shaded under the upper lip and towards the corners.
+      const shade = (0.78 + 0.22 * across) * (0.86 + 0.14 * Math.min(1, (yc - top) / 2));
+      mix(out, style.teeth, shade, upper);
     }
-    crossings.sort((a, b) => a - b);
-    const depth = Math.min(1, (py - top) / span);
-    const r = LIGHTER_TOP[0] + (INTERIOR[0] - LIGHTER_TOP[0]) * depth;
-    const g = LIGHTER_TOP[1] + (INTERIOR[1] - LIGHTER_TOP[1]) * depth;
-    const b = LIGHTER_TOP[2] + (INTERIOR[2] - LIGHTER_TOP[2]) * depth;
-    for (let k = 0; k + 1 < crossings.length; k += 2) {
-      const xFrom = Math.max(0, Math.ceil(crossings[k] - 0.5));
-      const xTo = Math.min(width - 1, Math.floor(crossings[k + 1] - 0.5));
-      for (let x = xFrom; x <= xTo; x++) {
-        const o = (y * width + x) * 4;
-        target[o] = target[o] + (r - target[o]) * opacity + 0.5;
-        target[o + 1] = target[o + 1] + (g - target[o + 1]) * opacity + 0.5;
-        target[o + 2] = target[o + 2] + (b - target[o + 2]) * opacity + 0.5;
-      }
-    }
+  }
+  if (style.tip > 0) {
+    const a = style.tip * below(yc, column.tip);
+    if (a > 0) mix(out, TONGUE, 1.08, a);
+  }
+}
+
+/** Coverage of the pixel row centred at yc below an edge at `edge`. */
+function below(yc: number, edge: number): number {
+  return Math.min(1, Math.max(0, yc + 0.5 - edge));
+}
+
+function mix(out: Float64Array, colour: ArrayLike<number>, shade: number, amount: number): void {
+  for (let c = 0; c < 3; c++) out[c] += (Math.min(255, colour[c] * shade) - out[c]) * amount;
+}
+
+/** Bilinear sample of an RGBA frame at (x, y) (pixel centres at +0.5), blended into `out` by `amount`. */
+export function sampleBase(out: Float64Array, base: Uint8Array, width: number, height: number, x: number, y: number, amount: number): void {
+  const u = Math.min(width - 1, Math.max(0, x - 0.5));
+  const w = Math.min(height - 1, Math.max(0, y - 0.5));
+  const ix = Math.min(width - 2, u | 0);
+  const iy = Math.min(height - 2, w | 0);
+  const fx = u - ix;
+  const fy = w - iy;
+  const p = (iy * width + ix) * 4;
+  const q = p + width * 4;
+  for (let c = 0; c < 3; c++) {
+    const value =
+      base[p + c] * (1 - fx) * (1 - fy) + base[p + 4 + c] * fx * (1 - fy) + base[q + c] * (1 - fx) * fy + base[q + 4 + c] * fx * fy;
+    out[c] += (value - out[c]) * amount;
   }
 }

@@ -9,8 +9,9 @@ import { closeEyelid } from './eyelid-blink.ts';
 import { expressionIdlePose, expressionMouth, expressionPose } from './expression-rig.ts';
 import type { FaceState } from './face-state.ts';
 import { IdleMotion, STILL_POSE, type Blink } from './idle-motion.ts';
-import { MOUTH } from './landmark-indices.ts';
-import { fillMouthInterior } from './mouth-interior.ts';
+import { MouthPainter } from './mouth-drawing.ts';
+import { MouthFade } from './mouth-fade.ts';
+import { buildMouthProfile, type MouthProfile } from './mouth-profile.ts';
 
 export interface PortraitImage {
   /** Raw pixels, row-major, `channels` bytes each (3 = RGB, 4 = RGBA). */
@@ -55,13 +56,15 @@ interface Prepared {
   fit: CoverFit;
   base: Uint8Array;
   mesh: ControlMesh;
+  mouth: MouthProfile;
   config: RenderConfig;
   warper: FrameWarper;
 }
 
 /**
  * Prepares a portrait for animation once (fit, resample, control mesh) and returns a frame source.
- * Frames are RGBA, a pure function of (seed, t, mouth): the same inputs give byte-identical frames.
+ * Frames are RGBA, a pure function of (seed, t, mouth) and, while a mouth fades out, of the frames just before
+ * (mouth-fade.ts): the same inputs in the same order give byte-identical frames.
  */
 export function createPortraitAnimator(options: PortraitAnimatorOptions): PortraitAnimator {
   const { width, height } = parseResolution(options.config.resolution);
@@ -84,12 +87,15 @@ export function createPortraitAnimator(options: PortraitAnimatorOptions): Portra
         };
   const centre: [number, number] = [scaledFace.box[0] + scaledFace.box[2] / 2, scaledFace.box[1] + scaledFace.box[3] / 2];
   const fit = computeCoverFit(image.width, image.height, width, height, centre);
+  const base = resampleToFit(image.data, image.width, image.height, image.channels, fit, width, height);
+  const mesh = buildControlMesh(scaledFace, fit, width, height);
   const prepared: Prepared = {
     width,
     height,
     fit,
-    base: resampleToFit(image.data, image.width, image.height, image.channels, fit, width, height),
-    mesh: buildControlMesh(scaledFace, fit, width, height),
+    base,
+    mesh,
+    mouth: buildMouthProfile(mesh, base, width, height),
     config: options.config,
     warper: options.warper ?? new CpuFrameWarper(),
   };
@@ -102,39 +108,18 @@ function animatorFor(prepared: Prepared, seed: number): PortraitAnimator {
   const posedX = new Float64Array(mesh.count);
   const posedY = new Float64Array(mesh.count);
   const columnScratch = new Float32Array(height * 3);
-  // The mouth's inside: from the seam (under the upper teeth) down to the inner lower lip, between the corners.
-  const mouthGap = [
-    mesh.pointOf[MOUTH.innerCornerLeft],
-    ...mesh.mouthSeam,
-    mesh.pointOf[MOUTH.innerCornerRight],
-    ...MOUTH.innerLower.map((i) => mesh.pointOf[i]).reverse(),
-  ];
+  // The mouth drawn is the one asked for, faded into the photo's own over a few frames (mouth-fade.ts).
+  const mouthFade = new MouthFade();
+  const mouthPainter = new MouthPainter(prepared.mouth, base, width, height);
   const frameInto = (target: Uint8Array, t: number, spokenMouth?: MouthInput, face?: FaceState): Uint8Array => {
     if (target.length !== width * height * 4) throw new Error(`A frame needs ${width * height * 4} bytes.`);
     const pose = expressionIdlePose(motion && Number.isFinite(t) ? motion.pose(Math.max(0, t)) : STILL_POSE, face);
     const mouth = expressionMouth(spokenMouth, face?.expression);
-    poseMesh(mesh, pose, mouth, posedX, posedY, expressionPose(face));
+    const shownMouth = mouthFade.apply(t, mouth);
+    poseMesh(mesh, pose, shownMouth, posedX, posedY, expressionPose(face));
     warper.warp({ base, target, width, height, triangles: mesh.triangles, restX: mesh.restX, restY: mesh.restY, posedX, posedY });
     for (const eye of mesh.eyes) closeEyelid(target, width, height, eye, posedX, posedY, pose.blink, columnScratch);
-    if (mouth) {
-      // The photo has no inner mouth to reveal: paint one where the lips parted.
-      let gap = 0;
-      for (let k = 0; k < mesh.mouthSeam.length; k++) {
-        const seam = mesh.mouthSeam[k];
-        const lower = mesh.pointOf[MOUTH.innerLower[k]];
-        gap += posedY[lower] - posedY[seam] - (mesh.restY[lower] - mesh.restY[seam]);
-      }
-      gap /= mesh.mouthSeam.length;
-      const opacity = Math.min(1, Math.max(0, gap / (mesh.face.height * 0.02)));
-      fillMouthInterior(
-        target,
-        width,
-        height,
-        mouthGap.map((p) => posedX[p]),
-        mouthGap.map((p) => posedY[p]),
-        opacity,
-      );
-    }
+    if (shownMouth) mouthPainter.draw(target, posedX, posedY, shownMouth);
     return target;
   };
 
