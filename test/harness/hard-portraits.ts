@@ -56,6 +56,15 @@ export async function withOpenMouth(photo: Buffer, gap = 16): Promise<Buffer> {
     .toBuffer();
 }
 
+/** The teeth of the smile painted over with lip: the lips meet along a dark line. */
+export async function withClosedMouth(photo: Buffer): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512">
+    <path fill="#c98886" d="M200 140 Q225 134 250 140 Q225 161 200 140 Z"/>
+    <path fill="none" stroke="#7a4040" stroke-width="1.5" d="M203 141 Q225 148 247 141"/>
+  </svg>`;
+  return overlay(photo, svg);
+}
+
 /** Both eyes painted shut: skin over the openings and a dark lash line along each. */
 export async function withClosedEyes(photo: Buffer): Promise<Buffer> {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512">
