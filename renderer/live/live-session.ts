@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { MediaStreamTrack, nonstandard, RTCPeerConnection } from '@roamhq/wrtc';
 import type { MouthInput } from '../engine/face-rig.ts';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
+import { SpeechMotion } from '../engine/speech-motion.ts';
 import { rgbaToI420 } from './rgba-to-i420.ts';
 import { CLOSE, type SessionEndReason, type Transport } from '../../contract/live-sessions.ts';
 import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
@@ -150,10 +151,13 @@ export class LiveSession {
   /** Speech dropped when the agent's connection went down, reported when it is back. */
   private cutWhileAway: Interruption | null = null;
   readonly metrics = new SessionMetrics();
+  /** The head, brows and blinks of the face that talks (from the speech played) and listens (between utterances). */
+  private readonly talk: SpeechMotion;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.id = options.id;
     this.animator = options.animator;
+    this.talk = new SpeechMotion(options.animator.seed);
     this.rgba = new Uint8Array(this.animator.width * this.animator.height * 4);
     this.i420 = new Uint8Array((this.animator.width * this.animator.height * 3) / 2);
     this.frameMs = 1000 / this.animator.frameRate;
@@ -436,6 +440,7 @@ export class LiveSession {
 
   private playSlot(slot: PlayoutSlot | null, slotAt: number): void {
     if (slot) this.lastSlot = { mouth: slot.mouth, speechSample: slot.speechSample, slotAt };
+    this.talk.push(slot?.samples ?? null, this.playout?.sampleRate ?? 48000, (slotAt - this.createdAt) / 1000);
     const toViewers = this.viewers.size > 0 && this.sources !== null;
     if (!toViewers && this.outputs.size === 0) return;
     const samples = slot && this.upsampler ? this.upsampler.process(slot.samples) : SILENCE_48K;
@@ -455,7 +460,7 @@ export class LiveSession {
     if (!watched && this.outputs.size === 0 && !this.speakerLink) return;
     const { mouth, speechSample, slotAt } = this.lastSlot;
     const t = (frameAt - this.createdAt) / 1000;
-    this.animator.frameInto(this.rgba, t, mouth ?? undefined);
+    this.animator.frameInto(this.rgba, t, mouth ?? undefined, { talk: this.talk.at(t) });
     const { width, height } = this.animator;
     let converted = false;
     const i420 = (): Uint8Array => {
