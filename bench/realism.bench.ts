@@ -23,6 +23,7 @@ import { DRIVES, type Drive, type SpeechFrame, speechFrames } from './realism/sp
 import { SOUND_CLASSES, SOUND_LABELS, type SoundClass } from './realism/spoken-sounds.ts';
 
 const FPS = 25;
+const SEED = 1;
 const RESOLUTION = '512x512';
 const CROPS_PER_SOUND = 6;
 const CROP_SIZE = 128;
@@ -48,14 +49,14 @@ export default async function bench(report: Report): Promise<void> {
     voice,
     sentences: HELD_OUT_SENTENCES.filter((_, s) => s % HELD_OUT_VOICES.length === v),
   }));
-  const frames = speechFrames(plans, FPS);
+  const frames = speechFrames(plans, FPS, SEED);
   const { artifact } = await preprocessPortrait(await readFile(PORTRAIT_FIXTURES.astronaut));
   const { data, info } = await sharp(artifact.image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const animator = createPortraitAnimator({
     image: { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 },
     face: artifact.face,
     config: { resolution: RESOLUTION, frameRate: FPS, idleMotion: true },
-    seed: 1,
+    seed: SEED,
   });
   const { width, height } = animator;
   const judge = await createFaceJudge();
@@ -70,9 +71,10 @@ export default async function bench(report: Report): Promise<void> {
   for (const drive of DRIVES) {
     const judged: JudgedFrame[] = [];
     const crops = new Map<SoundClass, MouthCrop[]>();
+    const drawer = animator.withSeed(SEED); // a fresh frame source: the mouth's fade carries state from frame to frame
     const drawn = frames.filter((frame, i) => i % STRIDE[drive] === 0 || shown.has(frame));
     for (const frame of drawn) {
-      animator.frameInto(target, frame.t, frame.mouths[drive]);
+      drawer.frameInto(target, frame.t, frame.mouths[drive], frame.face);
       const measure = await judge.measure(target, width, height);
       if (!measure) continue;
       judged.push({ frame, aperture: measure.aperture, width: measure.width });

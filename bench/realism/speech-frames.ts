@@ -1,12 +1,15 @@
 /**
  * Held-out espeak-ng speech played through the live path's SpeechPlayout, one playout (one session) per voice, cut
- * into video frames: each frame carries the time it is drawn at, the sound the truth says is spoken then, and three
- * mouths to draw it with: the project's lip-sync (the slot's mouth, as the live session draws it), the truth's
- * phonemes, and loudness alone.
+ * into video frames: each frame carries the time it is drawn at, the sound the truth says is spoken then, the head's
+ * speech-driven motion (SpeechMotion fed every slot, as the live session feeds it), and three mouths to draw it
+ * with: the project's lip-sync (the slot's mouth, as the live session draws it), the truth's phonemes, and loudness
+ * alone.
  */
 import { bilabialSpans } from '../../lipsync/truth/score-visemes.ts';
 import { type SpeakOptions, speak, type SpokenText } from '../../lipsync/truth/espeak-truth.ts';
 import type { MouthInput } from '../../renderer/engine/face-rig.ts';
+import type { FaceState } from '../../renderer/engine/face-state.ts';
+import { SpeechMotion } from '../../renderer/engine/speech-motion.ts';
 import { SpeechPlayout } from '../../renderer/live/speech-playout.ts';
 import { type SoundClass, SPOKEN_OPENNESS, soundClassOf, truthMouth } from './spoken-sounds.ts';
 
@@ -22,6 +25,7 @@ export interface SpeechFrame {
   soundId: number;
   spokenOpen: number;
   mouths: Record<Drive, MouthInput | undefined>;
+  face: FaceState;
 }
 
 const SLOT_MS = 10;
@@ -37,13 +41,14 @@ export interface SpeechPlan {
 }
 
 /** Video frames every 1/fps s of speech (pauses inside utterances included, the silence between them not). */
-export function speechFrames(plans: SpeechPlan[], fps: number, sampleRate = 16000): SpeechFrame[] {
+export function speechFrames(plans: SpeechPlan[], fps: number, seed: number, sampleRate = 16000): SpeechFrame[] {
   const frames: SpeechFrame[] = [];
   const slotsPerFrame = Math.round(1000 / fps / SLOT_MS);
   let now = 0;
   let soundBase = 0;
   for (const { voice, sentences } of plans) {
     const playout = new SpeechPlayout({ sampleRate, jitterMs: 60, finishAfterMs: 250, onEvent: () => {} });
+    const motion = new SpeechMotion(seed);
     let origin = 0; // received samples before this utterance
     for (const sentence of sentences) {
       const speech = speak(sentence, { ...voice, sampleRate });
@@ -54,6 +59,7 @@ export function speechFrames(plans: SpeechPlan[], fps: number, sampleRate = 1600
       let loud = 0;
       while (playout.speaking) {
         const played = playout.next(now);
+        motion.push(played.samples, sampleRate, now / 1000);
         now += SLOT_MS;
         if (played.speechSample === null) continue;
         const at = played.speechSample - origin;
@@ -68,6 +74,7 @@ export function speechFrames(plans: SpeechPlan[], fps: number, sampleRate = 1600
           soundId,
           spokenOpen: SPOKEN_OPENNESS[sound],
           mouths: { lipsync: played.mouth ?? undefined, truth: truthMouth(sound), loudness: { open: loud } },
+          face: { talk: motion.at((now - SLOT_MS / 2) / 1000) },
         });
       }
       origin += speech.samples.length;
