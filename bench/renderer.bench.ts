@@ -1,11 +1,13 @@
 /**
  * The rendering container's engine: frames per second of the CPU warp at 512x512 and 1024x1024 (one JS thread),
- * and the latency of a 3 s preview clip including H.264 encoding, against encoding the same number of static
+ * idle and speaking (the mouth drawn: lips, cavity, teeth, tongue, consonant shapes, the fade to rest), and the
+ * latency of a 3 s preview clip including H.264 encoding, against encoding the same number of static
  * frames with the same ffmpeg settings in the same run.
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { encodeMp4 } from '../renderer/encoder/encode-mp4.ts';
+import type { MouthInput } from '../renderer/engine/face-rig.ts';
 import { createPortraitAnimator, type PortraitAnimator } from '../renderer/engine/portrait-animator.ts';
 import { previewFrameCount, renderPreviewClip } from '../renderer/preview-clip.ts';
 import { preprocessPortrait } from '../src/sources/portrait/index.ts';
@@ -44,6 +46,13 @@ export default async function bench(report: Report): Promise<void> {
       unit: 'x',
       note: `at ${FPS} fps; target >= 2x at 512x512`,
     });
+    const speaking = engineFps(animator, frames, speechMouth);
+    report({
+      name: `renderer engine speaking vs real time ${resolution}`,
+      value: round(speaking / FPS),
+      unit: 'x',
+      note: `${round(speaking)} frames/s with the mouth drawn (vowels, consonants, fades); target >= 4x at 512x512`,
+    });
   }
 
   const animator = animatorAt('512x512');
@@ -66,12 +75,30 @@ export default async function bench(report: Report): Promise<void> {
   });
 }
 
-function engineFps(animator: PortraitAnimator, frames: number): number {
+function engineFps(animator: PortraitAnimator, frames: number, mouth: (frame: number) => MouthInput | undefined = () => undefined): number {
   const target = new Uint8Array(animator.width * animator.height * 4);
-  for (let i = 0; i < 30; i++) animator.frameInto(target, i / FPS);
+  for (let i = 0; i < 30; i++) animator.frameInto(target, i / FPS, mouth(i));
   const start = performance.now();
-  for (let i = 0; i < frames; i++) animator.frameInto(target, 1 + i / FPS);
+  for (let i = 0; i < frames; i++) animator.frameInto(target, 1 + i / FPS, mouth(i));
   return frames / ((performance.now() - start) / 1000);
+}
+
+/** A mouth that never rests: every vowel and consonant in turn, blended, with a pause every two seconds. */
+function speechMouth(frame: number): MouthInput | undefined {
+  if (frame % 60 >= 52) return undefined;
+  const phase = (frame % 20) / 20;
+  const open = 0.5 + 0.45 * Math.sin(frame * 0.7);
+  return {
+    open,
+    visemes: {
+      aa: phase < 0.3 ? 1 : 0,
+      ih: phase >= 0.3 && phase < 0.5 ? 0.8 : 0,
+      ou: phase >= 0.5 && phase < 0.7 ? 1 : 0,
+      ee: 0.3,
+      oh: 0.2,
+    },
+    consonants: { pp: frame % 7 === 0 ? 1 : 0, ff: frame % 11 === 0 ? 1 : 0, ss: frame % 5 === 0 ? 0.7 : 0, th: frame % 13 === 0 ? 1 : 0 },
+  };
 }
 
 function* staticFrames(frame: Uint8Array, count: number): Generator<Uint8Array> {

@@ -110,7 +110,9 @@ export class MouthPainter {
       let lt = li - lowerTeeth;
       lt += (Math.min(lt, tb) - lt) * ss * front;
       const tongueRise = gap * 0.45 * Math.max(0, 1 - (s / 0.72) ** 2);
-      const tip = Math.abs(s) < 0.34 ? tb - 0.8 + (s / 0.34) ** 2 * Math.max(1, li - tb + 0.8) : Number.POSITIVE_INFINITY;
+      // The tongue's tip: a rounded arch whose top just overlaps the upper teeth's edge.
+      const arch = Math.abs(s) < 0.34 ? 1 - Math.sqrt(1 - (s / 0.34) ** 2) : 1;
+      const tip = arch < 1 ? tb - 0.8 + arch * Math.max(1, li - tb + 0.8) : Number.POSITIVE_INFINITY;
       col.uo[k] = uo;
       col.ui[k] = ui;
       col.li[k] = li;
@@ -140,7 +142,17 @@ export class MouthPainter {
     const xFrom = Math.max(0, Math.floor(Math.min(col.x[0], col.x[n - 1])));
     const xTo = Math.min(width - 1, Math.ceil(Math.max(col.x[0], col.x[n - 1])));
     const sub = new Float64Array(SUBSAMPLES * 4);
-    const column: InteriorColumn = { s: 0, top: 0, bottom: 0, upperTeeth: 0, lowerTeeth: 0, tongue: 0, tip: 0, photoX: 0 };
+    // The inside is shaded per sub-column too, so the teeth's and tongue's own edges are smoothed across x.
+    const columns: InteriorColumn[] = Array.from({ length: SUBSAMPLES }, () => ({
+      s: 0,
+      top: 0,
+      bottom: 0,
+      upperTeeth: 0,
+      lowerTeeth: 0,
+      tongue: 0,
+      tip: 0,
+      photoX: 0,
+    }));
     let cursor = 0;
     for (let x = xFrom; x <= xTo; x++) {
       // The four lip edges at each sub-column, for coverage; NaN outside the corners.
@@ -159,6 +171,16 @@ export class MouthPainter {
         sub[o + 1] = lerpAt(col.ui, k);
         sub[o + 2] = lerpAt(col.li, k);
         sub[o + 3] = lerpAt(col.lo, k);
+        const column = columns[j];
+        column.s = (lerpAt(profile.x, k) - profile.centreX) / profile.halfWidth;
+        column.top = sub[o + 1];
+        column.bottom = sub[o + 2];
+        column.upperTeeth = lerpAt(col.tb, k);
+        column.lowerTeeth = lerpAt(col.lt, k);
+        column.tongue = lerpAt(col.tt, k);
+        column.tip = lerpAt(col.tip, k);
+        // The photo's teeth are read at the pixel's centre, so a mouth at rest is the photo to the byte.
+        column.photoX = x + 0.5 - teethDx;
         yMin = Math.min(yMin, sub[o]);
         yMax = Math.max(yMax, sub[o + 3]);
       }
@@ -175,37 +197,42 @@ export class MouthPainter {
       const restUi = lerpAt(profile.upperInner, kc);
       const restLi = lerpAt(profile.lowerInner, kc);
       const restLo = lerpAt(profile.lowerOuter, kc);
-      column.s = (sourceX - profile.centreX) / profile.halfWidth;
-      column.top = ui;
-      column.bottom = li;
-      column.upperTeeth = lerpAt(col.tb, kc);
-      column.lowerTeeth = lerpAt(col.lt, kc);
-      column.tongue = lerpAt(col.tt, kc);
-      column.tip = lerpAt(col.tip, kc);
-      column.photoX = x + 0.5 - teethDx;
       const yStart = Math.max(0, Math.floor(yMin));
       const yEnd = Math.min(height - 1, Math.ceil(yMax));
       for (let y = yStart; y <= yEnd; y++) {
+        const yc = y + 0.5;
         let wUpper = 0;
         let wInside = 0;
         let wLower = 0;
+        let r = 0;
+        let g = 0;
+        let b = 0;
         for (let j = 0; j < SUBSAMPLES; j++) {
           const o = j * 4;
           if (Number.isNaN(sub[o])) continue;
           wUpper += cover(y, sub[o], sub[o + 1]);
-          wInside += cover(y, sub[o + 1], sub[o + 2]);
           wLower += cover(y, sub[o + 2], sub[o + 3]);
+          const inside = cover(y, sub[o + 1], sub[o + 2]);
+          if (inside > 0) {
+            shadeInterior(colour, columns[j], yc, style);
+            r += colour[0] * inside;
+            g += colour[1] * inside;
+            b += colour[2] * inside;
+            wInside += inside;
+          }
         }
         wUpper /= SUBSAMPLES;
         wInside /= SUBSAMPLES;
         wLower /= SUBSAMPLES;
+        r /= SUBSAMPLES;
+        g /= SUBSAMPLES;
+        b /= SUBSAMPLES;
         const total = wUpper + wInside + wLower;
         if (total <= 0) continue;
-        const yc = y + 0.5;
         const p = (y * width + x) * 4;
-        let r = target[p] * (1 - total);
-        let g = target[p + 1] * (1 - total);
-        let b = target[p + 2] * (1 - total);
+        r += target[p] * (1 - total);
+        g += target[p + 1] * (1 - total);
+        b += target[p + 2] * (1 - total);
         if (wUpper > 0) {
           sample[0] = sample[1] = sample[2] = 0;
           // A stretched lip reads its colour from inside the lip, not from its edge row (half teeth).
@@ -223,12 +250,6 @@ export class MouthPainter {
           r += sample[0] * wLower;
           g += sample[1] * wLower;
           b += sample[2] * wLower;
-        }
-        if (wInside > 0) {
-          shadeInterior(colour, column, yc, style);
-          r += colour[0] * wInside;
-          g += colour[1] * wInside;
-          b += colour[2] * wInside;
         }
         if (press > 0) {
           // The crease where pressed lips meet: a one-pixel line of deep lip shadow, as much as the lips are closed.

@@ -33,7 +33,7 @@ export interface InteriorStyle {
   tip: number;
 }
 
-const CAVITY_EDGE = [108, 46, 46];
+const CAVITY_EDGE = [122, 54, 54];
 const THROAT = [22, 5, 7];
 const TONGUE = [176, 84, 90];
 
@@ -43,7 +43,7 @@ export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: num
   const across = Math.sqrt(Math.max(0, 1 - s * s));
   // Darkest at the opening's middle, lit where the lips let light in: a soft vignette.
   const v = Math.min(1, Math.max(0, (yc - top) / Math.max(1, bottom - top)));
-  const depth = (across * Math.sin(Math.PI * v)) ** 0.6;
+  const depth = 0.9 * across ** 0.7 * Math.sin(Math.PI * v) ** 1.4;
   for (let c = 0; c < 3; c++) out[c] = CAVITY_EDGE[c] + (THROAT[c] - CAVITY_EDGE[c]) * depth;
 
   if (style.tongue > 0) {
