@@ -13,3 +13,21 @@ export interface ExpressionRequest {
 
 /** Weights of the non-neutral emotions, 0..1 each; several blend while one fades into another. Empty is neutral. */
 export type ExpressionWeights = Partial<Record<Exclude<Emotion, 'neutral'>, number>>;
+
+/**
+ * Checks an emotion's name and intensity as the agent's `expression` message, a preview's `expression` and LiveKit's
+ * `lk.expression` attribute give them; throws a sentence naming the problem. An absent intensity is 1.
+ */
+export function parseExpression(name: unknown, intensity: unknown = 1): Required<ExpressionRequest> {
+  if (typeof name !== 'string' || !(EMOTIONS as readonly string[]).includes(name))
+    throw new Error(`"name" must be one of ${EMOTIONS.join(', ')}.`);
+  if (typeof intensity !== 'number' || !Number.isFinite(intensity) || intensity < 0 || intensity > 1)
+    throw new Error('"intensity" must be a number from 0 to 1.');
+  return { name: name as Emotion, intensity };
+}
+
+/** The weights that hold one emotion at its intensity (neutral, or intensity 0: none). */
+export function weightsOf(request: ExpressionRequest): ExpressionWeights {
+  const intensity = request.intensity ?? 1;
+  return request.name === 'neutral' || intensity === 0 ? {} : { [request.name]: intensity };
+}

@@ -18,6 +18,12 @@ export const LIVEKIT_AVATAR = {
    */
   debugAttribute: 'avatars.debug',
   debugTopic: 'avatars.debug',
+  /**
+   * The agent's participant attribute that sets the emotion its avatar shows: `happy`, or `happy:0.8` with an
+   * intensity from 0 to 1 (EMOTIONS of contract/expressions.ts); `neutral` or an empty value clears it. A value the
+   * avatar cannot read is logged and leaves the face as it was.
+   */
+  expressionAttribute: 'lk.expression',
 } as const;
 
 /** The payload of PLAYBACK_FINISHED (JSON). */

@@ -1,3 +1,5 @@
+import type { ExpressionRequest } from './expressions.ts';
+
 /**
  * The rendering container's HTTP routes (docs/renderer.md; the live-session routes in docs/live-sessions.md and
  * contract/live-sessions.ts). Every route but health and the session-token routes (WHEP, speech) needs
@@ -37,12 +39,14 @@ export interface RendererInfo {
   version: string;
 }
 
-/** The body of POST /preview; both fields are optional. */
+/** The body of POST /preview; every field is optional. */
 export interface PreviewRequest {
   /** PREVIEW_SECONDS.min to .max; default PREVIEW_SECONDS.default. */
   durationSeconds?: number;
   /** 0 to 4294967295: another idle motion than the container's own seed. */
   seed?: number;
+  /** The emotion the face shows throughout the clip (default neutral). */
+  expression?: ExpressionRequest;
 }
 
 export const PREVIEW_SECONDS = { default: 3, min: 0.5, max: 10 } as const;

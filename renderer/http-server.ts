@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { PREVIEW_SECONDS, RENDERER_PATHS, type HealthAnswer, type RendererError, type RendererInfo } from '../contract/renderer-http.ts';
 import { MISSING_PART } from '../contract/rendering-parts.ts';
+import { type ExpressionRequest, parseExpression } from '../contract/expressions.ts';
 import { RENDERER_VERSION, type RendererConfig } from './config.ts';
 import type { PortraitAnimator } from './engine/portrait-animator.ts';
 import { MissingPart } from './encoder/ffmpeg-part.ts';
@@ -73,7 +74,7 @@ export function createRendererServer(state: RendererState): { server: http.Serve
       const animator = state.animator;
       if (!animator) throw new HttpError(503, 'service-unavailable', 'The portrait is still loading; try again shortly.');
       const clip = await queue.run(() =>
-        renderPreviewClip(preview.seed === undefined ? animator : animator.withSeed(preview.seed), preview.seconds),
+        renderPreviewClip(preview.seed === undefined ? animator : animator.withSeed(preview.seed), preview.seconds, preview.expression),
       );
       response.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': clip.length, 'Cache-Control': 'no-store' });
       response.end(clip);
@@ -102,8 +103,8 @@ function info(state: RendererState): RendererInfo {
   };
 }
 
-/** Reads a PreviewRequest: returns the clip length and optional seed, or throws a 400 naming the problem. */
-export function parsePreviewBody(text: string): { seconds: number; seed?: number } {
+/** Reads a PreviewRequest: returns the clip length, optional seed and expression, or throws a 400 naming the problem. */
+export function parsePreviewBody(text: string): { seconds: number; seed?: number; expression?: ExpressionRequest } {
   if (text.trim() === '') return { seconds: PREVIEW_SECONDS.default };
   let body: unknown;
   try {
@@ -114,8 +115,8 @@ export function parsePreviewBody(text: string): { seconds: number; seed?: number
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw validation('The request body must be a JSON object.');
   const given = body as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (key !== 'durationSeconds' && key !== 'seed')
-      throw validation(`Unknown field "${key}": only durationSeconds and seed are accepted.`);
+    if (key !== 'durationSeconds' && key !== 'seed' && key !== 'expression')
+      throw validation(`Unknown field "${key}": only durationSeconds, seed and expression are accepted.`);
   }
   let seconds: number = PREVIEW_SECONDS.default;
   if (given.durationSeconds !== undefined) {
@@ -125,12 +126,26 @@ export function parsePreviewBody(text: string): { seconds: number; seed?: number
     }
     seconds = d;
   }
-  if (given.seed === undefined) return { seconds };
+  const expression = given.expression === undefined ? {} : { expression: previewExpression(given.expression) };
+  if (given.seed === undefined) return { seconds, ...expression };
   const seed = given.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw validation('seed must be an integer from 0 to 4294967295.');
   }
-  return { seconds, seed };
+  return { seconds, seed, ...expression };
+}
+
+function previewExpression(value: unknown): ExpressionRequest {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw validation('expression must be an object: { "name", "intensity"? }.');
+  const { name, intensity, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw validation(`expression has an unknown field "${unknown}": only name and intensity are accepted.`);
+  try {
+    return parseExpression(name, intensity);
+  } catch (error) {
+    throw validation(`expression's ${(error as Error).message}`);
+  }
 }
 
 function digest(value: string): Buffer {

@@ -6,6 +6,8 @@ import type { PortraitAnimator } from '../engine/portrait-animator.ts';
 import { SpeechMotion } from '../engine/speech-motion.ts';
 import { rgbaToI420 } from './rgba-to-i420.ts';
 import { CLOSE, type SessionEndReason, type Transport } from '../../contract/live-sessions.ts';
+import type { ExpressionRequest } from '../../contract/expressions.ts';
+import { ExpressionEasing } from './expression-easing.ts';
 import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
 import { SpeechPlayout, type PlayoutSlot, type SegmentEnd } from './speech-playout.ts';
 import { UpsampleTo48k } from './upsample-to-48k.ts';
@@ -150,6 +152,8 @@ export class LiveSession {
   private graceTimer: NodeJS.Timeout | null = null;
   /** Speech dropped when the agent's connection went down, reported when it is back. */
   private cutWhileAway: Interruption | null = null;
+  /** The emotion the agent set (the `expression` message, LiveKit's `lk.expression`); it outlives utterances. */
+  private readonly expression = new ExpressionEasing();
   readonly metrics = new SessionMetrics();
   /** The head, brows and blinks of the face that talks (from the speech played) and listens (between utterances). */
   private readonly talk: SpeechMotion;
@@ -301,6 +305,12 @@ export class LiveSession {
     const now = performance.now();
     this.lastActivity = now;
     this.playout.receive(pcm, now);
+  }
+
+  /** The face shows this emotion from now on, eased in over a quarter second; `neutral` clears it. */
+  setExpression(request: ExpressionRequest): void {
+    this.lastActivity = performance.now();
+    this.expression.set(request, (this.lastActivity - this.createdAt) / 1000);
   }
 
   /** Ends the segment of speech that is arriving (a LiveKit audio stream closed): the agent hears when it played. */
@@ -460,7 +470,7 @@ export class LiveSession {
     if (!watched && this.outputs.size === 0 && !this.speakerLink) return;
     const { mouth, speechSample, slotAt } = this.lastSlot;
     const t = (frameAt - this.createdAt) / 1000;
-    this.animator.frameInto(this.rgba, t, mouth ?? undefined, { talk: this.talk.at(t) });
+    this.animator.frameInto(this.rgba, t, mouth ?? undefined, { expression: this.expression.weightsAt(t), talk: this.talk.at(t) });
     const { width, height } = this.animator;
     let converted = false;
     const i420 = (): Uint8Array => {

@@ -1,5 +1,6 @@
 /** The agent's WebSocket protocol (docs/live-sessions.md): message parsing; the close codes are the contract's. */
 import { CLOSE } from '../../contract/live-sessions.ts';
+import { type ExpressionRequest, parseExpression } from '../../contract/expressions.ts';
 import type { FrameOutputOptions } from './frame-output.ts';
 
 export const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -9,6 +10,7 @@ export type AgentMessage =
   | { type: 'start'; sampleRate: number; debug: boolean; output: FrameOutputOptions | null }
   | { type: 'text'; text: string }
   | { type: 'interrupt' }
+  | { type: 'expression'; expression: Required<ExpressionRequest> }
   | { type: 'end' };
 
 /** A protocol violation: the sentence for the `error` event and the close code. */
@@ -40,14 +42,31 @@ export function parseAgentMessage(text: string): AgentMessage {
       if (message.words !== undefined && !Array.isArray(message.words))
         throw new ProtocolError(CLOSE.badMessage, '"words" must be an array.');
       return { type: 'text', text: message.text };
+    case 'expression':
+      return parseExpressionMessage(message);
     case 'interrupt':
     case 'end':
       return { type: message.type };
     default:
       throw new ProtocolError(
         CLOSE.badMessage,
-        `Unknown message type ${JSON.stringify(message.type)}: expected start, text, interrupt or end.`,
+        `Unknown message type ${JSON.stringify(message.type)}: expected start, text, expression, interrupt or end.`,
       );
+  }
+}
+
+/** `{ "type": "expression", "name", "intensity"? }`: the emotion the face shows from now on (`neutral` clears it). */
+function parseExpressionMessage(message: Record<string, unknown>): AgentMessage {
+  const { type: _, name, intensity, ...rest } = message;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) {
+    const sentence = `An "expression" message has an unknown field "${unknown}": only name and intensity are accepted.`;
+    throw new ProtocolError(CLOSE.badMessage, sentence);
+  }
+  try {
+    return { type: 'expression', expression: parseExpression(name, intensity) };
+  } catch (error) {
+    throw new ProtocolError(CLOSE.badMessage, `An "expression" message's ${(error as Error).message}`);
   }
 }
 

@@ -98,6 +98,7 @@ export function bindSpeechSocket(socket: WebSocket, session: LiveSession): void 
         throw new ProtocolError(CLOSE.badMessage, 'The first message must be "start".');
       } else if (message.type === 'interrupt') session.interrupt();
       else if (message.type === 'end') session.finish();
+      else if (message.type === 'expression') session.setExpression(message.expression);
       // "text" is accepted for the transcript; the mouth follows the audio alone.
     } catch (error) {
       if (error instanceof ProtocolError) fail(error.code, error.message);

@@ -20,6 +20,7 @@ import { LIVEKIT_AVATAR, type PlaybackFinished } from '../../contract/livekit-av
 import type { LiveKitJoin, SessionEndReason } from '../../contract/live-sessions.ts';
 import type { LiveSession, MediaOutput, SessionEvent, SpeakerLink } from '../live/live-session.ts';
 import { parseStreamFormat, SPEECH_RATE, SpeechFormatter } from './speech-format.ts';
+import { parseExpressionAttribute } from './expression-attribute.ts';
 
 const JOIN_TIMEOUT_MS = 10_000;
 const RPC_ATTEMPTS = 3;
@@ -130,6 +131,10 @@ export class LiveKitWorker {
     room.on(RoomEvent.ParticipantDisconnected, (participant) => {
       if (participant.identity === this.agentIdentity) this.agentAway();
     });
+    room.on(RoomEvent.ParticipantAttributesChanged, (changed, participant) => {
+      const value = changed[LIVEKIT_AVATAR.expressionAttribute];
+      if (participant.identity === this.agentIdentity && value !== undefined) this.showExpression(value);
+    });
     room.on(RoomEvent.Disconnected, () => this.end('room-closed'));
     // Audio handed over before anyone listened (the idle silence since the join) waits in LiveKit's queue and would
     // delay every later sample: the first subscriber starts from an empty one. Later ones join a stream in flight.
@@ -176,10 +181,19 @@ export class LiveKitWorker {
       ? participant.identity === this.agentIdentity
       : participant.kind === ParticipantKind.AGENT && participant.attributes[LIVEKIT_AVATAR.publishOnBehalf] === undefined;
     if (!isAgent) return;
+    const expression = participant.attributes[LIVEKIT_AVATAR.expressionAttribute];
+    if (expression !== undefined) this.showExpression(expression);
     if (this.agentSeen) return this.agentBack();
     this.agentIdentity = participant.identity;
     this.agentSeen = true;
     if (this.waitForAgent) clearTimeout(this.waitForAgent);
+  }
+
+  /** The agent's `lk.expression`: a value the avatar cannot read is logged and leaves the face as it was. */
+  private showExpression(value: string): void {
+    const expression = parseExpressionAttribute(value);
+    if (typeof expression === 'string') this.log('livekit-expression-refused', { sessionId: this.session.id, message: expression });
+    else this.session.setExpression(expression);
   }
 
   /** One segment of the agent's speech. Streams from anyone else are not ours to play. */

@@ -426,7 +426,19 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody?: never;
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** @description the emotion the portrait shows throughout the clip (Tier 2/3; a VRM shows it in the browser) */
+            expression?: {
+              /** @description `neutral` shows none */
+              name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+              /** @default 1 */
+              intensity?: number;
+            };
+          };
+        };
+      };
       responses: {
         /** @description Default Response */
         200: {
@@ -447,6 +459,7 @@ export interface paths {
             };
           };
         };
+        400: components['responses']['Error'];
         401: components['responses']['Error'];
         403: components['responses']['Error'];
         404: components['responses']['Error'];
@@ -606,7 +619,7 @@ export interface paths {
         };
         cookie?: never;
       };
-      requestBody: {
+      requestBody?: {
         content: {
           'application/json': {
             /**

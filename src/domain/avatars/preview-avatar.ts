@@ -4,6 +4,13 @@ import { ERRORS } from '../errors.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { wantsToRun } from '../deployments/deployment-lifecycle.ts';
+import type { ExpressionRequest } from '../../../contract/expressions.ts';
+
+/** What a preview may ask for beyond the avatar's own look. */
+export interface PreviewInput {
+  /** The emotion a rendered clip shows; a VRM (Tier 1) shows emotions in the browser, so its preview ignores it. */
+  expression?: ExpressionRequest;
+}
 
 export const TIER1_PREVIEW_MESSAGE = 'Tier 1 avatars render client-side. Use the VRM model URL directly.';
 
@@ -11,7 +18,7 @@ export const TIER1_PREVIEW_MESSAGE = 'Tier 1 avatars render client-side. Use the
  * Tier 1 renders in the browser, so its preview is the model itself (or, for an orb, its colour
  * and size). Tier 2/3 previews come from the avatar's rendering container.
  */
-export async function previewAvatar(ctx: Ctx, id: string) {
+export async function previewAvatar(ctx: Ctx, id: string, input: PreviewInput = {}) {
   requireScope(ctx, 'avatars:write');
   const avatar = await findVisibleAvatar(ctx, id);
   if (avatar.tier === 'stylized_3d') {
@@ -36,11 +43,11 @@ export async function previewAvatar(ctx: Ctx, id: string) {
       message: TIER1_PREVIEW_MESSAGE,
     };
   }
-  return previewInRenderer(ctx, avatar.id);
+  return previewInRenderer(ctx, avatar.id, input);
 }
 
 /** Renders a clip in the avatar's container, keeps the MP4 in the blob store, answers its URL. */
-async function previewInRenderer(ctx: Ctx, avatarId: string) {
+async function previewInRenderer(ctx: Ctx, avatarId: string, input: PreviewInput) {
   const { store, blobs, config } = ctx.services;
   const deployments = store.deployments;
   const deployment = await deployments.find(avatarId);
@@ -52,7 +59,10 @@ async function previewInRenderer(ctx: Ctx, avatarId: string) {
     );
   }
   await deployments.touch(avatarId, new Date().toISOString());
-  const clip = await new RendererClient(deployment.endpoint, deployment.secret).preview(config.previewTimeoutMs);
+  const clip = await new RendererClient(deployment.endpoint, deployment.secret).preview(
+    config.previewTimeoutMs,
+    input.expression ? { expression: input.expression } : {},
+  );
   const blob = await blobs.put(`${avatarBlobPrefix(avatarId)}/previews`, clip, 'video/mp4', 'mp4');
   return { avatarId, previewUrl: blobs.url(blob.key), status: 'completed' as const };
 }

@@ -31,7 +31,19 @@ const DOCS_HEADERS = {
 };
 
 type Response = { $ref?: string; headers?: unknown; content?: Record<string, { schema?: { $ref?: string } }> };
-type Paths = Record<string, Record<string, { responses?: Record<string, Response> }>>;
+/**
+ * A route schema's mark for a body that may be left out (the route's preValidation makes it `{}`): the plugin calls
+ * every schema body required, as Fastify does once it has parsed one, but these routes also answer without any.
+ */
+export const OPTIONAL_BODY = 'x-optional-body';
+declare module 'fastify' {
+  interface FastifySchema {
+    [OPTIONAL_BODY]?: boolean;
+  }
+}
+
+type Operation = { responses?: Record<string, Response>; requestBody?: { required?: boolean }; [OPTIONAL_BODY]?: boolean };
+type Paths = Record<string, Record<string, Operation>>;
 
 const ERROR_SCHEMA = `#/components/schemas/${ErrorBody.$id}`;
 const isErrorResponse = ({ headers, content = {} }: Response) =>
@@ -45,10 +57,13 @@ const shareErrorResponse: SwaggerTransformObject = (document) => {
   if (!('openapiObject' in document)) return document.swaggerObject;
   const { openapiObject } = document;
   for (const operations of Object.values(openapiObject.paths as Paths)) {
-    for (const { responses = {} } of Object.values(operations)) {
+    for (const operation of Object.values(operations)) {
+      const { responses = {} } = operation;
       for (const [status, response] of Object.entries(responses)) {
         if (isErrorResponse(response)) responses[status] = { $ref: '#/components/responses/Error' };
       }
+      if (operation[OPTIONAL_BODY] && operation.requestBody) operation.requestBody.required = false;
+      delete operation[OPTIONAL_BODY];
     }
   }
   const error = {

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { ConfigInput, literalUnion, OnDemandInput, ResourcesInput } from '../../domain/avatar-schema.ts';
 import { RENDER_STYLES, TIERS } from '../../model/avatar-fields.ts';
+import { EMOTIONS } from '../../../contract/expressions.ts';
 
 // The answers' shapes are the domain's; routes take them from here with the request schemas.
 export { Avatar, AvatarSummary } from '../../domain/avatar-schema.ts';
@@ -65,3 +66,23 @@ export const ListAvatarsQuery = Type.Object(
   { additionalProperties: false },
 );
 export type ListAvatarsQuery = Static<typeof ListAvatarsQuery>;
+
+/** The body of POST /avatars/:id/preview; it may be left out (the seed's call has none). */
+export const PreviewAvatarBody = Type.Object(
+  {
+    expression: Type.Optional(
+      Type.Object(
+        {
+          name: literalUnion(EMOTIONS, '`neutral` shows none'),
+          intensity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 1 })),
+        },
+        {
+          additionalProperties: false,
+          description: 'the emotion the portrait shows throughout the clip (Tier 2/3; a VRM shows it in the browser)',
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PreviewAvatarBody = Static<typeof PreviewAvatarBody>;

@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { previewAvatar } from '../../../domain/avatars/preview-avatar.ts';
 import { ctxOf } from '../../plugins/auth.ts';
-import { AvatarIdParams } from '../../schemas/avatar-schemas.ts';
+import { OPTIONAL_BODY } from '../../plugins/openapi.ts';
+import { AvatarIdParams, PreviewAvatarBody } from '../../schemas/avatar-schemas.ts';
 import { errorResponses } from '../../schemas/common-schemas.ts';
 
 const Preview = Type.Object({
@@ -18,17 +19,23 @@ const Preview = Type.Object({
 });
 
 export function previewAvatarRoute(app: FastifyInstance, services: Services) {
-  app.post<{ Params: AvatarIdParams }>(
+  app.post<{ Params: AvatarIdParams; Body: PreviewAvatarBody }>(
     '/avatars/:id/preview',
     {
+      // No body at all (the seed's call) is a preview with the neutral face: the schema then checks an empty object.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
       schema: {
         summary: 'Generate a preview: Tier 1 answers the VRM URL; Tier 2/3 render a clip in the rendering container',
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
-        response: { 200: Preview, ...errorResponses(404, 409, 503) },
+        body: PreviewAvatarBody,
+        [OPTIONAL_BODY]: true,
+        response: { 200: Preview, ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request) => previewAvatar(ctxOf(request, services), request.params.id),
+    async (request) => previewAvatar(ctxOf(request, services), request.params.id, request.body),
   );
 }

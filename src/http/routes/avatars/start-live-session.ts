@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { startLiveSession } from '../../../domain/sessions/start-live-session.ts';
 import { ctxOf } from '../../plugins/auth.ts';
+import { OPTIONAL_BODY } from '../../plugins/openapi.ts';
 import { AvatarIdParams } from '../../schemas/avatar-schemas.ts';
 import { errorResponses } from '../../schemas/common-schemas.ts';
 import { StartLiveSessionBody } from '../../schemas/session-schemas.ts';
@@ -26,6 +27,7 @@ export function startLiveSessionRoute(app: FastifyInstance, services: Services) 
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
         body: StartLiveSessionBody,
+        [OPTIONAL_BODY]: true,
         response: {
           201: Type.Object({
             sessionId: Type.String(),

@@ -1,0 +1,144 @@
+// Emotions on the portrait through the renderer's interfaces: the agent's `expression` message on a live session's
+// speech socket (its frames come back on the socket), and POST /preview's `expression`.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MOUTH } from '../../renderer/engine/landmark-indices.ts';
+import { HEADER_BYTES, MEDIA_KIND } from '../../renderer/live/frame-output.ts';
+import { cornerMotion, landmarkBox, meanDifference } from './astronaut-portrait.ts';
+import { createSession, SECRET, startLiveRenderer } from './live-renderer.ts';
+import { decodeFrames } from './video-probe.ts';
+
+const SIZE = 512;
+let live: Awaited<ReturnType<typeof startLiveRenderer>>;
+let baseUrl: string;
+
+beforeAll(async () => {
+  // Idle motion off: without speech or emotion every frame is the same, so any change is the emotion's.
+  live = await startLiveRenderer({ RENDER_CONFIG: JSON.stringify({ resolution: `${SIZE}x${SIZE}`, frameRate: 25, idleMotion: false }) });
+  baseUrl = live.renderer.baseUrl;
+});
+afterAll(async () => {
+  await live?.stop();
+});
+
+type Box = [number, number, number, number];
+const faceBox = (): Box => {
+  const [x, y, w, h] = live.portrait.face.box;
+  return [Math.floor(x), Math.floor(y), Math.ceil(x + w), Math.ceil(y + h)];
+};
+const mouthBox = (): Box =>
+  landmarkBox(live.portrait.face, [MOUTH.leftCorner, MOUTH.rightCorner, ...MOUTH.outerUpper, ...MOUTH.outerLower], 6);
+
+/** Mean absolute difference of two I420 frames' luma inside a box. */
+function lumaDifference(a: Buffer, b: Buffer, box: Box): number {
+  let sum = 0;
+  for (let y = box[1]; y <= box[3]; y++) for (let x = box[0]; x <= box[2]; x++) sum += Math.abs(a[y * SIZE + x] - b[y * SIZE + x]);
+  return sum / ((box[2] - box[0] + 1) * (box[3] - box[1] + 1));
+}
+
+/** Luma outside `box`: what no emotion may move. */
+function lumaOutside(a: Buffer, b: Buffer, box: Box): number {
+  let differing = 0;
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      const inside = x >= box[0] && x <= box[2] && y >= box[1] && y <= box[3];
+      if (!inside && a[y * SIZE + x] !== b[y * SIZE + x]) differing++;
+    }
+  }
+  return differing;
+}
+
+describe('emotions on a live session', () => {
+  it('shows the agent\'s "expression" in the face, eased in, and neutral brings the idle face back', async () => {
+    const id = 'emotions';
+    const token = 'emotions-token-0123456789';
+    expect((await createSession(baseUrl, { sessionId: id, token, viewerToken: 'emotions-viewer-0123456789' })).status).toBe(201);
+    const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/sessions/${id}/speech?token=${token}`);
+    const frames: Buffer[] = [];
+    const events: { type: string }[] = [];
+    socket.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) events.push(JSON.parse(data.toString()));
+      else if (data.readUInt8(0) === MEDIA_KIND.i420) frames.push(data.subarray(HEADER_BYTES, HEADER_BYTES + SIZE * SIZE));
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    const start = { type: 'start', format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 }, output: { video: 'i420', audio: false } };
+    socket.send(JSON.stringify(start));
+    /** The last frame once `count` more have come: at 25 fps, 15 frames are 0.6 s, past the 0.25 s ease. */
+    const frameAfter = async (count: number) => {
+      const from = frames.length;
+      await expect.poll(() => frames.length, { timeout: 10_000, message: `${count} frames` }).toBeGreaterThanOrEqual(from + count);
+      return frames.at(-1)!;
+    };
+    const idle = await frameAfter(3);
+
+    socket.send(JSON.stringify({ type: 'expression', name: 'happy', intensity: 1 }));
+    const firstHappy = frames.length;
+    const happy = await frameAfter(15);
+    const face = faceBox();
+    expect(lumaDifference(idle, happy, mouthBox())).toBeGreaterThan(3);
+    expect(lumaDifference(idle, happy, face)).toBeGreaterThan(0.5);
+    expect(lumaOutside(idle, happy, face)).toBeLessThan(SIZE * SIZE * 0.01);
+    // Eased, not switched: some frame between shows less of it than the held one.
+    const between = frames.slice(firstHappy, firstHappy + 8).map((f) => lumaDifference(idle, f, mouthBox()));
+    expect(Math.min(...between)).toBeLessThan(lumaDifference(idle, happy, mouthBox()) * 0.9);
+
+    socket.send(JSON.stringify({ type: 'expression', name: 'sad', intensity: 0.7 }));
+    const sad = await frameAfter(15);
+    expect(lumaDifference(happy, sad, mouthBox())).toBeGreaterThan(2);
+
+    socket.send(JSON.stringify({ type: 'expression', name: 'neutral' }));
+    const back = await frameAfter(15);
+    expect(lumaDifference(idle, back, face)).toBeLessThan(0.05);
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+
+    // A bad one closes the agent's socket with 4003 and a sentence; the session goes on.
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    socket.send(JSON.stringify({ type: 'expression', name: 'ecstatic' }));
+    expect(await closed).toBe(4003);
+    expect(events.find((e) => e.type === 'error')).toMatchObject({
+      message: expect.stringMatching(/"name" must be one of neutral, happy/),
+    });
+    const status = await (await fetch(`${baseUrl}/sessions/${id}`, { headers: { Authorization: `Bearer ${SECRET}` } })).json();
+    expect(status.state).toBe('active');
+    await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+  }, 60_000);
+});
+
+describe('emotions on previews', () => {
+  const preview = (body: unknown) =>
+    fetch(`${baseUrl}/preview`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${SECRET}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  it('renders the clip with the emotion asked for, and the same face without one or with neutral', async () => {
+    const clip = async (body: unknown) => {
+      const response = await preview(body);
+      expect(response.status).toBe(200);
+      return decodeFrames(Buffer.from(await response.arrayBuffer()), SIZE, SIZE);
+    };
+    const plain = await clip({ durationSeconds: 0.5 });
+    const surprised = await clip({ durationSeconds: 0.5, expression: { name: 'surprised', intensity: 0.9 } });
+    const neutral = await clip({ durationSeconds: 0.5, expression: { name: 'neutral' } });
+    expect(surprised).toHaveLength(plain.length);
+    const face = faceBox();
+    // The emotion shows from the first frame to the last.
+    for (const i of [0, plain.length - 1]) expect(meanDifference(plain[i], surprised[i], SIZE, face)).toBeGreaterThan(0.5);
+    expect(meanDifference(plain[0], neutral[0], SIZE, face)).toBeLessThan(0.05);
+    expect(cornerMotion([plain[0], surprised[0]], SIZE)).toBeLessThan(1);
+  }, 60_000);
+
+  it('answers 400 validation-failed for a bad expression', async () => {
+    for (const [expression, sentence] of [
+      [{ name: 'bored' }, /"name" must be one of/],
+      [{ name: 'happy', intensity: 2 }, /"intensity" must be a number from 0 to 1/],
+      [{ name: 'happy', strength: 1 }, /unknown field "strength"/],
+      ['happy', /must be an object/],
+    ] as const) {
+      const response = await preview({ expression });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: 'validation-failed', error: expect.stringMatching(sentence) });
+    }
+  });
+});
