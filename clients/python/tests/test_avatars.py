@@ -9,9 +9,10 @@ from avatars import (
     BadRequestError,
     ForbiddenError,
     NotFoundError,
+    ServiceUnavailableError,
     UnsupportedMediaTypeError,
 )
-from avatars.types import Scope
+from avatars.types import EMOTIONS, Scope
 
 from .support import Server, key_for, refused
 
@@ -225,3 +226,18 @@ async def test_bodies_the_typed_methods_never_send(client: AsyncAvatarsClient, u
     with pytest.raises(BadRequestError) as fixed:
         await client.request("PUT", f"/api/v1/avatars/{avatar['_id']}", json={"tier": "realtime_lipsync"})
     assert fixed.value.details[0]["path"] == "tier"
+
+
+async def test_preview_takes_an_expression_and_the_api_checks_it(client: AsyncAvatarsClient, unique: str) -> None:
+    portrait = await client.avatars.create(name=unique, tier="animated_portrait")
+    # Checked before the container is asked: a bad emotion or intensity is a 400 naming the field.
+    with pytest.raises(BadRequestError) as e:
+        await client.avatars.preview(portrait["_id"], expression={"name": "joyful"})  # type: ignore[arg-type]
+    assert e.value.code == "validation-failed"
+    assert e.value.details and e.value.details[0]["path"].startswith("expression")
+    with pytest.raises(BadRequestError):
+        await client.avatars.preview(portrait["_id"], expression={"name": "happy", "intensity": 1.5})
+    # A good one reaches the container's part: none is deployed, so the contract's 503.
+    with pytest.raises(ServiceUnavailableError):
+        await client.avatars.preview(portrait["_id"], expression={"name": "happy", "intensity": 0.8})
+    assert EMOTIONS == ("neutral", "happy", "sad", "surprised", "angry", "thinking")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import aiohttp
+from avatars import expression
+from avatars.types import Emotion, Expression
 from loguru import logger
 from pipecat.audio.resamplers.base_audio_resampler import BaseAudioResampler
 from pipecat.audio.utils import create_stream_resampler
@@ -39,6 +41,7 @@ from pipecat.utils.errors import ErrorCategory
 from yarl import URL
 
 from .api import UNREACHABLE, AvatarsAPIError, LiveSession, end_session, start_session
+from .frames import AvatarExpressionFrame
 from .media import (
     KIND_I420,
     KIND_JPEG,
@@ -190,6 +193,9 @@ class AvatarsVideoService(AIService):
         self._reconnected = 0
         self._last_socket_error: str | None = None
         self._warned_unstarted = False
+        # The emotion last set: sent when the socket is up, and again on a reconnection (the session keeps it, but a
+        # set_expression() while the socket was down never reached it).
+        self._expression: Expression | None = None
 
         self._resampler: BaseAudioResampler | None = None
         self._resampler_rate = 0
@@ -256,6 +262,25 @@ class AvatarsVideoService(AIService):
 
     def can_generate_metrics(self) -> bool:
         return True
+
+    async def set_expression(self, name: Emotion, intensity: float = 1.0) -> None:
+        """Shows an emotion on the avatar's face from now on, blended with its speech: `happy`, `sad`,
+        `surprised`, `angry` or `thinking` at `intensity` 0..1; `neutral` clears it. The face eases into it over a
+        quarter second. Before the session is up it waits and is sent once it is. ValueError for an unknown emotion
+        or an intensity out of range. (Pushing an AvatarExpressionFrame does the same from inside the pipeline.)
+        """
+        self._expression = expression(name, intensity)
+        await self._send_expression()
+
+    async def _send_expression(self) -> None:
+        ws = self._ws
+        if self._expression is None or ws is None or ws.closed:
+            return
+        async with self._ws_lock:
+            try:
+                await ws.send_str(json.dumps({"type": "expression", **self._expression}))
+            except (ConnectionError, RuntimeError):
+                pass  # the socket is going away; the reconnection sends it
 
     # --- lifecycle ---
 
@@ -324,6 +349,8 @@ class AvatarsVideoService(AIService):
         if isinstance(frame, InterruptionFrame):
             await self._interrupt()
             await self.push_frame(frame, direction)
+        elif isinstance(frame, AvatarExpressionFrame):
+            await self.set_expression(frame.emotion, frame.intensity)
         elif isinstance(frame, TTSAudioRawFrame) and direction == FrameDirection.DOWNSTREAM:
             await self._speech(frame)
         elif isinstance(frame, TTSStoppedFrame):
@@ -458,6 +485,8 @@ class AvatarsVideoService(AIService):
             # An interrupt sent on the old socket may never have arrived: send it again, and wait for its event.
             self._pending_interrupts = 1
             await ws.send_str(json.dumps({"type": "interrupt"}))
+        if self._expression is not None:
+            await ws.send_str(json.dumps({"type": "expression", **self._expression}))
         self._receive_task = self.create_task(self._receive_handler(ws), "avatars-receive")
 
     async def _receive_handler(self, ws: aiohttp.ClientWebSocketResponse) -> None:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pipecat.utils.errors import ErrorCategory
 
-from pipecat_avatars import AvatarsAPIError, AvatarsVideoService
+from pipecat_avatars import AvatarExpressionFrame, AvatarsAPIError, AvatarsVideoService
 from pipecat_avatars.media import (
     KIND_I420,
     KIND_JPEG,
@@ -111,3 +111,29 @@ def test_the_apis_refusals_say_what_happened_and_whether_retrying_can_help(
     e = AvatarsAPIError("Starting a session on avatar avt_x", status, {"error": error, "code": "c", "reason": "why"})
     assert e.category == category
     assert str(e) == f"Starting a session on avatar avt_x: the API answered {status} c: {error.rstrip('.')} (why)"
+
+
+@pytest.mark.parametrize(
+    ("emotion", "intensity", "message"),
+    [
+        ("joyful", 1.0, "name must be one of neutral, happy, sad, surprised, angry, thinking"),
+        ("happy", 1.5, "intensity must be a number from 0 to 1"),
+        ("happy", -0.5, "intensity must be a number from 0 to 1"),
+        ("happy", "0.5", "intensity must be a number from 0 to 1"),
+    ],
+)
+async def test_an_emotion_the_session_would_refuse_is_refused_where_it_is_set(
+    emotion: str, intensity: float, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        AvatarExpressionFrame(emotion, intensity)  # type: ignore[arg-type]  # the wrong values are the point
+    avatar = AvatarsVideoService(api_key="sk_x", avatar_id="avt_x")
+    with pytest.raises(ValueError, match=message):
+        await avatar.set_expression(emotion, intensity)  # type: ignore[arg-type]
+
+
+def test_an_expression_frame_carries_its_emotion() -> None:
+    frame = AvatarExpressionFrame("happy", 0.8)
+    assert (frame.emotion, frame.intensity) == ("happy", 0.8)
+    assert str(frame).startswith("AvatarExpressionFrame#") and "happy" in str(frame)
+    assert AvatarExpressionFrame("neutral").intensity == 1.0

@@ -13,6 +13,7 @@ from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncAvatarsClient
 from ._resources import NOT_GIVEN, AvatarSettings, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
 from ._sync import AvatarsClient
 from ._version import __version__
+from .expressions import expression
 from .errors import *  # every exception of the package: errors.__all__
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SessionsResource",
     "SourceFile",
     "__version__",
+    "expression",
     "types",
 ]
 __all__ += errors.__all__

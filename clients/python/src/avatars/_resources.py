@@ -20,6 +20,7 @@ from .types import (
     CreatedApiKey,
     DeletedAvatar,
     DeploymentState,
+    Expression,
     LiveKitJoin,
     LiveSession,
     OnDemand,
@@ -198,10 +199,12 @@ class AvatarsResource:
         """Ask for the avatar's rendering container to stop."""
         return cast(Avatar, await self._client.request("POST", f"/api/v1/avatars/{_id(avatar_id)}/undeploy"))
 
-    async def preview(self, avatar_id: str) -> Preview:
+    async def preview(self, avatar_id: str, *, expression: Expression | None = None) -> Preview:
         """Tier 1: the VRM's URL (or the orb's colour and size). Tier 2/3: a clip rendered by the running container
-        (:class:`~avatars.ServiceUnavailableError` when it is not deployed)."""
-        return cast(Preview, await self._client.request("POST", f"/api/v1/avatars/{_id(avatar_id)}/preview"))
+        (:class:`~avatars.ServiceUnavailableError` when it is not deployed), showing ``expression`` throughout
+        (e.g. ``{"name": "happy", "intensity": 0.8}``; a VRM shows emotions in the browser, so Tier 1 ignores it)."""
+        body = None if expression is None else {"expression": expression}
+        return cast(Preview, await self._client.request("POST", f"/api/v1/avatars/{_id(avatar_id)}/preview", json=body))
 
     async def wait_until(
         self,

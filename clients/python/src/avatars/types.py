@@ -7,7 +7,7 @@ ISO 8601 strings (``datetime.fromisoformat`` reads them).
 
 from __future__ import annotations
 
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Any, Final, Literal, NotRequired, TypedDict, get_args
 
 Tier = Literal["stylized_3d", "animated_portrait", "realtime_lipsync"]
 AvatarStatus = Literal["creating", "preprocessing", "ready", "failed"]
@@ -18,6 +18,15 @@ GpuType = Literal["nvidia-t4", "nvidia-l4", "nvidia-a10", "nvidia-l40s", "nvidia
 Scope = Literal["avatars:read", "avatars:write", "keys:admin"]
 Transport = Literal["whep", "livekit"]
 SessionState = Literal["active", "ended"]
+Emotion = Literal["neutral", "happy", "sad", "surprised", "angry", "thinking"]
+EMOTIONS: Final[tuple[Emotion, ...]] = get_args(Emotion)
+
+
+class Expression(TypedDict):
+    """An emotion a portrait shows (``neutral`` shows none) and how strongly, 0..1 (default 1)."""
+
+    name: Emotion
+    intensity: NotRequired[float]
 
 
 class Resources(TypedDict, total=False):

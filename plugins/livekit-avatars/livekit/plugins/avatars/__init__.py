@@ -4,17 +4,22 @@ audio, as the hosted avatar plugins do.
 See README.md in this package's folder.
 """
 
+from avatars.types import Emotion
+
 from .api import AvatarsAPI, LiveKitSession
-from .avatar import SAMPLE_RATE, AvatarSession, mint_avatar_token
+from .avatar import ATTRIBUTE_EXPRESSION, SAMPLE_RATE, AvatarSession, expression_attribute, mint_avatar_token
 from .errors import AvatarsError
 from .version import __version__
 
 __all__ = [
+    "ATTRIBUTE_EXPRESSION",
     "AvatarSession",
     "AvatarsAPI",
     "AvatarsError",
+    "Emotion",
     "LiveKitSession",
     "SAMPLE_RATE",
+    "expression_attribute",
     "mint_avatar_token",
     "__version__",
 ]

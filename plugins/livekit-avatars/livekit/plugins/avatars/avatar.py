@@ -5,6 +5,8 @@ import os
 from typing import Any, Literal
 
 import httpx
+from avatars import expression
+from avatars.types import Emotion
 
 from livekit import api, rtc
 from livekit.agents import (
@@ -28,6 +30,17 @@ _AVATAR_AGENT_NAME = "avatars-avatar-agent"
 # The rendering container plays speech at 24 kHz (its lip-sync analyzer's rate). It also takes 16 and 48 kHz, but a
 # TTS speaking at any other rate (espeak's 22050 Hz, say) would be refused, so the agent session resamples to this.
 SAMPLE_RATE = 24000
+
+# The agent's participant attribute its avatar reads for the emotion to show (contract/livekit-avatar.ts):
+# "happy", or "happy:0.8" with an intensity from 0 to 1.
+ATTRIBUTE_EXPRESSION = "lk.expression"
+
+
+def expression_attribute(name: Emotion, intensity: float = 1.0) -> str:
+    """The value of ``lk.expression`` for an emotion (``neutral`` clears it); ValueError for one the avatar would
+    refuse."""
+    checked = expression(name, intensity)["intensity"]
+    return name if checked == 1 else f"{name}:{checked:.3f}".rstrip("0").rstrip(".")
 
 
 def mint_avatar_token(
@@ -132,6 +145,7 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
         )
         self._start_timeout = start_timeout
         self._session: LiveKitSession | None = None
+        self._room: rtc.Room | None = None
 
     @property
     def avatar_identity(self) -> str:
@@ -198,6 +212,7 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
             raise RuntimeError("AvatarSession.start() needs an agent job context or a connected room")
 
         await super().start(agent_session, room)
+        self._room = room
 
         token = mint_avatar_token(
             api_key=key,
@@ -232,6 +247,19 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
                 wait_remote_track=rtc.TrackKind.KIND_VIDEO,
             ),
         )
+
+    async def set_expression(self, name: Emotion, intensity: float = 1.0) -> None:
+        """Shows an emotion on the avatar's face from now on, blended with its speech: ``happy``, ``sad``,
+        ``surprised``, ``angry`` or ``thinking`` at ``intensity`` 0..1; ``neutral`` clears it.
+
+        It sets the agent's ``lk.expression`` participant attribute, which the avatar follows (eased in over a
+        quarter second). Call it after ``start()``; raises ValueError for an unknown emotion or an intensity out of
+        range.
+        """
+        value = expression_attribute(name, intensity)
+        if self._room is None:
+            raise RuntimeError("AvatarSession.set_expression() needs start() first: the emotion is set in its room")
+        await self._room.local_participant.set_attributes({ATTRIBUTE_EXPRESSION: value})
 
     async def aclose(self) -> None:
         """Ends the Avatars session (the avatar leaves the room), then releases what ``start()`` set up.
