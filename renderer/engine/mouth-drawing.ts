@@ -121,7 +121,8 @@ export class MouthPainter {
       col.lt[k] = lt;
       col.tt[k] = li - lowerTeeth * 0.5 - tongueRise;
       col.tip[k] = tip;
-      col.press[k] = pp * across ** 0.3;
+      // A photo whose lips already meet has its own line there; the crease is for lips pressed over an opening.
+      col.press[k] = pp * across ** 0.3 * Math.min(1, Math.max(0, (profile.lowerInner[k] - profile.upperInner[k]) / 1.5));
       tongueRoom = Math.max(tongueRoom, gap);
     }
     const style: InteriorStyle = {
@@ -131,6 +132,7 @@ export class MouthPainter {
       photoTeeth: profile.photoTeeth,
       teethDy,
       teeth: profile.teeth,
+      halfWidth: profile.halfWidth,
       tongue: Math.min(1, Math.max(weight(v.aa), weight(v.oh) * 0.9) * 1.2),
       tip: th,
     };

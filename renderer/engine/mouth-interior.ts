@@ -28,6 +28,8 @@ export interface InteriorStyle {
   photoTeeth: boolean;
   teethDy: number;
   teeth: [number, number, number];
+  /** Half the mouth's width in pixels (drawn teeth are spaced by it). */
+  halfWidth: number;
   /** 0..1: how much of the tongue shows (aa, oh) and of its raised tip (th). */
   tongue: number;
   tip: number;
@@ -61,8 +63,8 @@ export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: num
     if (style.photoTeeth) {
       sampleBase(out, style.base, style.width, style.height, column.photoX, yc - style.teethDy, upper);
     } else {
-      // Drawn teeth: shaded under the upper lip and towards the corners.
-      const shade = (0.78 + 0.22 * across) * (0.86 + 0.14 * Math.min(1, (yc - top) / 2));
+      // Drawn teeth: shaded under the upper lip and towards the corners, with a faint line between teeth.
+      const shade = (0.78 + 0.22 * across) * (0.86 + 0.14 * Math.min(1, (yc - top) / 2)) * toothGap(s, style.halfWidth);
       mix(out, style.teeth, shade, upper);
     }
   }
@@ -70,6 +72,19 @@ export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: num
     const a = style.tip * below(yc, column.tip);
     if (a > 0) mix(out, TONGUE, 1.08, a);
   }
+}
+
+/**
+ * Darkening between drawn teeth: incisors meet at the middle, and the teeth narrow towards the corners as the arch
+ * turns away (spacing even in the arch's angle, not across the picture). A line about a pixel wide, anti-aliased.
+ */
+function toothGap(s: number, halfWidth: number): number {
+  const angle = Math.asin(Math.max(-1, Math.min(1, s * 0.98)));
+  const teeth = angle / 0.27;
+  const fromLine = Math.abs(teeth - Math.round(teeth));
+  // Pixels from the nearest gap: d(angle)/ds = 1/cos(angle), so a step in teeth is 0.27*cos(angle)*halfWidth px.
+  const pixels = fromLine * 0.27 * Math.cos(angle) * halfWidth;
+  return 1 - 0.12 * Math.max(0, 1 - pixels / 0.7);
 }
 
 /** Coverage of the pixel row centred at yc below an edge at `edge`. */

@@ -1,9 +1,14 @@
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { darkPixels, landmarkBox, prepareAstronaut, regionDifference, type PreparedPortrait } from './astronaut-portrait.ts';
 import { buildControlMesh } from '../../renderer/engine/control-mesh.ts';
 import { computeCoverFit } from '../../renderer/engine/cover-fit.ts';
 import { type MouthInput, poseMesh } from '../../renderer/engine/face-rig.ts';
 import { STILL_POSE } from '../../renderer/engine/idle-motion.ts';
+import { preprocessPortrait } from '../../src/sources/portrait/index.ts';
+import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { withClosedMouth } from '../harness/hard-portraits.ts';
 import { MOUTH } from '../../renderer/engine/landmark-indices.ts';
 import { createPortraitAnimator, type PortraitAnimator } from '../../renderer/engine/portrait-animator.ts';
 
@@ -195,5 +200,23 @@ describe('the portrait mouth on the smiling astronaut', () => {
         expect(area(xs, ys, t), JSON.stringify(mouth)).toBeGreaterThanOrEqual(area(mesh.restX, mesh.restY, t) > 1 ? 0 : -1e-6);
       }
     }
+  });
+
+  it('draws teeth of its own when the photo shows none (lips closed at rest)', async () => {
+    const { artifact } = await preprocessPortrait(await withClosedMouth(await readFile(PORTRAIT_FIXTURES.astronaut)));
+    const { data, info } = await sharp(artifact.image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const a = createPortraitAnimator({
+      image: { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 },
+      face: artifact.face,
+      config: { resolution: '512x512', frameRate: 30, idleMotion: false },
+      seed: 3,
+    });
+    expect(countColours(a.base, mouthBox).teeth).toBeLessThan(5);
+    const aa = a.frame(0, AA);
+    const colours = countColours(aa, mouthBox);
+    console.log(`closed-mouth photo at aa: teeth ${colours.teeth}, tongue ${colours.tongue}, dark ${insidePixels(aa)}`);
+    expect(colours.teeth).toBeGreaterThan(40);
+    expect(insidePixels(aa)).toBeGreaterThan(100);
+    expect(Buffer.from(a.frame(1)).equals(Buffer.from(a.base))).toBe(true);
   });
 });
