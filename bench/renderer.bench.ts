@@ -1,6 +1,7 @@
 /**
  * The rendering container's engine: frames per second of the CPU warp at 512x512 and 1024x1024 (one JS thread),
- * idle and speaking (the mouth drawn: lips, cavity, teeth, tongue, consonant shapes, the fade to rest), and the
+ * idle, speaking (the mouth drawn: lips, cavity, teeth, tongue, consonant shapes, the fade to rest) and talking with
+ * an emotion (speech-driven head, brows and blinks on top), and the
  * latency of a 3 s preview clip including H.264 encoding, against encoding the same number of static
  * frames with the same ffmpeg settings in the same run.
  */
@@ -8,10 +9,13 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { encodeMp4 } from '../renderer/encoder/encode-mp4.ts';
 import type { MouthInput } from '../renderer/engine/face-rig.ts';
+import type { FaceState } from '../renderer/engine/face-state.ts';
 import { createPortraitAnimator, type PortraitAnimator } from '../renderer/engine/portrait-animator.ts';
+import { SpeechMotion } from '../renderer/engine/speech-motion.ts';
 import { previewFrameCount, renderPreviewClip } from '../renderer/preview-clip.ts';
 import { preprocessPortrait } from '../src/sources/portrait/index.ts';
 import { PORTRAIT_FIXTURES } from '../test/fixtures.ts';
+import { espeakPcm16 } from '../test/renderer/espeak-speech.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 
@@ -53,6 +57,13 @@ export default async function bench(report: Report): Promise<void> {
       unit: 'x',
       note: `${round(speaking)} frames/s with the mouth drawn (vowels, consonants, fades); target >= 4x at 512x512`,
     });
+    const talking = engineFps(animator, frames, speechMouth, talkingFace());
+    report({
+      name: `renderer engine talking with emotion vs real time ${resolution}`,
+      value: round(talking / FPS),
+      unit: 'x',
+      note: `${round(talking)} frames/s: speaking, plus SpeechMotion fed 10 ms slots of espeak-ng speech and a blend of two emotions; target >= 4x at 512x512`,
+    });
   }
 
   const animator = animatorAt('512x512');
@@ -75,12 +86,32 @@ export default async function bench(report: Report): Promise<void> {
   });
 }
 
-function engineFps(animator: PortraitAnimator, frames: number, mouth: (frame: number) => MouthInput | undefined = () => undefined): number {
+function engineFps(
+  animator: PortraitAnimator,
+  frames: number,
+  mouth: (frame: number) => MouthInput | undefined = () => undefined,
+  face: (t: number) => FaceState | undefined = () => undefined,
+): number {
   const target = new Uint8Array(animator.width * animator.height * 4);
-  for (let i = 0; i < 30; i++) animator.frameInto(target, i / FPS, mouth(i));
+  for (let i = 0; i < 30; i++) animator.frameInto(target, i / FPS, mouth(i), face(i / FPS));
   const start = performance.now();
-  for (let i = 0; i < frames; i++) animator.frameInto(target, 1 + i / FPS, mouth(i));
+  for (let i = 0; i < frames; i++) animator.frameInto(target, 1 + i / FPS, mouth(i), face(1 + i / FPS));
   return frames / ((performance.now() - start) / 1000);
+}
+
+/** The face of a live session that talks: every playout slot up to t fed to SpeechMotion (as live-session.ts does), happy and surprised blended. */
+function talkingFace(): (t: number) => FaceState {
+  const pcm = espeakPcm16('The weather was terrible yesterday. We stayed inside, and read books all afternoon. Would you like a walk?');
+  const speech = new Int16Array(pcm.buffer, pcm.byteOffset, pcm.length / 2);
+  const motion = new SpeechMotion(1);
+  let slot = 0;
+  return (t) => {
+    for (; slot / 100 <= t; slot++) {
+      const at = (slot * 160) % speech.length;
+      motion.push(speech.subarray(at, at + 160), 16000, slot / 100);
+    }
+    return { expression: { happy: 0.6, surprised: 0.3 }, talk: motion.at(t) };
+  };
 }
 
 /** A mouth that never rests: every vowel and consonant in turn, blended, with a pause every two seconds. */

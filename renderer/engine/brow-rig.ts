@@ -21,7 +21,7 @@ const INNER = 0.05;
 const KNIT_DOWN = 0.024;
 const KNIT_IN = 0.03;
 /** The most of its nearest brow's travel the skin above it takes. */
-const FOREHEAD_SHARE = 0.7;
+const FOREHEAD_SHARE = 0.5;
 
 interface BrowRows {
   /** The brow's two rows, outer end to inner end. */

@@ -108,8 +108,11 @@ interface MouthRig {
   innerLower: number[];
   cx: number;
   half: number;
-  /** Skin near the lips that follows them, and skin of each cheek with its share of the raise. */
-  skin: number[];
+  /** Skin near the lips that follows them (weights per lip within reach, and their sum), and skin of each cheek with its share of the raise. */
+  skin: { point: number; lips: number[]; weights: number[]; sum: number }[];
+  /** The lips' moves of the frame being posed (scratch). */
+  dx: Float64Array;
+  dy: Float64Array;
   cheeks: { point: number; share: number }[];
 }
 
@@ -125,8 +128,9 @@ export function poseExpressionMouth(mesh: ControlMesh, pose: ExpressionPose, out
   rigByMesh.set(mesh, rig);
   const h = mesh.face.height;
   const { restX } = mesh;
-  const dx = new Float64Array(rig.lips.length);
-  const dy = new Float64Array(rig.lips.length);
+  const { dx, dy } = rig;
+  dx.fill(0);
+  dy.fill(0);
   rig.lips.forEach((p, k) => {
     const across = Math.max(-1, Math.min(1, (restX[p] - rig.cx) / rig.half));
     const corner = across * across;
@@ -158,33 +162,24 @@ export function poseExpressionMouth(mesh: ControlMesh, pose: ExpressionPose, out
     outY[rig.lips[k]] += dy[k];
   }
   if (pose.cheek > 0) for (const { point, share } of rig.cheeks) outY[point] -= pose.cheek * CHEEK_UP * h * share;
-  followLips(mesh, rig, dx, dy, outX, outY);
+  followLips(rig, dx, dy, outX, outY);
 }
 
 /**
  * Skin near the lips follows the expression's lip moves with a smooth falloff, as poseMouth's drag does for the
  * speech mouth's (each drags by its own moves only, so neither is applied twice).
  */
-function followLips(mesh: ControlMesh, rig: MouthRig, dx: Float64Array, dy: Float64Array, outX: Float64Array, outY: Float64Array): void {
-  const radius = mesh.mouthWidth * 0.6;
-  const { restX, restY } = mesh;
-  for (const p of rig.skin) {
-    let sum = 0;
+function followLips(rig: MouthRig, dx: Float64Array, dy: Float64Array, outX: Float64Array, outY: Float64Array): void {
+  for (const { point, lips, weights, sum } of rig.skin) {
     let sx = 0;
     let sy = 0;
-    for (let k = 0; k < rig.lips.length; k++) {
-      const q = rig.lips[k];
-      const d = Math.hypot(restX[p] - restX[q], restY[p] - restY[q]);
-      if (d >= radius) continue;
-      const w = (1 - d / radius) ** 2;
-      sum += w;
-      sx += w * dx[k];
-      sy += w * dy[k];
+    for (let j = 0; j < lips.length; j++) {
+      sx += weights[j] * dx[lips[j]];
+      sy += weights[j] * dy[lips[j]];
     }
-    if (sum === 0) continue;
     const norm = Math.max(1, sum);
-    outX[p] += (sx / norm) * Math.min(1, sum);
-    outY[p] += (sy / norm) * Math.min(1, sum);
+    outX[point] += (sx / norm) * Math.min(1, sum);
+    outY[point] += (sy / norm) * Math.min(1, sum);
   }
 }
 
@@ -204,7 +199,8 @@ function mouthRig(mesh: ControlMesh): MouthRig {
   const cx = (mesh.restX[at(MOUTH.leftCorner)] + mesh.restX[at(MOUTH.rightCorner)]) / 2;
   const cy = (mesh.restY[at(MOUTH.leftCorner)] + mesh.restY[at(MOUTH.rightCorner)]) / 2;
   const half = Math.max(1, mesh.mouthWidth / 2);
-  const skin: number[] = [];
+  const skin: MouthRig['skin'] = [];
+  const radius = mesh.mouthWidth * 0.6;
   const cheeks: MouthRig['cheeks'] = [];
   // Each cheek's apple: below the eye's outer half, halfway down to the mouth corner.
   const apples = mesh.eyes.map((eye) => {
@@ -215,9 +211,17 @@ function mouthRig(mesh: ControlMesh): MouthRig {
   const reach = mesh.face.height * 0.28;
   for (let p = 0; p < mesh.count; p++) {
     if (lipSet.has(p) || mesh.eyePoints.has(p) || mesh.headWeight[p] !== 1 || mesh.breathWeight[p] !== 1) continue;
-    skin.push(p);
-    const near = Math.min(...apples.map((a) => Math.hypot(mesh.restX[p] - a.x, mesh.restY[p] - a.y)));
-    if (near < reach) cheeks.push({ point: p, share: (1 - near / reach) ** 2 });
+    const near: MouthRig['skin'][number] = { point: p, lips: [], weights: [], sum: 0 };
+    lips.forEach((q, k) => {
+      const d = Math.hypot(mesh.restX[p] - mesh.restX[q], mesh.restY[p] - mesh.restY[q]);
+      if (d >= radius) return;
+      near.lips.push(k);
+      near.weights.push((1 - d / radius) ** 2);
+      near.sum += (1 - d / radius) ** 2;
+    });
+    if (near.sum > 0) skin.push(near);
+    const apple = Math.min(...apples.map((a) => Math.hypot(mesh.restX[p] - a.x, mesh.restY[p] - a.y)));
+    if (apple < reach) cheeks.push({ point: p, share: (1 - apple / reach) ** 2 });
   }
   const indices = (landmarks: number[]) => landmarks.map((i) => lips.indexOf(at(i))).filter((k) => k >= 0);
   const inner = (landmarks: number[]) => [MOUTH.innerCornerLeft, ...landmarks, MOUTH.innerCornerRight].map(at).filter((p) => p >= 0);
@@ -231,6 +235,8 @@ function mouthRig(mesh: ControlMesh): MouthRig {
     half,
     skin,
     cheeks,
+    dx: new Float64Array(lips.length),
+    dy: new Float64Array(lips.length),
   };
 }
 
