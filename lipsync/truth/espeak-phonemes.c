@@ -1,6 +1,6 @@
 /* Synthesizes text with espeak-ng and writes the truth for the lip-sync tests:
  * raw PCM16 mono (little-endian, at espeak's own rate, 22050 Hz) to OUT_PCM, and one line per phoneme
- * event, "<mnemonic>\t<startSample>", to stdout, preceded by "rate\t<sampleRate>".
+ * event, "<mnemonic>\t<startSample>", to stdout, preceded by "rate\t<sampleRate>", and one "#word" line per word.
  * Usage: espeak-phonemes VOICE PITCH(0-99) RATE(wpm) OUT_PCM TEXT   (TEXT may hold [[phonemes]])
  * Build: gcc -O2 -o espeak-phonemes espeak-phonemes.c -lespeak-ng */
 #include <espeak-ng/speak_lib.h>
@@ -17,6 +17,8 @@ static int on_synth(short *wav, int n, espeak_EVENT *ev) {
     written += n;
   }
   for (; ev && ev->type != espeakEVENT_LIST_TERMINATED; ev++) {
+    /* A word's start: "#word\t<startSample>\t<textPosition (1-based)>\t<length>" (a TTS's word timings). */
+    if (ev->type == espeakEVENT_WORD) printf("#word\t%d\t%d\t%d\n", ev->sample, ev->text_position, ev->length);
     if (ev->type != espeakEVENT_PHONEME) continue;
     char name[9];
     memcpy(name, ev->id.string, 8);

@@ -25,6 +25,15 @@ export interface SpokenText {
   samples: Float32Array;
   sampleRate: number;
   phonemes: PhonemeEvent[];
+  /** espeak-ng's word events: where each word of the text starts. */
+  words: WordEvent[];
+}
+
+export interface WordEvent {
+  /** The word as written in the text. */
+  text: string;
+  /** Start, in samples at `sampleRate`. */
+  start: number;
 }
 
 export function buildEspeakHelper(): string {
@@ -76,11 +85,19 @@ export function speak(text: string, opts: SpeakOptions): SpokenText {
       execFileSync('sox', ['-V1', '-R', ...fmt, '-r', String(nativeRate), raw, ...fmt, '-r', String(rate), pcm]);
     }
     const samples = pcm16ToFloat32(new Uint8Array(readFileSync(pcm)));
-    const phonemes = lines.slice(1).map(([phoneme, start]) => ({
-      phoneme,
-      start: Math.round((Number(start) * rate) / nativeRate),
-    }));
-    return { samples, sampleRate: rate, phonemes };
+    const at = (start: string) => Math.round((Number(start) * rate) / nativeRate);
+    const phonemes = lines
+      .slice(1)
+      .filter(([name]) => name !== '#word')
+      .map(([phoneme, start]) => ({ phoneme, start: at(start) }));
+    const chars = [...text];
+    const words = lines
+      .filter(([name]) => name === '#word')
+      .map(([, start, position, length]) => ({
+        text: chars.slice(Number(position) - 1, Number(position) - 1 + Number(length)).join(''),
+        start: at(start),
+      }));
+    return { samples, sampleRate: rate, phonemes, words };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

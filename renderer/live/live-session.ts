@@ -10,6 +10,8 @@ import type { ExpressionRequest } from '../../contract/expressions.ts';
 import { ExpressionEasing } from './expression-easing.ts';
 import { SessionMetrics, type MetricsEvent } from './session-metrics.ts';
 import { SpeechPlayout, type PlayoutSlot, type SegmentEnd } from './speech-playout.ts';
+import type { SpokenWord } from './speech-protocol.ts';
+import { rendererPhonemizer } from '../phonemes/renderer-phonemizer.ts';
 import { UpsampleTo48k } from './upsample-to-48k.ts';
 import { answerWhepOffer } from './whep-viewer.ts';
 import { loadWrtc } from './wrtc-binding.ts';
@@ -39,6 +41,7 @@ export type SessionEvent =
       speechMs: number | null;
       open: number;
       visemes: NonNullable<MouthInput['visemes']> | null;
+      consonants: NonNullable<MouthInput['consonants']> | null;
       speaking: boolean;
     }
   | { type: 'ended'; reason: SessionEndReason }
@@ -283,6 +286,7 @@ export class LiveSession {
       finishAfterMs: FINISH_AFTER_MS,
       onEvent: (type) => this.send(type === 'playback_finished' ? { type, interrupted: false } : { type }),
       onSegmentEnd: (end) => this.speakerLink?.segmentEnded?.(end),
+      phonemizer: rendererPhonemizer,
     });
     this.upsampler = new UpsampleTo48k(sampleRate);
     this.send(ready);
@@ -311,6 +315,12 @@ export class LiveSession {
   setExpression(request: ExpressionRequest): void {
     this.lastActivity = performance.now();
     this.expression.set(request, (this.lastActivity - this.createdAt) / 1000);
+  }
+
+  /** The agent's timed words (a `text` message): the mouth follows their phonemes where they cover the speech. */
+  receiveText(words: readonly SpokenWord[]): void {
+    this.lastActivity = performance.now();
+    this.playout?.text(words);
   }
 
   /** Ends the segment of speech that is arriving (a LiveKit audio stream closed): the agent hears when it played. */
@@ -497,6 +507,7 @@ export class LiveSession {
         speechMs: speechSample === null || !this.playout ? null : Math.round((speechSample / this.playout.sampleRate) * 1000),
         open: mouth?.open ?? 0,
         visemes: mouth?.visemes ?? null,
+        consonants: mouth?.consonants ?? null,
         speaking: this.playout?.speaking ?? false,
       });
     }

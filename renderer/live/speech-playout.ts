@@ -1,5 +1,8 @@
 import { createVisemeAnalyzer, pcm16ToFloat32, type VisemeAnalyzer, type VisemeFrame } from '../../lipsync/index.ts';
 import type { MouthInput } from '../engine/face-rig.ts';
+import type { Phonemizer } from '../phonemes/espeak-phonemizer.ts';
+import type { SpokenWord } from './speech-protocol.ts';
+import { SpokenWords } from './spoken-words.ts';
 
 /** What the player sends during one 10 ms slot of the playout clock. */
 export interface PlayoutSlot {
@@ -29,13 +32,16 @@ export interface SpeechPlayoutOptions {
   onEvent(event: PlayoutEvent): void;
   /** A segment closed with endSegment() has played to its end. */
   onSegmentEnd?(end: SegmentEnd): void;
+  /** Turns the words of `text` messages into phonemes; without it the mouth follows the audio alone. */
+  phonemizer?: Phonemizer;
 }
 
 type State = 'idle' | 'buffering' | 'playing' | 'starved';
 
 /**
  * The speech side of the playout clock. Visemes are computed when speech arrives; the mouth of a slot is the one
- * analysed for the samples that slot plays, so audio and mouth leave the player together.
+ * analysed for the samples that slot plays, so audio and mouth leave the player together. Where the agent's
+ * words (a `text` message) cover the slot and their phonemes are known, the mouth is the phonemes' instead.
  */
 export class SpeechPlayout {
   readonly slotSamples: number;
@@ -57,11 +63,21 @@ export class SpeechPlayout {
   // but not yet played out, oldest first.
   private openSegmentStart: number | null = null;
   private readonly closedSegments: { start: number; end: number }[] = [];
+  private readonly words: SpokenWords;
 
   constructor(private readonly options: SpeechPlayoutOptions) {
     this.slotSamples = options.sampleRate / 100;
     this.slot = new Int16Array(this.slotSamples);
     this.analyzer = createVisemeAnalyzer({ sampleRate: options.sampleRate });
+    this.words = new SpokenWords(options.sampleRate, options.phonemizer ?? null);
+  }
+
+  /**
+   * The words of a `text` message, timed in seconds from here: the next sample received is their time 0. Their
+   * phonemes drive the mouth once the phonemizer has them (speech that plays before that follows the audio).
+   */
+  text(words: readonly SpokenWord[]): void {
+    this.words.add(words, this.received);
   }
 
   /** Queues PCM16 little-endian mono speech that arrived at `nowMs`. */
@@ -111,6 +127,7 @@ export class SpeechPlayout {
     this.arrivals.length = 0;
     this.visemes.length = 0;
     this.mouth = null;
+    this.words.clear();
     // A fresh analyzer state, so the cut-off utterance's open mouth does not leak into the next one.
     this.analyzer.reset();
     this.analyzerOrigin = this.received;
@@ -165,6 +182,8 @@ export class SpeechPlayout {
       this.starvedSince = nowMs;
     }
     const frame = this.mouth;
+    const spoken = this.words.mouthAt(centre, slot, filled);
+    if (spoken) return { samples: slot, mouth: spoken, speechSample: centre };
     return { samples: slot, mouth: frame ? { open: frame.open, visemes: frame.weights } : null, speechSample: centre };
   }
 

@@ -8,7 +8,7 @@ export const SAMPLE_RATES = [16000, 24000] as const;
 
 export type AgentMessage =
   | { type: 'start'; sampleRate: number; debug: boolean; output: FrameOutputOptions | null }
-  | { type: 'text'; text: string }
+  | { type: 'text'; text: string; words: SpokenWord[] }
   | { type: 'interrupt' }
   | { type: 'expression'; expression: Required<ExpressionRequest> }
   | { type: 'end' };
@@ -39,9 +39,7 @@ export function parseAgentMessage(text: string): AgentMessage {
       return parseStart(message);
     case 'text':
       if (typeof message.text !== 'string') throw new ProtocolError(CLOSE.badMessage, 'A "text" message needs a string "text".');
-      if (message.words !== undefined && !Array.isArray(message.words))
-        throw new ProtocolError(CLOSE.badMessage, '"words" must be an array.');
-      return { type: 'text', text: message.text };
+      return { type: 'text', text: message.text, words: parseWords(message.words) };
     case 'expression':
       return parseExpressionMessage(message);
     case 'interrupt':
@@ -68,6 +66,49 @@ function parseExpressionMessage(message: Record<string, unknown>): AgentMessage 
   } catch (error) {
     throw new ProtocolError(CLOSE.badMessage, `An "expression" message's ${(error as Error).message}`);
   }
+}
+
+/**
+ * A word the agent's speech says, timed in seconds from the speech position where its `text` message arrived: 0 is
+ * the first sample of the speech sent after that message (docs/live-sessions.md).
+ */
+export interface SpokenWord {
+  word: string;
+  start: number;
+  end: number;
+}
+
+export const MAX_WORDS = 1000;
+export const MAX_WORD_CHARS = 64;
+/** The most speech one session may queue (maxQueuedSpeechSeconds' top): no word of it can lie further ahead. */
+export const MAX_WORD_SECONDS = 600;
+
+/** `words`: absent or `[{ word, start, end }]`, each finite, 0 <= start <= end <= 600, none before the previous one's end. */
+function parseWords(value: unknown): SpokenWord[] {
+  if (value === undefined) return [];
+  const bad = (why: string) => new ProtocolError(CLOSE.badMessage, `"words" ${why}`);
+  if (!Array.isArray(value)) throw bad('must be an array of { "word", "start", "end" }.');
+  if (value.length > MAX_WORDS) throw bad(`may hold at most ${MAX_WORDS} words; send the rest in another "text" message.`);
+  const words: SpokenWord[] = [];
+  for (const [i, item] of value.entries()) {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) throw bad(`[${i}] must be an object { "word", "start", "end" }.`);
+    const { word, start, end, ...rest } = item as Record<string, unknown>;
+    const unknown = Object.keys(rest)[0];
+    if (unknown !== undefined) throw bad(`[${i}] has an unknown field "${unknown}": only word, start and end are accepted.`);
+    if (typeof word !== 'string' || word.length === 0 || word.length > MAX_WORD_CHARS)
+      throw bad(`[${i}].word must be a string of 1 to ${MAX_WORD_CHARS} characters.`);
+    const times = { start, end };
+    for (const name of ['start', 'end'] as const) {
+      const time = times[name];
+      if (typeof time !== 'number' || !Number.isFinite(time) || time < 0 || time > MAX_WORD_SECONDS)
+        throw bad(`[${i}].${name} must be a number of seconds from 0 to ${MAX_WORD_SECONDS}.`);
+    }
+    if ((start as number) > (end as number)) throw bad(`[${i}] ends before it starts.`);
+    const previous = words.at(-1);
+    if (previous && (start as number) < previous.end) throw bad(`[${i}] starts before the word before it ends: words come in order.`);
+    words.push({ word, start: start as number, end: end as number });
+  }
+  return words;
 }
 
 function parseStart(message: Record<string, unknown>): AgentMessage {

@@ -99,7 +99,7 @@ export function bindSpeechSocket(socket: WebSocket, session: LiveSession): void 
       } else if (message.type === 'interrupt') session.interrupt();
       else if (message.type === 'end') session.finish();
       else if (message.type === 'expression') session.setExpression(message.expression);
-      // "text" is accepted for the transcript; the mouth follows the audio alone.
+      else if (message.type === 'text') session.receiveText(message.words);
     } catch (error) {
       if (error instanceof ProtocolError) fail(error.code, error.message);
       else fail(1011, 'The renderer failed to handle this message.');

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { speak } from '../../lipsync/truth/espeak-truth.ts';
+import { wordTimings } from '../../lipsync/truth/held-out-text.ts';
+import { bilabialSpans } from '../../lipsync/truth/score-visemes.ts';
+import type { MouthInput } from '../engine/face-rig.ts';
+import { createEspeakPhonemizer, type Phonemizer } from '../phonemes/espeak-phonemizer.ts';
+import { SpeechPlayout } from './speech-playout.ts';
+
+const RATE = 16000;
+const spoken = speak('My mom made a map of Bombay.', { voice: 'en-us', sampleRate: RATE });
+const words = wordTimings(spoken);
+const pcm = (samples: Float32Array): Uint8Array => {
+  const out = new Uint8Array(samples.length * 2);
+  const view = new DataView(out.buffer);
+  samples.forEach((s, i) => view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(s * 32768))), true));
+  return out;
+};
+
+/** Plays `speech` through a playout to its end; each slot's mouth (copied) and the sample at its centre. */
+function play(player: SpeechPlayout, speech: Uint8Array): { at: number; mouth: MouthInput | null }[] {
+  player.receive(speech, 0);
+  const out = [];
+  for (let now = 0; player.speaking; now += 10) {
+    const slot = player.next(now);
+    if (slot.speechSample !== null) out.push({ at: slot.speechSample, mouth: slot.mouth && structuredClone(slot.mouth) });
+  }
+  return out;
+}
+
+const playout = (phonemizer?: Phonemizer) =>
+  new SpeechPlayout({ sampleRate: RATE, jitterMs: 0, finishAfterMs: 50, onEvent: () => {}, phonemizer });
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe("SpeechPlayout with the agent's timed words", () => {
+  it('presses the lips together on the p, b and m of the words, at their times', async () => {
+    const phonemizer = createEspeakPhonemizer();
+    await phonemizer.phonemize(words.map((w) => w.word));
+    const player = playout(phonemizer);
+    player.text(words);
+    await settle();
+    const slots = play(player, pcm(spoken.samples));
+    const spans = bilabialSpans(spoken, false);
+    expect(spans.map((s) => s.phoneme).join(' ')).toBe('m m m m m p b m b'); // "mom made": m, m
+    const pressed = spans.filter((span) =>
+      slots.some((s) => s.at >= span.start && s.at < span.end && s.mouth?.consonants?.pp === 1 && s.mouth.open === 0),
+    );
+    // Phonemes spread over a word's time by their usual lengths do not always fall where the voice put them: the
+    // b of "Bombay" lasts 24 ms after a long m, where the words alone place it earlier.
+    expect(pressed.length).toBeGreaterThanOrEqual(spans.length - 1);
+    // The vowel of "map" ("a", aa) shows aa, wide open.
+    const map = spoken.phonemes.findIndex((p, i) => p.phoneme === 'a' && spoken.phonemes[i + 1]?.phoneme === 'p');
+    const [from, to] = [spoken.phonemes[map].start, spoken.phonemes[map + 1].start];
+    const middle = slots.find((s) => s.at >= (from + to) / 2)!.mouth!;
+    expect(middle.open).toBeGreaterThan(0.5);
+    expect(Object.entries(middle.visemes!).sort((a, b) => b[1] - a[1])[0][0]).toBe('aa');
+  });
+
+  it('follows the audio where no words are, before their phonemes are known, and after an interruption', async () => {
+    const audioOnly = play(playout(), pcm(spoken.samples));
+    const never: Phonemizer = { phonemize: () => new Promise(() => {}) };
+    const waiting = playout(never);
+    waiting.text(words);
+    expect(play(waiting, pcm(spoken.samples))).toEqual(audioOnly);
+
+    const missing = playout(createEspeakPhonemizer({ command: '/nonexistent/espeak-ng' }));
+    missing.text(words);
+    await settle();
+    expect(play(missing, pcm(spoken.samples))).toEqual(audioOnly);
+
+    // Words, then an interruption before their speech: the words go with the dropped speech.
+    const phonemizer = createEspeakPhonemizer();
+    const cut = playout(phonemizer);
+    const reference = playout();
+    cut.text(words);
+    cut.interrupt();
+    reference.interrupt();
+    await phonemizer.phonemize(words.map((w) => w.word));
+    await settle();
+    expect(play(cut, pcm(spoken.samples))).toEqual(play(reference, pcm(spoken.samples)));
+  });
+
+  it('times words from the speech position where the text arrived, and closes the mouth in a silence inside a word', async () => {
+    const phonemizer = createEspeakPhonemizer();
+    const player = playout(phonemizer);
+    const lead = new Uint8Array(RATE); // half a second of silence already received
+    player.receive(lead, 0);
+    // One long "ma" over 0.1..0.9 s after the lead, whose audio is silent from 0.45 to 0.65 s.
+    player.text([{ word: 'ma', start: 0.1, end: 0.9 }]);
+    await phonemizer.phonemize(['ma']);
+    await settle();
+    // A loud buzz (a voice at 120 Hz) for a second, silent from 0.45 to 0.65 s.
+    const vowel = Float32Array.from({ length: RATE }, (_, i) => 0.3 * (((i * 120) / RATE) % 1) - 0.15);
+    vowel.fill(0, Math.round(0.45 * RATE), Math.round(0.65 * RATE));
+    const slots = play(player, pcm(vowel));
+    const at = (seconds: number) => slots.find((s) => s.at >= 8000 + seconds * RATE)!.mouth!;
+    expect(at(0.12).consonants?.pp).toBe(1); // the m, 0.1 s after the text's position (not after the session's start)
+    expect(at(0.35).open).toBeGreaterThan(0.5); // the vowel
+    expect(at(0.55).open).toBeLessThan(0.05); // silence inside the word
+    expect(at(0.8).open).toBeGreaterThan(0.5);
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * The agent's timed words as a mouth, for SpeechPlayout: each `text` message's words are phonemized off the clock
+ * (the phonemizer is asynchronous), aligned to their times (lipsync/text/) and kept as a track on the received
+ * speech's sample clock. A slot that a track covers gets its mouth from the phonemes, scaled by the slot's
+ * loudness so that a silence inside a word (a pause the timings do not show) still closes the lips.
+ */
+import { alignPhonemes, type TimedWord } from '../../lipsync/text/align-phonemes.ts';
+import { PhonemeMouth, type TextMouth } from '../../lipsync/text/phoneme-mouth.ts';
+import type { MouthInput } from '../engine/face-rig.ts';
+import type { Phonemizer } from '../phonemes/espeak-phonemizer.ts';
+import type { SpokenWord } from './speech-protocol.ts';
+
+/** A slot this far below the speech's recent peak is silence (the mouth closes); this far above that, fully spoken. */
+const SILENCE_BELOW_PEAK_DB = 45;
+const LOUD_SPAN_DB = 15;
+const PEAK_DECAY_DB_PER_SLOT = 0.02;
+/** The gate opens at once with sound and falls over a few slots, so a stop's short silence does not flicker. */
+const GATE_RELEASE = 0.5;
+
+export class SpokenWords {
+  private readonly tracks: PhonemeMouth[] = [];
+  private epoch = 0; // clear() drops the answers of phonemizations under way
+  private peakDb = -60;
+  private gate = 0;
+
+  constructor(
+    private readonly sampleRate: number,
+    private readonly phonemizer: Phonemizer | null,
+  ) {}
+
+  /** Words timed in seconds from `origin` (a received-sample position). */
+  add(words: readonly SpokenWord[], origin: number): void {
+    if (!this.phonemizer || words.length === 0) return;
+    const epoch = this.epoch;
+    const base = origin / this.sampleRate;
+    void this.phonemizer.phonemize(words.map((w) => w.word)).then(
+      (phonemes) => {
+        if (!phonemes || epoch !== this.epoch) return;
+        const timed: TimedWord[] = words.map((w, i) => ({ start: base + w.start, end: base + w.end, phonemes: phonemes[i] }));
+        const track = new PhonemeMouth(alignPhonemes(timed));
+        if (track.end > Number.NEGATIVE_INFINITY) this.tracks.push(track);
+      },
+      () => {}, // a phonemizer that failed leaves these words to the audio
+    );
+  }
+
+  /** Forgets every track and every answer still to come (an interruption dropped their speech). */
+  clear(): void {
+    this.tracks.length = 0;
+    this.epoch++;
+  }
+
+  /**
+   * The mouth for the slot centred on `centre` (a received-sample position) playing `samples[0..filled)`, or
+   * null where no track covers it.
+   */
+  mouthAt(centre: number, samples: Int16Array, filled: number): MouthInput | null {
+    this.follow(samples, filled);
+    if (this.tracks.length === 0) return null;
+    const t = centre / this.sampleRate;
+    while (this.tracks.length > 0 && this.tracks[0].end <= t) this.tracks.shift();
+    // Tracks may meet (one utterance's closing rest, the next one's first word): a phoneme wins over a rest.
+    const track = this.tracks.find((k) => k.sounds(t)) ?? this.tracks.find((k) => k.covers(t));
+    const mouth = track?.at(t);
+    if (mouth) {
+      const g = this.gate;
+      mouth.open *= g;
+      for (const v in mouth.visemes) mouth.visemes[v as keyof TextMouth['visemes']] *= g;
+      // Lips pressed for p, b, m stay pressed in a stop's silence: only the open shapes fade with the sound.
+      for (const c of ['ff', 'ss', 'th'] as const) mouth.consonants[c] *= g;
+      return mouth;
+    }
+    return null;
+  }
+
+  private follow(samples: Int16Array, filled: number): void {
+    let sum = 0;
+    for (let i = 0; i < filled; i++) sum += samples[i] * samples[i];
+    const db = filled > 0 ? 10 * Math.log10(sum / filled / (32768 * 32768) + 1e-12) : -120;
+    this.peakDb = Math.max(db, this.peakDb - PEAK_DECAY_DB_PER_SLOT);
+    const target = Math.min(1, Math.max(0, (db - (this.peakDb - SILENCE_BELOW_PEAK_DB)) / LOUD_SPAN_DB));
+    this.gate = target >= this.gate ? target : this.gate + (target - this.gate) * GATE_RELEASE;
+  }
+}
