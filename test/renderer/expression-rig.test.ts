@@ -149,6 +149,19 @@ describe('emotions on the portrait rig (astronaut)', () => {
     }
   });
 
+  it('adds speech motion to the idle pose: nod and tilt on top, its blinks instead of the idle ones, the gaze drawn in', () => {
+    const idle = { ...STILL_POSE, blink: 1, gazeX: 0.8, gazeY: -0.4, headRoll: 0.01, headY: 0.002 };
+    const talk = { nod: 0.02, tilt: -0.03, brows: 0, blink: 0, attend: 1, ownsBlinks: true };
+    const pose = expressionIdlePose(idle, { talk });
+    expect(pose.blink).toBe(0); // an idle blink mid-utterance would double the speech motion's own
+    expect(pose.headY).toBeCloseTo(0.022, 10);
+    expect(pose.headRoll).toBeCloseTo(-0.02, 10);
+    expect(Math.abs(pose.gazeX)).toBeLessThan(0.3);
+    expect(expressionIdlePose(idle, { talk: { ...talk, blink: 0.6 } }).blink).toBe(0.6);
+    // Without ownership the two combine by max.
+    expect(expressionIdlePose(idle, { talk: { ...talk, blink: 0.6, ownsBlinks: false } }).blink).toBe(1);
+  });
+
   it('leaves frames byte-identical to idle ones when the face state moves nothing', () => {
     const idle = createPortraitAnimator({ image: portrait.image, face: portrait.face, config: { ...config, idleMotion: true }, seed: 3 });
     for (const t of [0.2, 1.4, 3.3]) {
