@@ -19,8 +19,13 @@ export type Point = [number, number];
 export interface MouthMeasure {
   landmarks: Point[];
   detectionScore: number;
-  /** Mean gap between the inner lips (61-67, 62-66, 63-65) over the mouth's width (48-54): 0 when the lips meet. */
+  /**
+   * Mean gap between the inner lips (61-67, 62-66, 63-65) over the distance between the eyes' centres: how far the
+   * mouth is open, whatever the lips' spread (over the mouth's own width, a rounded "oo" would read as more open).
+   */
   aperture: number;
+  /** The same gap over the mouth's width (48-54), the usual mouth aspect ratio. */
+  gapOverWidth: number;
   /** Mouth corner to corner (48-54) over the distance between the eyes' centres: spread against rounded. */
   width: number;
   /** Centre of the 20 lip points and the mouth's width, in pixels, for cropping. */
@@ -84,5 +89,5 @@ export function mouthOf(lm: Point[]): Omit<MouthMeasure, 'landmarks' | 'detectio
   const widthPx = distance(lm[48], lm[54]);
   const gap = (distance(lm[61], lm[67]) + distance(lm[62], lm[66]) + distance(lm[63], lm[65])) / 3;
   const eyes = distance(mean(lm.slice(36, 42)), mean(lm.slice(42, 48)));
-  return { aperture: gap / widthPx, width: widthPx / eyes, centre: mean(lm.slice(48, 68)), widthPx };
+  return { aperture: gap / eyes, gapOverWidth: gap / widthPx, width: widthPx / eyes, centre: mean(lm.slice(48, 68)), widthPx };
 }

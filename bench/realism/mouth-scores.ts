@@ -2,18 +2,18 @@
 import type { SpeechFrame } from './speech-frames.ts';
 import type { SoundClass } from './spoken-sounds.ts';
 
-/** The lips meet: the inner-lip gap under 5% of the mouth's width. */
-export const LIPS_MEET_BELOW = 0.05;
-
 export interface JudgedFrame {
   frame: SpeechFrame;
   aperture: number;
+  gapOverWidth: number;
   width: number;
 }
 
 export interface MouthScores {
   /** Pearson correlation of the judge's aperture with the spoken openness, over every frame with a face. */
   correlation: number;
+  /** The same with the gap over the mouth's width. */
+  correlationOverWidth: number;
   restAperture: number;
   vowelAperture: number;
   pbmAperture: number;
@@ -46,11 +46,12 @@ export function pearson(xs: number[], ys: number[]): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : 0;
 }
 
-export function scoreMouths(judged: JudgedFrame[]): MouthScores {
+/** `lipsMeetBelow`: the aperture under which the lips count as meeting. */
+export function scoreMouths(judged: JudgedFrame[], lipsMeetBelow: number): MouthScores {
   const of = (keep: (s: SoundClass) => boolean) => judged.filter((j) => keep(j.frame.sound));
   const pbm = of((s) => s === 'pbm');
   const vowels = of((s) => VOWELS.includes(s));
-  const closedSounds = new Set(pbm.filter((j) => j.aperture < LIPS_MEET_BELOW).map((j) => j.frame.soundId));
+  const closedSounds = new Set(pbm.filter((j) => j.aperture < lipsMeetBelow).map((j) => j.frame.soundId));
   const width: MouthScores['width'] = {};
   for (const sound of new Set(judged.map((j) => j.frame.sound))) width[sound] = mean(of((s) => s === sound).map((j) => j.width));
   return {
@@ -58,14 +59,18 @@ export function scoreMouths(judged: JudgedFrame[]): MouthScores {
       judged.map((j) => j.aperture),
       judged.map((j) => j.frame.spokenOpen),
     ),
+    correlationOverWidth: pearson(
+      judged.map((j) => j.gapOverWidth),
+      judged.map((j) => j.frame.spokenOpen),
+    ),
     restAperture: mean(of((s) => s === 'rest').map((j) => j.aperture)),
     vowelAperture: mean(vowels.map((j) => j.aperture)),
     pbmAperture: mean(pbm.map((j) => j.aperture)),
-    pbmFramesClosed: pbm.filter((j) => j.aperture < LIPS_MEET_BELOW).length,
+    pbmFramesClosed: pbm.filter((j) => j.aperture < lipsMeetBelow).length,
     pbmFrames: pbm.length,
     pbmSoundsClosed: closedSounds.size,
     pbmSounds: new Set(pbm.map((j) => j.frame.soundId)).size,
-    vowelFramesClosed: vowels.filter((j) => j.aperture < LIPS_MEET_BELOW).length,
+    vowelFramesClosed: vowels.filter((j) => j.aperture < lipsMeetBelow).length,
     width,
   };
 }

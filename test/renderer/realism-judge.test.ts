@@ -1,10 +1,15 @@
 // The realism bench's judge (bench/realism/face-judge.ts: face-api's 68 landmarks, not preprocessing's mesh) on
-// rendered astronaut frames: it must find the face, put the mouth where preprocessing put it, and see an open mouth
-// as open, or the bench's figures mean nothing.
+// rendered astronaut frames: it must find the face, put the mouth where preprocessing put it, see an open mouth as
+// open and lips painted shut as shut, or the bench's figures mean nothing.
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaceJudge, type FaceJudge } from '../../bench/realism/face-judge.ts';
 import { createPortraitAnimator, type PortraitAnimator } from '../../renderer/engine/portrait-animator.ts';
 import { MOUTH } from '../../renderer/engine/landmark-indices.ts';
+import { preprocessPortrait } from '../../src/sources/portrait/index.ts';
+import { PORTRAIT_FIXTURES } from '../fixtures.ts';
+import { withClosedMouth } from '../harness/hard-portraits.ts';
 import { landmarkBox, prepareAstronaut, type PreparedPortrait } from './astronaut-portrait.ts';
 
 let portrait: PreparedPortrait;
@@ -39,6 +44,20 @@ describe('the realism judge (face-api in Node, wasm backend)', () => {
       expect(y).toBeLessThan(y1);
     }
     expect(open!.aperture).toBeGreaterThan(rest!.aperture + 0.1);
+  });
+
+  it('reads the astronaut with its lips painted shut as less open than its smile', async () => {
+    const { artifact } = await preprocessPortrait(await withClosedMouth(await readFile(PORTRAIT_FIXTURES.astronaut)));
+    const { data, info } = await sharp(artifact.image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const shutAnimator = createPortraitAnimator({
+      image: { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 },
+      face: artifact.face,
+      config: { resolution: '512x512', frameRate: 25, idleMotion: false },
+      seed: 1,
+    });
+    const shut = await judge.measure(shutAnimator.base, 512, 512);
+    const smile = await judge.measure(animator.base, 512, 512);
+    expect(shut!.aperture).toBeLessThan(smile!.aperture * 0.6);
   });
 
   it('finds no face in a frame without one', async () => {
