@@ -5,7 +5,7 @@ import { type ChainName, chainValue, type MouthProfile } from './mouth-profile.t
 /** Sub-columns per pixel for the lip edges' coverage: steep edges near the corners are smoothed across x too. */
 const SUBSAMPLES = 4;
 const CHAINS: ChainName[] = ['upperOuter', 'upperInner', 'lowerInner', 'lowerOuter'];
-const CREASE = [96, 44, 44];
+const CREASE = [100, 42, 44];
 
 /**
  * Draws the mouth over the warped frame, column by column between the posed lip corners: each lip is the photo's
@@ -255,7 +255,10 @@ export class MouthPainter {
         }
         if (press > 0) {
           // The crease where pressed lips meet: a one-pixel line of deep lip shadow, as much as the lips are closed.
-          const line = cover(y, (ui + li) / 2 - 0.5, (ui + li) / 2 + 0.5) * press * Math.max(0, 1 - (li - ui) / 2) * 0.75;
+          // A softer shadow either side where the lips bulge against each other.
+          const meet = (ui + li) / 2;
+          const closed = press * Math.max(0, 1 - (li - ui) / 2);
+          const line = (cover(y, meet - 0.6, meet + 0.6) * 0.85 + cover(y, meet - 2, meet + 2) * 0.12) * closed;
           r += (CREASE[0] - r) * line;
           g += (CREASE[1] - g) * line;
           b += (CREASE[2] - b) * line;

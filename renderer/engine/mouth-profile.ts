@@ -128,10 +128,12 @@ export function buildMouthProfile(mesh: ControlMesh, base: Uint8Array, width: nu
   }
   // Columns with no opening (closed lips, or a missed run) meet in the middle of their neighbours.
   fillGaps(upperInner, lowerInner, rest.upperInner, rest.lowerInner);
-  median(upperInner);
-  median(lowerInner);
-  smooth(upperInner);
-  smooth(lowerInner);
+  // Filter widths follow the mouth's size (a 1024 frame has twice the columns of the same photo at 512).
+  const radius = Math.max(2, Math.round(count / 36));
+  median(upperInner, radius);
+  median(lowerInner, radius);
+  smooth(upperInner, radius);
+  smooth(lowerInner, radius);
   const upperOuter = new Float64Array(count);
   const lowerOuter = new Float64Array(count);
   let openArea = 0;
@@ -211,26 +213,26 @@ function fillGaps(upper: Float64Array, lower: Float64Array, restUpper: Float64Ar
   }
 }
 
-/** A 5-tap median: one stray pixel (a glint, a dark gap between teeth) must not bend the edge. */
-function median(values: Float64Array): void {
+/** A running median: one stray pixel (a glint, a dark gap between teeth) must not bend the edge. */
+function median(values: Float64Array, radius: number): void {
   const copy = Float64Array.from(values);
   const window: number[] = [];
-  for (let k = 2; k < values.length - 2; k++) {
+  for (let k = radius; k < values.length - radius; k++) {
     window.length = 0;
-    for (let j = k - 2; j <= k + 2; j++) window.push(copy[j]);
+    for (let j = k - radius; j <= k + radius; j++) window.push(copy[j]);
     window.sort((a, b) => a - b);
-    values[k] = window[2];
+    values[k] = window[radius];
   }
 }
 
-/** A 5-tap box filter, twice: the snapped edges are read from noisy single pixels. */
-function smooth(values: Float64Array): void {
+/** A box filter, twice: the snapped edges are read from noisy single pixels. */
+function smooth(values: Float64Array, radius: number): void {
   for (let pass = 0; pass < 2; pass++) {
     const copy = Float64Array.from(values);
     for (let k = 0; k < values.length; k++) {
       let sum = 0;
       let n = 0;
-      for (let j = Math.max(0, k - 2); j <= Math.min(values.length - 1, k + 2); j++) {
+      for (let j = Math.max(0, k - radius); j <= Math.min(values.length - 1, k + radius); j++) {
         sum += copy[j];
         n++;
       }
