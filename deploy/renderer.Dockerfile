@@ -13,9 +13,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev && npm cache clean --force
 
 FROM node:20-bookworm-slim
-# ffmpeg encodes the H.264 output.
+# ffmpeg encodes the H.264 output; espeak-ng turns an agent's timed words into phonemes for the mouth
+# (docs/live-sessions.md, "Words").
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg ca-certificates \
+ && apt-get install -y --no-install-recommends ffmpeg espeak-ng ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 renderer \
  && useradd --system --uid 10001 --gid renderer --home-dir /app --shell /usr/sbin/nologin renderer
