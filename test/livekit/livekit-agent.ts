@@ -6,6 +6,7 @@ import {
   RoomEvent,
   type RpcInvocationData,
   TrackKind,
+  VideoBufferType,
   VideoStream,
 } from '@livekit/rtc-node';
 import { LIVEKIT_AVATAR, type PlaybackFinished } from '../../contract/livekit-avatar.ts';
@@ -25,7 +26,11 @@ export interface Watched {
   firstFrameAt: number | null;
   /** Per 10 ms of the avatar's audio received: its mean absolute sample, and when it arrived. */
   audio: { at: number; level: number }[];
+  /** The luma (Y plane) of the last frames decoded, oldest first (at most LUMA_KEPT). */
+  lumas: Uint8Array[];
 }
+
+const LUMA_KEPT = 60;
 
 /**
  * The agent's side of LiveKit's avatar protocol, with @livekit/rtc-node as LiveKit's own agents drive it: speech as
@@ -36,7 +41,7 @@ export class TestAgent {
   readonly room = new Room();
   readonly finished: Finished[] = [];
   readonly started: number[] = [];
-  readonly watched: Watched = { frames: 0, width: 0, height: 0, firstFrameAt: null, audio: [] };
+  readonly watched: Watched = { frames: 0, width: 0, height: 0, firstFrameAt: null, audio: [], lumas: [] };
   /** The avatar's debug events (`mouth`, `interrupted`), in the order sent, when its token asked for them. */
   readonly debugEvents: Record<string, unknown>[] = [];
   avatar: RemoteParticipant | null = null;
@@ -54,7 +59,8 @@ export class TestAgent {
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, _participant, _kind, topic?: string) => {
       if (topic === LIVEKIT_AVATAR.debugTopic) agent.debugEvents.push(JSON.parse(new TextDecoder().decode(payload)));
     });
-    await room.connect(url, await roomToken(roomName, identity, { kind: 'agent' }), { autoSubscribe: true, dynacast: false });
+    const token = await roomToken(roomName, identity, { kind: 'agent', canUpdateOwnMetadata: true });
+    await room.connect(url, token, { autoSubscribe: true, dynacast: false });
     room.localParticipant!.registerRpcMethod(LIVEKIT_AVATAR.playbackFinished, async (data: RpcInvocationData) => {
       agent.finished.push({ ...(JSON.parse(data.payload) as PlaybackFinished), at: performance.now() });
       return 'ok';
@@ -134,6 +140,9 @@ export class TestAgent {
         this.watched.width = frame.width;
         this.watched.height = frame.height;
         this.watched.firstFrameAt ??= performance.now();
+        const i420 = frame.type === VideoBufferType.I420 ? frame : frame.convert(VideoBufferType.I420);
+        this.watched.lumas.push(i420.data.slice(0, frame.width * frame.height));
+        if (this.watched.lumas.length > LUMA_KEPT) this.watched.lumas.shift();
       }
     } else if (track.kind === TrackKind.KIND_AUDIO) {
       for await (const frame of iterate(new AudioStream(track, 48000, 1))) {

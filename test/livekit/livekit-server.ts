@@ -64,6 +64,8 @@ export async function roomToken(
     secret?: string;
     ttlSeconds?: number;
     canPublish?: boolean;
+    /** May set its own attributes (an agent's `lk.expression`), as LiveKit lets the agents it dispatches. */
+    canUpdateOwnMetadata?: boolean;
   } = {},
 ): Promise<string> {
   const token = new AccessToken(API_KEY, options.secret ?? API_SECRET, {
@@ -72,7 +74,14 @@ export async function roomToken(
     ttl: options.ttlSeconds ?? 600,
   });
   if (options.kind === 'agent') token.kind = 'agent';
-  token.addGrant({ roomJoin: true, room, canPublish: options.canPublish ?? true, canSubscribe: true, canPublishData: true });
+  token.addGrant({
+    roomJoin: true,
+    room,
+    canPublish: options.canPublish ?? true,
+    canSubscribe: true,
+    canPublishData: true,
+    canUpdateOwnMetadata: options.canUpdateOwnMetadata ?? false,
+  });
   return token.toJwt();
 }
 

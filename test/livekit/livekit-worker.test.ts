@@ -4,6 +4,9 @@ import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { createSession, SECRET, startLiveRenderer } from '../renderer/live-renderer.ts';
 import { connectAgent } from '../renderer/speech-agent.ts';
 import { TestAgent } from './livekit-agent.ts';
+import { LIVEKIT_AVATAR } from '../../contract/livekit-avatar.ts';
+import { MOUTH } from '../../renderer/engine/landmark-indices.ts';
+import { landmarkBox } from '../renderer/astronaut-portrait.ts';
 import { API_KEY, API_SECRET, expiredRoomToken, type RunningLiveKit, roomToken, startLiveKit } from './livekit-server.ts';
 
 let livekit: RunningLiveKit;
@@ -276,6 +279,55 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     expect(await status(closed.sessionId)).toMatchObject({ state: 'ended', endReason: 'room-closed' });
     // The renderer goes on: a new session joins another room.
     await agentWithAvatar();
+  });
+
+  it("shows the agent's lk.expression in the face, and logs and ignores a value it cannot read", async () => {
+    const { agent, sessionId } = await agentWithAvatar();
+    const size = 512;
+    const mouth = landmarkBox(live.portrait.face, [MOUTH.leftCorner, MOUTH.rightCorner, ...MOUTH.outerUpper, ...MOUTH.outerLower], 12);
+    /**
+     * Dark pixels in the mouth over the last 10 frames decoded, once 10 more have come: a surprised face opens its
+     * jaw, which idle motion (it moves the head by pixels) and the codec do not darken. Measured: 10 to 12 idle,
+     * 64 to 66 surprised.
+     */
+    const darkInMouth = async (what: string): Promise<number> => {
+      const from = agent.watched.frames;
+      await expect.poll(() => agent.watched.frames - from, { timeout: 10_000, message: what }).toBeGreaterThanOrEqual(10);
+      expect(agent.watched.width).toBe(size);
+      let dark = 0;
+      for (const frame of agent.watched.lumas.slice(-10))
+        for (let y = mouth[1]; y <= mouth[3]; y++) for (let x = mouth[0]; x <= mouth[2]; x++) if (frame[y * size + x] < 70) dark++;
+      return dark / 10;
+    };
+    /** Polls until the mouth's darkness passes `check` (the attribute goes through the LiveKit server first). */
+    const mouthUntil = async (what: string, check: (dark: number) => boolean): Promise<number> => {
+      for (let tries = 0; tries < 20; tries++) {
+        const dark = await darkInMouth(what);
+        if (check(dark)) return dark;
+      }
+      throw new Error(`The mouth never showed ${what}.`);
+    };
+    const setExpression = (value: string) => agent.room.localParticipant!.setAttributes({ [LIVEKIT_AVATAR.expressionAttribute]: value });
+
+    // The first frames a subscriber decodes can be dark (before the first key frame): measure past them.
+    await expect.poll(() => agent.watched.frames, { timeout: 10_000, message: '30 idle frames' }).toBeGreaterThanOrEqual(30);
+    const idle = Math.max(await darkInMouth('idle frames'), await darkInMouth('more idle frames'));
+    expect(idle).toBeLessThan(40);
+    await setExpression('surprised');
+    await mouthUntil('a surprised face', (dark) => dark > idle + 30);
+
+    // A value it cannot read: logged with a sentence, the face as it was, the session on.
+    await setExpression('ecstatic:2');
+    await expect
+      .poll(() => live.renderer.stderr().includes('"event":"livekit-expression-refused"'), { timeout: 5000, message: 'the log line' })
+      .toBe(true);
+    expect(live.renderer.stderr()).toMatch(/"message":"The lk\.expression attribute \\"ecstatic:2\\" is not/);
+    expect(await darkInMouth('frames after the bad value')).toBeGreaterThan(idle + 30);
+    expect(await status(sessionId)).toMatchObject({ state: 'active' });
+
+    // Emptied (as LiveKit clears an attribute): the idle face again.
+    await setExpression('');
+    await mouthUntil('the idle face again', (dark) => dark < idle + 10);
   });
 
   it('answers a refused token with 400 and an unreachable server with 502, naming the cause but never the token', async () => {
