@@ -79,6 +79,26 @@ describe("SpeechPlayout with the agent's timed words", () => {
     expect(play(cut, pcm(spoken.samples))).toEqual(play(reference, pcm(spoken.samples)));
   });
 
+  it('phonemizes at most four text messages at once: words sent faster than that are left to the audio', async () => {
+    let calls = 0;
+    let answer: (phonemes: string[][]) => void = () => {};
+    const slow: Phonemizer = {
+      phonemize: (w) => {
+        calls++;
+        return new Promise((resolve) => {
+          answer = () => resolve(w.map(() => ['m', 'A:']));
+        });
+      },
+    };
+    const player = playout(slow);
+    for (let i = 0; i < 6; i++) player.text([{ word: 'ma', start: i, end: i + 0.5 }]);
+    expect(calls).toBe(4);
+    answer([]);
+    await settle();
+    player.text([{ word: 'ma', start: 0, end: 0.5 }]);
+    expect(calls).toBe(5);
+  });
+
   it('times words from the speech position where the text arrived, and closes the mouth in a silence inside a word', async () => {
     const phonemizer = createEspeakPhonemizer();
     const player = playout(phonemizer);

@@ -16,10 +16,17 @@ const LOUD_SPAN_DB = 15;
 const PEAK_DECAY_DB_PER_SLOT = 0.02;
 /** The gate opens at once with sound and falls over a few slots, so a stop's short silence does not flicker. */
 const GATE_RELEASE = 0.5;
+/**
+ * An agent that sends words far faster than it speaks gets no more than this: the phonemizations under way (more
+ * are left to the audio) and the tracks kept (the oldest goes first).
+ */
+const MAX_PENDING = 4;
+const MAX_TRACKS = 256;
 
 export class SpokenWords {
   private readonly tracks: PhonemeMouth[] = [];
   private epoch = 0; // clear() drops the answers of phonemizations under way
+  private pending = 0;
   private peakDb = -60;
   private gate = 0;
 
@@ -30,18 +37,24 @@ export class SpokenWords {
 
   /** Words timed in seconds from `origin` (a received-sample position). */
   add(words: readonly SpokenWord[], origin: number): void {
-    if (!this.phonemizer || words.length === 0) return;
+    if (!this.phonemizer || words.length === 0 || this.pending >= MAX_PENDING) return;
     const epoch = this.epoch;
     const base = origin / this.sampleRate;
-    void this.phonemizer.phonemize(words.map((w) => w.word)).then(
-      (phonemes) => {
-        if (!phonemes || epoch !== this.epoch) return;
-        const timed: TimedWord[] = words.map((w, i) => ({ start: base + w.start, end: base + w.end, phonemes: phonemes[i] }));
-        const track = new PhonemeMouth(alignPhonemes(timed));
-        if (track.end > Number.NEGATIVE_INFINITY) this.tracks.push(track);
-      },
-      () => {}, // a phonemizer that failed leaves these words to the audio
-    );
+    this.pending++;
+    void this.phonemizer
+      .phonemize(words.map((w) => w.word))
+      .then(
+        (phonemes) => {
+          if (!phonemes || epoch !== this.epoch) return;
+          const timed: TimedWord[] = words.map((w, i) => ({ start: base + w.start, end: base + w.end, phonemes: phonemes[i] }));
+          const track = new PhonemeMouth(alignPhonemes(timed));
+          if (track.end === Number.NEGATIVE_INFINITY) return;
+          if (this.tracks.length >= MAX_TRACKS) this.tracks.shift();
+          this.tracks.push(track);
+        },
+        () => {}, // a phonemizer that failed leaves these words to the audio
+      )
+      .finally(() => this.pending--);
   }
 
   /** Forgets every track and every answer still to come (an interruption dropped their speech). */
