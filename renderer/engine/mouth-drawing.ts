@@ -1,5 +1,5 @@
 import type { MouthInput } from './face-rig.ts';
-import { type InteriorColumn, type InteriorStyle, sampleBase, shadeInterior } from './mouth-interior.ts';
+import { type InteriorColumn, type InteriorStyle, sampleBase, shadeInterior, toothGap } from './mouth-interior.ts';
 import { type ChainName, chainValue, type MouthProfile } from './mouth-profile.ts';
 
 /** Sub-columns per pixel for the lip edges' coverage: steep edges near the corners are smoothed across x too. */
@@ -60,10 +60,8 @@ export class MouthPainter {
     const mouthWidth = profile.halfWidth * 2;
     for (const name of CHAINS) {
       const place = profile.chains[name];
-      const px = chainValue(place, posedX, profile.x);
-      const py = chainValue(place, posedY, profile.chainRestY[name]);
-      this.dx[name].set(px);
-      this.dy[name].set(py);
+      chainValue(place, posedX, profile.x, this.dx[name]);
+      chainValue(place, posedY, profile.chainRestY[name], this.dy[name]);
     }
     // The upper teeth are on the skull: they follow the mouth's middle, not the stretching lips.
     const mid = n >> 1;
@@ -147,6 +145,8 @@ export class MouthPainter {
     // The inside is shaded per sub-column too, so the teeth's and tongue's own edges are smoothed across x.
     const columns: InteriorColumn[] = Array.from({ length: SUBSAMPLES }, () => ({
       s: 0,
+      across: 0,
+      toothShade: 1,
       top: 0,
       bottom: 0,
       upperTeeth: 0,
@@ -175,6 +175,8 @@ export class MouthPainter {
         sub[o + 3] = lerpAt(col.lo, k);
         const column = columns[j];
         column.s = (lerpAt(profile.x, k) - profile.centreX) / profile.halfWidth;
+        column.across = Math.sqrt(Math.max(0, 1 - column.s * column.s));
+        column.toothShade = style.photoTeeth ? 1 : toothGap(column.s, profile.halfWidth);
         column.top = sub[o + 1];
         column.bottom = sub[o + 2];
         column.upperTeeth = lerpAt(col.tb, k);

@@ -6,8 +6,9 @@
 
 /** One posed column of the opening, in output pixels. */
 export interface InteriorColumn {
-  /** Across the mouth, -1 at the left corner .. 1 at the right. */
+  /** Across the mouth, -1 at the left corner .. 1 at the right; sqrt(1 - s^2), 1 in the middle, 0 at the corners. */
   s: number;
+  across: number;
   /** Inner edges of the upper and lower lip. */
   top: number;
   bottom: number;
@@ -16,6 +17,8 @@ export interface InteriorColumn {
   lowerTeeth: number;
   tongue: number;
   tip: number;
+  /** Drawn teeth's darkening at this column (toothGap): 1 on a tooth, less between two. */
+  toothShade: number;
   /** Where this column's upper teeth are in the photo (x; y is `y - teethDy`), when the photo shows them. */
   photoX: number;
 }
@@ -41,11 +44,11 @@ const TONGUE = [176, 84, 90];
 
 /** Writes the opening's colour at row centre `yc` of the column into `out` (RGB, not rounded). */
 export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: number, style: InteriorStyle): void {
-  const { s, top, bottom } = column;
-  const across = Math.sqrt(Math.max(0, 1 - s * s));
-  // Darkest at the opening's middle, lit where the lips let light in: a soft vignette.
+  const { top, bottom, across } = column;
+  // Darkest at the opening's middle, lit where the lips let light in: a soft vignette (4v(1-v) stands for sin(pi v)).
   const v = Math.min(1, Math.max(0, (yc - top) / Math.max(1, bottom - top)));
-  const depth = 0.9 * across ** 0.7 * Math.sin(Math.PI * v) ** 1.4;
+  const hump = 4 * v * (1 - v);
+  const depth = 0.9 * across * hump * Math.sqrt(hump);
   for (let c = 0; c < 3; c++) out[c] = CAVITY_EDGE[c] + (THROAT[c] - CAVITY_EDGE[c]) * depth;
 
   if (style.tongue > 0) {
@@ -64,7 +67,7 @@ export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: num
       sampleBase(out, style.base, style.width, style.height, column.photoX, yc - style.teethDy, upper);
     } else {
       // Drawn teeth: shaded under the upper lip and towards the corners, with a faint line between teeth.
-      const shade = (0.78 + 0.22 * across) * (0.86 + 0.14 * Math.min(1, (yc - top) / 2)) * toothGap(s, style.halfWidth);
+      const shade = (0.78 + 0.22 * across) * (0.86 + 0.14 * Math.min(1, (yc - top) / 2)) * column.toothShade;
       mix(out, style.teeth, shade, upper);
     }
   }
@@ -78,7 +81,7 @@ export function shadeInterior(out: Float64Array, column: InteriorColumn, yc: num
  * Darkening between drawn teeth: incisors meet at the middle, and the teeth narrow towards the corners as the arch
  * turns away (spacing even in the arch's angle, not across the picture). A line about a pixel wide, anti-aliased.
  */
-function toothGap(s: number, halfWidth: number): number {
+export function toothGap(s: number, halfWidth: number): number {
   const angle = Math.asin(Math.max(-1, Math.min(1, s * 0.98)));
   const teeth = angle / 0.27;
   const fromLine = Math.abs(teeth - Math.round(teeth));

@@ -60,11 +60,7 @@ export function buildMouthProfile(mesh: ControlMesh, base: Uint8Array, width: nu
   const rest = {} as Record<ChainName, Float64Array>;
   for (const name of Object.keys(chainPoints) as ChainName[]) {
     chains[name] = placeOnChain(chainPoints[name], mesh.restX, x);
-    rest[name] = chainValue(
-      chains[name],
-      mesh.restY,
-      x.map(() => 0),
-    );
+    rest[name] = chainValue(chains[name], mesh.restY, new Float64Array(count), new Float64Array(count));
   }
   const mouthWidth = Math.max(4, x1 - x0);
   const centreX = (x0 + x1) / 2;
@@ -187,9 +183,8 @@ function placeOnChain(points: number[], restX: Float64Array, columns: Float64Arr
   return { points, segment, fraction };
 }
 
-/** A chain's value at each column: `values` of its points interpolated, minus `minus` (for displacements). */
-export function chainValue(place: ChainPlace, values: ArrayLike<number>, minus: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(place.segment.length);
+/** A chain's value at each column, into `out`: `values` of its points interpolated, minus `minus` (displacements). */
+export function chainValue(place: ChainPlace, values: ArrayLike<number>, minus: ArrayLike<number>, out: Float64Array): Float64Array {
   for (let k = 0; k < out.length; k++) {
     const a = place.points[place.segment[k]];
     const b = place.points[place.segment[k] + 1];
