@@ -1,6 +1,7 @@
 /**
  * Realism judged independently (issue 17): the astronaut portrait speaks held-out espeak-ng speech at 512x512, 25 fps,
- * drawn three ways (the project's lip-sync through SpeechPlayout, the truth's phonemes, loudness alone), and a second
+ * drawn four ways (the project's lip-sync through SpeechPlayout from the audio, the same given the words' timings, the
+ * truth's phonemes, loudness alone), and a second
  * face-landmark model (face-api's 68 points, bench/realism/face-judge.ts) measures every frame: is the face found,
  * does the mouth's aperture follow the spoken openness, do the lips meet on p/b/m, is "ih" (see) wider than "ou"
  * (blue). Writes contact sheets of mouth crops per sound to docs/images/realism-mouth-per-sound*.png.
@@ -35,10 +36,11 @@ const SHEETS: Partial<Record<Drive, string>> = {
   lipsync: 'realism-mouth-per-sound.png',
   truth: 'realism-mouth-per-sound-truth.png',
 };
-/** Every frame for the lip-sync, every other for the two references: the judge's ~50 ms a frame is the run's cost. */
-const STRIDE: Record<Drive, number> = { lipsync: 1, truth: 2, loudness: 2 };
+/** Every frame for the lip-sync from audio, every other for the text path and the two references: the judge's ~50 ms a frame is the run's cost. */
+const STRIDE: Record<Drive, number> = { lipsync: 1, text: 2, truth: 2, loudness: 2 };
 const DRIVE_NOTES: Record<Drive, string> = {
   lipsync: "the project's lip-sync through SpeechPlayout",
+  text: "the project's lip-sync given the words' timings",
   truth: "the truth's phonemes (upper bound)",
   loudness: 'loudness only (baseline)',
 };
@@ -50,7 +52,7 @@ export default async function bench(report: Report): Promise<void> {
     voice,
     sentences: HELD_OUT_SENTENCES.filter((_, s) => s % HELD_OUT_VOICES.length === v),
   }));
-  const frames = speechFrames(plans, FPS, SEED);
+  const frames = await speechFrames(plans, FPS, SEED);
   const photo = await readFile(PORTRAIT_FIXTURES.astronaut);
   const animator = await astronautAnimator(photo);
   const { width, height } = animator;
@@ -102,6 +104,12 @@ export default async function bench(report: Report): Promise<void> {
       value: s.correlation,
       unit: 'r',
       note: `${note}; Pearson over the frames (gap over mouth width: ${s.correlationOverWidth.toFixed(3)}); target >= 0.80 for lipsync`,
+    });
+    report({
+      name: `realism aperture aa / rest (${drive})`,
+      value: (s.apertureOf.aa ?? 0) / (s.apertureOf.rest ?? 1),
+      unit: 'ratio',
+      note: `mean aperture per sound: ${SOUND_CLASSES.map((c) => `${c} ${s.apertureOf[c]?.toFixed(2) ?? '-'}`).join(', ')}`,
     });
     report({
       name: `realism p/b/m aperture / vowel aperture (${drive})`,

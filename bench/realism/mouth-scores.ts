@@ -27,6 +27,8 @@ export interface MouthScores {
   vowelFramesClosed: number;
   /** Mean mouth width (over the eyes' distance) per sound class. */
   width: Partial<Record<SoundClass, number>>;
+  /** Mean aperture per sound class. */
+  apertureOf: Partial<Record<SoundClass, number>>;
 }
 
 const VOWELS: readonly SoundClass[] = ['aa', 'ih', 'ee', 'oh', 'ou'];
@@ -53,7 +55,11 @@ export function scoreMouths(judged: JudgedFrame[], lipsMeetBelow: number): Mouth
   const vowels = of((s) => VOWELS.includes(s));
   const closedSounds = new Set(pbm.filter((j) => j.aperture < lipsMeetBelow).map((j) => j.frame.soundId));
   const width: MouthScores['width'] = {};
-  for (const sound of new Set(judged.map((j) => j.frame.sound))) width[sound] = mean(of((s) => s === sound).map((j) => j.width));
+  const apertureOf: MouthScores['apertureOf'] = {};
+  for (const sound of new Set(judged.map((j) => j.frame.sound))) {
+    width[sound] = mean(of((s) => s === sound).map((j) => j.width));
+    apertureOf[sound] = mean(of((s) => s === sound).map((j) => j.aperture));
+  }
   return {
     correlation: pearson(
       judged.map((j) => j.aperture),
@@ -72,5 +78,6 @@ export function scoreMouths(judged: JudgedFrame[], lipsMeetBelow: number): Mouth
     pbmSounds: new Set(pbm.map((j) => j.frame.soundId)).size,
     vowelFramesClosed: vowels.filter((j) => j.aperture < lipsMeetBelow).length,
     width,
+    apertureOf,
   };
 }

@@ -1,19 +1,22 @@
 /**
  * Held-out espeak-ng speech played through the live path's SpeechPlayout, one playout (one session) per voice, cut
  * into video frames: each frame carries the time it is drawn at, the sound the truth says is spoken then, the head's
- * speech-driven motion (SpeechMotion fed every slot, as the live session feeds it), and three mouths to draw it
- * with: the project's lip-sync (the slot's mouth, as the live session draws it), the truth's phonemes, and loudness
- * alone.
+ * speech-driven motion (SpeechMotion fed every slot, as the live session feeds it), and four mouths to draw it
+ * with: the project's lip-sync from the audio (the slot's mouth, as the live session draws it), the same with the
+ * agent's word timings (a second playout given each sentence's words, as a `text` message gives them), the truth's
+ * phonemes, and loudness alone.
  */
+import { wordTimings } from '../../lipsync/truth/held-out-text.ts';
 import { bilabialSpans } from '../../lipsync/truth/score-visemes.ts';
 import { type SpeakOptions, speak, type SpokenText } from '../../lipsync/truth/espeak-truth.ts';
 import type { MouthInput } from '../../renderer/engine/face-rig.ts';
 import type { FaceState } from '../../renderer/engine/face-state.ts';
 import { SpeechMotion } from '../../renderer/engine/speech-motion.ts';
 import { SpeechPlayout } from '../../renderer/live/speech-playout.ts';
+import { createEspeakPhonemizer } from '../../renderer/phonemes/espeak-phonemizer.ts';
 import { type SoundClass, SPOKEN_OPENNESS, soundClassOf, truthMouth } from './spoken-sounds.ts';
 
-export const DRIVES = ['lipsync', 'truth', 'loudness'] as const;
+export const DRIVES = ['lipsync', 'text', 'truth', 'loudness'] as const;
 export type Drive = (typeof DRIVES)[number];
 
 export interface SpeechFrame {
@@ -41,24 +44,34 @@ export interface SpeechPlan {
 }
 
 /** Video frames every 1/fps s of speech (pauses inside utterances included, the silence between them not). */
-export function speechFrames(plans: SpeechPlan[], fps: number, seed: number, sampleRate = 16000): SpeechFrame[] {
+export async function speechFrames(plans: SpeechPlan[], fps: number, seed: number, sampleRate = 16000): Promise<SpeechFrame[]> {
   const frames: SpeechFrame[] = [];
+  const phonemizer = createEspeakPhonemizer();
   const slotsPerFrame = Math.round(1000 / fps / SLOT_MS);
   let now = 0;
   let soundBase = 0;
   for (const { voice, sentences } of plans) {
     const playout = new SpeechPlayout({ sampleRate, jitterMs: 60, finishAfterMs: 250, onEvent: () => {} });
+    const textPlayout = new SpeechPlayout({ sampleRate, jitterMs: 60, finishAfterMs: 250, onEvent: () => {}, phonemizer });
     const motion = new SpeechMotion(seed);
     let origin = 0; // received samples before this utterance
     for (const sentence of sentences) {
       const speech = speak(sentence, { ...voice, sampleRate });
       const truth = truthAt(speech, soundBase);
       const level = loudness(speech);
-      playout.receive(pcm16(speech.samples), now);
+      const words = wordTimings(speech);
+      await phonemizer.phonemize(words.map((w) => w.word)); // ready before it plays: the bench judges the mouth, not the race
+      textPlayout.text(words);
+      await new Promise((resolve) => setImmediate(resolve));
+      const pcm = pcm16(speech.samples);
+      playout.receive(pcm, now);
+      textPlayout.receive(pcm, now);
       let slot = 0;
       let loud = 0;
       while (playout.speaking) {
         const played = playout.next(now);
+        // The same speech at the same times: the two playouts play the same slots.
+        const withText = textPlayout.next(now).mouth ?? undefined;
         motion.push(played.samples, sampleRate, now / 1000);
         now += SLOT_MS;
         if (played.speechSample === null) continue;
@@ -73,7 +86,7 @@ export function speechFrames(plans: SpeechPlan[], fps: number, seed: number, sam
           sound,
           soundId,
           spokenOpen: SPOKEN_OPENNESS[sound],
-          mouths: { lipsync: played.mouth ?? undefined, truth: truthMouth(sound), loudness: { open: loud } },
+          mouths: { lipsync: played.mouth ?? undefined, text: withText, truth: truthMouth(sound), loudness: { open: loud } },
           face: { talk: motion.at((now - SLOT_MS / 2) / 1000) },
         });
       }
