@@ -1,11 +1,10 @@
 /**
  * Realism judged independently (issue 17): the astronaut portrait speaks held-out espeak-ng speech at 512x512, 25 fps,
- * drawn four ways (the project's lip-sync through SpeechPlayout from the audio, the same given the words' timings, the
- * truth's phonemes, loudness alone), and a second
- * face-landmark model (face-api's 68 points, bench/realism/face-judge.ts) measures every frame: is the face found,
- * does the mouth's aperture follow the spoken openness, do the lips meet on p/b/m, is "ih" (see) wider than "ou"
- * (blue). Writes contact sheets of mouth crops per sound to docs/images/realism-mouth-per-sound*.png.
- * docs/realism.md says how to read the figures.
+ * drawn four ways (the project's lip-sync through SpeechPlayout from the audio, the same given the words' timings,
+ * the truth's phonemes, loudness alone), and a second face-landmark model (face-api's 68 points,
+ * bench/realism/face-judge.ts) measures every frame: is the face found, does the mouth's aperture follow the spoken
+ * openness, do the lips meet on p/b/m, is "ih" (see) wider than "ou" (blue). Writes contact sheets of mouth crops per
+ * sound to docs/images/realism-mouth-per-sound*.png. docs/realism.md says how to read the figures.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
