@@ -45,7 +45,8 @@ function loadFaceApi(): Promise<typeof FaceApi> {
     const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as typeof FaceApi;
     // face-api's types leave these out of its tf, though the bundle re-exports the whole of @tensorflow/tfjs.
     const tf = faceapi.tf as unknown as { setBackend(name: string): Promise<boolean>; ready(): Promise<void> };
-    await tf.setBackend('wasm');
+    // wasm is several times faster than tfjs's plain JavaScript kernels; those are the fallback where wasm cannot load.
+    if (!(await tf.setBackend('wasm'))) await tf.setBackend('cpu');
     await tf.ready();
     await faceapi.nets.tinyFaceDetector.loadFromDisk(MODEL_DIR);
     await faceapi.nets.faceLandmark68Net.loadFromDisk(MODEL_DIR);
