@@ -34,6 +34,8 @@ export interface PortraitAnimator {
   readonly height: number;
   readonly frameRate: number;
   readonly seed: number;
+  /** The avatar's `config.idleMotion`: when false the head stays still (no idle, listening or talking motion). */
+  readonly idleMotion: boolean;
   readonly engine: FrameWarper['kind'];
   /** The still, fitted portrait (RGBA): every frame equals it outside the moving head region. */
   readonly base: Uint8Array;
@@ -128,6 +130,7 @@ function animatorFor(prepared: Prepared, seed: number): PortraitAnimator {
     height,
     frameRate: prepared.config.frameRate,
     seed,
+    idleMotion: prepared.config.idleMotion,
     engine: warper.kind,
     base,
     frame: (t, mouth, face) => frameInto(new Uint8Array(width * height * 4), t, mouth, face),

@@ -159,12 +159,13 @@ export class LiveSession {
   private readonly expression = new ExpressionEasing();
   readonly metrics = new SessionMetrics();
   /** The head, brows and blinks of the face that talks (from the speech played) and listens (between utterances). */
-  private readonly talk: SpeechMotion;
+  private readonly talk: SpeechMotion | null;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.id = options.id;
     this.animator = options.animator;
-    this.talk = new SpeechMotion(options.animator.seed);
+    // An avatar without idle motion keeps a still head while it listens and talks too; only the mouth and emotions move.
+    this.talk = options.animator.idleMotion ? new SpeechMotion(options.animator.seed) : null;
     this.rgba = new Uint8Array(this.animator.width * this.animator.height * 4);
     this.i420 = new Uint8Array((this.animator.width * this.animator.height * 3) / 2);
     this.frameMs = 1000 / this.animator.frameRate;
@@ -232,6 +233,8 @@ export class LiveSession {
   attachSpeaker(link: SpeakerLink): void {
     const previous = this.speakerLink;
     this.speakerLink = link;
+    // The new connection declares its own debug in `start`: until then it gets no `mouth` events (nor before `ready`).
+    this.debugMouth = false;
     this.stopGrace();
     if (previous) {
       const message = 'A newer connection with the agent token took this session over.';
@@ -460,7 +463,7 @@ export class LiveSession {
 
   private playSlot(slot: PlayoutSlot | null, slotAt: number): void {
     if (slot) this.lastSlot = { mouth: slot.mouth, speechSample: slot.speechSample, slotAt };
-    this.talk.push(slot?.samples ?? null, this.playout?.sampleRate ?? 48000, (slotAt - this.createdAt) / 1000);
+    this.talk?.push(slot?.samples ?? null, this.playout?.sampleRate ?? 48000, (slotAt - this.createdAt) / 1000);
     const toViewers = this.viewers.size > 0 && this.sources !== null;
     if (!toViewers && this.outputs.size === 0) return;
     const samples = slot && this.upsampler ? this.upsampler.process(slot.samples) : SILENCE_48K;
@@ -480,7 +483,7 @@ export class LiveSession {
     if (!watched && this.outputs.size === 0 && !this.speakerLink) return;
     const { mouth, speechSample, slotAt } = this.lastSlot;
     const t = (frameAt - this.createdAt) / 1000;
-    this.animator.frameInto(this.rgba, t, mouth ?? undefined, { expression: this.expression.weightsAt(t), talk: this.talk.at(t) });
+    this.animator.frameInto(this.rgba, t, mouth ?? undefined, { expression: this.expression.weightsAt(t), talk: this.talk?.at(t) });
     const { width, height } = this.animator;
     let converted = false;
     const i420 = (): Uint8Array => {
