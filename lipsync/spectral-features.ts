@@ -18,7 +18,15 @@ export interface SpectralFeatures {
   f3: number;
   /** LPC cepstrum c1..c12 of the pre-emphasized 0-5 kHz band (shared buffer, overwritten by the next call). */
   cepstrum: Float64Array;
+  /**
+   * Energy per band of BAND_EDGES_HZ (0-8 kHz) relative to the whole 0-8 kHz band, in bels (log10), floored at -6
+   * (shared buffer). Fricatives show here: s and sh loud above 4 kHz, f and th weak and flat.
+   */
+  bands: Float64Array;
 }
+
+/** Band edges of `bands`; 8 kHz is the top a 16 kHz stream carries, so every rate sees the same bands. */
+export const BAND_EDGES_HZ = [0, 400, 800, 1300, 2000, 3000, 4000, 5500, 8000];
 
 const LPC_BAND_HZ = 5000; // formants of interest (F1, F2) live well below this for any adult or child voice
 const LPC_ORDER = 12; // 2 poles per kHz of an effective 10 kHz rate, plus 2
@@ -75,6 +83,8 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
   const maxLag = Math.min(windowLength - 1, Math.ceil(sampleRate / PITCH_MIN_HZ));
   const bin1k = Math.round(1000 / binHz);
   const bin4k = Math.min(bins - 1, Math.round(4000 / binHz));
+  const bandBins = BAND_EDGES_HZ.map((hz) => Math.min(bins - 1, Math.round(hz / binHz)));
+  const bands = new Float64Array(BAND_EDGES_HZ.length - 1);
 
   function spectrum(): void {
     fft.transform(frame, re, im);
@@ -125,6 +135,14 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
         else if (b <= bin4k) mid += power[b];
       }
       const lowShare = all > 0 ? low / all : 0;
+      let total = 1e-12;
+      for (let k = 0; k < bands.length; k++) {
+        let e = 1e-12;
+        for (let b = Math.max(1, bandBins[k]); b < bandBins[k + 1]; b++) e += power[b];
+        bands[k] = e;
+        total += e;
+      }
+      for (let k = 0; k < bands.length; k++) bands[k] = Math.max(-6, Math.log10(bands[k] / total));
       const tiltDb = low > 0 && mid > 0 ? 10 * Math.log10(mid / low) : 0;
 
       let f1 = NaN,
@@ -156,7 +174,7 @@ export function createSpectralAnalyzer(sampleRate: number, windowLength: number)
           if (Number.isNaN(f2)) f1 = f3 = NaN;
         }
       }
-      return { levelDb, periodicity, lowShare, tiltDb, f1, f2, f3, cepstrum };
+      return { levelDb, periodicity, lowShare, tiltDb, f1, f2, f3, cepstrum, bands };
     },
     reset() {
       formants.reset();

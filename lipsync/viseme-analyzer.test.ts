@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createVisemeAnalyzer, pcm16ToFloat32, VISEMES, type VisemeFrame } from './index.ts';
+import { CONSONANTS, createVisemeAnalyzer, pcm16ToFloat32, VISEMES, type VisemeFrame } from './index.ts';
 import { SENTENCES } from './truth/corpus.ts';
 import { buildEspeakHelper, speak } from './truth/espeak-truth.ts';
 
@@ -41,6 +41,8 @@ describe('createVisemeAnalyzer', () => {
       expect(f.open).toBeLessThanOrEqual(1);
       expect(Object.keys(f.weights).sort()).toEqual([...VISEMES].sort());
       for (const w of Object.values(f.weights)) expect(w >= 0 && w <= 1).toBe(true);
+      expect(Object.keys(f.consonants ?? {}).sort()).toEqual([...CONSONANTS].sort());
+      for (const w of Object.values(f.consonants ?? {})) expect(w >= 0 && w <= 1).toBe(true);
     });
     expect(frames.filter((f) => f.viseme !== 'closed').length).toBeGreaterThan(frames.length / 3);
   });
@@ -96,6 +98,19 @@ describe('createVisemeAnalyzer', () => {
     }
   });
 
+  it('takes the consonant shapes from the sound: s and sh, f and v, th and l, m between vowels', () => {
+    const a = createVisemeAnalyzer({ sampleRate: RATE });
+    a.push(speech); // hears the speaker first
+    const peak = (phonemes: string) => {
+      const frames = a.push(speak(phonemes, { voice: 'en-us', rate: 80, sampleRate: RATE }).samples);
+      return Object.fromEntries(CONSONANTS.map((c) => [c, Math.max(...frames.map((f) => f.consonants?.[c] ?? 0))]));
+    };
+    const shapes = { ss: peak('[[A:sA:]]'), ff: peak('[[A:fA:]]'), th: peak('[[A:lA:]]'), pp: peak('[[A:mA:]]'), none: peak('[[A:]]') };
+    for (const c of ['ss', 'ff', 'th', 'pp'] as const) expect(shapes[c][c], c).toBeGreaterThan(0.5);
+    for (const c of CONSONANTS) expect(shapes.none[c], `${c} on a plain vowel`).toBeLessThan(0.5);
+    expect(shapes.ss.ff).toBeLessThan(shapes.ss.ss); // a hiss is not a lip
+  });
+
   it('stays closed on silence and on a quiet hiss', () => {
     const a = createVisemeAnalyzer({ sampleRate: 24000 });
     for (const f of a.push(new Float32Array(24000))) expect(f.viseme).toBe('closed');
@@ -114,6 +129,7 @@ describe('createVisemeAnalyzer', () => {
     for (const f of frames) {
       expect(Number.isFinite(f.open) && Number.isFinite(f.time)).toBe(true);
       for (const w of Object.values(f.weights)) expect(Number.isFinite(w)).toBe(true);
+      for (const w of Object.values(f.consonants ?? {})) expect(Number.isFinite(w)).toBe(true);
     }
     const all = a.push(new Float32Array(4000).fill(NaN));
     for (const f of all.slice(-5)) expect(Number.isFinite(f.open)).toBe(true);

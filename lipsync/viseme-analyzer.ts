@@ -1,6 +1,8 @@
+import { CONSONANTS, type Consonant } from './consonants.ts';
 import { createSampleFramer } from './sample-framer.ts';
-import { createSpectralAnalyzer } from './spectral-features.ts';
-import { createVowelSpace, DIMENSIONS, VISEMES, type Viseme } from './vowel-space.ts';
+import { createSoundClassifier, SOUND_CLASSES } from './sound-classifier.ts';
+import { createSoundFeatures } from './sound-features.ts';
+import { VISEMES, type Viseme } from './vowel-space.ts';
 
 export type { Viseme } from './vowel-space.ts';
 export { VISEMES } from './vowel-space.ts';
@@ -14,6 +16,11 @@ export interface VisemeFrame {
   open: number;
   /** The dominant viseme, or 'closed' when the mouth is (nearly) shut. */
   viseme: Viseme | 'closed';
+  /**
+   * 0..1 each: how much the mouth takes each consonant's shape (consonants.ts), smoothed so neighbours blend. The
+   * analyzer always sets it; a frame made elsewhere (a mouth replayed from other data) may have none.
+   */
+  consonants?: Record<Consonant, number>;
 }
 
 export interface VisemeSmoothing {
@@ -44,6 +51,7 @@ export interface VisemeAnalyzer {
 }
 
 const WINDOW_MS = 30;
+const CONSONANT_RELEASE_MS = 40;
 const PAUSE_S = 0.08; // quiet this long is a pause, not a stop's closure
 /** `open` under this reports 'closed'. */
 export const CLOSED_BELOW = 0.1;
@@ -72,48 +80,36 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   const close = coef(smoothing.closeMs, 6);
   const pauseHops = (PAUSE_S * sampleRate) / hop;
 
+  const consonantAttack = attack;
+  const consonantRelease = opts.smoothing === false ? 1 : coef(CONSONANT_RELEASE_MS, CONSONANT_RELEASE_MS);
+
   const framer = createSampleFramer(windowLength, hop);
-  const spectral = createSpectralAnalyzer(sampleRate, windowLength);
-  const vowels = createVowelSpace();
+  const features = createSoundFeatures(sampleRate, windowLength, hop);
+  const classifier = createSoundClassifier();
+  const classes = new Float64Array(SOUND_CLASSES.length);
   const probs = new Float64Array(VISEMES.length);
   const smoothed = new Float64Array(VISEMES.length);
+  const shapes = new Float64Array(CONSONANTS.length);
+  const shapeClass = CONSONANTS.map((c) => SOUND_CLASSES.indexOf(c as never)); // -1 for pp: from the closure below
   let smoothedOpen = 0;
-  let peakDb = -20;
-  const peakDecayDb = 1.5 * (hop / sampleRate); // per hop: the loudness reference relaxes 1.5 dB/s
-  const x = new Float64Array(DIMENSIONS);
-  const scores = new Float64Array(VISEMES.length + 1); // + the closed-mouth murmur
   let murmur = 0; // probability that the mouth is closed on a voiced murmur (m, b)
   const f2s = new Float64Array(3); // log F2 of the last voiced frames, oldest at f2At
   let f2At = 0;
   let labial = 0; // how far F2 fell over the last three voiced frames: the lips closing (p, b, m)
   let quiet = 0; // hops in a row 40 dB under the peak
 
-  /** Log-likelihoods to probabilities. No pooling over frames: the attack/release below already pools them,
-   *  weighted by openness, so vowel nuclei outweigh the transitions around them. */
-  function softmax(): void {
-    let max = -Infinity;
-    for (let v = 0; v < scores.length; v++) max = Math.max(max, scores[v]);
-    let sum = 0;
-    for (let v = 0; v < VISEMES.length; v++) sum += probs[v] = Math.exp(scores[v] - max);
-    const closed = Math.exp(scores[VISEMES.length] - max);
-    murmur = closed / (sum + closed);
-    for (let v = 0; v < VISEMES.length; v++) probs[v] /= sum;
-  }
-
   function analyze(window: Float64Array, index: number): VisemeFrame {
-    const f = spectral.analyze(window);
-    peakDb = Math.max(f.levelDb, peakDb - peakDecayDb, -60);
+    const { spectral: f, input, vowel, peakDb } = features.analyze(window);
     const loud = clamp01((f.levelDb - (peakDb - 35)) / 25);
     const voiced = clamp01((f.periodicity - 0.35) / 0.35);
     const nasal = clamp01((-f.tiltDb - 22) / 10);
     const sonorant = clamp01((f.lowShare - 0.15) / 0.35);
-    let jaw = 0.7;
-    if (vowels.describe(f, x)) {
-      jaw = clamp01(0.7 + x[0] * 0.8); // x[0]: log F1 over the speaker's mean; a higher F1 is a lower jaw
-      vowels.score(x, scores);
-      softmax();
-    }
-    vowels.observe(f);
+    const jaw = vowel ? clamp01(0.7 + vowel[0] * 0.8) : 0.7; // vowel[0]: log F1 over the speaker's mean; a higher F1 is a lower jaw
+    classifier.classify(input, classes);
+    let vowelSum = 0;
+    for (let v = 0; v < VISEMES.length; v++) vowelSum += classes[v];
+    for (let v = 0; v < VISEMES.length; v++) probs[v] = classes[v] / vowelSum;
+    murmur = Math.min(1, (1.5 * classes[VISEMES.length]) / (vowelSum + classes[VISEMES.length]));
     const open = loud * voiced * sonorant * (1 - nasal) * (1 - murmur) * (0.5 + 0.5 * jaw);
     if (voiced > 0.5 && loud > 0.5 && f.f2 > 0) {
       const logF2 = Math.log(f.f2);
@@ -122,13 +118,13 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       f2At = (f2At + 1) % f2s.length;
     }
     quiet = f.levelDb < peakDb - 40 ? quiet + 1 : 0;
-    // How sure the lips are closing: they then close in closeMs, not releaseMs.
-    const lips = Math.max(
-      murmur * voiced, // a murmur the vowel table calls closed (m, b)
+    // How sure the lips are pressed for p, b or m: they then close in closeMs, not releaseMs.
+    const pressed = Math.max(
+      murmur * voiced, // a murmur the classifier calls closed (m, b)
       voiced * clamp01((f.lowShare - 0.95) / 0.05) * clamp01((peakDb - 10 - f.levelDb) / 6), // a quiet murmur with nothing above 1 kHz: b's voice bar
       labial * clamp01((peakDb - 30 - f.levelDb) / 10), // silence right after F2 fell: p's closure
-      quiet >= pauseHops ? 1 : 0,
     );
+    const lips = Math.max(pressed, quiet >= pauseHops ? 1 : 0);
     const fall = release + (close - release) * lips;
 
     const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : fall);
@@ -136,15 +132,26 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     const weights = {} as Record<Viseme, number>;
     let best = 0;
     for (let v = 0; v < VISEMES.length; v++) {
-      smoothed[v] = k(probs[v] * open, smoothed[v]);
+      // The vowel shapes hand over to each other in attackMs both ways: a vowel's weight lingering for releaseMs
+      // would still show the last vowel over the next one (0.01 of vowel accuracy on the tested voices).
+      const target = probs[v] * open;
+      smoothed[v] += (target - smoothed[v]) * (target > smoothed[v] ? attack : Math.max(fall, attack));
       weights[VISEMES[v]] = smoothed[v];
       if (smoothed[v] > smoothed[best]) best = v;
+    }
+    // Consonant shapes rise and fall more gently than the jaw, so neighbouring sounds blend (coarticulation).
+    const consonants = {} as Record<Consonant, number>;
+    for (let c = 0; c < CONSONANTS.length; c++) {
+      const target = shapeClass[c] < 0 ? pressed : classes[shapeClass[c]];
+      shapes[c] += (target - shapes[c]) * (target > shapes[c] ? consonantAttack : consonantRelease);
+      consonants[CONSONANTS[c]] = shapes[c];
     }
     return {
       time: (index * hop + windowLength / 2) / sampleRate,
       weights,
       open: smoothedOpen,
       viseme: smoothedOpen < CLOSED_BELOW ? 'closed' : VISEMES[best],
+      consonants,
     };
   }
 
@@ -156,15 +163,14 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     },
     reset(keepSpeaker) {
       framer.reset();
-      spectral.reset();
+      features.reset(keepSpeaker);
+      classifier.reset();
       probs.fill(0);
       murmur = labial = quiet = f2At = 0;
       f2s.fill(0);
       smoothed.fill(0);
+      shapes.fill(0);
       smoothedOpen = 0;
-      if (keepSpeaker) return;
-      vowels.reset();
-      peakDb = -20;
     },
   };
 }

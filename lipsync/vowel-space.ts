@@ -1,11 +1,9 @@
 /**
- * Vowel classification per analysis frame. Features: log F1, F2, F3 and the LPC cepstrum, each minus its running
- * mean over this speaker's confident vowel frames (Nearey-style formant normalization and cepstral mean
- * normalization), so a child, a woman and a man land in one space without calibration. Classes are Gaussians
- * (vowel-table.ts) fitted on espeak-ng voices that the tests do not use (truth/fit-vowel-table.ts).
+ * The speaker-normalized vowel space: log F1, F2, F3 and the LPC cepstrum, each minus its running mean over this
+ * speaker's confident vowel frames (Nearey-style formant normalization and cepstral mean normalization), so a child,
+ * a woman and a man land in one space without calibration. The sound classifier (sound-classifier.ts) reads it.
  */
 import type { SpectralFeatures } from './spectral-features.ts';
-import { VOWEL_TABLE } from './vowel-table.ts';
 
 /**
  * VRM's five vowel presets, the Japanese vowels a i u e o: `aa` as in "father", `ih` the /i/ of "see" (and "sit"),
@@ -26,15 +24,12 @@ export interface VowelSpace {
   describe(f: SpectralFeatures, out: Float64Array): boolean;
   /** Learns the speaker from the frame if it is a confident vowel (voiced, loud, not nasal). Call after describe. */
   observe(f: SpectralFeatures): void;
-  /** Log-likelihood per viseme (order of VISEMES), then of the closed-mouth murmur (m, b), into `out` (length 6). */
-  score(x: Float64Array, out: Float64Array): void;
   reset(): void;
 }
 
 export function createVowelSpace(): VowelSpace {
   const mean = new Float64Array(DIMENSIONS);
   const raw = new Float64Array(DIMENSIONS);
-  const diff = new Float64Array(DIMENSIONS);
   let count = PRIOR_FRAMES;
   let peakDb = -20;
   const init = (): void => {
@@ -61,19 +56,6 @@ export function createVowelSpace(): VowelSpace {
       if (!rawValid || f.periodicity < 0.6 || f.levelDb < peakDb - 17 || f.tiltDb < -22) return;
       count = Math.min(count + 1, MEMORY_FRAMES);
       for (let i = 0; i < DIMENSIONS; i++) mean[i] += (raw[i] - mean[i]) / count;
-    },
-    score(x, out) {
-      VOWEL_TABLE.forEach((c, v) => {
-        for (let i = 0; i < DIMENSIONS; i++) diff[i] = x[i] - c.mean[i];
-        // c.precision: upper triangle of the inverse covariance, row by row.
-        let q = 0,
-          k = 0;
-        for (let i = 0; i < DIMENSIONS; i++) {
-          q += c.precision[k++] * diff[i] * diff[i];
-          for (let j = i + 1; j < DIMENSIONS; j++) q += 2 * c.precision[k++] * diff[i] * diff[j];
-        }
-        out[v] = -0.5 * q + c.logNorm;
-      });
     },
     reset: init,
   };

@@ -14,7 +14,19 @@ import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
 import { VISEMES, type Viseme } from '../vowel-space.ts';
 import { FIT_SENTENCES, FIT_VOICES, HELD_OUT_SENTENCES, HELD_OUT_VOICES, SENTENCES, VOICES } from './corpus.ts';
 import { buildEspeakHelper, type SpeakOptions, speak } from './espeak-truth.ts';
-import { alignFrames, type ClosureScore, type ScoredFrame, scoreClosures, scoreVowels } from './score-visemes.ts';
+import { CONSONANTS, type Consonant } from '../consonants.ts';
+import { phonemeTableOf } from './phoneme-tables.ts';
+import {
+  addConsonantScores,
+  alignFrames,
+  type ClosureScore,
+  type ConsonantScore,
+  noConsonantScores,
+  type ScoredFrame,
+  scoreClosures,
+  scoreConsonants,
+  scoreVowels,
+} from './score-visemes.ts';
 
 type Voice = Omit<SpeakOptions, 'sampleRate'>;
 const SHUT_BELOW = 0.05;
@@ -24,6 +36,7 @@ export interface PlayoutScore {
   closures: ClosureScore;
   strict: ClosureScore;
   shut: ClosureScore;
+  consonants: Record<Consonant, ConsonantScore>;
 }
 
 const noClosures = (): ClosureScore => ({ sounds: 0, closedSounds: 0, frames: 0, closedFrames: 0 });
@@ -34,7 +47,14 @@ function addClosures(into: ClosureScore, s: ClosureScore): void {
 /** One voice speaks every sentence, one utterance each, into one SpeechPlayout (one live session). */
 export function scorePlayout(voice: Voice, sentences: readonly string[], sampleRate: number): PlayoutScore {
   const playout = new SpeechPlayout({ sampleRate, jitterMs: 60, finishAfterMs: 250, onEvent: () => {} });
-  const score: PlayoutScore = { scored: [], closures: noClosures(), strict: noClosures(), shut: noClosures() };
+  const score: PlayoutScore = {
+    scored: [],
+    closures: noClosures(),
+    strict: noClosures(),
+    shut: noClosures(),
+    consonants: noConsonantScores(),
+  };
+  const table = phonemeTableOf(voice.voice);
   let now = 0;
   let origin = 0; // received samples before this utterance
   for (const sentence of sentences) {
@@ -51,10 +71,19 @@ export function scorePlayout(voice: Voice, sentences: readonly string[], sampleR
       const open = slot.mouth?.open ?? 0;
       const weights = (slot.mouth?.visemes ?? {}) as Record<Viseme, number>;
       const best = VISEMES.reduce((a, b) => ((weights[b] ?? 0) > (weights[a] ?? 0) ? b : a));
-      frames.push({ time: (slot.speechSample - origin) / sampleRate, open, weights, viseme: open < CLOSED_BELOW ? 'closed' : best });
+      const consonants = slot.mouth?.consonants as Record<Consonant, number> | undefined;
+      frames.push({
+        time: (slot.speechSample - origin) / sampleRate,
+        open,
+        weights,
+        viseme: open < CLOSED_BELOW ? 'closed' : best,
+        consonants,
+      });
     }
     origin += speech.samples.length;
-    score.scored.push(...alignFrames(speech, frames));
+    const scored = alignFrames(speech, frames, table);
+    score.scored.push(...scored);
+    addConsonantScores(score.consonants, scoreConsonants(speech, frames, scored));
     addClosures(score.closures, scoreClosures(speech, frames));
     addClosures(score.strict, scoreClosures(speech, frames, { strict: true }));
     addClosures(score.shut, scoreClosures(speech, frames, { below: SHUT_BELOW }));
@@ -92,11 +121,23 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       `   ${String(c.sounds).padStart(3)}  ${pct(c.closedSounds, c.sounds)} ${pct(s.closedSounds, s.sounds)} ${pct(t.closedSounds, t.sounds)}`,
       `   ${pct(c.closedFrames, c.frames)} ${pct(s.closedFrames, s.frames)} ${pct(t.closedFrames, t.frames)}`,
       `    ${closedShare(scored, (x) => x.truth !== 'closed' && x.truth !== 'other')}  ${closedShare(scored, (x) => x.truth === 'other')}`,
+      `   ${consonantCells(runs)}`,
     ].join(' ');
   };
+  const consonantCells = (runs: PlayoutScore[]): string => {
+    const total = noConsonantScores();
+    for (const r of runs) addConsonantScores(total, r.consonants);
+    return CONSONANTS.map((c) => `${pct(total[c].detected, total[c].sounds)} ${pct(total[c].falseOnVowels, total[c].vowelFrames)}`).join(
+      '  ',
+    );
+  };
   console.log(`${name} corpus, through SpeechPlayout`);
-  console.log(`${''.padEnd(26)}          p/b/m sounds closed   p/b/m frames closed  closed where not`);
-  console.log(`${'rate  voice'.padEnd(26)} vowels     n  all strict <.05    all strict <.05    vowels others`);
+  console.log(
+    `${''.padEnd(26)}          p/b/m sounds closed   p/b/m frames closed  closed where not   consonant sounds detected, vowel frames taken (weight > 0.5)`,
+  );
+  console.log(
+    `${'rate  voice'.padEnd(26)} vowels     n  all strict <.05    all strict <.05    vowels others   ${CONSONANTS.map((c) => `${c}: hit false`).join(' ')}`,
+  );
   for (const sampleRate of [16000, 24000]) {
     const runs = voices.map((voice) => scorePlayout(voice, sentences, sampleRate));
     voices.forEach((voice, i) => console.log(row(`${sampleRate / 1000}k   ${voice.voice}`, [runs[i]])));

@@ -6,7 +6,8 @@
 import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
 import { VISEMES, type Viseme } from '../vowel-space.ts';
 import type { SpokenText } from './espeak-truth.ts';
-import { phonemeToViseme, type TruthLabel } from './phoneme-visemes.ts';
+import { phonemeToConsonant, phonemeToViseme, type TruthLabel } from './phoneme-visemes.ts';
+import { CONSONANTS, type Consonant } from '../consonants.ts';
 
 export const SCORE_FRAME_S = 0.02;
 
@@ -17,7 +18,8 @@ export interface ScoredFrame {
   frame: VisemeFrame;
 }
 
-export function alignFrames(speech: SpokenText, frames: VisemeFrame[]): ScoredFrame[] {
+/** `phonemeTable`: the voice's (phoneme-tables.ts), so that each mnemonic is scored as that voice sounds it. */
+export function alignFrames(speech: SpokenText, frames: VisemeFrame[], phonemeTable = 'en'): ScoredFrame[] {
   const out: ScoredFrame[] = [];
   if (frames.length === 0) return out;
   const { phonemes, sampleRate } = speech;
@@ -32,7 +34,7 @@ export function alignFrames(speech: SpokenText, frames: VisemeFrame[]): ScoredFr
     const i = Math.round((t - frames[0].time) / step);
     if (i < 0 || i >= frames.length) continue;
     const phoneme = closures.find((c) => s >= c.start && s < c.end)?.phoneme ?? phonemes[p].phoneme;
-    out.push({ truth: phonemeToViseme(phoneme), phoneme, frame: frames[i] });
+    out.push({ truth: phonemeToViseme(phoneme, phonemeTable), phoneme, frame: frames[i] });
   }
   return out;
 }
@@ -92,7 +94,7 @@ const CLOSURE_UNDER_PEAK_DB = 30;
  * before, so with `closures` a stop's span also takes in the quiet stretch right before its event: 5 ms blocks of the
  * clean signal 30 dB or more under the utterance's loudest block, at most 150 ms, never past the previous event.
  */
-function closureSpans(speech: SpokenText, closures: boolean): PhonemeSpan[] {
+export function closureSpans(speech: SpokenText, closures: boolean): PhonemeSpan[] {
   const { samples, phonemes, sampleRate } = speech;
   const block = Math.round(CLOSURE_BLOCK_S * sampleRate);
   const blockDb = (at: number): number => {
@@ -153,3 +155,52 @@ export function scoreClosures(speech: SpokenText, frames: VisemeFrame[], { stric
   }
   return score;
 }
+
+export interface ConsonantScore {
+  /** Sounds of the class in the truth (a p or b with its closure silence). */
+  sounds: number;
+  /** Of which at least one frame inside the sound weighs the class over 0.5. */
+  detected: number;
+  /** Vowel frames (of `vowels`), and those that weigh the class over 0.5. */
+  vowelFrames: number;
+  falseOnVowels: number;
+}
+
+/**
+ * Per consonant class: how many of its sounds get a frame where that class weighs over 0.5 (`frames` in the stream's
+ * time of `speech`), and how many vowel frames of `scored` (alignFrames of the same speech) do where none should.
+ */
+export function scoreConsonants(speech: SpokenText, frames: VisemeFrame[], scored: ScoredFrame[]): Record<Consonant, ConsonantScore> {
+  const spans = closureSpans(speech, true);
+  const out = {} as Record<Consonant, ConsonantScore>;
+  const vowels = scored.filter((s) => s.truth !== 'closed' && s.truth !== 'other');
+  for (const c of CONSONANTS) {
+    out[c] = { sounds: 0, detected: 0, vowelFrames: vowels.length, falseOnVowels: 0 };
+    for (const v of vowels) if ((v.frame.consonants?.[c] ?? 0) > 0.5) out[c].falseOnVowels++;
+  }
+  speech.phonemes.forEach(({ phoneme, start }, i) => {
+    const c = phonemeToConsonant(phoneme);
+    if (!c) return;
+    const span = spans.find((s) => s.start <= start && s.end > start) ?? {
+      start,
+      end: speech.phonemes[i + 1]?.start ?? speech.samples.length,
+    };
+    out[c].sounds++;
+    const hit = frames.some((f) => {
+      const s = f.time * speech.sampleRate;
+      return s >= span.start && s < span.end && (f.consonants?.[c] ?? 0) > 0.5;
+    });
+    if (hit) out[c].detected++;
+  });
+  return out;
+}
+
+export function addConsonantScores(into: Record<Consonant, ConsonantScore>, from: Record<Consonant, ConsonantScore>): void {
+  for (const c of CONSONANTS) for (const k of Object.keys(from[c]) as (keyof ConsonantScore)[]) into[c][k] += from[c][k];
+}
+
+export const noConsonantScores = (): Record<Consonant, ConsonantScore> =>
+  Object.fromEntries(CONSONANTS.map((c) => [c, { sounds: 0, detected: 0, vowelFrames: 0, falseOnVowels: 0 }])) as Record<
+    Consonant,
+    ConsonantScore
+  >;

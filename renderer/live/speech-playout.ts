@@ -184,7 +184,11 @@ export class SpeechPlayout {
     const frame = this.mouth;
     const spoken = this.words.mouthAt(centre, slot, filled);
     if (spoken) return { samples: slot, mouth: spoken, speechSample: centre };
-    return { samples: slot, mouth: frame ? { open: frame.open, visemes: frame.weights } : null, speechSample: centre };
+    return {
+      samples: slot,
+      mouth: frame ? { open: frame.open, visemes: frame.weights, consonants: frame.consonants } : null,
+      speechSample: centre,
+    };
   }
 
   private endPlayedSegments(): void {

@@ -16,6 +16,7 @@ import { HELD_OUT_SENTENCES, HELD_OUT_VOICES } from '../../lipsync/truth/corpus.
 import { buildEspeakHelper, speak, type SpokenText } from '../../lipsync/truth/espeak-truth.ts';
 import { alignFrames, type ScoredFrame, scoreVowels } from '../../lipsync/truth/score-visemes.ts';
 import { scorePlayout } from '../../lipsync/truth/held-out.ts';
+import { phonemeTableOf } from '../../lipsync/truth/phoneme-tables.ts';
 import { launchChromium } from './chromium.ts';
 import type { PageSdk, PageView } from './sdk-page-types.ts';
 import { startWebTestServer } from './web-test-server.ts';
@@ -110,7 +111,8 @@ async function main(): Promise<void> {
           { samples, sampleRate: RATE },
         );
         const duration = speech.samples.length / RATE;
-        for (const lag of lags) perVoice.get(lag)!.push(...alignFrames(speech, framesAt(shown, duration, lag)));
+        const table = phonemeTableOf(voice.voice);
+        for (const lag of lags) perVoice.get(lag)!.push(...alignFrames(speech, framesAt(shown, duration, lag), table));
         await page.waitForTimeout(300);
       }
       const best = lags.reduce((a, b) => (scoreVowels(perVoice.get(b)!).accuracy > scoreVowels(perVoice.get(a)!).accuracy ? b : a));
