@@ -102,7 +102,7 @@ export default async function bench(report: Report): Promise<void> {
       name: `realism aperture vs spoken openness (${drive})`,
       value: s.correlation,
       unit: 'r',
-      note: `${note}; Pearson over the frames (gap over mouth width: ${s.correlationOverWidth.toFixed(3)}); target >= 0.80 for lipsync`,
+      note: `${note}; Pearson over the frames (gap over mouth width: ${s.correlationOverWidth.toFixed(3)}; pauses left out: ${s.correlationSounds.toFixed(3)}); target >= 0.80 for lipsync`,
     });
     report({
       name: `realism aperture aa / rest (${drive})`,

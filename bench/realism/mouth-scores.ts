@@ -14,6 +14,8 @@ export interface MouthScores {
   correlation: number;
   /** The same with the gap over the mouth's width. */
   correlationOverWidth: number;
+  /** The same over the frames of sounds only, pauses left out (they show the photo's own mouth). */
+  correlationSounds: number;
   restAperture: number;
   vowelAperture: number;
   pbmAperture: number;
@@ -68,6 +70,10 @@ export function scoreMouths(judged: JudgedFrame[], lipsMeetBelow: number): Mouth
     correlationOverWidth: pearson(
       judged.map((j) => j.gapOverWidth),
       judged.map((j) => j.frame.spokenOpen),
+    ),
+    correlationSounds: pearson(
+      of((s) => s !== 'rest').map((j) => j.aperture),
+      of((s) => s !== 'rest').map((j) => j.frame.spokenOpen),
     ),
     restAperture: mean(of((s) => s === 'rest').map((j) => j.aperture)),
     vowelAperture: mean(vowels.map((j) => j.aperture)),
