@@ -4,7 +4,7 @@
  * VRM's meaning); consonants take the shapes of consonants.ts.
  */
 import type { Consonant } from '../consonants.ts';
-import { phonemeToViseme } from '../truth/phoneme-visemes.ts';
+import { phonemeToConsonant, phonemeToViseme } from '../truth/phoneme-visemes.ts';
 import type { Viseme } from '../vowel-space.ts';
 
 export interface PhonemeShape {
@@ -40,15 +40,6 @@ const GLIDES: Record<string, Viseme> = {
   'e@': 'ee',
 };
 
-const CONSONANT_OF: Record<string, Consonant> = {};
-for (const [consonant, names] of [
-  ['pp', 'p b m'],
-  ['ff', 'f v'],
-  ['ss', 's z S Z tS dZ'],
-  ['th', 'T D l l/ L'],
-] as const) {
-  for (const name of names.split(' ')) CONSONANT_OF[name] = consonant;
-}
 /** sh, zh, ch and j round the lips as well as closing the teeth. */
 const ROUNDED = new Set(['S', 'Z', 'tS', 'dZ']);
 const STOPS = new Set(['p', 'b', 't', 'd', 'k', 'g', '?', 't#', 'd#']);
@@ -85,7 +76,7 @@ export function shapeOf(phoneme: string): PhonemeShape {
 }
 
 function shapeWithoutDuration(phoneme: string): PhonemeShape {
-  const consonant = CONSONANT_OF[phoneme];
+  const consonant = phonemeToConsonant(phoneme);
   if (consonant === 'pp') return { open: 0, visemes: {}, consonants: { pp: 1 }, weight: phoneme === 'm' ? 0.8 : 0.6 };
   if (consonant === 'ff') return { open: 0.08, visemes: {}, consonants: { ff: 1 }, weight: 0.8 };
   if (consonant === 'ss') {
