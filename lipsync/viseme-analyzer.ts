@@ -53,6 +53,8 @@ export interface VisemeAnalyzer {
 const WINDOW_MS = 30;
 const CONSONANT_RELEASE_MS = 40;
 const PAUSE_S = 0.08; // quiet this long is a pause, not a stop's closure
+/** How far each viseme drops the jaw, in VISEMES order (aa, ih, ou, ee, oh): the openness of those vowels. */
+const VOWEL_JAW = [1, 0.3, 0.25, 0.6, 0.8];
 /** `open` under this reports 'closed'. */
 export const CLOSED_BELOW = 0.1;
 
@@ -110,7 +112,10 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     for (let v = 0; v < VISEMES.length; v++) vowelSum += classes[v];
     for (let v = 0; v < VISEMES.length; v++) probs[v] = classes[v] / vowelSum;
     murmur = Math.min(1, (1.5 * classes[VISEMES.length]) / (vowelSum + classes[VISEMES.length]));
-    const open = loud * voiced * sonorant * (1 - nasal) * (1 - murmur) * (0.5 + 0.5 * jaw);
+    // The jaw drops as far as the vowel the classifier hears asks (aa widest, ih and ou least), with the F1 reading.
+    let vowelJaw = 0;
+    for (let v = 0; v < VISEMES.length; v++) vowelJaw += probs[v] * VOWEL_JAW[v];
+    const open = loud * voiced * sonorant * (1 - nasal) * (1 - murmur) * (0.15 + 0.25 * jaw + 0.6 * vowelJaw);
     if (voiced > 0.5 && loud > 0.5 && f.f2 > 0) {
       const logF2 = Math.log(f.f2);
       labial = clamp01((f2s[f2At] - logF2 - 0.04) / 0.05);
