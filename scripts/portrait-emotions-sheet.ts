@@ -4,30 +4,21 @@
  * shape on top of the emotion), rendered by the CPU engine at 512x512 and scaled up 3x. Writes
  * docs/images/portrait-emotions.png by default.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { EMOTIONS } from '../contract/expressions.ts';
 import type { MouthInput } from '../renderer/engine/face-rig.ts';
 import { FACE_OVAL } from '../renderer/engine/landmark-indices.ts';
-import { createPortraitAnimator } from '../renderer/engine/portrait-animator.ts';
-import { preprocessPortrait } from '../src/sources/portrait/index.ts';
-import { PORTRAIT_FIXTURES, ROOT_DIR } from '../test/fixtures.ts';
+import { ROOT_DIR } from '../test/fixtures.ts';
+import { astronautAnimator } from './astronaut-animator.ts';
 
 const SCALE = 3;
 const SPEAKING: MouthInput = { open: 0.5, visemes: { aa: 0.6, ee: 0.4 } };
 
 const out = process.argv[2] ?? path.join(ROOT_DIR, 'docs', 'images', 'portrait-emotions.png');
-const { artifact } = await preprocessPortrait(await readFile(PORTRAIT_FIXTURES.astronaut));
-const { data, info } = await sharp(artifact.image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-const animator = createPortraitAnimator({
-  image: { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 },
-  face: artifact.face,
-  config: { resolution: `${info.width}x${info.height}`, frameRate: 30, idleMotion: false },
-  seed: 1,
-});
+const { animator, face } = await astronautAnimator();
 // The crop: the face oval with a margin (the photo is not rescaled at its own size).
-const oval = FACE_OVAL.map((i) => artifact.face.landmarks[i]);
+const oval = FACE_OVAL.map((i) => face.landmarks[i]);
 const x0 = Math.min(...oval.map((p) => p[0]));
 const x1 = Math.max(...oval.map((p) => p[0]));
 const y0 = Math.min(...oval.map((p) => p[1]));

@@ -3,14 +3,12 @@
  * (rest, the five vowels, the four consonants), rendered by the CPU engine at 512x512 and scaled up 3x without
  * smoothing so the edges show as they are. Writes docs/images/portrait-mouth-shapes.png by default.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { MouthInput } from '../renderer/engine/face-rig.ts';
 import { MOUTH } from '../renderer/engine/landmark-indices.ts';
-import { createPortraitAnimator } from '../renderer/engine/portrait-animator.ts';
-import { preprocessPortrait } from '../src/sources/portrait/index.ts';
-import { PORTRAIT_FIXTURES, ROOT_DIR } from '../test/fixtures.ts';
+import { ROOT_DIR } from '../test/fixtures.ts';
+import { astronautAnimator } from './astronaut-animator.ts';
 
 /** What each crop shows: the analyzer's openness for that sound with its shape at full weight. */
 const SHAPES: [string, MouthInput | undefined][] = [
@@ -28,17 +26,10 @@ const SHAPES: [string, MouthInput | undefined][] = [
 const SCALE = 3;
 
 const out = process.argv[2] ?? path.join(ROOT_DIR, 'docs', 'images', 'portrait-mouth-shapes.png');
-const { artifact } = await preprocessPortrait(await readFile(PORTRAIT_FIXTURES.astronaut));
-const { data, info } = await sharp(artifact.image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-const animator = createPortraitAnimator({
-  image: { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 },
-  face: artifact.face,
-  config: { resolution: `${info.width}x${info.height}`, frameRate: 30, idleMotion: false },
-  seed: 1,
-});
+const { animator, face } = await astronautAnimator();
 // The crop: the lips with room for the jaw's drop below, in the fitted frame (the photo is not rescaled here).
-const lm = artifact.face.landmarks;
-const scale = animator.width / info.width;
+const lm = face.landmarks;
+const scale = animator.width / face.width;
 const cx = ((lm[MOUTH.leftCorner][0] + lm[MOUTH.rightCorner][0]) / 2) * scale;
 const cy = ((lm[MOUTH.leftCorner][1] + lm[MOUTH.rightCorner][1]) / 2) * scale;
 const mouthWidth = Math.abs(lm[MOUTH.rightCorner][0] - lm[MOUTH.leftCorner][0]) * scale;

@@ -100,3 +100,10 @@ export const HELD_OUT_VOICES: ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>> = 
   { voice: 'en-us+m6', pitch: 50, rate: 175 },
   { voice: 'en-gb-x-gbcwmd+f1', pitch: 80, rate: 150 },
 ];
+
+/** The corpora the scoring scripts take by name (`npx tsx lipsync/truth/held-out.ts tested`). */
+export const CORPORA: Record<string, [readonly string[], ReadonlyArray<Omit<SpeakOptions, 'sampleRate'>>]> = {
+  'held-out': [HELD_OUT_SENTENCES, HELD_OUT_VOICES],
+  tested: [SENTENCES, VOICES],
+  fit: [FIT_SENTENCES, FIT_VOICES],
+};

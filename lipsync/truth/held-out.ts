@@ -12,7 +12,7 @@
 import { SpeechPlayout } from '../../renderer/live/speech-playout.ts';
 import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
 import { VISEMES, type Viseme } from '../vowel-space.ts';
-import { FIT_SENTENCES, FIT_VOICES, HELD_OUT_SENTENCES, HELD_OUT_VOICES, SENTENCES, VOICES } from './corpus.ts';
+import { CORPORA } from './corpus.ts';
 import { buildEspeakHelper, type SpeakOptions, speak } from './espeak-truth.ts';
 import { CONSONANTS, type Consonant } from '../consonants.ts';
 import { phonemeTableOf } from './phoneme-tables.ts';
@@ -90,12 +90,6 @@ export function scorePlayout(voice: Voice, sentences: readonly string[], sampleR
   }
   return score;
 }
-
-const CORPORA: Record<string, [readonly string[], readonly Voice[]]> = {
-  'held-out': [HELD_OUT_SENTENCES, HELD_OUT_VOICES],
-  tested: [SENTENCES, VOICES],
-  fit: [FIT_SENTENCES, FIT_VOICES],
-};
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const name = process.argv[2] ?? 'held-out';
