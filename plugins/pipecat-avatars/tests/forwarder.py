@@ -69,6 +69,10 @@ class Forwarder:
         self._accepting = False
         self.cut()
 
+    def accept(self) -> None:
+        """The API is back: new connections are forwarded again (for the tests that run after one that refused)."""
+        self._accepting = True
+
     def stop(self) -> None:
         self._accepting = False
         self._listener.close()

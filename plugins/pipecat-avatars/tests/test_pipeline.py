@@ -419,6 +419,7 @@ async def test_a_dropped_connection_reconnects_and_an_api_gone_for_good_is_an_er
         error = run.source.errors[0].error
         assert "reconnecting failed" in error and "ended" in error, error
         await still_running(run)
+    world.relay.accept()  # the tests after this one share the world
 
 
 
