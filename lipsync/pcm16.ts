@@ -8,3 +8,11 @@ export function pcm16ToFloat32(bytes: Uint8Array): Float32Array {
   }
   return out;
 }
+
+/** Floats in [-1, 1] to little-endian signed 16-bit PCM, clipped. */
+export function float32ToPcm16(samples: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(samples.length * 2);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < samples.length; i++) view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(samples[i] * 32768))), true);
+  return out;
+}

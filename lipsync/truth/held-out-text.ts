@@ -10,11 +10,9 @@
 import { createEspeakPhonemizer } from '../../renderer/phonemes/espeak-phonemizer.ts';
 import { SpeechPlayout } from '../../renderer/live/speech-playout.ts';
 import type { SpokenWord } from '../../renderer/live/speech-protocol.ts';
-import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
-import { VISEMES, type Viseme } from '../vowel-space.ts';
 import { CORPORA } from './corpus.ts';
 import { type SpeakOptions, type SpokenText, speak } from './espeak-truth.ts';
-import { scorePlayout } from './held-out.ts';
+import { playUtterance, scorePlayout } from './held-out.ts';
 import { alignFrames, type ClosureScore, type ScoredFrame, scoreClosures, scoreVowels } from './score-visemes.ts';
 
 type Voice = Omit<SpeakOptions, 'sampleRate'>;
@@ -54,20 +52,9 @@ export async function scoreTextPlayout(
       playout.text(words);
       await new Promise((r) => setImmediate(r));
     }
-    const pcm = new Uint8Array(speech.samples.length * 2);
-    const view = new DataView(pcm.buffer);
-    speech.samples.forEach((s, i) => view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(s * 32768))), true));
-    playout.receive(pcm, now);
-    const frames: VisemeFrame[] = [];
-    while (playout.speaking) {
-      const slot = playout.next(now);
-      now += 10;
-      if (slot.speechSample === null) continue;
-      const open = slot.mouth?.open ?? 0;
-      const weights = (slot.mouth?.visemes ?? {}) as Record<Viseme, number>;
-      const best = VISEMES.reduce((a, b) => ((weights[b] ?? 0) > (weights[a] ?? 0) ? b : a));
-      frames.push({ time: (slot.speechSample - origin) / sampleRate, open, weights, viseme: open < CLOSED_BELOW ? 'closed' : best });
-    }
+    const played = playUtterance(playout, speech, now, origin);
+    const { frames } = played;
+    now = played.endMs;
     origin += speech.samples.length;
     score.scored.push(...alignFrames(speech, frames));
     const c = scoreClosures(speech, frames);

@@ -10,10 +10,11 @@
  * Run: npx tsx lipsync/truth/held-out.ts [corpus]   (corpus: held-out (default), tested, fit)
  */
 import { SpeechPlayout } from '../../renderer/live/speech-playout.ts';
+import { float32ToPcm16 } from '../pcm16.ts';
 import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
 import { VISEMES, type Viseme } from '../vowel-space.ts';
 import { CORPORA } from './corpus.ts';
-import { buildEspeakHelper, type SpeakOptions, speak } from './espeak-truth.ts';
+import { buildEspeakHelper, type SpeakOptions, type SpokenText, speak } from './espeak-truth.ts';
 import { CONSONANTS, type Consonant } from '../consonants.ts';
 import { phonemeTableOf } from './phoneme-tables.ts';
 import {
@@ -59,27 +60,9 @@ export function scorePlayout(voice: Voice, sentences: readonly string[], sampleR
   let origin = 0; // received samples before this utterance
   for (const sentence of sentences) {
     const speech = speak(sentence, { ...voice, sampleRate });
-    const pcm = new Uint8Array(speech.samples.length * 2);
-    const view = new DataView(pcm.buffer);
-    speech.samples.forEach((s, i) => view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(s * 32768))), true));
-    playout.receive(pcm, now);
-    const frames: VisemeFrame[] = [];
-    while (playout.speaking) {
-      const slot = playout.next(now);
-      now += 10;
-      if (slot.speechSample === null) continue;
-      const open = slot.mouth?.open ?? 0;
-      const weights = (slot.mouth?.visemes ?? {}) as Record<Viseme, number>;
-      const best = VISEMES.reduce((a, b) => ((weights[b] ?? 0) > (weights[a] ?? 0) ? b : a));
-      const consonants = slot.mouth?.consonants as Record<Consonant, number> | undefined;
-      frames.push({
-        time: (slot.speechSample - origin) / sampleRate,
-        open,
-        weights,
-        viseme: open < CLOSED_BELOW ? 'closed' : best,
-        consonants,
-      });
-    }
+    const played = playUtterance(playout, speech, now, origin);
+    const { frames } = played;
+    now = played.endMs;
     origin += speech.samples.length;
     const scored = alignFrames(speech, frames, table);
     score.scored.push(...scored);
@@ -89,6 +72,38 @@ export function scorePlayout(voice: Voice, sentences: readonly string[], sampleR
     addClosures(score.shut, scoreClosures(speech, frames, { below: SHUT_BELOW }));
   }
   return score;
+}
+
+/**
+ * Plays one utterance through `playout` from `nowMs` as a session does, slot by slot until it finishes, and returns the
+ * mouth of each slot that played speech as a VisemeFrame (time from the utterance's start; `origin`: samples received
+ * before it), and the playout clock's time once it has finished.
+ */
+export function playUtterance(
+  playout: SpeechPlayout,
+  speech: SpokenText,
+  nowMs: number,
+  origin: number,
+): { frames: VisemeFrame[]; endMs: number } {
+  playout.receive(float32ToPcm16(speech.samples), nowMs);
+  const frames: VisemeFrame[] = [];
+  let now = nowMs;
+  while (playout.speaking) {
+    const slot = playout.next(now);
+    now += 10;
+    if (slot.speechSample === null) continue;
+    const open = slot.mouth?.open ?? 0;
+    const weights = (slot.mouth?.visemes ?? {}) as Record<Viseme, number>;
+    const best = VISEMES.reduce((a, b) => ((weights[b] ?? 0) > (weights[a] ?? 0) ? b : a));
+    frames.push({
+      time: (slot.speechSample - origin) / playout.sampleRate,
+      open,
+      weights,
+      viseme: open < CLOSED_BELOW ? 'closed' : best,
+      consonants: slot.mouth?.consonants as Record<Consonant, number> | undefined,
+    });
+  }
+  return { frames, endMs: now };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,3 +1,4 @@
+import { float32ToPcm16 } from '../../lipsync/pcm16.ts';
 import { describe, expect, it } from 'vitest';
 import { speak } from '../../lipsync/truth/espeak-truth.ts';
 import { wordTimings } from '../../lipsync/truth/held-out-text.ts';
@@ -9,12 +10,7 @@ import { SpeechPlayout } from './speech-playout.ts';
 const RATE = 16000;
 const spoken = speak('My mom made a map of Bombay.', { voice: 'en-us', sampleRate: RATE });
 const words = wordTimings(spoken);
-const pcm = (samples: Float32Array): Uint8Array => {
-  const out = new Uint8Array(samples.length * 2);
-  const view = new DataView(out.buffer);
-  samples.forEach((s, i) => view.setInt16(2 * i, Math.max(-32768, Math.min(32767, Math.round(s * 32768))), true));
-  return out;
-};
+const pcm = float32ToPcm16;
 
 /** Plays `speech` through a playout to its end; each slot's mouth (copied) and the sample at its centre. */
 function play(player: SpeechPlayout, speech: Uint8Array): { at: number; mouth: MouthInput | null }[] {

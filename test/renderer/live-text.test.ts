@@ -1,3 +1,4 @@
+import { float32ToPcm16 } from '../../lipsync/pcm16.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speak } from '../../lipsync/truth/espeak-truth.ts';
 import { wordTimings } from '../../lipsync/truth/held-out-text.ts';
@@ -30,11 +31,7 @@ async function startedAgent(): Promise<SpeechAgent & { id: string }> {
   return Object.assign(agent, { id });
 }
 
-const pcm16 = (samples: Float32Array): Buffer => {
-  const out = Buffer.alloc(samples.length * 2);
-  samples.forEach((s, i) => out.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(s * 32768))), 2 * i));
-  return out;
-};
+const pcm16 = (samples: Float32Array): Buffer => Buffer.from(float32ToPcm16(samples));
 
 beforeAll(async () => {
   live = await startLiveRenderer();
