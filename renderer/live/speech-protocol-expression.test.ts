@@ -27,15 +27,9 @@ describe('the agent\'s "expression" message', () => {
     [{ type: 'expression', name: 'happy', intensity: null }, /"intensity" must be a number from 0 to 1/],
     [{ type: 'expression', name: 'happy', weight: 0.5 }, /unknown field "weight"/],
   ])('refuses %j with 4003 and a sentence', (message, sentence) => {
-    let thrown: unknown;
-    try {
-      parse(message);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ProtocolError);
-    expect((thrown as ProtocolError).code).toBe(CLOSE.badMessage);
-    expect((thrown as ProtocolError).message).toMatch(sentence);
-    expect((thrown as ProtocolError).message).toMatch(/^An "expression" message/);
+    const refusal = expect.objectContaining({ code: CLOSE.badMessage, message: expect.stringMatching(sentence) });
+    expect(() => parse(message)).toThrow(refusal);
+    expect(() => parse(message)).toThrow(ProtocolError);
+    expect(() => parse(message)).toThrow(/^An "expression" message/);
   });
 });
