@@ -8,7 +8,7 @@
  * The other consonants (t d n k g r j h ng) take their shape from the vowels around them; 0.3 stands for that.
  */
 import type { Consonant } from '../../lipsync/consonants.ts';
-import { phonemeToViseme } from '../../lipsync/truth/phoneme-visemes.ts';
+import { phonemeToViseme } from '../../lipsync/phoneme-visemes.ts';
 import type { MouthInput } from '../../renderer/engine/face-rig.ts';
 
 export const SOUND_CLASSES = ['rest', 'aa', 'ih', 'ee', 'oh', 'ou', 'pbm', 'fv', 'sz', 'thl', 'other'] as const;

@@ -1,10 +1,10 @@
 /**
  * The mouth each espeak-ng phoneme mnemonic (`espeak-ng -x`) asks for, and how long it lasts against its word's
- * other phonemes. Vowels take their viseme from the truth harness's table (truth/phoneme-visemes.ts: one mapping,
+ * other phonemes. Vowels take their viseme from the truth harness's table (lipsync/phoneme-visemes.ts: one mapping,
  * VRM's meaning); consonants take the shapes of consonants.ts.
  */
 import type { Consonant } from '../consonants.ts';
-import { phonemeToConsonant, phonemeToViseme } from '../truth/phoneme-visemes.ts';
+import { phonemeToConsonant, phonemeToViseme } from '../phoneme-visemes.ts';
 import type { Viseme } from '../vowel-space.ts';
 
 export interface PhonemeShape {

@@ -14,7 +14,7 @@ import { createSoundFeatures, INPUTS } from '../sound-features.ts';
 import { FIT_SENTENCES, FIT_VOICES } from './corpus.ts';
 import { speak } from './espeak-truth.ts';
 import { phonemeTableOf } from './phoneme-tables.ts';
-import { phonemeToConsonant, phonemeToViseme } from './phoneme-visemes.ts';
+import { phonemeToConsonant, phonemeToViseme } from '../phoneme-visemes.ts';
 import { closureSpans } from './score-visemes.ts';
 
 const RATE = 16000;

@@ -6,7 +6,7 @@
 import { CLOSED_BELOW, type VisemeFrame } from '../viseme-analyzer.ts';
 import { VISEMES, type Viseme } from '../vowel-space.ts';
 import type { SpokenText } from './espeak-truth.ts';
-import { phonemeToConsonant, phonemeToViseme, type TruthLabel } from './phoneme-visemes.ts';
+import { phonemeToConsonant, phonemeToViseme, type TruthLabel } from '../phoneme-visemes.ts';
 import { CONSONANTS, type Consonant } from '../consonants.ts';
 
 export const SCORE_FRAME_S = 0.02;

@@ -13,8 +13,8 @@
  * A mnemonic names a phoneme of the voice's phoneme table, and a few accents' tables sound some of them otherwise
  * (espeak-ng's phsource/ph_english_*: the ipa and FMT of each phoneme). A diphthong is labelled by its start, as above.
  */
-import type { Consonant } from '../consonants.ts';
-import type { Viseme } from '../vowel-space.ts';
+import type { Consonant } from './consonants.ts';
+import type { Viseme } from './vowel-space.ts';
 
 export type TruthLabel = Viseme | 'closed' | 'other';
 
