@@ -278,6 +278,24 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
     expect(orchestrator.starts).toEqual([id]);
   });
 
+  it('an undeploy that lands while the reconciler waits on the orchestrator is not overwritten by what it concluded', async () => {
+    const { orchestrator, reconciler, id } = await deployedPortrait();
+    await reconciler.runOnce();
+    // The owner undeploys between the reconciler's read and its write: while it asks for the container's status.
+    const status = orchestrator.status.bind(orchestrator);
+    orchestrator.status = async (avatarId) => {
+      const answer = await status(avatarId);
+      await undeployAvatar(ctx, id);
+      return answer;
+    };
+    await reconciler.runOnce();
+    expect(await deploymentOf(id)).toMatchObject({ desired: 'stopped', state: 'stopping', endpoint: null });
+    orchestrator.status = status;
+    await reconciler.runOnce();
+    expect(orchestrator.containers.has(id)).toBe(false);
+    expect(await deploymentOf(id)).toMatchObject({ desired: 'stopped', state: 'stopped', endpoint: null });
+  });
+
   it("a failed start: failed with the platform's sentence, no restart counted", async () => {
     const orchestrator = new InMemoryOrchestrator();
     orchestrator.nextOutcome = { phase: 'failed', lastError: 'No node has a free nvidia-a10 GPU.' };

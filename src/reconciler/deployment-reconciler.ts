@@ -56,10 +56,12 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     };
   }
 
-  /** Writes one lifecycle step and answers the record as it now stands. */
-  async function write(deployment: DeploymentRecord, changes: DeploymentChanges): Promise<DeploymentRecord> {
-    await deployments.update(deployment.avatarId, changes);
-    return withChanges(deployment, changes);
+  /**
+   * Writes one lifecycle step and answers the record as it now stands, or null when the owner changed the deployment
+   * since it was read: this pass stops there and the next one starts from the owner's word.
+   */
+  async function write(deployment: DeploymentRecord, changes: DeploymentChanges): Promise<DeploymentRecord | null> {
+    return (await deployments.updateIfUnchanged(deployment, changes)) ? withChanges(deployment, changes) : null;
   }
 
   /** The live sessions a crashed container held are over: GET /sessions/:id says `renderer-failed`. */
@@ -86,7 +88,7 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     if (isIdle(deployment, avatar.onDemand, now) && avatar.artifact) {
       // Scale to zero rather than remove: on Kubernetes the objects stay, ready to scale back to one.
       await orchestrator.apply(specOf(avatar, deployment, 0));
-      await write(deployment, scaleToZero(deployment, new Date()));
+      if (!(await write(deployment, scaleToZero(deployment, new Date())))) return;
       log.info(
         { avatarId: avatar.id, idleMs: now.getTime() - Date.parse(deployment.lastUsedAt) },
         'stopped an on-demand rendering container after its idle time',
@@ -111,7 +113,9 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
         await write(deployment, awaitRestart(deployment, crash.lastError, new Date()));
         return;
       }
-      deployment = await write(deployment, start(deployment, crash, now));
+      const starting = await write(deployment, start(deployment, crash, now));
+      if (!starting) return;
+      deployment = starting;
       if (crash)
         log.warn(
           { avatarId: avatar.id, restarts: deployment.restarts, error: crash.lastError },
@@ -136,12 +140,14 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
     async runOnce(): Promise<number> {
       const now = new Date();
       const until = new Date(now.getTime() + LEASE_MS).toISOString();
-      for (const deployment of await deployments.all()) {
-        if (!(await deployments.claimLease(deployment.avatarId, owner, now.toISOString(), until))) continue;
+      for (const { avatarId } of await deployments.all()) {
+        if (!(await deployments.claimLease(avatarId, owner, now.toISOString(), until))) continue;
         try {
-          await reconcileOne(deployment, now);
+          // Read again under the lease: the list is as old as the pass, and an owner may have acted since.
+          const deployment = await deployments.find(avatarId);
+          if (deployment) await reconcileOne(deployment, now);
         } catch (error) {
-          log.error({ err: error, avatarId: deployment.avatarId }, 'could not reconcile a deployment');
+          log.error({ err: error, avatarId }, 'could not reconcile a deployment');
         }
       }
       await removeOrphans();

@@ -73,6 +73,28 @@ export function deploymentStore(db: Kysely<Database>, fast: FastPaths) {
       await cache().writing(avatarId, () => db.updateTable('deployments').set(columns).where('avatar_id', '=', avatarId).execute());
     },
 
+    /**
+     * The reconciler's write: applied only while the row still holds the owner's wish and the state it read, so a
+     * deploy or undeploy that lands while the reconciler talks to the orchestrator is never overwritten by what it
+     * concluded from the older row. False when the row moved on (the next pass starts from the new one).
+     */
+    async updateIfUnchanged(seen: DeploymentRecord, changes: DeploymentChanges): Promise<boolean> {
+      const columns = DEPLOYMENT.toColumns(changes);
+      if (Object.keys(columns).length === 0) return true;
+      const scaledAt = seen.scaledToZeroAt ?? null;
+      const result = await cache().writing(seen.avatarId, () =>
+        db
+          .updateTable('deployments')
+          .set(columns)
+          .where('avatar_id', '=', seen.avatarId)
+          .where('desired', '=', seen.desired)
+          .where('state', '=', seen.state)
+          .where('scaled_to_zero_at', scaledAt === null ? 'is' : '=', scaledAt)
+          .executeTakeFirst(),
+      );
+      return Number(result.numUpdatedRows) > 0;
+    },
+
     /** Takes (or renews) the right to act on one deployment; true when this owner holds it. */
     async claimLease(avatarId: string, owner: string, now: string, until: string): Promise<boolean> {
       const result = await cache().writing(avatarId, () =>
