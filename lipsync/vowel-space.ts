@@ -15,7 +15,7 @@ export const VISEMES: readonly Viseme[] = ['aa', 'ih', 'ou', 'ee', 'oh'];
 export const CEPSTRA = 8; // c1..c8 of the LPC cepstrum
 export const DIMENSIONS = 3 + CEPSTRA;
 const PRIOR_LOG_FORMANTS = [Math.log(500), Math.log(1500), Math.log(2500)];
-const PRIOR_FRAMES = 20; // the prior counts as this many observed frames
+const PRIOR_FRAMES = 100; // the prior counts as this many observed frames: ~1 s of vowels before the speaker outweighs it
 const MEMORY_FRAMES = 400; // ~4 s of voiced speech at 10 ms hops
 const PEAK_DECAY_DB = 0.015; // per frame
 

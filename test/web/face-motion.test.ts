@@ -21,9 +21,9 @@ let server: WebTestServer;
 let page: Page;
 let tmp: string;
 /**
- * espeak-ng syllables (phoneme input), 16-bit mono WAV: "pa pa pa" and "pee pee pee". Not one drawn-out vowel: the
- * classifier is fitted on speech, and a vowel held for most of a second drifts toward a rounded shape in its fading
- * tail (issue 17's notes).
+ * espeak-ng syllables (phoneme input), 16-bit mono WAV: "pa pa pa" and "pee pee pee", the first audio the view hears:
+ * a lone vowel from a cold start must not become the speaker's centre (vowel-space.ts's prior), or its second half
+ * reads as a rounded "oh".
  */
 const vowels: Record<string, Buffer> = {};
 
