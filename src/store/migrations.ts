@@ -129,6 +129,50 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropIndex('live_sessions_avatar').execute();
       },
     },
+    '0010_webhooks': {
+      async up(db: Kysely<any>) {
+        await db.schema
+          .createTable('webhook_endpoints')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('secret', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('status_reason', 'text')
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('webhook_endpoints_org').on('webhook_endpoints').columns(['organization_id', 'created_at']).execute();
+        await db.schema.createIndex('webhook_endpoints_user').on('webhook_endpoints').columns(['user_id', 'created_at']).execute();
+        // The worker's work list and each endpoint's log; rows go when their endpoint is deleted (by the store).
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('endpoint_id', 'text', (c) => c.notNull())
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_status_code', 'integer')
+          .addColumn('last_error', 'text')
+          .addColumn('next_attempt_at', 'text')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('delivered_at', 'text')
+          .execute();
+        await db.schema.createIndex('webhook_deliveries_due').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
+        await db.schema
+          .createIndex('webhook_deliveries_endpoint')
+          .on('webhook_deliveries')
+          .columns(['endpoint_id', 'created_at'])
+          .execute();
+      },
+    },
     '0005_avatar_counts': {
       async up(db: Kysely<any>) {
         // The list's count without scanning the organization's index: avatars per (organization, owner), kept by

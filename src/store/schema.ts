@@ -94,10 +94,51 @@ export interface AvatarCountsTable {
   n: number | string;
 }
 
+/** A subscriber's URL and the events it wants (issue 18), per organization like avatars. */
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types. */
+  events: string;
+  /** `whsec_` + base64 of the signing key; shown once at creation, kept to sign deliveries. */
+  secret: string;
+  /** 'active' | 'failing' (retries ran out) | 'disabled' (the receiver answered 410). */
+  status: string;
+  status_reason: string | null;
+  user_id: string;
+  organization_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One event for one endpoint: the durable work list of the delivery worker and the endpoint's log. */
+export interface WebhookDeliveriesTable {
+  /** Also the `webhook-id` header, the same on every attempt, so a receiver can de-duplicate. */
+  id: string;
+  endpoint_id: string;
+  event_type: string;
+  /** The exact JSON body sent on every attempt. */
+  payload: string;
+  /** 'pending' | 'delivered' | 'failed'. */
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
 export interface Database {
   avatars: AvatarsTable;
   avatar_counts: AvatarCountsTable;
   api_keys: ApiKeysTable;
   deployments: DeploymentsTable;
   live_sessions: LiveSessionsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
