@@ -10,6 +10,9 @@ import { MissingPart } from './encoder/ffmpeg-part.ts';
 import { createLiveRoutes, type LiveRoutes } from './live/live-routes.ts';
 import { renderPreviewClip } from './preview-clip.ts';
 import { RenderQueue } from './render-queue.ts';
+import { RENDERER_VIDEO_PATHS } from '../contract/videos.ts';
+import { readVideoConfig } from './video/video-config.ts';
+import { createVideoRoutes } from './video/video-routes.ts';
 
 /** What the server needs: the config and, once the portrait is loaded, the animator. */
 export interface RendererState {
@@ -23,8 +26,8 @@ export interface RendererState {
 const MAX_BODY_BYTES = 16 * 1024;
 
 /**
- * The container's HTTP contract (contract/renderer-http.ts): GET /health, GET /info, POST /preview, and the live
- * sessions under /sessions (docs/live-sessions.md).
+ * The container's HTTP contract (contract/renderer-http.ts): GET /health, GET /info, POST /preview, the live
+ * sessions under /sessions (docs/live-sessions.md) and the talking videos under /videos (contract/videos.ts).
  * Every route but /health and the session-token routes needs `Authorization: Bearer <RENDERER_SECRET>`.
  */
 export function createRendererServer(state: RendererState): { server: http.Server; queue: RenderQueue; live: LiveRoutes } {
@@ -35,6 +38,9 @@ export function createRendererServer(state: RendererState): { server: http.Serve
     animator: () => state.animator,
     isRendererCaller: (request) => authorized(request.headers.authorization, secretDigest),
   });
+
+  // Talking videos (issue 18, contract/videos.ts): their settings come from the environment beside the rest.
+  const videos = createVideoRoutes({ config: readVideoConfig(process.env), animator: () => state.animator });
 
   const server = http.createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
@@ -62,6 +68,10 @@ export function createRendererServer(state: RendererState): { server: http.Serve
     }
     if (url.pathname === RENDERER_PATHS.sessions || url.pathname.startsWith(`${RENDERER_PATHS.sessions}/`))
       return live.handle(request, response, url);
+    if (url.pathname === RENDERER_VIDEO_PATHS.videos || url.pathname.startsWith(`${RENDERER_VIDEO_PATHS.videos}/`)) {
+      if (!fromApi) throw new HttpError(401, 'unauthorized', 'A valid "Authorization: Bearer <secret>" header is required.');
+      return videos.handle(request, response, url);
+    }
     if (url.pathname !== RENDERER_PATHS.info && url.pathname !== RENDERER_PATHS.preview) {
       throw new HttpError(404, 'not-found', 'There is no such route on the renderer.');
     }
@@ -84,7 +94,10 @@ export function createRendererServer(state: RendererState): { server: http.Serve
   }
 
   server.on('upgrade', live.upgrade);
-  server.on('close', () => live.closeAll());
+  server.on('close', () => {
+    live.closeAll();
+    videos.close();
+  });
 
   return { server, queue, live };
 }
