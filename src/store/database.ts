@@ -11,6 +11,7 @@ import { avatarStore, type AvatarStore } from './avatars.ts';
 import { deploymentStore, type DeploymentStore } from './deployments.ts';
 import { apiKeyStore, type ApiKeyStore } from './api-keys.ts';
 import { liveSessionStore, type LiveSessionStore } from './live-sessions.ts';
+import { videoStore, type VideoStore } from './videos.ts';
 import { webhookStore, type WebhookStore } from './webhooks.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -21,6 +22,7 @@ export interface Repositories {
   deployments: DeploymentStore;
   apiKeys: ApiKeyStore;
   liveSessions: LiveSessionStore;
+  videos: VideoStore;
   webhooks: WebhookStore;
 }
 
@@ -137,6 +139,7 @@ function repositories(db: Kysely<Database>, fast: FastPaths): Repositories {
     deployments: deploymentStore(db, fast),
     apiKeys: apiKeyStore(db, fast),
     liveSessions: liveSessionStore(db),
+    videos: videoStore(db),
     webhooks: webhookStore(db),
   };
 }

@@ -173,6 +173,45 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_video_jobs': {
+      async up(db: Kysely<any>) {
+        // Talking-video jobs: the runner's work list (claimed with leases, like deployments) and each avatar's list.
+        let jobs = db.schema.createTable('video_jobs');
+        jobs =
+          dialect === 'postgres'
+            ? jobs.addColumn('seq', sql`bigserial`, (c) => c.primaryKey())
+            : jobs.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement());
+        await jobs
+          .addColumn('id', 'text', (c) => c.notNull().unique())
+          .addColumn('avatar_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('organization_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('progress', 'real', (c) => c.notNull().defaultTo(0))
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('speech_key', 'text', (c) => c.notNull())
+          .addColumn('expression', 'text')
+          .addColumn('background', 'text')
+          .addColumn('transparent', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('seed', 'bigint', (c) => c.notNull())
+          .addColumn('duration_seconds', 'real', (c) => c.notNull())
+          .addColumn('width', 'integer', (c) => c.notNull())
+          .addColumn('height', 'integer', (c) => c.notNull())
+          .addColumn('frame_rate', 'integer', (c) => c.notNull())
+          .addColumn('video_key', 'text')
+          .addColumn('transparent_key', 'text')
+          .addColumn('error', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('completed_at', 'text')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', 'text')
+          .execute();
+        await db.schema.createIndex('video_jobs_avatar_seq').on('video_jobs').columns(['avatar_id', 'seq']).execute();
+        await db.schema.createIndex('video_jobs_status').on('video_jobs').columns(['status', 'seq']).execute();
+      },
+    },
     '0005_avatar_counts': {
       async up(db: Kysely<any>) {
         // The list's count without scanning the organization's index: avatars per (organization, owner), kept by

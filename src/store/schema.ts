@@ -133,12 +133,48 @@ export interface WebhookDeliveriesTable {
   delivered_at: string | null;
 }
 
+/** A talking-video job (issue 18): the video runner's durable work list, leased like deployments. */
+export interface VideoJobsTable {
+  seq: Generated<number>;
+  id: string;
+  avatar_id: string;
+  user_id: string;
+  organization_id: string | null;
+  /** queued | rendering | completed | failed. */
+  status: string;
+  progress: number;
+  /** 'audio' | 'text'. */
+  source: string;
+  /** Blob key of the speech: mono s16le PCM at VIDEO_SAMPLE_RATE. */
+  speech_key: string;
+  /** JSON: ExpressionRequest, or null. */
+  expression: string | null;
+  /** JSON: { color } or { imageKey }, or null. */
+  background: string | null;
+  transparent: number;
+  seed: number;
+  duration_seconds: number;
+  width: number;
+  height: number;
+  frame_rate: number;
+  video_key: string | null;
+  transparent_key: string | null;
+  error: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  lease_owner: string | null;
+  lease_until: string | null;
+}
+
 export interface Database {
   avatars: AvatarsTable;
   avatar_counts: AvatarCountsTable;
   api_keys: ApiKeysTable;
   deployments: DeploymentsTable;
   live_sessions: LiveSessionsTable;
+  video_jobs: VideoJobsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
