@@ -5,6 +5,7 @@
  *   dist/avatar-sdk.bundled.js ESM with three.js bundled (a page with no import map)
  *   dist/bench-plain.js       the benchmark's baseline page: three.js + three-vrm and nothing else
  *   dist/console.js           the console page's script (web/console; it uses the iife SDK for <avatar-view>)
+ *   dist/render-page.js       the server's offline video render page (web/render; src/videos/browser), not public
  * Run: npx tsx web/build.ts [outdir]   (default web/dist)
  */
 import { build, type BuildOptions } from 'esbuild';
@@ -41,6 +42,8 @@ export async function buildWeb(outdir = DEFAULT_OUTDIR, minify = true): Promise<
     ['avatar-sdk.core.js', { ...common, entryPoints: [sdk], format: 'esm', external: ['three', 'three/*', '@pixiv/three-vrm'] }],
     ['bench-plain.js', { ...common, entryPoints: [path.join(WEB_DIR, 'bench', 'plain-vrm.ts')], format: 'iife' }],
     ['console.js', { ...common, entryPoints: [path.join(WEB_DIR, 'console', 'main.ts')], format: 'iife' }],
+    // The server's offline video page (src/videos/browser), kept out of the public SDK bundles and their size budget.
+    ['render-page.js', { ...common, entryPoints: [path.join(WEB_DIR, 'render', 'render-page.ts')], format: 'iife' }],
   ];
   const result: Record<string, BuiltFile> = {};
   await Promise.all(

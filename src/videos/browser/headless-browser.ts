@@ -1,0 +1,146 @@
+/**
+ * The API's one headless Chromium (Debian's, driven by playwright-core) for stylized_3d videos: launched on the first
+ * render, reused by every later one, relaunched if it dies, closed with the server. Renders take a page each, at most
+ * `maxPages` at once; the others wait their turn.
+ */
+import { access, constants } from 'node:fs/promises';
+import type { Browser, BrowserContext } from 'playwright-core';
+
+export interface HeadlessBrowserSettings {
+  /** Chromium's executable (CHROMIUM_PATH, default /usr/bin/chromium). */
+  executablePath: string;
+  /** Renders (pages) at once in this process (VIDEO_BROWSER_PAGES, default 2). */
+  maxPages: number;
+}
+
+/** A render cannot start because Chromium (or playwright-core) is not there; `message` says how to install it. */
+export class ChromiumMissing extends Error {
+  readonly code = 'chromium-missing';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ChromiumMissing';
+  }
+}
+
+const settings: HeadlessBrowserSettings = {
+  executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+  maxPages: positiveInt(process.env.VIDEO_BROWSER_PAGES, 2),
+};
+
+let browser: Promise<Browser> | null = null;
+let active = 0;
+const waiting: Array<() => void> = [];
+
+/** Changes the executable or the page bound (the server passes its configuration); applies to the next launch. */
+export function configureHeadlessBrowser(next: Partial<HeadlessBrowserSettings>): void {
+  if (next.executablePath) settings.executablePath = next.executablePath;
+  if (next.maxPages && next.maxPages > 0) settings.maxPages = Math.floor(next.maxPages);
+}
+
+export function headlessBrowserSettings(): Readonly<HeadlessBrowserSettings> {
+  return { ...settings };
+}
+
+/**
+ * Runs `use` with a fresh browser context (its own routes, storage and pages) once a page slot is free, and closes
+ * the context after, whatever happens. An aborted `signal` stops waiting for a slot.
+ */
+export async function withBrowserContext<T>(use: (context: BrowserContext) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  await takeSlot(signal);
+  let context: BrowserContext | null = null;
+  try {
+    context = await (await launched()).newContext({ viewport: { width: 64, height: 64 }, serviceWorkers: 'block' });
+    return await use(context);
+  } finally {
+    await context?.close().catch(() => {});
+    releaseSlot();
+  }
+}
+
+/** Closes the browser (server stop); a later render launches a new one. */
+export async function closeHeadlessBrowser(): Promise<void> {
+  const current = browser;
+  browser = null;
+  if (current) await (await current.catch(() => null))?.close().catch(() => {});
+}
+
+function launched(): Promise<Browser> {
+  browser ??= launch().catch((error) => {
+    browser = null;
+    throw error;
+  });
+  return browser;
+}
+
+async function launch(): Promise<Browser> {
+  const executablePath = settings.executablePath;
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch {
+    throw new ChromiumMissing(
+      `Chromium was not found at ${executablePath}: stylized_3d videos render in headless Chromium; install Debian's chromium (sudo apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
+  }
+  let chromium: typeof import('playwright-core').chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch {
+    throw new ChromiumMissing('playwright-core is not installed: stylized_3d videos drive Chromium with it (npm install playwright-core).');
+  }
+  const b = await chromium.launch({
+    executablePath,
+    args: [
+      '--no-sandbox',
+      // WebGL on the CPU (SwiftShader): the same pixels on every server, GPU or not.
+      '--use-gl=angle',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--ignore-gpu-blocklist',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--mute-audio',
+      '--disable-background-timer-throttling',
+      '--disable-renderer-backgrounding',
+      '--disable-backgrounding-occluded-windows',
+    ],
+  });
+  b.on('disconnected', () => {
+    // A crashed browser is forgotten: the next render launches another.
+    if (browser) browser = null;
+  });
+  return b;
+}
+
+function takeSlot(signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  if (active < settings.maxPages) {
+    active++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const go = () => {
+      signal?.removeEventListener('abort', abort);
+      active++;
+      resolve();
+    };
+    const abort = () => {
+      const i = waiting.indexOf(go);
+      if (i >= 0) waiting.splice(i, 1);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    waiting.push(go);
+  });
+}
+
+function releaseSlot(): void {
+  active--;
+  if (active < settings.maxPages) waiting.shift()?.();
+}
+
+function positiveInt(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
+}

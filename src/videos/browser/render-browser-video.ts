@@ -1,0 +1,181 @@
+/**
+ * Talking videos of stylized_3d avatars (VRM and orb), rendered in the API's headless Chromium with the web SDK's own
+ * stages, frame by frame at fixed time steps (deterministic: no requestAnimationFrame, no wall clock). The mouth comes
+ * from the speech through the SDK's analyzer, run here in Node; the frames' RGBA (straight alpha) goes to
+ * encodeVideo, which writes the MP4 over the background and, when asked, a WebM that keeps the alpha.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Page } from 'playwright-core';
+import { VIDEO_SAMPLE_RATE, videoFrameCount } from '../../../contract/videos.ts';
+import { weightsOf, type ExpressionRequest } from '../../../contract/expressions.ts';
+import { encodeVideo, probeH264Encoder, type VideoBackground } from '../../../renderer/encoder/encode-video.ts';
+import type { RenderEmotions, RenderFrameInput, RenderStageSpec } from '../../../web/render/render-protocol.ts';
+import { withBrowserContext } from './headless-browser.ts';
+import { openRenderRoute, type RenderRoute } from './page-server.ts';
+import { renderPageScript } from './render-bundle.ts';
+import { mouthPerFrame } from './speech-face.ts';
+
+export interface BrowserVideoInput {
+  avatar: { renderStyle: 'vrm'; modelPath: string } | { renderStyle: 'orb'; orbColor: string; orbSize: number };
+  /** Mono s16le at VIDEO_SAMPLE_RATE (contract/videos.ts). */
+  pcm: Uint8Array;
+  width: number;
+  height: number;
+  fps: number;
+  expression?: ExpressionRequest;
+  background?: { color: string } | { imagePath: string } | null;
+  /** Also a WebM with alpha (webmPath). */
+  transparent: boolean;
+  idleMotion: boolean;
+  seed: number;
+  mp4Path: string;
+  webmPath?: string;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+}
+
+/** The SDK viewer's default backdrop: an MP4 with no background asked for looks like the avatar on a page. */
+export const DEFAULT_VIDEO_BACKGROUND = '#e2e8f0';
+/** Spring bones (hair, clothes) settle this long at time 0 before the first frame, so the clip does not open mid-swing. */
+const SETTLE_SECONDS = 1;
+/** Pixels handed back per call to the page: fewer round trips, bounded memory. */
+const BATCH_BYTES = 4 * 1024 * 1024;
+const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
+
+export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ frames: number; durationSeconds: number }> {
+  check(input);
+  const { width, height, fps, signal } = input;
+  signal?.throwIfAborted();
+  const samples = input.pcm.length >> 1;
+  const frameCount = videoFrameCount(samples, fps);
+  const mouths = mouthPerFrame(input.pcm, fps, frameCount);
+  const [script, encoder, model] = await Promise.all([
+    renderPageScript(),
+    probeH264Encoder(),
+    input.avatar.renderStyle === 'vrm' ? readModel(input.avatar.modelPath) : Promise.resolve(null),
+  ]);
+  const background: VideoBackground = input.background ?? { color: DEFAULT_VIDEO_BACKGROUND };
+  const spec: RenderStageSpec =
+    input.avatar.renderStyle === 'vrm'
+      ? { kind: 'vrm', modelUrl: 'model.vrm', width, height, idle: input.idleMotion, seed: input.seed }
+      : { kind: 'orb', color: input.avatar.orbColor, size: input.avatar.orbSize, width, height, idle: input.idleMotion, seed: input.seed };
+
+  const route = await openRenderRoute({
+    'index.html': { body: PAGE_HTML, type: 'text/html' },
+    'render-page.js': { body: script, type: 'text/javascript' },
+    ...(model ? { 'model.vrm': { body: model, type: 'model/gltf-binary' } } : {}),
+  });
+  try {
+    await withBrowserContext(async (context) => {
+      const page = await context.newPage();
+      const abort = () => void page.close().catch(() => {});
+      signal?.addEventListener('abort', abort, { once: true });
+      try {
+        await page.goto(`${route.base}index.html`);
+        await page.waitForFunction(() => !!window.avatarRender);
+        await page.evaluate(([s, e]) => window.avatarRender!.load(s, e), [spec, emotionsOf(input.expression)] as const);
+        await page.evaluate(([seconds, rate]) => window.avatarRender!.settle(seconds, rate), [SETTLE_SECONDS, fps] as const);
+        const frames = framesOf(page, route, mouths, width * height * 4, fps, input.onProgress, signal);
+        await encodeVideo(frames, {
+          width,
+          height,
+          fps,
+          audio: { pcm: input.pcm, sampleRate: VIDEO_SAMPLE_RATE },
+          mp4Path: input.mp4Path,
+          webmPath: input.transparent ? input.webmPath : undefined,
+          background,
+          encoder,
+          signal,
+        });
+      } catch (error) {
+        // A page closed by the abort fails with Playwright's own words: the caller gets the abort's reason instead.
+        signal?.throwIfAborted();
+        throw error;
+      } finally {
+        signal?.removeEventListener('abort', abort);
+      }
+    }, signal);
+  } finally {
+    route.close();
+  }
+  input.onProgress?.(1);
+  return { frames: frameCount, durationSeconds: frameCount / fps };
+}
+
+// The page loads only what this server serves it (a VRM's textures are embedded; an external URI in one is refused).
+const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>avatar render</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self' blob: data:; script-src 'self'; style-src 'unsafe-inline'">
+<style>html,body{margin:0;background:transparent}</style></head><body><script src="render-page.js"></script></body></html>`;
+
+/** Frames from the page a batch at a time, the next batch drawing while this one is encoded. */
+async function* framesOf(
+  page: Page,
+  route: RenderRoute,
+  mouths: ReturnType<typeof mouthPerFrame>,
+  frameBytes: number,
+  fps: number,
+  onProgress: ((fraction: number) => void) | undefined,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
+  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
+  const batch = async (from: number): Promise<Buffer> => {
+    const inputs: RenderFrameInput[] = [];
+    for (let i = from; i < Math.min(mouths.length, from + perBatch); i++) inputs.push({ t: i / fps, delta: 1 / fps, ...mouths[i] });
+    const index = from / perBatch;
+    await page.evaluate(([f, b]) => window.avatarRender!.render(f, b), [inputs, index] as const);
+    return route.take(index);
+  };
+  let pending: Promise<Buffer> | null = batch(0);
+  for (let from = 0; pending; from += perBatch) {
+    const pixels: Buffer = await pending;
+    signal?.throwIfAborted();
+    pending = from + perBatch < mouths.length ? batch(from + perBatch) : null;
+    // A batch still drawing when the encode stops must not reject unheard.
+    pending?.catch(() => {});
+    for (let at = 0; at < pixels.length; at += frameBytes) yield pixels.subarray(at, at + frameBytes);
+    onProgress?.(Math.min(mouths.length, from + perBatch) / mouths.length);
+  }
+}
+
+/**
+ * The contract's emotions on a VRM's presets: 'thinking' has no VRM expression and shows as 'relaxed' (a calm face);
+ * the orb has no face and ignores them.
+ */
+function emotionsOf(expression: ExpressionRequest | undefined): RenderEmotions {
+  const out: RenderEmotions = {};
+  if (!expression) return out;
+  for (const [name, weight] of Object.entries(weightsOf(expression))) {
+    const preset = name === 'thinking' ? 'relaxed' : (name as keyof RenderEmotions);
+    out[preset] = weight;
+  }
+  return out;
+}
+
+async function readModel(modelPath: string): Promise<Buffer> {
+  try {
+    return await readFile(modelPath);
+  } catch (error) {
+    throw new Error(`The avatar's VRM model could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+}
+
+/** The caller (the video jobs) validated the user's input; these are the renderer's own limits, as sentences. */
+function check(input: BrowserVideoInput): void {
+  const { width, height, fps } = input;
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 16 || v > 4096 || v % 2 !== 0)
+      throw new RangeError(`${name} must be an even whole number from 16 to 4096.`);
+  }
+  if (!Number.isFinite(fps) || fps < 1 || fps > 120) throw new RangeError('fps must be from 1 to 120.');
+  if (input.pcm.length < 2) throw new RangeError('The speech is empty.');
+  if (input.transparent && !input.webmPath) throw new RangeError('A transparent video needs webmPath.');
+  if (input.avatar.renderStyle === 'orb') {
+    if (!HEX_COLOR.test(input.avatar.orbColor)) throw new RangeError('orbColor must be #rrggbb.');
+    if (!(input.avatar.orbSize > 0)) throw new RangeError('orbSize must be above 0.');
+  }
+  if (input.background && 'color' in input.background && !HEX_COLOR.test(input.background.color))
+    throw new RangeError('The background colour must be #rrggbb.');
+}

@@ -1,0 +1,119 @@
+/**
+ * The offline render page's script (dist/render-page.js; not part of the public SDK bundle): the SDK's own stages
+ * (VrmStage, OrbStage on createSceneRenderer) driven frame by frame at the times the server hands it, never by
+ * requestAnimationFrame or the wall clock, so one input renders the same frames every time.
+ */
+import { OrbStage } from '../sdk/orb-stage.ts';
+import { createSceneRenderer } from '../sdk/scene-renderer.ts';
+import { parseVrm, VrmStage } from '../sdk/vrm-stage.ts';
+import { EMOTIONS, VISEME_NAMES, type Emotion, type VisemeName } from '../sdk/avatar-types.ts';
+import type { RenderEmotions, RenderFrameInput, RenderPageApi, RenderStageSpec } from './render-protocol.ts';
+
+let stage: VrmStage | OrbStage | null = null;
+let gl: WebGLRenderingContext | WebGL2RenderingContext | null = null;
+let size = { width: 0, height: 0 };
+let emotions: Record<Emotion, number> = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
+let pixels = new Uint8Array(0);
+
+/** mulberry32: a small seeded generator, so the seed decides the saccades and blinks. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs `make` with Math.random seeded: IdleMotion takes Math.random as a default parameter, read when it is made. */
+function withSeed<T>(seed: number, make: () => T): T {
+  const original = Math.random;
+  Math.random = seeded(seed);
+  try {
+    return make();
+  } finally {
+    Math.random = original;
+  }
+}
+
+const api: RenderPageApi = {
+  async load(spec: RenderStageSpec, held: RenderEmotions) {
+    const canvas = document.createElement('canvas');
+    document.body.appendChild(canvas);
+    size = { width: spec.width, height: spec.height };
+    pixels = new Uint8Array(spec.width * spec.height * 4);
+    emotions = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
+    for (const e of EMOTIONS) emotions[e] = held[e] ?? 0;
+    // Always transparent: the server flattens over the background (colour or image) and keeps the alpha for WebM.
+    if (spec.kind === 'orb') {
+      const r = createSceneRenderer(canvas, spec.width, spec.height, true, '#000000');
+      stage = new OrbStage(r, spec.color, spec.size, spec.idle);
+      gl = r.renderer.getContext();
+      return;
+    }
+    const response = await fetch(spec.modelUrl);
+    if (!response.ok) throw new Error(`The VRM model could not be read (HTTP ${response.status}).`);
+    const vrm = await parseVrm(await response.arrayBuffer());
+    const s = withSeed(spec.seed, () =>
+      VrmStage.create(canvas, vrm, spec.width, spec.height, true, '#000000', spec.idle ? 'natural' : 'still'),
+    );
+    stage = s;
+    gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | WebGL2RenderingContext;
+  },
+
+  settle(seconds, fps) {
+    if (!(stage instanceof VrmStage)) return;
+    const delta = 1 / fps;
+    for (let i = 0; i < Math.round(seconds * fps); i++) {
+      const blink = stage.idle.update(0, stage.camera);
+      stage.face.apply({ emotions, visemes: zero(), open: 0, blink });
+      stage.vrm.update(delta);
+    }
+  },
+
+  async render(frames: RenderFrameInput[], batch: number) {
+    if (!stage || !gl) throw new Error('No stage: load() first.');
+    const { width, height } = size;
+    const frameBytes = width * height * 4;
+    const out = new Uint8Array(frameBytes * frames.length);
+    for (let f = 0; f < frames.length; f++) {
+      const input = frames[f];
+      if (stage instanceof VrmStage) {
+        const visemes = {} as Record<VisemeName, number>;
+        VISEME_NAMES.forEach((v, i) => (visemes[v] = input.visemes[i]));
+        stage.frame(input.delta, input.t, { emotions, visemes, open: input.open });
+      } else {
+        stage.frame(input.delta, input.t, input.open);
+      }
+      // Read in the same task as the draw: the drawing buffer is not preserved past it.
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+      unflipAndUnpremultiply(pixels, out, f * frameBytes, width, height);
+    }
+    const response = await fetch(`frames/${batch}`, { method: 'POST', body: out });
+    if (!response.ok) throw new Error(`The server did not take batch ${batch} (HTTP ${response.status}).`);
+  },
+};
+
+const zero = (): Record<VisemeName, number> => ({ aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 });
+
+/** WebGL reads bottom row first with premultiplied colour; video wants top row first and straight alpha. */
+function unflipAndUnpremultiply(src: Uint8Array, dst: Uint8Array, at: number, width: number, height: number): void {
+  const row = width * 4;
+  for (let y = 0; y < height; y++) {
+    const from = (height - 1 - y) * row;
+    const to = at + y * row;
+    dst.set(src.subarray(from, from + row), to);
+    for (let i = to; i < to + row; i += 4) {
+      const a = dst[i + 3];
+      if (a === 255 || a === 0) continue;
+      const k = 255 / a;
+      dst[i] = Math.min(255, Math.round(dst[i] * k));
+      dst[i + 1] = Math.min(255, Math.round(dst[i + 1] * k));
+      dst[i + 2] = Math.min(255, Math.round(dst[i + 2] * k));
+    }
+  }
+}
+
+window.avatarRender = api;

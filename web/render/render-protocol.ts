@@ -1,0 +1,39 @@
+/**
+ * What the server (src/videos/browser) and the offline render page (render-page.ts) say to each other: the page draws
+ * the frames it is handed, at the times it is handed, and gives their pixels back. Types only: both sides import it.
+ */
+
+/** The stage to build: a VRM (its bytes fetched from `modelUrl`) or an orb. */
+export type RenderStageSpec =
+  | { kind: 'vrm'; modelUrl: string; width: number; height: number; idle: boolean; seed: number }
+  | { kind: 'orb'; color: string; size: number; width: number; height: number; idle: boolean; seed: number };
+
+/** One frame to draw: its time, the step since the last, the mouth (visemes and openness) and the held emotions. */
+export interface RenderFrameInput {
+  t: number;
+  delta: number;
+  /** aa, ih, ou, ee, oh weights 0..1, in that order. */
+  visemes: [number, number, number, number, number];
+  open: number;
+}
+
+/** The SDK's emotions (web/sdk/avatar-types.ts EMOTIONS) and their held weights. */
+export type RenderEmotions = Partial<Record<'happy' | 'angry' | 'sad' | 'relaxed' | 'surprised', number>>;
+
+export interface RenderPageApi {
+  /** Builds the stage; resolves once the first frame could be drawn. Throws a sentence when the model will not load. */
+  load(spec: RenderStageSpec, emotions: RenderEmotions): Promise<void>;
+  /** Lets spring bones and the pose settle for `seconds` at time 0 before the first frame (nothing drawn). */
+  settle(seconds: number, fps: number): void;
+  /**
+   * Draws the frames in order and POSTs their pixels to `frames/<batch>` (relative to the page): RGBA, top row first,
+   * straight (not premultiplied) alpha, width * height * 4 bytes each, concatenated. Resolves once the server has them.
+   */
+  render(frames: RenderFrameInput[], batch: number): Promise<void>;
+}
+
+declare global {
+  interface Window {
+    avatarRender?: RenderPageApi;
+  }
+}
