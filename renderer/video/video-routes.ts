@@ -64,8 +64,8 @@ export function createVideoRoutes(options: { config: VideoConfig; animator: () =
       return sendJson(response, 200, status);
     }
     if (request.method === 'DELETE') {
-      // Dropping a job it no longer holds is done already: a retried DELETE succeeds.
-      await jobs.drop(jobId);
+      // 404 for a job it does not hold, as GET: the API learns the container restarted or dropped it already.
+      if (!(await jobs.drop(jobId))) throw notFound();
       response.writeHead(204).end();
       return;
     }

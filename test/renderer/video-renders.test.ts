@@ -194,7 +194,7 @@ describe('talking videos in the rendering container', () => {
     expect(spoken.filter((d) => d > 5).length).toBeGreaterThan(10);
   }, 300_000);
 
-  it('cancels a render with DELETE: it is gone, its files too, and a second DELETE still succeeds', async () => {
+  it('cancels a render with DELETE: it is gone, its files too, and a second DELETE answers 404', async () => {
     const body = request(Buffer.concat([espeakPcm16('A longer clip that is cancelled while it renders.', VIDEO_SAMPLE_RATE), silence(20)]));
     const id = body.jobId as string;
     expect((await post(body)).status).toBe(202);
@@ -212,7 +212,8 @@ describe('talking videos in the rendering container', () => {
     expect(await file.json()).toMatchObject({ code: 'not-found' });
     expect(await jobFolders(id)).toEqual([]);
     const twice = await fetch(`${renderer.baseUrl}${RENDERER_VIDEO_PATHS.video(id)}`, { method: 'DELETE', headers: auth });
-    expect(twice.status).toBe(204);
+    expect(twice.status).toBe(404);
+    expect(await twice.json()).toMatchObject({ code: 'not-found' });
 
     // The renderer renders on afterwards: the next job completes.
     const next = request(Buffer.concat([espeakPcm16('Still here.', VIDEO_SAMPLE_RATE)]));
