@@ -28,7 +28,8 @@ interface Job {
  */
 export class VideoJobs {
   private readonly jobs = new Map<string, Job>();
-  private readonly root: string;
+  /** The temporary folder that holds every render's files. */
+  readonly root: string;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly sweeper: NodeJS.Timeout;
