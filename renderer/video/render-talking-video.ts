@@ -20,8 +20,11 @@ export interface TalkingVideoInput {
 }
 
 const SLOT_MS = 10;
-/** Speech handed to the playout ahead of its clock: the analyzer works in steps, as it does on a live stream. */
-const FEED_SECONDS = 1;
+/**
+ * Speech handed to the playout ahead of its clock, as a live stream hands it: the analyzer's work comes in short
+ * steps, so a live session beside the render never waits long for its next frame.
+ */
+const FEED_SECONDS = 0.25;
 
 /**
  * A clip of the portrait speaking `pcm`, drawn as a live session draws it but on a virtual clock: the speech plays
@@ -54,7 +57,7 @@ async function* talkingFrames(animator: PortraitAnimator, input: TalkingVideoInp
   const playout = new SpeechPlayout({ sampleRate: VIDEO_SAMPLE_RATE, jitterMs: 0, finishAfterMs: 0, onEvent: () => {} });
   const talk = animator.idleMotion ? new SpeechMotion(animator.seed) : null;
   const expression = input.expression ? weightsOf(input.expression) : undefined;
-  const feedBytes = FEED_SECONDS * VIDEO_SAMPLE_RATE * 2;
+  const feedBytes = Math.round(FEED_SECONDS * VIDEO_SAMPLE_RATE) * 2;
   // Frames drawn into two buffers in turn: encodeVideo asks for the next frame only once the pipe has taken the last
   // (it waits for 'drain'), so the buffer drawn into is free; a new megabyte per frame cost a third of the CPU in GC.
   const buffers = [0, 1].map(() => new Uint8Array(animator.width * animator.height * 4));
