@@ -26,6 +26,8 @@ export interface Config {
    */
   uploads: { perServer: number; perOrganization: number; maxWaitMs: number };
   logLevel: string;
+  /** Webhook deliveries (docs/webhooks.md). */
+  webhooks: WebhookSettings;
   blobs: { kind: 'local' } | S3Settings;
   /**
    * Local renderers stop with the API (`stopWithApi`), or outlive it to be adopted by the next start, and stop themselves
@@ -70,6 +72,21 @@ export interface Config {
     /** How long a session waits for an agent whose connection dropped to reconnect before it ends (`agent-left`). */
     reconnectGraceSeconds: number;
   };
+}
+
+export interface WebhookSettings {
+  /** One delivery attempt (connect, answer, body) must finish within this, or it counts as failed. */
+  timeoutMs: number;
+  /** Waits before each retry after the first attempt, seconds; after the last the delivery fails. */
+  retrySchedule: number[];
+  /** Attempts one API process makes at once. */
+  perServer: number;
+  /** Endpoints one organization (or orgless user) may have. */
+  maxEndpoints: number;
+  /** SSRF: deliver to private, loopback and link-local addresses too (trusted networks only). */
+  allowPrivate: boolean;
+  /** SSRF exceptions: host names or IP literals delivered to whatever they resolve to (e.g. 127.0.0.1 in tests). */
+  allowedHosts: string[];
 }
 
 export interface S3Settings {
@@ -167,6 +184,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxWaitMs: integer(env, 'UPLOADS_QUEUE_WAIT_MS', 30_000, 0, 600_000),
     },
     logLevel: env.LOG_LEVEL || 'info',
+    webhooks: webhookSettings(env),
+  };
+}
+
+/** The retries span about a day (Standard Webhooks' usual schedule), then the endpoint is marked failing. */
+const WEBHOOK_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18_000, 36_000, 50_400];
+
+function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
+  let retrySchedule = WEBHOOK_RETRY_SCHEDULE;
+  if (env.WEBHOOK_RETRY_SCHEDULE) {
+    retrySchedule = env.WEBHOOK_RETRY_SCHEDULE.split(',').map((part) => Number(part.trim()));
+    if (retrySchedule.length > 20 || retrySchedule.some((s) => !Number.isInteger(s) || s < 1 || s > 7 * 86_400)) {
+      throw new ConfigError('WEBHOOK_RETRY_SCHEDULE must be up to 20 comma-separated waits in seconds, each from 1 to 604800.');
+    }
+  }
+  const allowPrivate = env.WEBHOOK_ALLOW_PRIVATE ?? 'false';
+  if (allowPrivate !== 'true' && allowPrivate !== 'false') throw new ConfigError('WEBHOOK_ALLOW_PRIVATE must be "true" or "false".');
+  return {
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retrySchedule,
+    perServer: integer(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
+    maxEndpoints: integer(env, 'WEBHOOK_MAX_ENDPOINTS', 50, 1, 10_000),
+    allowPrivate: allowPrivate === 'true',
+    // Compared as the URL parser writes hosts: lower case, IPv6 without brackets.
+    allowedHosts: (env.WEBHOOK_ALLOWED_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .map((host) => host.replace(/^\[|\]$/g, ''))
+      .filter(Boolean),
   };
 }
 

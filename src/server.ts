@@ -7,6 +7,7 @@ import { createOrchestrator } from './orchestrators/create-orchestrator.ts';
 import { createDeploymentReconciler } from './reconciler/deployment-reconciler.ts';
 import { migrate, openStore } from './store/database.ts';
 import { createControlLoop } from './reconciler/control-loop.ts';
+import { createWebhookDeliveryWorker } from './webhooks/delivery-worker.ts';
 import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
 import { warmUpFaceModel } from './sources/portrait/index.ts';
 import { UploadGate } from './domain/avatars/upload-gate.ts';
@@ -34,8 +35,11 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
     uploads: new UploadGate(config.uploads),
   };
   const app = await buildApp(services, options);
+  const webhooks = createWebhookDeliveryWorker(services, app.log);
   const loop = createControlLoop(
     [
+      // First: a pass of the others can take seconds, and deliveries only start here (they run beside the loop).
+      { name: 'webhook-deliveries', runOnce: () => webhooks.runOnce() },
       { name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) },
       { name: 'deployments', ...createDeploymentReconciler(services, orchestrator, app.log) },
     ],
@@ -54,6 +58,7 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
     loop,
     async close() {
       services.renderingParts?.close();
+      await webhooks.stop();
       await loop.stop();
       await app.close();
       await orchestrator.close();

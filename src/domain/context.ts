@@ -5,7 +5,7 @@ import type { UploadGate } from './avatars/upload-gate.ts';
 import type { RenderingPartsReport } from '../orchestrators/rendering-parts-report.ts';
 import { ERRORS } from './errors.ts';
 
-export const SCOPES = ['avatars:read', 'avatars:write', 'keys:admin'] as const;
+export const SCOPES = ['avatars:read', 'avatars:write', 'keys:admin', 'webhooks:admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who calls: resolved from the API key by the auth plugin. */

@@ -28,6 +28,11 @@ import { whoamiRoute } from './routes/auth/whoami.ts';
 import { createApiKeyRoute } from './routes/auth/create-api-key.ts';
 import { listApiKeysRoute } from './routes/auth/list-api-keys.ts';
 import { revokeApiKeyRoute } from './routes/auth/revoke-api-key.ts';
+import { createWebhookRoute } from './routes/webhooks/create-webhook.ts';
+import { listWebhooksRoute } from './routes/webhooks/list-webhooks.ts';
+import { getWebhookRoute } from './routes/webhooks/get-webhook.ts';
+import { deleteWebhookRoute } from './routes/webhooks/delete-webhook.ts';
+import { listWebhookDeliveriesRoute } from './routes/webhooks/list-webhook-deliveries.ts';
 import { healthRoutes } from './routes/system/health.ts';
 import { blobRoutes } from './routes/system/blobs.ts';
 import { consoleRoutes } from './routes/system/console.ts';
@@ -148,6 +153,11 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         createApiKeyRoute,
         listApiKeysRoute,
         revokeApiKeyRoute,
+        createWebhookRoute,
+        listWebhooksRoute,
+        getWebhookRoute,
+        deleteWebhookRoute,
+        listWebhookDeliveriesRoute,
       ]) {
         route(api, services);
       }

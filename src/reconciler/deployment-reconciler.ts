@@ -17,6 +17,7 @@ import {
 } from '../domain/deployments/deployment-lifecycle.ts';
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrators/orchestrator.ts';
 import { isPortraitTier } from '../domain/tiers.ts';
+import { deploymentChanged, sessionEnded } from '../domain/webhooks/lifecycle-events.ts';
 
 /** Only Tier 2/3 avatars are deployed (the deploy verb refuses stylized_3d), so only they reach an orchestrator. */
 function portraitTier(avatar: AvatarRecord): RendererSpec['tier'] {
@@ -61,13 +62,21 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
    * since it was read: this pass stops there and the next one starts from the owner's word.
    */
   async function write(deployment: DeploymentRecord, changes: DeploymentChanges): Promise<DeploymentRecord | null> {
-    return (await deployments.updateIfUnchanged(deployment, changes)) ? withChanges(deployment, changes) : null;
+    if (!(await deployments.updateIfUnchanged(deployment, changes))) return null;
+    const written = withChanges(deployment, changes);
+    // Announced on the transition only: a pass that finds the state as it was says nothing.
+    if (written.state !== deployment.state && (written.state === 'running' || written.state === 'failed')) {
+      await deploymentChanged(services, written.avatarId, written.state, written.lastError);
+    }
+    return written;
   }
 
   /** The live sessions a crashed container held are over: GET /sessions/:id says `renderer-failed`. */
   async function endSessionsOfCrashed(avatarId: string): Promise<void> {
-    const ended = await services.store.liveSessions.endLiveOf(avatarId, 'renderer-failed', new Date().toISOString());
-    if (ended > 0) log.warn({ avatarId, sessions: ended }, 'ended the live sessions of a crashed rendering container');
+    const endedAt = new Date().toISOString();
+    const ended = await services.store.liveSessions.endLiveOf(avatarId, 'renderer-failed', endedAt);
+    if (ended.length > 0) log.warn({ avatarId, sessions: ended.length }, 'ended the live sessions of a crashed rendering container');
+    for (const id of ended) await sessionEnded(services, { id, avatarId }, { endedAt, endReason: 'renderer-failed' });
   }
 
   async function reconcileOne(deployment: DeploymentRecord, now: Date): Promise<void> {

@@ -4,6 +4,7 @@ import type { Services } from '../domain/context.ts';
 import { avatarBlobPrefix } from '../domain/blob-prefixes.ts';
 import { preprocessPortrait } from '../sources/portrait/index.ts';
 import { SourceRejected } from '../sources/source-rejected.ts';
+import { avatarFailed, avatarReady } from '../domain/webhooks/lifecycle-events.ts';
 
 /** How long one preprocessing run may hold an avatar before another replica may take over. */
 const LEASE_MS = 60_000;
@@ -16,6 +17,10 @@ const LEASE_MS = 60_000;
 export function createPortraitPreprocessor(services: Services, log: FastifyBaseLogger) {
   const owner = `pp_${randomBytes(6).toString('hex')}`;
   const avatars = services.store.avatars;
+
+  /** A webhook event that cannot be recorded is logged: the avatar's own state is written already. */
+  const announce = (event: Promise<void>, avatarId: string) =>
+    event.catch((error) => log.error({ err: error, avatarId }, 'could not record a webhook event'));
 
   async function processOne(id: string): Promise<void> {
     const now = new Date();
@@ -47,6 +52,7 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
         artifact: { imageKey: image.key, faceKey: face.key },
         updatedAt: new Date().toISOString(),
       });
+      if (stored) await announce(avatarReady(services, { ...avatar, status: 'ready' }), id);
       if (!stored) {
         // A newer upload replaced the source meanwhile: this result is for a photo that is gone.
         await services.blobs.delete(image.key);
@@ -64,6 +70,10 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
         ...(rejected ? { sourceKey: null } : {}),
       });
       if (failed && rejected) await services.blobs.delete(sourceKey);
+      if (failed) {
+        const written = await avatars.findById(id);
+        if (written) await announce(avatarFailed(services, written, written.error ?? 'The photo could not be processed.'), id);
+      }
     }
   }
 

@@ -68,25 +68,30 @@ export function liveSessionStore(db: Kysely<Database>) {
       return { sessions: rows.map((row) => LIVE_SESSION.fromRow(row)), count: Number(counted?.n ?? 0) };
     },
 
-    /** What the API learnt of a session: its latest metrics, or its end. An ended session's end is never rewritten. */
-    async update(id: string, changes: Partial<Pick<LiveSessionRecord, 'endedAt' | 'endReason' | 'metrics'>>): Promise<void> {
-      await db
+    /**
+     * What the API learnt of a session: its latest metrics, or its end. An ended session's end is never rewritten.
+     * True when the row changed (so an end is announced once: session.ended).
+     */
+    async update(id: string, changes: Partial<Pick<LiveSessionRecord, 'endedAt' | 'endReason' | 'metrics'>>): Promise<boolean> {
+      const result = await db
         .updateTable('live_sessions')
         .set(LIVE_SESSION.toColumns(changes))
         .where('id', '=', id)
         .where('ended_at', 'is', null)
-        .execute();
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
     },
 
-    /** Ends every session of the avatar still live, with one reason (its container crashed): how many it ended. */
-    async endLiveOf(avatarId: string, endReason: SessionEndReason, endedAt: string): Promise<number> {
-      const result = await db
+    /** Ends every session of the avatar still live, with one reason (its container crashed): the ids of those it ended. */
+    async endLiveOf(avatarId: string, endReason: SessionEndReason, endedAt: string): Promise<string[]> {
+      const rows = await db
         .updateTable('live_sessions')
         .set({ ended_at: endedAt, end_reason: endReason })
         .where('avatar_id', '=', avatarId)
         .where('ended_at', 'is', null)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows);
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id);
     },
 
     /** Forgets sessions that expired before `before`: their tokens open nothing, and the list keeps a day of history. */

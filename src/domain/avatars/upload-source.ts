@@ -7,6 +7,7 @@ import { findOwnedAvatar } from '../avatar-access.ts';
 import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
+import { avatarFailed, avatarReady } from '../webhooks/lifecycle-events.ts';
 
 const IMAGE_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -68,7 +69,10 @@ async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Bu
     try {
       changes.sourceInfo = { ...(await inspectVrm(data)) };
     } catch (error) {
-      if (error instanceof SourceRejected) throw ERRORS.invalidSource(error.message);
+      if (error instanceof SourceRejected) {
+        await avatarFailed(ctx.services, avatar, error.message);
+        throw ERRORS.invalidSource(error.message);
+      }
       throw error;
     }
     changes.status = 'ready';
@@ -106,6 +110,7 @@ async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Bu
     before = now;
   }
   await removeReplaced(ctx, before, blob.key);
+  if (kind === 'vrm') await avatarReady(ctx.services, { ...avatar, ...changes });
   if (changes.status === 'preprocessing') ctx.services.background.wake();
   return { url: blobs.url(blob.key), field, size: blob.size };
 }

@@ -2,6 +2,7 @@ import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import { type Ctx, requireScope } from '../context.ts';
 import { findVisibleSession } from './live-session-access.ts';
+import { sessionEnded } from '../webhooks/lifecycle-events.ts';
 
 /**
  * Ends a live session at once: its container drops it (viewers, agent, LiveKit room), and its tokens open nothing
@@ -24,5 +25,8 @@ export async function endLiveSession(ctx: Ctx, sessionId: string): Promise<void>
       if (!(error instanceof RendererUnavailable)) throw error;
     }
   }
-  await store.liveSessions.update(session.id, { endedAt: new Date().toISOString(), endReason: 'deleted', metrics });
+  const endedAt = new Date().toISOString();
+  if (await store.liveSessions.update(session.id, { endedAt, endReason: 'deleted', metrics })) {
+    await sessionEnded(ctx.services, session, { endedAt, endReason: 'deleted' });
+  }
 }

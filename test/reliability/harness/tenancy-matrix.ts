@@ -57,9 +57,14 @@ export const RULES: Record<string, Rule> = {
   'POST /api/v1/auth/api-keys': { scope: 'keys:admin' },
   'GET /api/v1/auth/api-keys': { scope: 'keys:admin' },
   'DELETE /api/v1/auth/api-keys/{id}': { scope: 'keys:admin' },
+  'POST /api/v1/webhooks': { scope: 'webhooks:admin' },
+  'GET /api/v1/webhooks': { scope: 'webhooks:admin' },
+  'GET /api/v1/webhooks/{id}': { scope: 'webhooks:admin' },
+  'DELETE /api/v1/webhooks/{id}': { scope: 'webhooks:admin' },
+  'GET /api/v1/webhooks/{id}/deliveries': { scope: 'webhooks:admin' },
 };
 
-const ALL: Scope[] = ['avatars:read', 'avatars:write', 'keys:admin'];
+const ALL: Scope[] = ['avatars:read', 'avatars:write', 'keys:admin', 'webhooks:admin'];
 const MISSING_AVATAR = 'avt_0000000000000000';
 
 export interface MatrixResult {
