@@ -770,7 +770,7 @@ export interface paths {
               keyId: string;
               userId: string;
               organizationId: string | null;
-              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+              scopes: ('avatars:read' | 'avatars:write' | 'keys:admin' | 'webhooks:admin')[];
             };
           };
         };
@@ -832,7 +832,7 @@ export interface paths {
       requestBody: {
         content: {
           'application/json': {
-            scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+            scopes: ('avatars:read' | 'avatars:write' | 'keys:admin' | 'webhooks:admin')[];
             userId?: string;
             name?: string;
             expiresInDays?: number;
@@ -900,6 +900,315 @@ export interface paths {
         429: components['responses']['Error'];
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the caller's organization's webhook endpoints, newest first (without secrets) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              webhooks: {
+                /** @description whk_… */
+                _id: string;
+                url: string;
+                events: (
+                  | 'video.completed'
+                  | 'video.failed'
+                  | 'avatar.ready'
+                  | 'avatar.failed'
+                  | 'deployment.running'
+                  | 'deployment.failed'
+                  | 'session.ended'
+                )[];
+                description: string | null;
+                /** @description failing: a delivery ran out of retries (a later success makes it active again); disabled: the receiver answered 410 */
+                status: 'active' | 'failing' | 'disabled';
+                statusReason: string | null;
+                userId: string;
+                organizationId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+              }[];
+              count: number;
+            };
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    /** Subscribe a URL to events; the signing `secret` is shown only here */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description http(s) URL the deliveries are POSTed to; private, loopback and link-local addresses are refused */
+            url: string;
+            events: (
+              | 'video.completed'
+              | 'video.failed'
+              | 'avatar.ready'
+              | 'avatar.failed'
+              | 'deployment.running'
+              | 'deployment.failed'
+              | 'session.ended'
+            )[];
+            description?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description whk_… */
+              _id: string;
+              url: string;
+              events: (
+                | 'video.completed'
+                | 'video.failed'
+                | 'avatar.ready'
+                | 'avatar.failed'
+                | 'deployment.running'
+                | 'deployment.failed'
+                | 'session.ended'
+              )[];
+              description: string | null;
+              /** @description failing: a delivery ran out of retries (a later success makes it active again); disabled: the receiver answered 410 */
+              status: 'active' | 'failing' | 'disabled';
+              statusReason: string | null;
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            } & {
+              /** @description whsec_…: the signing secret, shown only in this answer */
+              secret: string;
+            };
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        409: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One webhook endpoint (without its secret) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description whk_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description whk_… */
+              _id: string;
+              url: string;
+              events: (
+                | 'video.completed'
+                | 'video.failed'
+                | 'avatar.ready'
+                | 'avatar.failed'
+                | 'deployment.running'
+                | 'deployment.failed'
+                | 'session.ended'
+              )[];
+              description: string | null;
+              /** @description failing: a delivery ran out of retries (a later success makes it active again); disabled: the receiver answered 410 */
+              status: 'active' | 'failing' | 'disabled';
+              statusReason: string | null;
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+            };
+          };
+        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Remove a webhook endpoint and its delivery log; nothing more is sent to it */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description whk_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description removed */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/{id}/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A webhook endpoint's delivery log, newest first: each event, its attempts, status and next attempt */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path: {
+          /** @description whk_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              deliveries: {
+                /** @description msg_…, sent as the webhook-id header on every attempt */
+                id: string;
+                /** @description an event an endpoint can subscribe to */
+                event:
+                  | 'video.completed'
+                  | 'video.failed'
+                  | 'avatar.ready'
+                  | 'avatar.failed'
+                  | 'deployment.running'
+                  | 'deployment.failed'
+                  | 'session.ended';
+                status: 'pending' | 'delivered' | 'failed';
+                attempts: number;
+                /** @description the receiver's last HTTP status; null when it never answered */
+                lastStatusCode: number | null;
+                lastError: string | null;
+                nextAttemptAt: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                deliveredAt: string | null;
+                payload: {
+                  type: string;
+                  /** Format: date-time */
+                  timestamp: string;
+                  data: {
+                    [key: string]: unknown;
+                  };
+                };
+              }[];
+              count: number;
+            };
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -1055,7 +1364,7 @@ export interface components {
       prefix: string;
       userId: string;
       organizationId: string | null;
-      scopes: ('avatars:read' | 'avatars:write' | 'keys:admin')[];
+      scopes: ('avatars:read' | 'avatars:write' | 'keys:admin' | 'webhooks:admin')[];
       /** Format: date-time */
       createdAt: string;
       expiresAt: string | null;
