@@ -72,6 +72,31 @@ export interface Config {
     /** How long a session waits for an agent whose connection dropped to reconnect before it ends (`agent-left`). */
     reconnectGraceSeconds: number;
   };
+  /** Talking-video jobs (docs/videos.md). */
+  videos: VideoSettings;
+}
+
+export interface VideoSettings {
+  /** Longest speech a video may have (an upload's decoded length, or the spoken text's), seconds. */
+  maxSeconds: number;
+  /** Largest audio upload, bytes. */
+  maxAudioBytes: number;
+  /** Largest background image upload, bytes. */
+  maxImageBytes: number;
+  /** Longest text to speak, characters. */
+  maxTextChars: number;
+  /** Renders one API process runs at once. */
+  perServer: number;
+  /** Renders of one avatar at once, over all replicas. */
+  perAvatar: number;
+  /** A render not finished this long after it started fails (a wedged container or browser). */
+  renderTimeoutMs: number;
+  /** How long a render may hold its job without renewing the lease; a replica that dies lets go after this. */
+  leaseMs: number;
+  /** Renders tried per job (a crash or restart counts one) before it fails. */
+  maxAttempts: number;
+  /** The text-to-speech engine's program (espeak-ng). */
+  espeakPath: string;
 }
 
 export interface WebhookSettings {
@@ -166,6 +191,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       startTimeoutMs: integer(env, 'SESSION_START_TIMEOUT_MS', 60_000, 1000, 600_000),
       maxQueuedSpeechSeconds: integer(env, 'SESSION_MAX_QUEUED_SPEECH_SECONDS', 30, 1, 600),
       reconnectGraceSeconds: integer(env, 'SESSION_RECONNECT_GRACE_SECONDS', 15, 1, 600),
+    },
+    videos: {
+      maxSeconds: integer(env, 'VIDEO_MAX_SECONDS', 300, 1, 3600),
+      maxAudioBytes: integer(env, 'VIDEO_MAX_AUDIO_MB', 50, 1, 1024) * 1024 * 1024,
+      maxImageBytes: integer(env, 'VIDEO_MAX_IMAGE_MB', 10, 1, 256) * 1024 * 1024,
+      maxTextChars: integer(env, 'VIDEO_MAX_TEXT_CHARS', 5000, 1, 100_000),
+      perServer: integer(env, 'VIDEOS_CONCURRENT', 1, 1, 256),
+      perAvatar: integer(env, 'VIDEOS_CONCURRENT_PER_AVATAR', 1, 1, 256),
+      renderTimeoutMs: integer(env, 'VIDEO_RENDER_TIMEOUT_MS', 600_000, 1000, 24 * 3600_000),
+      leaseMs: integer(env, 'VIDEO_LEASE_MS', 30_000, 1000, 3600_000),
+      maxAttempts: integer(env, 'VIDEO_MAX_ATTEMPTS', 3, 1, 100),
+      espeakPath: env.ESPEAK_PATH || 'espeak-ng',
     },
     port,
     host,

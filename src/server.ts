@@ -12,11 +12,14 @@ import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.t
 import { warmUpFaceModel } from './sources/portrait/index.ts';
 import { UploadGate } from './domain/avatars/upload-gate.ts';
 import { checkRenderingParts } from './orchestrators/rendering-parts-report.ts';
+import { createVideoRunner, type VideoRunner } from './videos/video-runner.ts';
 
 export interface Server {
   app: FastifyInstance;
   services: Services;
   loop: ReturnType<typeof createControlLoop>;
+  /** The talking-video renders of this process (tests wait for them). */
+  videos: VideoRunner;
   close(): Promise<void>;
 }
 
@@ -36,12 +39,14 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   };
   const app = await buildApp(services, options);
   const webhooks = createWebhookDeliveryWorker(services, app.log);
+  const videos = createVideoRunner(services, app.log);
   const loop = createControlLoop(
     [
       // First: a pass of the others can take seconds, and deliveries only start here (they run beside the loop).
       { name: 'webhook-deliveries', runOnce: () => webhooks.runOnce() },
       { name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) },
       { name: 'deployments', ...createDeploymentReconciler(services, orchestrator, app.log) },
+      { name: 'videos', runOnce: () => videos.runOnce() },
     ],
     app.log,
     config.reconcileIntervalMs,
@@ -56,8 +61,11 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
     app,
     services,
     loop,
+    videos,
     async close() {
       services.renderingParts?.close();
+      // Renders stop first and let go of their jobs, so the next process takes them over at once.
+      await videos.stop();
       await webhooks.stop();
       await loop.stop();
       await app.close();

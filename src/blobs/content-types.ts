@@ -5,6 +5,7 @@ export const CONTENT_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
   webp: 'image/webp',
   mp4: 'video/mp4',
+  webm: 'video/webm',
   json: 'application/json',
 };
 

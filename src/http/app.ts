@@ -36,6 +36,10 @@ import { listWebhookDeliveriesRoute } from './routes/webhooks/list-webhook-deliv
 import { healthRoutes } from './routes/system/health.ts';
 import { blobRoutes } from './routes/system/blobs.ts';
 import { consoleRoutes } from './routes/system/console.ts';
+import { createVideoRoute } from './routes/videos/create-video.ts';
+import { getVideoRoute } from './routes/videos/get-video.ts';
+import { listVideosRoute } from './routes/videos/list-videos.ts';
+import { deleteVideoRoute } from './routes/videos/delete-video.ts';
 
 export interface AppOptions {
   /** `stream` receives the JSON log lines (default: stdout); tests read them. */
@@ -158,10 +162,14 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
         getWebhookRoute,
         deleteWebhookRoute,
         listWebhookDeliveriesRoute,
+        getVideoRoute,
+        listVideosRoute,
+        deleteVideoRoute,
       ]) {
         route(api, services);
       }
       await uploadSourceRoute(api, services);
+      await createVideoRoute(api, services);
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type CreatedSession, LIVEKIT_ERRORS, type SessionRequest, type SessionStatus } from '../../contract/live-sessions.ts';
 import { RENDERER_PATHS, type PreviewRequest, type RendererError } from '../../contract/renderer-http.ts';
 import { MISSING_PART } from '../../contract/rendering-parts.ts';
+import { RENDERER_VIDEO_PATHS, type RenderVideoRequest, type RenderVideoStatus } from '../../contract/videos.ts';
 import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
 import { joinSpeechSockets, type UpstreamLostAnswer } from './speech-pipe.ts';
 
@@ -11,6 +12,8 @@ const SESSION_TIMEOUT_MS = 10_000;
 /** A LiveKit session's start includes joining the room, which the renderer gives up on after 10 s. */
 const LIVEKIT_SESSION_TIMEOUT_MS = 20_000;
 const WHEP_TIMEOUT_MS = 15_000;
+/** A video call carries up to minutes of speech (base64) one way, or the finished MP4 the other. */
+const VIDEO_CALL_TIMEOUT_MS = 20_000;
 const SDP = 'application/sdp';
 
 /** A renderer's answer passed on to the API's caller as it is (WHEP). */
@@ -110,6 +113,65 @@ export class RendererClient {
     const call = { what: 'the session end', timeoutMs: SESSION_TIMEOUT_MS };
     return this.call(call, async (signal) => {
       const response = await fetch(`${this.endpoint}${RENDERER_PATHS.session(sessionId)}`, {
+        method: 'DELETE',
+        headers: this.json(),
+        signal,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
+      return response.status === 204;
+    });
+  }
+
+  /** Starts a talking-video render (contract/videos.ts); the same jobId again answers that render's status. */
+  startVideo(request: RenderVideoRequest): Promise<RenderVideoStatus> {
+    const call = { what: 'the video start', timeoutMs: VIDEO_CALL_TIMEOUT_MS };
+    return this.call(call, async (signal) => {
+      const response = await this.postJson(RENDERER_VIDEO_PATHS.videos, request, signal);
+      const body = (await response.json().catch(() => null)) as RenderVideoStatus | null;
+      if ((response.status !== 202 && response.status !== 200) || !body) {
+        const sentence = (body as { error?: unknown } | null)?.error;
+        throw badAnswer(call, response.status, typeof sentence === 'string' ? `: ${sentence}` : '');
+      }
+      return body;
+    });
+  }
+
+  /** A render's state and progress; null when the container holds no such render (it restarted, or dropped it). */
+  videoStatus(jobId: string): Promise<RenderVideoStatus | null> {
+    const call = { what: 'the video status', timeoutMs: VIDEO_CALL_TIMEOUT_MS };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_VIDEO_PATHS.video(jobId)}`, { headers: this.json(), signal });
+      if (response.status === 404) {
+        await response.arrayBuffer();
+        return null;
+      }
+      if (response.status !== 200) throw badAnswer(call, response.status);
+      return (await response.json()) as RenderVideoStatus;
+    });
+  }
+
+  /** A finished render's MP4; null when the container holds no such render. */
+  videoFile(jobId: string, timeoutMs = VIDEO_CALL_TIMEOUT_MS * 6): Promise<Buffer | null> {
+    const call = { what: 'the video download', timeoutMs };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_VIDEO_PATHS.videoFile(jobId)}`, { headers: this.json(), signal });
+      if (response.status === 404) {
+        await response.arrayBuffer();
+        return null;
+      }
+      if (response.status !== 200 || !(response.headers.get('content-type') ?? '').startsWith('video/mp4')) {
+        throw badAnswer(call, response.status, ' and no MP4');
+      }
+      return Buffer.from(await response.arrayBuffer());
+    });
+  }
+
+  /** Cancels a render or drops its file; false when the container held no such render. */
+  dropVideo(jobId: string): Promise<boolean> {
+    const call = { what: 'the video removal', timeoutMs: VIDEO_CALL_TIMEOUT_MS };
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${RENDERER_VIDEO_PATHS.video(jobId)}`, {
         method: 'DELETE',
         headers: this.json(),
         signal,

@@ -198,6 +198,21 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       expect(answerProblems(document, 'GET', '/api/v1/sessions/{id}/status', status)).toEqual([]);
       return [ended];
     },
+    'POST /api/v1/avatars/{id}/videos': async () => [
+      await send('POST', `/api/v1/avatars/${ids.orb}/videos`, {
+        key: owner,
+        json: { text: 'Hello.', expression: { name: 'happy' }, background: '#000000' },
+      }),
+    ],
+    'GET /api/v1/avatars/{id}/videos': async () => [await send('GET', `/api/v1/avatars/${ids.orb}/videos?limit=5`, { key: owner })],
+    'GET /api/v1/videos/{id}': async () => {
+      const made = JSON.parse((await send('POST', `/api/v1/avatars/${ids.orb}/videos`, { key: owner, json: { text: 'Hi.' } })).text);
+      return [await send('GET', `/api/v1/videos/${made._id}`, { key: owner })];
+    },
+    'DELETE /api/v1/videos/{id}': async () => {
+      const made = JSON.parse((await send('POST', `/api/v1/avatars/${ids.orb}/videos`, { key: owner, json: { text: 'Bye.' } })).text);
+      return [await send('DELETE', `/api/v1/videos/${made._id}`, { key: owner })];
+    },
     'GET /api/v1/sessions/{id}/status': async () => {
       const active = await send('GET', `/api/v1/sessions/${session.sessionId}/status`, {
         headers: { authorization: `Bearer ${session.viewerToken}` },

@@ -14,9 +14,25 @@ export interface SecurityRules {
    * the owner's avatar; no container holds it, so it reads as ended with `renderer-gone`).
    */
   session?: true;
+  /** The route acts on one video job of the avatar: the path's `:id` is the job's id (queued, as the store keeps it). */
+  video?: true;
 }
 
 const MISSING_SESSION = 'ses_00000000000000000000';
+const MISSING_VIDEO = 'vid_00000000000000000000';
+
+/** A queued video job on the avatar as the store keeps it: tenancy needs only the record. */
+async function recordedVideo(server: TestServer, avatarId: string): Promise<string> {
+  const id = `vid_${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}${'0'.repeat(10)}`;
+  const now = new Date().toISOString();
+  await server.server.services.store.videos.insert({
+    ...{ id, avatarId, userId: 'u_sec', organizationId: 'org_sec', status: 'queued', progress: 0, source: 'text' },
+    ...{ speechKey: `avatars/${avatarId}/videos/${id}/none.pcm`, expression: null, background: null, transparent: false, seed: 1 },
+    ...{ durationSeconds: 1, width: 512, height: 512, frameRate: 30, videoKey: null, transparentKey: null, error: null, attempts: 0 },
+    ...{ createdAt: now, updatedAt: now, completedAt: null },
+  });
+  return id;
+}
 
 /** A session on the avatar as the store keeps it, without a container behind it: tenancy needs only the record. */
 async function recordedSession(server: TestServer, avatarId: string): Promise<string> {
@@ -53,9 +69,10 @@ export function securityTests(getServer: () => TestServer, operation: `${string}
     const created = await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Sec', tier: 'stylized_3d' } });
     const avatarId = created.body._id as string;
     // `avatarId` is what the route's path is given: the session's id for a session route.
-    return { server, owner, avatarId: route.session ? await recordedSession(server, avatarId) : avatarId, ownerAvatar: avatarId };
+    const target = route.session ? await recordedSession(server, avatarId) : route.video ? await recordedVideo(server, avatarId) : avatarId;
+    return { server, owner, avatarId: target, ownerAvatar: avatarId };
   };
-  const missingId = route.session ? MISSING_SESSION : 'avt_0000000000000000';
+  const missingId = route.session ? MISSING_SESSION : route.video ? MISSING_VIDEO : 'avt_0000000000000000';
   /**
    * Keys an attacker can get without the owner's help: another organization's user, an orgless user, and the owner's
    * own user id in another organization or in none — by the CLI, or minted over the API by another organization's
@@ -123,6 +140,7 @@ export function securityTests(getServer: () => TestServer, operation: `${string}
         const session = await server.server.services.store.liveSessions.find(avatarId);
         expect(session?.endedAt).toBeNull();
       }
+      if (route.video) expect(await server.server.services.store.videos.find(avatarId)).not.toBeNull();
     });
   }
 

@@ -8,6 +8,7 @@ export async function deleteAvatar(ctx: Ctx, id: string) {
   await findOwnedAvatar(ctx, id);
   await ctx.services.store.avatars.delete(id);
   await ctx.services.store.liveSessions.deleteForAvatar(id);
+  await ctx.services.store.videos.deleteForAvatar(id);
   await ctx.services.blobs.deletePrefix(avatarBlobPrefix(id));
   // The reconciler sees the deployment without its avatar and removes the rendering container.
   ctx.services.background.wake();
