@@ -1214,6 +1214,315 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/videos/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get a video job: queued, rendering (progress), completed (url, transparentUrl) or failed (error) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description vid_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description vid_… */
+              _id: string;
+              avatarId: string;
+              status: 'queued' | 'rendering' | 'completed' | 'failed';
+              /** @description frames drawn over frames to draw, while rendering */
+              progress: number;
+              url: string | null;
+              transparentUrl: string | null;
+              durationSeconds: number;
+              width: number;
+              height: number;
+              frameRate: number;
+              error: string | null;
+              source: 'audio' | 'text';
+              transparent: boolean;
+              expression: {
+                /** @description `neutral` shows none */
+                name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+                /** @default 1 */
+                intensity: number;
+              } | null;
+              background:
+                | {
+                    color: string;
+                  }
+                | {
+                    imageUrl: string;
+                  }
+                | null;
+              /** @description who made it */
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              completedAt: string | null;
+            };
+          };
+        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Cancel a queued or rendering video job, or remove a finished video and its files */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description vid_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description cancelled or removed */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/avatars/{id}/videos': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List an avatar's video jobs, newest first */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          offset?: number;
+        };
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              videos: {
+                /** @description vid_… */
+                _id: string;
+                avatarId: string;
+                status: 'queued' | 'rendering' | 'completed' | 'failed';
+                /** @description frames drawn over frames to draw, while rendering */
+                progress: number;
+                url: string | null;
+                transparentUrl: string | null;
+                durationSeconds: number;
+                width: number;
+                height: number;
+                frameRate: number;
+                error: string | null;
+                source: 'audio' | 'text';
+                transparent: boolean;
+                expression: {
+                  /** @description `neutral` shows none */
+                  name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+                  /** @default 1 */
+                  intensity: number;
+                } | null;
+                background:
+                  | {
+                      color: string;
+                    }
+                  | {
+                      imageUrl: string;
+                    }
+                  | null;
+                /** @description who made it */
+                userId: string;
+                organizationId: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                updatedAt: string;
+                completedAt: string | null;
+              }[];
+              count: number;
+            };
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        429: components['responses']['Error'];
+      };
+    };
+    put?: never;
+    /**
+     * Make a talking video: the avatar says an uploaded audio file or a text, rendered to an MP4 as a job
+     * @description Send JSON `{ text, voice?, expression?, background?, transparent? }`, or multipart/form-data with the file field `audio` (and optionally `backgroundImage`). Answers 202 with the job; GET /videos/:id follows it from queued to rendering (progress) to completed (url) or failed (error).
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description Avatar ID (avt_...) */
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description what the avatar says, spoken by the text-to-speech engine (espeak-ng, basic) */
+            text?: string;
+            /** @description an espeak-ng voice (`espeak-ng --voices`), default en-us */
+            voice?: string;
+            /** @description the emotion the face shows throughout the clip */
+            expression?: {
+              /** @description `neutral` shows none */
+              name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+              /** @default 1 */
+              intensity?: number;
+            };
+            /** @description a colour behind the avatar, #rrggbb (default black) */
+            background?: string;
+            /**
+             * @description also a WebM (VP9) with alpha: stylized_3d avatars only
+             * @default false
+             */
+            transparent?: boolean;
+          };
+          'multipart/form-data': {
+            /**
+             * Format: binary
+             * @description the speech: WAV, MP3, OGG/Opus, FLAC, M4A or WebM
+             */
+            audio: string;
+            /** @description JSON, e.g. {"name":"happy","intensity":0.8}, or just the name */
+            expression?: string;
+            /** @description #rrggbb */
+            background?: string;
+            /**
+             * Format: binary
+             * @description an image behind the avatar: PNG, JPEG or WebP
+             */
+            backgroundImage?: string;
+            /** @description "true" for a WebM with alpha as well (stylized_3d only) */
+            transparent?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              /** @description vid_… */
+              _id: string;
+              avatarId: string;
+              status: 'queued' | 'rendering' | 'completed' | 'failed';
+              /** @description frames drawn over frames to draw, while rendering */
+              progress: number;
+              url: string | null;
+              transparentUrl: string | null;
+              durationSeconds: number;
+              width: number;
+              height: number;
+              frameRate: number;
+              error: string | null;
+              source: 'audio' | 'text';
+              transparent: boolean;
+              expression: {
+                /** @description `neutral` shows none */
+                name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+                /** @default 1 */
+                intensity: number;
+              } | null;
+              background:
+                | {
+                    color: string;
+                  }
+                | {
+                    imageUrl: string;
+                  }
+                | null;
+              /** @description who made it */
+              userId: string;
+              organizationId: string | null;
+              /** Format: date-time */
+              createdAt: string;
+              /** Format: date-time */
+              updatedAt: string;
+              completedAt: string | null;
+            };
+          };
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        404: components['responses']['Error'];
+        409: components['responses']['Error'];
+        413: components['responses']['Error'];
+        415: components['responses']['Error'];
+        422: components['responses']['Error'];
+        429: components['responses']['Error'];
+        503: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/avatars/{id}/source': {
     parameters: {
       query?: never;
