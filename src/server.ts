@@ -39,6 +39,7 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   };
   const app = await buildApp(services, options);
   const webhooks = createWebhookDeliveryWorker(services, app.log);
+  services.webhookDeliveries = { wake: webhooks.kick };
   const videos = createVideoRunner(services, app.log);
   const loop = createControlLoop(
     [

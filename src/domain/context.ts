@@ -36,6 +36,8 @@ export interface Services {
   uploads: UploadGate;
   /** What Tier 2/3 rendering needs on this machine, checked at start; absent where nothing is checked (`/readyz`). */
   renderingParts?: RenderingPartsReport | null;
+  /** This process's webhook delivery worker, woken when deliveries are recorded; absent where none runs (the loop's wake then). */
+  webhookDeliveries?: { wake(): void };
 }
 
 export interface Ctx {

@@ -115,7 +115,7 @@ export function createWebhookDeliveryWorker(services: Services, log: FastifyBase
           .finally(() => {
             inFlight.delete(running);
             // A freed slot takes the next due delivery at once rather than on the loop's next tick.
-            if (!stopping.signal.aborted) void runOnce();
+            kick();
           });
         inFlight.add(running);
       }
@@ -135,9 +135,16 @@ export function createWebhookDeliveryWorker(services: Services, log: FastifyBase
     return filling;
   }
 
+  /** A pass outside the loop (a delivery just recorded, a slot just freed); its failure is logged, like the loop's. */
+  function kick(): void {
+    if (stopping.signal.aborted) return;
+    runOnce().catch((error) => log.error({ err: error }, 'webhook deliveries could not be claimed'));
+  }
+
   return {
     owner,
     runOnce,
+    kick,
     /** Resolves when no attempt is in flight (those started meanwhile included). */
     async idle(): Promise<void> {
       while (filling || inFlight.size > 0) {

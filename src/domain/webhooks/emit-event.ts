@@ -20,7 +20,8 @@ export const newDeliveryId = () => `msg_${randomBase62(24)}`;
 /**
  * Records one delivery of the event per endpoint of its owner (the organization, or an orgless user's own) that
  * subscribes to it, in the database, then wakes the delivery worker. Once this resolves the event is durable: it is
- * delivered at least once even if this process dies now. Nothing is recorded when nobody subscribes.
+ * delivered at least once even if this process dies now (by another replica's worker, or this one's after a restart).
+ * Nothing is recorded when nobody subscribes.
  */
 export async function emitEvent(
   services: Services,
@@ -47,5 +48,7 @@ export async function emitEvent(
     deliveredAt: null,
   }));
   await services.store.webhooks.insertDeliveries(deliveries);
-  services.background.wake();
+  // This process's worker at once, where it has one (without waiting for the control loop's current pass).
+  if (services.webhookDeliveries) services.webhookDeliveries.wake();
+  else services.background.wake();
 }
