@@ -28,20 +28,28 @@ interface Job {
  */
 export class VideoJobs {
   private readonly jobs = new Map<string, Job>();
-  /** The temporary folder that holds every render's files. */
-  readonly root: string;
+  private folder: string | null = null;
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
   // A process that exits without close() still leaves no files behind.
-  private readonly removeRoot = () => rmSync(this.root, { recursive: true, force: true });
+  private readonly removeRoot = () => {
+    if (this.folder) rmSync(this.folder, { recursive: true, force: true });
+  };
 
   constructor(private readonly config: VideoConfig) {
-    this.root = mkdtempSync(path.join(tmpdir(), 'renderer-videos-'));
     this.sweeper = setInterval(() => this.sweep(), Math.min(60, config.ttlSeconds) * 1000);
     this.sweeper.unref();
-    process.once('exit', this.removeRoot);
+  }
+
+  /** The temporary folder that holds every render's files, made with the first render. */
+  get root(): string {
+    if (!this.folder) {
+      this.folder = mkdtempSync(path.join(tmpdir(), 'renderer-videos-'));
+      process.once('exit', this.removeRoot);
+    }
+    return this.folder;
   }
 
   /** Renders being drawn or waiting to be. */
