@@ -14,6 +14,8 @@ let gl: WebGLRenderingContext | WebGL2RenderingContext | null = null;
 let size = { width: 0, height: 0 };
 let emotions: Record<Emotion, number> = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
 let pixels = new Uint8Array(0);
+let frame = new Uint8Array(0);
+let socket: WebSocket | null = null;
 
 /** mulberry32: a small seeded generator, so the seed decides the saccades and blinks. */
 function seeded(seed: number): () => number {
@@ -40,10 +42,12 @@ function withSeed<T>(seed: number, make: () => T): T {
 
 const api: RenderPageApi = {
   async load(spec: RenderStageSpec, held: RenderEmotions) {
+    // Not in the document: nothing composites it to a screen each frame; the frames are read back, not shown.
     const canvas = document.createElement('canvas');
-    document.body.appendChild(canvas);
     size = { width: spec.width, height: spec.height };
     pixels = new Uint8Array(spec.width * spec.height * 4);
+    frame = new Uint8Array(spec.width * spec.height * 4);
+    socket = await openSocket();
     emotions = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
     for (const e of EMOTIONS) emotions[e] = held[e] ?? 0;
     // Always transparent: the server flattens over the background (colour or image) and keeps the alpha for WebM.
@@ -73,11 +77,9 @@ const api: RenderPageApi = {
     }
   },
 
-  async render(frames: RenderFrameInput[], batch: number) {
-    if (!stage || !gl) throw new Error('No stage: load() first.');
+  async render(frames: RenderFrameInput[]) {
+    if (!stage || !gl || !socket) throw new Error('No stage: load() first.');
     const { width, height } = size;
-    const frameBytes = width * height * 4;
-    const out = new Uint8Array(frameBytes * frames.length);
     for (let f = 0; f < frames.length; f++) {
       const input = frames[f];
       if (stage instanceof VrmStage) {
@@ -89,12 +91,25 @@ const api: RenderPageApi = {
       }
       // Read in the same task as the draw: the drawing buffer is not preserved past it.
       gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-      unflipAndUnpremultiply(pixels, out, f * frameBytes, width, height);
+      unflipAndUnpremultiply(pixels, frame, 0, width, height);
+      // send() copies the bytes: the one buffer is reused.
+      socket.send(frame);
+      while (socket.bufferedAmount > 4 * frame.length) {
+        if (socket.readyState !== WebSocket.OPEN) throw new Error('The frames socket closed.');
+        await new Promise((r) => setTimeout(r, 2));
+      }
     }
-    const response = await fetch(`frames/${batch}`, { method: 'POST', body: out });
-    if (!response.ok) throw new Error(`The server did not take batch ${batch} (HTTP ${response.status}).`);
   },
 };
+
+function openSocket(): Promise<WebSocket> {
+  const ws = new WebSocket(new URL('frames', location.href).href.replace(/^http/, 'ws'));
+  ws.binaryType = 'arraybuffer';
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => resolve(ws);
+    ws.onerror = () => reject(new Error('The frames socket did not open.'));
+  });
+}
 
 const zero = (): Record<VisemeName, number> => ({ aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 });
 

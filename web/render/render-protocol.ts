@@ -21,15 +21,19 @@ export interface RenderFrameInput {
 export type RenderEmotions = Partial<Record<'happy' | 'angry' | 'sad' | 'relaxed' | 'surprised', number>>;
 
 export interface RenderPageApi {
-  /** Builds the stage; resolves once the first frame could be drawn. Throws a sentence when the model will not load. */
+  /**
+   * Builds the stage and opens the frames' WebSocket (`frames`, relative to the page); resolves once both are ready.
+   * Throws a sentence when the model will not load.
+   */
   load(spec: RenderStageSpec, emotions: RenderEmotions): Promise<void>;
   /** Lets spring bones and the pose settle for `seconds` at time 0 before the first frame (nothing drawn). */
   settle(seconds: number, fps: number): void;
   /**
-   * Draws the frames in order and POSTs their pixels to `frames/<batch>` (relative to the page): RGBA, top row first,
-   * straight (not premultiplied) alpha, width * height * 4 bytes each, concatenated. Resolves once the server has them.
+   * Draws the frames in order and sends each one's pixels on the socket as one binary message: RGBA, top row first,
+   * straight (not premultiplied) alpha, width * height * 4 bytes. Resolves when all are drawn, waiting whenever the
+   * socket holds more than a few frames unsent (back-pressure).
    */
-  render(frames: RenderFrameInput[], batch: number): Promise<void>;
+  render(frames: RenderFrameInput[]): Promise<void>;
 }
 
 declare global {

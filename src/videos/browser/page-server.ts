@@ -1,53 +1,60 @@
 /**
- * A loopback HTTP server the render pages talk to: each render gets a path under a random token, where its page, the
- * page's script and the VRM are served, and where the page POSTs its frames' pixels (a browser hands megabytes to
- * Node far faster over HTTP than through Playwright's evaluate, which copies them as JSON). One per process, lazily.
+ * A loopback server the render pages talk to: each render gets a path under a random token where its page, the page's
+ * script and the VRM are served, and a WebSocket there (`frames`) on which the page sends each frame's pixels as one
+ * binary message. Megabytes a frame leave a browser far faster that way than through Playwright's evaluate (JSON) or
+ * a fetch POST. One server per process, started lazily.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface RenderRoute {
-  /** The page's URL: `${base}index.html`. */
+  /** The page's URL is `${base}index.html`; the frames' socket `${base}frames` (ws:). */
   base: string;
-  /** Waits for batch `index`'s pixels (the page POSTs them before its render call returns). */
-  take(index: number): Buffer;
+  /** The next frame the page sent, in order; rejects once `fail` was called or the page's socket closed early. */
+  next(): Promise<Buffer>;
+  /** Wakes whoever waits in next() with this error (the page failed). */
+  fail(error: unknown): void;
   close(): void;
 }
 
 interface Entry {
   files: Map<string, { body: Buffer | string; type: string }>;
-  batches: Map<number, Buffer>;
+  frames: Buffer[];
+  waiter: { resolve: (b: Buffer) => void; reject: (e: unknown) => void } | null;
+  failure: unknown;
+  socket: WebSocket | null;
 }
 
 const routes = new Map<string, Entry>();
-let server: Promise<{ server: Server; origin: string }> | null = null;
+let started: Promise<{ server: Server; origin: string }> | null = null;
 
 export async function openRenderRoute(files: Record<string, { body: Buffer | string; type: string }>): Promise<RenderRoute> {
-  const { origin } = await started();
+  const { origin } = await start();
   const token = randomBytes(18).toString('base64url');
-  const entry: Entry = { files: new Map(Object.entries(files)), batches: new Map() };
+  const entry: Entry = { files: new Map(Object.entries(files)), frames: [], waiter: null, failure: null, socket: null };
   routes.set(token, entry);
   return {
     base: `${origin}/r/${token}/`,
-    take(index) {
-      const batch = entry.batches.get(index);
-      if (!batch) throw new Error(`The render page sent no pixels for batch ${index}.`);
-      entry.batches.delete(index);
-      return batch;
+    next() {
+      const frame = entry.frames.shift();
+      if (frame) return Promise.resolve(frame);
+      if (entry.failure) return Promise.reject(entry.failure);
+      return new Promise((resolve, reject) => (entry.waiter = { resolve, reject }));
     },
-    close: () => void routes.delete(token),
+    fail: (error) => fail(entry, error),
+    close() {
+      routes.delete(token);
+      entry.socket?.terminate();
+      fail(entry, new Error('The render is over.'));
+    },
   };
 }
 
-/** The origin pages are served from, e.g. to let the browser reach it and nothing else. */
-export async function renderServerOrigin(): Promise<string> {
-  return (await started()).origin;
-}
-
 export async function closeRenderServer(): Promise<void> {
-  const current = server;
-  server = null;
+  const current = started;
+  started = null;
   const s = await current?.catch(() => null);
   if (s)
     await new Promise<void>((resolve) => {
@@ -56,40 +63,58 @@ export async function closeRenderServer(): Promise<void> {
     });
 }
 
-function started(): Promise<{ server: Server; origin: string }> {
-  server ??= new Promise((resolve, reject) => {
-    const s = createServer((req, res) => void handle(req, res));
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      s.unref();
-      resolve({ server: s, origin: `http://127.0.0.1:${(s.address() as AddressInfo).port}` });
+function fail(entry: Entry, error: unknown): void {
+  entry.failure ??= error;
+  const waiter = entry.waiter;
+  entry.waiter = null;
+  waiter?.reject(entry.failure);
+}
+
+function routeOf(url: string | undefined): { entry: Entry; file: string } | null {
+  const m = /^\/r\/([A-Za-z0-9_-]+)\/([A-Za-z0-9._-]+)$/.exec(new URL(url ?? '/', 'http://x').pathname);
+  const entry = m ? routes.get(m[1]) : undefined;
+  return m && entry ? { entry, file: m[2] } : null;
+}
+
+function start(): Promise<{ server: Server; origin: string }> {
+  started ??= new Promise((resolve, reject) => {
+    const server = createServer(serveFile);
+    const sockets = new WebSocketServer({ noServer: true, maxPayload: 4096 * 4096 * 4 });
+    server.on('upgrade', (req, socket, head) => {
+      const hit = routeOf(req.url);
+      // One socket per render, at its own token's path.
+      const entry = hit?.file === 'frames' ? hit.entry : null;
+      if (!entry || entry.socket) return socket.destroy();
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        entry.socket = ws;
+        ws.on('message', (data: Buffer, isBinary) => {
+          if (!isBinary) return;
+          const waiter = entry.waiter;
+          entry.waiter = null;
+          if (waiter) waiter.resolve(data);
+          else entry.frames.push(data);
+        });
+        ws.on('close', () => fail(entry, new Error('The render page closed its frame socket.')));
+      });
+    });
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      // A server with nothing to render does not keep the process alive.
+      server.unref();
+      resolve({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
     });
   });
-  return server;
+  return started;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const m = /^\/r\/([A-Za-z0-9_-]+)\/([A-Za-z0-9._/-]+)$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
-  const entry = m ? routes.get(m[1]) : undefined;
-  if (!m || !entry) return end(res, 404);
-  const frames = /^frames\/(\d+)$/.exec(m[2]);
-  if (req.method === 'POST' && frames) {
-    const chunks: Buffer[] = [];
-    try {
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-    } catch {
-      return end(res, 400);
-    }
-    entry.batches.set(Number(frames[1]), Buffer.concat(chunks));
-    return end(res, 204);
+function serveFile(req: IncomingMessage, res: ServerResponse): void {
+  const hit = routeOf(req.url);
+  const file = req.method === 'GET' && hit ? hit.entry.files.get(hit.file) : undefined;
+  if (!file) {
+    res.writeHead(404);
+    res.end();
+    return;
   }
-  const file = req.method === 'GET' ? entry.files.get(m[2]) : undefined;
-  if (!file) return end(res, 404);
   res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' });
   res.end(file.body);
-}
-
-function end(res: ServerResponse, status: number): void {
-  res.writeHead(status);
-  res.end();
 }

@@ -4,14 +4,14 @@
  * from the speech through the SDK's analyzer, run here in Node; the frames' RGBA (straight alpha) goes to
  * encodeVideo, which writes the MP4 over the background and, when asked, a WebM that keeps the alpha.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { VIDEO_SAMPLE_RATE, videoFrameCount } from '../../../contract/videos.ts';
 import { weightsOf, type ExpressionRequest } from '../../../contract/expressions.ts';
 import { encodeVideo, probeH264Encoder, type VideoBackground } from '../../../renderer/encoder/encode-video.ts';
 import type { RenderEmotions, RenderFrameInput, RenderStageSpec } from '../../../web/render/render-protocol.ts';
-import { withBrowserContext } from './headless-browser.ts';
-import { openRenderRoute, type RenderRoute } from './page-server.ts';
+import { closeHeadlessBrowser, withBrowserContext } from './headless-browser.ts';
+import { closeRenderServer, openRenderRoute, type RenderRoute } from './page-server.ts';
 import { renderPageScript } from './render-bundle.ts';
 import { mouthPerFrame } from './speech-face.ts';
 
@@ -38,8 +38,8 @@ export interface BrowserVideoInput {
 export const DEFAULT_VIDEO_BACKGROUND = '#e2e8f0';
 /** Spring bones (hair, clothes) settle this long at time 0 before the first frame, so the clip does not open mid-swing. */
 const SETTLE_SECONDS = 1;
-/** Pixels handed back per call to the page: fewer round trips, bounded memory. */
-const BATCH_BYTES = 4 * 1024 * 1024;
+/** Frames drawn per call into the page (each call is a round trip; progress is reported between them). */
+const BATCH_FRAMES = 15;
 const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 
 export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ frames: number; durationSeconds: number }> {
@@ -75,7 +75,7 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
         await page.waitForFunction(() => !!window.avatarRender);
         await page.evaluate(([s, e]) => window.avatarRender!.load(s, e), [spec, emotionsOf(input.expression)] as const);
         await page.evaluate(([seconds, rate]) => window.avatarRender!.settle(seconds, rate), [SETTLE_SECONDS, fps] as const);
-        const frames = framesOf(page, route, mouths, width * height * 4, fps, input.onProgress, signal);
+        const frames = framesOf(page, route, mouths, fps, input.onProgress, signal);
         await encodeVideo(frames, {
           width,
           height,
@@ -95,6 +95,10 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
         signal?.removeEventListener('abort', abort);
       }
     }, signal);
+  } catch (error) {
+    // Nothing half-written is left where the caller looks for the video.
+    await Promise.all([input.mp4Path, input.webmPath].map((file) => (file ? rm(file, { force: true }) : null)));
+    throw error;
   } finally {
     route.close();
   }
@@ -103,37 +107,38 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
 }
 
 // The page loads only what this server serves it (a VRM's textures are embedded; an external URI in one is refused).
+/** Closes the headless browser and the pages' loopback server (server stop); the next render starts them again. */
+export async function closeBrowserVideos(): Promise<void> {
+  await Promise.all([closeHeadlessBrowser(), closeRenderServer()]);
+}
+
 const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>avatar render</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'self' blob: data:; script-src 'self'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self' blob: data:; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self' blob: data:">
 <style>html,body{margin:0;background:transparent}</style></head><body><script src="render-page.js"></script></body></html>`;
 
-/** Frames from the page a batch at a time, the next batch drawing while this one is encoded. */
+/**
+ * Frames from the page in order: it draws a batch per call and sends each frame on its socket as soon as it is read,
+ * so Node encodes frame i while the page draws frame i + 1.
+ */
 async function* framesOf(
   page: Page,
   route: RenderRoute,
   mouths: ReturnType<typeof mouthPerFrame>,
-  frameBytes: number,
   fps: number,
   onProgress: ((fraction: number) => void) | undefined,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
-  const perBatch = Math.max(1, Math.floor(BATCH_BYTES / frameBytes));
-  const batch = async (from: number): Promise<Buffer> => {
+  for (let from = 0; from < mouths.length; from += BATCH_FRAMES) {
     const inputs: RenderFrameInput[] = [];
-    for (let i = from; i < Math.min(mouths.length, from + perBatch); i++) inputs.push({ t: i / fps, delta: 1 / fps, ...mouths[i] });
-    const index = from / perBatch;
-    await page.evaluate(([f, b]) => window.avatarRender!.render(f, b), [inputs, index] as const);
-    return route.take(index);
-  };
-  let pending: Promise<Buffer> | null = batch(0);
-  for (let from = 0; pending; from += perBatch) {
-    const pixels: Buffer = await pending;
-    signal?.throwIfAborted();
-    pending = from + perBatch < mouths.length ? batch(from + perBatch) : null;
-    // A batch still drawing when the encode stops must not reject unheard.
-    pending?.catch(() => {});
-    for (let at = 0; at < pixels.length; at += frameBytes) yield pixels.subarray(at, at + frameBytes);
-    onProgress?.(Math.min(mouths.length, from + perBatch) / mouths.length);
+    for (let i = from; i < Math.min(mouths.length, from + BATCH_FRAMES); i++) inputs.push({ t: i / fps, delta: 1 / fps, ...mouths[i] });
+    const drawn = page.evaluate((f) => window.avatarRender!.render(f), inputs);
+    drawn.catch((error) => route.fail(error));
+    for (let i = 0; i < inputs.length; i++) {
+      yield await route.next();
+      signal?.throwIfAborted();
+    }
+    await drawn;
+    onProgress?.((from + inputs.length) / mouths.length);
   }
 }
 
