@@ -13,6 +13,7 @@ import { warmUpFaceModel } from './sources/portrait/index.ts';
 import { UploadGate } from './domain/avatars/upload-gate.ts';
 import { checkRenderingParts } from './orchestrators/rendering-parts-report.ts';
 import { createVideoRunner, type VideoRunner } from './videos/video-runner.ts';
+import { closeBrowserVideos } from './videos/browser/render-browser-video.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -67,6 +68,8 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
       services.renderingParts?.close();
       // Renders stop first and let go of their jobs, so the next process takes them over at once.
       await videos.stop();
+      // The headless Chromium of stylized_3d videos (launched by the first one) goes with them.
+      await closeBrowserVideos();
       await webhooks.stop();
       await loop.stop();
       await app.close();
