@@ -97,6 +97,8 @@ export interface VideoSettings {
   maxAttempts: number;
   /** The text-to-speech engine's program (espeak-ng). */
   espeakPath: string;
+  /** Chromium's executable for stylized_3d videos (src/videos/browser), launched headless on the first one. */
+  chromiumPath: string;
 }
 
 export interface WebhookSettings {
@@ -203,6 +205,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       leaseMs: integer(env, 'VIDEO_LEASE_MS', 30_000, 1000, 3600_000),
       maxAttempts: integer(env, 'VIDEO_MAX_ATTEMPTS', 3, 1, 100),
       espeakPath: env.ESPEAK_PATH || 'espeak-ng',
+      chromiumPath: env.CHROMIUM_PATH || '/usr/bin/chromium',
     },
     port,
     host,

@@ -14,6 +14,7 @@ import { UploadGate } from './domain/avatars/upload-gate.ts';
 import { checkRenderingParts } from './orchestrators/rendering-parts-report.ts';
 import { createVideoRunner, type VideoRunner } from './videos/video-runner.ts';
 import { closeBrowserVideos } from './videos/browser/render-browser-video.ts';
+import { configureHeadlessBrowser } from './videos/browser/headless-browser.ts';
 
 export interface Server {
   app: FastifyInstance;
@@ -41,6 +42,8 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   const app = await buildApp(services, options);
   const webhooks = createWebhookDeliveryWorker(services, app.log);
   services.webhookDeliveries = { wake: webhooks.kick };
+  // One page of the shared headless Chromium per stylized_3d render this process runs at once.
+  configureHeadlessBrowser({ executablePath: config.videos.chromiumPath, maxPages: config.videos.perServer });
   const videos = createVideoRunner(services, app.log);
   const loop = createControlLoop(
     [
