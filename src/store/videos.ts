@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, PostgresAdapter, type Selectable, sql } from 'kysely';
 import type { ExpressionRequest } from '../../contract/expressions.ts';
 import { jsonText, numeric, recordColumns, zeroOne } from './record-columns.ts';
 import type { Database, VideoJobsTable } from './schema.ts';
@@ -128,29 +128,47 @@ export function videoStore(db: Kysely<Database>) {
     },
 
     /**
-     * Takes a job to render: queued, or rendering with its lease run out. One statement, so of two replicas racing for
-     * it one updates the row and the other updates none. Counts the attempt; answers the job as claimed, or null.
+     * Takes a job to render: queued, or rendering with its lease run out, and only while its avatar has fewer than
+     * `perAvatar` renders under a live lease. One transaction, and on PostgreSQL under a lock per avatar, so of two
+     * replicas racing for a job (or for an avatar's last slot) one wins and the other gets null. Counts the attempt.
      */
-    async claim(id: string, owner: string, now: string, until: string): Promise<VideoJobRecord | null> {
-      const result = await db
-        .updateTable('video_jobs')
-        .set((eb) => ({
-          status: 'rendering',
-          lease_owner: owner,
-          lease_until: until,
-          attempts: eb('attempts', '+', 1),
-          updated_at: now,
-        }))
-        .where('id', '=', id)
-        .where((eb) =>
-          eb.or([
-            eb('status', '=', 'queued'),
-            eb.and([eb('status', '=', 'rendering'), eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)])]),
-          ]),
-        )
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) return null;
-      return this.find(id);
+    async claim(
+      id: string,
+      owner: string,
+      now: string,
+      until: string,
+      perAvatar = Number.POSITIVE_INFINITY,
+    ): Promise<VideoJobRecord | null> {
+      return db.transaction().execute(async (trx) => {
+        const job = await trx.selectFrom('video_jobs').select('avatar_id').where('id', '=', id).executeTakeFirst();
+        if (!job) return null;
+        // Two claims for one avatar wait for each other here; the count below then sees the first one's.
+        if (trx.getExecutor().adapter instanceof PostgresAdapter)
+          await sql`select pg_advisory_xact_lock(hashtext(${job.avatar_id}))`.execute(trx);
+        const busy = await trx
+          .selectFrom('video_jobs')
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .where('avatar_id', '=', job.avatar_id)
+          .where('status', '=', 'rendering')
+          .where('lease_until', '>=', now)
+          .where('id', '!=', id)
+          .executeTakeFirst();
+        if (Number(busy?.n ?? 0) >= perAvatar) return null;
+        const result = await trx
+          .updateTable('video_jobs')
+          .set((eb) => ({ status: 'rendering', lease_owner: owner, lease_until: until, attempts: eb('attempts', '+', 1), updated_at: now }))
+          .where('id', '=', id)
+          .where((eb) =>
+            eb.or([
+              eb('status', '=', 'queued'),
+              eb.and([eb('status', '=', 'rendering'), eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)])]),
+            ]),
+          )
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 0) return null;
+        const row = await trx.selectFrom('video_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+        return row ? VIDEO.fromRow(row) : null;
+      });
     },
 
     /**

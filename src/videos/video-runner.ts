@@ -146,8 +146,7 @@ export function createVideoRunner(services: Services, log: FastifyBaseLogger) {
       for (const candidate of candidates) {
         if (stopped || running.size >= settings.perServer) break;
         if (running.has(candidate.id)) continue;
-        if ((await store.countRendering(candidate.avatarId, now)) >= settings.perAvatar) continue;
-        const job = await store.claim(candidate.id, owner, now, leaseUntil());
+        const job = await store.claim(candidate.id, owner, now, leaseUntil(), settings.perAvatar);
         if (!job) continue;
         if (job.attempts > settings.maxAttempts) {
           await finish(job, {

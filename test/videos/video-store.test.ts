@@ -86,6 +86,19 @@ describe.each(STORE_KINDS)('video jobs store (%s)', (kind) => {
     expect((await store.videos.find('vid_b0000000000000000000'))?.progress).toBe(0.5);
   });
 
+  it("lets one of two claims at once take an avatar's last render slot", async () => {
+    await store.videos.insert(job('vid_e0000000000000000000', 'avt_bound00000000000'));
+    await store.videos.insert(job('vid_e0000000000000000001', 'avt_bound00000000000'));
+    const now = new Date().toISOString();
+    const until = new Date(Date.now() + 60_000).toISOString();
+    const claims = await Promise.all([
+      store.videos.claim('vid_e0000000000000000000', 'one', now, until, 1),
+      store.videos.claim('vid_e0000000000000000001', 'two', now, until, 1),
+    ]);
+    expect(claims.filter((c) => c !== null)).toHaveLength(1);
+    expect(await store.videos.countRendering('avt_bound00000000000', now)).toBe(1);
+  });
+
   it('offers a rendering job again once its lease ran out, and the next claim takes it over', async () => {
     await store.videos.insert(job('vid_c0000000000000000000', 'avt_lease00000000000'));
     const past = new Date(Date.now() - 10_000).toISOString();
