@@ -30,10 +30,10 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     const sourceKey = avatar.sourceKey;
     const source = await services.blobs.get(sourceKey);
     if (!source) {
-      await avatars.updateIfSource(id, sourceKey, {
-        status: 'failed',
-        error: 'The uploaded photo was lost before it could be processed; upload it again.',
-      });
+      const error = 'The uploaded photo was lost before it could be processed; upload it again.';
+      if (await avatars.updateIfSource(id, sourceKey, { status: 'failed', error })) {
+        await announce(avatarFailed(services, { ...avatar, status: 'failed', error }, error), id);
+      }
       return;
     }
     const chunks: Buffer[] = [];

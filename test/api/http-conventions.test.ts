@@ -80,6 +80,11 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
       ]),
     );
     expect(targets('/api/v1/auth/api-keys')).toEqual(['DELETE /api/v1/auth/api-keys/{id} $response.body#/id']);
+    expect(targets('/api/v1/webhooks').sort()).toEqual([
+      'DELETE /api/v1/webhooks/{id} $response.body#/_id',
+      'GET /api/v1/webhooks/{id} $response.body#/_id',
+      'GET /api/v1/webhooks/{id}/deliveries $response.body#/_id',
+    ]);
   });
 
   it('answers unknown routes with 404 not-found in the error shape', async () => {

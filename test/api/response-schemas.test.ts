@@ -7,6 +7,7 @@ import { startTestServer, type TestKey, type TestServer } from '../harness/test-
 import { answerProblems, operationsOf, type Answer, type OpenApiDocument } from '../harness/response-schema.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../fixtures.ts';
 import { whepViewer, type WhepViewer } from '../harness/whep-viewer.ts';
+import { emitEvent } from '../../src/domain/webhooks/emit-event.ts';
 
 const vrm = fs.readFileSync(VRM_FIXTURES.overrides);
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
@@ -67,7 +68,7 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
   beforeAll(async () => {
     server = await startTestServer(kind);
     document = (await server.api('GET', '/api/v1/openapi.json')).body;
-    owner = await server.makeKey('u_schemas', 'org_schemas');
+    owner = await server.makeKey('u_schemas', 'org_schemas', ['avatars:read', 'avatars:write', 'keys:admin', 'webhooks:admin']);
     loner = await server.makeKey('u_loner', null);
     colleague = await server.makeKey('u_colleague', 'org_schemas', ['avatars:read', 'avatars:write']);
 
@@ -220,6 +221,49 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       expect(JSON.parse(active.text)).toMatchObject({ state: 'active', endReason: null });
       return [active];
     },
+    'POST /api/v1/webhooks': async () => [
+      await send('POST', '/api/v1/webhooks', {
+        key: owner,
+        json: { url: 'https://hooks.example.invalid/a', events: ['video.completed', 'session.ended'], description: 'CI' },
+      }),
+      await send('POST', '/api/v1/webhooks', { key: owner, json: { url: 'http://hooks.example.invalid/b', events: ['avatar.ready'] } }),
+    ],
+    'GET /api/v1/webhooks': async () => [
+      await send('GET', '/api/v1/webhooks', { key: owner }),
+      await send('GET', '/api/v1/webhooks?limit=1&offset=1', { key: owner }),
+    ],
+    'GET /api/v1/webhooks/{id}': async () => {
+      const made = JSON.parse(
+        (await send('POST', '/api/v1/webhooks', { key: owner, json: { url: 'https://hooks.example.invalid/c', events: ['video.failed'] } }))
+          .text,
+      );
+      return [await send('GET', `/api/v1/webhooks/${made._id}`, { key: owner })];
+    },
+    'DELETE /api/v1/webhooks/{id}': async () => {
+      const made = JSON.parse(
+        (await send('POST', '/api/v1/webhooks', { key: owner, json: { url: 'https://hooks.example.invalid/d', events: ['video.failed'] } }))
+          .text,
+      );
+      return [await send('DELETE', `/api/v1/webhooks/${made._id}`, { key: owner })];
+    },
+    'GET /api/v1/webhooks/{id}/deliveries': async () => {
+      const made = JSON.parse(
+        (
+          await send('POST', '/api/v1/webhooks', {
+            key: owner,
+            json: { url: 'https://hooks.example.invalid/e', events: ['avatar.failed'] },
+          })
+        ).text,
+      );
+      const empty = await send('GET', `/api/v1/webhooks/${made._id}/deliveries`, { key: owner });
+      await emitEvent(server.server.services, {
+        type: 'avatar.failed',
+        organizationId: 'org_schemas',
+        userId: 'u',
+        data: { avatarId: 'x' },
+      });
+      return [empty, await send('GET', `/api/v1/webhooks/${made._id}/deliveries?limit=5`, { key: owner })];
+    },
     'GET /api/v1/auth/whoami': async () => [
       await send('GET', '/api/v1/auth/whoami', { key: owner }),
       await send('GET', '/api/v1/auth/whoami', { key: loner }),
@@ -326,6 +370,17 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       // On demand by default: it would be deployed, but its portrait was refused.
       ['POST /api/v1/avatars/{id}/sessions', 409, () => send('POST', `/api/v1/avatars/${ids.refused}/sessions`, { key: owner })],
       ['GET /api/v1/auth/whoami', 401, () => send('GET', '/api/v1/auth/whoami', { key: { ...owner, key: 'sk_unknown' } })],
+      [
+        'POST /api/v1/webhooks',
+        400,
+        () => send('POST', '/api/v1/webhooks', { key: owner, json: { url: 'http://10.0.0.1/', events: ['video.failed'] } }),
+      ],
+      ['GET /api/v1/webhooks', 400, () => send('GET', '/api/v1/webhooks?limit=0', { key: owner })],
+      [
+        'POST /api/v1/webhooks',
+        403,
+        () => send('POST', '/api/v1/webhooks', { key: colleague, json: { url: 'https://x.invalid/', events: ['video.failed'] } }),
+      ],
       ['POST /api/v1/auth/api-keys', 400, () => send('POST', '/api/v1/auth/api-keys', { key: owner, json: { scopes: [] } })],
       [
         'POST /api/v1/auth/api-keys',

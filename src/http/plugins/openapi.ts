@@ -84,6 +84,7 @@ const CREATES = [
   { create: 'post /api/v1/avatars', id: '_id', under: '/api/v1/avatars/{id}' },
   { create: 'post /api/v1/avatars/{id}/sessions', id: 'sessionId', under: '/api/v1/sessions/{id}' },
   { create: 'post /api/v1/auth/api-keys', id: 'id', under: '/api/v1/auth/api-keys/{id}' },
+  { create: 'post /api/v1/webhooks', id: '_id', under: '/api/v1/webhooks/{id}' },
 ];
 
 type Link = { operationRef: string; parameters: Record<string, string> };
@@ -133,6 +134,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'avatars', description: 'Avatars and their sources, deployments and previews' },
         { name: 'sessions', description: 'Live sessions with realtime_lipsync avatars' },
         { name: 'auth', description: 'API keys and the caller' },
+        { name: 'webhooks', description: 'Signed event deliveries to your endpoints (docs/webhooks.md)' },
       ],
     },
   });

@@ -1,0 +1,177 @@
+// The events wired into the code that makes them happen: the reconciler's deployment transitions and a crash's ended
+// sessions, a session's end through the API's verbs, a portrait whose preprocessing fails. Each is recorded once, for
+// the avatar's organization. (A VRM upload's avatar.ready / avatar.failed: test/api/routes/webhooks/create-webhook.test.ts.)
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBlobStore } from '../../src/blobs/create-blob-store.ts';
+import { loadConfig } from '../../src/config.ts';
+import { UploadGate } from '../../src/domain/avatars/upload-gate.ts';
+import { deployAvatar } from '../../src/domain/avatars/deploy-avatar.ts';
+import type { Ctx, Services } from '../../src/domain/context.ts';
+import { newAvatarId } from '../../src/domain/ids.ts';
+import { endLiveSession } from '../../src/domain/sessions/end-live-session.ts';
+import { createWebhook } from '../../src/domain/webhooks/create-webhook.ts';
+import { createDeploymentReconciler } from '../../src/reconciler/deployment-reconciler.ts';
+import { createPortraitPreprocessor } from '../../src/reconciler/portrait-preprocessor.ts';
+import type { AvatarRecord } from '../../src/store/avatars.ts';
+import { migrate, openStore, type Store } from '../../src/store/database.ts';
+import { InMemoryOrchestrator } from '../harness/in-memory-orchestrator.ts';
+import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
+
+const log = pino({ level: 'silent' });
+
+describe.each(STORE_KINDS)('lifecycle webhook events (%s)', (kind) => {
+  let store: Store;
+  let services: Services;
+  let dataDir: string;
+  let dropSchema: (() => Promise<void>) | undefined;
+  let org = 0;
+
+  beforeAll(async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'webhook-events-'));
+    const schema = kind === 'postgres' ? await createPgSchema() : null;
+    dropSchema = schema?.drop;
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      ...(kind === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema!.schema } : {}),
+    });
+    store = openStore(config);
+    await migrate(store);
+    services = {
+      store,
+      config,
+      blobs: createBlobStore(config),
+      background: { wake() {}, nextPass: () => new Promise(() => {}) },
+      uploads: new UploadGate(config.uploads),
+    };
+  });
+  afterAll(async () => {
+    await store.close();
+    await dropSchema?.();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** A fresh organization with one webhook taking every event; its recorded deliveries' bodies, oldest first. */
+  async function organization() {
+    const organizationId = `org_${++org}`;
+    const ctx: Ctx = {
+      actor: { keyId: 'ak_t', userId: 'owner', organizationId, scopes: ['webhooks:admin', 'avatars:read', 'avatars:write'] },
+      services,
+    };
+    const hook = await createWebhook(ctx, {
+      url: 'https://hooks.example.invalid/x',
+      events: ['avatar.ready', 'avatar.failed', 'deployment.running', 'deployment.failed', 'session.ended'],
+    });
+    const events = async () =>
+      (await store.webhooks.listDeliveries(hook._id, 100, 0)).deliveries
+        .reverse()
+        .map((d) => JSON.parse(d.payload) as { type: string; data: Record<string, unknown> });
+    return { ctx, organizationId, events };
+  }
+
+  async function portrait(organizationId: string, overrides: Partial<AvatarRecord> = {}): Promise<string> {
+    const id = newAvatarId();
+    const now = new Date().toISOString();
+    await store.avatars.insert({
+      id,
+      name: 'P',
+      description: null,
+      tier: 'realtime_lipsync',
+      renderStyle: null,
+      orbColor: null,
+      orbSize: null,
+      status: 'ready',
+      error: null,
+      preprocessed: true,
+      resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
+      config: { resolution: '512x512', frameRate: 30, idleMotion: true },
+      onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 5 },
+      sourceKey: `avatars/${id}/source.png`,
+      sourceInfo: null,
+      artifact: { imageKey: `avatars/${id}/image.png`, faceKey: `avatars/${id}/face.json` },
+      userId: 'owner',
+      organizationId,
+      createdAt: now,
+      updatedAt: now,
+      ...overrides,
+    });
+    return id;
+  }
+
+  async function liveSession(avatarId: string): Promise<string> {
+    const id = `ses_${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}${'0'.repeat(10)}`;
+    const now = new Date();
+    await store.liveSessions.insert({
+      id,
+      avatarId,
+      tokenHash: 'x'.repeat(64),
+      viewerTokenHash: null,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
+      transport: 'whep',
+      participantIdentity: null,
+      endedAt: null,
+      endReason: null,
+      metrics: null,
+    });
+    return id;
+  }
+
+  it('deployment.running on the transition only; a crash: deployment.failed and session.ended for its sessions', async () => {
+    const { ctx, organizationId, events } = await organization();
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, log);
+    const id = await portrait(organizationId);
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    await reconciler.runOnce();
+    expect(await events()).toEqual([
+      { type: 'deployment.running', timestamp: expect.any(String), data: { avatarId: id, state: 'running' } },
+    ]);
+
+    const session = await liveSession(id);
+    orchestrator.crash(id, 'The rendering container was killed (SIGKILL).');
+    orchestrator.outcomes.push({ phase: 'failed', lastError: 'The rendering container exited with code 1.' });
+    await reconciler.runOnce();
+    const after = await events();
+    expect(after.map((e) => e.type)).toEqual(['deployment.running', 'session.ended', 'deployment.failed']);
+    expect(after[1].data).toMatchObject({ sessionId: session, avatarId: id, endReason: 'renderer-failed' });
+    expect(after[2].data).toEqual({ avatarId: id, state: 'failed', error: 'The rendering container exited with code 1.' });
+  });
+
+  it('session.ended once when the API ends a session, whoever asks again', async () => {
+    const { ctx, organizationId, events } = await organization();
+    const id = await portrait(organizationId);
+    const session = await liveSession(id);
+    await endLiveSession(ctx, session);
+    await endLiveSession(ctx, session);
+    const recorded = await events();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ type: 'session.ended', data: { sessionId: session, avatarId: id, endReason: 'deleted' } });
+  });
+
+  it("avatar.failed when a portrait's preprocessing fails (here: its photo lost before processing)", async () => {
+    const { organizationId, events } = await organization();
+    const id = await portrait(organizationId, { status: 'preprocessing', preprocessed: false, artifact: null });
+    const preprocessor = createPortraitPreprocessor(services, log);
+    await preprocessor.runOnce();
+    expect((await store.avatars.findById(id))?.status).toBe('failed');
+    const recorded = await events();
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({ type: 'avatar.failed', data: { avatarId: id, tier: 'realtime_lipsync' } });
+    expect(recorded[0].data.error).toMatch(/lost/);
+  });
+
+  it("never records another organization's events", async () => {
+    const mine = await organization();
+    const theirs = await organization();
+    const session = await liveSession(await portrait(theirs.organizationId));
+    await endLiveSession(theirs.ctx, session);
+    expect(await mine.events()).toEqual([]);
+    expect(await theirs.events()).toHaveLength(1);
+  });
+});
