@@ -77,6 +77,9 @@ export const ERRORS = {
     new ApiError(503, 'service-unavailable', 'File storage is unavailable right now; try again in a few seconds.', undefined, {
       'retry-after': '2',
     }),
+  /** A program the API runs itself (ffmpeg, espeak-ng for talking videos) is not installed. */
+  programMissing: (program: string) =>
+    new ApiError(503, 'service-unavailable', `This needs ${program}, which is not installed on this server; an operator must install it.`),
   internal: () => new ApiError(500, 'internal', 'Something went wrong on our side; the error was logged.'),
 };
 

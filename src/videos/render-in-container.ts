@@ -55,8 +55,9 @@ export async function renderInContainer(
     if (!mp4) throw new RendererUnavailable('The rendering container lost the finished video before it was fetched.');
     return { mp4 };
   } finally {
-    // Finished, cancelled or failed, the container's copy is of no more use; a container that is gone has none.
-    await client.dropVideo(job.id).catch(() => {});
+    // Finished, cancelled or failed, the container's copy is of no more use (a container that is gone has none). A
+    // server that stops leaves it: the next one asks for the same job id and finds the render going or done.
+    if (signal.reason !== 'shutdown') await client.dropVideo(job.id).catch(() => {});
   }
 }
 

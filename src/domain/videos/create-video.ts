@@ -47,15 +47,15 @@ export async function createVideo(ctx: Ctx, avatarId: string, input: VideoInput,
   const limits = config.videos;
   const expression = checkInput(input, avatar, limits.maxTextChars);
   await checkAvatarRenders(ctx, avatar);
-  if (input.voice !== undefined && !(await synthesizer.voices()).includes(input.voice)) {
+  if (input.voice !== undefined && !(await needing(synthesizer.name, () => synthesizer.voices())).includes(input.voice)) {
     throw ERRORS.validation([{ path: 'voice', message: `is not a voice of ${synthesizer.name}; see docs/videos.md for how to list them` }]);
   }
 
   let speech: Uint8Array;
   try {
     speech = input.audio
-      ? await decodeSpeech(input.audio, limits.maxSeconds)
-      : await synthesizer.synthesize(input.text!.trim(), input.voice ?? synthesizer.defaultVoice);
+      ? await needing('ffmpeg', () => decodeSpeech(input.audio!, limits.maxSeconds))
+      : await needing(synthesizer.name, () => synthesizer.synthesize(input.text!.trim(), input.voice ?? synthesizer.defaultVoice));
   } catch (error) {
     if (error instanceof MediaRejected) throw mediaError(input.audio ? 'audio' : 'text', error);
     throw error;
@@ -69,7 +69,7 @@ export async function createVideo(ctx: Ctx, avatarId: string, input: VideoInput,
   let image: { extension: string; contentType: string } | null = null;
   if (input.backgroundImage) {
     try {
-      image = await checkBackgroundImage(input.backgroundImage);
+      image = await needing('ffmpeg', () => checkBackgroundImage(input.backgroundImage!));
     } catch (error) {
       if (error instanceof MediaRejected) throw mediaError('backgroundImage', error);
       throw error;
@@ -186,4 +186,14 @@ function mediaError(path: string, error: MediaRejected) {
   return error.kind === 'too-long'
     ? ERRORS.validation([{ path, message: error.message.replace(/^The speech /, 'is ').replace(/\.$/, '') }])
     : ERRORS.invalidSource(error.message);
+}
+
+/** Runs a step that starts a program; a program that is not installed is the server's 503, not an internal error. */
+async function needing<T>(program: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw ERRORS.programMissing((error as { path?: string }).path ?? program);
+    throw error;
+  }
 }

@@ -224,3 +224,21 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/videos (%s)', (kind) => {
     securityTests(() => server, 'POST /api/v1/avatars/:id/videos', { scope: 'avatars:write', avatar: 'visible', body: { text: 'Hi' } });
   });
 });
+
+describe('POST /api/v1/avatars/:id/videos on a server without espeak-ng', () => {
+  const server = serverPerSuite('sqlite', { ESPEAK_PATH: '/nonexistent/espeak-ng' });
+  const owner = keyPerSuite(server, 'u_no_tts', 'org_no_tts');
+
+  describe('error', () => {
+    it('answers 503 naming the missing program, with nothing left behind', async () => {
+      const a = (
+        await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'Orb', tier: 'stylized_3d', renderStyle: 'orb' } })
+      ).body;
+      const answer = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, { key: owner, body: { text: 'Hello.' } });
+      expectError(answer, 503, 'service-unavailable');
+      expect(answer.body.error).toContain('/nonexistent/espeak-ng');
+      expect((await server.api('GET', `/api/v1/avatars/${a._id}/videos`, { key: owner })).body.count).toBe(0);
+      expect(videoFilesOf(server, a._id)).toEqual([]);
+    });
+  });
+});
