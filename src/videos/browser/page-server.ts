@@ -27,6 +27,10 @@ interface Entry {
   socket: WebSocket | null;
 }
 
+/** Frames held here before the socket is paused, and the level at which it resumes. */
+const QUEUE_HIGH = 8;
+const QUEUE_LOW = 2;
+
 const routes = new Map<string, Entry>();
 let started: Promise<{ server: Server; origin: string }> | null = null;
 
@@ -39,6 +43,7 @@ export async function openRenderRoute(files: Record<string, { body: Buffer | str
     base: `${origin}/r/${token}/`,
     next() {
       const frame = entry.frames.shift();
+      if (entry.frames.length < QUEUE_LOW && entry.socket?.isPaused) entry.socket.resume();
       if (frame) return Promise.resolve(frame);
       if (entry.failure) return Promise.reject(entry.failure);
       return new Promise((resolve, reject) => (entry.waiter = { resolve, reject }));
@@ -93,6 +98,9 @@ function start(): Promise<{ server: Server; origin: string }> {
           entry.waiter = null;
           if (waiter) waiter.resolve(data);
           else entry.frames.push(data);
+          // Frames drawn faster than they are encoded wait in the browser (the page stops when its socket backs up),
+          // not here: a long clip would otherwise pile up in this process' memory.
+          if (entry.frames.length >= QUEUE_HIGH) ws.pause();
         });
         ws.on('close', () => fail(entry, new Error('The render page closed its frame socket.')));
       });
