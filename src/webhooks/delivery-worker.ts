@@ -90,8 +90,12 @@ export function createWebhookDeliveryWorker(services: Services, log: FastifyBase
       policy: settings,
       signal: stopping.signal,
     });
-    // Stopped mid-attempt: it is not counted; the lease runs out and this or another replica sends it again.
-    if (stopping.signal.aborted) return;
+    if (stopping.signal.aborted) {
+      // Stopped mid-attempt: not counted, and let go at once so the next process (or another replica) sends it again
+      // without waiting for the lease to run out. Should that write fail, the lease runs out all the same.
+      await store.finishAttempt(id, owner, {}).catch(() => {});
+      return;
+    }
     if (result.kind === 'failed') log.warn({ deliveryId: id, endpointId: endpoint.id, error: result.error }, 'webhook delivery failed');
     await conclude(delivery, result);
   }
@@ -152,7 +156,7 @@ export function createWebhookDeliveryWorker(services: Services, log: FastifyBase
         await Promise.allSettled([...inFlight]);
       }
     },
-    /** Stops taking deliveries and abandons the attempts in flight (their leases run out; they are sent again). */
+    /** Stops taking deliveries and abandons the attempts in flight, letting go of them (they are sent again). */
     async stop(): Promise<void> {
       stopping.abort();
       await filling?.catch(() => {});
