@@ -208,7 +208,9 @@ describe('renderBrowserVideo', () => {
     ).rejects.toThrow("The avatar's VRM model could not be read (ENOENT).");
     await expect(
       renderBrowserVideo(input({ avatar: { renderStyle: 'vrm', modelPath: path.join(dir, 'speech.wav') }, mp4Path })),
-    ).rejects.toThrow();
+    ).rejects.toThrow(
+      'The avatar could not be loaded for the video: The model is not a VRM file (a glTF binary with VRM data) that three-vrm can read.',
+    );
     expect(existsSync(mp4Path)).toBe(false);
   });
 

@@ -59,7 +59,11 @@ const api: RenderPageApi = {
     }
     const response = await fetch(spec.modelUrl);
     if (!response.ok) throw new Error(`The VRM model could not be read (HTTP ${response.status}).`);
-    const vrm = await parseVrm(await response.arrayBuffer());
+    // three's loader speaks of JSON tokens and buffers: the caller gets what is wrong with the file instead.
+    const vrm = await parseVrm(await response.arrayBuffer()).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : '';
+      throw new Error(/VRM/.test(message) ? message : 'The model is not a VRM file (a glTF binary with VRM data) that three-vrm can read.');
+    });
     const s = withSeed(spec.seed, () =>
       VrmStage.create(canvas, vrm, spec.width, spec.height, true, '#000000', spec.idle ? 'natural' : 'still'),
     );

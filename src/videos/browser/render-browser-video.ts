@@ -73,7 +73,12 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
       try {
         await page.goto(`${route.base}index.html`);
         await page.waitForFunction(() => !!window.avatarRender);
-        await page.evaluate(([s, e]) => window.avatarRender!.load(s, e), [spec, emotionsOf(input.expression)] as const);
+        await page
+          .evaluate(([s, e]) => window.avatarRender!.load(s, e), [spec, emotionsOf(input.expression)] as const)
+          .catch((error) => {
+            signal?.throwIfAborted();
+            throw new Error(`The avatar could not be loaded for the video: ${pageMessage(error)}`);
+          });
         await page.evaluate(([seconds, rate]) => window.avatarRender!.settle(seconds, rate), [SETTLE_SECONDS, fps] as const);
         const frames = framesOf(page, route, mouths, fps, input.onProgress, signal);
         await encodeVideo(frames, {
@@ -154,6 +159,16 @@ function emotionsOf(expression: ExpressionRequest | undefined): RenderEmotions {
     out[preset] = weight;
   }
   return out;
+}
+
+/** The page's own sentence out of Playwright's wrapping ("page.evaluate: Error: ...", then a stack). */
+function pageMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text
+    .split('\n')[0]
+    .replace(/^page\.evaluate: /, '')
+    .replace(/^(Type|Range|Syntax)?Error: /, '');
+  return /[.!?]$/.test(line) ? line : `${line}.`;
 }
 
 async function readModel(modelPath: string): Promise<Buffer> {
