@@ -12,6 +12,9 @@ import { VideoRenderFailed } from './video-render-failed.ts';
 /** Why a render was stopped from outside: the server stops (another process takes it over), or the job went. */
 type Stop = 'shutdown' | 'gone' | 'timeout';
 
+/** How long a job waits before it is tried again when its rendering container could not be reached. */
+const RETRY_MS = 3000;
+
 /** Progress is written at most this often: every write also renews the lease. */
 const PROGRESS_WRITE_MS = 500;
 
@@ -97,14 +100,14 @@ export function createVideoRunner(services: Services, log: FastifyBaseLogger) {
           status: 'failed',
           error: `The render did not finish within ${settings.renderTimeoutMs} ms (VIDEO_RENDER_TIMEOUT_MS).`,
         });
-      } else if (error instanceof RendererUnavailable && job.attempts < settings.maxAttempts) {
-        // The container was not there or not ready: try again once the lease (set as a backoff) runs out.
+      } else if (error instanceof RendererUnavailable && Date.now() - Date.parse(job.createdAt) < settings.renderTimeoutMs) {
+        // The container is not there or not ready (it crashed with a killed API, it is starting): mending it is the
+        // reconciler's, so this is no attempt of the render's. Tried again once the lease, set as the wait, runs out,
+        // for as long as a render may take, counted from the job's creation.
         log.warn({ videoId: job.id, reason: error.reason }, 'video render will be retried');
+        const retryAt = new Date(Date.now() + RETRY_MS).toISOString();
         await store
-          .updateHeld(job.id, owner, {
-            updatedAt: new Date().toISOString(),
-            leaseUntil: new Date(Date.now() + 2000 * job.attempts).toISOString(),
-          })
+          .updateHeld(job.id, owner, { attempts: job.attempts - 1, updatedAt: new Date().toISOString(), leaseUntil: retryAt })
           .catch(() => {});
       } else {
         const sentence =
