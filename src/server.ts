@@ -42,8 +42,8 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
   const app = await buildApp(services, options);
   const webhooks = createWebhookDeliveryWorker(services, app.log);
   services.webhookDeliveries = { wake: webhooks.kick };
-  // One page of the shared headless Chromium per stylized_3d render this process runs at once.
-  configureHeadlessBrowser({ executablePath: config.videos.chromiumPath, maxPages: config.videos.perServer });
+  // The headless Chromium of stylized_3d videos (its pages at once: VIDEO_BROWSER_PAGES, read by the module).
+  configureHeadlessBrowser({ executablePath: config.videos.chromiumPath });
   const videos = createVideoRunner(services, app.log);
   const loop = createControlLoop(
     [
