@@ -15,8 +15,8 @@ describe.each(STORE_KINDS)('tenancy matrix (%s)', (kind) => {
     const result = await runTenancyMatrix(matrixServer(server.url, server.server.services.store));
     expect(result.problems).toEqual([]);
     expect(result.endpoints).toBeGreaterThanOrEqual(13);
-    // 11 kinds a tenant is given, and 7 an attacker can mint (each tenant's user id in another organization or none).
-    expect(result.keys).toBe(18);
+    // 12 kinds a tenant is given, and 7 an attacker can mint (each tenant's user id in another organization or none).
+    expect(result.keys).toBe(19);
     expect(result.cells).toBeGreaterThan(500);
   });
 });

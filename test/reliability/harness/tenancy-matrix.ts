@@ -190,6 +190,8 @@ export async function runTenancyMatrix(server: MatrixServer): Promise<MatrixResu
     if (op.path.endsWith('/source')) return { raw: vrm };
     if (op.method === 'POST' && op.path === '/api/v1/avatars') return { json: { name: 'matrix', tier: 'stylized_3d' } };
     if (op.method === 'POST' && op.path === '/api/v1/auth/api-keys') return { json: { scopes: ['avatars:read'] } };
+    if (op.method === 'POST' && op.path === '/api/v1/webhooks')
+      return { json: { url: 'https://hooks.example.invalid/m', events: ['video.completed'] } };
     return undefined;
   };
   const expectShape = (where: string, answer: Answer) => {

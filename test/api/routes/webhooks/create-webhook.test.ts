@@ -5,6 +5,7 @@ import { expectError } from '../../../harness/expect-error.ts';
 import { securityTests } from '../../../harness/security.ts';
 import { keyPerSuite, serverPerSuite } from '../../../harness/server-per-suite.ts';
 import { STORE_KINDS } from '../../../harness/stores.ts';
+import type { TestKey } from '../../../harness/test-server.ts';
 import { VRM_FIXTURES } from '../../../fixtures.ts';
 import { startReceiver, type Receiver } from '../../../webhooks/receiver.ts';
 
@@ -17,7 +18,7 @@ describe.each(STORE_KINDS)('POST /api/v1/webhooks (%s)', (kind) => {
   });
   afterAll(() => receiver.close());
 
-  const create = (body: unknown, key = admin) => server.api('POST', '/api/v1/webhooks', { key, body });
+  const create = (body: unknown, key: TestKey | string = admin) => server.api('POST', '/api/v1/webhooks', { key, body });
   const countOf = async (key = admin) => (await server.api('GET', '/api/v1/webhooks', { key })).body.count as number;
 
   describe('happy', () => {
@@ -80,6 +81,16 @@ describe.each(STORE_KINDS)('POST /api/v1/webhooks (%s)', (kind) => {
       expect(failed.body.type).toBe('avatar.failed');
       expect(failed.body.data).toMatchObject({ avatarId: avatar._id });
       expect(typeof failed.body.data.error).toBe('string');
+    });
+
+    it('takes a key minted over the keys API with webhooks:admin', async () => {
+      const keys = await server.makeKey('keys-admin', 'org_a', ['keys:admin', 'webhooks:admin']);
+      const minted = await server.api('POST', '/api/v1/auth/api-keys', { key: keys, body: { scopes: ['webhooks:admin'] } });
+      expect(minted.status).toBe(201);
+      expect(minted.body.scopes).toEqual(['webhooks:admin']);
+      const answer = await create({ url: 'https://hooks.example.invalid/minted', events: ['video.failed'] }, minted.body.key);
+      expect(answer.status).toBe(201);
+      await server.api('DELETE', `/api/v1/webhooks/${answer.body._id}`, { key: admin });
     });
 
     it('makes an orgless caller its own endpoint', async () => {
