@@ -110,9 +110,11 @@ export interface WebhookSettings {
   perServer: number;
   /** Endpoints one organization (or orgless user) may have. */
   maxEndpoints: number;
+  /** Finished deliveries stay in the log this many days. */
+  logDays: number;
   /** SSRF: deliver to private, loopback and link-local addresses too (trusted networks only). */
   allowPrivate: boolean;
-  /** SSRF exceptions: host names or IP literals delivered to whatever they resolve to (e.g. 127.0.0.1 in tests). */
+  /** SSRF exceptions: a host name called whatever it resolves to; an IP literal (127.0.0.1 in tests) callable by any name. */
   allowedHosts: string[];
 }
 
@@ -246,6 +248,7 @@ function webhookSettings(env: NodeJS.ProcessEnv): WebhookSettings {
     retrySchedule,
     perServer: integer(env, 'WEBHOOK_CONCURRENCY', 8, 1, 256),
     maxEndpoints: integer(env, 'WEBHOOK_MAX_ENDPOINTS', 50, 1, 10_000),
+    logDays: integer(env, 'WEBHOOK_LOG_DAYS', 30, 1, 3650),
     allowPrivate: allowPrivate === 'true',
     // Compared as the URL parser writes hosts: lower case, IPv6 without brackets.
     allowedHosts: (env.WEBHOOK_ALLOWED_HOSTS ?? '')

@@ -204,6 +204,16 @@ export function webhookStore(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
+    /** Forgets finished deliveries (delivered or failed) last changed before `before`: the log keeps a window. */
+    async deleteFinishedBefore(before: string): Promise<number> {
+      const result = await db
+        .deleteFrom('webhook_deliveries')
+        .where('status', '!=', 'pending')
+        .where('updated_at', '<', before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Stops an endpoint's pending deliveries (it was disabled or ran out of retries). */
     async failPending(endpointId: string, reason: string, at: string): Promise<void> {
       await db

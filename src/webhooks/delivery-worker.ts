@@ -100,9 +100,18 @@ export function createWebhookDeliveryWorker(services: Services, log: FastifyBase
     await conclude(delivery, result);
   }
 
+  let prunedAt = Number.NEGATIVE_INFINITY;
+  /** At most hourly: the log keeps WEBHOOK_LOG_DAYS of finished deliveries (pending ones stay, whatever their age). */
+  async function prune(at: Date): Promise<void> {
+    if (at.getTime() - prunedAt < 3600_000) return;
+    prunedAt = at.getTime();
+    await store.deleteFinishedBefore(new Date(at.getTime() - settings.logDays * 86_400_000).toISOString());
+  }
+
   /** Claims due deliveries while there is room, and starts them. */
   async function fill(): Promise<number> {
     let started = 0;
+    await prune(now());
     do {
       again = false;
       const room = settings.perServer - inFlight.size;

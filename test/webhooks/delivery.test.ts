@@ -224,6 +224,26 @@ describe.each(STORE_KINDS)('webhook delivery (%s)', (kind) => {
     await worker.stop();
   });
 
+  it('forgets finished deliveries after WEBHOOK_LOG_DAYS, and keeps pending ones whatever their age', async () => {
+    clock = Date.now() + 1000;
+    const services = servicesWith({ WEBHOOK_LOG_DAYS: '1' });
+    const endpoint = await endpointOf(services);
+    receiver.answer(200, 500, 500);
+    await emit(services, endpoint.organizationId, { n: 1 });
+    await emit(services, endpoint.organizationId, { n: 2 });
+    await pass(workerOf(services));
+    const first = await deliveriesOf(endpoint.id);
+    expect(first.map((d) => d.status).sort()).toEqual(['delivered', 'pending']);
+    // The two were sent at once: which one got the 200 is the receiver's order.
+    const pending = first.find((d) => d.status === 'pending')!;
+    clock += 2 * 86_400_000;
+    const later = workerOf(services);
+    await pass(later);
+    const kept = await deliveriesOf(endpoint.id);
+    expect(kept.map((d) => [d.id, d.status, d.attempts])).toEqual([[pending.id, 'pending', 2]]);
+    await later.stop();
+  });
+
   it('two workers (two API replicas) never send one attempt twice: each delivery is claimed by one', async () => {
     clock = Date.now() + 1000; // a little ahead of the real time emitEvent stamps, so what it records is due
     const services = servicesWith();
