@@ -45,7 +45,8 @@ export async function renderTalkingVideo(
     fps: animator.frameRate,
     audio: { pcm: input.pcm, sampleRate: VIDEO_SAMPLE_RATE },
     mp4Path: input.mp4Path,
-    background: input.background ?? null,
+    // A portrait is a flattened photo (decode-portrait.ts): every pixel is opaque, so there is nothing to flatten.
+    opaque: true,
     encoder: input.encoder,
     signal: input.signal,
   });
