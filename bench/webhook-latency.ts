@@ -46,11 +46,15 @@ export async function measureWebhookLatency(options: { events?: number; database
     const endpoint = await createWebhook(ctx, { url: receiver.url, events: ['video.completed'] });
     receiver.useSecret(endpoint.secret);
     const latencies: number[] = [];
-    for (let i = 0; i < events; i++) {
+    // The server's start goes on in the background for a while (the face model loads): measure after it, and leave the
+    // first events (cold code paths) uncounted.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    const warmUp = 10;
+    for (let i = 0; i < warmUp + events; i++) {
       const started = performance.now();
       await emitEvent(services, { type: 'video.completed', organizationId: 'org_bench', userId: 'bench', data: { n: i } });
       await receiver.waitFor(i + 1);
-      latencies.push(performance.now() - started);
+      if (i >= warmUp) latencies.push(performance.now() - started);
     }
     if (receiver.rejected.length > 0) throw new Error(`the receiver refused ${receiver.rejected.length} deliveries`);
     latencies.sort((a, b) => a - b);
