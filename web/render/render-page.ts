@@ -7,6 +7,7 @@ import { OrbStage } from '../sdk/orb-stage.ts';
 import { createSceneRenderer } from '../sdk/scene-renderer.ts';
 import { parseVrm, VrmStage } from '../sdk/vrm-stage.ts';
 import { EMOTIONS, VISEME_NAMES, type Emotion, type VisemeName } from '../sdk/avatar-types.ts';
+import { packedWords, packFrame } from './pack-frame.ts';
 import type { RenderEmotions, RenderFrameInput, RenderPageApi, RenderStageSpec } from './render-protocol.ts';
 
 let stage: VrmStage | OrbStage | null = null;
@@ -14,7 +15,7 @@ let gl: WebGLRenderingContext | WebGL2RenderingContext | null = null;
 let size = { width: 0, height: 0 };
 let emotions: Record<Emotion, number> = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
 let pixels = new Uint8Array(0);
-let frame = new Uint8Array(0);
+let packed = new Uint32Array(0);
 let socket: WebSocket | null = null;
 
 /** mulberry32: a small seeded generator, so the seed decides the saccades and blinks. */
@@ -46,7 +47,7 @@ const api: RenderPageApi = {
     const canvas = document.createElement('canvas');
     size = { width: spec.width, height: spec.height };
     pixels = new Uint8Array(spec.width * spec.height * 4);
-    frame = new Uint8Array(spec.width * spec.height * 4);
+    packed = new Uint32Array(packedWords(spec.width, spec.height));
     socket = await openSocket();
     emotions = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
     for (const e of EMOTIONS) emotions[e] = held[e] ?? 0;
@@ -95,10 +96,9 @@ const api: RenderPageApi = {
       }
       // Read in the same task as the draw: the drawing buffer is not preserved past it.
       gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-      unflipAndUnpremultiply(pixels, frame, 0, width, height);
       // send() copies the bytes: the one buffer is reused.
-      socket.send(frame);
-      while (socket.bufferedAmount > 4 * frame.length) {
+      socket.send(packFrame(pixels, width, height, packed));
+      while (socket.bufferedAmount > 4 * pixels.length) {
         if (socket.readyState !== WebSocket.OPEN) throw new Error('The frames socket closed.');
         await new Promise((r) => setTimeout(r, 2));
       }
@@ -116,23 +116,5 @@ function openSocket(): Promise<WebSocket> {
 }
 
 const zero = (): Record<VisemeName, number> => ({ aa: 0, ih: 0, ou: 0, ee: 0, oh: 0 });
-
-/** WebGL reads bottom row first with premultiplied colour; video wants top row first and straight alpha. */
-function unflipAndUnpremultiply(src: Uint8Array, dst: Uint8Array, at: number, width: number, height: number): void {
-  const row = width * 4;
-  for (let y = 0; y < height; y++) {
-    const from = (height - 1 - y) * row;
-    const to = at + y * row;
-    dst.set(src.subarray(from, from + row), to);
-    for (let i = to; i < to + row; i += 4) {
-      const a = dst[i + 3];
-      if (a === 255 || a === 0) continue;
-      const k = 255 / a;
-      dst[i] = Math.min(255, Math.round(dst[i] * k));
-      dst[i + 1] = Math.min(255, Math.round(dst[i + 1] * k));
-      dst[i + 2] = Math.min(255, Math.round(dst[i + 2] * k));
-    }
-  }
-}
 
 window.avatarRender = api;

@@ -29,9 +29,9 @@ export interface RenderPageApi {
   /** Lets spring bones and the pose settle for `seconds` at time 0 before the first frame (nothing drawn). */
   settle(seconds: number, fps: number): void;
   /**
-   * Draws the frames in order and sends each one's pixels on the socket as one binary message: RGBA, top row first,
-   * straight (not premultiplied) alpha, width * height * 4 bytes. Resolves when all are drawn, waiting whenever the
-   * socket holds more than a few frames unsent (back-pressure).
+   * Draws the frames in order and sends each one's pixels on the socket as one binary message, packed by
+   * pack-frame.ts (RGBA, top row first, straight alpha, transparent runs as counts). Resolves when all are drawn,
+   * waiting whenever the socket holds more than a few frames unsent (back-pressure).
    */
   render(frames: RenderFrameInput[]): Promise<void>;
 }

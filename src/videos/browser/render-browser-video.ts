@@ -14,6 +14,7 @@ import { closeHeadlessBrowser, withBrowserContext } from './headless-browser.ts'
 import { closeRenderServer, openRenderRoute, type RenderRoute } from './page-server.ts';
 import { renderPageScript } from './render-bundle.ts';
 import { mouthPerFrame } from './speech-face.ts';
+import { unpackFrame } from './unpack-frame.ts';
 
 export interface BrowserVideoInput {
   avatar: { renderStyle: 'vrm'; modelPath: string } | { renderStyle: 'orb'; orbColor: string; orbSize: number };
@@ -80,7 +81,7 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
             throw new Error(`The avatar could not be loaded for the video: ${pageMessage(error)}`);
           });
         await page.evaluate(([seconds, rate]) => window.avatarRender!.settle(seconds, rate), [SETTLE_SECONDS, fps] as const);
-        const frames = framesOf(page, route, mouths, fps, input.onProgress, signal);
+        const frames = framesOf(page, route, mouths, width * height * 4, fps, input.onProgress, signal);
         await encodeVideo(frames, {
           width,
           height,
@@ -129,6 +130,7 @@ async function* framesOf(
   page: Page,
   route: RenderRoute,
   mouths: ReturnType<typeof mouthPerFrame>,
+  frameBytes: number,
   fps: number,
   onProgress: ((fraction: number) => void) | undefined,
   signal: AbortSignal | undefined,
@@ -139,7 +141,7 @@ async function* framesOf(
     const drawn = page.evaluate((f) => window.avatarRender!.render(f), inputs);
     drawn.catch((error) => route.fail(error));
     for (let i = 0; i < inputs.length; i++) {
-      yield await route.next();
+      yield unpackFrame(await route.next(), frameBytes);
       signal?.throwIfAborted();
     }
     await drawn;
