@@ -249,6 +249,50 @@ describe('renderBrowserVideo', () => {
     expect(probe(next).map((s) => s.codec_name)).toEqual(['h264', 'aac']);
   });
 
+  it('renders several videos at once on one browser, past its page bound in turn', async () => {
+    const before = headlessBrowserSettings().maxPages;
+    configureHeadlessBrowser({ maxPages: 1 });
+    try {
+      const short = pcm.subarray(0, VIDEO_SAMPLE_RATE); // 0.5 s
+      const colors = ['#ff0000', '#00ff00', '#0000ff'];
+      const results = await Promise.all(
+        colors.map((orbColor, i) =>
+          renderBrowserVideo(
+            input({
+              avatar: { renderStyle: 'orb', orbColor, orbSize: 0.6 },
+              pcm: short,
+              width: 128,
+              height: 128,
+              mp4Path: path.join(dir, `many-${i}.mp4`),
+            }),
+          ),
+        ),
+      );
+      expect(results.map((r) => r.frames)).toEqual([15, 15, 15]);
+      // Each clip is its own orb: the centre pixel's strongest channel is its colour's.
+      colors.forEach((_, i) => {
+        const rgb = execFileSync('ffmpeg', [
+          '-loglevel',
+          'error',
+          '-i',
+          path.join(dir, `many-${i}.mp4`),
+          '-frames:v',
+          '1',
+          '-vf',
+          'crop=4:4:62:62',
+          '-f',
+          'rawvideo',
+          '-pix_fmt',
+          'rgb24',
+          '-',
+        ]);
+        expect([rgb[0], rgb[1], rgb[2]].indexOf(Math.max(rgb[0], rgb[1], rgb[2]))).toBe(i);
+      });
+    } finally {
+      configureHeadlessBrowser({ maxPages: before });
+    }
+  });
+
   it('says how to install Chromium when it is missing', async () => {
     await closeBrowserVideos();
     const before = headlessBrowserSettings().executablePath;
