@@ -69,46 +69,42 @@ describe.each(STORE_KINDS)('a video job killed mid-render (%s)', (kind) => {
       }
     }, 420_000);
 
-    it.runIf(kind === 'sqlite')(
-      "completes a Tier 2/3 job after a SIGKILL: the next process renders it in the avatar's container once the reconciler has it running again",
-      async () => {
-        target = await createDataTarget(kind);
-        const env = { ...target.env, VIDEO_LEASE_MS: '3000', RECONCILE_INTERVAL_MS: '200' };
-        const { key } = await target.makeKey('u_restart', 'org_restart', ['avatars:read', 'avatars:write']);
-        api = await startApiProcess(env);
-        const avatar = await call('POST', '/api/v1/avatars', key, {
-          name: 'P',
-          tier: 'animated_portrait',
-          onDemand: { schedulingMode: 'on_demand' },
-        });
-        const upload = await fetch(`${api.url}/api/v1/avatars/${avatar.body._id}/source`, {
-          method: 'POST',
-          headers: { 'x-api-key': key, 'content-type': 'image/png' },
-          body: fs.readFileSync(PORTRAIT_FIXTURES.astronaut),
-        });
-        expect(upload.status).toBe(200);
-        const deadline = Date.now() + 120_000;
-        while ((await call('GET', `/api/v1/avatars/${avatar.body._id}`, key)).body.status !== 'ready') {
-          if (Date.now() > deadline) throw new Error('the portrait was not ready in time');
-          await new Promise((r) => setTimeout(r, 200));
-        }
-        const text =
-          'This portrait video is long enough that the server is killed while the rendering container draws it. The next server asks the container again for the same job, and finishes it.';
-        const made = await call('POST', `/api/v1/avatars/${avatar.body._id}/videos`, key, { text });
-        expect(made.status).toBe(202);
-        await waitFor(made.body._id, key, (v) => v.status === 'rendering' && v.progress > 0, 180_000);
-        await api.kill();
+    it("completes a Tier 2/3 job after a SIGKILL: the next process renders it in the avatar's container once the reconciler has it running again", async () => {
+      target = await createDataTarget(kind);
+      const env = { ...target.env, VIDEO_LEASE_MS: '3000', RECONCILE_INTERVAL_MS: '200' };
+      const { key } = await target.makeKey('u_restart', 'org_restart', ['avatars:read', 'avatars:write']);
+      api = await startApiProcess(env);
+      const avatar = await call('POST', '/api/v1/avatars', key, {
+        name: 'P',
+        tier: 'animated_portrait',
+        onDemand: { schedulingMode: 'on_demand' },
+      });
+      const upload = await fetch(`${api.url}/api/v1/avatars/${avatar.body._id}/source`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'image/png' },
+        body: fs.readFileSync(PORTRAIT_FIXTURES.astronaut),
+      });
+      expect(upload.status).toBe(200);
+      const deadline = Date.now() + 120_000;
+      while ((await call('GET', `/api/v1/avatars/${avatar.body._id}`, key)).body.status !== 'ready') {
+        if (Date.now() > deadline) throw new Error('the portrait was not ready in time');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const text =
+        'This portrait video is long enough that the server is killed while the rendering container draws it. The next server asks the container again for the same job, and finishes it.';
+      const made = await call('POST', `/api/v1/avatars/${avatar.body._id}/videos`, key, { text });
+      expect(made.status).toBe(202);
+      await waitFor(made.body._id, key, (v) => v.status === 'rendering' && v.progress > 0, 180_000);
+      await api.kill();
 
-        api = await startApiProcess(env);
-        const done = await waitFor(made.body._id, key, (v) => v.status === 'completed' || v.status === 'failed', 240_000);
-        expect(done).toMatchObject({ status: 'completed', error: null });
-        const info = probe(await download(done.url));
-        expect(info.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
-        expect(Math.abs(info.format.duration - done.durationSeconds)).toBeLessThanOrEqual(1 / 30 + 0.03);
-        // Its container is stopped with the API that adopted it (RENDERERS_STOP_WITH_API): nothing outlives the test.
-        await api.stop();
-      },
-      480_000,
-    );
+      api = await startApiProcess(env);
+      const done = await waitFor(made.body._id, key, (v) => v.status === 'completed' || v.status === 'failed', 240_000);
+      expect(done).toMatchObject({ status: 'completed', error: null });
+      const info = probe(await download(done.url));
+      expect(info.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
+      expect(Math.abs(info.format.duration - done.durationSeconds)).toBeLessThanOrEqual(1 / 30 + 0.03);
+      // Its container is stopped with the API that adopted it (RENDERERS_STOP_WITH_API): nothing outlives the test.
+      await api.stop();
+    }, 480_000);
   });
 });
