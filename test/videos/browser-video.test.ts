@@ -3,7 +3,7 @@
 // transparent WebM has real alpha; the same seed gives the same frames; failures are clear and leave nothing behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -291,6 +291,27 @@ describe('renderBrowserVideo', () => {
     } finally {
       configureHeadlessBrowser({ maxPages: before });
     }
+  });
+
+  it('launches a new browser after its browser died', async () => {
+    const orb = { renderStyle: 'orb', orbColor: '#22d3ee', orbSize: 0.6 } as const;
+    const short = pcm.subarray(0, VIDEO_SAMPLE_RATE);
+    await renderBrowserVideo(input({ avatar: orb, pcm: short, width: 64, height: 64, mp4Path: path.join(dir, 'before-crash.mp4') }));
+    // The Chromium this test process launched (its child), killed as a crash would.
+    const chromium = readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return (
+          Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid &&
+          /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+        );
+      });
+    expect(chromium).toHaveLength(1);
+    process.kill(Number(chromium[0]), 'SIGKILL');
+    const after = path.join(dir, 'after-crash.mp4');
+    await renderBrowserVideo(input({ avatar: orb, pcm: short, width: 64, height: 64, mp4Path: after }));
+    expect(probe(after).map((s) => s.codec_name)).toEqual(['h264', 'aac']);
   });
 
   it('says how to install Chromium when it is missing', async () => {

@@ -49,12 +49,26 @@ export async function withBrowserContext<T>(use: (context: BrowserContext) => Pr
   await takeSlot(signal);
   let context: BrowserContext | null = null;
   try {
-    context = await (await launched()).newContext({ viewport: { width: 64, height: 64 }, serviceWorkers: 'block' });
+    context = await newContext();
     return await use(context);
   } finally {
     await context?.close().catch(() => {});
     releaseSlot();
   }
+}
+
+/** A context of the running browser, or of a new one when it died before its 'disconnected' was heard. */
+async function newContext(): Promise<BrowserContext> {
+  const options = { viewport: { width: 64, height: 64 }, serviceWorkers: 'block' } as const;
+  const current = browser;
+  const b = await launched();
+  try {
+    if (b.isConnected()) return await b.newContext(options);
+  } catch (error) {
+    if (b.isConnected()) throw error;
+  }
+  if (browser === current) browser = null;
+  return (await launched()).newContext(options);
 }
 
 /** Closes the browser (server stop); a later render launches a new one. */
@@ -65,11 +79,22 @@ export async function closeHeadlessBrowser(): Promise<void> {
 }
 
 function launched(): Promise<Browser> {
-  browser ??= launch().catch((error) => {
-    browser = null;
-    throw error;
-  });
-  return browser;
+  if (browser) return browser;
+  const current: Promise<Browser> = launch().then(
+    (b) => {
+      // A crashed browser is forgotten, so the next render launches another; a later one is left alone.
+      b.on('disconnected', () => {
+        if (browser === current) browser = null;
+      });
+      return b;
+    },
+    (error) => {
+      if (browser === current) browser = null;
+      throw error;
+    },
+  );
+  browser = current;
+  return current;
 }
 
 async function launch(): Promise<Browser> {
@@ -108,10 +133,6 @@ async function launch(): Promise<Browser> {
       '--disable-renderer-backgrounding',
       '--disable-backgrounding-occluded-windows',
     ],
-  });
-  b.on('disconnected', () => {
-    // A crashed browser is forgotten: the next render launches another.
-    if (browser) browser = null;
   });
   return b;
 }
