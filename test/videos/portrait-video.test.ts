@@ -4,7 +4,7 @@
 // speech is and resting in the silence around it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceGeometry } from '../../contract/face-geometry.ts';
-import { VIDEO_SAMPLE_RATE, videoFrameCount } from '../../contract/videos.ts';
+import { RENDERER_VIDEO_PATHS, VIDEO_SAMPLE_RATE, videoFrameCount } from '../../contract/videos.ts';
 import { MOUTH } from '../../renderer/engine/landmark-indices.ts';
 import { readyLiveAvatar } from '../harness/live-avatar.ts';
 import { keyPerSuite, serverPerSuite } from '../harness/server-per-suite.ts';
@@ -12,7 +12,7 @@ import { landmarkBox, meanDifference } from '../renderer/astronaut-portrait.ts';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { decodeFrames } from '../renderer/video-probe.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
-import { download, form, postForm, probe, waitForVideo } from './video-media.ts';
+import { download, form, postForm, probe, videoFilesOf, waitForVideo } from './video-media.ts';
 
 const FPS = 30;
 const SIZE = 512;
@@ -134,6 +134,28 @@ describe('Tier 2/3 talking videos through the API and a rendering container', ()
       const event = receiver.received.find((r) => r.body.type === 'video.completed');
       expect(event?.body.data).toMatchObject({ _id: answer.body._id, status: 'completed', url: done.url });
       expect(receiver.rejected).toEqual([]);
+    }, 300_000);
+
+    it('cancels a rendering job with DELETE: the render stops, the container drops it, and nothing is left', async () => {
+      const id = await readyLiveAvatar(server, owner, 'realtime_lipsync', { schedulingMode: 'on_demand' });
+      // Half a minute of speech: still rendering when the DELETE comes.
+      const speech = espeakPcm16('This clip is cancelled by its owner while the rendering container draws it.', VIDEO_SAMPLE_RATE);
+      const pcm = Buffer.concat([speech, Buffer.alloc(VIDEO_SAMPLE_RATE * 2 * 25), speech]);
+      const made = await postForm(server, owner, `/api/v1/avatars/${id}/videos`, form({ audio: wav(pcm) }));
+      expect(made.status).toBe(202);
+      await waitForVideo(server, owner, made.body._id, (v) => v.status !== 'queued', 120_000);
+      expect((await server.api('DELETE', `/api/v1/videos/${made.body._id}`, { key: owner })).status).toBe(204);
+      const deadline = Date.now() + 60_000;
+      while (server.server.videos.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(server.server.videos.active).toBe(0);
+      // The container holds no render of it any more (cancelled, or dropped once fetched).
+      const deployment = await server.server.services.store.deployments.find(id);
+      const status = await fetch(`${deployment!.endpoint}${RENDERER_VIDEO_PATHS.video(made.body._id)}`, {
+        headers: { authorization: `Bearer ${deployment!.secret}` },
+      });
+      expect(status.status).toBe(404);
+      expect(await server.server.services.store.videos.find(made.body._id)).toBeNull();
+      expect(videoFilesOf(server, id)).toEqual([]);
     }, 300_000);
   });
 });
