@@ -14,17 +14,21 @@ export const RENDER_PAGE_BUILT = path.join(WEB_DIR, 'dist', 'render-page.js');
 let bundle: Promise<string> | null = null;
 
 export function renderPageScript(): Promise<string> {
-  bundle ??= load().catch((error) => {
+  bundle ??= loadRenderPageScript().catch((error) => {
     bundle = null;
     throw error;
   });
   return bundle;
 }
 
-async function load(): Promise<string> {
+/** The script, uncached; `importEsbuild` and `builtPath` are the tests' handles on both ways. */
+export async function loadRenderPageScript(
+  importEsbuild: () => Promise<typeof import('esbuild')> = () => import('esbuild'),
+  builtPath = RENDER_PAGE_BUILT,
+): Promise<string> {
   let esbuild: typeof import('esbuild') | null = null;
   try {
-    esbuild = await import('esbuild');
+    esbuild = await importEsbuild();
   } catch {
     // No esbuild (a production install): the prebuilt file.
   }
@@ -41,8 +45,8 @@ async function load(): Promise<string> {
     return result.outputFiles[0].text;
   }
   try {
-    return await readFile(RENDER_PAGE_BUILT, 'utf8');
+    return await readFile(builtPath, 'utf8');
   } catch {
-    throw new Error(`The video render page has not been built on this server (${RENDER_PAGE_BUILT}); run "npx tsx web/build.ts".`);
+    throw new Error(`The video render page has not been built on this server (${builtPath}); run "npx tsx web/build.ts".`);
   }
 }
