@@ -32,20 +32,29 @@ export function createVideoRunner(services: Services, log: FastifyBaseLogger) {
 
   const leaseUntil = () => new Date(Date.now() + settings.leaseMs).toISOString();
 
+  /**
+   * The job's end, written while this runner still holds it, and its webhook event recorded in the same transaction:
+   * a video that completed always has its video.completed (or failed, its video.failed), even if the process dies now.
+   */
   async function finish(job: VideoJobRecord, changes: Partial<VideoJobRecord>): Promise<boolean> {
     const now = new Date().toISOString();
-    const written = await store.updateHeld(job.id, owner, { ...changes, updatedAt: now, leaseUntil: null });
-    if (!written) return false;
-    const after = await store.find(job.id);
-    if (after && (after.status === 'completed' || after.status === 'failed')) {
-      await emitEvent(services, {
-        type: after.status === 'completed' ? 'video.completed' : 'video.failed',
-        organizationId: after.organizationId,
-        userId: after.userId,
-        data: videoObject(after, services.blobs),
-      }).catch((error) => log.error({ err: error, videoId: job.id }, 'the video event could not be recorded'));
-    }
-    return true;
+    return services.store.db.transaction().execute(async (trx) => {
+      const within = services.store.within(trx);
+      if (!(await within.videos.updateHeld(job.id, owner, { ...changes, updatedAt: now, leaseUntil: null }))) return false;
+      const after = await within.videos.find(job.id);
+      if (after && (after.status === 'completed' || after.status === 'failed')) {
+        await emitEvent(
+          { ...services, store: { ...services.store, ...within } },
+          {
+            type: after.status === 'completed' ? 'video.completed' : 'video.failed',
+            organizationId: after.organizationId,
+            userId: after.userId,
+            data: videoObject(after, services.blobs),
+          },
+        );
+      }
+      return true;
+    });
   }
 
   async function render(job: VideoJobRecord, controller: AbortController): Promise<void> {
