@@ -46,21 +46,26 @@ describe('video jobs over two API replicas (postgres)', () => {
       const store = a.server.services.store;
       let most = 0;
       let mostPerAvatar = 0;
+      let mostPerReplica = 0;
       const deadline = Date.now() + 240_000;
       for (;;) {
-        const rows = await store.db.selectFrom('video_jobs').select(['id', 'avatar_id', 'status', 'lease_until']).execute();
+        const rows = await store.db.selectFrom('video_jobs').select(['id', 'avatar_id', 'status', 'lease_until', 'lease_owner']).execute();
         const now = new Date().toISOString();
         const rendering = rows.filter((r) => r.status === 'rendering' && r.lease_until !== null && r.lease_until >= now);
         most = Math.max(most, rendering.length);
         const perAvatar = new Map<string, number>();
         for (const r of rendering) perAvatar.set(r.avatar_id, (perAvatar.get(r.avatar_id) ?? 0) + 1);
         mostPerAvatar = Math.max(mostPerAvatar, ...perAvatar.values(), 0);
+        const perReplica = new Map<string, number>();
+        for (const r of rendering) perReplica.set(String(r.lease_owner), (perReplica.get(String(r.lease_owner)) ?? 0) + 1);
+        mostPerReplica = Math.max(mostPerReplica, ...perReplica.values(), 0);
         if (rows.every((r) => r.status === 'completed' || r.status === 'failed')) break;
         if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(rows)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(mostPerAvatar).toBeLessThanOrEqual(1);
       expect(most).toBeLessThanOrEqual(2);
+      expect(mostPerReplica).toBeLessThanOrEqual(1);
       for (const id of jobs) {
         const job = await store.videos.find(id);
         expect(job).toMatchObject({ status: 'completed', attempts: 1 });
