@@ -41,6 +41,13 @@ export async function createVideoRoute(app: FastifyInstance, services: Services)
       '/avatars/:id/videos',
       {
         bodyLimit: Math.max(maxAudioBytes, maxImageBytes) * 2 + 1024 * 1024,
+        // The route takes uploads up to the audio limit, but a JSON body (text) is held to the API's usual JSON limit.
+        preParsing: async (request, _reply, payload) => {
+          const jsonLimit = services.config.bodyLimitBytes;
+          const multipartBody = (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
+          if (!multipartBody && Number(request.headers['content-length']) > jsonLimit) throw ERRORS.payloadTooLarge(jsonLimit);
+          return payload;
+        },
         // The multipart parser leaves a body of its own; the form is read by the handler, so the schema meets none.
         preValidation: async (request) => {
           if (request.isMultipart()) request.body = undefined;

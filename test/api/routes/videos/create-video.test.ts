@@ -187,6 +187,8 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/videos (%s)', (kind) => {
         400,
         'validation-failed',
       );
+      const huge = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, { key: owner, body: { text: 'x'.repeat(2 * 1024 * 1024) } });
+      expectError(huge, 413, 'payload-too-large');
       const plain = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, {
         key: owner,
         raw: 'hello',
