@@ -69,6 +69,8 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
         'POST /api/v1/avatars/{id}/undeploy',
         'POST /api/v1/avatars/{id}/sessions',
         'GET /api/v1/avatars/{id}/sessions',
+        'POST /api/v1/avatars/{id}/videos',
+        'GET /api/v1/avatars/{id}/videos',
       ]
         .map((operation) => `${operation} $response.body#/_id`)
         .sort(),
