@@ -38,11 +38,14 @@ export const PORTRAIT_ALPHA_MESSAGE =
 
 /**
  * Creates a talking-video job (202): the speech is decoded (or spoken) now, so a bad upload is refused at once and the
- * job holds everything a replica needs to render it; the video runner renders it in the background.
+ * job holds everything a replica needs to render it; the video runner renders it in the background. The request's
+ * body is read by `readInput` once the caller is known to be allowed.
  */
-export async function createVideo(ctx: Ctx, avatarId: string, input: VideoInput, synthesizer: SpeechSynthesizer) {
+export async function createVideo(ctx: Ctx, avatarId: string, readInput: () => Promise<VideoInput>, synthesizer: SpeechSynthesizer) {
   requireScope(ctx, 'avatars:write');
   const avatar = await findVisibleAvatar(ctx, avatarId);
+  // Read only now: a caller without the scope, or who cannot see the avatar, never gets its upload read.
+  const input = await readInput();
   const { config, store, blobs } = ctx.services;
   const limits = config.videos;
   const expression = checkInput(input, avatar, limits.maxTextChars);

@@ -71,11 +71,12 @@ export async function createVideoRoute(app: FastifyInstance, services: Services)
         },
       },
       async (request, reply) => {
-        const input = request.isMultipart() ? await readForm(request, maxAudioBytes, maxImageBytes) : (request.body ?? {});
+        // The form is read by the verb once it knows the caller may make this video (like a source upload).
+        const readInput = async () => (request.isMultipart() ? readForm(request, maxAudioBytes, maxImageBytes) : (request.body ?? {}));
         const video = await createVideo(
           ctxOf(request, services),
           request.params.id,
-          input,
+          readInput,
           speechSynthesizer(services.config.videos.espeakPath),
         );
         return reply.code(202).send(video);

@@ -198,6 +198,16 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/videos (%s)', (kind) => {
       await nothingLeft(a._id);
     });
 
+    it('refuses an upload from a key without avatars:write (403) or of another organization (404) before reading it', async () => {
+      const a = await orb();
+      const reader = await server.makeKey('u_reader', 'org_video', ['avatars:read']);
+      const stranger = await server.makeKey('u_stranger', 'org_other');
+      const wav = spokenFile('Hi.');
+      expectError(await postForm(server, reader, `/api/v1/avatars/${a._id}/videos`, form({ audio: wav })), 403, 'scope-required');
+      expectError(await postForm(server, stranger, `/api/v1/avatars/${a._id}/videos`, form({ audio: wav })), 404, 'not-found');
+      await nothingLeft(a._id);
+    });
+
     it('refuses a VRM avatar with no model (409)', async () => {
       const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'V', tier: 'stylized_3d' } })).body;
       const answer = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, { key: owner, body: { text: 'Hi' } });
