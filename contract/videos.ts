@@ -12,9 +12,6 @@ export const VIDEO_SAMPLE_RATE = 24_000;
 /** The video job's id: `vid_` and 20 base62 characters. */
 export const VIDEO_ID_PATTERN = /^vid_[0-9A-Za-z]{20}$/;
 
-/** What sits behind the avatar: a colour, or an image (a URL the renderer can fetch, like the portrait's). */
-export type RenderBackground = { color: string } | { imageUrl: string };
-
 /** The rendering container's video routes; Bearer RENDERER_SECRET like every other route but health. */
 export const RENDERER_VIDEO_PATHS = {
   /** POST RenderVideoRequest: 202 RenderVideoStatus; the same jobId again answers its status (200), not a second render. */
@@ -32,8 +29,6 @@ export interface RenderVideoRequest {
   pcmBase64: string;
   /** The emotion the face shows throughout (default neutral). */
   expression?: ExpressionRequest;
-  /** Behind the portrait's transparent edges, if any; the portrait itself fills the frame. */
-  background?: RenderBackground | null;
   /** 0 to 4294967295: the idle motion's seed (default the container's own). */
   seed?: number;
 }

@@ -1,7 +1,7 @@
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { type ExpressionRequest, weightsOf } from '../../contract/expressions.ts';
 import { VIDEO_SAMPLE_RATE, videoFrameCount } from '../../contract/videos.ts';
-import { encodeVideo, type H264Encoder, type VideoBackground } from '../encoder/encode-video.ts';
+import { encodeVideo, type H264Encoder } from '../encoder/encode-video.ts';
 import type { MouthInput } from '../engine/face-rig.ts';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
 import { SpeechMotion } from '../engine/speech-motion.ts';
@@ -11,7 +11,6 @@ export interface TalkingVideoInput {
   /** Mono s16le at VIDEO_SAMPLE_RATE. */
   pcm: Uint8Array;
   expression?: ExpressionRequest | null;
-  background?: VideoBackground | null;
   mp4Path: string;
   encoder?: H264Encoder;
   signal?: AbortSignal;

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RenderVideoStatus } from '../../contract/videos.ts';
 import { VIDEO_SAMPLE_RATE } from '../../contract/videos.ts';
-import { probeH264Encoder, type VideoBackground } from '../encoder/encode-video.ts';
+import { probeH264Encoder } from '../encoder/encode-video.ts';
 import type { PortraitAnimator } from '../engine/portrait-animator.ts';
-import { fetchBackgroundImage } from './background-image.ts';
 import { renderTalkingVideo } from './render-talking-video.ts';
 import type { VideoConfig } from './video-config.ts';
 import type { VideoRequest } from './video-request.ts';
@@ -130,14 +129,9 @@ export class VideoJobs {
       await this.turn(signal);
       try {
         signal.throwIfAborted();
-        let background: VideoBackground | null = null;
-        if (request.background && 'imageUrl' in request.background) {
-          background = { imagePath: await fetchBackgroundImage(request.background.imageUrl, job.dir, signal) };
-        } else if (request.background) background = { color: request.background.color };
         await renderTalkingVideo(animator, {
           pcm: request.pcm,
           expression: request.expression,
-          background,
           mp4Path: job.mp4Path,
           encoder: await probeH264Encoder(),
           signal,

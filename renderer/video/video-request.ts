@@ -1,5 +1,5 @@
 import { type ExpressionRequest, parseExpression } from '../../contract/expressions.ts';
-import { type RenderBackground, VIDEO_ID_PATTERN, VIDEO_SAMPLE_RATE } from '../../contract/videos.ts';
+import { VIDEO_ID_PATTERN, VIDEO_SAMPLE_RATE } from '../../contract/videos.ts';
 import { HttpError } from '../http-basics.ts';
 
 /** A checked RenderVideoRequest (contract/videos.ts), the speech decoded. */
@@ -8,13 +8,11 @@ export interface VideoRequest {
   /** Mono s16le at VIDEO_SAMPLE_RATE. */
   pcm: Uint8Array;
   expression: ExpressionRequest | null;
-  background: RenderBackground | null;
   seed: number | null;
 }
 
-const FIELDS = new Set(['jobId', 'pcmBase64', 'expression', 'background', 'seed']);
+const FIELDS = new Set(['jobId', 'pcmBase64', 'expression', 'seed']);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 
 /** The largest body a request for `maxSeconds` of speech can have: the PCM in base64 and room for the rest. */
 export function maxVideoBodyBytes(maxSeconds: number): number {
@@ -41,7 +39,6 @@ export function parseVideoRequest(text: string, maxSeconds: number): VideoReques
     jobId: given.jobId,
     pcm: parsePcm(given.pcmBase64, maxSeconds),
     expression: given.expression === undefined || given.expression === null ? null : parseVideoExpression(given.expression),
-    background: parseBackground(given.background),
     seed: parseSeed(given.seed),
   };
 }
@@ -75,39 +72,12 @@ function parseVideoExpression(value: unknown): ExpressionRequest {
   }
 }
 
-function parseBackground(value: unknown): RenderBackground | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw validation('background must be { "color": "#rrggbb" } or { "imageUrl": "http(s)://..." }.');
-  }
-  const given = value as Record<string, unknown>;
-  const keys = Object.keys(given);
-  if (keys.length === 1 && keys[0] === 'color') {
-    if (typeof given.color !== 'string' || !HEX_COLOR.test(given.color)) throw validation('background.color must be "#rrggbb".');
-    return { color: given.color };
-  }
-  if (keys.length === 1 && keys[0] === 'imageUrl') {
-    const url = typeof given.imageUrl === 'string' ? safeUrl(given.imageUrl) : null;
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw validation('background.imageUrl must be an http(s) URL.');
-    return { imageUrl: url.href };
-  }
-  throw validation('background must have exactly one of "color" or "imageUrl".');
-}
-
 function parseSeed(value: unknown): number | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
     throw validation('seed must be an integer from 0 to 4294967295.');
   }
   return value;
-}
-
-function safeUrl(text: string): URL | null {
-  try {
-    return new URL(text);
-  } catch {
-    return null;
-  }
 }
 
 function validation(message: string): HttpError {

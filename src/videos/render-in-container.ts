@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RenderBackground, RenderVideoRequest } from '../../contract/videos.ts';
+import type { RenderVideoRequest } from '../../contract/videos.ts';
 import type { Services } from '../domain/context.ts';
 import { awaitDeployment } from '../domain/deployments/await-deployment.ts';
 import { firstDeployment, isScaledToZero, isServing, requestRun, wantsToRun } from '../domain/deployments/deployment-lifecycle.ts';
@@ -29,14 +29,10 @@ export async function renderInContainer(
   const deployment = await runningDeployment(services, avatar);
   const client = new RendererClient(deployment.endpoint, deployment.secret);
   const speech = await readBlob(services, job.speechKey);
-  let background: RenderBackground | null = null;
-  if (job.background)
-    background = 'color' in job.background ? { color: job.background.color } : { imageUrl: services.blobs.url(job.background.imageKey) };
   const request: RenderVideoRequest = {
     jobId: job.id,
     pcmBase64: speech.toString('base64'),
     ...(job.expression ? { expression: job.expression } : {}),
-    background,
     seed: job.seed,
   };
   try {

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 function job(n: number): VideoRequest {
-  return { jobId: `vid_jobs${n}`.padEnd(24, '0'), pcm: speech, expression: null, background: null, seed: null };
+  return { jobId: `vid_jobs${n}`.padEnd(24, '0'), pcm: speech, expression: null, seed: null };
 }
 
 async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {

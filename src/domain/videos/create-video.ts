@@ -36,6 +36,9 @@ const HEX_COLOR = /^#[0-9a-fA-F]{6}$/;
 export const PORTRAIT_ALPHA_MESSAGE =
   'A transparent video is offered for stylized_3d avatars (VRM and orb) only: cutting a photo portrait out of its background needs a person-segmentation model, which does not ship here.';
 
+const PORTRAIT_BACKGROUND_MESSAGE =
+  'A background is offered for stylized_3d avatars (VRM and orb) only: a portrait video is the photo itself, edge to edge, with nothing behind it to show.';
+
 /**
  * Creates a talking-video job (202): the speech is decoded (or spoken) now, so a bad upload is refused at once and the
  * job holds everything a replica needs to render it; the video runner renders it in the background. The request's
@@ -157,6 +160,9 @@ function checkInput(input: VideoInput, avatar: AvatarRecord, maxTextChars: numbe
     }
   }
   if (input.transparent && avatar.tier !== 'stylized_3d') problems.push({ path: 'transparent', message: PORTRAIT_ALPHA_MESSAGE });
+  if ((input.background !== undefined || input.backgroundImage) && avatar.tier !== 'stylized_3d') {
+    problems.push({ path: input.background !== undefined ? 'background' : 'backgroundImage', message: PORTRAIT_BACKGROUND_MESSAGE });
+  }
   if (problems.length > 0) throw ERRORS.validation(problems);
   return expression;
 }

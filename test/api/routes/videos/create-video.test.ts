@@ -216,7 +216,7 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/videos (%s)', (kind) => {
       await nothingLeft(a._id);
     });
 
-    it('refuses a portrait avatar that is not ready, one whose preprocessing failed, and a transparent portrait video', async () => {
+    it('refuses a portrait avatar that is not ready, one whose preprocessing failed, and a transparent portrait video or one with a background', async () => {
       const a = (await server.api('POST', '/api/v1/avatars', { key: owner, body: { name: 'P', tier: 'animated_portrait' } })).body;
       const waiting = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, { key: owner, body: { text: 'Hi' } });
       expectError(waiting, 409, 'conflict');
@@ -228,6 +228,13 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/videos (%s)', (kind) => {
       const alpha = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, { key: owner, body: { text: 'Hi', transparent: true } });
       expectError(alpha, 400, 'validation-failed');
       expect(alpha.body.error).toMatch(/person-segmentation model/);
+      // The photo fills the frame: a background would never show, so it is refused rather than ignored.
+      const behind = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, {
+        key: owner,
+        body: { text: 'Hi', background: '#102030' },
+      });
+      expectError(behind, 400, 'validation-failed');
+      expect(behind.body.details).toEqual([{ path: 'background', message: expect.stringMatching(/photo itself, edge to edge/) }]);
       await nothingLeft(a._id);
     });
   });
