@@ -5,6 +5,8 @@ import { BlobStoreUnavailableError } from '../../blobs/blob-store-unavailable-er
 import { DatabaseUnavailable } from '../../store/database-unavailable.ts';
 import { RendererRefused, RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 
+const MULTIPART_BROKEN = /^Multipart: Boundary not found$|unexpected end of multipart data$/i;
+
 /** Turns whatever went wrong into one ApiError (the design's codes and statuses). */
 export function toApiError(error: FastifyError & { validationContext?: string }, bodyLimit: number): ApiError {
   if (error instanceof ApiError) return error;
@@ -20,6 +22,9 @@ export function toApiError(error: FastifyError & { validationContext?: string },
       return ERRORS.validation([{ path: 'Content-Length', message: 'does not match the body' }]);
   }
   if (error instanceof SyntaxError) return ERRORS.invalidJson();
+  // The multipart parser (busboy) throws plain errors for a form it cannot read: no boundary, a body cut short.
+  if (MULTIPART_BROKEN.test(error.message))
+    return ERRORS.validation([{ path: 'body', message: `is not a readable multipart form: ${error.message}` }]);
   if (error instanceof BlobStoreUnavailableError) return ERRORS.storageUnavailable();
   if (error instanceof DatabaseUnavailable) return ERRORS.databaseUnavailable();
   if (error instanceof RendererUnavailable) return ERRORS.rendererUnavailable(error.reason);

@@ -195,6 +195,20 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/videos (%s)', (kind) => {
         headers: { 'content-type': 'text/plain' },
       });
       expectError(plain, 415, 'unsupported-media-type');
+      // A multipart body the parser cannot read (no boundary) is the client's error, not a 500; one cut short holds no field.
+      const unreadable = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, {
+        key: owner,
+        raw: 'text=Hi',
+        headers: { 'content-type': 'multipart/form-data' },
+      });
+      expectError(unreadable, 400, 'validation-failed');
+      expect(unreadable.body.details[0].message).toMatch(/is not a readable multipart form/);
+      const cut = await server.api('POST', `/api/v1/avatars/${a._id}/videos`, {
+        key: owner,
+        raw: '--x\r\nContent-Disposition: form-data; name="text"\r\n\r\nHi',
+        headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      });
+      expectError(cut, 400, 'validation-failed');
       await nothingLeft(a._id);
     });
 
