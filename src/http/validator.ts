@@ -5,6 +5,7 @@ import { parseQuantity } from '../domain/quantities.ts';
 import type { ErrorDetail } from '../domain/errors.ts';
 import { TEXT_RULE_MESSAGES } from '../domain/text-rules.ts';
 import { isResolution } from '../../contract/render-config.ts';
+import { PAST_MAXIMUM } from './schemas/common-schemas.ts';
 
 const Ajv = AjvModule.default;
 type Ajv = InstanceType<typeof Ajv>;
@@ -73,6 +74,9 @@ export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail
           : limit === 1
             ? 'must not be empty'
             : `must be at least ${limit} characters long`;
+    } else if (e.keyword === 'maximum') {
+      const instead = (e.parentSchema as Record<string, unknown> | undefined)?.[PAST_MAXIMUM];
+      if (typeof instead === 'string') message = `must be at most ${(e.params as { limit: number }).limit}; ${instead}`;
     } else if (e.keyword === 'pattern') {
       message = TEXT_RULE_MESSAGES[(e.params as { pattern: string }).pattern] ?? message;
     } else if (e.keyword === 'format') {

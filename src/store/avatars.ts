@@ -161,35 +161,57 @@ export function avatarStore(db: Kysely<Database>, fast: FastPaths) {
 
     /**
      * Newest first (creation order breaks ties), as the access query allows: an organization's avatars walk the
-     * (organization, seq) index; a user's orgless ones the (user, seq) index. Without a name the count is read from
-     * avatar_counts (kept by triggers), not from the index entries.
+     * (organization, seq) index; a user's orgless ones the (user, seq) index. `afterSeq` starts the page below that
+     * seq (keyset: rows written meanwhile move no other row across a page's edge). One row more than the page is
+     * read to tell whether another page follows: `lastSeq` is the page's last seq then, else null. Without a name
+     * the count is read from avatar_counts (kept by triggers), not from the index entries.
      */
-    async list(access: Access, filter: { name?: string; limit: number; offset: number }) {
+    async list(access: Access, filter: { name?: string; limit: number; offset: number; afterSeq?: number | null }) {
       const org = access.organizationId;
       const tenantParams = org === null ? [access.userId] : [org];
-      const kind = org === null ? 'user' : 'org';
-      const named = filter.name !== undefined;
-      const nameParams = named ? [filter.name] : [];
+      const statements = LIST_SQL[org === null ? 'user' : 'org'][filter.name !== undefined ? 'named' : 'all'];
+      const nameParams = filter.name !== undefined ? [filter.name] : [];
+      const page =
+        filter.afterSeq === undefined || filter.afterSeq === null
+          ? fast.reads.all<SeqRow>(statements.page, [...tenantParams, ...nameParams, filter.limit + 1, filter.offset])
+          : fast.reads.all<SeqRow>(statements.pageAfter, [...tenantParams, ...nameParams, filter.afterSeq, filter.limit + 1]);
       const [rows, counted] = await Promise.all([
-        fast.reads.all<object>(LIST_SQL[kind][named ? 'named' : 'all'].page, [...tenantParams, ...nameParams, filter.limit, filter.offset]),
-        fast.reads.one<{ n: number | string | null }>(LIST_SQL[kind][named ? 'named' : 'all'].count, [...tenantParams, ...nameParams]),
+        page,
+        fast.reads.one<{ n: number | string | null }>(statements.count, [...tenantParams, ...nameParams]),
       ]);
-      const avatars = rows.map(SUMMARY.fromSelected);
-      return { avatars, count: Number(counted?.n ?? 0) };
+      const more = rows.length > filter.limit;
+      const shown = more ? rows.slice(0, filter.limit) : rows;
+      const avatars = shown.map(({ seq: _seq, ...row }) => SUMMARY.fromSelected(row));
+      const lastSeq = more ? Number(shown[shown.length - 1]!.seq) : null;
+      return { avatars, count: Number(counted?.n ?? 0), lastSeq };
     },
   };
 }
 
-/** The list's page and count, by organization or by orgless user, with or without a name. Parameters in order. */
+/** A list row: the summary's columns and the seq the next page starts below (bigint: PostgreSQL answers a string). */
+type SeqRow = { seq: number | string } & object;
+
+/** The list's pages and count, by organization or by orgless user, with or without a name. Parameters in order. */
 const LIST_SQL = (() => {
   const tenant = { org: 'organization_id = ?', user: 'organization_id is null and user_id = ?' };
   // avatar_counts stores no organization as '' (a primary key column cannot be null).
   const counts = { org: 'organization_id = ?', user: "organization_id = '' and user_id = ?" };
-  const page = (where: string) => `select ${SUMMARY.list} from avatars where ${where} order by seq desc limit ? offset ?`;
-  const of = (kind: 'org' | 'user') => ({
-    all: { page: page(tenant[kind]), count: `select sum(n) as n from avatar_counts where ${counts[kind]}` },
-    named: { page: page(`${tenant[kind]} and name = ?`), count: `select count(*) as n from avatars where ${tenant[kind]} and name = ?` },
-  });
+  const select = `select seq, ${SUMMARY.list} from avatars where`;
+  const of = (kind: 'org' | 'user') => {
+    const named = `${tenant[kind]} and name = ?`;
+    return {
+      all: {
+        page: `${select} ${tenant[kind]} order by seq desc limit ? offset ?`,
+        pageAfter: `${select} ${tenant[kind]} and seq < ? order by seq desc limit ?`,
+        count: `select sum(n) as n from avatar_counts where ${counts[kind]}`,
+      },
+      named: {
+        page: `${select} ${named} order by seq desc limit ? offset ?`,
+        pageAfter: `${select} ${named} and seq < ? order by seq desc limit ?`,
+        count: `select count(*) as n from avatars where ${named}`,
+      },
+    };
+  };
   return { org: of('org'), user: of('user') };
 })();
 

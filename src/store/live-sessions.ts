@@ -48,16 +48,30 @@ export function liveSessionStore(db: Kysely<Database>) {
     },
 
     /** An avatar's sessions, newest first, and how many it has. */
-    async listForAvatar(avatarId: string, limit: number, offset: number): Promise<{ sessions: LiveSessionRecord[]; count: number }> {
+    /**
+     * An avatar's sessions, newest first (id breaks ties); `after` starts the page past that (createdAt, id)
+     * (keyset: sessions started or swept meanwhile move no other across a page's edge). `last` is the page's last
+     * key when another page follows.
+     */
+    async listForAvatar(
+      avatarId: string,
+      page: { limit: number; offset: number; after: { createdAt: string; id: string } | null },
+    ): Promise<{ sessions: LiveSessionRecord[]; count: number; last: { createdAt: string; id: string } | null }> {
+      const after = page.after;
       const [rows, counted] = await Promise.all([
         db
           .selectFrom('live_sessions')
           .selectAll()
           .where('avatar_id', '=', avatarId)
+          .$if(after !== null, (qb) =>
+            qb.where((eb) =>
+              eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])]),
+            ),
+          )
           .orderBy('created_at', 'desc')
           .orderBy('id', 'desc')
-          .limit(limit)
-          .offset(offset)
+          .limit(page.limit + 1)
+          .$if(after === null, (qb) => qb.offset(page.offset))
           .execute(),
         db
           .selectFrom('live_sessions')
@@ -65,7 +79,10 @@ export function liveSessionStore(db: Kysely<Database>) {
           .where('avatar_id', '=', avatarId)
           .executeTakeFirst(),
       ]);
-      return { sessions: rows.map((row) => LIVE_SESSION.fromRow(row)), count: Number(counted?.n ?? 0) };
+      const sessions = rows.slice(0, page.limit).map((row) => LIVE_SESSION.fromRow(row));
+      const lastSession = sessions[sessions.length - 1];
+      const last = rows.length > page.limit && lastSession ? { createdAt: lastSession.createdAt, id: lastSession.id } : null;
+      return { sessions, count: Number(counted?.n ?? 0), last };
     },
 
     /**

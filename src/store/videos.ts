@@ -80,15 +80,24 @@ export function videoStore(db: Kysely<Database>) {
     },
 
     /** An avatar's videos, newest first (ties by creation order), and how many it has. */
-    async listForAvatar(avatarId: string, limit: number, offset: number): Promise<{ videos: VideoJobRecord[]; count: number }> {
+    /**
+     * An avatar's jobs, newest first; `afterSeq` starts the page below that seq (keyset: jobs created or deleted
+     * meanwhile move no other across a page's edge). `lastSeq` is the page's last seq when another page follows.
+     */
+    async listForAvatar(
+      avatarId: string,
+      page: { limit: number; offset: number; afterSeq: number | null },
+    ): Promise<{ videos: VideoJobRecord[]; count: number; lastSeq: number | null }> {
+      const afterSeq = page.afterSeq;
       const [rows, counted] = await Promise.all([
         db
           .selectFrom('video_jobs')
           .selectAll()
           .where('avatar_id', '=', avatarId)
+          .$if(afterSeq !== null, (qb) => qb.where('seq', '<', afterSeq as number))
           .orderBy('seq', 'desc')
-          .limit(limit)
-          .offset(offset)
+          .limit(page.limit + 1)
+          .$if(afterSeq === null, (qb) => qb.offset(page.offset))
           .execute(),
         db
           .selectFrom('video_jobs')
@@ -96,7 +105,9 @@ export function videoStore(db: Kysely<Database>) {
           .where('avatar_id', '=', avatarId)
           .executeTakeFirst(),
       ]);
-      return { videos: rows.map((row) => VIDEO.fromRow(row)), count: Number(counted?.n ?? 0) };
+      const shown = rows.slice(0, page.limit);
+      const lastSeq = rows.length > page.limit ? Number(shown[shown.length - 1]!.seq) : null;
+      return { videos: shown.map((row) => VIDEO.fromRow(row)), count: Number(counted?.n ?? 0), lastSeq };
     },
 
     /** Jobs waiting for a renderer: queued, or rendering under a lease that ran out (its replica died), oldest first. */

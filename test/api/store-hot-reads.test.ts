@@ -117,14 +117,19 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     expect(second.avatars.map((a) => a.id)).toEqual(visible.slice(2));
     expect(second.count).toBe(3);
     const solo = await avatars.list({ userId: 'u2', organizationId: 'org_b' }, { name: 'Solo', limit: 10, offset: 0 });
-    expect(solo).toEqual({ avatars: [expect.objectContaining({ id: mine[4]!.id })], count: 1 });
+    expect(solo).toEqual({ avatars: [expect.objectContaining({ id: mine[4]!.id })], count: 1, lastSeq: null });
     const orgless = await avatars.list({ userId: 'u2', organizationId: null }, { limit: 10, offset: 0 });
     expect(orgless.avatars.map((a) => a.id)).toEqual([mine[1]!.id]);
     expect(orgless.count).toBe(1);
-    expect(await avatars.list({ userId: 'u3', organizationId: null }, { limit: 10, offset: 0 })).toEqual({ avatars: [], count: 0 });
+    expect(await avatars.list({ userId: 'u3', organizationId: null }, { limit: 10, offset: 0 })).toEqual({
+      avatars: [],
+      count: 0,
+      lastSeq: null,
+    });
     expect(await avatars.list({ userId: 'nobody', organizationId: 'org_none' }, { limit: 10, offset: 0 })).toEqual({
       avatars: [],
       count: 0,
+      lastSeq: null,
     });
   });
 

@@ -61,7 +61,7 @@ describe.each(STORE_KINDS)('video jobs store (%s)', (kind) => {
     await store.videos.insert(first);
     await store.videos.insert(job('vid_a0000000000000000001', 'avt_list000000000000'));
     expect(await store.videos.find(first.id)).toEqual(first);
-    const listed = await store.videos.listForAvatar('avt_list000000000000', 10, 0);
+    const listed = await store.videos.listForAvatar('avt_list000000000000', { limit: 10, offset: 0, afterSeq: null });
     expect(listed.count).toBe(2);
     expect(listed.videos.map((v) => v.id)).toEqual(['vid_a0000000000000000001', 'vid_a0000000000000000000']);
   });

@@ -151,6 +151,9 @@ export interface paths {
           /** @description exact name */
           name?: string;
           limit?: number;
+          /** @description the previous page's `nextCursor`: the page starts after its last item, whatever was created or deleted meanwhile */
+          after?: string;
+          /** @description items to skip (default 0), kept for compatibility; deeper pages: use "after" with the nextCursor of the previous page. Not with `after` */
           offset?: number;
         };
         header?: never;
@@ -168,6 +171,8 @@ export interface paths {
             'application/json': {
               avatars: components['schemas']['AvatarSummary'][];
               count: number;
+              /** @description pass it as `after` for the next page; null on the last page */
+              nextCursor: string | null;
             };
           };
         };
@@ -574,6 +579,9 @@ export interface paths {
       parameters: {
         query?: {
           limit?: number;
+          /** @description the previous page's `nextCursor`: the page starts after its last item, whatever was created or deleted meanwhile */
+          after?: string;
+          /** @description items to skip (default 0), kept for compatibility; deeper pages: use "after" with the nextCursor of the previous page. Not with `after` */
           offset?: number;
         };
         header?: never;
@@ -594,6 +602,8 @@ export interface paths {
             'application/json': {
               sessions: components['schemas']['LiveSession'][];
               count: number;
+              /** @description pass it as `after` for the next page; null on the last page */
+              nextCursor: string | null;
             };
           };
         };
@@ -917,6 +927,9 @@ export interface paths {
       parameters: {
         query?: {
           limit?: number;
+          /** @description the previous page's `nextCursor`: the page starts after its last item, whatever was created or deleted meanwhile */
+          after?: string;
+          /** @description items to skip (default 0), kept for compatibility; deeper pages: use "after" with the nextCursor of the previous page. Not with `after` */
           offset?: number;
         };
         header?: never;
@@ -957,6 +970,8 @@ export interface paths {
                 updatedAt: string;
               }[];
               count: number;
+              /** @description pass it as `after` for the next page; null on the last page */
+              nextCursor: string | null;
             };
           };
         };
@@ -1332,6 +1347,9 @@ export interface paths {
       parameters: {
         query?: {
           limit?: number;
+          /** @description the previous page's `nextCursor`: the page starts after its last item, whatever was created or deleted meanwhile */
+          after?: string;
+          /** @description items to skip (default 0), kept for compatibility; deeper pages: use "after" with the nextCursor of the previous page. Not with `after` */
           offset?: number;
         };
         header?: never;
@@ -1390,6 +1408,8 @@ export interface paths {
                 completedAt: string | null;
               }[];
               count: number;
+              /** @description pass it as `after` for the next page; null on the last page */
+              nextCursor: string | null;
             };
           };
         };

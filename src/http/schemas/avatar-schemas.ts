@@ -3,6 +3,8 @@ import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { ConfigInput, literalUnion, OnDemandInput, ResourcesInput } from '../../domain/avatar-schema.ts';
 import { RENDER_STYLES, TIERS } from '../../model/avatar-fields.ts';
 import { EMOTIONS } from '../../../contract/expressions.ts';
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../../domain/avatars/list-avatars.ts';
+import { pageQuery } from './common-schemas.ts';
 
 // The answers' shapes are the domain's; routes take them from here with the request schemas.
 export { Avatar, AvatarSummary } from '../../domain/avatar-schema.ts';
@@ -60,8 +62,7 @@ export type AvatarIdParams = Static<typeof AvatarIdParams>;
 export const ListAvatarsQuery = Type.Object(
   {
     name: Type.Optional(Type.String({ maxLength: 200, pattern: SINGLE_LINE_TEXT, description: 'exact name' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 })),
+    ...pageQuery({ default: LIST_DEFAULT_LIMIT, maximum: LIST_MAX_LIMIT }),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { SESSIONS_DEFAULT_LIMIT, SESSIONS_MAX_LIMIT } from '../../domain/sessions/list-live-sessions.ts';
 import { SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
+import { pageQuery } from './common-schemas.ts';
 
 export const SessionIdParams = Type.Object({ id: Type.String({ description: 'ses_…' }) });
 export type SessionIdParams = Static<typeof SessionIdParams>;
@@ -76,8 +78,7 @@ export const LiveSession = Type.Object(
 
 export const ListLiveSessionsQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+    ...pageQuery({ default: SESSIONS_DEFAULT_LIMIT, maximum: SESSIONS_MAX_LIMIT }),
   },
   { additionalProperties: false },
 );

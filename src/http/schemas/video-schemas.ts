@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { EMOTIONS } from '../../../contract/expressions.ts';
 import { literalUnion } from '../../domain/avatar-schema.ts';
+import { VIDEOS_DEFAULT_LIMIT, VIDEOS_MAX_LIMIT } from '../../domain/videos/list-videos.ts';
+import { pageQuery } from './common-schemas.ts';
 
 export const VideoIdParams = Type.Object({ id: Type.String({ description: 'vid_…' }) });
 export type VideoIdParams = Static<typeof VideoIdParams>;
@@ -80,8 +82,7 @@ export const Video = Type.Object({
 
 export const ListVideosQuery = Type.Object(
   {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 })),
+    ...pageQuery({ default: VIDEOS_DEFAULT_LIMIT, maximum: VIDEOS_MAX_LIMIT }),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks/emit-event.ts';
 import { SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
+import { WEBHOOKS_DEFAULT_LIMIT, WEBHOOKS_MAX_LIMIT } from '../../domain/webhooks/list-webhooks.ts';
+import { pageQuery } from './common-schemas.ts';
 
 export const WebhookEventType = Type.Union(
   WEBHOOK_EVENT_TYPES.map((t) => Type.Literal(t)),
@@ -72,3 +74,9 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 export type PageQuery = Static<typeof PageQuery>;
+
+export const ListWebhooksQuery = Type.Object(
+  { ...pageQuery({ default: WEBHOOKS_DEFAULT_LIMIT, maximum: WEBHOOKS_MAX_LIMIT }) },
+  { additionalProperties: false },
+);
+export type ListWebhooksQuery = Static<typeof ListWebhooksQuery>;

@@ -4,7 +4,7 @@ import type { Services } from '../../../domain/context.ts';
 import { listAvatars } from '../../../domain/avatars/list-avatars.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { AvatarSummary, ListAvatarsQuery } from '../../schemas/avatar-schemas.ts';
-import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses, NextCursor } from '../../schemas/common-schemas.ts';
 
 export function listAvatarsRoute(app: FastifyInstance, services: Services) {
   app.get<{ Querystring: ListAvatarsQuery }>(
@@ -15,7 +15,10 @@ export function listAvatarsRoute(app: FastifyInstance, services: Services) {
         tags: ['avatars'],
         security: [{ apiKey: [] }],
         querystring: ListAvatarsQuery,
-        response: { 200: Type.Object({ avatars: Type.Array(componentRef(AvatarSummary)), count: Type.Integer() }), ...errorResponses(400) },
+        response: {
+          200: Type.Object({ avatars: Type.Array(componentRef(AvatarSummary)), count: Type.Integer(), nextCursor: NextCursor }),
+          ...errorResponses(400),
+        },
       },
     },
     async (request) => listAvatars(ctxOf(request, services), request.query),

@@ -4,7 +4,7 @@ import type { Services } from '../../../domain/context.ts';
 import { listLiveSessions } from '../../../domain/sessions/list-live-sessions.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { AvatarIdParams } from '../../schemas/avatar-schemas.ts';
-import { componentRef, errorResponses } from '../../schemas/common-schemas.ts';
+import { componentRef, errorResponses, NextCursor } from '../../schemas/common-schemas.ts';
 import { ListLiveSessionsQuery, LiveSession } from '../../schemas/session-schemas.ts';
 
 export function listLiveSessionsRoute(app: FastifyInstance, services: Services) {
@@ -18,15 +18,11 @@ export function listLiveSessionsRoute(app: FastifyInstance, services: Services) 
         params: AvatarIdParams,
         querystring: ListLiveSessionsQuery,
         response: {
-          200: Type.Object({ sessions: Type.Array(componentRef(LiveSession)), count: Type.Integer() }),
+          200: Type.Object({ sessions: Type.Array(componentRef(LiveSession)), count: Type.Integer(), nextCursor: NextCursor }),
           ...errorResponses(400, 404),
         },
       },
     },
-    async (request) =>
-      listLiveSessions(ctxOf(request, services), request.params.id, {
-        limit: request.query.limit ?? 20,
-        offset: request.query.offset ?? 0,
-      }),
+    async (request) => listLiveSessions(ctxOf(request, services), request.params.id, request.query),
   );
 }

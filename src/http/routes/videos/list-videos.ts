@@ -4,7 +4,7 @@ import type { Services } from '../../../domain/context.ts';
 import { listVideos } from '../../../domain/videos/list-videos.ts';
 import { ctxOf } from '../../plugins/auth.ts';
 import { AvatarIdParams } from '../../schemas/avatar-schemas.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
+import { errorResponses, NextCursor } from '../../schemas/common-schemas.ts';
 import { ListVideosQuery, Video } from '../../schemas/video-schemas.ts';
 
 export function listVideosRoute(app: FastifyInstance, services: Services) {
@@ -17,10 +17,12 @@ export function listVideosRoute(app: FastifyInstance, services: Services) {
         security: [{ apiKey: [] }],
         params: AvatarIdParams,
         querystring: ListVideosQuery,
-        response: { 200: Type.Object({ videos: Type.Array(Video), count: Type.Integer() }), ...errorResponses(400, 404) },
+        response: {
+          200: Type.Object({ videos: Type.Array(Video), count: Type.Integer(), nextCursor: NextCursor }),
+          ...errorResponses(400, 404),
+        },
       },
     },
-    async (request) =>
-      listVideos(ctxOf(request, services), request.params.id, { limit: request.query.limit ?? 50, offset: request.query.offset ?? 0 }),
+    async (request) => listVideos(ctxOf(request, services), request.params.id, request.query),
   );
 }

@@ -97,6 +97,115 @@ describe.each(STORE_KINDS)('GET /api/v1/avatars (%s)', (kind) => {
     });
   });
 
+  describe('cursor', () => {
+    let orgs = 0;
+    /** A key of an organization of its own, so the walk sees only what the test made. */
+    const freshKey = () => server.makeKey('walker', `org_walk_${++orgs}`);
+    const make = async (key: TestKey, name: string) => (await create(key, name))._id as string;
+    type Page = { avatars: { _id: string }[]; count: number; nextCursor: string | null };
+    /** Every page from the first to the one whose nextCursor is null; `during` runs while each page is read. */
+    const walk = async (key: TestKey, query: string, during?: (before: Page[]) => Promise<unknown>) => {
+      const pages: Page[] = [];
+      let cursor: string | null = null;
+      do {
+        const url: string = `/api/v1/avatars?${query}${cursor === null ? '' : `&after=${cursor}`}`;
+        const [answer] = await Promise.all([server.api('GET', url, { key }), during?.(pages)]);
+        expect(answer.status).toBe(200);
+        const page = answer.body as Page;
+        pages.push(page);
+        cursor = page.nextCursor;
+        expect(pages.length).toBeLessThan(100);
+      } while (cursor !== null);
+      return pages;
+    };
+
+    it('walks every avatar once, newest first, with the exact count on every page and null after the last', async () => {
+      const key = await freshKey();
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push(await make(key, `a${i}`));
+      const pages = await walk(key, 'limit=3');
+      expect(pages.map((p) => p.avatars.length)).toEqual([3, 3, 1]);
+      expect(pages.flatMap((p) => p.avatars.map((a) => a._id))).toEqual([...ids].reverse());
+      expect(pages.map((p) => p.count)).toEqual([7, 7, 7]);
+      expect(pages[2]!.nextCursor).toBeNull();
+      // A page that ends exactly at the last avatar says so: no empty page follows.
+      expect((await walk(key, 'limit=7')).map((p) => p.avatars.length)).toEqual([7]);
+      // An offset page hands out the cursor too, so a client can switch.
+      const byOffset = (await server.api('GET', '/api/v1/avatars?limit=2&offset=1', { key })).body;
+      expect(byOffset.avatars.map((a: { _id: string }) => a._id)).toEqual([ids[5], ids[4]]);
+      const next = (await server.api('GET', `/api/v1/avatars?limit=2&after=${byOffset.nextCursor}`, { key })).body;
+      expect(next.avatars.map((a: { _id: string }) => a._id)).toEqual([ids[3], ids[2]]);
+    });
+
+    it('yields every surviving avatar exactly once while others are created and deleted during the walk', async () => {
+      const key = await freshKey();
+      const initial: string[] = [];
+      for (let i = 0; i < 24; i++) initial.push(await make(key, `w${i}`));
+      const newestFirst = [...initial].reverse();
+      const deleted = new Set<string>();
+      const remove = async (id: string) => {
+        deleted.add(id);
+        expect((await server.api('DELETE', `/api/v1/avatars/${id}`, { key })).status).toBe(200);
+      };
+      // While each page is read: two new avatars, one already seen deleted, one not yet seen deleted (from the far end).
+      const pages = await walk(key, 'limit=4', async (before) => {
+        const seen = before.flatMap((p) => p.avatars.map((a) => a._id));
+        const notYetSeen = newestFirst.filter((id) => !deleted.has(id) && !seen.includes(id));
+        const alreadySeen = seen.filter((id) => !deleted.has(id));
+        await Promise.all([
+          make(key, `new-${before.length}-a`),
+          make(key, `new-${before.length}-b`),
+          alreadySeen.length > 0 ? remove(alreadySeen[0]!) : undefined,
+          notYetSeen.length > 4 ? remove(notYetSeen[notYetSeen.length - 1]!) : undefined,
+        ]);
+      });
+      const seen = pages.flatMap((p) => p.avatars.map((a) => a._id));
+      expect(new Set(seen).size).toBe(seen.length);
+      const surviving = newestFirst.filter((id) => !deleted.has(id));
+      expect(surviving.length).toBeGreaterThan(10);
+      for (const id of surviving) expect(seen).toContain(id);
+      // What the walk saw of the initial avatars, in order: newest first, never out of place.
+      const seenInitial = seen.filter((id) => initial.includes(id));
+      expect(seenInitial).toEqual(newestFirst.filter((id) => seenInitial.includes(id)));
+    });
+
+    it('walks a name filter with cursors: only that name, each once, count of that name', async () => {
+      const key = await freshKey();
+      const same: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        same.push(await make(key, 'Same'));
+        await make(key, `other-${i}`);
+      }
+      const pages = await walk(key, 'name=Same&limit=2');
+      expect(pages.flatMap((p) => p.avatars.map((a) => a._id))).toEqual([...same].reverse());
+      expect(pages.map((p) => p.count)).toEqual([5, 5, 5]);
+    });
+
+    it('refuses a cursor it did not make, an offset past 1000 and a cursor with an offset, naming the cursor', async () => {
+      const key = await freshKey();
+      await make(key, 'x');
+      await make(key, 'y');
+      const cursor = (await server.api('GET', '/api/v1/avatars?limit=1', { key })).body.nextCursor as string;
+      expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+      const forged = Buffer.from('["not a seq"]').toString('base64url');
+      for (const bad of ['!!!', 'abc', forged, Buffer.from('[0]').toString('base64url'), encodeURIComponent(`${cursor}=`)]) {
+        const answer = await server.api('GET', `/api/v1/avatars?after=${bad}`, { key });
+        expectError(answer, 400, 'validation-failed');
+        expect(answer.body.details[0].path).toBe('after');
+      }
+      const deep = await server.api('GET', '/api/v1/avatars?offset=1001', { key });
+      expectError(deep, 400, 'validation-failed');
+      expect(deep.body.details[0].path).toBe('offset');
+      expect(deep.body.error).toContain('use "after" with the nextCursor of the previous page');
+      expect((await server.api('GET', '/api/v1/avatars?offset=1000', { key })).body).toEqual({ avatars: [], count: 2, nextCursor: null });
+      for (const offset of [0, 1]) {
+        const both = await server.api('GET', `/api/v1/avatars?after=${cursor}&offset=${offset}`, { key });
+        expectError(both, 400, 'validation-failed');
+        expect(both.body.error).toContain('"after"');
+      }
+    });
+  });
+
   describe('error', () => {
     it.each([
       ['limit=0', 'limit'],
