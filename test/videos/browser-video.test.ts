@@ -301,11 +301,15 @@ describe('renderBrowserVideo', () => {
     const chromium = readdirSync('/proc')
       .filter((name) => /^\d+$/.test(name))
       .filter((pid) => {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return (
-          Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid &&
-          /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
-        );
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return (
+            Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid &&
+            /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
+          );
+        } catch {
+          return false; // a process that ended between the listing and the read (ffmpeg, another test's helper)
+        }
       });
     expect(chromium).toHaveLength(1);
     process.kill(Number(chromium[0]), 'SIGKILL');
