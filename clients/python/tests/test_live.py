@@ -186,4 +186,4 @@ async def test_session_refusals_that_need_no_container(
     )
     with pytest.raises(BadRequestError):
         await client.sessions.list(lipsync["_id"], limit=101)
-    assert await client.sessions.list(lipsync["_id"]) == {"sessions": [], "count": 0}
+    assert await client.sessions.list(lipsync["_id"]) == {"sessions": [], "count": 0, "nextCursor": None}

@@ -29,7 +29,7 @@ def test_the_blocking_client_round_trip(server: Server) -> None:
         portrait = client.avatars.create(name="sync", tier="realtime_lipsync")
         client.avatars.upload_source(portrait["_id"], ASTRONAUT)
         assert client.avatars.wait_until(portrait["_id"], status="ready", timeout=60, interval=0.2)["preprocessed"]
-        assert client.sessions.list(portrait["_id"]) == {"sessions": [], "count": 0}
+        assert client.sessions.list(portrait["_id"]) == {"sessions": [], "count": 0, "nextCursor": None}
         with pytest.raises(NotFoundError):
             client.sessions.get("ses_doesNotExist")
         with pytest.raises(NotFoundError):
