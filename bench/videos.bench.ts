@@ -20,6 +20,7 @@ import { probeH264Encoder } from '../renderer/encoder/encode-video.ts';
 import { createPortraitAnimator, type PortraitAnimator } from '../renderer/engine/portrait-animator.ts';
 import { renderTalkingVideo } from '../renderer/video/render-talking-video.ts';
 import { prepareAstronaut } from '../test/renderer/astronaut-portrait.ts';
+import { wavOf } from '../test/renderer/espeak-speech.ts';
 import { startRenderer, waitHealthy } from '../test/renderer/renderer-process.ts';
 import type { Report } from './bench-row.ts';
 import { speechWithPauses } from './bench-speech.ts';
@@ -230,7 +231,7 @@ async function apiRow(report: Report, pcm: Buffer): Promise<void> {
       Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="speech.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
       ),
-      wav(pcm),
+      wavOf(pcm, VIDEO_SAMPLE_RATE),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
     const started = performance.now();
@@ -286,24 +287,6 @@ async function webhookRow(report: Report): Promise<void> {
       note: "event emitted to the receiver having it (bench/webhook-latency.ts's measure, its defaults)",
     });
   }
-}
-
-/** A mono 16-bit WAV of the PCM at VIDEO_SAMPLE_RATE. */
-function wav(pcm: Buffer): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(VIDEO_SAMPLE_RATE, 24);
-  header.writeUInt32LE(VIDEO_SAMPLE_RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([header, pcm]);
 }
 
 function round(value: number): number {

@@ -9,31 +9,13 @@ import { MOUTH } from '../../renderer/engine/landmark-indices.ts';
 import { readyLiveAvatar } from '../harness/live-avatar.ts';
 import { keyPerSuite, serverPerSuite } from '../harness/server-per-suite.ts';
 import { landmarkBox, meanDifference } from '../renderer/astronaut-portrait.ts';
-import { espeakPcm16 } from '../renderer/espeak-speech.ts';
+import { espeakPcm16, wavOf } from '../renderer/espeak-speech.ts';
 import { decodeFrames } from '../renderer/video-probe.ts';
 import { type Receiver, startReceiver } from '../webhooks/receiver.ts';
 import { download, form, postForm, probe, videoFilesOf, waitForVideo } from './video-media.ts';
 
 const FPS = 30;
 const SIZE = 512;
-
-/** A WAV file of mono 16-bit PCM at the videos' rate, as a user's recording would come. */
-function wav(pcm: Buffer): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(36 + pcm.length, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(VIDEO_SAMPLE_RATE, 24);
-  header.writeUInt32LE(VIDEO_SAMPLE_RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(pcm.length, 40);
-  return Buffer.concat([header, pcm]);
-}
 
 /** Which frames hold speech: the frame's stretch of samples is louder than a whisper. */
 function speechFrames(pcm: Buffer, frames: number): boolean[] {
@@ -72,7 +54,12 @@ describe('Tier 2/3 talking videos through the API and a rendering container', ()
         espeakPcm16('Hello, I am an astronaut, and this is my talking video.', VIDEO_SAMPLE_RATE),
         silence,
       ]);
-      const answer = await postForm(server, owner, `/api/v1/avatars/${id}/videos`, form({ audio: wav(pcm) }, { expression: 'happy' }));
+      const answer = await postForm(
+        server,
+        owner,
+        `/api/v1/avatars/${id}/videos`,
+        form({ audio: wavOf(pcm, VIDEO_SAMPLE_RATE) }, { expression: 'happy' }),
+      );
       expect(answer.status).toBe(202);
       expect(answer.body).toMatchObject({
         status: 'queued',
@@ -141,7 +128,7 @@ describe('Tier 2/3 talking videos through the API and a rendering container', ()
       // Half a minute of speech: still rendering when the DELETE comes.
       const speech = espeakPcm16('This clip is cancelled by its owner while the rendering container draws it.', VIDEO_SAMPLE_RATE);
       const pcm = Buffer.concat([speech, Buffer.alloc(VIDEO_SAMPLE_RATE * 2 * 25), speech]);
-      const made = await postForm(server, owner, `/api/v1/avatars/${id}/videos`, form({ audio: wav(pcm) }));
+      const made = await postForm(server, owner, `/api/v1/avatars/${id}/videos`, form({ audio: wavOf(pcm, VIDEO_SAMPLE_RATE) }));
       expect(made.status).toBe(202);
       await waitForVideo(server, owner, made.body._id, (v) => v.status !== 'queued', 120_000);
       expect((await server.api('DELETE', `/api/v1/videos/${made.body._id}`, { key: owner })).status).toBe(204);
