@@ -110,17 +110,7 @@ export class RendererClient {
 
   /** Ends a session; false when the container holds no such session (any more). */
   endSession(sessionId: string): Promise<boolean> {
-    const call = { what: 'the session end', timeoutMs: SESSION_TIMEOUT_MS };
-    return this.call(call, async (signal) => {
-      const response = await fetch(`${this.endpoint}${RENDERER_PATHS.session(sessionId)}`, {
-        method: 'DELETE',
-        headers: this.json(),
-        signal,
-      });
-      await response.arrayBuffer();
-      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
-      return response.status === 204;
-    });
+    return this.remove(RENDERER_PATHS.session(sessionId), { what: 'the session end', timeoutMs: SESSION_TIMEOUT_MS });
   }
 
   /** Starts a talking-video render (contract/videos.ts); the same jobId again answers that render's status. */
@@ -169,17 +159,7 @@ export class RendererClient {
 
   /** Cancels a render or drops its file; false when the container held no such render. */
   dropVideo(jobId: string): Promise<boolean> {
-    const call = { what: 'the video removal', timeoutMs: VIDEO_CALL_TIMEOUT_MS };
-    return this.call(call, async (signal) => {
-      const response = await fetch(`${this.endpoint}${RENDERER_VIDEO_PATHS.video(jobId)}`, {
-        method: 'DELETE',
-        headers: this.json(),
-        signal,
-      });
-      await response.arrayBuffer();
-      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
-      return response.status === 204;
-    });
+    return this.remove(RENDERER_VIDEO_PATHS.video(jobId), { what: 'the video removal', timeoutMs: VIDEO_CALL_TIMEOUT_MS });
   }
 
   /** A viewer's SDP offer, with its session token; the renderer's answer (201 with the SDP answer, or its error). */
@@ -249,6 +229,16 @@ export class RendererClient {
         body: response.status === 204 ? undefined : text,
         location: response.headers.get('location'),
       };
+    });
+  }
+
+  /** DELETE of a session or a render: true when removed (204), false when the container held no such thing (404). */
+  private remove(path: string, call: Call): Promise<boolean> {
+    return this.call(call, async (signal) => {
+      const response = await fetch(`${this.endpoint}${path}`, { method: 'DELETE', headers: this.json(), signal });
+      await response.arrayBuffer();
+      if (response.status !== 204 && response.status !== 404) throw badAnswer(call, response.status);
+      return response.status === 204;
     });
   }
 
