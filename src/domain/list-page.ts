@@ -71,3 +71,13 @@ function decodeCursor(cursor: string): SortKey | null {
 export function isSeqKey(key: SortKey): key is readonly [number] {
   return key.length === 1 && Number.isSafeInteger(key[0]) && (key[0] as number) > 0;
 }
+
+/** A `(createdAt, id)` key, for tables without a seq: two strings. */
+export function isTimeIdKey(key: SortKey): key is readonly [string, string] {
+  return key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string';
+}
+
+/** The store's form of a `(createdAt, id)` cursor's key (null for the first page). */
+export function timeIdAfter(after: readonly [string, string] | null): { createdAt: string; id: string } | null {
+  return after === null ? null : { createdAt: after[0], id: after[1] };
+}

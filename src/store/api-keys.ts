@@ -16,7 +16,7 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
-const API_KEY = recordColumns<ApiKeyRecord, Selectable<ApiKeysTable>>({
+export const API_KEY = recordColumns<ApiKeyRecord, Selectable<ApiKeysTable>>({
   id: null,
   secretHash: null,
   prefix: null,
@@ -31,8 +31,6 @@ const API_KEY = recordColumns<ApiKeyRecord, Selectable<ApiKeysTable>>({
 
 const FIND_BY_HASH = `select ${API_KEY.list} from api_keys where secret_hash = ?`;
 
-export { KEY_CACHE_MS } from './fast-paths.ts';
-
 /** The api_keys table; `fast` is its store's (fast-paths.ts). */
 export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
   return {
@@ -45,27 +43,48 @@ export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
       return row ? API_KEY.fromSelected(row) : null;
     },
 
-    /**
-     * findByHash for authenticating requests: a key found is reused for KEY_CACHE_MS (unknown secrets are always
-     * read, and never fill the cache). The caller still checks revocation and expiry on the record it gets.
-     */
-    async findByHashForRequest(secretHash: string): Promise<ApiKeyRecord | null> {
-      return fast.keys.read(secretHash, () => this.findByHash(secretHash));
-    },
-
     async findById(id: string): Promise<ApiKeyRecord | null> {
       const row = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? API_KEY.fromRow(row) : null;
     },
 
-    /** The keys a tenant's admin manages: its organization's, or, without one, its user's orgless keys. */
-    async listOfTenant(tenant: { userId: string; organizationId: string | null }): Promise<ApiKeyRecord[]> {
-      let query = db.selectFrom('api_keys').selectAll().orderBy('created_at', 'desc').orderBy('id');
-      query =
-        tenant.organizationId !== null
+    /**
+     * The keys a tenant's admin manages (its organization's, or without one its user's orgless keys), newest first
+     * (id breaks ties), and how many. `after` starts the page past that (createdAt, id) (keyset: keys minted or
+     * revoked meanwhile move no other across a page's edge); `last` is the page's last key when another page follows.
+     */
+    async listOfTenant(
+      tenant: { userId: string; organizationId: string | null },
+      page: { limit: number; offset: number; after: { createdAt: string; id: string } | null },
+    ): Promise<{ keys: ApiKeyRecord[]; count: number; last: { createdAt: string; id: string } | null }> {
+      const after = page.after;
+      const ofTenant = () => {
+        const query = db.selectFrom('api_keys');
+        return tenant.organizationId !== null
           ? query.where('organization_id', '=', tenant.organizationId)
           : query.where('organization_id', 'is', null).where('user_id', '=', tenant.userId);
-      return (await query.execute()).map(API_KEY.fromRow);
+      };
+      const [rows, counted] = await Promise.all([
+        ofTenant()
+          .selectAll()
+          .$if(after !== null, (qb) =>
+            qb.where((eb) =>
+              eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])]),
+            ),
+          )
+          .orderBy('created_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(page.limit + 1)
+          .$if(after === null, (qb) => qb.offset(page.offset))
+          .execute(),
+        ofTenant()
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirst(),
+      ]);
+      const keys = rows.slice(0, page.limit).map(API_KEY.fromRow);
+      const lastShown = keys[keys.length - 1];
+      const last = rows.length > page.limit && lastShown ? { createdAt: lastShown.createdAt, id: lastShown.id } : null;
+      return { keys, count: Number(counted?.n ?? 0), last };
     },
 
     /** Keys of one user id (in any organization), or of everyone when `userId` is omitted: the operator's CLI. */
@@ -76,15 +95,12 @@ export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
     },
 
     async revoke(id: string, at: string): Promise<boolean> {
-      // Forget every key read here, and drop reads still under way (they may have begun before the write).
-      fast.keys.forgetAll();
       const result = await db
         .updateTable('api_keys')
         .set({ revoked_at: at })
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
-      fast.keys.forgetAll();
       return Number(result.numUpdatedRows) > 0;
     },
 

@@ -128,21 +128,31 @@ export function webhookStore(db: Kysely<Database>) {
       return row ? DELIVERY.fromRow(row) : null;
     },
 
-    /** An endpoint's log, newest first, and how many it holds. */
+    /**
+     * An endpoint's log, newest first (id breaks ties); `after` starts the page past that (createdAt, id) (keyset:
+     * deliveries logged or swept meanwhile move no other across a page's edge), read along the (endpoint, createdAt)
+     * index. `last` is the page's last key when another page follows.
+     */
     async listDeliveries(
       endpointId: string,
       limit: number,
       offset: number,
-    ): Promise<{ deliveries: WebhookDeliveryRecord[]; count: number }> {
+      after: { createdAt: string; id: string } | null = null,
+    ): Promise<{ deliveries: WebhookDeliveryRecord[]; count: number; last: { createdAt: string; id: string } | null }> {
       const [rows, counted] = await Promise.all([
         db
           .selectFrom('webhook_deliveries')
           .selectAll()
           .where('endpoint_id', '=', endpointId)
+          .$if(after !== null, (qb) =>
+            qb.where((eb) =>
+              eb.or([eb('created_at', '<', after!.createdAt), eb.and([eb('created_at', '=', after!.createdAt), eb('id', '<', after!.id)])]),
+            ),
+          )
           .orderBy('created_at', 'desc')
           .orderBy('id', 'desc')
-          .limit(limit)
-          .offset(offset)
+          .limit(limit + 1)
+          .$if(after === null, (qb) => qb.offset(offset))
           .execute(),
         db
           .selectFrom('webhook_deliveries')
@@ -150,7 +160,10 @@ export function webhookStore(db: Kysely<Database>) {
           .where('endpoint_id', '=', endpointId)
           .executeTakeFirst(),
       ]);
-      return { deliveries: rows.map((row) => DELIVERY.fromRow(row)), count: Number(counted?.n ?? 0) };
+      const deliveries = rows.slice(0, limit).map((row) => DELIVERY.fromRow(row));
+      const lastShown = deliveries[deliveries.length - 1];
+      const last = rows.length > limit && lastShown ? { createdAt: lastShown.createdAt, id: lastShown.id } : null;
+      return { deliveries, count: Number(counted?.n ?? 0), last };
     },
 
     /** Pending deliveries due at `now` whose lease is free, oldest due first. */

@@ -804,10 +804,16 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List the API keys of the caller's organization (without secrets) */
+    /** List the API keys of the caller's organization (without secrets), newest first */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          /** @description the previous page's `nextCursor`: the page starts after its last item, whatever was created or deleted meanwhile */
+          after?: string;
+          /** @description items to skip (default 0), kept for compatibility; deeper pages: use "after" with the nextCursor of the previous page. Not with `after` */
+          offset?: number;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -822,9 +828,13 @@ export interface paths {
           content: {
             'application/json': {
               keys: components['schemas']['ApiKey'][];
+              count: number;
+              /** @description pass it as `after` for the next page; null on the last page */
+              nextCursor: string | null;
             };
           };
         };
+        400: components['responses']['Error'];
         401: components['responses']['Error'];
         403: components['responses']['Error'];
         429: components['responses']['Error'];
@@ -1160,6 +1170,9 @@ export interface paths {
       parameters: {
         query?: {
           limit?: number;
+          /** @description the previous page's `nextCursor`: the page starts after its last item, whatever was created or deleted meanwhile */
+          after?: string;
+          /** @description items to skip (default 0), kept for compatibility; deeper pages: use "after" with the nextCursor of the previous page. Not with `after` */
           offset?: number;
         };
         header?: never;
@@ -1211,6 +1224,8 @@ export interface paths {
                 };
               }[];
               count: number;
+              /** @description pass it as `after` for the next page; null on the last page */
+              nextCursor: string | null;
             };
           };
         };

@@ -1,6 +1,7 @@
 import { requireScope, type Ctx, type Scope } from '../context.ts';
 import { ERRORS } from '../errors.ts';
 import { KEY_ID_PATTERN } from '../ids.ts';
+import { isTimeIdKey, nextCursor, type PageInput, readPage, timeIdAfter } from '../list-page.ts';
 import { issueApiKey, toApiKeyObject } from './issue-api-key.ts';
 import { sees } from '../tenant.ts';
 
@@ -30,10 +31,19 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput) {
   });
 }
 
-export async function listApiKeys(ctx: Ctx) {
+export const KEYS_DEFAULT_LIMIT = 50;
+export const KEYS_MAX_LIMIT = 200;
+
+/** The keys the caller's admin key manages, newest first, paged by (createdAt, id) as every list is (list-page.ts). */
+export async function listApiKeys(ctx: Ctx, input: PageInput) {
   requireScope(ctx, 'keys:admin');
-  const keys = await ctx.services.store.apiKeys.listOfTenant(ctx.actor);
-  return { keys: keys.map(toApiKeyObject) };
+  const page = readPage(input, { defaultLimit: KEYS_DEFAULT_LIMIT, maxLimit: KEYS_MAX_LIMIT }, isTimeIdKey);
+  const { keys, count, last } = await ctx.services.store.apiKeys.listOfTenant(ctx.actor, {
+    limit: page.limit,
+    offset: page.offset,
+    after: timeIdAfter(page.after),
+  });
+  return { keys: keys.map(toApiKeyObject), count, nextCursor: nextCursor(last === null ? null : [last.createdAt, last.id]) };
 }
 
 export async function revokeApiKey(ctx: Ctx, id: string) {

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { WEBHOOK_EVENT_TYPES } from '../../domain/webhooks/emit-event.ts';
 import { SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { WEBHOOKS_DEFAULT_LIMIT, WEBHOOKS_MAX_LIMIT } from '../../domain/webhooks/list-webhooks.ts';
+import { DELIVERIES_DEFAULT_LIMIT, DELIVERIES_MAX_LIMIT } from '../../domain/webhooks/list-webhook-deliveries.ts';
 import { pageQuery } from './common-schemas.ts';
 
 export const WebhookEventType = Type.Union(
@@ -66,14 +67,11 @@ export const WebhookDelivery = Type.Object({
 export const WebhookIdParams = Type.Object({ id: Type.String({ description: 'whk_…' }) });
 export type WebhookIdParams = Static<typeof WebhookIdParams>;
 
-export const PageQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-  },
+export const ListDeliveriesQuery = Type.Object(
+  { ...pageQuery({ default: DELIVERIES_DEFAULT_LIMIT, maximum: DELIVERIES_MAX_LIMIT }) },
   { additionalProperties: false },
 );
-export type PageQuery = Static<typeof PageQuery>;
+export type ListDeliveriesQuery = Static<typeof ListDeliveriesQuery>;
 
 export const ListWebhooksQuery = Type.Object(
   { ...pageQuery({ default: WEBHOOKS_DEFAULT_LIMIT, maximum: WEBHOOKS_MAX_LIMIT }) },

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SCOPES } from '../../../domain/context.ts';
+import { KEYS_DEFAULT_LIMIT, KEYS_MAX_LIMIT } from '../../../domain/keys/api-key-verbs.ts';
 import { PRINCIPAL_ID, SINGLE_LINE_TEXT } from '../../../domain/text-rules.ts';
+import { pageQuery } from '../../schemas/common-schemas.ts';
 
 export const Scope = Type.Union(SCOPES.map((s) => Type.Literal(s)));
 
@@ -34,3 +36,9 @@ export const ApiKey = Type.Object(
 
 export const KeyIdParams = Type.Object({ id: Type.String() });
 export type KeyIdParams = Static<typeof KeyIdParams>;
+
+export const ListKeysQuery = Type.Object(
+  { ...pageQuery({ default: KEYS_DEFAULT_LIMIT, maximum: KEYS_MAX_LIMIT }) },
+  { additionalProperties: false },
+);
+export type ListKeysQuery = Static<typeof ListKeysQuery>;

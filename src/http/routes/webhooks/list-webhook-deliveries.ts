@@ -3,11 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../../domain/context.ts';
 import { listWebhookDeliveries } from '../../../domain/webhooks/list-webhook-deliveries.ts';
 import { ctxOf } from '../../plugins/auth.ts';
-import { errorResponses } from '../../schemas/common-schemas.ts';
-import { PageQuery, WebhookDelivery, WebhookIdParams } from '../../schemas/webhook-schemas.ts';
+import { errorResponses, NextCursor } from '../../schemas/common-schemas.ts';
+import { ListDeliveriesQuery, WebhookDelivery, WebhookIdParams } from '../../schemas/webhook-schemas.ts';
 
 export function listWebhookDeliveriesRoute(app: FastifyInstance, services: Services) {
-  app.get<{ Params: WebhookIdParams; Querystring: PageQuery }>(
+  app.get<{ Params: WebhookIdParams; Querystring: ListDeliveriesQuery }>(
     '/webhooks/:id/deliveries',
     {
       schema: {
@@ -15,17 +15,13 @@ export function listWebhookDeliveriesRoute(app: FastifyInstance, services: Servi
         tags: ['webhooks'],
         security: [{ apiKey: [] }],
         params: WebhookIdParams,
-        querystring: PageQuery,
+        querystring: ListDeliveriesQuery,
         response: {
-          200: Type.Object({ deliveries: Type.Array(WebhookDelivery), count: Type.Integer() }),
+          200: Type.Object({ deliveries: Type.Array(WebhookDelivery), count: Type.Integer(), nextCursor: NextCursor }),
           ...errorResponses(400, 404),
         },
       },
     },
-    async (request) =>
-      listWebhookDeliveries(ctxOf(request, services), request.params.id, {
-        limit: request.query.limit ?? 50,
-        offset: request.query.offset ?? 0,
-      }),
+    async (request) => listWebhookDeliveries(ctxOf(request, services), request.params.id, request.query),
   );
 }
