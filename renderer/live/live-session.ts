@@ -102,6 +102,8 @@ export interface LiveSessionOptions {
   jitterMs: number;
   maxViewers: number;
   iceHosts: readonly string[] | null;
+  /** The emotion the face shows from the first frame (the session request's), until the agent sets another. */
+  expression?: ExpressionRequest;
   onEnded(session: LiveSession, reason: SessionEndReason): void;
 }
 
@@ -160,6 +162,11 @@ export class LiveSession {
   readonly metrics = new SessionMetrics();
   /** The head, brows and blinks of the face that talks (from the speech played) and listens (between utterances). */
   private readonly talk: SpeechMotion | null;
+  /**
+   * RGBA to I420 for the encoders: libyuv's (through the WebRTC binding) once loaded, about 20 times cheaper than the
+   * TypeScript one, which converts the frames drawn before that.
+   */
+  private toI420: (rgba: Uint8Array, width: number, height: number, out: Uint8Array) => unknown = rgbaToI420;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.id = options.id;
@@ -174,6 +181,15 @@ export class LiveSession {
     this.nextMetricsAt = this.createdAt + METRICS_EVERY_MS;
     this.lastActivity = this.createdAt;
     this.lifetime = setTimeout(() => this.end('max-session'), options.maxSessionSeconds * 1000);
+    // Set as of a second before the session's clock starts: fully eased in by the first frame.
+    if (options.expression) this.expression.set(options.expression, -1);
+    loadWrtc().then(
+      (wrtc) => {
+        this.toI420 = (rgba, width, height, out) =>
+          wrtc.nonstandard.rgbaToI420({ width, height, data: rgba }, { width, height, data: out });
+      },
+      () => {}, // No binding: WHEP cannot work either, and addViewer says why; other outputs keep the TypeScript conversion.
+    );
     this.schedule();
   }
 
@@ -487,7 +503,7 @@ export class LiveSession {
     const { width, height } = this.animator;
     let converted = false;
     const i420 = (): Uint8Array => {
-      if (!converted) rgbaToI420(this.rgba, width, height, this.i420);
+      if (!converted) this.toI420(this.rgba, width, height, this.i420);
       converted = true;
       return this.i420;
     };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rgbaToI420 } from './rgba-to-i420.ts';
+import { loadWrtc } from './wrtc-binding.ts';
 
 function solid(width: number, height: number, [r, g, b]: [number, number, number]): Uint8Array {
   const rgba = new Uint8Array(width * height * 4);
@@ -52,5 +53,18 @@ describe('rgbaToI420', () => {
   it('refuses odd sizes and short buffers', () => {
     expect(() => rgbaToI420(new Uint8Array(3 * 2 * 4), 3, 2)).toThrow(/even/);
     expect(() => rgbaToI420(new Uint8Array(10), 2, 2)).toThrow(/needs 16 bytes/);
+  });
+});
+
+describe("libyuv's RGBA to I420 (what sessions use once the WebRTC binding is loaded)", () => {
+  it('agrees with this one within 1 on every sample', async () => {
+    const wrtc = await loadWrtc();
+    const [width, height] = [64, 32];
+    const rgba = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; i++) rgba.set([(i * 13) & 255, (i * 7 + 50) & 255, (i * 3) & 255, 255], i * 4);
+    const native = new Uint8Array((width * height * 3) / 2);
+    wrtc.nonstandard.rgbaToI420({ width, height, data: rgba }, { width, height, data: native });
+    const ours = rgbaToI420(rgba, width, height);
+    expect(Math.max(...ours.map((value, i) => Math.abs(value - native[i])))).toBeLessThanOrEqual(1);
   });
 });

@@ -2,6 +2,7 @@ import { createVisemeAnalyzer, pcm16ToFloat32, type VisemeAnalyzer, type VisemeF
 import type { MouthInput } from '../engine/face-rig.ts';
 import type { Phonemizer } from '../phonemes/espeak-phonemizer.ts';
 import type { SpokenWord } from './speech-protocol.ts';
+import { ArrivalJitter } from './arrival-jitter.ts';
 import { SpokenWords } from './spoken-words.ts';
 
 /** What the player sends during one 10 ms slot of the playout clock. */
@@ -25,7 +26,10 @@ export interface SegmentEnd {
 
 export interface SpeechPlayoutOptions {
   sampleRate: number;
-  /** Speech waits this long after it arrives before it plays, so late chunks do not starve the player. */
+  /**
+   * Speech waits at most this long after it arrives before it plays, so late chunks do not starve the player; less
+   * once the stream has shown it arrives evenly (ArrivalJitter).
+   */
   jitterMs: number;
   /** An utterance is finished once no speech has arrived for this long after the queue ran dry. */
   finishAfterMs: number;
@@ -64,12 +68,14 @@ export class SpeechPlayout {
   private openSegmentStart: number | null = null;
   private readonly closedSegments: { start: number; end: number }[] = [];
   private readonly words: SpokenWords;
+  private readonly jitter: ArrivalJitter;
 
   constructor(private readonly options: SpeechPlayoutOptions) {
     this.slotSamples = options.sampleRate / 100;
     this.slot = new Int16Array(this.slotSamples);
     this.analyzer = createVisemeAnalyzer({ sampleRate: options.sampleRate });
     this.words = new SpokenWords(options.sampleRate, options.phonemizer ?? null);
+    this.jitter = new ArrivalJitter(options.jitterMs);
   }
 
   /**
@@ -87,6 +93,7 @@ export class SpeechPlayout {
     const samples = new Int16Array(count);
     for (let i = 0; i < count; i++) samples[i] = ((pcm[2 * i] | (pcm[2 * i + 1] << 8)) << 16) >> 16;
     this.openSegmentStart ??= this.received;
+    this.jitter.arrived(nowMs, (count / this.options.sampleRate) * 1000, this.state !== 'idle');
     const origin = this.analyzerOrigin;
     for (const frame of this.analyzer.push(pcm16ToFloat32(pcm))) {
       this.visemes.push({ ...frame, time: origin + frame.time * this.options.sampleRate });
@@ -97,7 +104,7 @@ export class SpeechPlayout {
     if (this.state === 'idle' || this.state === 'starved') {
       if (this.state === 'idle') this.mouth = null;
       this.state = 'buffering';
-      this.playAt = nowMs + this.options.jitterMs;
+      this.playAt = nowMs + this.jitter.delayMs;
     }
   }
 
@@ -212,6 +219,11 @@ export class SpeechPlayout {
   /** Milliseconds of speech received and not yet played. */
   get queuedMs(): number {
     return ((this.received - this.played) / this.options.sampleRate) * 1000;
+  }
+
+  /** How long speech that starts an utterance (or follows an underrun) now waits before it plays (ms). */
+  get delayMs(): number {
+    return this.jitter.delayMs;
   }
 
   get sampleRate(): number {
