@@ -1,10 +1,11 @@
 /**
  * Proves the video encoder's GPU path on a machine with an NVIDIA GPU (issue 18): the probe picks h264_nvenc, a 10 s
  * 512x512/30 clip with speech encodes with it, ffprobe reads H.264 + AAC of the right size, rate and duration, and
- * the encode is timed against libx264 on the same frames. Exits 1 when the probe finds no working h264_nvenc.
+ * the encode is timed against libx264 on the same frames. Exits 1 when the probe finds no working h264_nvenc, after
+ * printing ffmpeg's reason and proving the libx264 fallback there.
  * Run: npx tsx scripts/check-nvenc.ts
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -64,12 +65,36 @@ async function encodeWith(encoder: H264Encoder, dir: string): Promise<{ seconds:
   return { seconds, probe: probe.trim() };
 }
 
+/** ffmpeg's own words for why an NVENC encode fails here. */
+function nvencError(): string {
+  const args = [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=s=256x256:d=0.2',
+    '-c:v',
+    'h264_nvenc',
+    '-f',
+    'null',
+    '-',
+  ];
+  const run = spawnSync('ffmpeg', args, { encoding: 'utf8', timeout: 15_000 });
+  return run.error ? run.error.message : run.stderr.trim().split('\n').slice(0, 2).join(' / ');
+}
+
 const dir = await mkdtemp(path.join(tmpdir(), 'check-nvenc-'));
 try {
   const chosen = await probeH264Encoder();
   console.log(`probe chose: ${chosen}`);
   if (chosen !== 'h264_nvenc') {
-    console.log('no working h264_nvenc here (no NVIDIA GPU or driver): videos encode with libx264');
+    // Say why (no GPU, no driver, or a GPU without an NVENC unit, as the H100 and H200), then prove the fallback.
+    console.log(`no working h264_nvenc here: ${nvencError()}`);
+    const { seconds, probe } = await encodeWith('libx264', dir);
+    console.log(`fallback libx264: ${SECONDS} s of ${WIDTH}x${HEIGHT}/${FPS} in ${seconds.toFixed(2)} s`);
+    console.log(probe);
     process.exitCode = 1;
   } else {
     for (const encoder of ['h264_nvenc', 'libx264'] as const) {

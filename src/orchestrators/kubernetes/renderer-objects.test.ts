@@ -55,6 +55,8 @@ describe('renderer objects', () => {
     });
     expect(pod.nodeSelector).toEqual({ 'avatars.dev/gpu-type': 'nvidia-h100' });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    // NVENC's library is mounted only when the container asks for the video capability.
+    expect(pod.containers[0]!.env).toContainEqual({ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility,video' });
   });
 
   it('maps gpuType to the node label key and values the cluster uses', () => {
@@ -72,6 +74,7 @@ describe('renderer objects', () => {
     expect(pod.containers[0]!.resources!.limits).not.toHaveProperty('nvidia.com/gpu');
     expect(pod.nodeSelector).toEqual({});
     expect(pod.tolerations).toEqual([]);
+    expect(pod.containers[0]!.env!.map((variable) => variable.name)).not.toContain('NVIDIA_DRIVER_CAPABILITIES');
   });
 
   it('gives the renderer its environment, the secret only by reference, and probes on /health', () => {
@@ -88,6 +91,7 @@ describe('renderer objects', () => {
       PORTRAIT_FACE: rendererSpec.portrait.faceUrl,
       RENDER_CONFIG: JSON.stringify(rendererSpec.config),
       RENDERER_ICE_HOSTS: { fieldRef: { fieldPath: 'status.podIP' } },
+      NVIDIA_DRIVER_CAPABILITIES: 'compute,utility,video',
     });
     const limited = buildRendererObjects({ ...rendererSpec, maxSessions: 6 }, options).deployment.spec!.template.spec!.containers[0]!;
     expect(limited.env!.find((variable) => variable.name === 'MAX_SESSIONS')?.value).toBe('6');

@@ -142,6 +142,9 @@ export function buildRendererObjects(spec: RendererSpec, options: RendererObject
             ),
             // WebRTC host candidates: the pod's own address.
             { name: RENDERER_ENV.iceHosts, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+            // The NVIDIA container toolkit mounts only compute and utility libraries by default; `video` adds
+            // libnvidia-encode, without which ffmpeg's h264_nvenc cannot encode talking videos on the GPU.
+            ...(gpu > 0 ? [{ name: 'NVIDIA_DRIVER_CAPABILITIES', value: 'compute,utility,video' }] : []),
           ],
           resources: { requests: { cpu: spec.resources.cpu, memory: spec.resources.memory }, limits },
           // Loading models can take minutes; liveness starts counting only once the startup probe passed.
