@@ -14,6 +14,7 @@ import pytest
 from avatars import AsyncAvatarsClient
 from avatars.testing import LiveKitServer, livekit_server
 
+from .receiver import Receiver, running_receiver
 from .support import Server, client_for, key_for, launch_server, psql, wait_ready
 
 STORES = ["sqlite", "postgres"]
@@ -77,6 +78,19 @@ async def stranger(server: Server) -> AsyncIterator[AsyncAvatarsClient]:
     """An admin of another organization."""
     async with client_for(server, server.keys["stranger"].key) as c:
         yield c
+
+
+@pytest.fixture
+async def hooks(server: Server) -> AsyncIterator[AsyncAvatarsClient]:
+    """An admin of an organization of its own: its webhooks hear only what the webhook tests do."""
+    server.api.process.check_alive()
+    async with client_for(server, server.keys["hooks"].key) as c:
+        yield c
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from running_receiver()
 
 
 @pytest.fixture

@@ -10,8 +10,10 @@ import os
 import secrets
 import subprocess
 import time
+import wave
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from io import BytesIO
 from pathlib import Path
 
 import httpx
@@ -19,12 +21,14 @@ import pytest
 
 from avatars import DEFAULT_TIMEOUT, AsyncAvatarsClient, AvatarsError
 from avatars.testing import (
+    ESPEAK_RATE,
     FIXTURES,
     LIVEKIT_API_KEY,
     LIVEKIT_API_SECRET,
     PORTRAIT,
     AvatarsServer,
     Key,
+    espeak,
     launch_avatars,
 )
 from avatars.types import Scope
@@ -49,6 +53,9 @@ SERVER_ENV = {
     "SESSIONS_PER_AVATAR": "1",
     "MAX_VRM_MB": "1",
     "MAX_IMAGE_MB": "1",
+    # Webhooks may call the tests' receiver on loopback, and retry a failed delivery a second later.
+    "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+    "WEBHOOK_RETRY_SCHEDULE": "1,1,1",
 }
 UPLOAD_LIMIT_BYTES = 1024 * 1024
 
@@ -57,10 +64,15 @@ def psql(sql: str) -> None:
     subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-qtA", DATABASE_URL, "-c", sql], check=True, capture_output=True)
 
 
+# The run's keys hold every scope, webhooks' too.
+SCOPES = "avatars:read,avatars:write,keys:admin,webhooks:admin"
+
+
 @dataclass
 class Server:
-    """The API on one store, with the run's two keys once ready: ``admin`` (user u of organization o) and
-    ``stranger`` (an admin of another organization)."""
+    """The API on one store, with the run's keys once ready: ``admin`` (user u of organization o), ``stranger`` (an
+    admin of another organization) and ``hooks`` (an admin of an organization of its own, whose webhooks hear only
+    the events of the webhook tests)."""
 
     store: str
     api: AvatarsServer
@@ -70,6 +82,11 @@ class Server:
     @property
     def url(self) -> str:
         return self.api.url
+
+    @property
+    def blobs(self) -> Path:
+        """Where the server keeps its files (local blobs on both stores)."""
+        return Path(self.api.env["DATA_DIR"]) / "blobs"
 
 
 def launch_server(store: str, data_dir: Path) -> Server:
@@ -84,11 +101,12 @@ def launch_server(store: str, data_dir: Path) -> Server:
 
 
 def wait_ready(server: Server) -> None:
-    """Wait for the server, then make the run's two keys."""
+    """Wait for the server, then make the run's keys."""
     if server.keys:
         return
     server.api.wait_ready()
-    server.keys.update(server.api.make_keys({"admin": ("u", "o"), "stranger": ("s", "other-org")}))
+    owners = {"admin": ("u", "o"), "stranger": ("s", "other-org"), "hooks": ("h", "hooks-org")}
+    server.keys.update(server.api.make_keys(owners, SCOPES))
 
 
 def client_for(server: Server, key: str, timeout: float | httpx.Timeout = DEFAULT_TIMEOUT) -> AsyncAvatarsClient:
@@ -134,3 +152,22 @@ def avatar_room_token(room: str, agent_identity: str, secret: str = LIVEKIT_API_
     unsigned = f"{b64(json.dumps({'alg': 'HS256', 'typ': 'JWT'}).encode())}.{b64(json.dumps(claims).encode())}"
     signature = hmac.new(secret.encode(), unsigned.encode(), hashlib.sha256).digest()
     return f"{unsigned}.{b64(signature)}"
+
+
+def spoken_wav(text: str) -> bytes:
+    """A WAV file of espeak-ng saying ``text`` (mono 16-bit, 22050 Hz), with its sizes written, as a user would upload
+    one (espeak-ng's own streamed header leaves them at their maximum)."""
+    out = BytesIO()
+    with wave.open(out, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(ESPEAK_RATE)
+        w.writeframes(espeak(text))
+    return out.getvalue()
+
+
+def wav_seconds(wav: bytes) -> float:
+    with wave.open(BytesIO(wav)) as w:
+        frames: int = w.getnframes()
+        rate: int = w.getframerate()
+    return frames / rate

@@ -25,7 +25,7 @@ async def test_whoami_names_the_key_its_user_organization_and_scopes(server: Ser
         "keyId": server.keys["admin"].id,
         "userId": "u",
         "organizationId": "o",
-        "scopes": ["avatars:read", "avatars:write", "keys:admin"],
+        "scopes": ["avatars:read", "avatars:write", "keys:admin", "webhooks:admin"],
     }
 
 

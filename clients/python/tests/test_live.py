@@ -124,6 +124,13 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     assert page["count"] == 3 and [s["_id"] for s in page["sessions"]] == [second["sessionId"]]  # newest first
     older = await client.sessions.list(avatar_id, limit=2, offset=1)
     assert [s["_id"] for s in older["sessions"]] == [joined["sessionId"], session_id]
+    # By cursor: the next page starts after the last one's last session; the walk ends with nextCursor None.
+    assert page["nextCursor"] is not None
+    after = await client.sessions.list(avatar_id, limit=2, after=page["nextCursor"])
+    assert [s["_id"] for s in after["sessions"]] == [joined["sessionId"], session_id]
+    assert after["nextCursor"] is None
+    walked = [s["_id"] async for s in client.sessions.iterate(avatar_id, page_size=1)]
+    assert walked == [second["sessionId"], joined["sessionId"], session_id]
 
     # Undeploy: the session goes with the container; the preview is the contract's 503 again.
     await client.avatars.undeploy(avatar_id)

@@ -43,9 +43,8 @@ def test_the_blocking_client_round_trip(server: Server) -> None:
 
 
 def test_errors_are_the_same_exceptions(server: Server) -> None:
-    with AvatarsClient(api_key="sk_wrong", base_url=server.url) as client:
-        with pytest.raises(UnauthorizedError) as e:
-            client.avatars.list()
+    with AvatarsClient(api_key="sk_wrong", base_url=server.url) as client, pytest.raises(UnauthorizedError) as e:
+        client.avatars.list()
     assert (e.value.status, e.value.code) == (401, "unauthorized")
 
 

@@ -13,8 +13,11 @@ from ._client import DEFAULT_BASE_URL, DEFAULT_TIMEOUT, AsyncAvatarsClient
 from ._resources import NOT_GIVEN, AvatarSettings, AvatarsResource, KeysResource, NotGiven, SessionsResource, SourceFile
 from ._sync import AvatarsClient
 from ._version import __version__
-from .expressions import expression
+from ._videos import VideosResource
+from ._webhooks import WebhooksResource
 from .errors import *  # every exception of the package: errors.__all__
+from .expressions import expression
+from .webhook_verifier import WebhookVerifier, verify_webhook
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -28,8 +31,12 @@ __all__ = [
     "NotGiven",
     "SessionsResource",
     "SourceFile",
+    "VideosResource",
+    "WebhookVerifier",
+    "WebhooksResource",
     "__version__",
     "expression",
     "types",
+    "verify_webhook",
 ]
 __all__ += errors.__all__

@@ -8,6 +8,8 @@ import httpx
 
 from ._resources import AvatarsResource, KeysResource, SessionsResource
 from ._version import __version__
+from ._videos import VideosResource
+from ._webhooks import WebhooksResource
 from .errors import AvatarsConnectionError, AvatarsError, AvatarsTimeoutError, error_from_response
 
 DEFAULT_BASE_URL = "http://localhost:3000"
@@ -43,8 +45,7 @@ class AsyncAvatarsClient:
             )
         url = (base_url if base_url is not None else os.environ.get("AVATARS_API_URL")) or DEFAULT_BASE_URL
         url = url.rstrip("/")
-        if url.endswith(_API_PREFIX):
-            url = url[: -len(_API_PREFIX)]
+        url = url.removesuffix(_API_PREFIX)
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must be an http:// or https:// URL; got {url!r}.")
         self.base_url = url
@@ -54,6 +55,8 @@ class AsyncAvatarsClient:
         self.avatars = AvatarsResource(self)
         self.sessions = SessionsResource(self)
         self.keys = KeysResource(self)
+        self.videos = VideosResource(self)
+        self.webhooks = WebhooksResource(self)
 
     def __repr__(self) -> str:
         # The key never appears: reprs end up in logs.
@@ -79,13 +82,17 @@ class AsyncAvatarsClient:
         params: dict[str, str | int] | None = None,
         json: Any = None,
         content: bytes | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
         timeout: float | httpx.Timeout | None = None,
     ) -> Any:
         """One call of the API (``path`` from ``/api/v1/...``): its JSON answer, None for an empty one.
 
-        The resource methods are built on this; use it directly only for what they do not cover. An error answer
-        raises the :class:`AvatarsError` subclass of its status. ``timeout`` replaces the client's for this call.
+        The resource methods are built on this; use it directly only for what they do not cover. ``files``
+        (``{field: (filename, bytes, content_type)}``) and ``data`` (text fields) send multipart/form-data. An error
+        answer raises the :class:`AvatarsError` subclass of its status. ``timeout`` replaces the client's for this
+        call.
         """
         sent = {
             "X-API-Key": self._api_key,
@@ -100,6 +107,8 @@ class AsyncAvatarsClient:
                 params=params,
                 json=json,
                 content=content,
+                files=files,
+                data=data,
                 headers=sent,
                 timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
             )

@@ -1,15 +1,17 @@
-"""The API's resources: ``client.avatars``, ``client.sessions``, ``client.keys``. Each method is one call and returns
-the answer's JSON, typed (avatars.types)."""
+"""The API's resources: ``client.avatars``, ``client.sessions``, ``client.keys`` (``client.videos`` and
+``client.webhooks`` are in their own modules). Each method is one call and returns the answer's JSON, typed
+(avatars.types); each ``iterate`` walks a list's pages to the end."""
 
 from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, TypedDict, Unpack, cast
 from urllib.parse import quote
 
+from ._paging import walk_pages
 from .errors import AvatarFailedError, WaitTimeoutError
 from .types import (
     ApiKey,
@@ -17,6 +19,7 @@ from .types import (
     Avatar,
     AvatarList,
     AvatarStatus,
+    AvatarSummary,
     CreatedApiKey,
     DeletedAvatar,
     DeploymentState,
@@ -133,10 +136,31 @@ class AvatarsResource:
     def __init__(self, client: AsyncAvatarsClient) -> None:
         self._client = client
 
-    async def list(self, *, name: str | None = None, limit: int | None = None, offset: int | None = None) -> AvatarList:
-        """The avatars the key may see, newest first (``avatars:read``). ``count`` is the total, not the page's."""
-        params = _query(name=name, limit=limit, offset=offset)
+    async def list(
+        self,
+        *,
+        name: str | None = None,
+        limit: int | None = None,
+        after: str | None = None,
+        offset: int | None = None,
+    ) -> AvatarList:
+        """One page of the avatars the key may see, newest first (``avatars:read``): ``limit`` of them (1..200, 50 by
+        default) after the cursor ``after`` (the previous page's ``nextCursor``; None on the last page). ``count`` is
+        the total, not the page's. ``offset`` is kept for old callers, up to 1000 only; :meth:`iterate` walks them all.
+        """
+        params = _query(name=name, limit=limit, after=after, offset=offset)
         return cast(AvatarList, await self._client.request("GET", "/api/v1/avatars", params=params))
+
+    def iterate(self, *, name: str | None = None, page_size: int | None = None) -> AsyncIterator[AvatarSummary]:
+        """Every avatar the key may see (``name`` filters), newest first, a page of ``page_size`` at a time:
+        ``async for avatar in client.avatars.iterate(): ...``. Avatars created or deleted meanwhile move no other one:
+        each that exists throughout comes exactly once."""
+
+        async def page(after: str | None) -> tuple[list[AvatarSummary], str | None]:
+            answer = await self.list(name=name, limit=page_size, after=after)
+            return answer["avatars"], answer["nextCursor"]
+
+        return walk_pages(page)
 
     async def get(self, avatar_id: str) -> Avatar:
         return cast(Avatar, await self._client.request("GET", f"/api/v1/avatars/{_id(avatar_id)}"))
@@ -288,14 +312,28 @@ class SessionsResource:
         """End the session at once (``avatars:write``); ending an ended one changes nothing."""
         await self._client.request("DELETE", f"/api/v1/sessions/{_id(session_id)}")
 
-    async def list(self, avatar_id: str, *, limit: int | None = None, offset: int | None = None) -> SessionList:
-        """The avatar's sessions, newest first, each kept a day past its expiry (``avatars:read``)."""
+    async def list(
+        self, avatar_id: str, *, limit: int | None = None, after: str | None = None, offset: int | None = None
+    ) -> SessionList:
+        """One page of the avatar's sessions, newest first, each kept a day past its expiry (``avatars:read``);
+        paged as :meth:`AvatarsResource.list` is."""
         return cast(
             SessionList,
             await self._client.request(
-                "GET", f"/api/v1/avatars/{_id(avatar_id)}/sessions", params=_query(limit=limit, offset=offset)
+                "GET",
+                f"/api/v1/avatars/{_id(avatar_id)}/sessions",
+                params=_query(limit=limit, after=after, offset=offset),
             ),
         )
+
+    def iterate(self, avatar_id: str, *, page_size: int | None = None) -> AsyncIterator[LiveSession]:
+        """Every session of the avatar, newest first, page by page."""
+
+        async def page(after: str | None) -> tuple[list[LiveSession], str | None]:
+            answer = await self.list(avatar_id, limit=page_size, after=after)
+            return answer["sessions"], answer["nextCursor"]
+
+        return walk_pages(page)
 
 
 class KeysResource:
@@ -326,9 +364,20 @@ class KeysResource:
             body["expiresInDays"] = expires_in_days
         return cast(CreatedApiKey, await self._client.request("POST", "/api/v1/auth/api-keys", json=body))
 
-    async def list(self) -> ApiKeyList:
-        """The keys of the caller's organization (of its user, for a key without one), without secrets."""
-        return cast(ApiKeyList, await self._client.request("GET", "/api/v1/auth/api-keys"))
+    async def list(self, *, limit: int | None = None, after: str | None = None) -> ApiKeyList:
+        """The keys of the caller's organization (of its user, for a key without one), without secrets, newest first;
+        paged as :meth:`AvatarsResource.list` is."""
+        params = _query(limit=limit, after=after)
+        return cast(ApiKeyList, await self._client.request("GET", "/api/v1/auth/api-keys", params=params))
+
+    def iterate(self, *, page_size: int | None = None) -> AsyncIterator[ApiKey]:
+        """Every key of the caller's organization, page by page."""
+
+        async def page(after: str | None) -> tuple[list[ApiKey], str | None]:
+            answer = await self.list(limit=page_size, after=after)
+            return answer["keys"], answer.get("nextCursor")
+
+        return walk_pages(page)
 
     async def revoke(self, key_id: str) -> ApiKey:
         """Revoke a key (by its ``id``, ``ak_...``): it is refused from the next request on."""

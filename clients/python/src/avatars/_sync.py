@@ -8,14 +8,17 @@ between calls.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from types import TracebackType
-from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
+from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, cast, overload
 
 import httpx
 
 from ._client import DEFAULT_TIMEOUT, AsyncAvatarsClient
 from ._resources import AvatarsResource, KeysResource, SessionsResource
+from ._videos import VideosResource
+from ._webhooks import WebhooksResource
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,6 +62,52 @@ class _Blocking(Generic[P, R]):
         return call
 
 
+class _BlockingIterator(Generic[P, R]):
+    """A resource's async iterator (``iterate``), as a plain iterator whose every step runs on the façade's loop."""
+
+    def __init__(self, method: Callable[Concatenate[Any, P], AsyncIterator[R]]) -> None:
+        self._method = method
+        self.__doc__ = method.__doc__
+
+    @overload
+    def __get__(self, obj: None, owner: type[Any]) -> Self: ...
+    @overload
+    def __get__(self, obj: _SyncResource, owner: type[Any]) -> Callable[P, Iterator[R]]: ...
+    def __get__(self, obj: _SyncResource | None, owner: type[Any]) -> Self | Callable[P, Iterator[R]]:
+        if obj is None:
+            return self
+        method, resource, runner = self._method, obj._resource, obj._runner
+
+        def call(*args: P.args, **kwargs: P.kwargs) -> Iterator[R]:
+            items = method(resource, *args, **kwargs)
+
+            async def step() -> tuple[bool, R | None]:
+                # StopAsyncIteration is answered, not raised: it must not cross the runner.
+                try:
+                    return True, await anext(items)
+                except StopAsyncIteration:
+                    return False, None
+
+            async def close() -> None:
+                closer = getattr(items, "aclose", None)
+                if closer is not None:
+                    await closer()
+
+            try:
+                while True:
+                    more, item = _run(runner, step)
+                    if not more:
+                        return
+                    yield cast(R, item)
+            finally:
+                # A walk left early (break): its pages are let go now, or never once the client is closed.
+                with contextlib.suppress(RuntimeError):
+                    _run(runner, close)
+
+        call.__doc__ = method.__doc__
+        return call
+
+
 class Avatars(_SyncResource):
     list = _Blocking(AvatarsResource.list)
     get = _Blocking(AvatarsResource.get)
@@ -70,6 +119,7 @@ class Avatars(_SyncResource):
     undeploy = _Blocking(AvatarsResource.undeploy)
     preview = _Blocking(AvatarsResource.preview)
     wait_until = _Blocking(AvatarsResource.wait_until)
+    iterate = _BlockingIterator(AvatarsResource.iterate)
 
 
 class Sessions(_SyncResource):
@@ -77,6 +127,7 @@ class Sessions(_SyncResource):
     get = _Blocking(SessionsResource.get)
     end = _Blocking(SessionsResource.end)
     list = _Blocking(SessionsResource.list)
+    iterate = _BlockingIterator(SessionsResource.iterate)
 
 
 class Keys(_SyncResource):
@@ -84,6 +135,26 @@ class Keys(_SyncResource):
     create = _Blocking(KeysResource.create)
     list = _Blocking(KeysResource.list)
     revoke = _Blocking(KeysResource.revoke)
+    iterate = _BlockingIterator(KeysResource.iterate)
+
+
+class Videos(_SyncResource):
+    create = _Blocking(VideosResource.create)
+    get = _Blocking(VideosResource.get)
+    list = _Blocking(VideosResource.list)
+    iterate = _BlockingIterator(VideosResource.iterate)
+    delete = _Blocking(VideosResource.delete)
+    wait_until_done = _Blocking(VideosResource.wait_until_done)
+
+
+class Webhooks(_SyncResource):
+    create = _Blocking(WebhooksResource.create)
+    get = _Blocking(WebhooksResource.get)
+    list = _Blocking(WebhooksResource.list)
+    iterate = _BlockingIterator(WebhooksResource.iterate)
+    delete = _Blocking(WebhooksResource.delete)
+    list_deliveries = _Blocking(WebhooksResource.list_deliveries)
+    iterate_deliveries = _BlockingIterator(WebhooksResource.iterate_deliveries)
 
 
 class AvatarsClient(_SyncResource):
@@ -107,6 +178,8 @@ class AvatarsClient(_SyncResource):
         self.avatars = Avatars(self._async.avatars, self._runner)
         self.sessions = Sessions(self._async.sessions, self._runner)
         self.keys = Keys(self._async.keys, self._runner)
+        self.videos = Videos(self._async.videos, self._runner)
+        self.webhooks = Webhooks(self._async.webhooks, self._runner)
 
     request = _Blocking(AsyncAvatarsClient.request)
 

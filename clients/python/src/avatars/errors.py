@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from .types import Avatar, ErrorDetail
+from .types import Avatar, ErrorDetail, Video
 
 # The package's exceptions, all of which `avatars` exports.
 __all__ = [
@@ -32,7 +32,10 @@ __all__ = [
     "UnauthorizedError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
+    "VideoFailedError",
+    "VideoWaitTimeoutError",
     "WaitTimeoutError",
+    "WebhookVerificationError",
 ]
 
 
@@ -143,6 +146,31 @@ class AvatarFailedError(AvatarsError):
     def __init__(self, message: str, avatar: Avatar) -> None:
         super().__init__(None, "avatar-failed", message)
         self.avatar = avatar
+
+
+class VideoWaitTimeoutError(AvatarsError, TimeoutError):
+    """``videos.wait_until_done`` gave up: the video was not done in time (it goes on rendering). ``video`` is the last
+    one seen."""
+
+    def __init__(self, message: str, video: Video) -> None:
+        super().__init__(None, "wait-timeout", message)
+        self.video = video
+
+
+class VideoFailedError(AvatarsError):
+    """``videos.wait_until_done`` stopped: the video job ``failed`` (``video["error"]`` says why)."""
+
+    def __init__(self, message: str, video: Video) -> None:
+        super().__init__(None, "video-failed", message)
+        self.video = video
+
+
+class WebhookVerificationError(AvatarsError):
+    """A delivery a receiver got is not one the API signed with this secret: a missing or malformed header, a
+    signature that does not match the body, or a timestamp more than 5 minutes off. Answer it 4xx and drop it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(None, "invalid-signature", message)
 
 
 _BY_STATUS: dict[int, type[AvatarsError]] = {

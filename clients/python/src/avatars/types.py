@@ -15,7 +15,7 @@ DeploymentState = Literal["stopped", "starting", "running", "stopping", "failed"
 RenderStyle = Literal["vrm", "orb"]
 SchedulingMode = Literal["on_demand", "always_on"]
 GpuType = Literal["nvidia-t4", "nvidia-l4", "nvidia-a10", "nvidia-l40s", "nvidia-a100", "nvidia-h100"]
-Scope = Literal["avatars:read", "avatars:write", "keys:admin"]
+Scope = Literal["avatars:read", "avatars:write", "keys:admin", "webhooks:admin"]
 Transport = Literal["whep", "livekit"]
 SessionState = Literal["active", "ended"]
 Emotion = Literal["neutral", "happy", "sad", "surprised", "angry", "thinking"]
@@ -118,6 +118,8 @@ class AvatarList(TypedDict):
     avatars: list[AvatarSummary]
     count: int
     """How many avatars match in all, not only on this page."""
+    nextCursor: str | None
+    """Pass it as ``after`` for the next page; None on the last page."""
 
 
 class DeletedAvatar(TypedDict):
@@ -207,6 +209,7 @@ class LiveSession(TypedDict):
 class SessionList(TypedDict):
     sessions: list[LiveSession]
     count: int
+    nextCursor: str | None
 
 
 class WhoAmI(TypedDict):
@@ -237,8 +240,221 @@ class CreatedApiKey(ApiKey):
 
 class ApiKeyList(TypedDict):
     keys: list[ApiKey]
+    # Servers with paged key lists (issue 19) also answer these.
+    count: NotRequired[int]
+    nextCursor: NotRequired[str | None]
 
 
 class ErrorDetail(TypedDict):
     path: str
     message: str
+
+
+VideoStatus = Literal["queued", "rendering", "completed", "failed"]
+VideoSource = Literal["audio", "text"]
+
+
+class ColorBackground(TypedDict):
+    color: str
+    """``#rrggbb``"""
+
+
+class ImageBackground(TypedDict):
+    imageUrl: str
+
+
+class Video(TypedDict):
+    """A talking video job (docs/videos.md): ``queued``, ``rendering`` (``progress`` 0..1), then ``completed``
+    (``url``, and ``transparentUrl`` when asked for) or ``failed`` (``error``, a sentence)."""
+
+    _id: str
+    avatarId: str
+    status: VideoStatus
+    progress: float
+    url: str | None
+    """The MP4 (H.264 + AAC), once completed: a capability URL, fetched without a key."""
+    transparentUrl: str | None
+    """The WebM (VP9 with alpha), once completed, when ``transparent`` was asked for."""
+    durationSeconds: float
+    width: int
+    height: int
+    frameRate: int
+    error: str | None
+    source: VideoSource
+    transparent: bool
+    expression: Expression | None
+    background: ColorBackground | ImageBackground | None
+    userId: str
+    organizationId: str | None
+    createdAt: str
+    updatedAt: str
+    completedAt: str | None
+
+
+class VideoList(TypedDict):
+    videos: list[Video]
+    count: int
+    nextCursor: str | None
+
+
+WebhookEventType = Literal[
+    "video.completed",
+    "video.failed",
+    "avatar.ready",
+    "avatar.failed",
+    "deployment.running",
+    "deployment.failed",
+    "session.ended",
+]
+WEBHOOK_EVENT_TYPES: Final[tuple[WebhookEventType, ...]] = get_args(WebhookEventType)
+WebhookStatus = Literal["active", "failing", "disabled"]
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+
+
+class Webhook(TypedDict):
+    """An endpoint the API POSTs events to (docs/webhooks.md), without its secret."""
+
+    _id: str
+    url: str
+    events: list[WebhookEventType]
+    description: str | None
+    status: WebhookStatus
+    """``failing``: a delivery ran out of retries (a later success makes it ``active``); ``disabled``: it answered 410."""
+    statusReason: str | None
+    userId: str
+    organizationId: str | None
+    createdAt: str
+    updatedAt: str
+
+
+class CreatedWebhook(Webhook):
+    secret: str
+    """``whsec_...``: what deliveries are signed with (:class:`avatars.WebhookVerifier`). Shown only in this answer."""
+
+
+class WebhookList(TypedDict):
+    webhooks: list[Webhook]
+    count: int
+    nextCursor: str | None
+
+
+class WebhookPayload(TypedDict):
+    """The body of a delivery, as the delivery log shows it."""
+
+    type: WebhookEventType
+    timestamp: str
+    data: dict[str, Any]
+
+
+class WebhookDelivery(TypedDict):
+    """One event sent (or being sent) to an endpoint, with its attempts."""
+
+    id: str
+    """``msg_...``, the ``webhook-id`` header of every attempt."""
+    event: WebhookEventType
+    status: DeliveryStatus
+    attempts: int
+    lastStatusCode: int | None
+    """The receiver's last HTTP status; None when it never answered (``lastError`` says why)."""
+    lastError: str | None
+    nextAttemptAt: str | None
+    createdAt: str
+    updatedAt: str
+    deliveredAt: str | None
+    payload: WebhookPayload
+
+
+class WebhookDeliveryList(TypedDict):
+    deliveries: list[WebhookDelivery]
+    count: int
+    # Servers with a paged delivery log (issue 19) also answer it.
+    nextCursor: NotRequired[str | None]
+
+
+# The events a receiver gets, one TypedDict per type: checking ``event["type"]`` narrows ``event["data"]``.
+
+
+class AvatarReadyData(TypedDict):
+    avatarId: str
+    name: str
+    tier: Tier
+    status: Literal["ready"]
+
+
+class AvatarFailedData(TypedDict):
+    avatarId: str
+    name: str
+    tier: Tier
+    error: str
+
+
+class DeploymentRunningData(TypedDict):
+    avatarId: str
+    state: Literal["running"]
+
+
+class DeploymentFailedData(TypedDict):
+    avatarId: str
+    state: Literal["failed"]
+    error: str | None
+
+
+class SessionEndedData(TypedDict):
+    sessionId: str
+    avatarId: str
+    endReason: str | None
+    endedAt: str
+
+
+class VideoCompletedEvent(TypedDict):
+    type: Literal["video.completed"]
+    timestamp: str
+    data: Video
+
+
+class VideoFailedEvent(TypedDict):
+    type: Literal["video.failed"]
+    timestamp: str
+    data: Video
+
+
+class AvatarReadyEvent(TypedDict):
+    type: Literal["avatar.ready"]
+    timestamp: str
+    data: AvatarReadyData
+
+
+class AvatarFailedEvent(TypedDict):
+    type: Literal["avatar.failed"]
+    timestamp: str
+    data: AvatarFailedData
+
+
+class DeploymentRunningEvent(TypedDict):
+    type: Literal["deployment.running"]
+    timestamp: str
+    data: DeploymentRunningData
+
+
+class DeploymentFailedEvent(TypedDict):
+    type: Literal["deployment.failed"]
+    timestamp: str
+    data: DeploymentFailedData
+
+
+class SessionEndedEvent(TypedDict):
+    type: Literal["session.ended"]
+    timestamp: str
+    data: SessionEndedData
+
+
+WebhookEvent = (
+    VideoCompletedEvent
+    | VideoFailedEvent
+    | AvatarReadyEvent
+    | AvatarFailedEvent
+    | DeploymentRunningEvent
+    | DeploymentFailedEvent
+    | SessionEndedEvent
+)
+"""A verified delivery's body (:meth:`avatars.WebhookVerifier.verify`)."""
