@@ -30,6 +30,17 @@ def test_the_blocking_client_round_trip(server: Server) -> None:
         client.avatars.upload_source(portrait["_id"], ASTRONAUT)
         assert client.avatars.wait_until(portrait["_id"], status="ready", timeout=60, interval=0.2)["preprocessed"]
         assert client.sessions.list(portrait["_id"]) == {"sessions": [], "count": 0, "nextCursor": None}
+        assert list(client.sessions.iterate(portrait["_id"])) == []
+        assert client.videos.list(portrait["_id"]) == {"videos": [], "count": 0, "nextCursor": None}
+        assert list(client.videos.iterate(portrait["_id"])) == []
+        with pytest.raises(NotFoundError):
+            client.videos.wait_until_done("vid_doesNotExist", timeout=1)
+        hook = client.webhooks.create(url="https://example.com/hooks", events=["session.ended"])
+        assert hook["_id"] in [w["_id"] for w in client.webhooks.iterate()]
+        assert client.webhooks.list_deliveries(hook["_id"])["deliveries"] == []
+        client.webhooks.delete(hook["_id"])
+        with pytest.raises(NotFoundError):
+            client.webhooks.get(hook["_id"])
         with pytest.raises(NotFoundError):
             client.sessions.get("ses_doesNotExist")
         with pytest.raises(NotFoundError):
