@@ -131,3 +131,25 @@ async def test_too_many_requests_is_429_with_retry_after(server: Server, admin: 
     err = refused[0]
     assert (err.status, err.code) == (429, "rate-limited")
     assert err.retry_after is not None and 0 < err.retry_after <= 60
+
+
+async def test_the_key_list_pages_by_cursor(client: AsyncAvatarsClient, unique: str) -> None:
+    made = [(await client.keys.create(scopes=["avatars:read"], name=unique))["id"] for _ in range(3)]
+    first = await client.keys.list(limit=2)
+    assert [k["id"] for k in first["keys"]] == made[:0:-1]  # newest first
+    assert first["nextCursor"] is not None and first["count"] >= 3
+    second = await client.keys.list(limit=2, after=first["nextCursor"])
+    assert second["keys"][0]["id"] == made[0]
+
+    # The whole list, walked two at a time while a key is revoked mid-walk: each key once, none skipped.
+    walked: list[str] = []
+    async for key in client.keys.iterate(page_size=2):
+        walked.append(key["id"])
+        if len(walked) == 1:
+            await client.keys.revoke(made[1])  # a revoked key stays listed
+    assert walked[:3] == made[::-1]
+    assert len(walked) == len(set(walked)) == (await client.keys.list())["count"]
+
+    with pytest.raises(BadRequestError) as e:
+        await client.keys.list(after="not-a-cursor")
+    assert e.value.details[0]["path"] == "after"

@@ -364,10 +364,12 @@ class KeysResource:
             body["expiresInDays"] = expires_in_days
         return cast(CreatedApiKey, await self._client.request("POST", "/api/v1/auth/api-keys", json=body))
 
-    async def list(self, *, limit: int | None = None, after: str | None = None) -> ApiKeyList:
-        """The keys of the caller's organization (of its user, for a key without one), without secrets, newest first;
-        paged as :meth:`AvatarsResource.list` is."""
-        params = _query(limit=limit, after=after)
+    async def list(
+        self, *, limit: int | None = None, after: str | None = None, offset: int | None = None
+    ) -> ApiKeyList:
+        """One page of the keys of the caller's organization (of its user, for a key without one), without secrets,
+        newest first (50 by default, at most 200); paged as :meth:`AvatarsResource.list` is."""
+        params = _query(limit=limit, after=after, offset=offset)
         return cast(ApiKeyList, await self._client.request("GET", "/api/v1/auth/api-keys", params=params))
 
     def iterate(self, *, page_size: int | None = None) -> AsyncIterator[ApiKey]:
@@ -375,7 +377,7 @@ class KeysResource:
 
         async def page(after: str | None) -> tuple[list[ApiKey], str | None]:
             answer = await self.list(limit=page_size, after=after)
-            return answer["keys"], answer.get("nextCursor")
+            return answer["keys"], answer["nextCursor"]
 
         return walk_pages(page)
 

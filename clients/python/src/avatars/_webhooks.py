@@ -79,6 +79,6 @@ class WebhooksResource:
 
         async def page(after: str | None) -> tuple[list[WebhookDelivery], str | None]:
             answer = await self.list_deliveries(webhook_id, limit=page_size, after=after)
-            return answer["deliveries"], answer.get("nextCursor")
+            return answer["deliveries"], answer["nextCursor"]
 
         return walk_pages(page)

@@ -240,9 +240,8 @@ class CreatedApiKey(ApiKey):
 
 class ApiKeyList(TypedDict):
     keys: list[ApiKey]
-    # Servers with paged key lists (issue 19) also answer these.
-    count: NotRequired[int]
-    nextCursor: NotRequired[str | None]
+    count: int
+    nextCursor: str | None
 
 
 class ErrorDetail(TypedDict):
@@ -367,8 +366,7 @@ class WebhookDelivery(TypedDict):
 class WebhookDeliveryList(TypedDict):
     deliveries: list[WebhookDelivery]
     count: int
-    # Servers with a paged delivery log (issue 19) also answer it.
-    nextCursor: NotRequired[str | None]
+    nextCursor: str | None
 
 
 # The events a receiver gets, one TypedDict per type: checking ``event["type"]`` narrows ``event["data"]``.
