@@ -26,6 +26,23 @@ export function parseExpression(name: unknown, intensity: unknown = 1): Required
   return { name: name as Emotion, intensity };
 }
 
+/**
+ * `{ name, intensity? }` as a JSON body or field gives it (a live session's starting `expression`, the session's
+ * expression route), checked as the agent's message is; a problem's sentence begins with `expression.<field>`.
+ */
+export function parseExpressionObject(value: unknown): Required<ExpressionRequest> {
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new Error('expression must be an object with "name" and "intensity".');
+  const { name, intensity, ...rest } = value as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) throw new Error(`expression.${unknown} is not a field: only name and intensity are accepted.`);
+  try {
+    return parseExpression(name, intensity);
+  } catch (error) {
+    throw new Error(`expression.${(error as Error).message.replace(/^"(\w+)"/, '$1')}`);
+  }
+}
+
 /** The weights that hold one emotion at its intensity (neutral, or intensity 0: none). */
 export function weightsOf(request: ExpressionRequest): ExpressionWeights {
   const intensity = request.intensity ?? 1;

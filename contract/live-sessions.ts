@@ -1,3 +1,5 @@
+import { type ExpressionRequest, parseExpressionObject } from './expressions.ts';
+
 /**
  * Live sessions between the API and the rendering container (docs/live-sessions.md): the body of
  * POST /sessions (the API builds it; the renderer checks it with parseSessionRequest), its answer, the limit
@@ -31,6 +33,8 @@ export interface SessionRequest {
   reconnectGraceSeconds: number;
   /** Given for a LiveKit session: the renderer joins this room before it answers. */
   livekit?: LiveKitJoin;
+  /** The emotion the face shows from the first frame, held until the agent sets another (default neutral). */
+  expression?: Required<ExpressionRequest>;
 }
 
 export const SESSION_DEFAULTS = {
@@ -49,6 +53,7 @@ const FIELDS = [
   'maxQueuedSpeechSeconds',
   'reconnectGraceSeconds',
   'livekit',
+  'expression',
 ];
 
 /** Throws a sentence naming the first problem. */
@@ -73,6 +78,7 @@ export function parseSessionRequest(body: unknown): SessionRequest {
     maxQueuedSpeechSeconds: seconds(given.maxQueuedSpeechSeconds, 'maxQueuedSpeechSeconds', SESSION_DEFAULTS.maxQueuedSpeechSeconds, 600),
     reconnectGraceSeconds: seconds(given.reconnectGraceSeconds, 'reconnectGraceSeconds', SESSION_DEFAULTS.reconnectGraceSeconds, 600),
     ...(given.livekit === undefined ? {} : { livekit: livekitOf(given.livekit) }),
+    ...(given.expression === undefined ? {} : { expression: parseExpressionObject(given.expression) }),
   };
 }
 

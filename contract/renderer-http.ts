@@ -2,7 +2,7 @@ import type { ExpressionRequest } from './expressions.ts';
 
 /**
  * The rendering container's HTTP routes (docs/renderer.md; the live-session routes in docs/live-sessions.md and
- * contract/live-sessions.ts). Every route but health and the session-token routes (WHEP, speech) needs
+ * contract/live-sessions.ts). Every route but health and the session-token routes (WHEP, speech, expression) needs
  * `Authorization: Bearer <RENDERER_SECRET>`.
  */
 export const RENDERER_PATHS = {
@@ -20,6 +20,11 @@ export const RENDERER_PATHS = {
   speech: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/speech`,
   /** POST an SDP offer with a session token: 201 with the SDP answer and a Location (whepViewer). */
   whep: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/whep`,
+  /**
+   * POST `{ name, intensity? }` with the agent token (Bearer): the face shows it, as the agent's `expression` message
+   * does (204); the viewer token is 403.
+   */
+  expression: (sessionId: string) => `/sessions/${encodeURIComponent(sessionId)}/expression`,
   /** DELETE: ends one viewer (204). */
   whepViewer: (sessionId: string, viewerId: string) => `/sessions/${encodeURIComponent(sessionId)}/whep/${encodeURIComponent(viewerId)}`,
 } as const;

@@ -18,6 +18,7 @@ import {
 import type { MetricsEvent } from './session-metrics.ts';
 import { LiveKitJoinError, LiveKitWorker } from '../livekit/livekit-worker.ts';
 import { RENDERER_PATHS } from '../../contract/renderer-http.ts';
+import { parseExpressionObject } from '../../contract/expressions.ts';
 import { bindSpeechSocket, refuse } from './speech-socket.ts';
 import { checkWhepOffer, WhepOfferError } from './whep-viewer.ts';
 
@@ -93,6 +94,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       response.writeHead(204).end();
       return;
     }
+    if (parts[2] === 'expression' && parts.length === 3) return setExpression(request, response, id, method);
     if (parts[2] !== 'whep' || parts.length > 4) throw notFound();
     if (method === 'OPTIONS') {
       response.writeHead(204, CORS).end();
@@ -162,6 +164,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       jitterMs: config.jitterMs,
       maxViewers: config.maxViewers,
       iceHosts: config.iceHosts,
+      expression: input.expression,
       onEnded: (gone, reason) => {
         if (sessions.get(gone.id) !== gone) return;
         sessions.delete(gone.id);
@@ -202,6 +205,24 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       }
     }
     sendJson(response, 201, created);
+  }
+
+  /** The agent's emotion over HTTP (what the web SDK's setExpression sends): as its `expression` message, agent token only. */
+  async function setExpression(request: http.IncomingMessage, response: http.ServerResponse, id: string, method: string) {
+    if (method !== 'POST') throw new HttpError(405, 'method-not-allowed', 'This route only answers POST.');
+    const session = sessionForToken(id, request.headers.authorization);
+    if (session.roleOf(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '') !== 'agent')
+      throw new HttpError(403, 'forbidden', 'The viewer token only watches; setting the expression needs the agent token.');
+    let expression: ReturnType<typeof parseExpressionObject>;
+    try {
+      expression = parseExpressionObject(JSON.parse((await readBody(request, MAX_JSON_BYTES)) || 'null'));
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      const message = error instanceof SyntaxError ? 'The request body is not valid JSON.' : (error as Error).message;
+      throw new HttpError(400, error instanceof SyntaxError ? 'invalid-json' : 'validation-failed', message);
+    }
+    session.setExpression(expression);
+    response.writeHead(204).end();
   }
 
   function requireSecret(request: http.IncomingMessage): void {

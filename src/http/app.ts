@@ -23,6 +23,7 @@ import { getSessionRoute } from './routes/sessions/get-session.ts';
 import { endSessionRoute } from './routes/sessions/end-session.ts';
 import { whepProxyRoutes } from './routes/sessions/whep-proxy.ts';
 import { getSessionStatusRoute } from './routes/sessions/get-session-status.ts';
+import { setSessionExpressionRoute } from './routes/sessions/set-session-expression.ts';
 import { attachSpeechProxy } from './routes/sessions/speech-proxy.ts';
 import { whoamiRoute } from './routes/auth/whoami.ts';
 import { createApiKeyRoute } from './routes/auth/create-api-key.ts';
@@ -134,6 +135,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Live sessions: viewers and agents hold a session token, not an API key.
   await whepProxyRoutes(app, services);
   await getSessionStatusRoute(app, services);
+  await setSessionExpressionRoute(app, services);
   attachSpeechProxy(app, services);
 
   await app.register(

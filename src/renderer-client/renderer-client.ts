@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type CreatedSession, LIVEKIT_ERRORS, type SessionRequest, type SessionStatus } from '../../contract/live-sessions.ts';
 import { RENDERER_PATHS, type PreviewRequest, type RendererError } from '../../contract/renderer-http.ts';
+import type { ExpressionRequest } from '../../contract/expressions.ts';
 import { MISSING_PART } from '../../contract/rendering-parts.ts';
 import { RENDERER_VIDEO_PATHS, type RenderVideoRequest, type RenderVideoStatus } from '../../contract/videos.ts';
 import { RendererRefused, RendererUnavailable } from './renderer-errors.ts';
@@ -177,6 +178,19 @@ export class RendererClient {
     );
   }
 
+  /** The emotion the session's face shows, set with the agent token as its `expression` message would (204, or the error). */
+  setExpression(sessionId: string, token: string, expression: ExpressionRequest): Promise<RelayedAnswer> {
+    const body = JSON.stringify(expression);
+    return this.relay(
+      { what: 'the expression', timeoutMs: WHEP_TIMEOUT_MS },
+      'POST',
+      RENDERER_PATHS.expression(sessionId),
+      token,
+      body,
+      'application/json',
+    );
+  }
+
   /**
    * Joins an agent's WebSocket upgrade (already checked by the API) to the session's speech socket in the
    * container, so frames flow untouched. `search` is the caller's query string, token included.
@@ -214,11 +228,18 @@ export class RendererClient {
     upstream.end();
   }
 
-  private relay(call: Call, method: 'POST' | 'DELETE', path: string, token: string, body?: string): Promise<RelayedAnswer> {
+  private relay(
+    call: Call,
+    method: 'POST' | 'DELETE',
+    path: string,
+    token: string,
+    body?: string,
+    contentType = SDP,
+  ): Promise<RelayedAnswer> {
     return this.call(call, async (signal) => {
       const response = await fetch(`${this.endpoint}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': SDP } : {}) },
+        headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
         body,
         signal,
       });

@@ -221,6 +221,12 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
       expect(JSON.parse(active.text)).toMatchObject({ state: 'active', endReason: null });
       return [active];
     },
+    'POST /api/v1/sessions/{id}/expression': async () => [
+      await send('POST', `/api/v1/sessions/${session.sessionId}/expression`, {
+        json: { name: 'happy', intensity: 0.5 },
+        headers: { authorization: `Bearer ${session.token}` },
+      }),
+    ],
     'POST /api/v1/webhooks': async () => [
       await send('POST', '/api/v1/webhooks', {
         key: owner,

@@ -104,6 +104,115 @@ describe('emotions on a live session', () => {
   }, 60_000);
 });
 
+describe('a starting expression and the expression route', () => {
+  const mouthDark = (frame: Buffer) => {
+    const mouth = mouthBox();
+    let count = 0;
+    for (let y = mouth[1]; y <= mouth[3]; y++) for (let x = mouth[0]; x <= mouth[2]; x++) if (frame[y * SIZE + x] < 70) count++;
+    return count;
+  };
+  /** An agent socket on the session that collects its I420 frames' luma. */
+  const frameSocket = async (id: string, token: string) => {
+    const socket = new WebSocket(`${baseUrl.replace('http', 'ws')}/sessions/${id}/speech?token=${token}`);
+    const frames: Buffer[] = [];
+    socket.on('message', (data: Buffer, isBinary) => {
+      if (isBinary && data.readUInt8(0) === MEDIA_KIND.i420) frames.push(data.subarray(HEADER_BYTES, HEADER_BYTES + SIZE * SIZE));
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(
+      JSON.stringify({
+        type: 'start',
+        format: { encoding: 'pcm16', sampleRate: 16000, channels: 1 },
+        output: { video: 'i420', audio: false },
+      }),
+    );
+    const frameAfter = async (count: number) => {
+      const from = frames.length;
+      await expect.poll(() => frames.length, { timeout: 10_000, message: `${count} frames` }).toBeGreaterThanOrEqual(from + count);
+      return frames.at(-1)!;
+    };
+    return { socket, frames, frameAfter };
+  };
+  const setExpression = (id: string, token: string, body: unknown) =>
+    fetch(`${baseUrl}/sessions/${id}/expression`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const end = (id: string) => fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+
+  it("shows the session request's expression from the first frames, until the agent sets another", async () => {
+    const token = 'starting-token-0123456789';
+    const body = {
+      sessionId: 'starting',
+      token,
+      viewerToken: 'starting-viewer-0123456789',
+      expression: { name: 'surprised', intensity: 1 },
+    };
+    expect((await createSession(baseUrl, body)).status).toBe(201);
+    const { socket, frames, frameAfter } = await frameSocket('starting', token);
+    const first = await frameAfter(1);
+    // Measured on this photo: 13 to 15 dark mouth pixels idle, 71 surprised; the first frame the agent sees is already in.
+    expect(mouthDark(first)).toBeGreaterThan(50);
+    expect(mouthDark(await frameAfter(15))).toBeGreaterThan(50);
+    socket.send(JSON.stringify({ type: 'expression', name: 'neutral' }));
+    expect(mouthDark(await frameAfter(15))).toBeLessThan(30);
+    expect(frames.length).toBeGreaterThan(30);
+    socket.close();
+    await end('starting');
+  }, 60_000);
+
+  it('refuses a bad starting expression with 400 validation-failed and keeps no session', async () => {
+    for (const [expression, sentence] of [
+      [{ name: 'bored' }, /^expression.name must be one of neutral, happy/],
+      [{ name: 'happy', intensity: 1.5 }, /^expression.intensity must be a number from 0 to 1/],
+      [{ name: 'happy', intensity: null }, /^expression.intensity must be a number/],
+      [{ name: 'happy', strength: 1 }, /^expression.strength is not a field/],
+      ['happy', /^expression must be an object/],
+    ] as const) {
+      const answer = await createSession(baseUrl, {
+        sessionId: 'bad-start',
+        token: 'bad-start-token-0123456789',
+        viewerToken: 'bad-start-viewer-0123456789',
+        expression,
+      });
+      expect(answer).toMatchObject({ status: 400, body: { code: 'validation-failed', error: expect.stringMatching(sentence) } });
+    }
+    const status = await fetch(`${baseUrl}/sessions/bad-start`, { headers: { Authorization: `Bearer ${SECRET}` } });
+    expect(status.status).toBe(404);
+  });
+
+  it('sets the expression over HTTP with the agent token (204); the viewer token is 403, a bad body 400, a wrong token 401', async () => {
+    const token = 'route-token-0123456789';
+    const viewerToken = 'route-viewer-0123456789';
+    expect((await createSession(baseUrl, { sessionId: 'route', token, viewerToken })).status).toBe(201);
+    const { socket, frameAfter } = await frameSocket('route', token);
+    const idle = mouthDark(await frameAfter(3));
+
+    expect((await setExpression('route', token, { name: 'surprised', intensity: 1 })).status).toBe(204);
+    expect(mouthDark(await frameAfter(15))).toBeGreaterThan(idle + 40);
+
+    const viewer = await setExpression('route', viewerToken, { name: 'sad' });
+    expect(viewer.status).toBe(403);
+    expect(await viewer.json()).toMatchObject({ code: 'forbidden', error: expect.stringMatching(/agent token/) });
+    expect((await setExpression('route', 'not-this-session-token', { name: 'sad' })).status).toBe(401);
+    expect((await setExpression('no-such-session', token, { name: 'sad' })).status).toBe(401);
+    for (const [body, code, sentence] of [
+      [{ name: 'ecstatic' }, 'validation-failed', /expression.name must be one of/],
+      [{ name: 'sad', intensity: -1 }, 'validation-failed', /expression.intensity must be a number from 0 to 1/],
+      ['{"name":', 'invalid-json', /not valid JSON/],
+    ] as const) {
+      const answer = await setExpression('route', token, body);
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toMatchObject({ code, error: expect.stringMatching(sentence) });
+    }
+    // Nothing refused changed the face: it is still surprised.
+    expect(mouthDark(await frameAfter(10))).toBeGreaterThan(idle + 40);
+    socket.close();
+    await end('route');
+  }, 60_000);
+});
+
 describe('emotions on previews', () => {
   const preview = (body: unknown) =>
     fetch(`${baseUrl}/preview`, {

@@ -137,6 +137,60 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/sessions/{id}/expression': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set the emotion a live session's face shows, as the agent's `expression` message does
+     * @description Authorization: Bearer <token> (the agent token; the viewer token is 403). The face eases into it over 250 ms and holds it until the next one; `neutral` clears it. See docs/live-sessions.md.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description ses_… */
+          id: string;
+        };
+        cookie?: never;
+      };
+      /** @description the emotion, and how strongly it shows */
+      requestBody: {
+        content: {
+          'application/json': {
+            /** @description `neutral` shows none */
+            name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+            /** @default 1 */
+            intensity?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description The face shows it */
+        204: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content?: never;
+        };
+        400: components['responses']['Error'];
+        401: components['responses']['Error'];
+        403: components['responses']['Error'];
+        503: components['responses']['Error'];
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/avatars': {
     parameters: {
       query?: never;
@@ -642,6 +696,13 @@ export interface paths {
               url: string;
               /** @description a room token for the avatar (kind `agent`, attribute `lk.publish_on_behalf` = the agent identity) */
               token: string;
+            };
+            /** @description the emotion the face shows from the first frame, held until the agent sets another (its `expression` message, or `lk.expression` on LiveKit) */
+            expression?: {
+              /** @description `neutral` shows none */
+              name: 'neutral' | 'happy' | 'sad' | 'surprised' | 'angry' | 'thinking';
+              /** @default 1 */
+              intensity?: number;
             };
           };
         };

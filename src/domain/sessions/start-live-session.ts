@@ -10,6 +10,7 @@ import { deployAvatar } from '../avatars/deploy-avatar.ts';
 import { awaitDeployment } from '../deployments/await-deployment.ts';
 import { isServing } from '../deployments/deployment-lifecycle.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
+import { type ExpressionRequest, parseExpressionObject } from '../../../contract/expressions.ts';
 import { type LiveKitJoin, LiveKitJoinProblem, parseLiveKitJoin, type Transport } from '../../../contract/live-sessions.ts';
 
 /** How long a session stays listed after it expired. */
@@ -20,6 +21,8 @@ export interface LiveSessionInput {
   transport?: Transport;
   /** For 'livekit': the room the avatar joins. */
   livekit?: LiveKitJoin;
+  /** The emotion the face shows from the start, until the agent sets another. */
+  expression?: ExpressionRequest;
 }
 
 /**
@@ -47,6 +50,16 @@ export async function startLiveSession(ctx: Ctx, avatarId: string, input: LiveSe
       throw ERRORS.validation([{ path: `livekit.${error.field}`, message: error.problem }]);
     }
   }
+  let expression: Required<ExpressionRequest> | undefined;
+  if (input.expression !== undefined) {
+    try {
+      // The renderer checks it again with the same function, so the API's 400 and the renderer's agree.
+      expression = parseExpressionObject(input.expression);
+    } catch (error) {
+      const [, path, message] = /^(expression(?:\.\w+)?) (.*?)\.?$/.exec((error as Error).message) ?? [];
+      throw ERRORS.validation([{ path: path ?? 'expression', message: message ?? (error as Error).message }]);
+    }
+  }
   const avatar = await findVisibleAvatar(ctx, avatarId);
   if (avatar.tier !== 'realtime_lipsync') {
     throw ERRORS.conflict(`Live sessions are for realtime_lipsync avatars; this one is ${avatar.tier}.`);
@@ -69,6 +82,7 @@ export async function startLiveSession(ctx: Ctx, avatarId: string, input: LiveSe
     maxQueuedSpeechSeconds: config.sessions.maxQueuedSpeechSeconds,
     reconnectGraceSeconds: config.sessions.reconnectGraceSeconds,
     ...(input.livekit ? { livekit: input.livekit } : {}),
+    ...(expression ? { expression } : {}),
   });
   if (started === 'full') {
     throw ERRORS.conflict(`The avatar already has ${config.sessions.perAvatar} live sessions, the most it takes at once; end one first.`);

@@ -2,9 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { MULTI_LINE_TEXT, SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { ConfigInput, literalUnion, OnDemandInput, ResourcesInput } from '../../domain/avatar-schema.ts';
 import { RENDER_STYLES, TIERS } from '../../model/avatar-fields.ts';
-import { EMOTIONS } from '../../../contract/expressions.ts';
 import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../../domain/avatars/list-avatars.ts';
 import { pageQuery } from './common-schemas.ts';
+import { expressionSchema } from './expression-schema.ts';
 
 // The answers' shapes are the domain's; routes take them from here with the request schemas.
 export { Avatar, AvatarSummary } from '../../domain/avatar-schema.ts';
@@ -72,16 +72,7 @@ export type ListAvatarsQuery = Static<typeof ListAvatarsQuery>;
 export const PreviewAvatarBody = Type.Object(
   {
     expression: Type.Optional(
-      Type.Object(
-        {
-          name: literalUnion(EMOTIONS, '`neutral` shows none'),
-          intensity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 1 })),
-        },
-        {
-          additionalProperties: false,
-          description: 'the emotion the portrait shows throughout the clip (Tier 2/3; a VRM shows it in the browser)',
-        },
-      ),
+      expressionSchema('the emotion the portrait shows throughout the clip (Tier 2/3; a VRM shows it in the browser)'),
     ),
   },
   { additionalProperties: false },

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { SESSIONS_DEFAULT_LIMIT, SESSIONS_MAX_LIMIT } from '../../domain/sessions/list-live-sessions.ts';
 import { SINGLE_LINE_TEXT } from '../../domain/text-rules.ts';
 import { pageQuery } from './common-schemas.ts';
+import { expressionSchema } from './expression-schema.ts';
 
 export const SessionIdParams = Type.Object({ id: Type.String({ description: 'ses_…' }) });
 export type SessionIdParams = Static<typeof SessionIdParams>;
@@ -31,6 +32,11 @@ export const StartLiveSessionBody = Type.Object(
           }),
         },
         { additionalProperties: false },
+      ),
+    ),
+    expression: Type.Optional(
+      expressionSchema(
+        'the emotion the face shows from the first frame, held until the agent sets another (its `expression` message, or `lk.expression` on LiveKit)',
       ),
     ),
   },

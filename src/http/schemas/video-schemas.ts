@@ -1,21 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { EMOTIONS } from '../../../contract/expressions.ts';
-import { literalUnion } from '../../domain/avatar-schema.ts';
 import { VIDEOS_DEFAULT_LIMIT, VIDEOS_MAX_LIMIT } from '../../domain/videos/list-videos.ts';
 import { pageQuery } from './common-schemas.ts';
+import { expressionSchema } from './expression-schema.ts';
 
 export const VideoIdParams = Type.Object({ id: Type.String({ description: 'vid_…' }) });
 export type VideoIdParams = Static<typeof VideoIdParams>;
 
 const nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
 
-const Expression = Type.Object(
-  {
-    name: literalUnion(EMOTIONS, '`neutral` shows none'),
-    intensity: Type.Optional(Type.Number({ minimum: 0, maximum: 1, default: 1 })),
-  },
-  { additionalProperties: false, description: 'the emotion the face shows throughout the clip' },
-);
+const Expression = expressionSchema('the emotion the face shows throughout the clip');
 
 /** The JSON body of POST /avatars/:id/videos: text to speak (an audio upload is multipart, VideoMultipartBody). */
 export const CreateVideoBody = Type.Object(

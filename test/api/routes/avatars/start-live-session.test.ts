@@ -3,6 +3,7 @@ import { liveServerPerSuite, readyLiveAvatar, twoLiveSessions } from '../../../h
 import { expectError } from '../../../harness/expect-error.ts';
 import { securityTests } from '../../../harness/security.ts';
 import { hashSecret } from '../../../../src/domain/keys/issue-api-key.ts';
+import { watchSessionMouth } from '../../../harness/session-mouth.ts';
 
 // The agent speaking in a started session while a browser watches is the first flow of ../../live-sessions.test.ts.
 describe('POST /api/v1/avatars/:id/sessions', () => {
@@ -28,9 +29,43 @@ describe('POST /api/v1/avatars/:id/sessions', () => {
       expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now());
       expect((await server.api('GET', `/api/v1/avatars/${id}`, { key: owner })).body.deployment.state).toBe('running');
     }, 120_000);
+
+    it('starts the face with the expression asked for and holds it until the agent sets another', async () => {
+      const id = await readyAvatar('realtime_lipsync');
+      const body = { expression: { name: 'surprised', intensity: 1 } };
+      const session = (await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner, body })).body;
+      const mouth = await watchSessionMouth(server, id, session);
+      // The first frame the agent gets is surprised already (about 70 dark mouth pixels; 14 idle).
+      expect(await mouth.after(1)).toBeGreaterThan(45);
+      expect(await mouth.after(15)).toBeGreaterThan(45);
+      mouth.close();
+      // Held across the agent's reconnection, until it sets another.
+      const agent = await watchSessionMouth(server, id, session);
+      expect(await agent.after(5)).toBeGreaterThan(45);
+      agent.send({ type: 'expression', name: 'neutral' });
+      expect(await agent.after(15)).toBeLessThan(30);
+      agent.close();
+      expect((await server.api('DELETE', `/api/v1/sessions/${session.sessionId}`, { key: owner })).status).toBe(204);
+    }, 120_000);
   });
 
   describe('error', () => {
+    it('refuses a bad starting expression with 400 validation-failed before anything starts', async () => {
+      const id = await readyAvatar('realtime_lipsync');
+      for (const [expression, path] of [
+        [{ name: 'bored' }, 'expression.name'],
+        [{ name: 'happy', intensity: 1.5 }, 'expression.intensity'],
+        [{ name: 'happy', strength: 1 }, 'expression.strength'],
+        [{ intensity: 1 }, 'expression.name'],
+        ['happy', 'expression'],
+      ] as const) {
+        const answer = await server.api('POST', `/api/v1/avatars/${id}/sessions`, { key: owner, body: { expression } });
+        expectError(answer, 400, 'validation-failed');
+        expect(JSON.stringify(answer.body.details)).toContain(path.split('.').at(-1));
+      }
+      expect((await server.api('GET', `/api/v1/avatars/${id}/sessions`, { key: owner })).body.sessions).toEqual([]);
+    }, 120_000);
+
     it('refuses a session past SESSIONS_PER_AVATAR with 409', async () => {
       const { id } = await twoLiveSessions(server, owner);
       // A third session is one more than SESSIONS_PER_AVATAR=2 allows.
