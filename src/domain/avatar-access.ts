@@ -7,8 +7,12 @@ import { owns, sees } from './tenant.ts';
 /** The avatar if the caller may see it; 404 otherwise, the same answer whether or not it exists. */
 export async function findVisibleAvatar(ctx: Ctx, id: string): Promise<AvatarRecord> {
   if (!AVATAR_ID_PATTERN.test(id)) throw ERRORS.notFound('avatar', id);
-  const avatar = await ctx.services.store.avatars.findById(id);
-  if (!avatar || !sees(ctx.actor, avatar)) throw ERRORS.notFound('avatar', id);
+  return visibleAvatar(ctx, id, await ctx.services.store.avatars.findById(id));
+}
+
+/** findVisibleAvatar's answer for the avatar already read under `id` (null: none). */
+export function visibleAvatar(ctx: Ctx, id: string, avatar: AvatarRecord | null): AvatarRecord {
+  if (!AVATAR_ID_PATTERN.test(id) || !avatar || !sees(ctx.actor, avatar)) throw ERRORS.notFound('avatar', id);
   return avatar;
 }
 

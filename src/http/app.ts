@@ -89,6 +89,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   // Response schemas document the API; plain JSON.stringify keeps every field the verbs answer.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.decorateRequest('actor', null);
+  app.decorateRequest('avatarReadAhead', null);
   // Set as the request arrives (error and 404 answers keep it): a plain callback hook costs no promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);

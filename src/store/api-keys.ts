@@ -16,7 +16,7 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
 }
 
-const API_KEY = recordColumns<ApiKeyRecord, Selectable<ApiKeysTable>>({
+export const API_KEY = recordColumns<ApiKeyRecord, Selectable<ApiKeysTable>>({
   id: null,
   secretHash: null,
   prefix: null,
@@ -31,8 +31,6 @@ const API_KEY = recordColumns<ApiKeyRecord, Selectable<ApiKeysTable>>({
 
 const FIND_BY_HASH = `select ${API_KEY.list} from api_keys where secret_hash = ?`;
 
-export { KEY_CACHE_MS } from './fast-paths.ts';
-
 /** The api_keys table; `fast` is its store's (fast-paths.ts). */
 export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
   return {
@@ -43,14 +41,6 @@ export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
     async findByHash(secretHash: string): Promise<ApiKeyRecord | null> {
       const row = await fast.reads.one<object>(FIND_BY_HASH, [secretHash]);
       return row ? API_KEY.fromSelected(row) : null;
-    },
-
-    /**
-     * findByHash for authenticating requests: a key found is reused for KEY_CACHE_MS (unknown secrets are always
-     * read, and never fill the cache). The caller still checks revocation and expiry on the record it gets.
-     */
-    async findByHashForRequest(secretHash: string): Promise<ApiKeyRecord | null> {
-      return fast.keys.read(secretHash, () => this.findByHash(secretHash));
     },
 
     async findById(id: string): Promise<ApiKeyRecord | null> {
@@ -105,15 +95,12 @@ export function apiKeyStore(db: Kysely<Database>, fast: FastPaths) {
     },
 
     async revoke(id: string, at: string): Promise<boolean> {
-      // Forget every key read here, and drop reads still under way (they may have begun before the write).
-      fast.keys.forgetAll();
       const result = await db
         .updateTable('api_keys')
         .set({ revoked_at: at })
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .executeTakeFirst();
-      fast.keys.forgetAll();
       return Number(result.numUpdatedRows) > 0;
     },
 

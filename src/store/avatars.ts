@@ -54,7 +54,7 @@ export interface AvatarSummaryRecord {
 
 type Columns = Omit<Selectable<AvatarsTable>, 'seq' | 'lease_owner' | 'lease_until'>;
 
-const AVATAR = recordColumns<AvatarRecord, Columns>({
+export const AVATAR = recordColumns<AvatarRecord, Columns>({
   id: null,
   name: null,
   description: null,

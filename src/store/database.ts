@@ -13,6 +13,7 @@ import { apiKeyStore, type ApiKeyStore } from './api-keys.ts';
 import { liveSessionStore, type LiveSessionStore } from './live-sessions.ts';
 import { videoStore, type VideoStore } from './videos.ts';
 import { webhookStore, type WebhookStore } from './webhooks.ts';
+import { keyAndAvatarRead, type KeyAndAvatarRead } from './key-and-avatar.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -24,6 +25,8 @@ export interface Repositories {
   liveSessions: LiveSessionStore;
   videos: VideoStore;
   webhooks: WebhookStore;
+  /** An authenticated get's reads (key, avatar, deployment): one round trip on PostgreSQL. */
+  keyAndAvatar: KeyAndAvatarRead;
 }
 
 export interface Store extends Repositories {
@@ -134,7 +137,7 @@ function openPostgres(url: string, schema?: string): Store {
 }
 
 function repositories(db: Kysely<Database>, fast: FastPaths): Repositories {
-  return {
+  const tables = {
     avatars: avatarStore(db, fast),
     deployments: deploymentStore(db, fast),
     apiKeys: apiKeyStore(db, fast),
@@ -142,6 +145,7 @@ function repositories(db: Kysely<Database>, fast: FastPaths): Repositories {
     videos: videoStore(db),
     webhooks: webhookStore(db),
   };
+  return { ...tables, keyAndAvatar: keyAndAvatarRead(fast, tables) };
 }
 
 function withRepositories(db: Kysely<Database>, fast: FastPaths) {

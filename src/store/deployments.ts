@@ -22,7 +22,7 @@ export interface DeploymentRecord {
   scaledToZeroAt?: string | null;
 }
 
-const DEPLOYMENT = recordColumns<DeploymentRecord, Selectable<DeploymentsTable>>({
+export const DEPLOYMENT = recordColumns<DeploymentRecord, Selectable<DeploymentsTable>>({
   avatarId: null,
   desired: null,
   state: null,

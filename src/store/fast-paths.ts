@@ -1,7 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type pg from 'pg';
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
-import type { ApiKeyRecord } from './api-keys.ts';
 import { rethrowUnreachable } from './database-unavailable.ts';
 import type { Database } from './schema.ts';
 
@@ -10,8 +9,8 @@ import type { Database } from './schema.ts';
  * repositories get them as an argument):
  * - hot reads: the request path's fixed statements (a key by hash, an avatar or deployment by id, the list) run
  *   without building and compiling a kysely query each time;
- * - row caches (SQLite only): avatars and deployments read by id, kept until this process changes them;
- * - the key cache: a key read to authenticate a request is reused for KEY_CACHE_MS.
+ * - row caches (SQLite only): avatars and deployments read by id, kept until this process changes them.
+ * Keys are never cached: a revocation holds at once on every replica (and for the CLI).
  * `npm run bench -- api` measures them (get by id over the bare route, list p99).
  */
 export interface FastPaths {
@@ -19,7 +18,6 @@ export interface FastPaths {
   /** Rows as the repositories' fixed statements select them (record-columns.ts: `list`). */
   avatarRows: RowCache<object>;
   deploymentRows: RowCache<object>;
-  keys: KeyCache;
   /** Turns the row caches off for good (a write inside a transaction, transactionFastPaths). */
   disableRowCaches(): void;
 }
@@ -31,7 +29,6 @@ export function storeFastPaths(reads: HotReads, cacheRows: boolean): FastPaths {
     reads,
     avatarRows: cacheRows ? rowCache(off) : passThrough,
     deploymentRows: cacheRows ? rowCache(off) : passThrough,
-    keys: keyCache(),
     disableRowCaches: () => void (off.rows = true),
   };
 }
@@ -49,7 +46,7 @@ export function transactionFastPaths(trx: Kysely<Database>, parent: FastPaths): 
     forget: offForGood,
     writing: (_key, write) => (offForGood(), write()),
   };
-  return { reads: kyselyReads(trx), avatarRows: writeOnly, deploymentRows: writeOnly, keys: keyCache(), disableRowCaches: offForGood };
+  return { reads: kyselyReads(trx), avatarRows: writeOnly, deploymentRows: writeOnly, disableRowCaches: offForGood };
 }
 
 // ---- hot reads ----
@@ -58,6 +55,12 @@ export function transactionFastPaths(trx: Kysely<Database>, parent: FastPaths): 
 export interface HotReads {
   one<Row>(sql: string, params: readonly unknown[]): Promise<Row | undefined>;
   all<Row>(sql: string, params: readonly unknown[]): Promise<Row[]>;
+  /**
+   * Rows as arrays of values in column order, for a statement that joins several records (their columns share names)
+   * to save round trips. Only where a read is a round trip (PostgreSQL's pool); absent elsewhere, where the records'
+   * own reads cost as little.
+   */
+  arrays?(sql: string, params: readonly unknown[]): Promise<unknown[][]>;
 }
 
 /**
@@ -106,12 +109,21 @@ export function sqliteReads(reader: BetterSqlite3.Database): HotReads {
  */
 export function postgresReads(pool: pg.Pool): HotReads {
   const names = new Map<string, string>();
-  const all = async <Row>(text: string, params: readonly unknown[]) => {
+  const nameOf = (text: string) => {
     let name = names.get(text);
     if (name === undefined) names.set(text, (name = `hot_${names.size}`));
-    return (await pool.query({ name, text: toPostgresSql(text), values: params as unknown[] }).catch(rethrowUnreachable)).rows as Row[];
+    return name;
   };
-  return { all, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] };
+  const all = async <Row>(text: string, params: readonly unknown[]) =>
+    (await pool.query({ name: nameOf(text), text: toPostgresSql(text), values: params as unknown[] }).catch(rethrowUnreachable))
+      .rows as Row[];
+  const arrays = async (text: string, params: readonly unknown[]) =>
+    (
+      await pool
+        .query<unknown[]>({ name: nameOf(text), text: toPostgresSql(text), values: params as unknown[], rowMode: 'array' })
+        .catch(rethrowUnreachable)
+    ).rows;
+  return { all, arrays, one: async <Row>(text: string, params: readonly unknown[]) => (await all<Row>(text, params))[0] };
 }
 
 /** Any other handle (a transaction): the same SQL through kysely. */
@@ -184,47 +196,6 @@ function rowCache<Row>(off: { rows: boolean }): RowCache<Row> {
       } finally {
         this.forget(key);
       }
-    },
-  };
-}
-
-// ---- the key cache ----
-
-/**
- * How long a key read for a request may be reused by the next ones. Another process's revocation (the CLI, another
- * replica) takes effect within this; this process's own revocations at once.
- */
-export const KEY_CACHE_MS = 500;
-const KEY_CACHE_ENTRIES = 10_000;
-
-/** Keys found by secret hash; unknown secrets are always read, and never fill the cache. */
-export interface KeyCache {
-  read(secretHash: string, load: () => Promise<ApiKeyRecord | null>): Promise<ApiKeyRecord | null>;
-  /** Forgets every key, and drops reads still under way (they may have begun before a revocation). */
-  forgetAll(): void;
-}
-
-function keyCache(): KeyCache {
-  const entries = new Map<string, { key: ApiKeyRecord; readAt: number }>();
-  let generation = 0;
-  return {
-    async read(secretHash, load) {
-      // Monotonic: a wall-clock step neither keeps a read forever nor hides a key's expiry (checked on Date).
-      const now = performance.now();
-      const cached = entries.get(secretHash);
-      if (cached && now - cached.readAt < KEY_CACHE_MS) return cached.key;
-      const before = generation;
-      const key = await load();
-      entries.delete(secretHash);
-      if (key && generation === before) {
-        if (entries.size >= KEY_CACHE_ENTRIES) entries.delete(entries.keys().next().value!);
-        entries.set(secretHash, { key, readAt: now });
-      }
-      return key;
-    },
-    forgetAll() {
-      generation++;
-      entries.clear();
     },
   };
 }

@@ -37,6 +37,8 @@ export interface RecordColumns<Record, Row> {
    * so their rows need only the codec fields decoded (fromSelected).
    */
   list: string;
+  /** The record's field names, in the order of `list`'s columns. */
+  names: readonly string[];
   /** A row selected with `list`. */
   fromSelected(row: object): Record;
   /** A row of the table's own columns (kysely's selectAll). */
@@ -72,6 +74,7 @@ export function recordColumns<Record extends object, Row extends object>(
   // The casts below are the one place a row becomes its record's type: its fields are the spec's, by construction.
   return {
     list: mapped.map(({ name, column }) => (name === column ? column : `${column} as "${name}"`)).join(', '),
+    names: mapped.map(({ name }) => name),
     fromSelected(row) {
       // A copy (the row may be a cached one), then the few coded fields: cheaper than building the record field by field.
       const record: { [name: string]: unknown } = { ...row };

@@ -4,9 +4,11 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import type { AvatarRecord } from '../../src/store/avatars.ts';
+import type { KeyAndAvatar } from '../../src/store/key-and-avatar.ts';
 import { issueApiKey, hashSecret } from '../../src/domain/keys/issue-api-key.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
 
@@ -143,8 +145,89 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
       scopes: ['avatars:read'],
       revokedAt: null,
     });
-    expect(await keys.findByHashForRequest(hashSecret(issued.key))).toMatchObject({ id: issued.id });
     expect(await keys.findByHash(hashSecret(`${issued.key}x`))).toBeNull();
-    expect(await keys.findByHashForRequest(hashSecret(`${issued.key}x`))).toBeNull();
+  });
+
+  it("reads a request's key, avatar and deployment together, fresh each time (one statement on PostgreSQL)", async () => {
+    const issued = await issueApiKey(store, { userId: 'u_kaa', organizationId: 'o_kaa', scopes: ['avatars:read'] });
+    const hash = hashSecret(issued.key);
+    const portrait = record('u_kaa', 'o_kaa');
+    const vrm = record('u_kaa', 'o_kaa', { tier: 'stylized_3d', renderStyle: 'vrm', onDemand: null, artifact: null });
+    await store.avatars.insert(portrait);
+    await store.avatars.insert(vrm);
+    const now = new Date().toISOString();
+    const deployment = {
+      avatarId: portrait.id,
+      desired: 'running' as const,
+      state: 'running' as const,
+      since: now,
+      restarts: 2,
+      lastError: null,
+      endpoint: 'http://127.0.0.1:9',
+      secret: 's',
+      lastUsedAt: now,
+      nextAttemptAt: null,
+      scaledToZeroAt: null,
+    };
+    await store.deployments.upsert(deployment);
+
+    // Counted on PostgreSQL's pool: every read of this request is one query.
+    const queries = vi.spyOn(pg.Pool.prototype, 'query');
+    let read: KeyAndAvatar;
+    try {
+      read = await store.keyAndAvatar(hash, portrait.id);
+      if (kind === 'postgres') expect(queries).toHaveBeenCalledTimes(1);
+    } finally {
+      queries.mockRestore();
+    }
+    expect(read.key).toEqual(await store.apiKeys.findByHash(hash));
+    expect(read.avatar).toEqual(await store.avatars.findById(portrait.id));
+    expect(read.deployment).toEqual(deployment);
+
+    // A stylized_3d avatar has no deployment; a missing avatar is null beside the key; an unknown secret reads nothing.
+    expect(await store.keyAndAvatar(hash, vrm.id)).toEqual({
+      key: read.key,
+      avatar: await store.avatars.findById(vrm.id),
+      deployment: null,
+    });
+    expect(await store.keyAndAvatar(hash, 'avt_missing000000000')).toEqual({ key: read.key, avatar: null, deployment: null });
+    expect(await store.keyAndAvatar(hashSecret(`${issued.key}x`), portrait.id)).toEqual({ key: null, avatar: null, deployment: null });
+
+    // Writes show at once: a revocation, a change, a deletion.
+    await store.apiKeys.revoke(issued.id, now);
+    await store.avatars.update(portrait.id, { name: 'Changed' });
+    const changed = await store.keyAndAvatar(hash, portrait.id);
+    expect(changed.key!.revokedAt).toBe(now);
+    expect(changed.avatar!.name).toBe('Changed');
+    await store.avatars.delete(portrait.id);
+    expect(await store.keyAndAvatar(hash, portrait.id)).toMatchObject({ avatar: null, deployment: null });
+  });
+
+  it('answers reads made together each with its own key and avatar (on PostgreSQL in one shared query)', async () => {
+    const tenants = ['a', 'b', 'c'].map((t) => ({ userId: `u_batch_${t}`, organizationId: `o_batch_${t}` }));
+    const keys = await Promise.all(tenants.map((t) => issueApiKey(store, { ...t, scopes: ['avatars:read'] })));
+    const avatars = tenants.map((t) => record(t.userId, t.organizationId));
+    for (const avatar of avatars) await store.avatars.insert(avatar);
+    const asked = [
+      ...keys.flatMap((key) => avatars.map((avatar) => ({ hash: hashSecret(key.key), avatarId: avatar.id }))),
+      { hash: hashSecret('no such key'), avatarId: avatars[0]!.id },
+      { hash: hashSecret(keys[1]!.key), avatarId: 'avt_missing000000000' },
+    ];
+    const queries = vi.spyOn(pg.Pool.prototype, 'query');
+    let answers: KeyAndAvatar[];
+    try {
+      answers = await Promise.all(asked.map((read) => store.keyAndAvatar(read.hash, read.avatarId)));
+      if (kind === 'postgres') expect(queries).toHaveBeenCalledTimes(1);
+    } finally {
+      queries.mockRestore();
+    }
+    const expected = await Promise.all(
+      asked.map(async (read) => {
+        const key = await store.apiKeys.findByHash(read.hash);
+        return { key, avatar: key && (await store.avatars.findById(read.avatarId)), deployment: null };
+      }),
+    );
+    expect(answers).toEqual(expected);
+    expect(answers.filter((answer) => answer.avatar !== null)).toHaveLength(9);
   });
 });

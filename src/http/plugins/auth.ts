@@ -1,10 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, Ctx, Services } from '../../domain/context.ts';
-import { authenticate } from '../../domain/keys/authenticate.ts';
+import { authenticate, authenticateReadingAvatar, type AvatarReadAhead } from '../../domain/keys/authenticate.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    /** The route's avatar, read with the key (routes whose config sets `readsAvatarAhead`). */
+    avatarReadAhead: AvatarReadAhead | null;
+  }
+  interface FastifyContextConfig {
+    /** The route answers the avatar `:id` as is: the key and the avatar are read together, in one round trip. */
+    readsAvatarAhead?: boolean;
   }
 }
 
@@ -13,7 +19,17 @@ export function requireApiKey(app: FastifyInstance, services: Services): void {
   // A callback hook rather than an async one: one promise fewer on every request.
   app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers['x-api-key'];
-    authenticate(services.store, Array.isArray(header) ? header[0] : header).then((actor) => {
+    const secret = Array.isArray(header) ? header[0] : header;
+    const avatarId = request.routeOptions.config.readsAvatarAhead ? (request.params as { id?: unknown }).id : undefined;
+    if (typeof avatarId === 'string') {
+      authenticateReadingAvatar(services.store, secret, avatarId).then(({ actor, readAhead }) => {
+        request.actor = actor;
+        request.avatarReadAhead = readAhead;
+        done();
+      }, done);
+      return;
+    }
+    authenticate(services.store, secret).then((actor) => {
       request.actor = actor;
       done();
     }, done);

@@ -9,6 +9,7 @@ export function getAvatarRoute(app: FastifyInstance, services: Services) {
   app.get<{ Params: AvatarIdParams }>(
     '/avatars/:id',
     {
+      config: { readsAvatarAhead: true },
       schema: {
         summary: 'Get a single avatar by ID',
         tags: ['avatars'],
@@ -17,6 +18,6 @@ export function getAvatarRoute(app: FastifyInstance, services: Services) {
         response: { 200: componentRef(Avatar), ...errorResponses(404) },
       },
     },
-    async (request) => getAvatar(ctxOf(request, services), request.params.id),
+    async (request) => getAvatar(ctxOf(request, services), request.params.id, request.avatarReadAhead),
   );
 }
