@@ -118,29 +118,54 @@ function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, out
  * falloff, so a widening or opening mouth pushes the skin around it instead of folding triangles over it.
  */
 function dragNeighbours(mesh: ControlMesh, moved: Set<number>, outX: Float64Array, outY: Float64Array, radius: number): void {
-  const drivers = [...moved];
-  const dx = drivers.map((p) => outX[p] - mesh.restX[p]);
-  const dy = drivers.map((p) => outY[p] - mesh.restY[p]);
-  for (let p = 0; p < mesh.count; p++) {
-    if (moved.has(p) || mesh.headWeight[p] !== 1 || mesh.breathWeight[p] !== 1 || mesh.eyePoints.has(p)) continue;
-    let sum = 0;
+  const drag = dragLinks(mesh, moved, radius);
+  const dx = drag.drivers.map((p) => outX[p] - mesh.restX[p]);
+  const dy = drag.drivers.map((p) => outY[p] - mesh.restY[p]);
+  for (const { point, drivers, weights, scale } of drag.followers) {
     let sx = 0;
     let sy = 0;
     for (let k = 0; k < drivers.length; k++) {
-      const q = drivers[k];
-      const d = Math.hypot(mesh.restX[p] - mesh.restX[q], mesh.restY[p] - mesh.restY[q]);
-      if (d >= radius) continue;
-      const w = (1 - d / radius) ** 2;
-      sum += w;
-      sx += w * dx[k];
-      sy += w * dy[k];
+      sx += weights[k] * dx[drivers[k]];
+      sy += weights[k] * dy[drivers[k]];
     }
-    if (sum === 0) continue;
-    // Normalise only past 1, so the drag fades to nothing at the radius rather than jumping.
-    const norm = Math.max(1, sum);
-    outX[p] += (sx / norm) * Math.min(1, sum);
-    outY[p] += (sy / norm) * Math.min(1, sum);
+    outX[point] += sx * scale;
+    outY[point] += sy * scale;
   }
+}
+
+interface DragLinks {
+  drivers: number[];
+  /** Each follower's drivers (indices into `drivers`) within the radius, their falloff weights, and the scale. */
+  followers: { point: number; drivers: number[]; weights: number[]; scale: number }[];
+}
+
+/** The rest mesh fixes who follows whom and how much, so it is worked out once per mesh, not per frame. */
+const dragCache = new WeakMap<ControlMesh, DragLinks>();
+
+function dragLinks(mesh: ControlMesh, moved: Set<number>, radius: number): DragLinks {
+  const cached = dragCache.get(mesh);
+  if (cached && cached.drivers.length === moved.size && cached.drivers.every((p) => moved.has(p))) return cached;
+  const drivers = [...moved];
+  const followers: DragLinks['followers'] = [];
+  for (let p = 0; p < mesh.count; p++) {
+    if (moved.has(p) || mesh.headWeight[p] !== 1 || mesh.breathWeight[p] !== 1 || mesh.eyePoints.has(p)) continue;
+    const near: number[] = [];
+    const weights: number[] = [];
+    let sum = 0;
+    drivers.forEach((q, k) => {
+      const d = Math.hypot(mesh.restX[p] - mesh.restX[q], mesh.restY[p] - mesh.restY[q]);
+      if (d >= radius) return;
+      const w = (1 - d / radius) ** 2;
+      near.push(k);
+      weights.push(w);
+      sum += w;
+    });
+    // Normalise only past 1, so the drag fades to nothing at the radius rather than jumping.
+    if (sum > 0) followers.push({ point: p, drivers: near, weights, scale: Math.min(1, sum) / Math.max(1, sum) });
+  }
+  const links = { drivers, followers };
+  dragCache.set(mesh, links);
+  return links;
 }
 
 function poseHead(mesh: ControlMesh, pose: IdlePose, outX: Float64Array, outY: Float64Array): void {
