@@ -1,6 +1,7 @@
 // API server throughput and latency: GET /api/v1/avatars/:id and a 50-item list over an organization of 100,000
 // avatars, on SQLite and on PostgreSQL, beside a bare Fastify route answering the same avatar JSON in the same run.
-// Targets (the issue's): authenticated get at >= 50% of the bare route's rps on SQLite; list p99 < 10 ms.
+// Targets: authenticated get at >= 50% of the bare route's rps on SQLite, >= 40% on PostgreSQL; list p99
+// < 10 ms.
 // The server runs in a child process (one core), the load client here (the other core).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -237,7 +238,8 @@ export default async function bench(report: Report): Promise<void> {
     const bareRps = (bareRuns[0]!.rps + bareRuns[1]!.rps) / 2;
     const bareCpu = (bareRuns[0]!.cpuPerRequestMicros + bareRuns[1]!.cpuPerRequestMicros) / 2;
     for (const [kind, get] of gets) {
-      const target = kind === 'sqlite' ? '; target >= 0.5' : '';
+      // PostgreSQL: one round trip a get (store.keyAndAvatar), shared by the gets of one event-loop turn.
+      const target = kind === 'sqlite' ? '; target >= 0.5' : '; target >= 0.4';
       report({
         name: `${kind}: get rps / bare rps`,
         value: round(get.rps / bareRps, 3),
