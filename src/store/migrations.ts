@@ -234,6 +234,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           select coalesce(organization_id, ''), user_id, count(*) from avatars group by coalesce(organization_id, ''), user_id`.execute(db);
       },
     },
+    '0012_avatar_lists_at_scale': {
+      async up(db: Kysely<any>) {
+        // A name-filtered list (and its count) reads one range of its tenant's entries, newest first, instead of
+        // every avatar of that name in every tenant: (organization, name, seq), and for orgless avatars (user, name,
+        // seq). The bare name index served only that filter, so it goes (one index less to write per avatar).
+        await db.schema.createIndex('avatars_org_name_seq').on('avatars').columns(['organization_id', 'name', 'seq']).execute();
+        await sql`create index avatars_orgless_name_seq on avatars (user_id, name, seq) where organization_id is null`.execute(db);
+        await db.schema.dropIndex('avatars_name').execute();
+        // A bulk insert (or delete) counts once per statement, from its transition table, instead of one counter
+        // upsert per row (a million row versions of one counter row in one transaction). The move trigger stays per
+        // row: PostgreSQL allows no transition table on a trigger with a column list. SQLite has only row triggers.
+        if (dialect === 'postgres') for (const statement of POSTGRES_STATEMENT_COUNT_TRIGGERS) await sql.raw(statement).execute(db);
+      },
+    },
   };
 }
 
@@ -263,6 +277,30 @@ const POSTGRES_COUNT_TRIGGERS = [
   `create trigger avatars_count_move after update of organization_id, user_id on avatars for each row
    when (old.organization_id is distinct from new.organization_id or old.user_id is distinct from new.user_id)
    execute function avatar_counts_track()`,
+];
+
+// Counter rows are taken in (organization, user) order, so two bulk statements never wait on each other in a cycle.
+const POSTGRES_STATEMENT_COUNT_TRIGGERS = [
+  'drop trigger avatars_count_write on avatars',
+  `create function avatar_counts_add() returns trigger language plpgsql as $$
+   begin
+     insert into avatar_counts (organization_id, user_id, n)
+       select coalesce(organization_id, ''), user_id, count(*) from new_rows group by 1, 2 order by 1, 2
+     on conflict (organization_id, user_id) do update set n = avatar_counts.n + excluded.n;
+     return null;
+   end $$`,
+  `create function avatar_counts_take() returns trigger language plpgsql as $$
+   declare gone record;
+   begin
+     for gone in select coalesce(organization_id, '') as o, user_id as u, count(*) as n from old_rows group by 1, 2 order by 1, 2 loop
+       update avatar_counts set n = n - gone.n where organization_id = gone.o and user_id = gone.u;
+     end loop;
+     return null;
+   end $$`,
+  `create trigger avatars_count_insert after insert on avatars referencing new table as new_rows
+   for each statement execute function avatar_counts_add()`,
+  `create trigger avatars_count_delete after delete on avatars referencing old table as old_rows
+   for each statement execute function avatar_counts_take()`,
 ];
 
 export function migrationProvider(dialect: Dialect): MigrationProvider {
