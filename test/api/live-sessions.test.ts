@@ -10,6 +10,7 @@ import { connectAgent } from '../renderer/speech-agent.ts';
 import { floodSpeech } from '../renderer/speech-flooder.ts';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { launchViewerBrowser, watchOverWhep } from '../renderer/whep-browser-viewer.ts';
+import { watchSessionMouth } from '../harness/session-mouth.ts';
 import { buildWeb } from '../../web/build.ts';
 import os from 'node:os';
 import path from 'node:path';
@@ -134,6 +135,33 @@ describe('live sessions through the API', () => {
     expect(shown.n).toBeGreaterThanOrEqual(15);
     expect(shown.width).toBe(512);
     expect(await page.evaluate('window.view.debugState().kind')).toBe('video');
+    await page.evaluate('window.view.leaveSession()');
+    await page.close();
+  }, 120_000);
+
+  it("sets a portrait's expression from the SDK (setExpression on a session joined with the agent token), and says why it cannot without it", async () => {
+    const { id, session, page } = await sessionAndPage();
+    await watchWithSdk(page, session);
+    // This view watched with the viewer token only: the expression needs the agent's.
+    const refused = await page.evaluate(`window.view.setExpression('happy').then(() => 'set', (error) => error.code)`);
+    expect(refused).toBe('unauthorized');
+    await page.evaluate(`(async ({ whepUrl, viewerToken, token }) => {
+      await window.view.joinSession({ whepUrl, viewerToken, token });
+      await new Promise((resolve) => document.querySelector('video').requestVideoFrameCallback(resolve));
+    })(${JSON.stringify({ whepUrl: session.whepUrl, viewerToken: session.viewerToken, token: session.token })})`);
+
+    // What the container draws, as the agent's frames show it (the viewer's video is the same picture).
+    const mouth = await watchSessionMouth(server, id, session);
+    const idle = await mouth.after(3);
+    await page.evaluate(`window.view.setExpression('surprised', 1)`);
+    expect(await mouth.after(15)).toBeGreaterThan(idle + 30);
+    const bad = await page.evaluate(`[['relaxed', 1], ['sad', NaN]].map(([name, weight]) => {
+      try { window.view.setExpression(name, weight); return 'accepted'; } catch (error) { return error.name; }
+    })`);
+    expect(bad).toEqual(['RangeError', 'RangeError']);
+    await page.evaluate(`window.view.setExpression('neutral')`);
+    expect(await mouth.after(15)).toBeLessThan(idle + 12);
+    mouth.close();
     await page.evaluate('window.view.leaveSession()');
     await page.close();
   }, 120_000);

@@ -26,7 +26,7 @@ describe.each(STORE_KINDS)('answers match the OpenAPI document (%s)', (kind) => 
   const ids: Record<string, string> = {};
   /** Answers given while setting up, checked by the operation's own test. */
   const given: Record<string, Answer[]> = {};
-  let session: { sessionId: string; viewerToken: string };
+  let session: { sessionId: string; token: string; viewerToken: string };
 
   const send = async (
     method: string,

@@ -1,5 +1,5 @@
 import { AvatarView } from './avatar-view.ts';
-import type { AvatarDebugState, AvatarObject, Emotion, IdleMode, SpeechSource } from './avatar-types.ts';
+import type { AvatarDebugState, AvatarObject, ExpressionName, IdleMode, SpeechSource } from './avatar-types.ts';
 import type { LiveSessionTicket } from './whep-client.ts';
 import type { LiveKitRoomLike, LiveKitWatchOptions } from './livekit-viewer.ts';
 
@@ -60,8 +60,8 @@ export class AvatarViewElement extends HTMLElement {
     this.view?.stopSpeaking();
   }
 
-  setExpression(name: Emotion | 'neutral', weight?: number): void {
-    this.requireView().setExpression(name, weight);
+  setExpression(name: ExpressionName, weight?: number): Promise<void> {
+    return this.requireView().setExpression(name, weight);
   }
 
   setIdle(mode: IdleMode): void {

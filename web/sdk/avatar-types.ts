@@ -17,8 +17,13 @@ export type AvatarRenderConfig = RenderConfig;
 
 export type IdleMode = 'natural' | 'still';
 
+/** The emotions a VRM shows (its expression presets). */
 export const EMOTIONS = ['happy', 'angry', 'sad', 'relaxed', 'surprised'] as const;
 export type Emotion = (typeof EMOTIONS)[number];
+/** The emotions a portrait's live session shows (the rendering container's, contract/expressions.ts), neutral included. */
+export { EMOTIONS as PORTRAIT_EMOTIONS, type Emotion as PortraitEmotion } from '../../contract/expressions.ts';
+/** What setExpression takes: a VRM's emotions, a portrait's, or 'neutral' (none). */
+export type ExpressionName = Emotion | 'neutral' | 'thinking';
 
 export const VISEME_NAMES = ['aa', 'ih', 'ou', 'ee', 'oh'] as const;
 export type VisemeName = (typeof VISEME_NAMES)[number];

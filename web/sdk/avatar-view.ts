@@ -10,7 +10,9 @@ import {
   type AvatarRenderConfig,
   type AvatarViewOptions,
   type Emotion,
+  type ExpressionName,
   type IdleMode,
+  PORTRAIT_EMOTIONS,
   type SpeechSource,
   type VisemeName,
 } from './avatar-types.ts';
@@ -60,6 +62,8 @@ export class AvatarView extends EventTarget {
   private timings = { loadMs: 0, firstFrameMs: 0 };
   private loadSeq = 0;
   private viewer: WhepViewer | null = null;
+  /** The live session shown (joinSession's ticket, or LiveKit's room), for setExpression on a portrait. */
+  private live: { kind: 'whep'; ticket: LiveSessionTicket } | { kind: 'livekit' } | null = null;
 
   constructor(
     target: HTMLCanvasElement | HTMLElement,
@@ -169,17 +173,65 @@ export class AvatarView extends EventTarget {
     this.emit('speaking', { speaking: false });
   }
 
-  /** Sets an emotion's weight 0..1 ('neutral' clears them all); it blends with lip-sync and blinking. */
-  setExpression(name: Emotion | 'neutral', weight = 1): void {
-    if (name === 'neutral') {
+  /**
+   * Sets an emotion's weight 0..1 ('neutral' clears them all). A VRM shows it at once, blended with lip-sync and blinking
+   * (several emotions may blend; `thinking` shows as `relaxed`). A portrait's live session (joinSession with the agent
+   * `token` in the ticket) shows one emotion at a time at that intensity, as the agent's `expression` message does
+   * (neutral, happy, sad, surprised, angry, thinking): the promise settles once the rendering container has it.
+   * An unknown name or weight throws a RangeError at once.
+   */
+  setExpression(name: ExpressionName, weight = 1): Promise<void> {
+    if (this.stage instanceof VideoStage && this.live) return this.sendExpression(name, weight);
+    const preset = name === 'thinking' ? 'relaxed' : name;
+    if (preset === 'neutral') {
       this.emotionTarget = zeroEmotions();
-      return;
+      return Promise.resolve();
     }
-    if (!(EMOTIONS as readonly string[]).includes(name)) {
+    if (!(EMOTIONS as readonly string[]).includes(preset)) {
       throw new RangeError(`Unknown expression "${name}": use one of ${EMOTIONS.join(', ')} or neutral.`);
     }
     if (!Number.isFinite(weight)) throw new RangeError(`The weight of ${name} must be a number from 0 to 1.`);
-    this.emotionTarget[name] = Math.min(1, Math.max(0, weight));
+    this.emotionTarget[preset] = Math.min(1, Math.max(0, weight));
+    return Promise.resolve();
+  }
+
+  /** A portrait's emotion goes to its rendering container through the API, with the session's agent token. */
+  private sendExpression(name: ExpressionName, weight: number): Promise<void> {
+    if (!(PORTRAIT_EMOTIONS as readonly string[]).includes(name)) {
+      throw new RangeError(`Unknown expression "${name}" for a portrait: use one of ${PORTRAIT_EMOTIONS.join(', ')}.`);
+    }
+    if (!Number.isFinite(weight)) throw new RangeError(`The weight of ${name} must be a number from 0 to 1.`);
+    const live = this.live!;
+    const refuse = (error: string, code: string) => {
+      const refusal = new AvatarApiError(0, { error, code });
+      this.emitError(refusal);
+      return Promise.reject(refusal);
+    };
+    if (live.kind === 'livekit') {
+      return refuse("On LiveKit the agent sets the portrait's expression (its lk.expression attribute).", 'not-supported');
+    }
+    const token = live.ticket.token;
+    if (!token) {
+      return refuse(
+        "Setting a live portrait's expression needs the session's agent token: pass { whepUrl, viewerToken, token } to joinSession.",
+        'unauthorized',
+      );
+    }
+    const url = live.ticket.whepUrl.replace(/\/whep\/?$/, '/expression');
+    const intensity = Math.min(1, Math.max(0, weight));
+    return (this.options.fetch ?? fetch)(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name, intensity }),
+    }).then(async (response) => {
+      if (response.ok) return;
+      const body = await response
+        .json()
+        .catch(() => ({ error: `The expression was refused (HTTP ${response.status}).`, code: 'internal' }));
+      const error = new AvatarApiError(response.status, body);
+      this.emitError(error);
+      throw error;
+    });
   }
 
   setIdle(mode: IdleMode): void {
@@ -200,6 +252,7 @@ export class AvatarView extends EventTarget {
     try {
       this.viewer = await watchLiveSession(session.whepUrl, viewerTokenOf(session), (reason) => {
         this.viewer = null;
+        this.live = null;
         if (this.stage === shown) {
           this.stage?.dispose();
           this.stage = null;
@@ -208,6 +261,7 @@ export class AvatarView extends EventTarget {
       });
       await this.playStream(this.viewer.stream);
       shown = this.stage;
+      this.live = { kind: 'whep', ticket: { ...session } };
     } catch (error) {
       this.emitError(error);
       throw error;
@@ -224,6 +278,7 @@ export class AvatarView extends EventTarget {
     try {
       this.viewer = await watchLiveKitAvatar(room, options);
       await this.playStream(this.viewer.stream);
+      this.live = { kind: 'livekit' };
     } catch (error) {
       this.emitError(error);
       throw error;
@@ -234,6 +289,7 @@ export class AvatarView extends EventTarget {
   async leaveSession(): Promise<void> {
     const viewer = this.viewer;
     this.viewer = null;
+    this.live = null;
     await viewer?.close();
   }
 

@@ -18,14 +18,16 @@ export {
   type LiveKitRoomLike,
   type LiveKitWatchOptions,
 } from './livekit-viewer.ts';
-export { EMOTIONS, VISEME_NAMES } from './avatar-types.ts';
+export { EMOTIONS, PORTRAIT_EMOTIONS, VISEME_NAMES } from './avatar-types.ts';
 export type {
   AvatarDebugState,
   AvatarObject,
   AvatarRenderConfig,
   AvatarViewOptions,
   Emotion,
+  ExpressionName,
   IdleMode,
+  PortraitEmotion,
   PcmSpeech,
   SpeechSource,
   VisemeName,
