@@ -119,7 +119,8 @@ async def test_deploy_preview_and_sessions_with_a_real_rendering_container(
     assert bad_token.value.code == "livekit-refused"
     assert "not-the-secret" not in bad_token.value.message
 
-    second = await client.sessions.start(avatar_id, transport="whep")
+    # A starting expression: taken, and the session starts as any other.
+    second = await client.sessions.start(avatar_id, transport="whep", expression={"name": "happy", "intensity": 0.5})
     page = await client.sessions.list(avatar_id, limit=1)
     assert page["count"] == 3 and [s["_id"] for s in page["sessions"]] == [second["sessionId"]]  # newest first
     older = await client.sessions.list(avatar_id, limit=2, offset=1)
@@ -171,6 +172,13 @@ async def test_session_refusals_that_need_no_container(
     with pytest.raises(BadRequestError) as e:
         await client.sessions.start(lipsync["_id"], livekit={"url": "ws://127.0.0.1:9", "token": "not-a-jwt"})
     assert e.value.details[0]["path"] == "livekit.token"
+    # A starting expression is checked before anything starts.
+    with pytest.raises(BadRequestError) as e:
+        await client.sessions.start(lipsync["_id"], expression={"name": "bored"})  # type: ignore[arg-type]
+    assert e.value.details[0]["path"].startswith("expression")
+    with pytest.raises(BadRequestError) as e:
+        await client.sessions.start(lipsync["_id"], expression={"name": "happy", "intensity": 2})
+    assert e.value.details[0]["path"].startswith("expression")
 
     for tier in ("stylized_3d", "animated_portrait"):
         other = await client.avatars.create(name=unique, tier=tier)

@@ -286,13 +286,20 @@ class SessionsResource:
         self._client = client
 
     async def start(
-        self, avatar_id: str, *, transport: Transport | None = None, livekit: LiveKitJoin | None = None
+        self,
+        avatar_id: str,
+        *,
+        transport: Transport | None = None,
+        livekit: LiveKitJoin | None = None,
+        expression: Expression | None = None,
     ) -> StartedSession:
         """Start a live session (``avatars:write``); an on-demand avatar is deployed first, and this waits for it.
 
         WHEP (the default): the agent speaks on ``url`` + ``?token=<token>``, viewers POST SDP offers to
         ``whepUrl`` with ``viewerToken``. LiveKit: pass ``livekit={"url": ..., "token": <room token for the
         avatar>}`` (``transport`` then defaults to ``"livekit"``); the answer comes once the avatar joined the room.
+        ``expression`` (``{"name": "happy", "intensity": 0.5}``) is the face's emotion from the first frame, held
+        until the agent sets another.
         """
         body: dict[str, Any] = {}
         if livekit is not None:
@@ -300,6 +307,8 @@ class SessionsResource:
             transport = transport or "livekit"
         if transport is not None:
             body["transport"] = transport
+        if expression is not None:
+            body["expression"] = expression
         return cast(
             StartedSession, await self._client.request("POST", f"/api/v1/avatars/{_id(avatar_id)}/sessions", json=body)
         )
