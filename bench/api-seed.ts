@@ -29,9 +29,11 @@ export interface SeedOptions {
   count: number;
   /** The i-th avatar's name (default `avatar <i>`). */
   nameOf?: (i: number) => string;
+  /** The index of the first avatar inserted (to grow a seeded organization by another call); default 0. */
+  firstIndex?: number;
 }
 
-/** Inserts `count` avatars, oldest first; answers their ids in insertion order. */
+/** Inserts `count` avatars, oldest first (seq order); answers their ids in insertion order. */
 export async function seedAvatars(store: Store, options: SeedOptions): Promise<string[]> {
   const config = loadConfig({ DATA_DIR: os.tmpdir(), LOG_LEVEL: 'silent' });
   const ctx: Ctx = {
@@ -54,10 +56,12 @@ export async function seedAvatars(store: Store, options: SeedOptions): Promise<s
   const nameOf = options.nameOf ?? ((i: number) => `avatar ${i}`);
   const ids: string[] = [];
   const newId = avatarIds();
-  const start = Date.now() - options.count * 1000;
+  const firstIndex = options.firstIndex ?? 0;
+  // The i-th avatar was made i seconds after a start far enough back for the largest bench (ten million).
+  const start = Date.parse('2025-01-01T00:00:00.000Z');
   for (let first = 0; first < options.count; first += RECORDS_PER_CALL) {
     const records = Array.from({ length: Math.min(RECORDS_PER_CALL, options.count - first) }, (_, k): AvatarRecord => {
-      const i = first + k;
+      const i = firstIndex + first + k;
       const at = new Date(start + i * 1000).toISOString();
       const id = newId.next();
       ids.push(id);

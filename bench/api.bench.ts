@@ -1,7 +1,10 @@
-// API server throughput and latency: GET /api/v1/avatars/:id and a 50-item list over an organization of 100,000
-// avatars, on SQLite and on PostgreSQL, beside a bare Fastify route answering the same avatar JSON in the same run.
-// Targets: authenticated get at >= 50% of the bare route's rps on SQLite, >= 40% on PostgreSQL; list p99
-// < 10 ms.
+// API server throughput and latency, on SQLite and on PostgreSQL, beside a bare Fastify route answering the same
+// avatar JSON in the same run:
+// - GET /api/v1/avatars/:id and a 50-item list at c=16 over an organization of BENCH_API_AVATARS (100,000) avatars.
+//   Targets (issue 19): authenticated get at >= 0.5 of the bare route's rps on SQLite, >= 0.4 on PostgreSQL.
+// - The list at each size of BENCH_API_SIZES (1,000, 100,000 and 1,000,000 avatars in one organization, grown in
+//   place by the store's bulk insert): p99 of the first page, the last page (by cursor), the deepest offset (1000)
+//   and a name-filtered first page, and p99 at the largest size over p99 at the smallest (target <= 1.5).
 // The server runs in a child process (one core), the load client here (the other core).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -10,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { issueApiKey } from '../src/domain/keys/issue-api-key.ts';
-import { migrate, openStore } from '../src/store/database.ts';
+import { nextCursor } from '../src/domain/list-page.ts';
+import { migrate, openStore, type Store } from '../src/store/database.ts';
 import { createPgSchema, TEST_DATABASE_URL, type StoreKind } from '../test/harness/stores.ts';
 import type { ServerMessage, ServerRequest, ServerStart } from './api-server.ts';
 import { seedAvatars } from './api-seed.ts';
@@ -18,6 +22,18 @@ import type { Report } from './bench-row.ts';
 import { measureLoad, type LoadResult } from './load-client.ts';
 
 const AVATARS = Number(process.env.BENCH_API_AVATARS || 100_000);
+/** The organization's sizes the lists are measured at, smallest first; the get is measured at AVATARS. */
+const SIZES = [...new Set([...(process.env.BENCH_API_SIZES || '1000,100000,1000000').split(',').map(Number), AVATARS])]
+  .filter((n) => Number.isSafeInteger(n) && n > 0)
+  .sort((a, b) => a - b);
+/** Each list shape's warm-up and measured seconds at each size (several shapes x sizes x stores: kept short). */
+const SIZE_WARMUP_SECONDS = Number(process.env.BENCH_API_SIZE_WARMUP_SECONDS || 1);
+const SIZE_SECONDS = Number(process.env.BENCH_API_SIZE_SECONDS || 4);
+/** Connections of the size series: the list's own cost and a little concurrency, not a queue of 16. */
+const SIZE_CONNECTIONS = 4;
+/** Names repeat every NAME_GROUPS avatars, so a name matches 1 in NAME_GROUPS (1,000 of a million). */
+const NAME_GROUPS = 1000;
+const NAMED_PATH = `/api/v1/avatars?limit=50&name=${encodeURIComponent('avatar 7')}`;
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = Number(process.env.BENCH_API_WARMUP_SECONDS || 3);
 const SECONDS = Number(process.env.BENCH_API_SECONDS || 10);
@@ -77,36 +93,56 @@ function startServer(start: ServerStart, label: string): Promise<ServerChild> {
 interface SeededStore {
   env: Record<string, string>;
   key: string;
+  /** Every avatar's id, oldest first. */
   ids: string[];
-  seedSeconds: number;
+  /** Adds avatars until the organization holds `size`; answers the seconds it took (PostgreSQL: vacuum analyze too). */
+  growTo(size: number): Promise<number>;
+  /** The cursor of the organization's last page of 50 (its oldest avatars). */
+  lastPageCursor(): Promise<string>;
   cleanup(): Promise<void>;
 }
 
 async function seedStore(kind: StoreKind): Promise<SeededStore> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'avatars-bench-'));
   const schema = kind === 'postgres' ? await createPgSchema() : null;
+  let store: Store | null = null;
   const cleanup = async () => {
+    await store?.close();
+    store = null;
     await schema?.drop();
     await fs.rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const store = openStore({ dataDir, databaseUrl: schema ? TEST_DATABASE_URL : null, databaseSchema: schema?.schema ?? null });
-    try {
-      await migrate(store);
-      const t0 = performance.now();
-      const ids = await seedAvatars(store, { organizationId: ORGANIZATION, userIds: USERS, count: AVATARS });
-      // What autovacuum does on its own a little after a bulk load: planner statistics, visibility map.
-      if (kind === 'postgres') await sql`vacuum analyze avatars`.execute(store.db);
-      const seedSeconds = (performance.now() - t0) / 1000;
-      const { key } = await issueApiKey(store, { userId: USERS[0]!, organizationId: ORGANIZATION, scopes: ['avatars:read'] });
-      const env: Record<string, string> = {
-        DATA_DIR: dataDir,
-        ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}),
-      };
-      return { env, key, ids, seedSeconds, cleanup };
-    } finally {
-      await store.close();
-    }
+    const opened = openStore({ dataDir, databaseUrl: schema ? TEST_DATABASE_URL : null, databaseSchema: schema?.schema ?? null });
+    store = opened;
+    await migrate(opened);
+    const { key } = await issueApiKey(opened, { userId: USERS[0]!, organizationId: ORGANIZATION, scopes: ['avatars:read'] });
+    const ids: string[] = [];
+    return {
+      env: { DATA_DIR: dataDir, ...(schema ? { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.schema } : {}) },
+      key,
+      ids,
+      async growTo(size) {
+        const t0 = performance.now();
+        const more = await seedAvatars(opened, {
+          organizationId: ORGANIZATION,
+          userIds: USERS,
+          count: size - ids.length,
+          firstIndex: ids.length,
+          nameOf: (i) => `avatar ${i % NAME_GROUPS}`,
+        });
+        ids.push(...more);
+        // What autovacuum does on its own a little after a bulk load: planner statistics, visibility map.
+        if (kind === 'postgres') await sql`vacuum analyze avatars`.execute(opened.db);
+        return (performance.now() - t0) / 1000;
+      },
+      async lastPageCursor() {
+        // The page after the 51st oldest avatar holds the 50 oldest: its seq is the cursor's key.
+        const row = await opened.db.selectFrom('avatars').select('seq').where('id', '=', ids[50]!).executeTakeFirstOrThrow();
+        return nextCursor([Number(row.seq)])!;
+      },
+      cleanup,
+    };
   } catch (error) {
     await cleanup();
     throw error;
@@ -138,12 +174,18 @@ interface Measured extends LoadResult {
 }
 
 /** Warm-up (not measured), then the measured run with the server's CPU time read around it. */
-async function load(server: ServerChild, nextPath: () => string, key?: string, connections = CONNECTIONS): Promise<Measured> {
+async function load(
+  server: ServerChild,
+  nextPath: () => string,
+  key?: string,
+  connections = CONNECTIONS,
+  timing = { warmup: WARMUP_SECONDS, seconds: SECONDS },
+): Promise<Measured> {
   const headers: Record<string, string> = key ? { 'x-api-key': key } : {};
   const options = { url: server.url, connections, nextPath, headers };
-  await measureLoad({ ...options, seconds: WARMUP_SECONDS });
+  await measureLoad({ ...options, seconds: timing.warmup });
   const before = await server.cpuMicros();
-  const result = await measureLoad({ ...options, seconds: SECONDS });
+  const result = await measureLoad({ ...options, seconds: timing.seconds });
   return { ...result, cpuPerRequestMicros: ((await server.cpuMicros()) - before) / result.requests };
 }
 
@@ -180,48 +222,98 @@ export default async function bench(report: Report): Promise<void> {
     for (const kind of STORES) {
       const seeded = await seedStore(kind);
       cleanups.push(seeded.cleanup);
-      report({
-        name: `${kind}: seed ${AVATARS.toLocaleString('en-US')} avatars`,
-        value: round(seeded.seedSeconds, 1),
-        unit: 's',
-        note: `${Math.round(AVATARS / seeded.seedSeconds).toLocaleString('en-US')} rows/s${kind === 'postgres' ? ', vacuum analyze included' : ''}`,
-      });
-
       const server = await startServer({ type: 'start', mode: 'app', env: seeded.env }, `api-${kind}`);
       servers.push(server);
-      const sample = await getJson(`${server.url}/api/v1/avatars/${seeded.ids[seeded.ids.length - 1]}`, seeded.key);
-      const page = await getJson(`${server.url}${LIST_PATH}`, seeded.key);
-      if (page.avatars.length !== 50 || page.count !== AVATARS)
-        throw new Error(`${kind} list answered ${page.avatars.length} avatars of ${page.count}`);
+      // p99 of each list shape at each size, for the ratio of the largest size over the smallest.
+      const series = new Map<string, { size: number; p99: number; cpu: number }[]>();
+      for (const size of SIZES) {
+        const seedSeconds = await seeded.growTo(size);
+        const label = `${kind} @${size.toLocaleString('en-US')}`;
+        report({
+          name: `${label}: seed to ${size.toLocaleString('en-US')} avatars`,
+          value: round(seedSeconds, 1),
+          unit: 's',
+          note: `store.avatars.insertMany${kind === 'postgres' ? ', vacuum analyze included' : ''}; ${loadNote()}`,
+        });
+        const page = await getJson(`${server.url}${LIST_PATH}`, seeded.key);
+        if (page.avatars.length !== 50 || page.count !== size)
+          throw new Error(`${label} list answered ${page.avatars.length} avatars of ${page.count}`);
+        const lastPath = `${LIST_PATH}&after=${await seeded.lastPageCursor()}`;
+        const last = await getJson(`${server.url}${lastPath}`, seeded.key);
+        if (last.avatars.length !== 50 || last.nextCursor !== null || last.avatars[49]._id !== seeded.ids[0])
+          throw new Error(`${label}: the last page by cursor is not the 50 oldest avatars`);
+        const named = await getJson(`${server.url}${NAMED_PATH}`, seeded.key);
+        const matches = Math.floor(size / NAME_GROUPS) + (size % NAME_GROUPS > 7 ? 1 : 0);
+        if (named.count !== matches) throw new Error(`${label}: the name filter counted ${named.count}, not ${matches}`);
+        const shapes: [string, string, string][] = [
+          ['first page', LIST_PATH, ''],
+          ['last page by cursor', lastPath, ''],
+          ['offset=1000 page', `${LIST_PATH}&offset=1000`, ' (the deepest offset allowed)'],
+          ['name filter first page', NAMED_PATH, `; the name matches ${matches.toLocaleString('en-US')} (count included)`],
+        ];
+        for (const [shape, listPath, note] of shapes) {
+          const result = await load(server, () => listPath, seeded.key, SIZE_CONNECTIONS, {
+            warmup: SIZE_WARMUP_SECONDS,
+            seconds: SIZE_SECONDS,
+          });
+          report({
+            name: `${label}: list ${shape} p99`,
+            value: round(result.p99Ms, 3),
+            unit: 'ms',
+            note: `p50 ${round(result.p50Ms, 3)} ms, ${Math.round(result.rps)} req/s, server CPU ${Math.round(result.cpuPerRequestMicros)} µs a request, c=${SIZE_CONNECTIONS}, ${SIZE_SECONDS} s${note}; ${loadNote()}`,
+          });
+          series.set(shape, [...(series.get(shape) ?? []), { size, p99: result.p99Ms, cpu: result.cpuPerRequestMicros }]);
+        }
 
-      if (!bare) {
-        // The baseline answers the exact body of a real get, parsed, so Fastify serializes it on every request too.
-        bare = await startServer({ type: 'start', mode: 'bare', body: sample }, 'bare');
-        servers.push(bare);
-        barePaths = pathCycle(seeded.ids);
-        bareRuns.push(await load(bare, barePaths));
-        figures('bare Fastify route (first)', bareRuns[0]!, `; ${JSON.stringify(sample).length} B body`);
+        if (size !== AVATARS) continue;
+        if (!bare) {
+          // The baseline answers the exact body of a real get, parsed, so Fastify serializes it on every request too.
+          const sample = await getJson(`${server.url}/api/v1/avatars/${seeded.ids[seeded.ids.length - 1]}`, seeded.key);
+          bare = await startServer({ type: 'start', mode: 'bare', body: sample }, 'bare');
+          servers.push(bare);
+          barePaths = pathCycle(seeded.ids);
+          bareRuns.push(await load(bare, barePaths));
+          figures('bare Fastify route (first)', bareRuns[0]!, `; ${JSON.stringify(sample).length} B body`);
+        }
+
+        const get = await load(server, pathCycle(seeded.ids), seeded.key);
+        gets.set(kind, get);
+        figures(`${kind}: GET /avatars/:id`, get, `; spread over ${Math.min(GET_IDS, AVATARS)} ids`);
+        const list = await load(server, () => LIST_PATH, seeded.key);
+        figures(`${kind}: GET /avatars?limit=50`, list, `; ${AVATARS.toLocaleString('en-US')} avatars in the organization`);
+        // The same list one request at a time: its own cost, without the queueing of 16 connections.
+        const alone = await load(server, () => LIST_PATH, seeded.key, 1);
+        report({
+          name: `${kind}: GET /avatars?limit=50, c=1 p50`,
+          value: round(alone.p50Ms, 3),
+          unit: 'ms',
+          note: `${Math.round(alone.rps)} req/s`,
+        });
+        report({
+          name: `${kind}: GET /avatars?limit=50, c=1 p99`,
+          value: round(alone.p99Ms, 3),
+          unit: 'ms',
+          note: `max ${round(alone.maxMs, 1)} ms; target < 10`,
+        });
       }
-
-      const get = await load(server, pathCycle(seeded.ids), seeded.key);
-      gets.set(kind, get);
-      figures(`${kind}: GET /avatars/:id`, get, `; spread over ${Math.min(GET_IDS, AVATARS)} ids`);
-      const list = await load(server, () => LIST_PATH, seeded.key);
-      figures(`${kind}: GET /avatars?limit=50`, list, `; ${AVATARS.toLocaleString('en-US')} avatars in the organization`);
-      // The same list one request at a time: its own cost, without the queueing of 16 connections.
-      const alone = await load(server, () => LIST_PATH, seeded.key, 1);
-      report({
-        name: `${kind}: GET /avatars?limit=50, c=1 p50`,
-        value: round(alone.p50Ms, 3),
-        unit: 'ms',
-        note: `${Math.round(alone.rps)} req/s`,
-      });
-      report({
-        name: `${kind}: GET /avatars?limit=50, c=1 p99`,
-        value: round(alone.p99Ms, 3),
-        unit: 'ms',
-        note: `max ${round(alone.maxMs, 1)} ms; target < 10`,
-      });
+      for (const [shape, points] of series) {
+        const small = points[0]!;
+        const large = points[points.length - 1]!;
+        if (large.size === small.size) continue;
+        report({
+          name: `${kind}: list ${shape} p99 ${large.size.toLocaleString('en-US')} / ${small.size.toLocaleString('en-US')}`,
+          value: round(large.p99 / small.p99, 3),
+          unit: 'ratio',
+          note: `${round(large.p99, 3)} ms / ${round(small.p99, 3)} ms${shape === 'name filter first page' ? '' : '; target <= 1.5'}; ${loadNote()}`,
+        });
+        // The same by server CPU per request: what the list costs the server, steadier than p99 on a busy machine.
+        report({
+          name: `${kind}: list ${shape} server CPU per request ${large.size.toLocaleString('en-US')} / ${small.size.toLocaleString('en-US')}`,
+          value: round(large.cpu / small.cpu, 3),
+          unit: 'ratio',
+          note: `${Math.round(large.cpu)} µs / ${Math.round(small.cpu)} µs${kind === 'postgres' ? " (+ PostgreSQL's own CPU)" : ''}`,
+        });
+      }
 
       report({ name: `${kind}: server RSS at the end`, value: mib(await server.stop()), unit: 'MiB' });
       servers.splice(servers.indexOf(server), 1);
