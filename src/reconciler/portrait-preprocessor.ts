@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../domain/context.ts';
 import { avatarBlobPrefix } from '../domain/blob-prefixes.ts';
-import { preprocessPortrait } from '../sources/portrait/index.ts';
+import { preprocessPortrait, turnStoredPortrait } from '../sources/portrait/index.ts';
 import { SourceRejected } from '../sources/source-rejected.ts';
 import { avatarFailed, avatarReady } from '../domain/webhooks/lifecycle-events.ts';
 
@@ -39,24 +39,37 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     const chunks: Buffer[] = [];
     for await (const chunk of source.body) chunks.push(chunk as Buffer);
     try {
-      const { info, artifact } = await preprocessPortrait(Buffer.concat(chunks));
+      const file = Buffer.concat(chunks);
+      const { info, artifact, turned } = await preprocessPortrait(file);
       // A folder per run: removing a replaced artifact can never remove a newer run's identical one.
       const prefix = `${avatarBlobPrefix(id)}/portrait/${randomBytes(6).toString('hex')}`;
       const image = await services.blobs.put(prefix, artifact.image, 'image/png', 'png');
       const face = await services.blobs.put(prefix, Buffer.from(JSON.stringify(artifact.face)), 'application/json', 'json');
+      // A photo found turned is served turned upright too (sourceImage), as if its EXIF had said so: what the user
+      // downloads is the picture the avatar shows. Its new key is a new URL; the upload's URL stops answering.
+      const upright = turned
+        ? await services.blobs.put(
+            `${avatarBlobPrefix(id)}/source/${randomBytes(6).toString('hex')}`,
+            await turnStoredPortrait(file, turned),
+            '',
+            sourceKey.slice(sourceKey.lastIndexOf('.') + 1),
+          )
+        : null;
       const stored = await avatars.updateIfSource(id, sourceKey, {
         status: 'ready',
         preprocessed: true,
         error: null,
         sourceInfo: { ...info },
         artifact: { imageKey: image.key, faceKey: face.key },
+        ...(upright ? { sourceKey: upright.key } : {}),
         updatedAt: new Date().toISOString(),
       });
-      if (stored) await announce(avatarReady(services, { ...avatar, status: 'ready' }), id);
-      if (!stored) {
+      if (stored) {
+        if (upright) await services.blobs.delete(sourceKey);
+        await announce(avatarReady(services, { ...avatar, status: 'ready', sourceKey: upright?.key ?? sourceKey }), id);
+      } else {
         // A newer upload replaced the source meanwhile: this result is for a photo that is gone.
-        await services.blobs.delete(image.key);
-        await services.blobs.delete(face.key);
+        for (const key of [image.key, face.key, upright?.key]) if (key) await services.blobs.delete(key);
       }
     } catch (error) {
       const rejected = error instanceof SourceRejected;

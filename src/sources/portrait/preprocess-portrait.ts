@@ -5,14 +5,17 @@ import { measureFaceLighting } from './face-lighting.ts';
 import { measureFacePose } from './face-pose.ts';
 import { describeFace, turnedUprightWarning } from './face-warnings.ts';
 import type { FaceGeometry, PortraitArtifact, PortraitSourceInfo } from './portrait-types.ts';
-import { findFacesUpright } from './upright-portrait.ts';
+import { findFacesUpright, type QuarterTurn } from './upright-portrait.ts';
 
 /**
  * Turns an uploaded portrait into the avatar's `sourceInfo` and the rendering container's input
  * (image.png + face.json). Throws SourceRejected with a sentence for a person when the file cannot be used;
  * what it used but could not make good (a turned photo, a tilted head, an open mouth, poor light) is a warning.
+ * `turned` says how far the photo was turned clockwise to make the face upright (0 when it was upright).
  */
-export async function preprocessPortrait(file: Buffer): Promise<{ info: PortraitSourceInfo; artifact: PortraitArtifact }> {
+export async function preprocessPortrait(
+  file: Buffer,
+): Promise<{ info: PortraitSourceInfo; artifact: PortraitArtifact; turned: QuarterTurn }> {
   const { portrait, faces, turned } = await findFacesUpright(await decodePortrait(file), detectFacesOffThread);
   const { width, height } = portrait;
   const downscaled = width !== portrait.orientedWidth || height !== portrait.orientedHeight;
@@ -40,7 +43,7 @@ export async function preprocessPortrait(file: Buffer): Promise<{ info: Portrait
     },
     warnings: [...portrait.warnings, ...(turned ? [turnedUprightWarning(turned)] : []), ...warnings, ...findings.warnings],
   };
-  return { info, artifact: { image: await encodePortraitPng(portrait), face: geometry } };
+  return { info, artifact: { image: await encodePortraitPng(portrait), face: geometry }, turned };
 }
 
 /** Two decimals are finer than a pixel; `|| 0` turns -0 into 0 so that face.json round-trips exactly. */

@@ -16,13 +16,14 @@ export async function stripPortraitMetadata(file: Buffer, type: ImageType): Prom
   // sharp writes no metadata unless asked; rotate() with no angle applies the EXIF orientation.
   const image = sharp(file, { limitInputPixels: MAX_PORTRAIT_PIXELS, failOn: 'error' }).rotate().keepIccProfile();
   try {
-    return await encode(image, type).toBuffer();
+    return await encodeAsUploaded(image, type).toBuffer();
   } catch (error) {
     throw error instanceof SourceRejected ? error : rejectionFor(error);
   }
 }
 
-function encode(image: Sharp, type: ImageType): Sharp {
+/** Re-encodes in the upload's own format, at a quality that keeps it indistinguishable. */
+export function encodeAsUploaded(image: Sharp, type: ImageType): Sharp {
   if (type === 'image/png') return image.png();
   if (type === 'image/jpeg') return image.jpeg({ quality: LOSSY_QUALITY, chromaSubsampling: '4:4:4' });
   return image.webp({ quality: LOSSY_QUALITY });

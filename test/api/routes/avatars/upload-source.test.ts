@@ -10,6 +10,7 @@ import { expectError } from '../../../harness/expect-error.ts';
 import { securityTests } from '../../../harness/security.ts';
 import { answerProblems } from '../../../harness/response-schema.ts';
 import { PORTRAIT_FIXTURES, VRM_FIXTURES } from '../../../fixtures.ts';
+import { turnedInPixels } from '../../../harness/hard-portraits.ts';
 
 const vrm0 = fs.readFileSync(VRM_FIXTURES.v0);
 const vrm1 = fs.readFileSync(VRM_FIXTURES.overrides);
@@ -116,6 +117,28 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars/:id/source (%s)', (kind) => {
       const face = await (await fetch(server.server.services.blobs.url(artifact.faceKey))).json();
       expect(face.landmarks).toHaveLength(478);
     });
+
+    it('serves a photo whose face was turned in its pixels turned upright, as the avatar shows it', async () => {
+      // Not square, so that a quarter turn shows in the sizes too: 512 wide, 400 high, turned to lie on its side.
+      const upright = await sharp(astronaut).extract({ left: 0, top: 0, width: 512, height: 400 }).png().toBuffer();
+      const a = await create('animated_portrait');
+      const answer = await upload(a._id, await turnedInPixels(upright, 90), 'image/png');
+      expect(answer.status).toBe(200);
+      const done = await settle(a._id);
+      expect(done).toMatchObject({ status: 'ready', sourceInfo: { width: 512, height: 400 } });
+      expect(done.sourceInfo.warnings.join(' ')).toMatch(/turned 90° clockwise/);
+      // The source is the upright photo now, pixel for pixel (PNG stays lossless), at a new URL; the upload's is gone.
+      expect(done.sourceImage).not.toBe(answer.body.url);
+      const served = await fetch(done.sourceImage);
+      expect(served.headers.get('content-type')).toBe('image/png');
+      const bytes = Buffer.from(await served.arrayBuffer());
+      const raw = async (image: Buffer) => sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      const [got, want] = await Promise.all([raw(bytes), raw(upright)]);
+      expect(got.info).toMatchObject({ width: 512, height: 400 });
+      expect(got.data.equals(want.data)).toBe(true);
+      expect((await fetch(answer.body.url)).status).toBe(404);
+      // An upright upload keeps its file and URL (the happy case above).
+    }, 60_000);
   });
 
   describe('error', () => {
