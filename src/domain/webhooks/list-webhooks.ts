@@ -1,13 +1,9 @@
 import { requireScope, type Ctx } from '../context.ts';
-import { nextCursor, type PageInput, readPage, type SortKey } from '../list-page.ts';
+import { isTimeIdKey, nextCursor, type PageInput, readPage, timeIdAfter } from '../list-page.ts';
 import { toWebhookObject } from './webhook-object.ts';
 
 export const WEBHOOKS_DEFAULT_LIMIT = 50;
 export const WEBHOOKS_MAX_LIMIT = 200;
-
-/** An endpoint's place in the list: (createdAt, id), as the cursor carries it. */
-const isEndpointKey = (key: SortKey): key is readonly [string, string] =>
-  key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string';
 
 /** Newest first, ties by id, compared here as the cursor compares them (not by the database's collation). */
 const newestFirst = (a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) =>
@@ -16,10 +12,10 @@ const newestFirst = (a: { createdAt: string; id: string }, b: { createdAt: strin
 /** The caller's organization's endpoints (an orgless caller's own), newest first, without secrets. */
 export async function listWebhooks(ctx: Ctx, input: PageInput) {
   requireScope(ctx, 'webhooks:admin');
-  const page = readPage(input, { defaultLimit: WEBHOOKS_DEFAULT_LIMIT, maxLimit: WEBHOOKS_MAX_LIMIT }, isEndpointKey);
+  const page = readPage(input, { defaultLimit: WEBHOOKS_DEFAULT_LIMIT, maxLimit: WEBHOOKS_MAX_LIMIT }, isTimeIdKey);
   // Bounded by WEBHOOK_MAX_ENDPOINTS per owner, so the page is cut here rather than in SQL.
   const all = (await ctx.services.store.webhooks.listEndpoints(ctx.actor)).sort(newestFirst);
-  const after = page.after === null ? null : { createdAt: page.after[0], id: page.after[1] };
+  const after = timeIdAfter(page.after);
   const from = after === null ? page.offset : all.filter((endpoint) => newestFirst(endpoint, after) <= 0).length;
   const shown = all.slice(from, from + page.limit);
   const last = shown[shown.length - 1];
