@@ -242,6 +242,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('avatars_org_name_seq').on('avatars').columns(['organization_id', 'name', 'seq']).execute();
         await sql`create index avatars_orgless_name_seq on avatars (user_id, name, seq) where organization_id is null`.execute(db);
         await db.schema.dropIndex('avatars_name').execute();
+        // An orgless user's list walked (user, seq) past every avatar the same user id has in organizations: its
+        // index now holds the orgless avatars alone (the list is the only reader of the old one).
+        await sql`create index avatars_orgless_user_seq on avatars (user_id, seq) where organization_id is null`.execute(db);
+        await db.schema.dropIndex('avatars_user_seq').execute();
         // A bulk insert (or delete) counts once per statement, from its transition table, instead of one counter
         // upsert per row (a million row versions of one counter row in one transaction). The move trigger stays per
         // row: PostgreSQL allows no transition table on a trigger with a column list. SQLite has only row triggers.
