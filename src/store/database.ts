@@ -25,7 +25,7 @@ export interface Repositories {
   liveSessions: LiveSessionStore;
   videos: VideoStore;
   webhooks: WebhookStore;
-  /** An authenticated get's reads (key, avatar, deployment): one round trip on PostgreSQL. */
+  /** An authenticated request's key (and a get's avatar and deployment): one round trip on PostgreSQL, shared. */
   keyAndAvatar: KeyAndAvatarRead;
 }
 

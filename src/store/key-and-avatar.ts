@@ -12,7 +12,8 @@ export interface KeyAndAvatar {
   deployment: DeploymentRecord | null;
 }
 
-export type KeyAndAvatarRead = (secretHash: string, avatarId: string) => Promise<KeyAndAvatar>;
+/** `avatarId` null: the key alone (every other authenticated request), in the same shared statement. */
+export type KeyAndAvatarRead = (secretHash: string, avatarId: string | null) => Promise<KeyAndAvatar>;
 
 /**
  * The key, the avatar and its deployment together, read fresh (no cache: a revoked key or a deleted avatar counts at
@@ -29,8 +30,8 @@ export function keyAndAvatarRead(
   if (!arrays) {
     return async (secretHash, avatarId) => {
       const key = await repositories.apiKeys.findByHash(secretHash);
-      const avatar = key ? await repositories.avatars.findById(avatarId) : null;
-      const deployment = avatar && avatar.tier !== 'stylized_3d' ? await repositories.deployments.find(avatarId) : null;
+      const avatar = key && avatarId !== null ? await repositories.avatars.findById(avatarId) : null;
+      const deployment = avatar && avatar.tier !== 'stylized_3d' ? await repositories.deployments.find(avatar.id) : null;
       return { key, avatar, deployment };
     };
   }
@@ -51,7 +52,7 @@ export function keyAndAvatarRead(
 
 interface Waiting {
   secretHash: string;
-  avatarId: string;
+  avatarId: string | null;
   resolve(read: KeyAndAvatar): void;
   reject(error: unknown): void;
 }

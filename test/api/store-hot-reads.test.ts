@@ -212,6 +212,8 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
       ...keys.flatMap((key) => avatars.map((avatar) => ({ hash: hashSecret(key.key), avatarId: avatar.id }))),
       { hash: hashSecret('no such key'), avatarId: avatars[0]!.id },
       { hash: hashSecret(keys[1]!.key), avatarId: 'avt_missing000000000' },
+      // The key alone (every authenticated request but a get by id).
+      { hash: hashSecret(keys[2]!.key), avatarId: null },
     ];
     const queries = vi.spyOn(pg.Pool.prototype, 'query');
     let answers: KeyAndAvatar[];
@@ -224,10 +226,11 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
     const expected = await Promise.all(
       asked.map(async (read) => {
         const key = await store.apiKeys.findByHash(read.hash);
-        return { key, avatar: key && (await store.avatars.findById(read.avatarId)), deployment: null };
+        return { key, avatar: key && read.avatarId && (await store.avatars.findById(read.avatarId)), deployment: null };
       }),
     );
     expect(answers).toEqual(expected);
     expect(answers.filter((answer) => answer.avatar !== null)).toHaveLength(9);
+    expect(answers.at(-1)).toEqual({ key: expect.objectContaining({ id: keys[2]!.id }), avatar: null, deployment: null });
   });
 });

@@ -13,7 +13,8 @@ import { hashSecret } from './issue-api-key.ts';
  */
 export async function authenticate(store: Store, secret: string | undefined): Promise<Actor> {
   const hash = hashOf(secret);
-  return actorOf(await store.apiKeys.findByHash(hash), hash);
+  // The key alone, through the read the requests of one turn share (one query for all on PostgreSQL).
+  return actorOf((await store.keyAndAvatar(hash, null)).key, hash);
 }
 
 /** The avatar (and deployment) an authenticated get asked for, read with the key: the verb needs no read of its own. */
