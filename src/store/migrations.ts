@@ -246,6 +246,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         // index now holds the orgless avatars alone (the list is the only reader of the old one).
         await sql`create index avatars_orgless_user_seq on avatars (user_id, seq) where organization_id is null`.execute(db);
         await db.schema.dropIndex('avatars_user_seq').execute();
+        // The key list pages by (createdAt, id) within a tenant, and counts the tenant's keys: one index per branch.
+        await db.schema.createIndex('api_keys_org_created').on('api_keys').columns(['organization_id', 'created_at', 'id']).execute();
+        await sql`create index api_keys_orgless_user_created on api_keys (user_id, created_at, id) where organization_id is null`.execute(
+          db,
+        );
         // A bulk insert (or delete) counts once per statement, from its transition table, instead of one counter
         // upsert per row (a million row versions of one counter row in one transaction). The move trigger stays per
         // row: PostgreSQL allows no transition table on a trigger with a column list. SQLite has only row triggers.
