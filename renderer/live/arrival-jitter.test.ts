@@ -81,3 +81,46 @@ describe('SpeechPlayout with an even stream', () => {
     expect(player.delayMs).toBe(20);
   });
 });
+
+describe('SpeechPlayout catching up in silence', () => {
+  it('takes the surplus delay back from a pause, never from sound, once the stream proved even', () => {
+    const rate = 16000;
+    let now = 0;
+    const player = new SpeechPlayout({ sampleRate: rate, jitterMs: 80, finishAfterMs: 250, onEvent: () => {} });
+    // 1 s of "sound" (a ramp, never silent), 0.5 s of silence, 1 s of sound: streamed in real time in 40 ms chunks.
+    const sound = (seconds: number, from: number) => Int16Array.from({ length: seconds * rate }, (_, i) => 1000 + ((from + i) % 5000));
+    const stream = new Int16Array([...sound(1, 0), ...new Int16Array(rate / 2), ...sound(1, rate)]);
+    const bytes = new Uint8Array(stream.buffer);
+    const played: number[] = [];
+    const queued: number[] = [];
+    for (now = 0; now < 4000; now += 10) {
+      if (now % 40 === 0 && now * 32 < bytes.length) player.receive(bytes.subarray(now * 32, (now + 40) * 32), now);
+      const slot = player.next(now);
+      if (slot.speechSample !== null) played.push(...slot.samples);
+      if (now % 40 === 0) queued.push(player.queuedMs);
+    }
+    // Every sample of sound played, in order; only silence went.
+    const audible = (xs: Iterable<number>) => [...xs].filter((x) => x !== 0);
+    expect(audible(played)).toEqual(audible(stream));
+    const skippedMs = ((stream.length - played.length) / rate) * 1000;
+    expect(skippedMs).toBe(60); // the 80 ms it started with, less the 20 ms this even stream needs
+    // Before the pause speech waited 80 ms (about 120 queued as a chunk arrives); after it, 20 ms.
+    expect(queued[20]).toBeGreaterThanOrEqual(80);
+    expect(queued[50]).toBeLessThanOrEqual(60);
+  });
+
+  it('skips nothing of speech sent ahead of real time, pauses included', () => {
+    const rate = 16000;
+    const player = new SpeechPlayout({ sampleRate: rate, jitterMs: 80, finishAfterMs: 250, onEvent: () => {} });
+    const stream = new Int16Array(3 * rate); // 3 s of silence and a click, sent at once in 20 ms chunks
+    stream[rate] = 5000;
+    const bytes = new Uint8Array(stream.buffer);
+    for (let o = 0; o < bytes.length; o += 640) player.receive(bytes.subarray(o, o + 640), 0);
+    let played = 0;
+    for (let now = 0; now < 4000; now += 10) {
+      const slot = player.next(now);
+      if (slot.speechSample !== null) played += slot.samples.length;
+    }
+    expect(played).toBe(stream.length);
+  });
+});

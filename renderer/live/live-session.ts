@@ -167,6 +167,7 @@ export class LiveSession {
    * TypeScript one, which converts the frames drawn before that.
    */
   private toI420: (rgba: Uint8Array, width: number, height: number, out: Uint8Array) => unknown = rgbaToI420;
+  private loadingI420 = false;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.id = options.id;
@@ -183,13 +184,6 @@ export class LiveSession {
     this.lifetime = setTimeout(() => this.end('max-session'), options.maxSessionSeconds * 1000);
     // Set as of a second before the session's clock starts: fully eased in by the first frame.
     if (options.expression) this.expression.set(options.expression, -1);
-    loadWrtc().then(
-      (wrtc) => {
-        this.toI420 = (rgba, width, height, out) =>
-          wrtc.nonstandard.rgbaToI420({ width, height, data: rgba }, { width, height, data: out });
-      },
-      () => {}, // No binding: WHEP cannot work either, and addViewer says why; other outputs keep the TypeScript conversion.
-    );
     this.schedule();
   }
 
@@ -442,6 +436,21 @@ export class LiveSession {
     return this.sources;
   }
 
+  /** The frame into `this.i420`. The first call loads the binding (a session that never needs I420 never does). */
+  private convertToI420(width: number, height: number): void {
+    if (!this.loadingI420) {
+      this.loadingI420 = true;
+      loadWrtc().then(
+        (wrtc) => {
+          this.toI420 = (rgba, w, h, out) =>
+            wrtc.nonstandard.rgbaToI420({ width: w, height: h, data: rgba }, { width: w, height: h, data: out });
+        },
+        () => {}, // No binding: WHEP cannot work either (addViewer says why); other outputs keep the TypeScript conversion.
+      );
+    }
+    this.toI420(this.rgba, width, height, this.i420);
+  }
+
   private schedule(): void {
     if (this.ended) return;
     if (this.timer) clearTimeout(this.timer);
@@ -503,7 +512,7 @@ export class LiveSession {
     const { width, height } = this.animator;
     let converted = false;
     const i420 = (): Uint8Array => {
-      if (!converted) this.toI420(this.rgba, width, height, this.i420);
+      if (!converted) this.convertToI420(width, height);
       converted = true;
       return this.i420;
     };

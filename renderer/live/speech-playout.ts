@@ -42,6 +42,9 @@ export interface SpeechPlayoutOptions {
 
 type State = 'idle' | 'buffering' | 'playing' | 'starved';
 
+/** Samples this quiet (about -50 dBFS) are silence: a pause a slot of which may be skipped to catch up. */
+const SILENT_BELOW = 100;
+
 /**
  * The speech side of the playout clock. Visemes are computed when speech arrives; the mouth of a slot is the one
  * analysed for the samples that slot plays, so audio and mouth leave the player together. Where the agent's
@@ -61,6 +64,10 @@ export class SpeechPlayout {
   private readonly arrivals: { end: number; at: number }[] = [];
   private state: State = 'idle';
   private playAt = 0;
+  /** The delay the speech now queued was held for (ms); catchUp() takes back what the jitter no longer needs. */
+  private heldMs = 0;
+  /** Whether the speech arrives as it plays (the last chunk found about the delay queued), not sent ahead. */
+  private inRealTime = false;
   private starvedSince = 0;
   private wasPlaying = false; // inside an utterance (started, not yet finished)
   // Segments (LiveKit's audio streams), as ranges of received samples: the one still arriving, and those closed
@@ -104,8 +111,11 @@ export class SpeechPlayout {
     if (this.state === 'idle' || this.state === 'starved') {
       if (this.state === 'idle') this.mouth = null;
       this.state = 'buffering';
-      this.playAt = nowMs + this.jitter.delayMs;
+      this.heldMs = this.jitter.delayMs;
+      this.playAt = nowMs + this.heldMs;
     }
+    // A stream in real time holds about the delay plus one chunk as each arrives; more is speech sent ahead.
+    this.inRealTime = this.queuedMs <= this.heldMs + (count / this.options.sampleRate) * 1000 + 10;
   }
 
   /**
@@ -165,21 +175,10 @@ export class SpeechPlayout {
       slot.fill(0);
       return { samples: slot, mouth: null, speechSample: null };
     }
+    this.catchUp();
     const start = this.played;
-    let filled = 0;
-    while (filled < slot.length && this.queue.length > 0) {
-      const head = this.queue[0];
-      const take = Math.min(slot.length - filled, head.length - this.queueOffset);
-      slot.set(head.subarray(this.queueOffset, this.queueOffset + take), filled);
-      filled += take;
-      this.queueOffset += take;
-      if (this.queueOffset === head.length) {
-        this.queue.shift();
-        this.queueOffset = 0;
-      }
-    }
+    const filled = this.take(slot);
     slot.fill(0, filled);
-    this.played += filled;
     const centre = start + filled / 2;
     while (this.visemes.length > 0 && this.visemes[0].time <= centre) this.mouth = this.visemes.shift()!;
     while (this.arrivals.length > 0 && this.arrivals[0].end <= start) this.arrivals.shift();
@@ -196,6 +195,48 @@ export class SpeechPlayout {
       mouth: frame ? { open: frame.open, visemes: frame.weights, consonants: frame.consonants } : null,
       speechSample: centre,
     };
+  }
+
+  /**
+   * Speech waits the delay of when its utterance (or an underrun) began; once the measured jitter calls for less, the
+   * surplus is taken back from silence: a silent slot is skipped (as if played), 10 ms at a time, while more than the
+   * new delay stays queued. Only that surplus: speech an agent sends ahead of real time is never skipped, nor any sound.
+   */
+  private catchUp(): void {
+    const slotMs = 1000 / 100;
+    if (!this.inRealTime || this.heldMs - this.jitter.delayMs < slotMs) return;
+    if (this.queuedMs - slotMs < this.jitter.delayMs + slotMs || !this.queuedSilent(this.slotSamples)) return;
+    this.take(null);
+    this.heldMs -= slotMs;
+  }
+
+  /** Whether the next `count` queued samples are all silence (below -50 dBFS). */
+  private queuedSilent(count: number): boolean {
+    let offset = this.queueOffset;
+    for (const chunk of this.queue) {
+      for (; offset < chunk.length && count > 0; offset++, count--) if (Math.abs(chunk[offset]) > SILENT_BELOW) return false;
+      if (count === 0) return true;
+      offset = 0;
+    }
+    return false;
+  }
+
+  /** Takes one slot's samples off the queue into `into` (or drops them); returns how many there were. */
+  private take(into: Int16Array | null): number {
+    let filled = 0;
+    while (filled < this.slotSamples && this.queue.length > 0) {
+      const head = this.queue[0];
+      const take = Math.min(this.slotSamples - filled, head.length - this.queueOffset);
+      into?.set(head.subarray(this.queueOffset, this.queueOffset + take), filled);
+      filled += take;
+      this.queueOffset += take;
+      if (this.queueOffset === head.length) {
+        this.queue.shift();
+        this.queueOffset = 0;
+      }
+    }
+    this.played += filled;
+    return filled;
   }
 
   private endPlayedSegments(): void {
