@@ -6,6 +6,7 @@
  *   dist/bench-plain.js       the benchmark's baseline page: three.js + three-vrm and nothing else
  *   dist/console.js           the console page's script (web/console; it uses the iife SDK for <avatar-view>)
  *   dist/render-page.js       the server's offline video render page (web/render; src/videos/browser), not public
+ *   dist/frame-relay.js       that page's shared worker, which sends its frames (web/render/frame-relay.ts)
  * Run: npx tsx web/build.ts [outdir]   (default web/dist)
  */
 import { build, type BuildOptions } from 'esbuild';
@@ -44,6 +45,7 @@ export async function buildWeb(outdir = DEFAULT_OUTDIR, minify = true): Promise<
     ['console.js', { ...common, entryPoints: [path.join(WEB_DIR, 'console', 'main.ts')], format: 'iife' }],
     // The server's offline video page (src/videos/browser), kept out of the public SDK bundles and their size budget.
     ['render-page.js', { ...common, entryPoints: [path.join(WEB_DIR, 'render', 'render-page.ts')], format: 'iife' }],
+    ['frame-relay.js', { ...common, entryPoints: [path.join(WEB_DIR, 'render', 'frame-relay.ts')], format: 'iife' }],
   ];
   const result: Record<string, BuiltFile> = {};
   await Promise.all(

@@ -16,7 +16,7 @@ let size = { width: 0, height: 0 };
 let emotions: Record<Emotion, number> = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
 let pixels = new Uint8Array(0);
 let packed = new Uint32Array(0);
-let socket: WebSocket | null = null;
+let relay: FrameRelay | null = null;
 
 /** mulberry32: a small seeded generator, so the seed decides the saccades and blinks. */
 function seeded(seed: number): () => number {
@@ -48,7 +48,7 @@ const api: RenderPageApi = {
     size = { width: spec.width, height: spec.height };
     pixels = new Uint8Array(spec.width * spec.height * 4);
     packed = new Uint32Array(packedWords(spec.width, spec.height));
-    socket = await openSocket();
+    relay = await openRelay();
     emotions = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
     for (const e of EMOTIONS) emotions[e] = held[e] ?? 0;
     // Always transparent: the server flattens over the background (colour or image) and keeps the alpha for WebM.
@@ -83,7 +83,7 @@ const api: RenderPageApi = {
   },
 
   async render(frames: RenderFrameInput[]) {
-    if (!stage || !gl || !socket) throw new Error('No stage: load() first.');
+    if (!stage || !gl || !relay) throw new Error('No stage: load() first.');
     const { width, height } = size;
     for (let f = 0; f < frames.length; f++) {
       const input = frames[f];
@@ -96,22 +96,52 @@ const api: RenderPageApi = {
       }
       // Read in the same task as the draw: the drawing buffer is not preserved past it.
       gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-      // send() copies the bytes: the one buffer is reused.
-      socket.send(packFrame(pixels, width, height, packed));
-      while (socket.bufferedAmount > 4 * pixels.length) {
-        if (socket.readyState !== WebSocket.OPEN) throw new Error('The frames socket closed.');
-        await new Promise((r) => setTimeout(r, 2));
-      }
+      await relay.send(packFrame(pixels, width, height, packed));
     }
   },
 };
 
-function openSocket(): Promise<WebSocket> {
-  const ws = new WebSocket(new URL('frames', location.href).href.replace(/^http/, 'ws'));
-  ws.binaryType = 'arraybuffer';
+/** Frames handed to the relay and not yet taken by its socket, at most. */
+const FRAMES_IN_FLIGHT = 4;
+
+interface FrameRelay {
+  /** Sends a copy of the frame (the one buffer is reused); resolves once few enough frames are in flight. */
+  send(frame: Uint8Array): Promise<void>;
+}
+
+/** The frames' socket, opened in the shared worker frame-relay.ts (served as `frame-relay.js`): see why there. */
+function openRelay(): Promise<FrameRelay> {
+  const worker = new SharedWorker(new URL('frame-relay.js', location.href).href);
+  const port = worker.port;
+  let inFlight = 0;
+  let closed = false;
+  let wake: (() => void) | null = null;
+  const relay: FrameRelay = {
+    async send(frame) {
+      const copy = frame.slice().buffer;
+      port.postMessage(copy, [copy]);
+      inFlight++;
+      while (inFlight > FRAMES_IN_FLIGHT || closed) {
+        if (closed) throw new Error('The frames socket closed.');
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+  };
   return new Promise((resolve, reject) => {
-    ws.onopen = () => resolve(ws);
-    ws.onerror = () => reject(new Error('The frames socket did not open.'));
+    // A relay that never answers would hold the render for ever: a loopback socket opens in milliseconds.
+    setTimeout(() => reject(new Error('The frames socket did not open.')), 15_000);
+    worker.onerror = () => reject(new Error('The frames relay did not start.'));
+    port.onmessage = ({ data }: MessageEvent<string>) => {
+      if (data === 'open') resolve(relay);
+      if (data === 'sent') inFlight--;
+      if (data === 'closed') {
+        closed = true;
+        reject(new Error('The frames socket did not open.'));
+      }
+      wake?.();
+      wake = null;
+    };
+    port.postMessage(new URL('frames', location.href).href.replace(/^http/, 'ws'));
   });
 }
 

@@ -12,7 +12,7 @@ import { encodeVideo, probeH264Encoder, type VideoBackground } from '../../../re
 import type { RenderEmotions, RenderFrameInput, RenderStageSpec } from '../../../web/render/render-protocol.ts';
 import { closeHeadlessBrowser, withBrowserContext } from './headless-browser.ts';
 import { closeRenderServer, openRenderRoute, type RenderRoute } from './page-server.ts';
-import { renderPageScript } from './render-bundle.ts';
+import { renderPageScripts } from './render-bundle.ts';
 import { mouthPerFrame } from './speech-face.ts';
 import { unpackFrame } from './unpack-frame.ts';
 
@@ -50,8 +50,8 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
   const samples = input.pcm.length >> 1;
   const frameCount = videoFrameCount(samples, fps);
   const mouths = mouthPerFrame(input.pcm, fps, frameCount);
-  const [script, encoder, model] = await Promise.all([
-    renderPageScript(),
+  const [scripts, encoder, model] = await Promise.all([
+    renderPageScripts(),
     probeH264Encoder(),
     input.avatar.renderStyle === 'vrm' ? readModel(input.avatar.modelPath) : Promise.resolve(null),
   ]);
@@ -63,7 +63,8 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
 
   const route = await openRenderRoute({
     'index.html': { body: PAGE_HTML, type: 'text/html' },
-    'render-page.js': { body: script, type: 'text/javascript' },
+    'render-page.js': { body: scripts['render-page.js'], type: 'text/javascript' },
+    'frame-relay.js': { body: scripts['frame-relay.js'], type: 'text/javascript' },
     ...(model ? { 'model.vrm': { body: model, type: 'model/gltf-binary' } } : {}),
   });
   try {

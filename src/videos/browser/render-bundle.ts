@@ -1,52 +1,64 @@
 /**
- * The offline render page's script (web/render/render-page.ts). Built here with esbuild when it is installed (a
- * checkout: always the current source), else read from web/dist/render-page.js, which `npx tsx web/build.ts` writes
- * (the API's image builds it in its web stage and has no esbuild at run time). Once per process.
+ * The offline render page's scripts: the page (web/render/render-page.ts) and the shared worker that sends its frames
+ * (web/render/frame-relay.ts). Built here with esbuild when it is installed (a checkout: always the current source),
+ * else read from web/dist, which `npx tsx web/build.ts` writes (the API's image builds it in its web stage and has no
+ * esbuild at run time). Once per process.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web');
-export const RENDER_PAGE_ENTRY = path.join(WEB_DIR, 'render', 'render-page.ts');
-export const RENDER_PAGE_BUILT = path.join(WEB_DIR, 'dist', 'render-page.js');
+export const RENDER_BUILT_DIR = path.join(WEB_DIR, 'dist');
+/** Each script the render page loads, by the name it is served and built as, and its source. */
+const SOURCES = {
+  'render-page.js': path.join(WEB_DIR, 'render', 'render-page.ts'),
+  'frame-relay.js': path.join(WEB_DIR, 'render', 'frame-relay.ts'),
+};
+export type RenderScripts = Record<keyof typeof SOURCES, string>;
 
-let bundle: Promise<string> | null = null;
+let bundle: Promise<RenderScripts> | null = null;
 
-export function renderPageScript(): Promise<string> {
-  bundle ??= loadRenderPageScript().catch((error) => {
+export function renderPageScripts(): Promise<RenderScripts> {
+  bundle ??= loadRenderPageScripts().catch((error) => {
     bundle = null;
     throw error;
   });
   return bundle;
 }
 
-/** The script, uncached; `importEsbuild` and `builtPath` are the tests' handles on both ways. */
-export async function loadRenderPageScript(
+/** The scripts, uncached; `importEsbuild` and `builtDir` are the tests' handles on both ways. */
+export async function loadRenderPageScripts(
   importEsbuild: () => Promise<typeof import('esbuild')> = () => import('esbuild'),
-  builtPath = RENDER_PAGE_BUILT,
-): Promise<string> {
+  builtDir = RENDER_BUILT_DIR,
+): Promise<RenderScripts> {
   let esbuild: typeof import('esbuild') | null = null;
   try {
     esbuild = await importEsbuild();
   } catch {
-    // No esbuild (a production install): the prebuilt file.
+    // No esbuild (a production install): the prebuilt files.
   }
-  if (esbuild) {
-    const result = await esbuild.build({
-      entryPoints: [RENDER_PAGE_ENTRY],
-      bundle: true,
-      minify: true,
-      format: 'iife',
-      target: ['chrome100'],
-      write: false,
-      logLevel: 'silent',
-    });
-    return result.outputFiles[0].text;
+  const scripts = {} as RenderScripts;
+  for (const [name, entry] of Object.entries(SOURCES) as [keyof RenderScripts, string][]) {
+    if (esbuild) {
+      const result = await esbuild.build({
+        entryPoints: [entry],
+        bundle: true,
+        minify: true,
+        format: 'iife',
+        target: ['chrome100'],
+        write: false,
+        logLevel: 'silent',
+      });
+      scripts[name] = result.outputFiles[0].text;
+      continue;
+    }
+    const built = path.join(builtDir, name);
+    try {
+      scripts[name] = await readFile(built, 'utf8');
+    } catch {
+      throw new Error(`The video render page has not been built on this server (${built}); run "npx tsx web/build.ts".`);
+    }
   }
-  try {
-    return await readFile(builtPath, 'utf8');
-  } catch {
-    throw new Error(`The video render page has not been built on this server (${builtPath}); run "npx tsx web/build.ts".`);
-  }
+  return scripts;
 }
