@@ -96,7 +96,7 @@ interface SeededStore {
   /** Every avatar's id, oldest first. */
   ids: string[];
   /** Adds avatars until the organization holds `size`; answers the seconds it took (PostgreSQL: vacuum analyze too). */
-  growTo(size: number): Promise<number>;
+  growTo(size: number): Promise<{ seconds: number; cpuSeconds: number }>;
   /** The cursor of the organization's last page of 50 (its oldest avatars). */
   lastPageCursor(): Promise<string>;
   cleanup(): Promise<void>;
@@ -124,6 +124,7 @@ async function seedStore(kind: StoreKind): Promise<SeededStore> {
       ids,
       async growTo(size) {
         const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
         const more = await seedAvatars(opened, {
           organizationId: ORGANIZATION,
           userIds: USERS,
@@ -134,7 +135,8 @@ async function seedStore(kind: StoreKind): Promise<SeededStore> {
         for (const id of more) ids.push(id); // not push(...more): a million arguments overflow the stack
         // What autovacuum does on its own a little after a bulk load: planner statistics, visibility map.
         if (kind === 'postgres') await sql`vacuum analyze avatars`.execute(opened.db);
-        return (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
       },
       async lastPageCursor() {
         // The page after the 51st oldest avatar holds the 50 oldest: its seq is the cursor's key.
@@ -222,18 +224,24 @@ export default async function bench(report: Report): Promise<void> {
     for (const kind of STORES) {
       const seeded = await seedStore(kind);
       cleanups.push(seeded.cleanup);
-      const server = await startServer({ type: 'start', mode: 'app', env: seeded.env }, `api-${kind}`);
-      servers.push(server);
+      let server: ServerChild | null = null;
       // p99 of each list shape at each size, for the ratio of the largest size over the smallest.
       const series = new Map<string, { size: number; p99: number; cpu: number }[]>();
       for (const size of SIZES) {
-        const seedSeconds = await seeded.growTo(size);
+        // The server stops while the organization grows: the load is the seed's alone, and the server starts on it.
+        if (server) {
+          await server.stop();
+          servers.splice(servers.indexOf(server), 1);
+        }
+        const seed = await seeded.growTo(size);
+        server = await startServer({ type: 'start', mode: 'app', env: seeded.env }, `api-${kind}`);
+        servers.push(server);
         const label = `${kind} @${size.toLocaleString('en-US')}`;
         report({
           name: `${label}: seed to ${size.toLocaleString('en-US')} avatars`,
-          value: round(seedSeconds, 1),
+          value: round(seed.seconds, 1),
           unit: 's',
-          note: `store.avatars.insertMany${kind === 'postgres' ? ', vacuum analyze included' : ''}; ${loadNote()}`,
+          note: `store.avatars.insertMany${kind === 'postgres' ? ', vacuum analyze included' : ''}; the seeding process's CPU ${round(seed.cpuSeconds, 1)} s${kind === 'postgres' ? " (+ PostgreSQL's own)" : ' (all of it: SQLite runs in it)'}; ${loadNote()}`,
         });
         const page = await getJson(`${server.url}${LIST_PATH}`, seeded.key);
         if (page.avatars.length !== 50 || page.count !== size)
@@ -323,8 +331,10 @@ export default async function bench(report: Report): Promise<void> {
         });
       }
 
-      report({ name: `${kind}: server RSS at the end`, value: mib(await server.stop()), unit: 'MiB' });
-      servers.splice(servers.indexOf(server), 1);
+      if (server) {
+        report({ name: `${kind}: server RSS at the end`, value: mib(await server.stop()), unit: 'MiB' });
+        servers.splice(servers.indexOf(server), 1);
+      }
       await seeded.cleanup();
       cleanups.splice(cleanups.indexOf(seeded.cleanup), 1);
     }
