@@ -71,6 +71,8 @@ export interface Config {
     maxQueuedSpeechSeconds: number;
     /** How long a session waits for an agent whose connection dropped to reconnect before it ends (`agent-left`). */
     reconnectGraceSeconds: number;
+    /** How often the API asks the containers about the sessions it holds as live, to learn of ends they made. */
+    watchIntervalMs: number;
   };
   /** Talking-video jobs (docs/videos.md). */
   videos: VideoSettings;
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       startTimeoutMs: integer(env, 'SESSION_START_TIMEOUT_MS', 60_000, 1000, 600_000),
       maxQueuedSpeechSeconds: integer(env, 'SESSION_MAX_QUEUED_SPEECH_SECONDS', 30, 1, 600),
       reconnectGraceSeconds: integer(env, 'SESSION_RECONNECT_GRACE_SECONDS', 15, 1, 600),
+      watchIntervalMs: integer(env, 'SESSION_WATCH_INTERVAL_MS', 5000, 100, 600_000),
     },
     videos: {
       maxSeconds: integer(env, 'VIDEO_MAX_SECONDS', 300, 1, 3600),

@@ -7,6 +7,7 @@ import { createOrchestrator } from './orchestrators/create-orchestrator.ts';
 import { createDeploymentReconciler } from './reconciler/deployment-reconciler.ts';
 import { migrate, openStore } from './store/database.ts';
 import { createControlLoop } from './reconciler/control-loop.ts';
+import { createSessionWatcher } from './reconciler/session-watcher.ts';
 import { createWebhookDeliveryWorker } from './webhooks/delivery-worker.ts';
 import { createPortraitPreprocessor } from './reconciler/portrait-preprocessor.ts';
 import { warmUpFaceModel } from './sources/portrait/index.ts';
@@ -52,6 +53,7 @@ export async function createServer(config: Config, options: AppOptions = {}): Pr
       { name: 'portrait-preprocessing', ...createPortraitPreprocessor(services, app.log) },
       { name: 'deployments', ...createDeploymentReconciler(services, orchestrator, app.log) },
       { name: 'videos', runOnce: () => videos.runOnce() },
+      createSessionWatcher(services, app.log),
     ],
     app.log,
     config.reconcileIntervalMs,

@@ -99,6 +99,19 @@ export function liveSessionStore(db: Kysely<Database>) {
       return Number(result.numUpdatedRows) > 0;
     },
 
+    /** Sessions the API holds as live, by id, past `afterId`: the session watcher's pages. */
+    async listOpen(limit: number, afterId: string | null): Promise<LiveSessionRecord[]> {
+      const rows = await db
+        .selectFrom('live_sessions')
+        .selectAll()
+        .where('ended_at', 'is', null)
+        .$if(afterId !== null, (qb) => qb.where('id', '>', afterId!))
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => LIVE_SESSION.fromRow(row));
+    },
+
     /** Ends every session of the avatar still live, with one reason (its container crashed): the ids of those it ended. */
     async endLiveOf(avatarId: string, endReason: SessionEndReason, endedAt: string): Promise<string[]> {
       const rows = await db
