@@ -257,6 +257,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         if (dialect === 'postgres') for (const statement of POSTGRES_STATEMENT_COUNT_TRIGGERS) await sql.raw(statement).execute(db);
       },
     },
+    '0013_video_seconds_double': {
+      async up(db: Kysely<any>) {
+        // PostgreSQL's `real` is 4 bytes: a clip's 1.8706666666666667 s read back as 1.8706666. SQLite's REAL is 8 bytes.
+        if (dialect !== 'postgres') return;
+        await sql`alter table video_jobs alter column duration_seconds type double precision, alter column progress type double precision`.execute(
+          db,
+        );
+      },
+    },
   };
 }
 

@@ -22,7 +22,8 @@ const job = (id: string, avatarId = 'avt_0000000000000001'): VideoJobRecord => {
     background: { color: '#112233' },
     transparent: true,
     seed: 4_000_000_000,
-    durationSeconds: 1.5,
+    // 44,896 samples at 24 kHz: a double, not a float (PostgreSQL once kept it in 4 bytes).
+    durationSeconds: 44_896 / 24_000,
     width: 512,
     height: 512,
     frameRate: 30,
