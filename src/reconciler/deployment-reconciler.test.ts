@@ -8,13 +8,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLocalBlobStore } from '../blobs/local-blob-store.ts';
 import { loadConfig } from '../config.ts';
 import type { Ctx, Services } from '../domain/context.ts';
-import { newAvatarId } from '../domain/ids.ts';
 import { loadAvatarObject } from '../domain/avatar-object.ts';
 import { deployAvatar, undeployAvatar } from '../domain/avatars/deploy-avatar.ts';
 import { startLiveSession } from '../domain/sessions/start-live-session.ts';
 import { migrate, openStore, type Store } from '../store/database.ts';
 import type { AvatarRecord } from '../store/avatars.ts';
 import { InMemoryOrchestrator, type StartOutcome } from '../../test/harness/in-memory-orchestrator.ts';
+import { readyPortraitRecord } from '../../test/harness/store-services.ts';
 import { createControlLoop } from './control-loop.ts';
 import { createDeploymentReconciler } from './deployment-reconciler.ts';
 import { UploadGate } from '../domain/avatars/upload-gate.ts';
@@ -73,32 +73,9 @@ describe('the deployment reconciler against an in-memory orchestrator', () => {
   const at = (ms: number) => vi.setSystemTime(new Date(T0.getTime() + ms));
 
   async function readyPortrait(overrides: Partial<AvatarRecord> = {}): Promise<string> {
-    const id = newAvatarId();
-    const now = new Date().toISOString();
-    await store.avatars.insert({
-      id,
-      name: 'P',
-      description: null,
-      tier: 'realtime_lipsync',
-      renderStyle: null,
-      orbColor: null,
-      orbSize: null,
-      status: 'ready',
-      error: null,
-      preprocessed: true,
-      resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
-      config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-      onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 5 },
-      sourceKey: `avatars/${id}/source.png`,
-      sourceInfo: null,
-      artifact: { imageKey: `avatars/${id}/image.png`, faceKey: `avatars/${id}/face.json` },
-      userId: 'owner',
-      organizationId: 'org',
-      createdAt: now,
-      updatedAt: now,
-      ...overrides,
-    });
-    return id;
+    const avatar = readyPortraitRecord(overrides);
+    await store.avatars.insert(avatar);
+    return avatar.id;
   }
 
   /** A ready portrait its owner has deployed, and a reconciler over `orchestrator` that has not run yet. */

@@ -6,12 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlobStore } from '../../src/blobs/create-blob-store.ts';
 import { loadConfig } from '../../src/config.ts';
-import { UploadGate } from '../../src/domain/avatars/upload-gate.ts';
 import { deployAvatar } from '../../src/domain/avatars/deploy-avatar.ts';
 import type { Ctx, Services } from '../../src/domain/context.ts';
-import { newAvatarId } from '../../src/domain/ids.ts';
 import { endLiveSession } from '../../src/domain/sessions/end-live-session.ts';
 import { createWebhook } from '../../src/domain/webhooks/create-webhook.ts';
 import { createDeploymentReconciler } from '../../src/reconciler/deployment-reconciler.ts';
@@ -19,6 +16,7 @@ import { createPortraitPreprocessor } from '../../src/reconciler/portrait-prepro
 import type { AvatarRecord } from '../../src/store/avatars.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { InMemoryOrchestrator } from '../harness/in-memory-orchestrator.ts';
+import { readyPortraitRecord, storeServices } from '../harness/store-services.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
 
 const log = pino({ level: 'silent' });
@@ -41,13 +39,7 @@ describe.each(STORE_KINDS)('lifecycle webhook events (%s)', (kind) => {
     });
     store = openStore(config);
     await migrate(store);
-    services = {
-      store,
-      config,
-      blobs: createBlobStore(config),
-      background: { wake() {}, nextPass: () => new Promise(() => {}) },
-      uploads: new UploadGate(config.uploads),
-    };
+    services = storeServices(store, config);
   });
   afterAll(async () => {
     await store.close();
@@ -74,32 +66,9 @@ describe.each(STORE_KINDS)('lifecycle webhook events (%s)', (kind) => {
   }
 
   async function portrait(organizationId: string, overrides: Partial<AvatarRecord> = {}): Promise<string> {
-    const id = newAvatarId();
-    const now = new Date().toISOString();
-    await store.avatars.insert({
-      id,
-      name: 'P',
-      description: null,
-      tier: 'realtime_lipsync',
-      renderStyle: null,
-      orbColor: null,
-      orbSize: null,
-      status: 'ready',
-      error: null,
-      preprocessed: true,
-      resources: { cpu: '2', memory: '8Gi', gpu: 1, gpuType: 'nvidia-a10' },
-      config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-      onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 5 },
-      sourceKey: `avatars/${id}/source.png`,
-      sourceInfo: null,
-      artifact: { imageKey: `avatars/${id}/image.png`, faceKey: `avatars/${id}/face.json` },
-      userId: 'owner',
-      organizationId,
-      createdAt: now,
-      updatedAt: now,
-      ...overrides,
-    });
-    return id;
+    const avatar = readyPortraitRecord({ organizationId, ...overrides });
+    await store.avatars.insert(avatar);
+    return avatar.id;
   }
 
   async function liveSession(avatarId: string): Promise<string> {

@@ -7,15 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBlobStore } from '../../src/blobs/create-blob-store.ts';
 import { loadConfig } from '../../src/config.ts';
-import { UploadGate } from '../../src/domain/avatars/upload-gate.ts';
 import type { Ctx, Services } from '../../src/domain/context.ts';
-import { newAvatarId } from '../../src/domain/ids.ts';
 import { createWebhook } from '../../src/domain/webhooks/create-webhook.ts';
 import { createSessionWatcher } from '../../src/reconciler/session-watcher.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { createSession, SECRET, startLiveRenderer } from '../renderer/live-renderer.ts';
+import { readyPortraitRecord, storeServices } from '../harness/store-services.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
 
 const log = pino({ level: 'silent' });
@@ -46,13 +44,7 @@ describe.each(STORE_KINDS)('session watcher (%s)', (kind) => {
     });
     store = openStore(config);
     await migrate(store);
-    services = {
-      store,
-      config,
-      blobs: createBlobStore(config),
-      background: { wake() {}, nextPass: () => new Promise(() => {}) },
-      uploads: new UploadGate(config.uploads),
-    };
+    services = storeServices(store, config);
   });
   afterAll(async () => {
     await store.close();
@@ -63,30 +55,10 @@ describe.each(STORE_KINDS)('session watcher (%s)', (kind) => {
   /** A running portrait avatar whose deployment is the real container, and one webhook for session.ended. */
   async function avatarOnContainer(): Promise<{ avatarId: string; events: () => Promise<Record<string, unknown>[]> }> {
     const organizationId = `org_${kind}_watch`;
-    const avatarId = newAvatarId();
+    const avatar = readyPortraitRecord({ organizationId, resources: { cpu: '2', memory: '8Gi', gpu: 0, gpuType: 'nvidia-a10' } });
+    await store.avatars.insert(avatar);
+    const avatarId = avatar.id;
     const now = new Date().toISOString();
-    await store.avatars.insert({
-      id: avatarId,
-      name: 'P',
-      description: null,
-      tier: 'realtime_lipsync',
-      renderStyle: null,
-      orbColor: null,
-      orbSize: null,
-      status: 'ready',
-      error: null,
-      preprocessed: true,
-      resources: { cpu: '2', memory: '8Gi', gpu: 0, gpuType: 'nvidia-a10' },
-      config: { resolution: '512x512', frameRate: 30, idleMotion: true },
-      onDemand: { schedulingMode: 'always_on', autoShutdownMinutes: 5 },
-      sourceKey: `avatars/${avatarId}/source.png`,
-      sourceInfo: null,
-      artifact: { imageKey: `avatars/${avatarId}/image.png`, faceKey: `avatars/${avatarId}/face.json` },
-      userId: 'owner',
-      organizationId,
-      createdAt: now,
-      updatedAt: now,
-    });
     await store.deployments.upsert({
       avatarId,
       desired: 'running',
