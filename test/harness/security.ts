@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import type { Scope } from '../../src/domain/context.ts';
 import { expectError } from './expect-error.ts';
 import type { TestKey, TestServer } from './test-server.ts';
+import { liveSessionRecord } from './store-services.ts';
 
 export interface SecurityRules {
   /** null: any valid key may call it (whoami), so there is no scope to be refused for. */
@@ -36,22 +37,9 @@ async function recordedVideo(server: TestServer, avatarId: string): Promise<stri
 
 /** A session on the avatar as the store keeps it, without a container behind it: tenancy needs only the record. */
 async function recordedSession(server: TestServer, avatarId: string): Promise<string> {
-  const id = `ses_${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}${'0'.repeat(10)}`;
-  const now = new Date();
-  await server.server.services.store.liveSessions.insert({
-    id,
-    avatarId,
-    tokenHash: 'x'.repeat(64),
-    viewerTokenHash: null,
-    createdAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-    transport: 'whep',
-    participantIdentity: null,
-    endedAt: null,
-    endReason: null,
-    metrics: null,
-  });
-  return id;
+  const session = liveSessionRecord(avatarId);
+  await server.server.services.store.liveSessions.insert(session);
+  return session.id;
 }
 
 /**

@@ -1,11 +1,12 @@
 // What the domain verbs and background tasks run on in tests that call them directly: the services around one store,
-// and the record of a portrait avatar that preprocessing has finished.
+// the record of a portrait avatar that preprocessing has finished, and that of a live WHEP session on it.
 import { createBlobStore } from '../../src/blobs/create-blob-store.ts';
 import type { loadConfig } from '../../src/config.ts';
 import { UploadGate } from '../../src/domain/avatars/upload-gate.ts';
 import type { Services } from '../../src/domain/context.ts';
 import { newAvatarId } from '../../src/domain/ids.ts';
 import type { AvatarRecord } from '../../src/store/avatars.ts';
+import type { LiveSessionRecord } from '../../src/store/live-sessions.ts';
 import type { Store } from '../../src/store/database.ts';
 
 /** The services of `store` with `config`'s blob store; no background loop runs (tests drive the tasks themselves). */
@@ -44,6 +45,25 @@ export function readyPortraitRecord(overrides: Partial<AvatarRecord> = {}): Avat
     organizationId: 'org',
     createdAt: now,
     updatedAt: now,
+    ...overrides,
+  };
+}
+
+/** A live WHEP session of `avatarId` that started now and expires in an hour, with a random id unless overridden. */
+export function liveSessionRecord(avatarId: string, overrides: Partial<LiveSessionRecord> = {}): LiveSessionRecord {
+  const now = new Date();
+  return {
+    id: `ses_${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}${'0'.repeat(10)}`,
+    avatarId,
+    tokenHash: 'x'.repeat(64),
+    viewerTokenHash: null,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
+    transport: 'whep',
+    participantIdentity: null,
+    endedAt: null,
+    endReason: null,
+    metrics: null,
     ...overrides,
   };
 }

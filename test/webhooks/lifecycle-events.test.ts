@@ -16,7 +16,7 @@ import { createPortraitPreprocessor } from '../../src/reconciler/portrait-prepro
 import type { AvatarRecord } from '../../src/store/avatars.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { InMemoryOrchestrator } from '../harness/in-memory-orchestrator.ts';
-import { readyPortraitRecord, storeServices } from '../harness/store-services.ts';
+import { liveSessionRecord, readyPortraitRecord, storeServices } from '../harness/store-services.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
 
 const log = pino({ level: 'silent' });
@@ -72,22 +72,9 @@ describe.each(STORE_KINDS)('lifecycle webhook events (%s)', (kind) => {
   }
 
   async function liveSession(avatarId: string): Promise<string> {
-    const id = `ses_${Math.random().toString(36).slice(2, 12).padEnd(10, '0')}${'0'.repeat(10)}`;
-    const now = new Date();
-    await store.liveSessions.insert({
-      id,
-      avatarId,
-      tokenHash: 'x'.repeat(64),
-      viewerTokenHash: null,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-      transport: 'whep',
-      participantIdentity: null,
-      endedAt: null,
-      endReason: null,
-      metrics: null,
-    });
-    return id;
+    const session = liveSessionRecord(avatarId);
+    await store.liveSessions.insert(session);
+    return session.id;
   }
 
   it('deployment.running on the transition only; a crash: deployment.failed and session.ended for its sessions', async () => {

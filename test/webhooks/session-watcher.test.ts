@@ -13,7 +13,7 @@ import { createWebhook } from '../../src/domain/webhooks/create-webhook.ts';
 import { createSessionWatcher } from '../../src/reconciler/session-watcher.ts';
 import { migrate, openStore, type Store } from '../../src/store/database.ts';
 import { createSession, SECRET, startLiveRenderer } from '../renderer/live-renderer.ts';
-import { readyPortraitRecord, storeServices } from '../harness/store-services.ts';
+import { liveSessionRecord, readyPortraitRecord, storeServices } from '../harness/store-services.ts';
 import { createPgSchema, STORE_KINDS, TEST_DATABASE_URL } from '../harness/stores.ts';
 
 const log = pino({ level: 'silent' });
@@ -93,20 +93,7 @@ describe.each(STORE_KINDS)('session watcher (%s)', (kind) => {
       });
       expect(created.status).toBe(201);
     }
-    const now = new Date();
-    await store.liveSessions.insert({
-      id,
-      avatarId,
-      tokenHash: 'x'.repeat(64),
-      viewerTokenHash: null,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-      transport: 'whep',
-      participantIdentity: null,
-      endedAt: null,
-      endReason: null,
-      metrics: null,
-    });
+    await store.liveSessions.insert(liveSessionRecord(avatarId, { id }));
     return id;
   }
 
