@@ -161,12 +161,9 @@ export async function runCapacity(
     const pageEnd = await Promise.all(pages.map((page) => page.evaluate('performance.now()') as Promise<number>));
     const timesPerPage = await Promise.all(pages.map((page) => page.evaluate('window.frameTimes') as Promise<number[]>));
     const windows = timesPerPage.map((times, i) => times.filter((t) => t >= pageStart[i]! && t <= pageEnd[i]!));
-    const metrics = await Promise.all(
-      agents.map((_, i) =>
-        fetch(`${baseUrl}/sessions/cap-${i}`, { headers: { Authorization: `Bearer ${SECRET}` } }).then(
-          async (r) => ((await r.json()) as { metrics: { framesSkipped: number } }).metrics,
-        ),
-      ),
+    const skipped = await framesSkipped(
+      baseUrl,
+      agents.map((_, i) => `cap-${i}`),
     );
     await Promise.all(speaking);
     return {
@@ -176,7 +173,7 @@ export async function runCapacity(
       threads: threadShares(threads0, threads1, elapsed),
       worstP95IntervalMs: Math.max(...windows.map(p95Interval)),
       lowestFps: Math.min(...windows.map((w, i) => w.length / ((pageEnd[i]! - pageStart[i]!) / 1000))),
-      framesSkipped: metrics.reduce((a, m) => a + m.framesSkipped, 0),
+      framesSkipped: skipped,
       load,
     };
   } finally {
@@ -234,12 +231,9 @@ export async function runLivekitCapacity(
     const threads1 = threadCpu(pid);
     const fps = agents.map((a, i) => (a.watched.frames - frames0[i]!) / elapsed);
     const load = os.loadavg()[0]!;
-    const metrics = await Promise.all(
-      agents.map((_, i) =>
-        fetch(`${baseUrl}/sessions/lk-cap-${i}`, { headers: { Authorization: `Bearer ${SECRET}` } }).then(
-          async (r) => ((await r.json()) as { metrics: { framesSkipped: number } }).metrics,
-        ),
-      ),
+    const skipped = await framesSkipped(
+      baseUrl,
+      agents.map((_, i) => `lk-cap-${i}`),
     );
     await Promise.all(speaking);
     return {
@@ -249,7 +243,7 @@ export async function runLivekitCapacity(
       threads: threadShares(threads0, threads1, elapsed),
       worstP95IntervalMs: Number.NaN,
       lowestFps: Math.min(...fps),
-      framesSkipped: metrics.reduce((a, m) => a + m.framesSkipped, 0),
+      framesSkipped: skipped,
       load,
     };
   } finally {
@@ -314,4 +308,15 @@ export async function reportCapacity(
       note: `sessions per core at this cost: ${(last.sessions / last.cpu).toFixed(1)}; frames skipped ${last.framesSkipped}; load ${last.load.toFixed(1)}`,
     });
   }
+}
+
+/** Frames the renderer skipped (drawn too late to send) over these sessions, from their status. */
+async function framesSkipped(baseUrl: string, sessionIds: string[]): Promise<number> {
+  const metrics = await Promise.all(
+    sessionIds.map(async (id) => {
+      const response = await fetch(`${baseUrl}/sessions/${id}`, { headers: { Authorization: `Bearer ${SECRET}` } });
+      return ((await response.json()) as { metrics: { framesSkipped: number } }).metrics;
+    }),
+  );
+  return metrics.reduce((sum, m) => sum + m.framesSkipped, 0);
 }
