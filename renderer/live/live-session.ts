@@ -330,10 +330,18 @@ export class LiveSession {
     this.expression.set(request, (this.lastActivity - this.createdAt) / 1000);
   }
 
-  /** The agent's timed words (a `text` message): the mouth follows their phonemes where they cover the speech. */
-  receiveText(words: readonly SpokenWord[]): void {
+  /**
+   * The agent's timed words (a `text` message): the mouth follows their phonemes where they cover the speech. Their
+   * time 0 is the next sample received, or `origin` (a speechSamples position: a LiveKit segment's first sample).
+   */
+  receiveText(words: readonly SpokenWord[], origin?: number): void {
     this.lastActivity = performance.now();
-    this.playout?.text(words);
+    this.playout?.text(words, origin);
+  }
+
+  /** Samples of speech received since the session began (at its rate): the position of the next one. */
+  get speechSamples(): number {
+    return this.playout?.receivedSamples ?? 0;
   }
 
   /** Ends the segment of speech that is arriving (a LiveKit audio stream closed): the agent hears when it played. */

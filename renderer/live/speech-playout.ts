@@ -86,11 +86,12 @@ export class SpeechPlayout {
   }
 
   /**
-   * The words of a `text` message, timed in seconds from here: the next sample received is their time 0. Their
-   * phonemes drive the mouth once the phonemizer has them (speech that plays before that follows the audio).
+   * The words of a `text` message, timed in seconds from `origin` (a received-sample position; by default here: the
+   * next sample received is their time 0). Their phonemes drive the mouth once the phonemizer has them (speech that
+   * plays before that follows the audio).
    */
-  text(words: readonly SpokenWord[]): void {
-    this.words.add(words, this.received);
+  text(words: readonly SpokenWord[], origin = this.received): void {
+    this.words.add(words, origin);
   }
 
   /** Queues PCM16 little-endian mono speech that arrived at `nowMs`. */
@@ -269,6 +270,11 @@ export class SpeechPlayout {
 
   get sampleRate(): number {
     return this.options.sampleRate;
+  }
+
+  /** Samples received since the session began: where the next one received lies. */
+  get receivedSamples(): number {
+    return this.received;
   }
 
   get receivedSeconds(): number {

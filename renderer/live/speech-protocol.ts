@@ -84,7 +84,7 @@ export const MAX_WORD_CHARS = 64;
 export const MAX_WORD_SECONDS = 600;
 
 /** `words`: absent or `[{ word, start, end }]`, each finite, 0 <= start <= end <= 600, none before the previous one's end. */
-function parseWords(value: unknown): SpokenWord[] {
+export function parseWords(value: unknown): SpokenWord[] {
   if (value === undefined) return [];
   const bad = (why: string) => new ProtocolError(CLOSE.badMessage, `"words" ${why}`);
   if (!Array.isArray(value)) throw bad('must be an array of { "word", "start", "end" }.');

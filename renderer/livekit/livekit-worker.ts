@@ -9,6 +9,7 @@ import {
   Room,
   RoomEvent,
   type RpcInvocationData,
+  type TextStreamReader,
   TrackPublishOptions,
   TrackSource,
   VideoBufferType,
@@ -19,12 +20,26 @@ import { DegradationPreference } from '@livekit/rtc-ffi-bindings';
 import { LIVEKIT_AVATAR, type PlaybackFinished } from '../../contract/livekit-avatar.ts';
 import type { LiveKitJoin, SessionEndReason } from '../../contract/live-sessions.ts';
 import type { LiveSession, MediaOutput, SessionEvent, SpeakerLink } from '../live/live-session.ts';
+import type { SpokenWord } from '../live/speech-protocol.ts';
 import { parseStreamFormat, SPEECH_RATE, SpeechFormatter } from './speech-format.ts';
 import { parseExpressionAttribute } from './expression-attribute.ts';
+import { MAX_WORDS_CHARS, parseWordsStream, WORDS_TOPIC } from './words-stream.ts';
 
 const JOIN_TIMEOUT_MS = 10_000;
 const RPC_ATTEMPTS = 3;
 const RPC_RETRY_MS = 100;
+/** Segments whose words may still come, and words whose segment has not yet come: the latest this many of each. */
+const SEGMENTS_KEPT = 32;
+
+/** A segment (an `lk.audio_stream`) as its words see it: where its first sample lies once it starts to play. */
+interface Segment {
+  /** The worker's clears when its stream arrived: a clear since then cut it, and its words drive nothing. */
+  clears: number;
+  /** Its first sample's position in the session's speech (LiveSession.speechSamples), once it plays. */
+  origin: number | null;
+  /** Words that came before it started to play. */
+  words: SpokenWord[][];
+}
 
 /** Why the avatar could not join: the LiveKit server refused its token, or could not be reached. */
 export class LiveKitJoinError extends Error {
@@ -41,8 +56,9 @@ export type WorkerLog = (event: string, fields: Record<string, unknown>) => void
 /**
  * A live session's avatar as a participant of the agent's LiveKit room (LiveKit's avatar protocol,
  * contract/livekit-avatar.ts): it publishes the session's video and audio from the moment it joins, plays each
- * `lk.audio_stream` segment of the agent's speech on the session's playout clock, answers `lk.clear_buffer`, and
- * tells the agent `lk.playback_finished` after every segment and every clear. It leaves when the agent leaves, the
+ * `lk.audio_stream` segment of the agent's speech on the session's playout clock (its mouth following the segment's
+ * timed words where the agent sends them on `avatars.words`), answers `lk.clear_buffer`, and tells the agent
+ * `lk.playback_finished` after every segment and every clear. It leaves when the agent leaves, the
  * room closes or the session ends, and the session ends with it.
  */
 export class LiveKitWorker {
@@ -64,6 +80,9 @@ export class LiveKitWorker {
   /** The agent asked (through the avatar's token) for every frame's mouth on the debug topic. */
   private debug = false;
   private readonly encoder = new TextEncoder();
+  /** Segments by their audio stream's id, and words that came before their segment's stream (SEGMENTS_KEPT each). */
+  private readonly segmentsById = new Map<string, Segment>();
+  private readonly earlyWords = new Map<string, SpokenWord[][]>();
 
   private constructor(
     private readonly session: LiveSession,
@@ -127,6 +146,7 @@ export class LiveKitWorker {
     this.debug = local.attributes[LIVEKIT_AVATAR.debugAttribute] === 'mouth';
     local.registerRpcMethod(LIVEKIT_AVATAR.clearBuffer, async (data) => this.clearBuffer(data));
     room.registerByteStreamHandler(LIVEKIT_AVATAR.audioStreamTopic, (reader, { identity }) => this.receiveStream(reader, identity));
+    room.registerTextStreamHandler(WORDS_TOPIC, (reader, { identity }) => this.receiveWords(reader, identity));
     room.on(RoomEvent.ParticipantConnected, (participant) => this.noticeAgent(participant));
     room.on(RoomEvent.ParticipantDisconnected, (participant) => {
       if (participant.identity === this.agentIdentity) this.agentAway();
@@ -202,15 +222,18 @@ export class LiveKitWorker {
       void drain(reader);
       return;
     }
-    const clearsAtArrival = this.clears;
+    const segment: Segment = { clears: this.clears, origin: null, words: this.earlyWords.get(reader.info.streamId) ?? [] };
+    this.earlyWords.delete(reader.info.streamId);
+    keep(this.segmentsById, reader.info.streamId, segment);
     this.segments = this.segments
-      .then(() => this.playSegment(reader, clearsAtArrival))
+      .then(() => this.playSegment(reader, segment))
       .catch((error: unknown) => {
         this.log('livekit-segment-failed', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
       });
   }
 
-  private async playSegment(reader: ByteStreamReader, clearsAtArrival: number): Promise<void> {
+  private async playSegment(reader: ByteStreamReader, segment: Segment): Promise<void> {
+    const clearsAtArrival = segment.clears;
     const format = parseStreamFormat(reader.info.attributes);
     if (typeof format === 'string') {
       // Nothing of it can play: the agent still hears that the segment is over, so it does not wait for it.
@@ -221,6 +244,11 @@ export class LiveKitWorker {
       return;
     }
     const formatter = new SpeechFormatter(format.sampleRate, format.channels);
+    if (this.clears === clearsAtArrival && !this.left) {
+      // Segments play one after another: the speech received so far is the earlier ones', and this one's comes next.
+      segment.origin = this.session.speechSamples;
+      for (const words of segment.words.splice(0)) this.session.receiveText(words, segment.origin);
+    }
     let overflowed = false;
     for await (const chunk of reader) {
       if (this.clears !== clearsAtArrival || this.left || overflowed) continue; // read to the end, play no more
@@ -235,6 +263,46 @@ export class LiveKitWorker {
       if (pcm.length > 0) this.session.receiveSpeech(pcm);
     }
     if (this.clears === clearsAtArrival && !this.left) this.session.endSegment();
+  }
+
+  /**
+   * The agent's words for one segment (WORDS_TOPIC), timed from its first sample: they wait for their segment's stream
+   * if they came first. Words of a segment a clear cut drive nothing. Words from anyone else are read and dropped.
+   */
+  private receiveWords(reader: TextStreamReader, identity: string): void {
+    if (identity !== this.agentIdentity || this.left) {
+      void drain(reader);
+      return;
+    }
+    void this.readWords(reader).catch((error: unknown) => {
+      this.log('livekit-words-failed', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
+    });
+  }
+
+  private async readWords(reader: TextStreamReader): Promise<void> {
+    let body = '';
+    let tooLong = false;
+    for await (const chunk of reader) {
+      if (tooLong) continue; // read to the end, keep nothing
+      body += chunk;
+      tooLong = body.length > MAX_WORDS_CHARS;
+    }
+    const parsed = tooLong
+      ? `The ${WORDS_TOPIC} stream is longer than ${MAX_WORDS_CHARS} characters; send a segment's words in parts.`
+      : parseWordsStream(reader.info.attributes, body);
+    if (typeof parsed === 'string') {
+      this.log('livekit-words-refused', { sessionId: this.session.id, message: parsed });
+      this.session.send({ type: 'error', message: parsed });
+      return;
+    }
+    if (this.left || parsed.words.length === 0) return;
+    const segment = this.segmentsById.get(parsed.streamId);
+    if (!segment) {
+      keep(this.earlyWords, parsed.streamId, [...(this.earlyWords.get(parsed.streamId) ?? []), parsed.words]);
+    } else if (segment.clears === this.clears) {
+      if (segment.origin === null) segment.words.push(parsed.words);
+      else this.session.receiveText(parsed.words, segment.origin);
+    }
   }
 
   /**
@@ -318,8 +386,15 @@ export class LiveKitWorker {
   }
 }
 
-async function drain(reader: ByteStreamReader): Promise<void> {
+async function drain(reader: ByteStreamReader | TextStreamReader): Promise<void> {
   for await (const _ of reader);
+}
+
+/** Sets `key` as the newest entry of `map`, which keeps the latest SEGMENTS_KEPT. */
+function keep<T>(map: Map<string, T>, key: string, value: T): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > SEGMENTS_KEPT) map.delete(map.keys().next().value!);
 }
 
 /** LiveKit's connect errors name the token in full: the sentence keeps only what the server said of it. */
