@@ -10,6 +10,7 @@ from .api import AvatarsAPI, LiveKitSession
 from .avatar import ATTRIBUTE_EXPRESSION, SAMPLE_RATE, AvatarSession, expression_attribute, mint_avatar_token
 from .errors import AvatarsError
 from .version import __version__
+from .words import WORDS_SEGMENT_ATTRIBUTE, WORDS_TOPIC, AvatarsAudioOutput, WordsTextOutput, attach_words
 
 __all__ = [
     "ATTRIBUTE_EXPRESSION",
@@ -19,6 +20,11 @@ __all__ = [
     "Emotion",
     "LiveKitSession",
     "SAMPLE_RATE",
+    "WORDS_SEGMENT_ATTRIBUTE",
+    "WORDS_TOPIC",
+    "AvatarsAudioOutput",
+    "WordsTextOutput",
+    "attach_words",
     "expression_attribute",
     "mint_avatar_token",
     "__version__",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from collections.abc import Callable
 from typing import Any, Literal
 
 import httpx
@@ -18,11 +19,12 @@ from livekit.agents import (
     get_job_context,
 )
 from livekit.agents.types import ATTRIBUTE_PUBLISH_ON_BEHALF
-from livekit.agents.voice.avatar import AvatarSession as BaseAvatarSession, DataStreamAudioOutput
+from livekit.agents.voice.avatar import AvatarSession as BaseAvatarSession
 
 from .api import DEFAULT_START_TIMEOUT, AvatarsAPI, LiveKitSession
 from .errors import AvatarsError
 from .log import logger
+from .words import AvatarsAudioOutput, attach_words
 
 _AVATAR_AGENT_IDENTITY = "avatars-avatar-agent"
 _AVATAR_AGENT_NAME = "avatars-avatar-agent"
@@ -146,6 +148,7 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
         self._start_timeout = start_timeout
         self._session: LiveKitSession | None = None
         self._room: rtc.Room | None = None
+        self._detach_words: Callable[[], None] | None = None
 
     @property
     def avatar_identity(self) -> str:
@@ -238,15 +241,16 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
                 extra={"expected": self._avatar_participant_identity, "got": self._session.participant_identity},
             )
 
-        agent_session.output.replace_audio_tail(
-            DataStreamAudioOutput(
-                room=room,
-                destination_identity=self._avatar_participant_identity,
-                sample_rate=SAMPLE_RATE,
-                # Speech waits for the avatar's video: sent earlier, it would play before anyone sees the face.
-                wait_remote_track=rtc.TrackKind.KIND_VIDEO,
-            ),
+        audio = AvatarsAudioOutput(
+            room,
+            destination_identity=self._avatar_participant_identity,
+            sample_rate=SAMPLE_RATE,
+            # Speech waits for the avatar's video: sent earlier, it would play before anyone sees the face.
+            wait_remote_track=rtc.TrackKind.KIND_VIDEO,
         )
+        agent_session.output.replace_audio_tail(audio)
+        # The segments' word timings, when the session has them (use_tts_aligned_transcript), drive the avatar's mouth.
+        self._detach_words = attach_words(agent_session, audio)
 
     async def set_expression(self, name: Emotion, intensity: float = 1.0) -> None:
         """Shows an emotion on the avatar's face from now on, blended with its speech: ``happy``, ``sad``,
@@ -267,6 +271,9 @@ class AvatarSession(BaseAvatarSession[Literal["metrics_collected"]]):
         Best effort, as it runs at job shutdown: a failure is logged, not raised.
         """
         session, self._session = self._session, None
+        detach_words, self._detach_words = self._detach_words, None
+        if detach_words is not None:
+            detach_words()
         try:
             if session is not None:
                 try:

@@ -1,0 +1,241 @@
+"""The agent's timed words to the avatar (docs/livekit.md, "The agent's words"), with every part real: livekit-server
+--dev, an AgentSession started in a room as the README starts it, and a TTS that speaks with espeak-ng word by word
+and times each word exactly. A participant with the avatar's identity receives what the plugin sends (the audio
+streams and the words) and answers lk.playback_finished as the avatar does; the rendering container's use of the words
+is tested on its side (test/livekit/livekit-words.test.ts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from avatars.testing import ESPEAK_RATE, LiveKitServer, espeak, livekit_server, until, within
+from livekit import rtc
+from livekit.agents import (
+    DEFAULT_API_CONNECT_OPTIONS,
+    Agent,
+    AgentSession,
+    APIConnectOptions,
+    room_io,
+    tts,
+    utils,
+)
+from livekit.agents.voice.io import TimedString
+from livekit.plugins import avatars
+from livekit.plugins.avatars.words import Word, words_messages, words_of
+
+from .support import room_token
+
+AVATAR = "avatars-avatar-agent"
+
+
+# --- the words of an aligned transcript ---
+
+
+def test_words_are_the_timed_single_word_pieces_made_to_pass_the_avatars_checks() -> None:
+    pieces = [
+        TimedString("Hello ", start_time=0.0, end_time=0.31),
+        TimedString("there, ", start_time=0.25, end_time=0.6),  # starts before the previous end: moved to it
+        "untimed ",
+        TimedString("my ", start_time=0.7),  # no end: the next timed piece's start
+        TimedString("  ", start_time=0.9),
+        TimedString("friend.", start_time=1.0),  # last, no end: left out
+    ]
+    assert words_of(pieces) == [Word("Hello", 0.0, 0.31), Word("there,", 0.31, 0.6), Word("my", 0.7, 0.9)]
+    # A sentence timed by its start only (livekit-agents' StreamAdapter) is no word timing.
+    assert words_of([TimedString("Hello there. ", start_time=0.0), TimedString("Bye. ", start_time=1.2)]) == []
+    assert words_of(["no", "timings"]) == []
+    long = words_of([TimedString("x" * 80, start_time=0.0, end_time=1.0)])
+    assert long == [Word("x" * 64, 0.0, 1.0)]
+    many = [Word("a", i / 10, i / 10 + 0.05) for i in range(2500)]
+    bodies = [json.loads(b) for b in words_messages(many)]
+    assert [len(b["words"]) for b in bodies] == [1000, 1000, 500]
+    assert bodies[1]["words"][0] == {"word": "a", "start": 100.0, "end": 100.05}
+
+
+# --- a TTS that times its words ---
+
+
+class WordTTS(tts.TTS[None]):
+    """espeak-ng, one word at a time, each word's audio timed exactly (start and end in the segment's audio)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            capabilities=tts.TTSCapabilities(streaming=True, aligned_transcript=True),
+            sample_rate=ESPEAK_RATE,
+            num_channels=1,
+        )
+        self.timed: list[list[Word]] = []
+
+    def synthesize(
+        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> tts.ChunkedStream:
+        return self._synthesize_with_stream(text, conn_options=conn_options)
+
+    def stream(self, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS) -> tts.SynthesizeStream:
+        return _WordStream(tts=self, conn_options=conn_options)
+
+
+class _WordStream(tts.SynthesizeStream):
+    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
+        output_emitter.initialize(
+            request_id=utils.shortuuid(), sample_rate=ESPEAK_RATE, num_channels=1, mime_type="audio/pcm", stream=True
+        )
+        output_emitter.start_segment(segment_id=utils.shortuuid())
+        text = ""
+        async for data in self._input_ch:
+            if isinstance(data, str):
+                text += data
+        assert isinstance(self._tts, WordTTS)
+        timed: list[Word] = []
+        at = 0.0
+        for word in text.split():
+            pcm = await asyncio.to_thread(espeak, word)
+            seconds = len(pcm) / 2 / ESPEAK_RATE
+            output_emitter.push_timed_transcript(TimedString(f"{word} ", start_time=at, end_time=at + seconds))
+            output_emitter.push(pcm)
+            timed.append(Word(word, round(at, 3), round(at + seconds, 3)))
+            at += seconds
+        self._tts.timed.append(timed)
+        output_emitter.end_segment()
+
+
+# --- the avatar's side ---
+
+
+@dataclass
+class AvatarSide:
+    """What a participant with the avatar's identity received: audio streams (id, seconds) and words (attributes, body)."""
+
+    room: rtc.Room
+    streams: list[tuple[str, float]] = field(default_factory=list)
+    words: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+
+async def avatar_side(lk: LiveKitServer, room_name: str, agent_identity: str) -> AvatarSide:
+    side = AvatarSide(room=rtc.Room())
+
+    async def play(reader: rtc.ByteStreamReader) -> None:
+        size = 0
+        async for chunk in reader:
+            size += len(chunk)
+        seconds = size / 2 / int((reader.info.attributes or {})["sample_rate"])
+        side.streams.append((reader.info.stream_id, seconds))
+        # Played at once: what matters here is what was sent, not when it plays.
+        await side.room.local_participant.perform_rpc(
+            destination_identity=agent_identity,
+            method="lk.playback_finished",
+            payload=json.dumps({"playback_position": seconds, "interrupted": False}),
+        )
+
+    async def read_words(reader: rtc.TextStreamReader) -> None:
+        side.words.append((dict(reader.info.attributes or {}), json.loads(await reader.read_all())))
+
+    def keep(task: asyncio.Task[None]) -> None:
+        side.tasks.add(task)
+        task.add_done_callback(side.tasks.discard)
+
+    side.room.register_byte_stream_handler("lk.audio_stream", lambda reader, _who: keep(asyncio.create_task(play(reader))))
+    side.room.register_text_stream_handler(
+        avatars.WORDS_TOPIC, lambda reader, _who: keep(asyncio.create_task(read_words(reader)))
+    )
+    await side.room.connect(lk.url, room_token(room_name, AVATAR, kind="agent"))
+    return side
+
+
+@pytest.fixture(scope="module")
+def lk() -> Iterator[LiveKitServer]:
+    with livekit_server() as server:
+        yield server
+
+
+async def frames_of(pcm: bytes) -> AsyncIterator[rtc.AudioFrame]:
+    step = ESPEAK_RATE // 50 * 2
+    for start in range(0, len(pcm), step):
+        chunk = pcm[start : start + step]
+        yield rtc.AudioFrame(chunk, ESPEAK_RATE, 1, len(chunk) // 2)
+
+
+async def test_each_segments_word_timings_go_to_the_avatar_naming_its_audio_stream(lk: LiveKitServer) -> None:
+    room_name = f"words-{uuid.uuid4().hex[:8]}"
+    agent_identity = "agent-words"
+    avatar = await avatar_side(lk, room_name, agent_identity)
+    room = rtc.Room()
+    await within(10, "the agent to join", room.connect(lk.url, room_token(room_name, agent_identity, kind="agent")))
+    speaker = WordTTS()
+    session: AgentSession[None] = AgentSession(tts=speaker, use_tts_aligned_transcript=True)
+    # What AvatarSession.start() installs once the API has the avatar in the room (here the avatar is the test's).
+    audio = avatars.AvatarsAudioOutput(room, destination_identity=AVATAR, sample_rate=avatars.SAMPLE_RATE)
+    session.output.audio = audio
+    detach = avatars.attach_words(session, audio)
+    try:
+        await within(20, "session.start()", session.start(
+            agent=Agent(instructions="You are a test."), room=room,
+            room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
+            record=False))
+        # RoomIO set the room's transcription output in start(): the words' output went to its head, before it.
+        head = session.output.transcription
+        assert isinstance(head, avatars.WordsTextOutput) and head.next_in_chain is not None, head
+
+        for n, text in enumerate(["Hello there, my friend.", "Mama made a map of Bombay."], start=1):
+            handle = session.say(text)
+            await within(30, f"segment {n} to play", handle.wait_for_playout())
+            await until(5, f"segment {n}'s words", lambda n=n: len(avatar.words) >= n)  # type: ignore[misc]
+            attributes, body = avatar.words[-1]
+            stream_id, seconds = avatar.streams[-1]
+            assert attributes == {avatars.WORDS_SEGMENT_ATTRIBUTE: stream_id}, (attributes, avatar.streams)
+            expected = speaker.timed[-1]
+            assert body == {
+                "text": " ".join(w.word for w in expected),
+                "words": [{"word": w.word, "start": w.start, "end": w.end} for w in expected],
+            }
+            # The times count from the segment's audio, which the session resampled from 22050 Hz to 24 kHz.
+            assert abs(expected[-1].end - seconds) < 0.05, (expected[-1], seconds)
+
+        # Speech without timings (its own audio): the audio goes, no words.
+        pcm = espeak("No timings here.")
+        handle = session.say("No timings here.", audio=frames_of(pcm))
+        await within(30, "the untimed segment to play", handle.wait_for_playout())
+        await until(5, "its audio stream", lambda: len(avatar.streams) == 3)
+        await asyncio.sleep(0.5)
+        assert len(avatar.words) == 2
+    finally:
+        detach()
+        await session.aclose()
+        await room.disconnect()
+        await avatar.room.disconnect()
+
+
+async def test_a_session_without_aligned_transcripts_sends_no_words(lk: LiveKitServer) -> None:
+    room_name = f"words-{uuid.uuid4().hex[:8]}"
+    agent_identity = "agent-plain"
+    avatar = await avatar_side(lk, room_name, agent_identity)
+    room = rtc.Room()
+    await within(10, "the agent to join", room.connect(lk.url, room_token(room_name, agent_identity, kind="agent")))
+    session: AgentSession[None] = AgentSession(tts=WordTTS())  # use_tts_aligned_transcript left off
+    audio = avatars.AvatarsAudioOutput(room, destination_identity=AVATAR, sample_rate=avatars.SAMPLE_RATE)
+    session.output.audio = audio
+    detach = avatars.attach_words(session, audio)
+    try:
+        await within(20, "session.start()", session.start(
+            agent=Agent(instructions="You are a test."), room=room,
+            room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
+            record=False))
+        handle = session.say("Hello there, my friend.")
+        await within(30, "the segment to play", handle.wait_for_playout())
+        await until(5, "its audio stream", lambda: len(avatar.streams) == 1)
+        await asyncio.sleep(0.5)
+        assert avatar.words == []
+    finally:
+        detach()
+        await session.aclose()
+        await room.disconnect()
+        await avatar.room.disconnect()
