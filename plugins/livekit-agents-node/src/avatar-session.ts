@@ -4,6 +4,7 @@ import { AccessToken, type VideoGrant } from 'livekit-server-sdk';
 import { AvatarsAPI, DEFAULT_START_TIMEOUT_MS, type LiveKitSession } from './api.js';
 import { AvatarsError, missingSetting } from './errors.js';
 import { logger } from './log.js';
+import { AvatarsAudioOutput, attachWords } from './words.js';
 
 /** The participant attribute by which front ends show the avatar in the agent's place (LiveKit's avatar contract). */
 export const ATTRIBUTE_PUBLISH_ON_BEHALF = 'lk.publish_on_behalf';
@@ -96,6 +97,7 @@ export class AvatarSession extends voice.AvatarSession {
   #session: LiveKitSession | null = null;
   /** Set from the first moment of start() until it fails or aclose() ends it, so a second start() cannot race it. */
   #started = false;
+  #detachWords: (() => void) | null = null;
 
   /** @throws AvatarsError (`missing-configuration`) when the avatar id, API URL or API key is neither given nor in the environment. */
   constructor(options: AvatarSessionOptions = {}) {
@@ -191,13 +193,16 @@ export class AvatarSession extends voice.AvatarSession {
       throw error;
     }
 
-    agentSession.output.audio = new voice.DataStreamAudioOutput({
+    const audio = new AvatarsAudioOutput({
       room,
       destinationIdentity: this.#identity,
       sampleRate: SAMPLE_RATE,
       // Speech waits for the avatar's video: sent earlier, it would play before anyone sees the face.
       waitRemoteTrack: TrackKind.KIND_VIDEO,
     });
+    agentSession.output.audio = audio;
+    // The segments' word timings, when the session has them (useTtsAlignedTranscript), drive the avatar's mouth.
+    this.#detachWords = attachWords(agentSession, audio);
     return this.#session.sessionId;
   }
 
@@ -210,6 +215,8 @@ export class AvatarSession extends voice.AvatarSession {
     const session = this.#session;
     this.#session = null;
     this.#started = false;
+    this.#detachWords?.();
+    this.#detachWords = null;
     try {
       if (session) {
         try {

@@ -12,3 +12,13 @@ export {
   type StartOptions,
 } from './avatar-session.js';
 export { AvatarsError, type AvatarsErrorDetail, type AvatarsErrorOptions } from './errors.js';
+export {
+  AvatarsAudioOutput,
+  attachWords,
+  type Word,
+  WORDS_SEGMENT_ATTRIBUTE,
+  WORDS_TOPIC,
+  WordsTextOutput,
+  wordsMessages,
+  wordsOf,
+} from './words.js';

@@ -197,14 +197,21 @@ def attach_words(agent_session: AgentSession[Any], audio: AvatarsAudioOutput) ->
     output's own change callback is the one place that hears of it. Returns the function that stops following.
     """
     output = agent_session.output
-    changed = output._transcription_changed
+    changed: Callable[[], None] | None = getattr(output, "_transcription_changed", None)
 
     def wrap() -> None:
         sink = output.transcription
         if sink is not None and not isinstance(sink, WordsTextOutput):
             output.transcription = WordsTextOutput(audio, next_in_chain=sink)  # calls on_changed again: ours now
 
+    if changed is None:
+        # Another livekit-agents than the one this was written for: words only if the transcription output is set.
+        logger.warning("cannot follow the session's transcription output: word timings may not reach the avatar")
+        wrap()
+        return lambda: None
+
     def on_changed() -> None:
+        assert changed is not None
         changed()
         wrap()
 
