@@ -2,9 +2,10 @@
  * The agent's timed words, sent to its avatar so that the mouth follows their phonemes (docs/livekit.md, "The agent's
  * words"). With `useTtsAlignedTranscript` (agents-js's default) and a TTS that aligns its transcript, agents-js passes
  * each segment's TimedStrings (`startTime`/`endTime` in seconds from the segment's audio) to the session's
- * transcription output. WordsTextOutput sits at the head of that chain, collects them, and at the segment's end hands
- * its words to AvatarsAudioOutput, which sends them on WORDS_TOPIC naming the segment's `lk.audio_stream` byte stream.
- * Without timings nothing is sent, and the avatar's mouth follows the audio alone.
+ * transcription output. WordsTextOutput sits at the head of that chain and collects them; AvatarsAudioOutput sends them
+ * on WORDS_TOPIC naming the segment's `lk.audio_stream` byte stream, as they come (a long reply's first words must not
+ * wait for its last), batched so as not to send one message per word. Without timings nothing is sent, and the
+ * avatar's mouth follows the audio alone.
  */
 import { voice } from '@livekit/agents';
 import type { AudioFrame, ByteStreamWriter, Room } from '@livekit/rtc-node';
@@ -22,6 +23,11 @@ export const MAX_WORD_CHARS = 64;
 export const MAX_WORD_SECONDS = 600;
 /** Audio streams whose ids are kept, for words that come once their segment has closed. */
 const STREAMS_KEPT = 8;
+/**
+ * A segment's first words go at once; later ones at most this often, so that the avatar, which phonemizes each message
+ * on its own, gets a few messages a second and not one per word.
+ */
+export const SEND_EVERY_MS = 250;
 
 export interface Word {
   word: string;
@@ -101,7 +107,7 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
       this.#streamIds.delete(this.#opened - STREAMS_KEPT);
       const pending = this.#pending;
       this.#pending = null;
-      if (pending) this.#send(writer.info.streamId, pending);
+      if (pending) this.sendWords(writer.info.streamId, pending);
     }
   }
 
@@ -121,22 +127,20 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
   }
 
   /**
-   * A segment's words, whose text began at `mark`: they go with the stream that was open then, else the first one
-   * opened since, else the next one to open.
+   * The audio stream of the segment whose text began at `mark`: the one open then, else the first one opened since;
+   * undefined while it has not opened.
    */
-  segmentWords(mark: Mark, words: Word[]): void {
-    let target: number;
-    if (mark.open) target = mark.opened;
-    else if (this.#opened > mark.opened) target = mark.opened + 1;
-    else {
-      this.#pending = words;
-      return;
-    }
-    const streamId = this.#streamIds.get(target);
-    if (streamId !== undefined) this.#send(streamId, words);
+  streamFor(mark: Mark): string | undefined {
+    if (mark.open) return this.#streamIds.get(mark.opened);
+    return this.#opened > mark.opened ? this.#streamIds.get(mark.opened + 1) : undefined;
   }
 
-  #send(streamId: string, words: Word[]): void {
+  /** Words of a segment whose text ended before its audio began: they go with the next stream to open. */
+  pendWords(words: Word[]): void {
+    this.#pending = words;
+  }
+
+  sendWords(streamId: string, words: Word[]): void {
     void (async () => {
       for (const body of wordsMessages(words)) {
         await this.#room.localParticipant!.sendText(body, {
@@ -154,12 +158,16 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
 
 /**
  * The head of the session's transcription output: passes everything on to the output it was put before, and hands
- * each segment's timed words to the avatar's audio output when the segment's text ends. agents-js exports no
- * TextOutput to extend; its ParalellTextOutput is one, and with the one sink it is a plain link of the chain.
+ * each segment's timed words to the avatar's audio output as they come (the first at once, then every SEND_EVERY_MS,
+ * the rest at the segment's end). agents-js exports no TextOutput to extend; its ParalellTextOutput is one, and with
+ * the one sink it is a plain link of the chain.
  */
 export class WordsTextOutput extends voice.ParalellTextOutput {
   #pieces: Piece[] = [];
   #mark: Mark | null = null;
+  /** Words of this segment sent, and when the last were. */
+  #sent = 0;
+  #sentAt = 0;
 
   constructor(
     private readonly audio: AvatarsAudioOutput,
@@ -171,16 +179,31 @@ export class WordsTextOutput extends voice.ParalellTextOutput {
   override async captureText(text: Piece): Promise<void> {
     this.#mark ??= this.audio.wordsMark();
     this.#pieces.push(text);
+    if (voice.isTimedString(text) && (this.#sent === 0 || performance.now() - this.#sentAt >= SEND_EVERY_MS)) this.#send(false);
     await super.captureText(text);
   }
 
   override flush(): void {
-    const [pieces, mark] = [this.#pieces, this.#mark];
+    this.#send(true);
     this.#pieces = [];
     this.#mark = null;
-    const words = wordsOf(pieces);
-    if (mark && words.length > 0) this.audio.segmentWords(mark, words);
+    this.#sent = 0;
     super.flush();
+  }
+
+  #send(final: boolean): void {
+    if (!this.#mark) return;
+    // A word is complete once its end is known (its own, or the next piece's start): wordsOf leaves the rest out.
+    const words = wordsOf(this.#pieces).slice(this.#sent);
+    if (words.length === 0) return;
+    const streamId = this.audio.streamFor(this.#mark);
+    if (streamId === undefined) {
+      if (final) this.audio.pendWords(words);
+      return;
+    }
+    this.audio.sendWords(streamId, words);
+    this.#sent += words.length;
+    this.#sentAt = performance.now();
   }
 }
 

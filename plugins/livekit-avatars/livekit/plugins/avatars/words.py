@@ -3,15 +3,17 @@ words").
 
 With ``use_tts_aligned_transcript=True`` and a TTS that aligns its transcript, livekit-agents passes each segment's
 ``TimedString`` pieces (``start_time``/``end_time`` in seconds from the segment's audio) to the session's transcription
-output. ``WordsTextOutput`` sits at the head of that chain, collects them, and at the segment's end hands its words to
-``AvatarsAudioOutput``, which sends them on ``WORDS_TOPIC`` naming the segment's ``lk.audio_stream`` byte stream. Without
-timings nothing is sent, and the avatar's mouth follows the audio alone.
+output. ``WordsTextOutput`` sits at the head of that chain and collects them; ``AvatarsAudioOutput`` sends them on
+``WORDS_TOPIC`` naming the segment's ``lk.audio_stream`` byte stream, as they come (a long reply's first words must not
+wait for its last), batched so as not to send one message per word. Without timings nothing is sent, and the avatar's
+mouth follows the audio alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,9 @@ MAX_WORD_SECONDS = 600.0
 
 # Audio streams whose ids are kept, for words that come once their segment has closed.
 _STREAMS_KEPT = 8
+# A segment's first words go at once; later ones at most this often (seconds), so that the avatar, which phonemizes
+# each message on its own, gets a few messages a second and not one per word.
+SEND_EVERY = 0.25
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,7 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
             self._stream_ids.pop(self._opened - _STREAMS_KEPT, None)
             pending, self._pending = self._pending, None
             if pending:
-                self._send_words(writer.info.stream_id, pending)
+                self.send_words(writer.info.stream_id, pending)
 
     def clear_buffer(self) -> None:
         # Words waiting for a segment the interruption cancelled must not go to the next one.
@@ -130,22 +135,21 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
     def words_mark(self) -> _Mark:
         return self._opened, self._stream_writer is not None
 
-    def segment_words(self, mark: _Mark, words: list[Word]) -> None:
-        """A segment's words, whose text began at ``mark``: they go with the stream that was open then, else the first
-        one opened since, else the next one to open."""
+    def stream_for(self, mark: _Mark) -> str | None:
+        """The audio stream of the segment whose text began at ``mark``: the one open then, else the first one opened
+        since; None while it has not opened."""
         opened, was_open = mark
         if was_open:
-            target = opened
-        elif self._opened > opened:
-            target = opened + 1
-        else:
-            self._pending = words
-            return
-        stream_id = self._stream_ids.get(target)
-        if stream_id is not None:
-            self._send_words(stream_id, words)
+            return self._stream_ids.get(opened)
+        if self._opened > opened:
+            return self._stream_ids.get(opened + 1)
+        return None
 
-    def _send_words(self, stream_id: str, words: list[Word]) -> None:
+    def pend_words(self, words: list[Word]) -> None:
+        """Words of a segment whose text ended before its audio began: they go with the next stream to open."""
+        self._pending = words
+
+    def send_words(self, stream_id: str, words: list[Word]) -> None:
         task = asyncio.create_task(self._send_words_task(stream_id, words))
         self._words_tasks.add(task)
         task.add_done_callback(self._words_tasks.discard)
@@ -166,28 +170,47 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
 
 class WordsTextOutput(io.TextOutput):
     """The head of the session's transcription output: passes everything on, and hands each segment's timed words to
-    the avatar's audio output when the segment's text ends."""
+    the avatar's audio output as they come (the first at once, then every SEND_EVERY seconds, the rest at the
+    segment's end)."""
 
     def __init__(self, audio: AvatarsAudioOutput, *, next_in_chain: io.TextOutput | None) -> None:
         super().__init__(label="AvatarsWords", next_in_chain=next_in_chain)
         self._audio = audio
         self._pieces: list[str] = []
         self._mark: _Mark | None = None
+        self._sent = 0  # words of this segment sent
+        self._sent_at = 0.0
 
     async def capture_text(self, text: str) -> None:
         if self._mark is None:
             self._mark = self._audio.words_mark()
         self._pieces.append(text)
+        if isinstance(text, io.TimedString) and (self._sent == 0 or time.monotonic() - self._sent_at >= SEND_EVERY):
+            self._send(final=False)
         if self.next_in_chain:
             await self.next_in_chain.capture_text(text)
 
     def flush(self) -> None:
-        pieces, mark = self._pieces, self._mark
-        self._pieces, self._mark = [], None
-        if mark is not None and (words := words_of(pieces)):
-            self._audio.segment_words(mark, words)
+        self._send(final=True)
+        self._pieces, self._mark, self._sent = [], None, 0
         if self.next_in_chain:
             self.next_in_chain.flush()
+
+    def _send(self, *, final: bool) -> None:
+        if self._mark is None:
+            return
+        # A word is complete once its end is known (its own, or the next piece's start): words_of leaves the rest out.
+        words = words_of(self._pieces)[self._sent :]
+        if not words:
+            return
+        stream_id = self._audio.stream_for(self._mark)
+        if stream_id is None:
+            if final:
+                self._audio.pend_words(words)
+            return
+        self._audio.send_words(stream_id, words)
+        self._sent += len(words)
+        self._sent_at = time.monotonic()
 
 
 def attach_words(agent_session: AgentSession[Any], audio: AvatarsAudioOutput) -> Callable[[], None]:

@@ -1,0 +1,146 @@
+"""The agent's timed words reach the avatar's mouth, end to end and every part real: an AgentSession with
+``use_tts_aligned_transcript`` and this plugin's outputs, livekit-server --dev, the Avatars API and its rendering
+container. The avatar's token asks for each frame's mouth on the debug topic (docs/livekit.md), so the test sees what
+the face did. The TTS "speaks" a steady buzz per word, whose audio alone never presses the lips together, and the words
+are "ma"s, whose m does: a frame with the lips pressed is the words' doing, and where it lies says when.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, within
+from livekit import api, rtc
+from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, Agent, AgentSession, APIConnectOptions, room_io, tts, utils
+from livekit.agents.types import ATTRIBUTE_PUBLISH_ON_BEHALF
+from livekit.agents.voice.io import TimedString
+from livekit.plugins import avatars
+
+from .support import room_token
+from .test_e2e import World, world  # noqa: F401  (the module's deployed avatar)
+
+AVATAR = "avatars-avatar-agent"
+RATE = avatars.SAMPLE_RATE
+WORD_SECONDS = 0.4
+
+
+def buzz(seconds: float) -> bytes:
+    """A voice's steady buzz (a 120 Hz sawtooth) as int16 PCM at RATE: loud throughout, with no closure in it."""
+    samples = round(seconds * RATE)
+    return b"".join(
+        int(32767 * (0.3 * ((i * 120 / RATE) % 1) - 0.15)).to_bytes(2, "little", signed=True) for i in range(samples)
+    )
+
+
+class BuzzTTS(tts.TTS[None]):
+    """WORD_SECONDS of buzz per word, each word timed over the first three quarters of its buzz."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            capabilities=tts.TTSCapabilities(streaming=True, aligned_transcript=True), sample_rate=RATE, num_channels=1
+        )
+
+    def synthesize(
+        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
+    ) -> tts.ChunkedStream:
+        return self._synthesize_with_stream(text, conn_options=conn_options)
+
+    def stream(self, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS) -> tts.SynthesizeStream:
+        return _BuzzStream(tts=self, conn_options=conn_options)
+
+
+class _BuzzStream(tts.SynthesizeStream):
+    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
+        output_emitter.initialize(
+            request_id=utils.shortuuid(), sample_rate=RATE, num_channels=1, mime_type="audio/pcm", stream=True
+        )
+        output_emitter.start_segment(segment_id=utils.shortuuid())
+        text = ""
+        async for data in self._input_ch:
+            if isinstance(data, str):
+                text += data
+        for i, word in enumerate(text.split()):
+            start = i * WORD_SECONDS
+            output_emitter.push_timed_transcript(TimedString(f"{word} ", start_time=start, end_time=start + 0.3))
+            output_emitter.push(buzz(WORD_SECONDS))
+        output_emitter.end_segment()
+
+
+async def buzz_frames(seconds: float) -> AsyncIterator[rtc.AudioFrame]:
+    pcm = buzz(seconds)
+    step = RATE // 50 * 2
+    for start in range(0, len(pcm), step):
+        chunk = pcm[start : start + step]
+        yield rtc.AudioFrame(chunk, RATE, 1, len(chunk) // 2)
+
+
+async def test_the_words_of_an_agent_session_press_the_avatars_lips_where_they_are_said(world: World) -> None:  # noqa: F811
+    room_name = f"words-e2e-{uuid.uuid4().hex[:8]}"
+    agent_identity = "agent-words-e2e"
+    room = rtc.Room()
+    mouths: list[dict[str, Any]] = []
+
+    def on_data(packet: rtc.DataPacket) -> None:
+        if packet.topic == "avatars.debug":
+            event = json.loads(packet.data)
+            if event.get("type") == "mouth" and event.get("speechMs") is not None:
+                mouths.append(event)
+
+    room.on("data_received", on_data)
+    await within(10, "the agent to join", room.connect(world.livekit.url, room_token(room_name, agent_identity, kind="agent")))
+    # The plugin's token, plus the attribute that asks for the mouth on the debug topic.
+    token = (
+        api.AccessToken(api_key=LIVEKIT_API_KEY, api_secret=LIVEKIT_API_SECRET)
+        .with_kind("agent")
+        .with_identity(AVATAR)
+        .with_grants(api.VideoGrants(room_join=True, room=room_name))
+        .with_attributes({ATTRIBUTE_PUBLISH_ON_BEHALF: agent_identity, "avatars.debug": "mouth"})
+        .to_jwt()
+    )
+    client = avatars.AvatarsAPI(api_url=world.api.url, api_key=world.key)
+    started = await within(60, "the avatar's session", client.create_livekit_session(
+        world.avatar_id, livekit_url=world.livekit.url, livekit_token=token))
+    session: AgentSession[None] = AgentSession(tts=BuzzTTS(), use_tts_aligned_transcript=True)
+    audio = avatars.AvatarsAudioOutput(
+        room, destination_identity=AVATAR, sample_rate=RATE, wait_remote_track=rtc.TrackKind.KIND_VIDEO
+    )
+    session.output.audio = audio
+    detach = avatars.attach_words(session, audio)
+    try:
+        await within(20, "session.start()", session.start(
+            agent=Agent(instructions="You are a test."), room=room,
+            room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
+            record=False))
+        said = "ma ma ma ma"
+        handle = session.say(said)
+        await within(20, "the words to play", handle.wait_for_playout())
+        # The same buzz without timings (its own audio): the mouth on the audio alone.
+        handle = session.say(said, audio=buzz_frames(4 * WORD_SECONDS))
+        await within(20, "the untimed buzz to play", handle.wait_for_playout())
+        await asyncio.sleep(0.3)
+
+        def pressed(m: dict[str, Any]) -> bool:
+            return bool((m.get("consonants") or {}).get("pp") == 1 and m["open"] == 0)
+
+        timed = [m for m in mouths if m["speechMs"] < 4 * WORD_SECONDS * 1000]
+        untimed = [m for m in mouths if m["speechMs"] >= 4 * WORD_SECONDS * 1000]
+        assert len(timed) > 20 and len(untimed) > 20, (len(timed), len(untimed))
+        # Each word's m: where the word starts, in its first half (the m, then the a).
+        words_pressed = set()
+        for m in filter(pressed, timed):
+            t = m["speechMs"] / 1000
+            word = math.floor(t / WORD_SECONDS + 0.05)
+            assert t - word * WORD_SECONDS <= 0.15 + 0.03, f"a pressed frame at {t:.3f} s, not on an m"
+            words_pressed.add(word)
+        assert len(words_pressed) >= 3, (words_pressed, [m["speechMs"] for m in filter(pressed, timed)])
+        assert [m for m in untimed if pressed(m)] == []
+    finally:
+        detach()
+        await session.aclose()
+        await client.end_session(started.session_id)
+        await room.disconnect()
