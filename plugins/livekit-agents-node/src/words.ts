@@ -87,6 +87,8 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
   readonly #streamIds = new Map<number, string>();
   /** A segment's words whose audio stream has not opened yet. */
   #pending: Word[] | null = null;
+  /** The text output that hands it words. */
+  wordsSource: WordsTextOutput | null = null;
 
   constructor(options: ConstructorParameters<typeof voice.DataStreamAudioOutput>[0]) {
     super(options);
@@ -108,6 +110,8 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
       const pending = this.#pending;
       this.#pending = null;
       if (pending) this.sendWords(writer.info.streamId, pending);
+      // Words that came before their stream go now, while its first audio waits out the avatar's jitter delay.
+      else this.wordsSource?.sendReady();
     }
   }
 
@@ -174,6 +178,7 @@ export class WordsTextOutput extends voice.ParalellTextOutput {
     readonly next: TextOutput,
   ) {
     super([next], next);
+    audio.wordsSource = this;
   }
 
   override async captureText(text: Piece): Promise<void> {
@@ -189,6 +194,11 @@ export class WordsTextOutput extends voice.ParalellTextOutput {
     this.#mark = null;
     this.#sent = 0;
     super.flush();
+  }
+
+  /** Sends the segment's complete words not yet sent, if its audio stream is known. */
+  sendReady(): void {
+    this.#send(false);
   }
 
   #send(final: boolean): void {

@@ -137,6 +137,7 @@ async def test_the_words_of_an_agent_session_press_the_avatars_lips_where_they_a
             word = math.floor(t / WORD_SECONDS + 0.05)
             assert t - word * WORD_SECONDS <= 0.15 + 0.03, f"a pressed frame at {t:.3f} s, not on an m"
             words_pressed.add(word)
+        # The first word's m lies in the segment's first 70 ms, before the first frame that shows the segment (75 ms in).
         assert len(words_pressed) >= 3, (words_pressed, [m["speechMs"] for m in filter(pressed, timed)])
         assert [m for m in untimed if pressed(m)] == []
     finally:

@@ -112,6 +112,7 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
         self._opened = 0  # audio streams opened
         self._stream_ids: dict[int, str] = {}  # the latest ones' ids, by their number
         self._pending: list[Word] | None = None  # a segment's words whose audio stream has not opened yet
+        self._words_source: WordsTextOutput | None = None  # the text output that hands it words
         self._words_tasks: set[asyncio.Task[None]] = set()
 
     async def capture_frame(self, frame: rtc.AudioFrame) -> None:
@@ -126,6 +127,9 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
             pending, self._pending = self._pending, None
             if pending:
                 self.send_words(writer.info.stream_id, pending)
+            elif self._words_source is not None:
+                # Words that came before their stream go now, while its first audio waits out the avatar's jitter delay.
+                self._words_source.send_ready()
 
     def clear_buffer(self) -> None:
         # Words waiting for a segment the interruption cancelled must not go to the next one.
@@ -180,6 +184,7 @@ class WordsTextOutput(io.TextOutput):
         self._mark: _Mark | None = None
         self._sent = 0  # words of this segment sent
         self._sent_at = 0.0
+        audio._words_source = self
 
     async def capture_text(self, text: str) -> None:
         if self._mark is None:
@@ -195,6 +200,10 @@ class WordsTextOutput(io.TextOutput):
         self._pieces, self._mark, self._sent = [], None, 0
         if self.next_in_chain:
             self.next_in_chain.flush()
+
+    def send_ready(self) -> None:
+        """Sends the segment's complete words not yet sent, if its audio stream is known."""
+        self._send(final=False)
 
     def _send(self, *, final: bool) -> None:
         if self._mark is None:
