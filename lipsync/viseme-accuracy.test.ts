@@ -19,10 +19,10 @@ import {
 
 const GAP_S = 1; // silence between sentences
 /**
- * Floors under the consonant sounds detected on the tested voices; measured at 16 and 24 kHz: pp 0.88, ff 0.89 and
- * 0.93, ss 0.98, th 0.80 and 0.77; vowel frames over 0.5: pp 4.5%, ff 0.5%, ss 1.3%, th 1.3%.
+ * Floors under the consonant sounds detected on the tested voices; measured at 16 and 24 kHz: pp 0.86 and 0.85, ff
+ * 0.93 and 0.96, ss 0.98, th 0.85; vowel frames over 0.5: pp 3%, ff 0.5%, ss 1%, th 1%.
  */
-const FLOORS: Record<Consonant, number> = { pp: 0.85, ff: 0.85, ss: 0.95, th: 0.7 };
+const FLOORS: Record<Consonant, number> = { pp: 0.82, ff: 0.88, ss: 0.95, th: 0.78 };
 
 /** Each voice speaks every sentence in one stream, as an agent does in a live session. */
 function runVoice(
@@ -128,6 +128,6 @@ describe.each([16000, 24000])('visemes of espeak-ng speech at %i Hz', (sampleRat
     expect(report.ss[0]).toBeGreaterThan(FLOORS.ss);
     expect(report.th[0]).toBeGreaterThan(FLOORS.th);
     // pp's shape blends into the vowels next to m, b and p (coarticulation); the others stay off vowels.
-    for (const c of CONSONANTS) expect(report[c][1], `${c} on vowels`).toBeLessThan(c === 'pp' ? 0.1 : 0.03);
+    for (const c of CONSONANTS) expect(report[c][1], `${c} on vowels`).toBeLessThan(c === 'pp' ? 0.05 : 0.03);
   });
 });
