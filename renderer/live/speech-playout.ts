@@ -194,7 +194,7 @@ export class SpeechPlayout {
       // The words say which shapes; the audio says how far the jaw opens, except where the words press the lips for
       // p, b or m. Phonemes spread over a word by usual lengths miss the sounds' edges by tens of ms, the audio does
       // not (docs/realism.md: the judge's aperture correlation with words, 0.62 before).
-      if (frame && spoken.consonants.pp !== 1) spoken.open = frame.open;
+      if (frame && spoken.consonants?.pp !== 1) spoken.open = frame.open;
       return { samples: slot, mouth: spoken, speechSample: centre };
     }
     return {

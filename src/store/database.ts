@@ -159,7 +159,19 @@ export async function migrate(store: Store): Promise<string[]> {
     provider: migrationProvider(store.dialect),
     ...(store.pgSchema ? { migrationTableSchema: store.pgSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error;
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (attempt >= 5 || !otherSchemaDropped(error, store.pgSchema)) throw error;
+  }
+}
+
+/**
+ * Kysely's introspector checks the privileges of every schema in the database by name: another schema dropped
+ * meanwhile (another deployment's, or a test's, sharing the database) fails the check with `3F000`. Nothing of ours
+ * was written then (migrations run in a transaction), so it is tried again.
+ */
+function otherSchemaDropped(error: unknown, ours: string | undefined): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return code === '3F000' && typeof message === 'string' && (ours === undefined || !message.includes(`"${ours}"`));
 }
