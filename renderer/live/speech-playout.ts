@@ -126,6 +126,7 @@ export class SpeechPlayout {
   endSegment(): void {
     this.closedSegments.push({ start: this.openSegmentStart ?? this.received, end: this.received });
     this.openSegmentStart = null;
+    this.words.endSegmentAt(this.received);
   }
 
   /** Seconds played of the segment now playing (or arriving), or null when no segment is under way. */

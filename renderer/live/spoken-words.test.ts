@@ -95,6 +95,26 @@ describe("SpeechPlayout with the agent's timed words", () => {
     expect(calls).toBe(5);
   });
 
+  it("ends a segment's words with its audio: words timed past it do not drive the next segment's mouth", async () => {
+    const buzz = (seconds: number) => pcm(Float32Array.from({ length: seconds * RATE }, (_, i) => 0.3 * (((i * 120) / RATE) % 1) - 0.15));
+    const ma = [0, 0.5, 1, 1.5].map((start) => ({ word: 'ma', start, end: start + 0.4 })); // 1.9 s of words
+    const pressedAfter = async (endSegment: boolean) => {
+      const phonemizer = createEspeakPhonemizer();
+      const player = playout(phonemizer);
+      player.text(ma);
+      await phonemizer.phonemize(['ma']);
+      await settle();
+      player.receive(buzz(0.7), 0); // the segment the words came with: 0.7 s of audio
+      if (endSegment) player.endSegment();
+      const slots = play(player, buzz(1.3)); // the next segment, without words
+      const pressed = slots.filter((s) => s.mouth?.consonants?.pp === 1).map((s) => s.at / RATE);
+      expect(pressed.some((at) => at < 0.7)).toBe(true); // the words drive their own segment
+      return pressed.filter((at) => at >= 0.7);
+    };
+    expect(await pressedAfter(true)).toEqual([]);
+    expect((await pressedAfter(false)).length).toBeGreaterThan(0); // without the segment's end they would run on
+  });
+
   it('times words from the speech position where the text arrived, and closes the mouth in a silence inside a word', async () => {
     const phonemizer = createEspeakPhonemizer();
     const player = playout(phonemizer);

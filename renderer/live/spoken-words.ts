@@ -23,8 +23,17 @@ const GATE_RELEASE = 0.5;
 const MAX_PENDING = 4;
 const MAX_TRACKS = 256;
 
+/** A message's words as a mouth: from its origin until the end of the speech segment it came with (seconds). */
+interface Track {
+  mouth: PhonemeMouth;
+  origin: number;
+  until: number;
+}
+
 export class SpokenWords {
-  private readonly tracks: PhonemeMouth[] = [];
+  private readonly tracks: Track[] = [];
+  /** Where the latest speech segments ended (seconds, ascending): words never run past their own segment's end. */
+  private readonly segmentEnds: number[] = [];
   private epoch = 0; // clear() drops the answers of phonemizations under way
   private pending = 0;
   private peakDb = -60;
@@ -47,14 +56,25 @@ export class SpokenWords {
         (phonemes) => {
           if (!phonemes || epoch !== this.epoch) return;
           const timed: TimedWord[] = words.map((w, i) => ({ start: base + w.start, end: base + w.end, phonemes: phonemes[i] }));
-          const track = new PhonemeMouth(alignPhonemes(timed));
-          if (track.end === Number.NEGATIVE_INFINITY) return;
+          const mouth = new PhonemeMouth(alignPhonemes(timed));
+          if (mouth.end === Number.NEGATIVE_INFINITY) return;
           if (this.tracks.length >= MAX_TRACKS) this.tracks.shift();
-          this.tracks.push(track);
+          this.tracks.push({ mouth, origin: base, until: this.segmentEnds.find((end) => end > base) ?? Number.POSITIVE_INFINITY });
         },
         () => {}, // a phonemizer that failed leaves these words to the audio
       )
       .finally(() => this.pending--);
+  }
+
+  /**
+   * A speech segment (a LiveKit audio stream) ended at `sample`: words timed from before it cover no speech after it,
+   * even when their times run longer than its audio (the next segment's audio is not theirs).
+   */
+  endSegmentAt(sample: number): void {
+    const end = sample / this.sampleRate;
+    for (const track of this.tracks) if (track.origin < end) track.until = Math.min(track.until, end);
+    this.segmentEnds.push(end);
+    if (this.segmentEnds.length > MAX_TRACKS) this.segmentEnds.shift();
   }
 
   /** Forgets every track and every answer still to come (an interruption dropped their speech). */
@@ -71,9 +91,10 @@ export class SpokenWords {
     this.follow(samples, filled);
     if (this.tracks.length === 0) return null;
     const t = centre / this.sampleRate;
-    while (this.tracks.length > 0 && this.tracks[0].end <= t) this.tracks.shift();
+    while (this.tracks.length > 0 && Math.min(this.tracks[0].mouth.end, this.tracks[0].until) <= t) this.tracks.shift();
+    const live = this.tracks.filter((k) => t < k.until).map((k) => k.mouth);
     // Tracks may meet (one utterance's closing rest, the next one's first word): a phoneme wins over a rest.
-    const track = this.tracks.find((k) => k.sounds(t)) ?? this.tracks.find((k) => k.covers(t));
+    const track = live.find((k) => k.sounds(t)) ?? live.find((k) => k.covers(t));
     const mouth = track?.at(t);
     if (mouth) {
       const g = this.gate;
