@@ -18,20 +18,12 @@ import pytest
 
 from avatars.testing import ESPEAK_RATE, LiveKitServer, espeak, livekit_server, until, within
 from livekit import rtc
-from livekit.agents import (
-    DEFAULT_API_CONNECT_OPTIONS,
-    Agent,
-    AgentSession,
-    APIConnectOptions,
-    room_io,
-    tts,
-    utils,
-)
+from livekit.agents import Agent, AgentSession, room_io
 from livekit.agents.voice.io import TimedString
 from livekit.plugins import avatars
 from livekit.plugins.avatars.words import Word, words_messages, words_of
 
-from .support import room_token
+from .support import TimedWordsTTS, room_token
 
 AVATAR = "avatars-avatar-agent"
 
@@ -63,48 +55,14 @@ def test_words_are_the_timed_single_word_pieces_made_to_pass_the_avatars_checks(
 # --- a TTS that times its words ---
 
 
-class WordTTS(tts.TTS[None]):
-    """espeak-ng, one word at a time, each word's audio timed exactly (start and end in the segment's audio)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            capabilities=tts.TTSCapabilities(streaming=True, aligned_transcript=True),
-            sample_rate=ESPEAK_RATE,
-            num_channels=1,
-        )
-        self.timed: list[list[Word]] = []
-
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> tts.ChunkedStream:
-        return self._synthesize_with_stream(text, conn_options=conn_options)
-
-    def stream(self, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS) -> tts.SynthesizeStream:
-        return _WordStream(tts=self, conn_options=conn_options)
+async def say_with_espeak(word: str) -> tuple[bytes, float]:
+    """espeak-ng's audio of one word, the word timed over all of it."""
+    pcm = await asyncio.to_thread(espeak, word)
+    return pcm, len(pcm) / 2 / ESPEAK_RATE
 
 
-class _WordStream(tts.SynthesizeStream):
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        output_emitter.initialize(
-            request_id=utils.shortuuid(), sample_rate=ESPEAK_RATE, num_channels=1, mime_type="audio/pcm", stream=True
-        )
-        output_emitter.start_segment(segment_id=utils.shortuuid())
-        text = ""
-        async for data in self._input_ch:
-            if isinstance(data, str):
-                text += data
-        assert isinstance(self._tts, WordTTS)
-        timed: list[Word] = []
-        at = 0.0
-        for word in text.split():
-            pcm = await asyncio.to_thread(espeak, word)
-            seconds = len(pcm) / 2 / ESPEAK_RATE
-            output_emitter.push_timed_transcript(TimedString(f"{word} ", start_time=at, end_time=at + seconds))
-            output_emitter.push(pcm)
-            timed.append(Word(word, round(at, 3), round(at + seconds, 3)))
-            at += seconds
-        self._tts.timed.append(timed)
-        output_emitter.end_segment()
+def word_tts() -> TimedWordsTTS:
+    return TimedWordsTTS(ESPEAK_RATE, say_with_espeak)
 
 
 # --- the avatar's side ---
@@ -175,7 +133,7 @@ async def test_each_segments_word_timings_go_to_the_avatar_naming_its_audio_stre
     avatar = await avatar_side(lk, room_name, agent_identity)
     room = rtc.Room()
     await within(10, "the agent to join", room.connect(lk.url, room_token(room_name, agent_identity, kind="agent")))
-    speaker = WordTTS()
+    speaker = word_tts()
     session: AgentSession[None] = AgentSession(tts=speaker, use_tts_aligned_transcript=True)
     # What AvatarSession.start() installs once the API has the avatar in the room (here the avatar is the test's).
     audio = avatars.AvatarsAudioOutput(room, destination_identity=AVATAR, sample_rate=avatars.SAMPLE_RATE)
@@ -224,7 +182,7 @@ async def test_a_session_without_aligned_transcripts_sends_no_words(lk: LiveKitS
     avatar = await avatar_side(lk, room_name, agent_identity)
     room = rtc.Room()
     await within(10, "the agent to join", room.connect(lk.url, room_token(room_name, agent_identity, kind="agent")))
-    session: AgentSession[None] = AgentSession(tts=WordTTS())  # use_tts_aligned_transcript left off
+    session: AgentSession[None] = AgentSession(tts=word_tts())  # use_tts_aligned_transcript left off
     audio = avatars.AvatarsAudioOutput(room, destination_identity=AVATAR, sample_rate=avatars.SAMPLE_RATE)
     session.output.audio = audio
     detach = avatars.attach_words(session, audio)

@@ -16,12 +16,11 @@ from typing import Any
 
 from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, within
 from livekit import api, rtc
-from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, Agent, AgentSession, APIConnectOptions, room_io, tts, utils
+from livekit.agents import Agent, AgentSession, room_io
 from livekit.agents.types import ATTRIBUTE_PUBLISH_ON_BEHALF
-from livekit.agents.voice.io import TimedString
 from livekit.plugins import avatars
 
-from .support import room_token
+from .support import TimedWordsTTS, room_token
 from .test_e2e import World, world  # noqa: F401  (the module's deployed avatar)
 
 AVATAR = "avatars-avatar-agent"
@@ -37,38 +36,9 @@ def buzz(seconds: float) -> bytes:
     )
 
 
-class BuzzTTS(tts.TTS[None]):
-    """WORD_SECONDS of buzz per word, each word timed over the first three quarters of its buzz."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            capabilities=tts.TTSCapabilities(streaming=True, aligned_transcript=True), sample_rate=RATE, num_channels=1
-        )
-
-    def synthesize(
-        self, text: str, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS
-    ) -> tts.ChunkedStream:
-        return self._synthesize_with_stream(text, conn_options=conn_options)
-
-    def stream(self, *, conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS) -> tts.SynthesizeStream:
-        return _BuzzStream(tts=self, conn_options=conn_options)
-
-
-class _BuzzStream(tts.SynthesizeStream):
-    async def _run(self, output_emitter: tts.AudioEmitter) -> None:
-        output_emitter.initialize(
-            request_id=utils.shortuuid(), sample_rate=RATE, num_channels=1, mime_type="audio/pcm", stream=True
-        )
-        output_emitter.start_segment(segment_id=utils.shortuuid())
-        text = ""
-        async for data in self._input_ch:
-            if isinstance(data, str):
-                text += data
-        for i, word in enumerate(text.split()):
-            start = i * WORD_SECONDS
-            output_emitter.push_timed_transcript(TimedString(f"{word} ", start_time=start, end_time=start + 0.3))
-            output_emitter.push(buzz(WORD_SECONDS))
-        output_emitter.end_segment()
+async def say_as_buzz(word: str) -> tuple[bytes, float]:
+    """WORD_SECONDS of buzz for any word, the word timed over its first three quarters."""
+    return buzz(WORD_SECONDS), 0.3
 
 
 async def buzz_frames(seconds: float) -> AsyncIterator[rtc.AudioFrame]:
@@ -105,7 +75,7 @@ async def test_the_words_of_an_agent_session_press_the_avatars_lips_where_they_a
     client = avatars.AvatarsAPI(api_url=world.api.url, api_key=world.key)
     started = await within(60, "the avatar's session", client.create_livekit_session(
         world.avatar_id, livekit_url=world.livekit.url, livekit_token=token))
-    session: AgentSession[None] = AgentSession(tts=BuzzTTS(), use_tts_aligned_transcript=True)
+    session: AgentSession[None] = AgentSession(tts=TimedWordsTTS(RATE, say_as_buzz), use_tts_aligned_transcript=True)
     audio = avatars.AvatarsAudioOutput(
         room, destination_identity=AVATAR, sample_rate=RATE, wait_remote_track=rtc.TrackKind.KIND_VIDEO
     )
