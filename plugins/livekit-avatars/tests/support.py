@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from livekit import api
-from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, APIConnectOptions, tts, utils
+from livekit import api, rtc
+from livekit.agents import DEFAULT_API_CONNECT_OPTIONS, Agent, AgentSession, APIConnectOptions, room_io, tts, utils
 from livekit.agents.voice.io import TimedString
 from livekit.plugins.avatars.words import Word
 
-from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET
+from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, within
 
 
 def room_token(room: str, identity: str, *, kind: str = "standard") -> str:
@@ -72,3 +72,12 @@ class _TimedWordsStream(tts.SynthesizeStream):
             at += len(pcm) / 2 / speaker.sample_rate
         speaker.timed.append(timed)
         output_emitter.end_segment()
+
+
+async def start_in_room(session: AgentSession[None], room: rtc.Room) -> None:
+    """Starts ``session`` in ``room`` with only RoomIO's transcription output, as the words tests need: the audio goes
+    to the avatar through the output the test installed."""
+    await within(20, "session.start()", session.start(
+        agent=Agent(instructions="You are a test."), room=room,
+        room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
+        record=False))

@@ -18,12 +18,12 @@ import pytest
 
 from avatars.testing import ESPEAK_RATE, LiveKitServer, espeak, livekit_server, until, within
 from livekit import rtc
-from livekit.agents import Agent, AgentSession, room_io
+from livekit.agents import AgentSession
 from livekit.agents.voice.io import TimedString
 from livekit.plugins import avatars
 from livekit.plugins.avatars.words import Word, words_messages, words_of
 
-from .support import TimedWordsTTS, room_token
+from .support import TimedWordsTTS, room_token, start_in_room
 
 AVATAR = "avatars-avatar-agent"
 
@@ -140,10 +140,7 @@ async def test_each_segments_word_timings_go_to_the_avatar_naming_its_audio_stre
     session.output.audio = audio
     detach = avatars.attach_words(session, audio)
     try:
-        await within(20, "session.start()", session.start(
-            agent=Agent(instructions="You are a test."), room=room,
-            room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
-            record=False))
+        await start_in_room(session, room)
         # RoomIO set the room's transcription output in start(): the words' output went to its head, before it.
         head = session.output.transcription
         assert isinstance(head, avatars.WordsTextOutput) and head.next_in_chain is not None, head
@@ -187,10 +184,7 @@ async def test_a_session_without_aligned_transcripts_sends_no_words(lk: LiveKitS
     session.output.audio = audio
     detach = avatars.attach_words(session, audio)
     try:
-        await within(20, "session.start()", session.start(
-            agent=Agent(instructions="You are a test."), room=room,
-            room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
-            record=False))
+        await start_in_room(session, room)
         handle = session.say("Hello there, my friend.")
         await within(30, "the segment to play", handle.wait_for_playout())
         await until(5, "its audio stream", lambda: len(avatar.streams) == 1)

@@ -16,11 +16,11 @@ from typing import Any
 
 from avatars.testing import LIVEKIT_API_KEY, LIVEKIT_API_SECRET, within
 from livekit import api, rtc
-from livekit.agents import Agent, AgentSession, room_io
+from livekit.agents import AgentSession
 from livekit.agents.types import ATTRIBUTE_PUBLISH_ON_BEHALF
 from livekit.plugins import avatars
 
-from .support import TimedWordsTTS, room_token
+from .support import TimedWordsTTS, room_token, start_in_room
 from .test_e2e import World, world  # noqa: F401  (the module's deployed avatar)
 
 AVATAR = "avatars-avatar-agent"
@@ -82,10 +82,7 @@ async def test_the_words_of_an_agent_session_press_the_avatars_lips_where_they_a
     session.output.audio = audio
     detach = avatars.attach_words(session, audio)
     try:
-        await within(20, "session.start()", session.start(
-            agent=Agent(instructions="You are a test."), room=room,
-            room_options=room_io.RoomOptions(audio_input=False, text_input=False, audio_output=False),
-            record=False))
+        await start_in_room(session, room)
         said = "ma ma ma ma"
         handle = session.say(said)
         await within(20, "the words to play", handle.wait_for_playout())
