@@ -18,6 +18,7 @@ import {
 import type { Orchestrator, RendererSpec, RendererStatus } from '../orchestrators/orchestrator.ts';
 import { isPortraitTier } from '../domain/tiers.ts';
 import { deploymentChanged, sessionEnded } from '../domain/webhooks/lifecycle-events.ts';
+import { withEvents } from '../domain/webhooks/with-events.ts';
 
 /** Only Tier 2/3 avatars are deployed (the deploy verb refuses stylized_3d), so only they reach an orchestrator. */
 function portraitTier(avatar: AvatarRecord): RendererSpec['tier'] {
@@ -62,21 +63,26 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
    * since it was read: this pass stops there and the next one starts from the owner's word.
    */
   async function write(deployment: DeploymentRecord, changes: DeploymentChanges): Promise<DeploymentRecord | null> {
-    if (!(await deployments.updateIfUnchanged(deployment, changes))) return null;
     const written = withChanges(deployment, changes);
-    // Announced on the transition only: a pass that finds the state as it was says nothing.
-    if (written.state !== deployment.state && (written.state === 'running' || written.state === 'failed')) {
-      await deploymentChanged(services, written.avatarId, written.state, written.lastError);
-    }
-    return written;
+    // Announced on the transition only (a pass that finds the state as it was says nothing), with the write.
+    const reached = written.state !== deployment.state ? written.state : null;
+    if (reached !== 'running' && reached !== 'failed') return (await deployments.updateIfUnchanged(deployment, changes)) ? written : null;
+    return withEvents(services, async (tx) => {
+      if (!(await tx.store.deployments.updateIfUnchanged(deployment, changes))) return null;
+      await deploymentChanged(tx, written.avatarId, reached, written.lastError);
+      return written;
+    });
   }
 
   /** The live sessions a crashed container held are over: GET /sessions/:id says `renderer-failed`. */
   async function endSessionsOfCrashed(avatarId: string): Promise<void> {
     const endedAt = new Date().toISOString();
-    const ended = await services.store.liveSessions.endLiveOf(avatarId, 'renderer-failed', endedAt);
+    const ended = await withEvents(services, async (tx) => {
+      const ids = await tx.store.liveSessions.endLiveOf(avatarId, 'renderer-failed', endedAt);
+      for (const id of ids) await sessionEnded(tx, { id, avatarId }, { endedAt, endReason: 'renderer-failed' });
+      return ids;
+    });
     if (ended.length > 0) log.warn({ avatarId, sessions: ended.length }, 'ended the live sessions of a crashed rendering container');
-    for (const id of ended) await sessionEnded(services, { id, avatarId }, { endedAt, endReason: 'renderer-failed' });
   }
 
   async function reconcileOne(deployment: DeploymentRecord, now: Date): Promise<void> {

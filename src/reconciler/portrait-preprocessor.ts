@@ -5,6 +5,8 @@ import { avatarBlobPrefix } from '../domain/blob-prefixes.ts';
 import { preprocessPortrait, turnStoredPortrait } from '../sources/portrait/index.ts';
 import { SourceRejected } from '../sources/source-rejected.ts';
 import { avatarFailed, avatarReady } from '../domain/webhooks/lifecycle-events.ts';
+import { withEvents } from '../domain/webhooks/with-events.ts';
+import type { AvatarRecord } from '../store/avatars.ts';
 
 /** How long one preprocessing run may hold an avatar before another replica may take over. */
 const LEASE_MS = 60_000;
@@ -18,9 +20,19 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
   const owner = `pp_${randomBytes(6).toString('hex')}`;
   const avatars = services.store.avatars;
 
-  /** A webhook event that cannot be recorded is logged: the avatar's own state is written already. */
-  const announce = (event: Promise<void>, avatarId: string) =>
-    event.catch((error) => log.error({ err: error, avatarId }, 'could not record a webhook event'));
+  /**
+   * The avatar's outcome and its avatar.ready or avatar.failed, written in one transaction while the avatar still has
+   * the source this run read; false when a newer upload replaced it. Should this throw, the avatar stays
+   * `preprocessing` and is taken up again when the lease runs out.
+   */
+  const settle = (id: string, sourceKey: string, changes: Partial<AvatarRecord>) =>
+    withEvents(services, async (tx) => {
+      if (!(await tx.store.avatars.updateIfSource(id, sourceKey, changes))) return false;
+      const written = await tx.store.avatars.findById(id);
+      if (written?.status === 'ready') await avatarReady(tx, written);
+      else if (written) await avatarFailed(tx, written, written.error ?? 'The photo could not be processed.');
+      return true;
+    });
 
   async function processOne(id: string): Promise<void> {
     const now = new Date();
@@ -30,14 +42,15 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
     const sourceKey = avatar.sourceKey;
     const source = await services.blobs.get(sourceKey);
     if (!source) {
-      const error = 'The uploaded photo was lost before it could be processed; upload it again.';
-      if (await avatars.updateIfSource(id, sourceKey, { status: 'failed', error })) {
-        await announce(avatarFailed(services, { ...avatar, status: 'failed', error }, error), id);
-      }
+      await settle(id, sourceKey, {
+        status: 'failed',
+        error: 'The uploaded photo was lost before it could be processed; upload it again.',
+      });
       return;
     }
     const chunks: Buffer[] = [];
     for await (const chunk of source.body) chunks.push(chunk as Buffer);
+    let outcome: { changes: Partial<AvatarRecord>; made: string[]; dropUpload: boolean };
     try {
       const file = Buffer.concat(chunks);
       const { info, artifact, turned } = await preprocessPortrait(file);
@@ -55,38 +68,41 @@ export function createPortraitPreprocessor(services: Services, log: FastifyBaseL
             sourceKey.slice(sourceKey.lastIndexOf('.') + 1),
           )
         : null;
-      const stored = await avatars.updateIfSource(id, sourceKey, {
-        status: 'ready',
-        preprocessed: true,
-        error: null,
-        sourceInfo: { ...info },
-        artifact: { imageKey: image.key, faceKey: face.key },
-        ...(upright ? { sourceKey: upright.key } : {}),
-        updatedAt: new Date().toISOString(),
-      });
-      if (stored) {
-        if (upright) await services.blobs.delete(sourceKey);
-        await announce(avatarReady(services, { ...avatar, status: 'ready', sourceKey: upright?.key ?? sourceKey }), id);
-      } else {
-        // A newer upload replaced the source meanwhile: this result is for a photo that is gone.
-        for (const key of [image.key, face.key, upright?.key]) if (key) await services.blobs.delete(key);
-      }
+      outcome = {
+        changes: {
+          status: 'ready',
+          preprocessed: true,
+          error: null,
+          sourceInfo: { ...info },
+          artifact: { imageKey: image.key, faceKey: face.key },
+          ...(upright ? { sourceKey: upright.key } : {}),
+          updatedAt: new Date().toISOString(),
+        },
+        made: [image.key, face.key, ...(upright ? [upright.key] : [])],
+        dropUpload: upright !== null,
+      };
     } catch (error) {
       const rejected = error instanceof SourceRejected;
       if (!rejected) log.error({ err: error, avatarId: id }, 'portrait preprocessing failed');
-      const failed = await avatars.updateIfSource(id, sourceKey, {
-        status: 'failed',
-        error: rejected ? error.message : 'The photo could not be processed because of an internal error; upload it again.',
-        preprocessed: false,
-        updatedAt: new Date().toISOString(),
-        // A refused photo is not the avatar's source: its URL stops answering (an internal error keeps it, to retry).
-        ...(rejected ? { sourceKey: null } : {}),
-      });
-      if (failed && rejected) await services.blobs.delete(sourceKey);
-      if (failed) {
-        const written = await avatars.findById(id);
-        if (written) await announce(avatarFailed(services, written, written.error ?? 'The photo could not be processed.'), id);
-      }
+      outcome = {
+        changes: {
+          status: 'failed',
+          error: rejected ? error.message : 'The photo could not be processed because of an internal error; upload it again.',
+          preprocessed: false,
+          updatedAt: new Date().toISOString(),
+          // A refused photo is not the avatar's source: its URL stops answering (an internal error keeps it, to retry).
+          ...(rejected ? { sourceKey: null } : {}),
+        },
+        made: [],
+        dropUpload: rejected,
+      };
+    }
+    if (await settle(id, sourceKey, outcome.changes)) {
+      // The upload's own file goes once nothing points at it: replaced by its upright copy, or refused.
+      if (outcome.dropUpload) await services.blobs.delete(sourceKey);
+    } else {
+      // A newer upload replaced the source meanwhile: this result is for a photo that is gone.
+      for (const key of outcome.made) await services.blobs.delete(key);
     }
   }
 

@@ -6,7 +6,15 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations.ts';
 import { raisingUnavailable } from './database-unavailable.ts';
-import { postgresReads, sqliteReads, storeFastPaths, transactionFastPaths, type FastPaths } from './fast-paths.ts';
+import {
+  forgetWritten,
+  postgresReads,
+  sqliteReads,
+  storeFastPaths,
+  transactionFastPaths,
+  type FastPaths,
+  type WrittenRows,
+} from './fast-paths.ts';
 import { avatarStore, type AvatarStore } from './avatars.ts';
 import { deploymentStore, type DeploymentStore } from './deployments.ts';
 import { apiKeyStore, type ApiKeyStore } from './api-keys.ts';
@@ -34,8 +42,11 @@ export interface Store extends Repositories {
   dialect: Dialect;
   /** The PostgreSQL schema in use, when not the default. */
   pgSchema?: string;
-  /** The repositories over a transaction of `db` (they read its own rows; see transactionFastPaths). */
-  within(trx: Kysely<Database>): Repositories;
+  /**
+   * Runs `work` in one transaction of `db`, over repositories that read its own rows (transactionFastPaths): it
+   * commits when `work` resolves and rolls back when it throws.
+   */
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -149,7 +160,18 @@ function repositories(db: Kysely<Database>, fast: FastPaths): Repositories {
 }
 
 function withRepositories(db: Kysely<Database>, fast: FastPaths) {
-  return { db, ...repositories(db, fast), within: (trx: Kysely<Database>) => repositories(trx, transactionFastPaths(trx, fast)) };
+  return {
+    db,
+    ...repositories(db, fast),
+    async transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T> {
+      const written: WrittenRows = { avatarRows: new Set(), deploymentRows: new Set() };
+      try {
+        return await db.transaction().execute((trx) => work(repositories(trx, transactionFastPaths(trx, written))));
+      } finally {
+        forgetWritten(fast, written);
+      }
+    },
+  };
 }
 
 export async function migrate(store: Store): Promise<string[]> {

@@ -18,35 +18,41 @@ export interface FastPaths {
   /** Rows as the repositories' fixed statements select them (record-columns.ts: `list`). */
   avatarRows: RowCache<object>;
   deploymentRows: RowCache<object>;
-  /** Turns the row caches off for good (a write inside a transaction, transactionFastPaths). */
-  disableRowCaches(): void;
+}
+
+/** The rows a transaction wrote, by cache: the store forgets them once it has ended (transactionFastPaths). */
+export interface WrittenRows {
+  avatarRows: Set<string>;
+  deploymentRows: Set<string>;
 }
 
 /** A store's fast paths: row caches on SQLite only (several replicas need PostgreSQL, where no process is the one writer). */
 export function storeFastPaths(reads: HotReads, cacheRows: boolean): FastPaths {
-  const off = { rows: false };
   return {
     reads,
-    avatarRows: cacheRows ? rowCache(off) : passThrough,
-    deploymentRows: cacheRows ? rowCache(off) : passThrough,
-    disableRowCaches: () => void (off.rows = true),
+    avatarRows: cacheRows ? rowCache() : passThrough,
+    deploymentRows: cacheRows ? rowCache() : passThrough,
   };
 }
 
 /**
- * The fast paths of a transaction of the store `parent`: reads go through the transaction (they see its own rows),
- * and nothing is cached. A write inside it turns the store's row caches off for good: the transaction commits
- * later than this code could tell, so a cached row could outlive it. The API itself writes no cached table inside a
- * transaction.
+ * The fast paths of a transaction: reads go through the transaction (they see its own rows), and nothing is cached.
+ * The rows it writes are noted in `written`, for the store to forget once the transaction has ended (forgetWritten):
+ * until then the caches' readers see those rows as they were, which is right whether it commits or not.
  */
-export function transactionFastPaths(trx: Kysely<Database>, parent: FastPaths): FastPaths {
-  const offForGood = () => parent.disableRowCaches();
-  const writeOnly: RowCache<never> = {
+export function transactionFastPaths(trx: Kysely<Database>, written: WrittenRows): FastPaths {
+  const noting = (keys: Set<string>): RowCache<never> => ({
     read: (_key, load) => load(),
-    forget: offForGood,
-    writing: (_key, write) => (offForGood(), write()),
-  };
-  return { reads: kyselyReads(trx), avatarRows: writeOnly, deploymentRows: writeOnly, disableRowCaches: offForGood };
+    forget: (key) => void keys.add(key),
+    writing: (key, write) => (keys.add(key), write()),
+  });
+  return { reads: kyselyReads(trx), avatarRows: noting(written.avatarRows), deploymentRows: noting(written.deploymentRows) };
+}
+
+/** Drops from the store's row caches what an ended transaction wrote. */
+export function forgetWritten(fast: FastPaths, written: WrittenRows): void {
+  for (const key of written.avatarRows) fast.avatarRows.forget(key);
+  for (const key of written.deploymentRows) fast.deploymentRows.forget(key);
 }
 
 // ---- hot reads ----
@@ -170,16 +176,16 @@ const passThrough: RowCache<never> = {
   writing: (_key, write) => write(),
 };
 
-function rowCache<Row>(off: { rows: boolean }): RowCache<Row> {
+function rowCache<Row>(): RowCache<Row> {
   const rows = new Map<string, Row | null>();
   let generation = 0;
   return {
     async read(key, load) {
-      const cached = off.rows ? undefined : rows.get(key);
+      const cached = rows.get(key);
       if (cached !== undefined) return cached;
       const before = generation;
       const row = await load();
-      if (!off.rows && generation === before) {
+      if (generation === before) {
         if (rows.size >= ROW_CACHE_ENTRIES) rows.delete(rows.keys().next().value!);
         rows.set(key, row);
       }

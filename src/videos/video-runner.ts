@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Services } from '../domain/context.ts';
 import { videoBlobPrefix, videoObject } from '../domain/videos/video-object.ts';
 import { emitEvent } from '../domain/webhooks/emit-event.ts';
+import { withEvents } from '../domain/webhooks/with-events.ts';
 import { RendererUnavailable } from '../renderer-client/renderer-errors.ts';
 import type { VideoJobRecord } from '../store/videos.ts';
 import { renderInBrowser } from './render-in-browser.ts';
@@ -38,20 +39,16 @@ export function createVideoRunner(services: Services, log: FastifyBaseLogger) {
    */
   async function finish(job: VideoJobRecord, changes: Partial<VideoJobRecord>): Promise<boolean> {
     const now = new Date().toISOString();
-    return services.store.db.transaction().execute(async (trx) => {
-      const within = services.store.within(trx);
-      if (!(await within.videos.updateHeld(job.id, owner, { ...changes, updatedAt: now, leaseUntil: null }))) return false;
-      const after = await within.videos.find(job.id);
+    return withEvents(services, async (tx) => {
+      if (!(await tx.store.videos.updateHeld(job.id, owner, { ...changes, updatedAt: now, leaseUntil: null }))) return false;
+      const after = await tx.store.videos.find(job.id);
       if (after && (after.status === 'completed' || after.status === 'failed')) {
-        await emitEvent(
-          { ...services, store: { ...services.store, ...within } },
-          {
-            type: after.status === 'completed' ? 'video.completed' : 'video.failed',
-            organizationId: after.organizationId,
-            userId: after.userId,
-            data: videoObject(after, services.blobs),
-          },
-        );
+        await emitEvent(tx, {
+          type: after.status === 'completed' ? 'video.completed' : 'video.failed',
+          organizationId: after.organizationId,
+          userId: after.userId,
+          data: videoObject(after, services.blobs),
+        });
       }
       return true;
     });

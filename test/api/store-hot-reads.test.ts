@@ -91,13 +91,34 @@ describe.each(STORE_KINDS)('hot reads (%s)', (kind) => {
   it("reads a transaction's own uncommitted avatar inside it, and nothing of it after a rollback", async () => {
     const inside = record('u1', 'org_a');
     await expect(
-      store.db.transaction().execute(async (trx) => {
-        await store.within(trx).avatars.insert(inside);
-        expect((await store.within(trx).avatars.findById(inside.id))?.name).toBe('Hot');
+      store.transaction(async (tx) => {
+        await tx.avatars.insert(inside);
+        expect((await tx.avatars.findById(inside.id))?.name).toBe('Hot');
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
     expect(await store.avatars.findById(inside.id)).toBeNull();
+  });
+
+  it('reads the row as it was while a transaction changes it, and as that left it once it has ended', async () => {
+    const avatar = record('u_tx', 'org_tx');
+    await store.avatars.insert(avatar);
+    expect((await store.avatars.findById(avatar.id))?.name).toBe('Hot'); // cached (SQLite)
+    await store.transaction(async (tx) => {
+      await tx.avatars.update(avatar.id, { name: 'Committed' });
+      expect((await store.avatars.findById(avatar.id))?.name).toBe('Hot');
+    });
+    expect((await store.avatars.findById(avatar.id))?.name).toBe('Committed');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.avatars.update(avatar.id, { name: 'Rolled back' });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect((await store.avatars.findById(avatar.id))?.name).toBe('Committed');
+    // The store's own writes still keep the cache right: the transaction left it on.
+    await store.avatars.update(avatar.id, { name: 'After' });
+    expect((await store.avatars.findById(avatar.id))?.name).toBe('After');
   });
 
   it("lists newest first the organization's avatars, or an orgless user's own, by page and by name", async () => {

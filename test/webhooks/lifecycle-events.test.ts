@@ -1,9 +1,10 @@
 // The events wired into the code that makes them happen: the reconciler's deployment transitions and a crash's ended
 // sessions, a session's end through the API's verbs, a portrait whose preprocessing fails. Each is recorded once, for
-// the avatar's organization. (A VRM upload's avatar.ready / avatar.failed: test/api/routes/webhooks/create-webhook.test.ts.)
+// the avatar's organization, in the same transaction as the change it announces. (A VRM upload's avatar.ready / avatar.failed: test/api/routes/webhooks/create-webhook.test.ts.)
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -62,7 +63,32 @@ describe.each(STORE_KINDS)('lifecycle webhook events (%s)', (kind) => {
       (await store.webhooks.listDeliveries(hook._id, 100, 0)).deliveries
         .reverse()
         .map((d) => JSON.parse(d.payload) as { type: string; data: Record<string, unknown> });
-    return { ctx, organizationId, events };
+    return { ctx, organizationId, events, hookId: hook._id };
+  }
+
+  /**
+   * Makes the database refuse every delivery to the endpoint (a trigger that raises), as a failing disk or a lost
+   * connection would refuse the event's write; answers the function that lifts it.
+   */
+  async function refuseDeliveries(endpointId: string): Promise<() => Promise<void>> {
+    const name = `refuse_${endpointId.replace(/\W/g, '_')}`;
+    if (kind === 'sqlite') {
+      await sql
+        .raw(
+          `create trigger ${name} before insert on webhook_deliveries when new.endpoint_id = '${endpointId}' ` +
+            `begin select raise(abort, 'deliveries refused'); end`,
+        )
+        .execute(store.db);
+      return async () => void (await sql.raw(`drop trigger ${name}`).execute(store.db));
+    }
+    await sql
+      .raw(
+        `create function ${name}() returns trigger language plpgsql as $$ begin ` +
+          `if new.endpoint_id = '${endpointId}' then raise exception 'deliveries refused'; end if; return new; end $$`,
+      )
+      .execute(store.db);
+    await sql.raw(`create trigger ${name} before insert on webhook_deliveries for each row execute function ${name}()`).execute(store.db);
+    return async () => void (await sql.raw(`drop function ${name}() cascade`).execute(store.db));
   }
 
   async function portrait(organizationId: string, overrides: Partial<AvatarRecord> = {}): Promise<string> {
@@ -122,6 +148,39 @@ describe.each(STORE_KINDS)('lifecycle webhook events (%s)', (kind) => {
     expect(recorded).toHaveLength(1);
     expect(recorded[0]).toMatchObject({ type: 'avatar.failed', data: { avatarId: id, tier: 'realtime_lipsync' } });
     expect(recorded[0].data.error).toMatch(/lost/);
+  });
+
+  it('writes no change whose event the database refuses, and the change with its event once it takes it', async () => {
+    const { ctx, organizationId, events, hookId } = await organization();
+    const lift = await refuseDeliveries(hookId);
+    // A session ended through the API: the verb fails, and the session is still live.
+    const id = await portrait(organizationId);
+    const session = await liveSession(id);
+    await expect(endLiveSession(ctx, session)).rejects.toThrow(/refused/);
+    expect((await store.liveSessions.find(session))?.endedAt).toBeNull();
+    // The reconciler's transition to running: the pass leaves the deployment where it was.
+    const orchestrator = new InMemoryOrchestrator();
+    const reconciler = createDeploymentReconciler(services, orchestrator, log);
+    await deployAvatar(ctx, id);
+    await reconciler.runOnce();
+    expect((await store.deployments.find(id))?.state).not.toBe('running');
+    // A portrait whose photo was lost: it stays preprocessing, to be taken up again.
+    const waiting = await portrait(organizationId, { status: 'preprocessing', preprocessed: false, artifact: null });
+    const preprocessor = createPortraitPreprocessor(services, log);
+    await expect(preprocessor.runOnce()).rejects.toThrow(/refused/);
+    expect((await store.avatars.findById(waiting))?.status).toBe('preprocessing');
+    expect(await events()).toEqual([]);
+
+    await lift();
+    await endLiveSession(ctx, session);
+    await reconciler.runOnce();
+    // The preprocessor takes the avatar up again once the failed run's lease has run out.
+    await sql`update avatars set lease_until = ${new Date(Date.now() - 1000).toISOString()} where id = ${waiting}`.execute(store.db);
+    await preprocessor.runOnce();
+    expect((await store.liveSessions.find(session))?.endReason).toBe('deleted');
+    expect((await store.deployments.find(id))?.state).toBe('running');
+    expect((await store.avatars.findById(waiting))?.status).toBe('failed');
+    expect((await events()).map((e) => e.type).sort()).toEqual(['avatar.failed', 'deployment.running', 'session.ended']);
   });
 
   it("never records another organization's events", async () => {

@@ -8,6 +8,7 @@ import { avatarBlobPrefix } from '../blob-prefixes.ts';
 import { ERRORS } from '../errors.ts';
 import { randomBase62 } from '../ids.ts';
 import { avatarFailed, avatarReady } from '../webhooks/lifecycle-events.ts';
+import { withEvents } from '../webhooks/with-events.ts';
 
 const IMAGE_EXTENSIONS = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' } as const;
 
@@ -97,12 +98,18 @@ async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Bu
   // Each upload gets a folder of its own, so removing the file an upload replaced can never remove
   // a concurrent upload's (identical) file; the pointer moves only from the source this upload saw,
   // else it looks again, so the file it replaces is always the one it removes.
-  const avatars = store.avatars;
   const folder = `${avatarBlobPrefix(id)}/source/${randomBase62(12)}`;
   const blob = await blobs.put(folder, stored, '', kind === 'vrm' ? 'vrm' : IMAGE_EXTENSIONS[kind!]);
+  // A VRM is ready at once: the pointer moves with its avatar.ready, in one transaction.
+  const point = (from: string | null) =>
+    withEvents(ctx.services, async (tx) => {
+      if (!(await tx.store.avatars.updateIfSource(id, from, { ...changes, sourceKey: blob.key }))) return false;
+      if (kind === 'vrm') await avatarReady(tx, { ...avatar, ...changes, sourceKey: blob.key });
+      return true;
+    });
   let before = avatar;
-  while (!(await avatars.updateIfSource(id, before.sourceKey, { ...changes, sourceKey: blob.key }))) {
-    const now = await avatars.findById(id);
+  while (!(await point(before.sourceKey))) {
+    const now = await store.avatars.findById(id);
     if (!now) {
       await blobs.deletePrefix(avatarBlobPrefix(id));
       throw ERRORS.notFound('avatar', id);
@@ -110,7 +117,6 @@ async function takeSource(ctx: Ctx, avatar: AvatarRecord, read: () => Promise<Bu
     before = now;
   }
   await removeReplaced(ctx, before, blob.key);
-  if (kind === 'vrm') await avatarReady(ctx.services, { ...avatar, ...changes });
   if (changes.status === 'preprocessing') ctx.services.background.wake();
   return { url: blobs.url(blob.key), field, size: blob.size };
 }

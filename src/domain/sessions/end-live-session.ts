@@ -2,7 +2,7 @@ import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import { type Ctx, requireScope } from '../context.ts';
 import { findVisibleSession } from './live-session-access.ts';
-import { sessionEnded } from '../webhooks/lifecycle-events.ts';
+import { writeSessionEnd } from '../webhooks/lifecycle-events.ts';
 
 /**
  * Ends a live session at once: its container drops it (viewers, agent, LiveKit room), and its tokens open nothing
@@ -26,7 +26,5 @@ export async function endLiveSession(ctx: Ctx, sessionId: string): Promise<void>
     }
   }
   const endedAt = new Date().toISOString();
-  if (await store.liveSessions.update(session.id, { endedAt, endReason: 'deleted', metrics })) {
-    await sessionEnded(ctx.services, session, { endedAt, endReason: 'deleted' });
-  }
+  await writeSessionEnd(ctx.services, session, { endedAt, endReason: 'deleted', metrics });
 }

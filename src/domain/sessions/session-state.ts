@@ -3,7 +3,7 @@ import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import type { LiveSessionRecord } from '../../store/live-sessions.ts';
 import type { Services } from '../context.ts';
-import { sessionEnded } from '../webhooks/lifecycle-events.ts';
+import { writeSessionEnd } from '../webhooks/lifecycle-events.ts';
 
 /** A session as the API reports it: its record, brought up to date with what its container says. */
 export interface ObservedSession {
@@ -35,7 +35,7 @@ export async function observeSession(services: Services, record: LiveSessionReco
     status === null
       ? { endedAt: new Date().toISOString(), endReason: 'renderer-gone' as const, metrics: record.metrics }
       : { endedAt: status.endedAt, endReason: status.endReason, metrics: status.metrics };
-  if (await services.store.liveSessions.update(record.id, ended)) await sessionEnded(services, record, ended);
+  await writeSessionEnd(services, record, ended);
   return { record: { ...record, ...ended }, metrics: ended.metrics };
 }
 

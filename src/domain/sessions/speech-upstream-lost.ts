@@ -2,7 +2,7 @@ import type { SessionEndReason } from '../../../contract/live-sessions.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import type { Services } from '../context.ts';
-import { sessionEnded } from '../webhooks/lifecycle-events.ts';
+import { writeSessionEnd } from '../webhooks/lifecycle-events.ts';
 
 /**
  * The container's side of an agent's speech socket went away without a close. Asks the container whether the session
@@ -28,6 +28,6 @@ export async function speechUpstreamLost(services: Services, sessionId: string):
     status?.state === 'ended'
       ? { endedAt: status.endedAt, endReason: status.endReason, metrics: status.metrics }
       : { endedAt: new Date().toISOString(), endReason: 'renderer-failed' as const, metrics: record.metrics };
-  if (await store.liveSessions.update(sessionId, ended)) await sessionEnded(services, record, ended);
+  await writeSessionEnd(services, record, ended);
   return ended.endReason;
 }

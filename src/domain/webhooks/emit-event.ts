@@ -21,7 +21,8 @@ export const newDeliveryId = () => `msg_${randomBase62(24)}`;
  * Records one delivery of the event per endpoint of its owner (the organization, or an orgless user's own) that
  * subscribes to it, in the database, then wakes the delivery worker. Once this resolves the event is durable: it is
  * delivered at least once even if this process dies now (by another replica's worker, or this one's after a restart).
- * Nothing is recorded when nobody subscribes.
+ * Nothing is recorded when nobody subscribes. An event that announces a change is emitted inside the change's own
+ * transaction (with-events.ts), so neither is written without the other.
  */
 export async function emitEvent(
   services: Services,
@@ -48,7 +49,11 @@ export async function emitEvent(
     deliveredAt: null,
   }));
   await services.store.webhooks.insertDeliveries(deliveries);
-  // This process's worker at once, where it has one (without waiting for the control loop's current pass).
+  wakeDeliveries(services);
+}
+
+/** This process's delivery worker at once, where it has one (without waiting for the control loop's current pass). */
+export function wakeDeliveries(services: Services): void {
   if (services.webhookDeliveries) services.webhookDeliveries.wake();
   else services.background.wake();
 }
