@@ -47,9 +47,9 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
 
   it('links what each create operation makes to every operation on it (OpenAPI links: scripts/api-fuzz follows them)', async () => {
     const doc = (await server.api('GET', '/api/v1/openapi.json')).body;
-    const linksOf = (path: string) => doc.paths[path].post.responses['201'].links;
-    const targets = (path: string) =>
-      Object.values(linksOf(path) as Record<string, { operationRef: string; parameters: Record<string, string> }>).map(
+    const linksOf = (path: string, status: string) => doc.paths[path].post.responses[status].links;
+    const targets = (path: string, status = '201') =>
+      Object.values(linksOf(path, status) as Record<string, { operationRef: string; parameters: Record<string, string> }>).map(
         ({ operationRef, parameters }) => {
           // A JSON pointer into the document: #/paths/<path with / as ~1>/<method>.
           const [, , target, method] = operationRef.split('/');
@@ -86,6 +86,11 @@ describe.each(STORE_KINDS)('HTTP conventions every route follows (%s)', (kind) =
       'DELETE /api/v1/webhooks/{id} $response.body#/_id',
       'GET /api/v1/webhooks/{id} $response.body#/_id',
       'GET /api/v1/webhooks/{id}/deliveries $response.body#/_id',
+    ]);
+    // A video is a job: its link comes from the 202 that queued it.
+    expect(targets('/api/v1/avatars/{id}/videos', '202').sort()).toEqual([
+      'DELETE /api/v1/videos/{id} $response.body#/_id',
+      'GET /api/v1/videos/{id} $response.body#/_id',
     ]);
   });
 

@@ -76,25 +76,27 @@ const shareErrorResponse: SwaggerTransformObject = (document) => {
 };
 
 /**
- * What each create operation makes (the id field of its 201 answer) and the path of the thing it made. Every
- * operation at or under that path gets an OpenAPI link from the 201, so a client, or a fuzzer that follows links
- * (schemathesis's stateful phase: scripts/api-fuzz), can take a new avatar, session or key through its life.
+ * What each create operation makes (the id field of its 201 answer, or 202 for a job) and the path of the thing it
+ * made. Every operation at or under that path gets an OpenAPI link from that answer, so a client, or a fuzzer that
+ * follows links (schemathesis's stateful phase: scripts/api-fuzz), can take a new avatar, session, key, webhook or
+ * video through its life.
  */
 const CREATES = [
   { create: 'post /api/v1/avatars', id: '_id', under: '/api/v1/avatars/{id}' },
   { create: 'post /api/v1/avatars/{id}/sessions', id: 'sessionId', under: '/api/v1/sessions/{id}' },
   { create: 'post /api/v1/auth/api-keys', id: 'id', under: '/api/v1/auth/api-keys/{id}' },
   { create: 'post /api/v1/webhooks', id: '_id', under: '/api/v1/webhooks/{id}' },
+  { create: 'post /api/v1/avatars/{id}/videos', id: '_id', under: '/api/v1/videos/{id}', status: '202' },
 ];
 
 type Link = { operationRef: string; parameters: Record<string, string> };
 
 /** The links of CREATES: named `<method>` or `<method>-<rest of the path>` (`post-preview`, `delete-whep-viewerId`). */
 const linkCreated = (paths: Paths) => {
-  for (const { create, id, under } of CREATES) {
+  for (const { create, id, under, status = '201' } of CREATES) {
     const [method, path] = create.split(' ');
-    const created = paths[path]?.[method]?.responses?.['201'] as (Response & { links?: Record<string, Link> }) | undefined;
-    if (!created) throw new Error(`OpenAPI links: ${create} has no 201 answer to link from`);
+    const created = paths[path]?.[method]?.responses?.[status] as (Response & { links?: Record<string, Link> }) | undefined;
+    if (!created) throw new Error(`OpenAPI links: ${create} has no ${status} answer to link from`);
     created.links = {};
     for (const [target, operations] of Object.entries(paths)) {
       if (target !== under && !target.startsWith(`${under}/`)) continue;
