@@ -52,7 +52,7 @@ function mouthOf(shape: PhonemeShape, lips?: Partial<Record<Viseme, number>>): T
   return { open: shape.open, visemes, consonants } as TextMouth;
 }
 
-function emptyMouth(): TextMouth {
+export function emptyMouth(): TextMouth {
   return mouthOf(REST);
 }
 
