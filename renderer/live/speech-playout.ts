@@ -46,7 +46,8 @@ type State = 'idle' | 'buffering' | 'playing' | 'starved';
 const SILENT_BELOW = 100;
 /**
  * The audio's jaw opening (the analyzer's `open`) at and above which the words' p, b or m presses no lips: a closure
- * is quiet. Halfway there, half pressed. Chosen on held-out speech with the realism judge (bench/realism.bench.ts): 0.5 to 0.8 follow the spoken openness alike, and 0.8 meets the lips on more p, b and m.
+ * is quiet. Halfway there, half pressed. Chosen on held-out speech with the realism judge (bench/realism.bench.ts):
+ * 0.5 to 0.8 follow the spoken openness alike, and 0.8 meets the lips on more p, b and m.
  */
 const PRESS_UNDER_OPEN = 0.8;
 

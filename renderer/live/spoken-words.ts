@@ -26,8 +26,8 @@ const MAX_PENDING = 4;
  * spread over a word by usual lengths miss a closure by tens of ms; 30 ms either side, gated by the audio's quiet,
  * met the lips on 51 of 64 held-out p/b/m sounds against 47 without (bench/realism.bench.ts, every frame).
  */
-const PRESS_REACH_S = 0.03;
 const PRESS_STEP_S = 0.01;
+const PRESS_STEPS = 3; // 30 ms
 const MAX_TRACKS = 256;
 
 /** A message's words as a mouth: from its origin until the end of the speech segment it came with (seconds). */
@@ -105,12 +105,12 @@ export class SpokenWords {
     const track = live.find((k) => k.mouth.sounds(t)) ?? live.find((k) => k.mouth.covers(t));
     const mouth = track?.mouth.at(t);
     if (track && mouth) {
-      // A p, b or m of the words reaches PRESS_REACH_S either side of where they put it (within its segment): the
+      // A p, b or m of the words reaches 30 ms either side of where they put it (within its segment): the
       // audio says where in that the lips actually close (SpeechPlayout presses them only as far as it is quiet).
-      for (let k = 1; k * PRESS_STEP_S <= PRESS_REACH_S + 1e-9; k++) {
-        for (const at of [t - k * PRESS_STEP_S, t + k * PRESS_STEP_S]) {
-          if (at < track.until) mouth.consonants.pp = Math.max(mouth.consonants.pp, track.mouth.at(at, this.near)?.consonants.pp ?? 0);
-        }
+      for (let k = -PRESS_STEPS; k <= PRESS_STEPS; k++) {
+        const at = t + k * PRESS_STEP_S;
+        if (k !== 0 && at < track.until)
+          mouth.consonants.pp = Math.max(mouth.consonants.pp, track.mouth.at(at, this.near)?.consonants.pp ?? 0);
       }
       const g = this.gate;
       mouth.open *= g;
