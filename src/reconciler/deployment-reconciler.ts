@@ -64,12 +64,11 @@ export function createDeploymentReconciler(services: Services, orchestrator: Orc
    */
   async function write(deployment: DeploymentRecord, changes: DeploymentChanges): Promise<DeploymentRecord | null> {
     const written = withChanges(deployment, changes);
-    // Announced on the transition only (a pass that finds the state as it was says nothing), with the write.
-    const reached = written.state !== deployment.state ? written.state : null;
-    if (reached !== 'running' && reached !== 'failed') return (await deployments.updateIfUnchanged(deployment, changes)) ? written : null;
     return withEvents(services, async (tx) => {
       if (!(await tx.store.deployments.updateIfUnchanged(deployment, changes))) return null;
-      await deploymentChanged(tx, written.avatarId, reached, written.lastError);
+      // Announced on the transition only, with the write: a pass that finds the state as it was says nothing.
+      const reached = written.state !== deployment.state ? written.state : null;
+      if (reached === 'running' || reached === 'failed') await deploymentChanged(tx, written.avatarId, reached, written.lastError);
       return written;
     });
   }

@@ -2,7 +2,7 @@ import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import { type Ctx, requireScope } from '../context.ts';
 import { findVisibleSession } from './live-session-access.ts';
-import { writeSessionEnd } from '../webhooks/lifecycle-events.ts';
+import { writeSessionEnd } from './write-session-end.ts';
 
 /**
  * Ends a live session at once: its container drops it (viewers, agent, LiveKit room), and its tokens open nothing

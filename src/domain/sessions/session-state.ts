@@ -3,7 +3,7 @@ import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import type { LiveSessionRecord } from '../../store/live-sessions.ts';
 import type { Services } from '../context.ts';
-import { writeSessionEnd } from '../webhooks/lifecycle-events.ts';
+import { writeSessionEnd } from './write-session-end.ts';
 
 /** A session as the API reports it: its record, brought up to date with what its container says. */
 export interface ObservedSession {

@@ -2,7 +2,7 @@ import type { SessionEndReason } from '../../../contract/live-sessions.ts';
 import { RendererClient } from '../../renderer-client/renderer-client.ts';
 import { RendererUnavailable } from '../../renderer-client/renderer-errors.ts';
 import type { Services } from '../context.ts';
-import { writeSessionEnd } from '../webhooks/lifecycle-events.ts';
+import { writeSessionEnd } from './write-session-end.ts';
 
 /**
  * The container's side of an agent's speech socket went away without a close. Asks the container whether the session

@@ -1,9 +1,7 @@
 import type { SessionEndReason } from '../../../contract/live-sessions.ts';
 import type { AvatarRecord } from '../../store/avatars.ts';
-import type { LiveSessionRecord } from '../../store/live-sessions.ts';
 import type { Services } from '../context.ts';
 import { emitEvent } from './emit-event.ts';
-import { withEvents } from './with-events.ts';
 
 /**
  * The events of an avatar's life, each emitted where its change is written (upload, preprocessing, the reconciler,
@@ -49,23 +47,7 @@ export async function deploymentChanged(
   });
 }
 
-/**
- * Writes a live session's end (whoever ended it) and its session.ended in one transaction; answers whether this call
- * ended it (a session already ended is left as it was, and announced once).
- */
-export function writeSessionEnd(
-  services: Services,
-  session: { id: string; avatarId: string },
-  ended: { endedAt: string; endReason: SessionEndReason | null; metrics?: LiveSessionRecord['metrics'] },
-): Promise<boolean> {
-  return withEvents(services, async (tx) => {
-    if (!(await tx.store.liveSessions.update(session.id, ended))) return false;
-    await sessionEnded(tx, session, ended);
-    return true;
-  });
-}
-
-/** A live session's end was written down. */
+/** A live session's end was written down (domain/sessions/write-session-end.ts, or a crashed container's). */
 export async function sessionEnded(
   services: Services,
   session: { id: string; avatarId: string },
