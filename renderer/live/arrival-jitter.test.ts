@@ -109,6 +109,53 @@ describe('SpeechPlayout catching up in silence', () => {
     expect(queued[50]).toBeLessThanOrEqual(60);
   });
 
+  it('takes back the wait a burst added (chunks held up, then sent together) from the next pause', () => {
+    const rate = 16000;
+    const player = new SpeechPlayout({ sampleRate: rate, jitterMs: 80, finishAfterMs: 250, onEvent: () => {} });
+    // 3 s of sound with a 0.5 s pause at 1 s and at 2.5 s, in 20 ms chunks; those due from 2.0 s to 2.1 s arrive together
+    // at 2.1 s.
+    const sound = (from: number, to: number) => Int16Array.from({ length: (to - from) * rate }, (_, i) => 1000 + (i % 5000));
+    const pause = new Int16Array(rate / 2);
+    const stream = new Int16Array([...sound(0, 1), ...pause, ...sound(1.5, 2.5), ...pause, ...sound(3, 4)]);
+    const bytes = new Uint8Array(stream.buffer);
+    const played: number[] = [];
+    const queued = new Map<number, number>();
+    for (let now = 0; now < 5000; now += 10) {
+      const due = now >= 2000 && now < 2100 ? [] : now === 2100 ? [2000, 2020, 2040, 2060, 2080, 2100] : now % 20 === 0 ? [now] : [];
+      for (const at of due) if (at * 32 < bytes.length) player.receive(bytes.subarray(at * 32, (at + 20) * 32), now);
+      const slot = player.next(now);
+      if (slot.speechSample !== null) played.push(...slot.samples);
+      queued.set(now, player.queuedMs);
+    }
+    const audible = (xs: Iterable<number>) => [...xs].filter((x) => x !== 0);
+    expect(audible(played)).toEqual(audible(stream));
+    // The burst came after the playout ran dry (an underrun: it waits the delay again), so from 2.1 s about 100 ms more
+    // is queued than before it; after the next pause, the even stream's 20 ms again (40 as a chunk arrives).
+    expect(queued.get(1900)).toBeLessThanOrEqual(40);
+    expect(queued.get(2300)).toBeGreaterThanOrEqual(100);
+    expect(queued.get(3500)).toBeLessThanOrEqual(40);
+  });
+
+  it('skips nothing of speech that comes faster than real time while it plays, pauses included', () => {
+    const rate = 16000;
+    const player = new SpeechPlayout({ sampleRate: rate, jitterMs: 80, finishAfterMs: 250, onEvent: () => {} });
+    // Sound and pauses in turn (0.3 s each), 20 ms chunks every 16 ms: 1.25 times real time.
+    const stream = Int16Array.from({ length: 4 * rate }, (_, i) => (Math.floor(i / (0.3 * rate)) % 2 === 0 ? 1000 + (i % 5000) : 0));
+    const bytes = new Uint8Array(stream.buffer);
+    let played = 0;
+    for (let now = 0, sent = 0; now < 8000; now += 2) {
+      if (now % 16 === 0 && sent < bytes.length) {
+        player.receive(bytes.subarray(sent, sent + 640), now);
+        sent += 640;
+      }
+      if (now % 10 === 0) {
+        const slot = player.next(now);
+        if (slot.speechSample !== null) played += slot.samples.length;
+      }
+    }
+    expect(played).toBe(stream.length);
+  });
+
   it('skips nothing of speech sent ahead of real time, pauses included', () => {
     const rate = 16000;
     const player = new SpeechPlayout({ sampleRate: rate, jitterMs: 80, finishAfterMs: 250, onEvent: () => {} });

@@ -42,6 +42,9 @@ export interface SpeechPlayoutOptions {
 
 type State = 'idle' | 'buffering' | 'playing' | 'starved';
 
+/** Chunks whose queue level catchUp() weighs (half a second of 20 ms chunks), and how many it needs to act. */
+const LEVELS = 25;
+const LEVELS_KNOWN = 10;
 /** Samples this quiet (about -50 dBFS) are silence: a pause a slot of which may be skipped to catch up. */
 const SILENT_BELOW = 100;
 /**
@@ -70,10 +73,11 @@ export class SpeechPlayout {
   private readonly arrivals: { end: number; at: number }[] = [];
   private state: State = 'idle';
   private playAt = 0;
-  /** The delay the speech now queued was held for (ms); catchUp() takes back what the jitter no longer needs. */
-  private heldMs = 0;
-  /** Whether the speech arrives as it plays (the last chunk found about the delay queued), not sent ahead. */
-  private inRealTime = false;
+  /**
+   * How much speech was queued (ms) just before each of the last chunks that arrived while playing: the wait in effect.
+   * catchUp() takes back what of it the jitter no longer needs.
+   */
+  private readonly levels: number[] = [];
   private starvedSince = 0;
   private wasPlaying = false; // inside an utterance (started, not yet finished)
   // Segments (LiveKit's audio streams), as ranges of received samples: the one still arriving, and those closed
@@ -107,6 +111,10 @@ export class SpeechPlayout {
     const samples = new Int16Array(count);
     for (let i = 0; i < count; i++) samples[i] = ((pcm[2 * i] | (pcm[2 * i + 1] << 8)) << 16) >> 16;
     this.openSegmentStart ??= this.received;
+    if (this.state === 'playing') {
+      this.levels.push(this.queuedMs);
+      if (this.levels.length > LEVELS) this.levels.shift();
+    }
     this.jitter.arrived(nowMs, (count / this.options.sampleRate) * 1000, this.state !== 'idle');
     const origin = this.analyzerOrigin;
     for (const frame of this.analyzer.push(pcm16ToFloat32(pcm))) {
@@ -118,11 +126,9 @@ export class SpeechPlayout {
     if (this.state === 'idle' || this.state === 'starved') {
       if (this.state === 'idle') this.mouth = null;
       this.state = 'buffering';
-      this.heldMs = this.jitter.delayMs;
-      this.playAt = nowMs + this.heldMs;
+      this.levels.length = 0;
+      this.playAt = nowMs + this.jitter.delayMs;
     }
-    // A stream in real time holds about the delay plus one chunk as each arrives; more is speech sent ahead.
-    this.inRealTime = this.queuedMs <= this.heldMs + (count / this.options.sampleRate) * 1000 + 10;
   }
 
   /**
@@ -150,6 +156,7 @@ export class SpeechPlayout {
     this.queueOffset = 0;
     this.played = this.received;
     this.arrivals.length = 0;
+    this.levels.length = 0;
     this.visemes.length = 0;
     this.mouth = null;
     this.words.clear();
@@ -216,16 +223,20 @@ export class SpeechPlayout {
   }
 
   /**
-   * Speech waits the delay of when its utterance (or an underrun) began; once the measured jitter calls for less, the
-   * surplus is taken back from silence: a silent slot is skipped (as if played), 10 ms at a time, while more than the
-   * new delay stays queued. Only that surplus: speech an agent sends ahead of real time is never skipped, nor any sound.
+   * Speech waits the delay of when its utterance (or an underrun) began, and more after a burst (chunks held up, then
+   * sent together). Where the speech has queued more than the measured jitter calls for, just before each chunk, the
+   * surplus is taken back from silence: a silent slot is skipped (as if played), 10 ms at a time. Only that surplus, and
+   * only while the stream keeps time: speech an agent sends ahead of real time queues more with every chunk, and is
+   * never skipped, nor is any sound.
    */
   private catchUp(): void {
     const slotMs = 1000 / 100;
-    if (!this.inRealTime || this.heldMs - this.jitter.delayMs < slotMs) return;
-    if (this.queuedMs - slotMs < this.jitter.delayMs + slotMs || !this.queuedSilent(this.slotSamples)) return;
+    if (this.levels.length < LEVELS_KNOWN) return;
+    const low = Math.min(...this.levels);
+    const keepsTime = Math.max(...this.levels) - low <= this.jitter.delayMs + slotMs;
+    if (!keepsTime || low - slotMs < this.jitter.delayMs || !this.queuedSilent(this.slotSamples)) return;
     this.take(null);
-    this.heldMs -= slotMs;
+    for (let i = 0; i < this.levels.length; i++) this.levels[i] -= slotMs;
   }
 
   /** Whether the next `count` queued samples are all silence (below -50 dBFS). */
