@@ -73,6 +73,8 @@ export default async function bench(report: Report): Promise<void> {
       while (agent.watched.firstFrameAt === null && performance.now() - asked < 20_000) await new Promise((r) => setTimeout(r, 5));
       livekitTtff.push((agent.watched.firstFrameAt ?? Number.NaN) - asked);
       await agent.leave();
+      // Ended now, not after the agent's reconnect grace: it would still be drawing while the speech below is measured.
+      await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
     }
     const whepTtff: number[] = [];
     for (let i = 0; i < 3; i++) {

@@ -206,6 +206,10 @@ export class LiveSession {
     return { width: this.animator.width, height: this.animator.height };
   }
 
+  get frameRate(): number {
+    return this.animator.frameRate;
+  }
+
   get maxIdleMs(): number {
     return this.options.maxIdleSeconds * 1000;
   }

@@ -68,7 +68,7 @@ function loudestHalfSecond(agent: TestAgent, from: number, to: number): number {
 }
 
 describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => {
-  it('joins on behalf of the agent and publishes the idle face and audio at once, at the avatar size', async () => {
+  it('joins on behalf of the agent and publishes the idle face and audio at once, at the avatar size and frame rate', async () => {
     const { agent, sessionId } = await agentWithAvatar();
     await expect
       .poll(() => agent.room.remoteParticipants.has('avatar-1'), { timeout: 5000, message: 'the avatar to show in the room' })
@@ -80,6 +80,12 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     };
     expect(`${agent.watched.width}x${agent.watched.height}`).toBe(info.resolution);
     expect(await status(sessionId)).toMatchObject({ state: 'active', transport: 'livekit' });
+    // Every frame drawn reaches the room: left to LiveKit's camera preset for this size, two in three did (20 of 30 fps).
+    const drawn = async () => ((await status(sessionId)).metrics as { framesDrawn: number }).framesDrawn;
+    const [drawn0, decoded0] = [await drawn(), agent.watched.frames];
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const [drawn1, decoded1] = [await drawn(), agent.watched.frames];
+    expect((decoded1 - decoded0) / (drawn1 - drawn0)).toBeGreaterThan(0.85);
   });
 
   it('plays each segment and reports playback_finished with the position played', async () => {
