@@ -183,6 +183,9 @@ export async function runCapacity(
   }
 }
 
+/** Runs so far: each one's rooms are its own (an earlier run's room, until LiveKit closes it, holds its avatar). */
+let livekitRuns = 0;
+
 /**
  * The same over LiveKit: N sessions, each publishing to its own room on a real livekit-server, where an
  * @livekit/rtc-node agent subscribes (and decodes) and, when speaking, streams 24 kHz speech in real time. No
@@ -193,6 +196,7 @@ export async function runLivekitCapacity(
   livekitUrl: string,
   options: { sessions: number; speech: Buffer | null; seconds: number; core: number },
 ): Promise<CapacityRun> {
+  const run = ++livekitRuns;
   const live = await startLiveRenderer({
     MAX_SESSIONS: String(Math.max(8, options.sessions)),
     RENDER_CONFIG: '{"resolution":"512x512","frameRate":30,"idleMotion":true}',
@@ -203,7 +207,7 @@ export async function runLivekitCapacity(
   const agents: TestAgent[] = [];
   try {
     for (let i = 0; i < options.sessions; i++) {
-      const id = `lk-cap-${i}`;
+      const id = `lk-cap-${run}-${i}`;
       const agent = await TestAgent.join(livekitUrl, id);
       agents.push(agent);
       await createSession(baseUrl, {
@@ -233,7 +237,7 @@ export async function runLivekitCapacity(
     const load = os.loadavg()[0]!;
     const skipped = await framesSkipped(
       baseUrl,
-      agents.map((_, i) => `lk-cap-${i}`),
+      agents.map((_, i) => `lk-cap-${run}-${i}`),
     );
     await Promise.all(speaking);
     return {
