@@ -197,6 +197,7 @@ export async function runLivekitCapacity(
   options: { sessions: number; speech: Buffer | null; seconds: number; core: number },
 ): Promise<CapacityRun> {
   const run = ++livekitRuns;
+  const ids = Array.from({ length: options.sessions }, (_, i) => `lk-cap-${run}-${i}`);
   const live = await startLiveRenderer({
     MAX_SESSIONS: String(Math.max(8, options.sessions)),
     RENDER_CONFIG: '{"resolution":"512x512","frameRate":30,"idleMotion":true}',
@@ -206,8 +207,7 @@ export async function runLivekitCapacity(
   const baseUrl = live.renderer.baseUrl;
   const agents: TestAgent[] = [];
   try {
-    for (let i = 0; i < options.sessions; i++) {
-      const id = `lk-cap-${run}-${i}`;
+    for (const id of ids) {
       const agent = await TestAgent.join(livekitUrl, id);
       agents.push(agent);
       await createSession(baseUrl, {
@@ -235,10 +235,7 @@ export async function runLivekitCapacity(
     const threads1 = threadCpu(pid);
     const fps = agents.map((a, i) => (a.watched.frames - frames0[i]!) / elapsed);
     const load = os.loadavg()[0]!;
-    const skipped = await framesSkipped(
-      baseUrl,
-      agents.map((_, i) => `lk-cap-${run}-${i}`),
-    );
+    const skipped = await framesSkipped(baseUrl, ids);
     await Promise.all(speaking);
     return {
       sessions: options.sessions,

@@ -37,6 +37,8 @@ export default async function bench(report: Report): Promise<void> {
   let n = 0;
   const status = async (id: string) =>
     (await (await fetch(`${baseUrl}/sessions/${id}`, { headers: { Authorization: `Bearer ${SECRET}` } })).json()) as Record<string, any>;
+  const endSession = (id: string) =>
+    fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
   const tokens = (id: string) => ({ sessionId: id, token: `${id}-token-0123456789abcdef`, viewerToken: `${id}-viewer-0123456789abcdef` });
 
   /** Samples the session's metrics every 2 s while `speak` runs, and the renderer's CPU over the same time. */
@@ -74,7 +76,7 @@ export default async function bench(report: Report): Promise<void> {
       livekitTtff.push((agent.watched.firstFrameAt ?? Number.NaN) - asked);
       await agent.leave();
       // Ended now, not after the agent's reconnect grace: it would still be drawing while the speech below is measured.
-      await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+      await endSession(id);
     }
     const whepTtff: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -87,7 +89,7 @@ export default async function bench(report: Report): Promise<void> {
       await page.close();
       // The session's creation, then the page's own clock from its offer to the first frame shown.
       whepTtff.push(created + seen.firstFrameMs);
-      await fetch(`${baseUrl}/sessions/${id}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+      await endSession(id);
     }
     report({
       name: 'livekit time to first frame (join request -> first frame decoded by a room subscriber)',
