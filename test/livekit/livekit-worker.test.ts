@@ -183,23 +183,29 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     const overLiveKit = speaking(agent.debugEvents);
     expect(overLiveKit.length).toBeGreaterThan(30);
     // Frames paired by the place in the speech whose sound they show (both sessions got the same samples from their
-    // start), so frames skipped or late under load pair with their own sound; the two frame clocks sample the speech
-    // up to a slot apart.
-    const pairs: [Mouth, Mouth][] = [];
+    // start), so frames skipped or late under load pair with their own sound. The two frame clocks sample the speech
+    // at different places: each WHEP frame is set against the LiveKit frames on either side of its place, the mouth
+    // read between them, where no more than two frames are missing between the two.
+    const pairs: { whep: Mouth; open: number; nearest: Mouth }[] = [];
     for (const m of overWhep) {
-      const twin = overLiveKit.find((k) => Math.abs((k.speechMs ?? -1e9) - (m.speechMs ?? 1e9)) <= 10);
-      if (twin) pairs.push([m, twin]);
+      const at = m.speechMs ?? Number.NaN;
+      const after = overLiveKit.findIndex((k) => (k.speechMs ?? Number.NaN) >= at);
+      const [a, b] = [overLiveKit[after - 1], overLiveKit[after]];
+      if (!a || !b || a.speechMs === null || b.speechMs === null || b.speechMs - a.speechMs > 100) continue;
+      const w = b.speechMs === a.speechMs ? 0 : (at - a.speechMs) / (b.speechMs - a.speechMs);
+      pairs.push({ whep: m, open: a.open + (b.open - a.open) * w, nearest: w < 0.5 ? a : b });
     }
-    // Most frames find their twin (frames skipped on a loaded machine leave some without).
-    expect(pairs.length).toBeGreaterThan(overWhep.length * 0.6);
+    // Most frames have LiveKit frames around their place. A loaded machine skips frames (a third of them under three
+    // CPU hogs on two cores), and fewer pairs are found: as many as the LiveKit frames, give or take.
+    expect(pairs.length).toBeGreaterThan(overLiveKit.length * 0.8);
     expect(
       correlation(
-        pairs.map(([m]) => m.open),
-        pairs.map(([, k]) => k.open),
+        pairs.map((p) => p.whep.open),
+        pairs.map((p) => p.open),
       ),
     ).toBeGreaterThan(0.8);
     const top = (m: Mouth) => Object.entries(m.visemes ?? {}).sort((x, y) => y[1] - x[1])[0]?.[0];
-    expect(pairs.filter(([m, k]) => top(m) === top(k)).length / pairs.length).toBeGreaterThan(0.7);
+    expect(pairs.filter((p) => top(p.whep) === top(p.nearest)).length / pairs.length).toBeGreaterThan(0.7);
 
     // A clear while the mouth is open: the first frame after it is closed.
     const before = agent.debugEvents.length;

@@ -64,11 +64,12 @@ function wavPcm(wav: Buffer): { samples: number[]; sampleRate: number } {
 }
 
 describe('starter avatar face', () => {
-  it('blinks by itself within 6 s', async () => {
+  it('blinks by itself (every 2 to 6 s)', async () => {
     const peak = await page.evaluate(async () => {
       const view = (window as unknown as { view: View }).view;
       let max = 0;
-      const until = performance.now() + 6500;
+      // Two blinks' time: a loaded machine may run two frames between two looks, and the closed one goes unseen.
+      const until = performance.now() + 12_500;
       while (performance.now() < until && max < 0.9) {
         max = Math.max(max, view.debugState().expressions.blink ?? 0);
         await new Promise((r) => setTimeout(r, 15));

@@ -50,6 +50,29 @@ describe('blink schedule', () => {
       { numRuns: 50 },
     );
   });
+
+  it('shows every blink closed however slowly frames come: the most the lids closed since the last frame', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const fine = blinkStarts(random, 120).length;
+    seed = 7;
+    const schedule = createBlinkSchedule(random);
+    // Frames at 4 fps, each a little off the grid: without the peak since the last frame, most blinks fall between.
+    let closed = 0;
+    let last = 0;
+    let prev = 0;
+    for (let t = 0; t < 120; t += 0.25 + 0.01 * Math.sin(t)) {
+      const v = schedule.value(t, last);
+      if (v === 1 && prev < 1) closed++;
+      last = t;
+      prev = v;
+    }
+    expect(fine).toBeGreaterThan(20);
+    // A double blink may fall within one frame, and two closed frames in a row count once.
+    expect(closed).toBeGreaterThanOrEqual(fine * 0.8);
+    expect(createBlinkSchedule(() => 0.5).value(4.05, 4.05)).toBeLessThan(1); // a frame at its own time: no peak
+    expect(createBlinkSchedule(() => 0.5).value(4.2, 3)).toBe(1); // the blink at 4 s, between frames at 3 and 4.2 s
+  });
 });
 
 describe('viseme fallback', () => {

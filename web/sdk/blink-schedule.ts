@@ -1,9 +1,10 @@
 /**
  * When the eyes blink: intervals of 2 to 6 s, not evenly spread (people blink in bursts and pauses), and now and then
- * a double blink. `value(t)` is the eyelid closure 0..1 at time t seconds.
+ * a double blink. `value(t, since)` is the eyelid closure 0..1 for a frame drawn at time t seconds whose last frame was
+ * drawn at `since`: the most the lids closed in between, so a slow or stalled frame loop still shows every blink.
  */
 export interface BlinkSchedule {
-  value(t: number): number;
+  value(t: number, since?: number): number;
 }
 
 const CLOSE = 0.06; // s to close
@@ -21,15 +22,26 @@ export function createBlinkSchedule(random: () => number = Math.random, start = 
     if (random() < DOUBLE_CHANCE) starts.push(starts[0] + BLINK + DOUBLE_GAP);
     return starts;
   };
+  // The blinks before the current ones too: a frame interval of up to the shortest wait (2 s) can reach back to them.
+  let previous: number[] = [];
   let blinks = next(start);
   return {
-    value(t) {
-      while (t >= blinks[blinks.length - 1] + BLINK) blinks = next(blinks[blinks.length - 1] + BLINK);
+    value(t, since = t) {
+      while (t >= blinks[blinks.length - 1] + BLINK) {
+        previous = blinks;
+        blinks = next(blinks[blinks.length - 1] + BLINK);
+      }
       let v = 0;
-      for (const s of blinks) v = Math.max(v, closure(t - s));
+      for (const s of [...previous, ...blinks]) v = Math.max(v, peakClosure(Math.min(since, t) - s, t - s));
       return v;
     },
   };
+}
+
+/** The most closure over [from, to] seconds into a blink: it rises, holds at 1, and falls. */
+function peakClosure(from: number, to: number): number {
+  if (from <= CLOSE + HOLD && to >= CLOSE) return 1;
+  return to < CLOSE ? closure(to) : closure(from);
 }
 
 function closure(dt: number): number {

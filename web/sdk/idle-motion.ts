@@ -17,6 +17,7 @@ export class IdleMotion {
   private gaze = new Vector3();
   private nextSaccade = 0;
   private readonly headLocal = new Vector3();
+  private lastUpdate = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly vrm: VRM,
@@ -36,12 +37,17 @@ export class IdleMotion {
     this.blinks = createBlinkSchedule(this.random, now);
   }
 
-  /** Moves the bones and gaze for time t (seconds); returns the blink closure 0..1. */
+  /**
+   * Moves the bones and gaze for time t (seconds); returns the blink closure 0..1, the most it reached since the last
+   * update, so that a blink shows however slowly frames come.
+   */
   update(t: number, camera: Camera): number {
     const still = this.mode === 'still';
     this.pose(still ? 0 : t);
     this.updateGaze(still ? 0 : t, camera, still);
-    return still ? 0 : this.blinks.value(t);
+    const since = this.lastUpdate;
+    this.lastUpdate = t;
+    return still ? 0 : this.blinks.value(t, since);
   }
 
   private pose(t: number): void {
