@@ -195,7 +195,7 @@ describe("the agent's timed words on LiveKit (real livekit-server)", () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await speakSegment(agent, rid('a'), buzz(1.6));
     await agent.finishedNumber(1);
-    expect(mouthsBetween(agent, 0, 1.6).length).toBeGreaterThan(20);
+    expect(mouthsBetween(agent, 0, 1.6).length).toBeGreaterThan(12); // of 48: a loaded machine skips frames
     expect(mouthsBetween(agent, 0, 1.6).filter(pressed)).toEqual([]);
 
     // Bad words messages: each refused with a sentence in the log, the session going on.

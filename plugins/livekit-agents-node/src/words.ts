@@ -87,6 +87,8 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
   readonly #streamIds = new Map<number, string>();
   /** A segment's words whose audio stream has not opened yet. */
   #pending: Word[] | null = null;
+  /** The words messages being sent, one after another. */
+  #sending: Promise<void> = Promise.resolve();
   /** The text output that hands it words. */
   wordsSource: WordsTextOutput | null = null;
 
@@ -144,18 +146,21 @@ export class AvatarsAudioOutput extends voice.DataStreamAudioOutput {
     this.#pending = words;
   }
 
+  /** Sends after the words sent before: a segment's messages reach the avatar in the order of its words. */
   sendWords(streamId: string, words: Word[]): void {
-    void (async () => {
-      for (const body of wordsMessages(words)) {
-        await this.#room.localParticipant!.sendText(body, {
-          topic: WORDS_TOPIC,
-          attributes: { [WORDS_SEGMENT_ATTRIBUTE]: streamId },
-          destinationIdentities: [this.#destination],
-        });
+    this.#sending = this.#sending.then(async () => {
+      try {
+        for (const body of wordsMessages(words)) {
+          await this.#room.localParticipant!.sendText(body, {
+            topic: WORDS_TOPIC,
+            attributes: { [WORDS_SEGMENT_ATTRIBUTE]: streamId },
+            destinationIdentities: [this.#destination],
+          });
+        }
+      } catch (error) {
+        // The audio plays on without them: the mouth follows the audio alone.
+        logger()?.warn({ error: String(error) }, "failed to send the segment's words to the avatar");
       }
-    })().catch((error: unknown) => {
-      // The audio plays on without them: the mouth follows the audio alone.
-      logger()?.warn({ error: String(error) }, "failed to send the segment's words to the avatar");
     });
   }
 }

@@ -114,6 +114,7 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
         self._pending: list[Word] | None = None  # a segment's words whose audio stream has not opened yet
         self._words_source: WordsTextOutput | None = None  # the text output that hands it words
         self._words_tasks: set[asyncio.Task[None]] = set()
+        self._words_lock = asyncio.Lock()
 
     async def capture_frame(self, frame: rtc.AudioFrame) -> None:
         opening = self._stream_writer is None
@@ -160,13 +161,16 @@ class AvatarsAudioOutput(DataStreamAudioOutput):
 
     async def _send_words_task(self, stream_id: str, words: list[Word]) -> None:
         try:
-            for body in words_messages(words):
-                await self._words_room.local_participant.send_text(
-                    body,
-                    topic=WORDS_TOPIC,
-                    attributes={WORDS_SEGMENT_ATTRIBUTE: stream_id},
-                    destination_identities=[self._destination_identity],
-                )
+            # One send after another (the lock wakes its waiters in the order they came, the tasks' order): a
+            # segment's messages reach the avatar in the order of its words.
+            async with self._words_lock:
+                for body in words_messages(words):
+                    await self._words_room.local_participant.send_text(
+                        body,
+                        topic=WORDS_TOPIC,
+                        attributes={WORDS_SEGMENT_ATTRIBUTE: stream_id},
+                        destination_identities=[self._destination_identity],
+                    )
         except Exception as e:
             # The audio plays on without them: the mouth follows the audio alone.
             logger.warning("failed to send the segment's words to the avatar", extra={"error": str(e)})
