@@ -30,7 +30,13 @@ export default defineConfig({
       {
         extends: true,
         // Two cores: files run in parallel two at a time; each file isolates its own database.
-        test: { name: 'parallel', include: ALL, exclude: [...configDefaults.exclude, ...REAL_TIME], maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: {
+          name: 'parallel',
+          include: ALL,
+          exclude: [...configDefaults.exclude, ...REAL_TIME],
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
       },
       { extends: true, test: { name: 'real-time', include: REAL_TIME, maxWorkers: 1, sequence: { groupOrder: 1 } } },
     ],

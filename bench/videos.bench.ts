@@ -176,7 +176,10 @@ async function browserRows(report: Report, pcm: Buffer, dir: string): Promise<vo
   }
   const { renderBrowserVideo } = (await import(pathToFileURL(renderPath).href)) as BrowserRenderer;
   const browser = existsSync(browserPath)
-    ? ((await import(pathToFileURL(browserPath).href)) as { closeHeadlessBrowser?: () => Promise<void> })
+    ? ((await import(pathToFileURL(browserPath).href)) as {
+        closeHeadlessBrowser?: () => Promise<void>;
+        headlessBrowserGraphics?: () => string | null;
+      })
     : {};
   const avatars = [
     { label: 'VRM (starter)', avatar: { renderStyle: 'vrm' as const, modelPath: path.join(ROOT, 'web/starter/starter.vrm') }, target: 1 },
@@ -194,7 +197,7 @@ async function browserRows(report: Report, pcm: Buffer, dir: string): Promise<vo
         name: `video ${label} ${SIZE}x${SIZE}/${FPS} render speed`,
         value: round(CLIP_SECONDS / wall),
         unit: 'x real time',
-        note: `${CLIP_SECONDS} s of speech in ${round(wall)} s, headless Chromium (software GL here); target >= ${target}x`,
+        note: `${CLIP_SECONDS} s of speech in ${round(wall)} s, headless Chromium, WebGL on ${browser.headlessBrowserGraphics?.() ?? 'its default'}; target >= ${target}x`,
       });
     }
   } finally {

@@ -17,9 +17,10 @@ step() {
   echo "setup: $name took $((SECONDS - started)) s"
 }
 
-# ffmpeg: the renderer's encoder; chromium: browser tests; espeak-ng (+dev, gcc, sox): lip-sync truth;
+# ffmpeg: the renderer's encoder; chromium: browser tests, with Mesa's EGL and llvmpipe (libegl1, libegl-mesa0,
+# libgl1-mesa-dri) for the WebGL of VRM videos; espeak-ng (+dev, gcc, sox): lip-sync truth;
 # unzip: helm from npm; postgresql: the second store; python3-venv: Debian's venv for a machine without pyenv.
-APT_PACKAGES=(ffmpeg chromium espeak-ng libespeak-ng-dev sox gcc libc6-dev unzip ca-certificates postgresql python3-venv)
+APT_PACKAGES=(ffmpeg chromium libegl1 libegl-mesa0 libgl1-mesa-dri espeak-ng libespeak-ng-dev sox gcc libc6-dev unzip ca-certificates postgresql python3-venv)
 
 apt_packages() {
   local missing=()

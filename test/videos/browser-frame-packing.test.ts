@@ -45,9 +45,23 @@ describe('packFrame / unpackFrame', () => {
     expect(back.filter((v) => v === 255).length).toBe(alternating.filter((v) => v === 255).length);
   });
 
+  it('unpacks into one reused buffer: what was opaque in the frame before is clear where this one is', () => {
+    const [w, h] = [8, 4];
+    const out = Buffer.alloc(w * h * 4);
+    const opaque = new Uint8Array(w * h * 4).fill(255);
+    expect(unpackFrame(packFrame(opaque, w, h, new Uint32Array(packedWords(w, h))), w * h * 4, out)).toBe(out);
+    const half = new Uint8Array(w * h * 4).map((_, i) => (i < (w * h * 4) / 2 ? 0 : 200 + (i % 4 === 3 ? 55 : 0)));
+    const again = unpackFrame(packFrame(half, w, h, new Uint32Array(packedWords(w, h))), w * h * 4, out);
+    expect(again).toEqual(unpackFrame(packFrame(half, w, h, new Uint32Array(packedWords(w, h))), w * h * 4));
+    expect(again.subarray((w * h * 4) / 2).every((v) => v === 0)).toBe(true); // bottom rows in, top rows out: clear
+    expect(() => unpackFrame(packFrame(half, w, h, new Uint32Array(packedWords(w, h))), w * h * 4, Buffer.alloc(4))).toThrow(RangeError);
+  });
+
   it('refuses a packed frame that does not cover the picture', () => {
     const packed = packFrame(new Uint8Array(16), 2, 2, new Uint32Array(packedWords(2, 2)));
     expect(() => unpackFrame(packed, 4 * 4 * 4)).toThrow('The render page sent a frame that does not cover the picture.');
     expect(() => unpackFrame(packed.subarray(0, 4), 2 * 2 * 4)).toThrow('does not cover');
+    // A run of clear pixels past the picture's end.
+    expect(() => unpackFrame(new Uint8Array(new Uint32Array([5, 0]).buffer), 4 * 4, Buffer.alloc(16))).toThrow('does not cover');
   });
 });

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { VIDEO_SAMPLE_RATE } from '../../contract/videos.ts';
-import { configureHeadlessBrowser, headlessBrowserSettings } from '../../src/videos/browser/headless-browser.ts';
+import { configureHeadlessBrowser, headlessBrowserGraphics, headlessBrowserSettings } from '../../src/videos/browser/headless-browser.ts';
 import { closeBrowserVideos, renderBrowserVideo, type BrowserVideoInput } from '../../src/videos/browser/render-browser-video.ts';
 import { STARTER_PATH } from '../../web/starter/build-starter.ts';
 
@@ -132,6 +132,8 @@ describe('renderBrowserVideo', () => {
     expect(progress.at(-1)).toBe(1);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     expectClip(mp4Path, 512, 512, 30);
+    // Drawn by Mesa's llvmpipe, which scripts/setup.sh installs: twice SwiftShader's speed.
+    expect(headlessBrowserGraphics()).toMatch(/llvmpipe/);
 
     // The starter's mouth at 512x512 (its framing is fixed by vrm-stage.ts's frameUpperBody): below the nose.
     const mouth = motion(grayFrames(mp4Path, { x: 216, y: 172, w: 80, h: 48 }, 512, 512), 30);

@@ -13,7 +13,7 @@ import type { RenderEmotions, RenderFrameInput, RenderStageSpec } from '../../..
 import { closeHeadlessBrowser, withBrowserContext } from './headless-browser.ts';
 import { closeRenderServer, openRenderRoute, type RenderRoute } from './page-server.ts';
 import { renderPageScripts } from './render-bundle.ts';
-import { mouthPerFrame } from './speech-face.ts';
+import { mouthPerFrame, type FrameMouth } from './speech-face.ts';
 import { unpackFrame } from './unpack-frame.ts';
 
 export interface BrowserVideoInput {
@@ -82,7 +82,7 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
             throw new Error(`The avatar could not be loaded for the video: ${pageMessage(error)}`);
           });
         await page.evaluate(([seconds, rate]) => window.avatarRender!.settle(seconds, rate), [SETTLE_SECONDS, fps] as const);
-        const frames = framesOf(page, route, mouths, width * height * 4, fps, input.onProgress, signal);
+        const frames = framesOf(page, route, mouths, frameCount, width * height * 4, fps, input.onProgress, signal);
         await encodeVideo(frames, {
           width,
           height,
@@ -125,28 +125,39 @@ const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>avata
 
 /**
  * Frames from the page in order: it draws a batch per call and sends each frame on its socket as soon as it is read,
- * so Node encodes frame i while the page draws frame i + 1.
+ * so Node encodes frame i while the page draws frame i + 1, and finds the next batch's mouths while it draws this one.
  */
 async function* framesOf(
   page: Page,
   route: RenderRoute,
-  mouths: ReturnType<typeof mouthPerFrame>,
+  mouths: Iterator<FrameMouth>,
+  frameCount: number,
   frameBytes: number,
   fps: number,
   onProgress: ((fraction: number) => void) | undefined,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<Uint8Array> {
-  for (let from = 0; from < mouths.length; from += BATCH_FRAMES) {
+  const batchFrom = (from: number): RenderFrameInput[] => {
     const inputs: RenderFrameInput[] = [];
-    for (let i = from; i < Math.min(mouths.length, from + BATCH_FRAMES); i++) inputs.push({ t: i / fps, delta: 1 / fps, ...mouths[i] });
+    for (let i = from; i < Math.min(frameCount, from + BATCH_FRAMES); i++)
+      inputs.push({ t: i / fps, delta: 1 / fps, ...mouths.next().value! });
+    return inputs;
+  };
+  // One buffer for every frame: encodeVideo is done with a frame (written, or drained) before it asks for the next.
+  const frame = Buffer.alloc(frameBytes);
+  let inputs = batchFrom(0);
+  for (let from = 0; from < frameCount; from += BATCH_FRAMES) {
     const drawn = page.evaluate((f) => window.avatarRender!.render(f), inputs);
     drawn.catch((error) => route.fail(error));
-    for (let i = 0; i < inputs.length; i++) {
-      yield unpackFrame(await route.next(), frameBytes);
+    const count = inputs.length;
+    for (let i = 0; i < count; i++) {
+      yield unpackFrame(await route.next(), frameBytes, frame);
       signal?.throwIfAborted();
+      // The page is drawing (its first frame came): the next batch's analysis takes Node's turn now, not after.
+      if (i === 0) inputs = batchFrom(from + BATCH_FRAMES);
     }
     await drawn;
-    onProgress?.((from + inputs.length) / mouths.length);
+    onProgress?.((from + count) / frameCount);
   }
 }
 
