@@ -113,7 +113,7 @@ async function launch(): Promise<Browser> {
     throw new ChromiumMissing('playwright-core is not installed: stylized_3d videos drive Chromium with it (npm install playwright-core).');
   }
   // WebGL through the machine's EGL first: on a server without a GPU that is Mesa's llvmpipe, which draws a VRM frame
-  // in about half the time of Chromium's own SwiftShader (measured: 0.6x real time with SwiftShader, 1.0-1.1x with
+  // in about half the time of Chromium's own SwiftShader (measured: 0.6x real time with SwiftShader, 1.0-1.4x with
   // llvmpipe, 512x512/30 on two cores). Where EGL gives no WebGL 2 (no Mesa), SwiftShader.
   for (const [i, args] of GRAPHICS.entries()) {
     const b = await chromium.launch({ executablePath, args: [...args, ...COMMON_ARGS] });

@@ -15,6 +15,11 @@ export interface DurabilityOptions {
   kills: number;
   /** Storm time before each kill. */
   stormMs: number;
+  /**
+   * Acknowledged updates and uploads each storm waits for before its kill, past stormMs (a loaded machine answers
+   * fewer in that time), for at most STORM_WAIT_MS more.
+   */
+  minWrites?: number;
   workers: number;
   avatarsPerWorker: number;
 }
@@ -32,6 +37,8 @@ export interface DurabilityResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const STORM_WAIT_MS = 30_000;
+const writes = (ledger: StormLedger) => ledger.counts.updates + ledger.counts.uploads;
 
 export async function runDurability(options: DurabilityOptions): Promise<DurabilityResult> {
   const target = await createDataTarget(options.kind);
@@ -49,7 +56,10 @@ export async function runDurability(options: DurabilityOptions): Promise<Durabil
     let integrity = { avatars: 0, blobKeys: 0 };
     try {
       for (let kill = 0; kill < options.kills; kill++) {
+        const before = writes(storm.ledger);
         await sleep(options.stormMs);
+        const until = Date.now() + STORM_WAIT_MS;
+        while (writes(storm.ledger) - before < (options.minWrites ?? 0) && Date.now() < until) await sleep(50);
         await server.kill();
         const killedAt = Date.now();
         // Checked while nothing runs: what the crash left, before any recovery code could tidy it.
