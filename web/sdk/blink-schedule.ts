@@ -31,8 +31,9 @@ export function createBlinkSchedule(random: () => number = Math.random, start = 
         previous = blinks;
         blinks = next(blinks[blinks.length - 1] + BLINK);
       }
+      const from = Math.min(since, t);
       let v = 0;
-      for (const s of [...previous, ...blinks]) v = Math.max(v, peakClosure(Math.min(since, t) - s, t - s));
+      for (const starts of [previous, blinks]) for (const s of starts) v = Math.max(v, peakClosure(from - s, t - s));
       return v;
     },
   };

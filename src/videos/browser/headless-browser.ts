@@ -115,25 +115,21 @@ async function launch(): Promise<Browser> {
   // WebGL through the machine's EGL first: on a server without a GPU that is Mesa's llvmpipe, which draws a VRM frame
   // in about half the time of Chromium's own SwiftShader (measured: 0.6x real time with SwiftShader, 1.0-1.4x with
   // llvmpipe, 512x512/30 on two cores). Where EGL gives no WebGL 2 (no Mesa), SwiftShader.
-  for (const [i, args] of GRAPHICS.entries()) {
-    const b = await chromium.launch({ executablePath, args: [...args, ...COMMON_ARGS] });
-    const renderer = await webglRenderer(b);
-    if (renderer !== null || i === GRAPHICS.length - 1) {
-      graphics = renderer;
-      return b;
-    }
-    await b.close().catch(() => {});
-  }
-  throw new Error('unreachable: the last graphics backend is always taken');
+  const egl = await chromium.launch({ executablePath, args: [...EGL_GRAPHICS, ...COMMON_ARGS] });
+  graphics = await webglRenderer(egl);
+  if (graphics !== null) return egl;
+  await egl.close().catch(() => {});
+  const swiftshader = await chromium.launch({ executablePath, args: [...SWIFTSHADER_GRAPHICS, ...COMMON_ARGS] });
+  graphics = await webglRenderer(swiftshader);
+  return swiftshader;
 }
 
-const GRAPHICS = [
-  ['--use-gl=angle', '--use-angle=gl-egl'],
-  ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
-];
+const EGL_GRAPHICS = ['--use-angle=gl-egl'];
+const SWIFTSHADER_GRAPHICS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 const COMMON_ARGS = [
   '--no-sandbox',
+  '--use-gl=angle',
   '--ignore-gpu-blocklist',
   // GPU work on a thread of the browser, not a process of its own: each frame's read-back skips a process hop
   // (measured: the same CPU, about 1.5x the frames per second).

@@ -12,16 +12,15 @@ export function unpackFrame(packed: Uint8Array, frameBytes: number, out: Buffer 
     const clear = view.getUint32(i, true) * 4;
     const bytes = view.getUint32(i + 4, true) * 4;
     i += 8;
-    if (at + clear + bytes > frameBytes || i + bytes > packed.length) {
-      at = -1;
-      break;
-    }
+    if (at + clear + bytes > frameBytes || i + bytes > packed.length) throw new Error(NOT_COVERED);
     out.fill(0, at, at + clear);
     at += clear;
     out.set(packed.subarray(i, i + bytes), at);
     at += bytes;
     i += bytes;
   }
-  if (at !== frameBytes || i !== packed.length) throw new Error('The render page sent a frame that does not cover the picture.');
+  if (at !== frameBytes || i !== packed.length) throw new Error(NOT_COVERED);
   return out;
 }
+
+const NOT_COVERED = 'The render page sent a frame that does not cover the picture.';
