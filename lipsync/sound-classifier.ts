@@ -5,6 +5,7 @@
  * reads as one. Its weights ship in the SDK: 4 bits each (a scale per row, biases 8 bits), base64, in sound-weights.ts.
  */
 import { INPUTS } from './sound-features.ts';
+import { LIPS_HIDDEN, LIPS_WEIGHTS } from './lips-weights.ts';
 import { HIDDEN, SOUND_WEIGHTS } from './sound-weights.ts';
 
 /** The five vowels (vowel-space.ts's VISEMES order), a closed-mouth murmur (m, b), f/v, s/sh, th/l, anything else. */
@@ -58,9 +59,9 @@ function affine(layer: Layer, x: Float64Array, out: Float64Array): void {
   }
 }
 
-export function createSoundClassifier(
-  layers: Layer[] = decodeLayers(Uint8Array.from(atob(SOUND_WEIGHTS), (c) => c.charCodeAt(0))),
-): SoundClassifier {
+const bytesOf = (base64: string): Uint8Array => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+
+export function createSoundClassifier(layers: Layer[] = decodeLayers(bytesOf(SOUND_WEIGHTS))): SoundClassifier {
   const [first, second] = layers;
   const hidden = first.cols;
   const depth = CONTEXT[CONTEXT.length - 1] + 1;
@@ -90,4 +91,18 @@ export function createSoundClassifier(
       at = seen = 0;
     },
   };
+}
+
+/**
+ * Whether the lips are pressed (p, b, m, from a stop's closure silence to its release): the same network with two
+ * classes (apart, pressed), fitted on its own (`fit-sound-classifier.ts lips`). The classifier's murmur misses a p's
+ * silent closure; this one reads the formants falling into it over its 60 ms of context.
+ */
+export function createLipsDetector(): SoundClassifier {
+  return createSoundClassifier(
+    decodeLayers(bytesOf(LIPS_WEIGHTS), [
+      [INPUTS, LIPS_HIDDEN],
+      [LIPS_HIDDEN * CONTEXT.length, 2],
+    ]),
+  );
 }

@@ -100,7 +100,7 @@ describe('createVisemeAnalyzer', () => {
     }
   });
 
-  it('takes the consonant shapes from the sound: s and sh, f and v, th and l, m between vowels', () => {
+  it('takes the consonant shapes from the sound: s and sh, f and v, th and l, m between vowels, a p in its silence', () => {
     const a = createVisemeAnalyzer({ sampleRate: RATE });
     a.push(speech); // hears the speaker first
     const peak = (phonemes: string) => {
@@ -111,6 +111,9 @@ describe('createVisemeAnalyzer', () => {
     for (const c of ['ss', 'ff', 'th', 'pp'] as const) expect(shapes[c][c], c).toBeGreaterThan(0.5);
     for (const c of CONSONANTS) expect(shapes.none[c], `${c} on a plain vowel`).toBeLessThan(0.5);
     expect(shapes.ss.ff).toBeLessThan(shapes.ss.ss); // a hiss is not a lip
+    // A p's closure is silence: the lip detector reads the formants falling into it, and the lips meet fully (0.49
+    // from the F2 rule alone).
+    expect(peak('[[A:pA:]]').pp).toBeGreaterThan(0.95);
   });
 
   it('stays closed on silence and on a quiet hiss', () => {

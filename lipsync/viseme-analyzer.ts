@@ -1,6 +1,6 @@
 import { CONSONANTS, type Consonant } from './consonants.ts';
 import { createSampleFramer } from './sample-framer.ts';
-import { createSoundClassifier, SOUND_CLASSES } from './sound-classifier.ts';
+import { createLipsDetector, createSoundClassifier, SOUND_CLASSES } from './sound-classifier.ts';
 import { createSoundFeatures } from './sound-features.ts';
 import { VISEMES, type Viseme } from './vowel-space.ts';
 
@@ -69,6 +69,13 @@ const PAUSE_S = 0.08; // quiet this long is a pause, not a stop's closure
  * The jaw is the classifier's expectation of it: a sound it is unsure of opens the mouth as far as its odds say.
  */
 const SOUND_OPEN = [1, 0.3, 0.25, 0.6, 0.8, 0, 0.1, 0.15, 0.3, 0.3];
+/** The lip detector's odds of pressed lips from this (none) to this + LIPS_SPAN (fully): half sure is nearly shut. */
+const LIPS_FROM = 0.2;
+const LIPS_SPAN = 0.5;
+/** A jaw opening this wide parts the lips: the pp shape's target falls to none as `open` rises to it (a release). */
+const OPEN_PARTS_LIPS = 0.4;
+/** The pp shape at and above this shows the lips fully pressed: lips meet or they do not, a half press reads as a slot. */
+const PP_FULL = 0.6;
 /** `open` under this reports 'closed'. */
 export const CLOSED_BELOW = 0.1;
 
@@ -103,6 +110,8 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   const features = createSoundFeatures(sampleRate, windowLength, hop);
   const classifier = createSoundClassifier();
   const classes = new Float64Array(SOUND_CLASSES.length);
+  const lipsDetector = createLipsDetector();
+  const lipOdds = new Float64Array(2); // apart, pressed
   const probs = new Float64Array(VISEMES.length);
   const smoothed = new Float64Array(VISEMES.length);
   const shapes = new Float64Array(CONSONANTS.length);
@@ -119,6 +128,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     const loud = clamp01((f.levelDb - (peakDb - 35)) / 25);
     const voiced = clamp01((f.periodicity - 0.35) / 0.35);
     classifier.classify(input, classes);
+    lipsDetector.classify(input, lipOdds);
     let vowelSum = 0;
     for (let v = 0; v < VISEMES.length; v++) vowelSum += classes[v];
     for (let v = 0; v < VISEMES.length; v++) probs[v] = classes[v] / vowelSum;
@@ -139,6 +149,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     const pressed = Math.max(
       Math.min(1, 2 * classes[VISEMES.length]) * voiced, // a murmur the classifier calls closed (m, b)
       labial * clamp01((peakDb - 30 - f.levelDb) / 10), // silence right after F2 fell: p's closure
+      clamp01((lipOdds[1] - LIPS_FROM) / LIPS_SPAN), // the lip detector: the formants falling into a closure
     );
     const lips = Math.max(pressed, quiet >= pauseHops ? 1 : 0);
     const fall = release + (close - release) * lips;
@@ -155,12 +166,14 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       weights[VISEMES[v]] = smoothed[v];
       if (smoothed[v] > smoothed[best]) best = v;
     }
-    // Consonant shapes rise and fall more gently than the jaw, so neighbouring sounds blend (coarticulation).
+    // Consonant shapes rise and fall more gently than the jaw, so neighbouring sounds blend (coarticulation); but the
+    // lips part at once when a stop releases or the jaw opens, or the vowel after a p shows pressed lips.
     const consonants = {} as Record<Consonant, number>;
     for (let c = 0; c < CONSONANTS.length; c++) {
-      const target = shapeClass[c] < 0 ? pressed : classes[shapeClass[c]];
-      shapes[c] += (target - shapes[c]) * (target > shapes[c] ? consonantAttack : consonantRelease);
-      consonants[CONSONANTS[c]] = shapes[c];
+      const lipShape = shapeClass[c] < 0;
+      const target = lipShape ? pressed * clamp01(1 - open / OPEN_PARTS_LIPS) : classes[shapeClass[c]];
+      shapes[c] += (target - shapes[c]) * (target > shapes[c] ? consonantAttack : lipShape ? attack : consonantRelease);
+      consonants[CONSONANTS[c]] = lipShape ? clamp01(shapes[c] / PP_FULL) : shapes[c];
     }
     return {
       time: (index * hop + windowLength / 2) / sampleRate - LEAD_S,
@@ -181,6 +194,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       framer.reset();
       features.reset(keepSpeaker);
       classifier.reset();
+      lipsDetector.reset();
       probs.fill(0);
       murmur = labial = quiet = f2At = 0;
       f2s.fill(0);

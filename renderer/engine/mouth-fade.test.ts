@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MOUTH_RELEASE_SECONDS, MouthFade, PRESS_HOLD_SECONDS } from './mouth-fade.ts';
+import { LIPS_PART_SECONDS, MOUTH_RELEASE_SECONDS, MouthFade, PRESS_HOLD_SECONDS } from './mouth-fade.ts';
 
 const FRAME = 1 / 30;
 
@@ -23,6 +23,19 @@ describe('MouthFade', () => {
     expect(shown[1]).toBeCloseTo(1 - 2 * perFrame, 9);
     expect(shown.at(-1)).toBe(0);
     expect(fade.apply(9 * FRAME, undefined)).toBeUndefined();
+  });
+
+  it('parts pressed lips within a frame into the next sound (the release of a p), not over the release', () => {
+    const fade = new MouthFade();
+    fade.apply(0, { open: 0, consonants: { pp: 1 } });
+    const next = fade.apply(FRAME, { open: 0.7, visemes: { aa: 0.8 } });
+    expect(next?.consonants?.pp).toBe(Math.max(0, 1 - FRAME / LIPS_PART_SECONDS));
+    expect(next?.consonants?.pp).toBe(0); // 30 fps: gone in the next frame
+    expect(next?.open).toBe(0.7);
+    // A faint shape after the lips is not a sound to part into: they fade as into the rest pose.
+    const faint = new MouthFade();
+    faint.apply(0, { open: 0, consonants: { pp: 1 } });
+    expect(faint.apply(FRAME, { open: 0.05 })?.consonants?.pp).toBeCloseTo(1 - FRAME / MOUTH_RELEASE_SECONDS, 9);
   });
 
   it('relaxes lips held shut past a bilabial closure: a pause is not a p', () => {

@@ -7,6 +7,11 @@ const CONSONANTS = ['pp', 'ff', 'ss', 'th'] as const;
 /** Seconds a shape takes to fall from full to nothing: a few frames, so the rest pose never pops in. */
 export const MOUTH_RELEASE_SECONDS = 0.09;
 /**
+ * Pressed lips part within a frame into the next sound (the release of a p, b or m opens them at once); into the rest
+ * pose they fade over MOUTH_RELEASE_SECONDS like every shape.
+ */
+export const LIPS_PART_SECONDS = 0.03;
+/**
  * Lips held pressed longer than a bilabial closure lasts (p, b, m: 60-150 ms) are a pause, not a consonant: the
  * mouth relaxes into the photo's own, so pauses look like the end of speech instead of flipping between the two.
  */
@@ -39,9 +44,12 @@ export class MouthFade {
     if (sequence && target[pp] >= 0.5) this.pressHeld += dt;
     else this.pressHeld = 0;
     if (this.pressHeld > PRESS_HOLD_SECONDS) target[pp] *= clamp01(1 - (this.pressHeld - PRESS_HOLD_SECONDS) / PRESS_RELAX_SECONDS);
+    let next = 0; // the strongest shape asked for besides pressed lips
+    for (let k = 0; k < KEYS.length; k++) if (k !== pp) next = Math.max(next, target[k]);
     for (let k = 0; k < KEYS.length; k++) {
       const shown = this.shown[k];
-      this.shown[k] = !sequence || target[k] >= shown ? target[k] : Math.max(target[k], shown - dt / MOUTH_RELEASE_SECONDS);
+      const falls = k === pp && next > 0.1 ? LIPS_PART_SECONDS : MOUTH_RELEASE_SECONDS;
+      this.shown[k] = !sequence || target[k] >= shown ? target[k] : Math.max(target[k], shown - dt / falls);
     }
     if (this.shown.every((w) => w === 0)) return undefined;
     const s = this.shown;

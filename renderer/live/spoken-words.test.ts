@@ -105,21 +105,24 @@ describe("SpeechPlayout with the agent's timed words", () => {
         ),
       );
     const ma = [0, 0.5, 1, 1.5].map((start) => ({ word: 'ma', start, end: start + 0.4 })); // 1.9 s of words
-    const pressedAfter = async (endSegment: boolean) => {
+    // Each segment's mouths, with the words and from the audio alone (the same audio, no text).
+    const mouthsOf = async (endSegment: boolean, withWords: boolean) => {
       const phonemizer = createEspeakPhonemizer();
       const player = playout(phonemizer);
-      player.text(ma);
+      if (withWords) player.text(ma);
       await phonemizer.phonemize(['ma']);
       await settle();
       player.receive(buzz(0.7, 0), 0); // the segment the words came with: 0.7 s of audio
       if (endSegment) player.endSegment();
       const slots = play(player, buzz(1.3, 0.7)); // the next segment, without words
-      const pressed = slots.filter((s) => (s.mouth?.consonants?.pp ?? 0) >= 0.75).map((s) => s.at / RATE);
-      expect(pressed.some((at) => at < 0.7)).toBe(true); // the words drive their own segment
-      return pressed.filter((at) => at >= 0.7);
+      const split = (keep: (at: number) => boolean) => slots.filter((s) => keep(s.at / RATE)).map((s) => s.mouth);
+      return { own: split((at) => at < 0.7), next: split((at) => at >= 0.7) };
     };
-    expect(await pressedAfter(true)).toEqual([]);
-    expect((await pressedAfter(false)).length).toBeGreaterThan(0); // without the segment's end they would run on
+    const audioOnly = await mouthsOf(true, false);
+    const ended = await mouthsOf(true, true);
+    expect(ended.own).not.toEqual(audioOnly.own); // the words drive their own segment
+    expect(ended.next).toEqual(audioOnly.next);
+    expect((await mouthsOf(false, true)).next).not.toEqual(audioOnly.next); // without the segment's end they would run on
   });
 
   it('times words from the speech position where the text arrived, and closes the mouth in a silence inside a word', async () => {
