@@ -119,7 +119,8 @@ export async function runDatabaseOutage(options: OutageOptions): Promise<OutageR
     await workers;
 
     const problems: string[] = [];
-    const before = samples.filter((s) => s.sentAt < stoppedAt);
+    // Answered before the stop began: one in flight as it stopped may rightly be a 503.
+    const before = samples.filter((s) => s.sentAt + s.ms < stoppedAt);
     const during = samples.filter((s) => s.sentAt >= downSince && s.sentAt + s.ms < startAt);
     const after = samples.filter((s) => s.sentAt >= upAt);
     for (const s of [...before, ...during, ...after]) problems.push(...s.problems);
