@@ -15,6 +15,7 @@ const ALL = [
  */
 const REAL_TIME = [
   'test/livekit/**/*.test.ts',
+  'test/api/livekit-sessions.test.ts',
   'plugins/livekit-agents-node/**/*.test.ts',
   'test/web/face-motion.test.ts',
   'test/web/livekit-viewer.test.ts',

@@ -50,7 +50,12 @@ describe('LiveKit sessions through the API', () => {
       await expect.poll(() => agent.watched.frames, { timeout: 10_000, message: 'the avatar video in the room' }).toBeGreaterThan(10);
 
       const active = await server.api('GET', `/api/v1/sessions/${id}`, { key: owner });
-      expect(active.body).toMatchObject({ state: 'active', transport: 'livekit', participantIdentity: 'avatar-1' });
+      // The whole body on failure: an ended session's endReason says what ended it.
+      expect(active.body, JSON.stringify(active.body)).toMatchObject({
+        state: 'active',
+        transport: 'livekit',
+        participantIdentity: 'avatar-1',
+      });
       expect(active.body.metrics.framesDrawn).toBeGreaterThan(10);
       expect(active.body.metrics.speechSeconds).toBeGreaterThan(0.5);
       const listed = await server.api('GET', `/api/v1/avatars/${avatarId}/sessions`, { key: owner });
