@@ -20,6 +20,7 @@ const REAL_TIME = [
   'test/web/face-motion.test.ts',
   'test/web/livekit-viewer.test.ts',
   'test/renderer/whep-viewer.test.ts',
+  'test/renderer/frame-output.test.ts',
 ];
 
 export default defineConfig({
