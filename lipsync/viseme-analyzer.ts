@@ -76,6 +76,8 @@ const LIPS_SPAN = 0.5;
 const OPEN_PARTS_LIPS = 0.4;
 /** The pp shape at and above this shows the lips fully pressed: lips meet or they do not, a half press reads as a slot. */
 const PP_FULL = 0.6;
+/** The consonants whose shapes are the classifier's classes; pp comes from `pressed`. */
+const SHAPE_CONSONANTS = CONSONANTS.filter((c): c is Exclude<Consonant, 'pp'> => c !== 'pp');
 /** `open` under this reports 'closed'. */
 export const CLOSED_BELOW = 0.1;
 
@@ -103,7 +105,6 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   const close = coef(smoothing.closeMs, 6);
   const pauseHops = (PAUSE_S * sampleRate) / hop;
 
-  const consonantAttack = attack;
   const consonantRelease = opts.smoothing === false ? 1 : coef(CONSONANT_RELEASE_MS, CONSONANT_RELEASE_MS);
 
   const framer = createSampleFramer(windowLength, hop);
@@ -114,8 +115,9 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   const lipOdds = new Float64Array(2); // apart, pressed
   const probs = new Float64Array(VISEMES.length);
   const smoothed = new Float64Array(VISEMES.length);
-  const shapes = new Float64Array(CONSONANTS.length);
-  const shapeClass = CONSONANTS.map((c) => SOUND_CLASSES.indexOf(c as never)); // -1 for pp: from the closure below
+  const shapes = new Float64Array(SHAPE_CONSONANTS.length);
+  const shapeClass = SHAPE_CONSONANTS.map((c) => SOUND_CLASSES.indexOf(c));
+  let pressShape = 0; // the pp shape, before PP_FULL
   let smoothedOpen = 0;
   let murmur = 0; // probability that the mouth is closed on a voiced murmur (m, b)
   const f2s = new Float64Array(3); // log F2 of the last voiced frames, oldest at f2At
@@ -166,14 +168,16 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       weights[VISEMES[v]] = smoothed[v];
       if (smoothed[v] > smoothed[best]) best = v;
     }
-    // Consonant shapes rise and fall more gently than the jaw, so neighbouring sounds blend (coarticulation); but the
-    // lips part at once when a stop releases or the jaw opens, or the vowel after a p shows pressed lips.
-    const consonants = {} as Record<Consonant, number>;
-    for (let c = 0; c < CONSONANTS.length; c++) {
-      const lipShape = shapeClass[c] < 0;
-      const target = lipShape ? pressed * clamp01(1 - open / OPEN_PARTS_LIPS) : classes[shapeClass[c]];
-      shapes[c] += (target - shapes[c]) * (target > shapes[c] ? consonantAttack : lipShape ? attack : consonantRelease);
-      consonants[CONSONANTS[c]] = lipShape ? clamp01(shapes[c] / PP_FULL) : shapes[c];
+    // The lips press as fast as a vowel rises and part as fast too, when a stop releases or the jaw opens: fading
+    // like the other consonants, the vowel after a p showed pressed lips.
+    pressShape += (pressed * clamp01(1 - open / OPEN_PARTS_LIPS) - pressShape) * attack;
+    const consonants = { pp: clamp01(pressShape / PP_FULL) } as Record<Consonant, number>;
+    // The other consonant shapes rise as fast and fall more gently than the jaw, so neighbouring sounds blend
+    // (coarticulation).
+    for (let c = 0; c < SHAPE_CONSONANTS.length; c++) {
+      const target = classes[shapeClass[c]];
+      shapes[c] += (target - shapes[c]) * (target > shapes[c] ? attack : consonantRelease);
+      consonants[SHAPE_CONSONANTS[c]] = shapes[c];
     }
     return {
       time: (index * hop + windowLength / 2) / sampleRate - LEAD_S,
@@ -200,6 +204,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       f2s.fill(0);
       smoothed.fill(0);
       shapes.fill(0);
+      pressShape = 0;
       smoothedOpen = 0;
     },
   };

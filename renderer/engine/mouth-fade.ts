@@ -44,11 +44,11 @@ export class MouthFade {
     if (sequence && target[pp] >= 0.5) this.pressHeld += dt;
     else this.pressHeld = 0;
     if (this.pressHeld > PRESS_HOLD_SECONDS) target[pp] *= clamp01(1 - (this.pressHeld - PRESS_HOLD_SECONDS) / PRESS_RELAX_SECONDS);
-    let next = 0; // the strongest shape asked for besides pressed lips
-    for (let k = 0; k < KEYS.length; k++) if (k !== pp) next = Math.max(next, target[k]);
+    let otherShape = 0; // the strongest shape asked for besides pressed lips: the sound the lips part into
+    for (let k = 0; k < KEYS.length; k++) if (k !== pp) otherShape = Math.max(otherShape, target[k]);
     for (let k = 0; k < KEYS.length; k++) {
       const shown = this.shown[k];
-      const falls = k === pp && next > 0.1 ? LIPS_PART_SECONDS : MOUTH_RELEASE_SECONDS;
+      const falls = k === pp && otherShape > 0.1 ? LIPS_PART_SECONDS : MOUTH_RELEASE_SECONDS;
       this.shown[k] = !sequence || target[k] >= shown ? target[k] : Math.max(target[k], shown - dt / falls);
     }
     if (this.shown.every((w) => w === 0)) return undefined;
