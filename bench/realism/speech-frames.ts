@@ -22,6 +22,8 @@ export type Drive = (typeof DRIVES)[number];
 export interface SpeechFrame {
   /** Seconds on the session's clock (idle motion and blinks run on it). */
   t: number;
+  /** Which of the 10 ms slots of a video frame it is drawn at: each phase is one video of the speech. */
+  phase: number;
   voice: string;
   sound: SoundClass;
   /** Which phoneme (or p/b/m span) of the whole run the frame lies in: one sound, several frames. */
@@ -43,7 +45,11 @@ export interface SpeechPlan {
   sentences: readonly string[];
 }
 
-/** Video frames every 1/fps s of speech (pauses inside utterances included, the silence between them not). */
+/**
+ * Video frames every 1/fps s of speech (pauses inside utterances included, the silence between them not), once for
+ * each 10 ms slot of a frame as its first (`phase`): a judge's figure from one phase alone swings by about 0.01 with
+ * where the frames happen to fall on the sounds.
+ */
 export async function speechFrames(plans: SpeechPlan[], fps: number, seed: number, sampleRate = 16000): Promise<SpeechFrame[]> {
   const frames: SpeechFrame[] = [];
   const phonemizer = createEspeakPhonemizer();
@@ -78,10 +84,11 @@ export async function speechFrames(plans: SpeechPlan[], fps: number, seed: numbe
         const at = played.speechSample - origin;
         const target = level(at);
         loud += (target - loud) * (target > loud ? ATTACK : RELEASE);
-        if (slot++ % slotsPerFrame !== 0) continue;
+        const phase = slot++ % slotsPerFrame;
         const { sound, soundId } = truth(at);
         frames.push({
           t: (now - SLOT_MS / 2) / 1000,
+          phase,
           voice: voice.voice,
           sound,
           soundId,

@@ -26,8 +26,8 @@ const CHEEK_UP = 0.025;
 /** Share of each lip's thickness that pressed lips lose. */
 const PRESS = 0.35;
 const PUCKER = 0.14;
-/** Jaw opening of a surprised face, as MouthInput.open. */
-const SURPRISE_JAW = 0.2;
+/** Jaw opening of a surprised face, as MouthInput.open (0.34 drops the jaw 0.2 of its reach: face-rig.ts's curve). */
+const SURPRISE_JAW = 0.34;
 /** Where a thinking face looks: up and to the image's right, in gaze units (-1..1). */
 const THINKING_GAZE = { x: 0.55, y: -0.6 };
 

@@ -17,6 +17,13 @@ export interface MouthInput {
 
 /** Jaw drop at open = 1, in face heights. */
 const JAW_DROP = 0.12;
+/**
+ * The jaw drops as open^JAW_CURVE: half open parts the teeth a third of the way, so close vowels ("see", "too") and
+ * the consonants stay nearly shut while open ones drop the jaw. Linear, every sound was the same half-open mouth to
+ * the independent judge (docs/realism.md: its correlation with the spoken openness rose 0.907 to 0.920 driven by the
+ * truth, and about 0.01 driven by the audio).
+ */
+const JAW_CURVE = 1.5;
 /** Jaw line followers, chin to ear, share of the drop. */
 const JAW_LINE_SHARE = [0.75, 0.75, 0.5, 0.5, 0.3, 0.3, 0.15, 0.15, 0.05, 0.05];
 
@@ -67,7 +74,7 @@ function poseEye(mesh: ControlMesh, eye: ControlMesh['eyes'][number], pose: Idle
 }
 
 function poseMouth(mesh: ControlMesh, mouth: MouthInput, outX: Float64Array, outY: Float64Array): void {
-  const open = clamp01(mouth.open);
+  const open = clamp01(mouth.open) ** JAW_CURVE;
   const v = mouth.visemes ?? {};
   const c = mouth.consonants ?? {};
   const pp = clamp01(c.pp ?? 0);
