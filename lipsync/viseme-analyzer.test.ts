@@ -116,7 +116,7 @@ describe('createVisemeAnalyzer', () => {
     expect(peak('[[A:pA:]]').pp).toBeGreaterThan(0.95);
   });
 
-  it('brings the lips together in a pause between sounds, not in a gap as short as a closure', () => {
+  it('brings the lips together in a pause between sounds, not in a gap as short as a closure nor before speech', () => {
     const a = createVisemeAnalyzer({ sampleRate: RATE });
     a.push(speech);
     const vowel = speak('[[A:]]', { voice: 'en-us', rate: 80, sampleRate: RATE }).samples;
@@ -131,6 +131,12 @@ describe('createVisemeAnalyzer', () => {
     };
     expect(pressedIn(60)).toBeLessThan(0.2);
     for (const gapMs of [100, 300]) expect(pressedIn(gapMs), `${gapMs} ms`).toBe(1);
+    // Silence before the first sound is no pause: a clip or an utterance starts on the photo's own mouth.
+    const before = new Float32Array(RATE / 2 + vowel.length);
+    before.set(vowel, RATE / 2);
+    a.reset(true);
+    const silent = a.push(before).filter((f) => f.time < 0.45);
+    expect(Math.max(...silent.map((f) => f.consonants?.pp ?? 0))).toBe(0);
   });
 
   it('stays closed on silence and on a quiet hiss', () => {

@@ -124,6 +124,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
   let f2At = 0;
   let labial = 0; // how far F2 fell over the last three voiced frames: the lips closing (p, b, m)
   let quiet = 0; // hops in a row 40 dB under the peak
+  let spoken = false; // a loud frame since the stream began: a pause lies inside speech, not before it
 
   function analyze(window: Float64Array, index: number): VisemeFrame {
     const { spectral: f, input, peakDb } = features.analyze(window);
@@ -146,6 +147,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       f2At = (f2At + 1) % f2s.length;
     }
     quiet = f.levelDb < peakDb - 40 ? quiet + 1 : 0;
+    if (loud > 0.5) spoken = true;
     // How sure the lips are pressed for p, b or m: they then close in closeMs, not releaseMs, and take the pp shape.
     // The murmur's odds here are against every sound: against the vowels only, an n or an l pressed the lips too.
     const pressed = Math.max(
@@ -153,7 +155,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       labial * clamp01((peakDb - 30 - f.levelDb) / 10), // silence right after F2 fell: p's closure
       clamp01((lipOdds[1] - LIPS_FROM) / LIPS_SPAN), // the lip detector: the formants falling into a closure
     );
-    const lips = Math.max(pressed, quiet >= pauseHops ? 1 : 0);
+    const lips = Math.max(pressed, spoken && quiet >= pauseHops ? 1 : 0);
     const fall = release + (close - release) * lips;
 
     const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : fall);
@@ -203,6 +205,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
       lipsDetector.reset();
       probs.fill(0);
       murmur = labial = quiet = f2At = 0;
+      spoken = false;
       f2s.fill(0);
       smoothed.fill(0);
       shapes.fill(0);
