@@ -47,7 +47,7 @@ export interface SpeechPlan {
 
 /**
  * Video frames every 1/fps s of speech (pauses inside utterances included, the silence between them not), once for
- * each 10 ms slot of a frame as its first (`phase`): a judge's figure from one phase alone swings by about 0.01 with
+ * each 10 ms slot of a frame as its first (`phase`): a judge's figure from one phase alone swings by about 0.02 with
  * where the frames happen to fall on the sounds.
  */
 export async function speechFrames(plans: SpeechPlan[], fps: number, seed: number, sampleRate = 16000): Promise<SpeechFrame[]> {
