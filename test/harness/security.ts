@@ -125,8 +125,10 @@ export function securityTests(getServer: () => TestServer, operation: `${string}
       // The refused calls changed nothing the owner sees.
       expect((await server.api('GET', `/api/v1/avatars/${ownerAvatar}`, { key: owner })).body.name).toBe('Sec');
       if (route.session) {
+        // The record has no container behind it, so the API's session watcher may write it down as `renderer-gone`
+        // meanwhile (every SESSION_WATCH_INTERVAL_MS; once in CI). A refused call must not end it.
         const session = await server.server.services.store.liveSessions.find(avatarId);
-        expect(session?.endedAt).toBeNull();
+        expect([null, 'renderer-gone']).toContain(session?.endReason);
       }
       if (route.video) expect(await server.server.services.store.videos.find(avatarId)).not.toBeNull();
     });
