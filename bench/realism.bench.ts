@@ -71,7 +71,8 @@ export default async function bench(report: Report): Promise<void> {
     note: `inner-lip gap over eye distance on the still; the photo's smile reads ${rest.aperture.toFixed(3)}; lips meet below ${lipsMeetBelow.toFixed(3)}`,
   });
   const cropSide = rest.widthPx * CROP_SPAN;
-  const shown = framesToShow(frames.filter((f) => f.phase === 0));
+  const firstVideo = frames.filter((f) => f.phase === 0);
+  const shown = framesToShow(firstVideo);
 
   const target = new Uint8Array(width * height * 4);
   const started = performance.now();
@@ -159,7 +160,7 @@ export default async function bench(report: Report): Promise<void> {
     name: 'realism judged frames per second',
     value: judgedFrames / seconds,
     unit: 'frames/s',
-    note: `${(frames.filter((f) => f.phase === 0).length / FPS).toFixed(0)} s of speech at ${FPS} fps, ${judgedFrames} frames over ${DRIVES.length} drives: render + judge`,
+    note: `${(firstVideo.length / FPS).toFixed(0)} s of speech at ${FPS} fps, ${judgedFrames} frames over ${DRIVES.length} drives: render + judge`,
   });
 }
 

@@ -148,15 +148,16 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     }
     quiet = f.levelDb < peakDb - 40 ? quiet + 1 : 0;
     if (loud > 0.5) spoken = true;
-    // How sure the lips are pressed for p, b or m: they then close in closeMs, not releaseMs, and take the pp shape.
+    // How sure the lips are pressed for p, b or m: they then close in closeMs, not releaseMs, and take the pp shape,
+    // as they do in a pause after speech (lipsTogether).
     // The murmur's odds here are against every sound: against the vowels only, an n or an l pressed the lips too.
     const pressed = Math.max(
       Math.min(1, 2 * classes[VISEMES.length]) * voiced, // a murmur the classifier calls closed (m, b)
       labial * clamp01((peakDb - 30 - f.levelDb) / 10), // silence right after F2 fell: p's closure
       clamp01((lipOdds[1] - LIPS_FROM) / LIPS_SPAN), // the lip detector: the formants falling into a closure
     );
-    const lips = Math.max(pressed, spoken && quiet >= pauseHops ? 1 : 0);
-    const fall = release + (close - release) * lips;
+    const lipsTogether = Math.max(pressed, spoken && quiet >= pauseHops ? 1 : 0);
+    const fall = release + (close - release) * lipsTogether;
 
     const k = (target: number, current: number): number => current + (target - current) * (target > current ? attack : fall);
     smoothedOpen = k(open, smoothedOpen);
@@ -174,7 +175,7 @@ export function createVisemeAnalyzer(opts: VisemeAnalyzerOptions): VisemeAnalyze
     // like the other consonants, the vowel after a p showed pressed lips. A pause inside speech brings them together
     // too (the renderer relaxes lips held longer than a bilabial into the photo's own): showing the photo's parted
     // smile there read to the judge as an open mouth where nothing is said (docs/realism.md).
-    pressShape += (lips * clamp01(1 - open / OPEN_PARTS_LIPS) - pressShape) * attack;
+    pressShape += (lipsTogether * clamp01(1 - open / OPEN_PARTS_LIPS) - pressShape) * attack;
     const consonants = { pp: clamp01(pressShape / PP_FULL) } as Record<Consonant, number>;
     // The other consonant shapes rise as fast and fall more gently than the jaw, so neighbouring sounds blend
     // (coarticulation).
