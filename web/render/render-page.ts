@@ -5,6 +5,7 @@
  */
 import { OrbStage } from '../sdk/orb-stage.ts';
 import { createSceneRenderer } from '../sdk/scene-renderer.ts';
+import { FxaaPass } from './fxaa-pass.ts';
 import { parseVrm, VrmStage } from '../sdk/vrm-stage.ts';
 import { EMOTIONS, VISEME_NAMES, type Emotion, type VisemeName } from '../sdk/avatar-types.ts';
 import { packedWords, packFrame } from './pack-frame.ts';
@@ -12,6 +13,8 @@ import type { RenderEmotions, RenderFrameInput, RenderPageApi, RenderStageSpec }
 
 let stage: VrmStage | OrbStage | null = null;
 let gl: WebGLRenderingContext | WebGL2RenderingContext | null = null;
+/** The software rasterizers' antialiasing, drawn over each frame (null where the canvas multisamples). */
+let fxaa: FxaaPass | null = null;
 let size = { width: 0, height: 0 };
 let emotions: Record<Emotion, number> = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
 let pixels = new Uint8Array(0);
@@ -52,10 +55,14 @@ const api: RenderPageApi = {
     emotions = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
     for (const e of EMOTIONS) emotions[e] = held[e] ?? 0;
     // Always transparent: the server flattens over the background (colour or image) and keeps the alpha for WebM.
-    if (spec.kind === 'orb') {
-      const r = createSceneRenderer(canvas, spec.width, spec.height, true, '#000000');
-      stage = new OrbStage(r, spec.color, spec.size, spec.idle);
+    const scene = () => {
+      const r = createSceneRenderer(canvas, spec.width, spec.height, true, '#000000', spec.antialias === 'multisample');
       gl = r.renderer.getContext();
+      fxaa = spec.antialias === 'fxaa' ? new FxaaPass(r.renderer, spec.width, spec.height) : null;
+      return r;
+    };
+    if (spec.kind === 'orb') {
+      stage = new OrbStage(scene(), spec.color, spec.size, spec.idle);
       return;
     }
     const response = await fetch(spec.modelUrl);
@@ -65,11 +72,7 @@ const api: RenderPageApi = {
       const message = error instanceof Error ? error.message : '';
       throw new Error(/VRM/.test(message) ? message : 'The model is not a VRM file (a glTF binary with VRM data) that three-vrm can read.');
     });
-    const s = withSeed(spec.seed, () =>
-      VrmStage.create(canvas, vrm, spec.width, spec.height, true, '#000000', spec.idle ? 'natural' : 'still'),
-    );
-    stage = s;
-    gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | WebGL2RenderingContext;
+    stage = withSeed(spec.seed, () => new VrmStage(scene(), vrm, spec.idle ? 'natural' : 'still'));
   },
 
   settle(seconds, fps) {
@@ -82,24 +85,34 @@ const api: RenderPageApi = {
     }
   },
 
-  async render(frames: RenderFrameInput[]) {
-    if (!stage || !gl || !relay) throw new Error('No stage: load() first.');
-    const { width, height } = size;
-    for (let f = 0; f < frames.length; f++) {
-      const input = frames[f];
-      if (stage instanceof VrmStage) {
-        const visemes = {} as Record<VisemeName, number>;
-        VISEME_NAMES.forEach((v, i) => (visemes[v] = input.visemes[i]));
-        stage.frame(input.delta, input.t, { emotions, visemes, open: input.open });
-      } else {
-        stage.frame(input.delta, input.t, input.open);
-      }
-      // Read in the same task as the draw: the drawing buffer is not preserved past it.
-      gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
-      await relay.send(packFrame(pixels, width, height, packed));
-    }
+  render(frames: RenderFrameInput[]) {
+    // Batches draw in the order they came: the server sends the next one while this one draws.
+    const drawn = queue.then(() => draw(frames));
+    queue = drawn.catch(() => {});
+    return drawn;
   },
 };
+
+let queue = Promise.resolve();
+
+async function draw(frames: RenderFrameInput[]): Promise<void> {
+  if (!stage || !gl || !relay) throw new Error('No stage: load() first.');
+  const { width, height } = size;
+  for (let f = 0; f < frames.length; f++) {
+    const input = frames[f];
+    if (stage instanceof VrmStage) {
+      const visemes = {} as Record<VisemeName, number>;
+      VISEME_NAMES.forEach((v, i) => (visemes[v] = input.visemes[i]));
+      stage.frame(input.delta, input.t, { emotions, visemes, open: input.open });
+    } else {
+      stage.frame(input.delta, input.t, input.open);
+    }
+    fxaa?.draw();
+    // Read in the same task as the draw: the drawing buffer is not preserved past it.
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    await relay.send(packFrame(pixels, width, height, packed));
+  }
+}
 
 /** Frames handed to the relay and not yet taken by its socket, at most. */
 const FRAMES_IN_FLIGHT = 4;

@@ -3,10 +3,22 @@
  * the frames it is handed, at the times it is handed, and gives their pixels back. Types only: both sides import it.
  */
 
+/**
+ * How edges are smoothed: the canvas's own 4x multisampling (the SDK's, and cheap on a GPU), or an FXAA pass over each
+ * frame (fxaa-pass.ts), which costs a software rasterizer half as much.
+ */
+export type RenderAntialias = 'multisample' | 'fxaa';
+
+interface StageCommon {
+  width: number;
+  height: number;
+  idle: boolean;
+  seed: number;
+  antialias: RenderAntialias;
+}
+
 /** The stage to build: a VRM (its bytes fetched from `modelUrl`) or an orb. */
-export type RenderStageSpec =
-  | { kind: 'vrm'; modelUrl: string; width: number; height: number; idle: boolean; seed: number }
-  | { kind: 'orb'; color: string; size: number; width: number; height: number; idle: boolean; seed: number };
+export type RenderStageSpec = ({ kind: 'vrm'; modelUrl: string } | { kind: 'orb'; color: string; size: number }) & StageCommon;
 
 /** One frame to draw: its time, the step since the last, the mouth (visemes and openness) and the held emotions. */
 export interface RenderFrameInput {

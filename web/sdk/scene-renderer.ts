@@ -5,15 +5,19 @@ export interface SceneRenderer {
   scene: Scene;
 }
 
-/** A WebGL renderer drawing at exactly width x height pixels, on a clear colour or transparent, with soft studio light. */
+/**
+ * A WebGL renderer drawing at exactly width x height pixels, on a clear colour or transparent, with soft studio light;
+ * multisampled unless `antialias` is false (the server's video page smooths edges its own way on a software rasterizer).
+ */
 export function createSceneRenderer(
   canvas: HTMLCanvasElement,
   width: number,
   height: number,
   transparent: boolean,
   background: string,
+  antialias = true,
 ): SceneRenderer {
-  const renderer = new WebGLRenderer({ canvas, alpha: transparent, antialias: true, premultipliedAlpha: true });
+  const renderer = new WebGLRenderer({ canvas, alpha: transparent, antialias, premultipliedAlpha: true });
   renderer.outputColorSpace = SRGBColorSpace;
   renderer.setPixelRatio(1);
   // config.resolution is the drawing buffer; the page's CSS decides the displayed size.

@@ -151,6 +151,11 @@ export function headlessBrowserGraphics(): string | null {
   return graphics;
 }
 
+/** Whether that renderer draws on the CPU (Mesa's llvmpipe or softpipe, SwiftShader), where multisampling is dear. */
+export function softwareGraphics(): boolean {
+  return /llvmpipe|softpipe|swiftshader/i.test(graphics ?? '');
+}
+
 /** The WebGL 2 renderer a blank page of `b` gets, or null where it gets none (the backend did not start). */
 async function webglRenderer(b: Browser): Promise<string | null> {
   const context = await b.newContext();

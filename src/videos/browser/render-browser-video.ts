@@ -10,9 +10,9 @@ import { VIDEO_SAMPLE_RATE, videoFrameCount } from '../../../contract/videos.ts'
 import { weightsOf, type ExpressionRequest } from '../../../contract/expressions.ts';
 import { encodeVideo, probeH264Encoder, type VideoBackground } from '../../../renderer/encoder/encode-video.ts';
 import type { RenderEmotions, RenderFrameInput, RenderStageSpec } from '../../../web/render/render-protocol.ts';
-import { closeHeadlessBrowser, withBrowserContext } from './headless-browser.ts';
+import { closeHeadlessBrowser, softwareGraphics, withBrowserContext } from './headless-browser.ts';
 import { closeRenderServer, openRenderRoute, type RenderRoute } from './page-server.ts';
-import { renderPageScripts } from './render-bundle.ts';
+import { RENDER_PAGE_HTML, renderPageScripts } from './render-bundle.ts';
 import { mouthPerFrame, type FrameMouth } from './speech-face.ts';
 import { unpackFrame } from './unpack-frame.ts';
 
@@ -56,13 +56,9 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
     input.avatar.renderStyle === 'vrm' ? readModel(input.avatar.modelPath) : Promise.resolve(null),
   ]);
   const background: VideoBackground = input.background ?? { color: DEFAULT_VIDEO_BACKGROUND };
-  const spec: RenderStageSpec =
-    input.avatar.renderStyle === 'vrm'
-      ? { kind: 'vrm', modelUrl: 'model.vrm', width, height, idle: input.idleMotion, seed: input.seed }
-      : { kind: 'orb', color: input.avatar.orbColor, size: input.avatar.orbSize, width, height, idle: input.idleMotion, seed: input.seed };
 
   const route = await openRenderRoute({
-    'index.html': { body: PAGE_HTML, type: 'text/html' },
+    'index.html': { body: RENDER_PAGE_HTML, type: 'text/html' },
     'render-page.js': { body: scripts['render-page.js'], type: 'text/javascript' },
     'frame-relay.js': { body: scripts['frame-relay.js'], type: 'text/javascript' },
     ...(model ? { 'model.vrm': { body: model, type: 'model/gltf-binary' } } : {}),
@@ -70,9 +66,22 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
   try {
     await withBrowserContext(async (context) => {
       const page = await context.newPage();
+      page.on('console', (m) => console.log('PAGE', m.text()));
       const abort = () => void page.close().catch(() => {});
       signal?.addEventListener('abort', abort, { once: true });
       try {
+        // Known once the browser runs: a software rasterizer smooths edges with FXAA, a GPU multisamples.
+        const common = {
+          width,
+          height,
+          idle: input.idleMotion,
+          seed: input.seed,
+          antialias: softwareGraphics() ? 'fxaa' : 'multisample',
+        } as const;
+        const spec: RenderStageSpec =
+          input.avatar.renderStyle === 'vrm'
+            ? { kind: 'vrm', modelUrl: 'model.vrm', ...common }
+            : { kind: 'orb', color: input.avatar.orbColor, size: input.avatar.orbSize, ...common };
         await page.goto(`${route.base}index.html`);
         await page.waitForFunction(() => !!window.avatarRender);
         await page
@@ -113,15 +122,10 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
   return { frames: frameCount, durationSeconds: frameCount / fps };
 }
 
-// The page loads only what this server serves it (a VRM's textures are embedded; an external URI in one is refused).
 /** Closes the headless browser and the pages' loopback server (server stop); the next render starts them again. */
 export async function closeBrowserVideos(): Promise<void> {
   await Promise.all([closeHeadlessBrowser(), closeRenderServer()]);
 }
-
-const PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>avatar render</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'self' blob: data:; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self' blob: data:">
-<style>html,body{margin:0;background:transparent}</style></head><body><script src="render-page.js"></script></body></html>`;
 
 /**
  * Frames from the page in order: it draws a batch per call and sends each frame on its socket as soon as it is read,
@@ -145,19 +149,26 @@ async function* framesOf(
   };
   // One buffer for every frame: encodeVideo is done with a frame (written, or drained) before it asks for the next.
   const frame = Buffer.alloc(frameBytes);
-  let inputs = batchFrom(0);
-  for (let from = 0; from < frameCount; from += BATCH_FRAMES) {
+  const draw = (inputs: RenderFrameInput[]) => {
     const drawn = page.evaluate((f) => window.avatarRender!.render(f), inputs);
     drawn.catch((error) => route.fail(error));
+    return drawn;
+  };
+  let inputs = batchFrom(0);
+  let drawn = draw(inputs);
+  for (let from = 0; from < frameCount; from += BATCH_FRAMES) {
     const count = inputs.length;
+    let next: Promise<void> | null = null;
     for (let i = 0; i < count; i++) {
       yield unpackFrame(await route.next(), frameBytes, frame);
       signal?.throwIfAborted();
-      // The page is drawing (its first frame came): the next batch's analysis takes Node's turn now, not after.
-      if (i === 0) inputs = batchFrom(from + BATCH_FRAMES);
+      // The page is drawing (its first frame came): the next batch's analysis takes Node's turn now, and the page
+      // has the batch queued when this one ends, not a round trip later.
+      if (i === 0 && from + count < frameCount) next = draw((inputs = batchFrom(from + BATCH_FRAMES)));
     }
     await drawn;
     onProgress?.((from + count) / frameCount);
+    if (next) drawn = next;
   }
 }
 
