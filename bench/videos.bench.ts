@@ -190,14 +190,19 @@ async function browserRows(report: Report, pcm: Buffer, dir: string): Promise<vo
       const mp4Path = path.join(dir, `${avatar.renderStyle}.mp4`);
       const input = { avatar, width: SIZE, height: SIZE, fps: FPS, transparent: false, idleMotion: true, seed: 1, mp4Path };
       await renderBrowserVideo({ ...input, pcm: pcm.subarray(0, VIDEO_SAMPLE_RATE * 2) }); // the browser and page start
-      const started = performance.now();
-      await renderBrowserVideo({ ...input, pcm });
-      const wall = (performance.now() - started) / 1000;
+      // Three clips, the median reported: on two busy cores one clip swings by 10-15% from run to run.
+      const speeds: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        await renderBrowserVideo({ ...input, pcm });
+        speeds.push(CLIP_SECONDS / ((performance.now() - started) / 1000));
+      }
+      speeds.sort((a, b) => a - b);
       report({
         name: `video ${label} ${SIZE}x${SIZE}/${FPS} render speed`,
-        value: round(CLIP_SECONDS / wall),
+        value: round(speeds[1]),
         unit: 'x real time',
-        note: `${CLIP_SECONDS} s of speech in ${round(wall)} s, headless Chromium, WebGL on ${browser.headlessBrowserGraphics?.() ?? 'its default'}; target >= ${target}x`,
+        note: `median of 3 clips of ${CLIP_SECONDS} s of speech (${speeds.map(round).join(', ')}), headless Chromium, WebGL on ${browser.headlessBrowserGraphics?.() ?? 'its default'}; target >= ${target}x`,
       });
     }
   } finally {

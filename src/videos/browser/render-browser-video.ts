@@ -130,8 +130,9 @@ export async function closeBrowserVideos(): Promise<void> {
 /**
  * Frames from the page in order: it draws a batch per call and sends each frame on its socket as soon as it is read,
  * so Node encodes frame i while the page draws frame i + 1, and finds the next batch's mouths while it draws this one.
+ * The first batch is asked for at once, so the page draws while ffmpeg starts.
  */
-async function* framesOf(
+function framesOf(
   page: Page,
   route: RenderRoute,
   mouths: Iterator<FrameMouth>,
@@ -156,20 +157,22 @@ async function* framesOf(
   };
   let inputs = batchFrom(0);
   let drawn = draw(inputs);
-  for (let from = 0; from < frameCount; from += BATCH_FRAMES) {
-    const count = inputs.length;
-    let next: Promise<void> | null = null;
-    for (let i = 0; i < count; i++) {
-      yield unpackFrame(await route.next(), frameBytes, frame);
-      signal?.throwIfAborted();
-      // The page is drawing (its first frame came): the next batch's analysis takes Node's turn now, and the page
-      // has the batch queued when this one ends, not a round trip later.
-      if (i === 0 && from + count < frameCount) next = draw((inputs = batchFrom(from + BATCH_FRAMES)));
+  return (async function* () {
+    for (let from = 0; from < frameCount; from += BATCH_FRAMES) {
+      const count = inputs.length;
+      let next: Promise<void> | null = null;
+      for (let i = 0; i < count; i++) {
+        yield unpackFrame(await route.next(), frameBytes, frame);
+        signal?.throwIfAborted();
+        // The page is drawing (its first frame came): the next batch's analysis takes Node's turn now, and the page
+        // has the batch queued when this one ends, not a round trip later.
+        if (i === 0 && from + count < frameCount) next = draw((inputs = batchFrom(from + BATCH_FRAMES)));
+      }
+      await drawn;
+      onProgress?.((from + count) / frameCount);
+      if (next) drawn = next;
     }
-    await drawn;
-    onProgress?.((from + count) / frameCount);
-    if (next) drawn = next;
-  }
+  })();
 }
 
 /**
