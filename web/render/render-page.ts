@@ -5,9 +5,9 @@
  */
 import { OrbStage } from '../sdk/orb-stage.ts';
 import { createSceneRenderer } from '../sdk/scene-renderer.ts';
-import { FxaaPass } from './fxaa-pass.ts';
 import { parseVrm, VrmStage } from '../sdk/vrm-stage.ts';
 import { EMOTIONS, VISEME_NAMES, type Emotion, type VisemeName } from '../sdk/avatar-types.ts';
+import { FxaaPass } from './fxaa-pass.ts';
 import { packedWords, packFrame } from './pack-frame.ts';
 import type { RenderEmotions, RenderFrameInput, RenderPageApi, RenderStageSpec } from './render-protocol.ts';
 

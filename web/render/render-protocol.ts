@@ -43,7 +43,8 @@ export interface RenderPageApi {
   /**
    * Draws the frames in order and sends each one's pixels on the socket as one binary message, packed by
    * pack-frame.ts (RGBA, top row first, straight alpha, transparent runs as counts). Resolves when all are drawn,
-   * waiting whenever the socket holds more than a few frames unsent (back-pressure).
+   * waiting whenever the socket holds more than a few frames unsent (back-pressure). A call made before the last one
+   * resolved draws after it: the server sends the next batch while the page draws this one.
    */
   render(frames: RenderFrameInput[]): Promise<void>;
 }
