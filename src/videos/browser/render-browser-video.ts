@@ -66,7 +66,6 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
   try {
     await withBrowserContext(async (context) => {
       const page = await context.newPage();
-      page.on('console', (m) => console.log('PAGE', m.text()));
       const abort = () => void page.close().catch(() => {});
       signal?.addEventListener('abort', abort, { once: true });
       try {
