@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeHeadlessBrowser, softwareGraphics, withBrowserContext } from '../../src/videos/browser/headless-browser.ts';
 import { closeRenderServer, openRenderRoute } from '../../src/videos/browser/page-server.ts';
-import { RENDER_PAGE_HTML, renderPageScripts } from '../../src/videos/browser/render-bundle.ts';
+import { renderPageFiles } from '../../src/videos/browser/render-bundle.ts';
 import { unpackFrame } from '../../src/videos/browser/unpack-frame.ts';
 import type { RenderAntialias, RenderStageSpec } from '../../web/render/render-protocol.ts';
 
@@ -16,12 +16,7 @@ afterAll(async () => {
 
 /** One frame of a still orb, RGBA top row first with straight alpha, as the page sends it. */
 async function orbFrame(antialias: RenderAntialias): Promise<Buffer> {
-  const scripts = await renderPageScripts();
-  const route = await openRenderRoute({
-    'index.html': { body: RENDER_PAGE_HTML, type: 'text/html' },
-    'render-page.js': { body: scripts['render-page.js'], type: 'text/javascript' },
-    'frame-relay.js': { body: scripts['frame-relay.js'], type: 'text/javascript' },
-  });
+  const route = await openRenderRoute(await renderPageFiles());
   try {
     return await withBrowserContext(async (context) => {
       const page = await context.newPage();

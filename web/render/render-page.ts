@@ -20,6 +20,8 @@ let emotions: Record<Emotion, number> = { happy: 0, angry: 0, sad: 0, relaxed: 0
 let pixels = new Uint8Array(0);
 let packed = new Uint32Array(0);
 let relay: FrameRelay | null = null;
+/** The batches asked for, drawn one after another (the server sends the next while the page draws this one). */
+let queue = Promise.resolve();
 
 /** mulberry32: a small seeded generator, so the seed decides the saccades and blinks. */
 function seeded(seed: number): () => number {
@@ -55,14 +57,16 @@ const api: RenderPageApi = {
     emotions = { happy: 0, angry: 0, sad: 0, relaxed: 0, surprised: 0 };
     for (const e of EMOTIONS) emotions[e] = held[e] ?? 0;
     // Always transparent: the server flattens over the background (colour or image) and keeps the alpha for WebM.
-    const scene = () => {
+    // Made where its stage is: a VRM's inside withSeed, as VrmStage.create made it (three's objects draw their UUIDs
+    // from Math.random, so a renderer made before would move the seeded idle motion).
+    const sceneRenderer = () => {
       const r = createSceneRenderer(canvas, spec.width, spec.height, true, '#000000', spec.antialias === 'multisample');
       gl = r.renderer.getContext();
       fxaa = spec.antialias === 'fxaa' ? new FxaaPass(r.renderer, spec.width, spec.height) : null;
       return r;
     };
     if (spec.kind === 'orb') {
-      stage = new OrbStage(scene(), spec.color, spec.size, spec.idle);
+      stage = new OrbStage(sceneRenderer(), spec.color, spec.size, spec.idle);
       return;
     }
     const response = await fetch(spec.modelUrl);
@@ -72,7 +76,7 @@ const api: RenderPageApi = {
       const message = error instanceof Error ? error.message : '';
       throw new Error(/VRM/.test(message) ? message : 'The model is not a VRM file (a glTF binary with VRM data) that three-vrm can read.');
     });
-    stage = withSeed(spec.seed, () => new VrmStage(scene(), vrm, spec.idle ? 'natural' : 'still'));
+    stage = withSeed(spec.seed, () => new VrmStage(sceneRenderer(), vrm, spec.idle ? 'natural' : 'still'));
   },
 
   settle(seconds, fps) {
@@ -86,14 +90,11 @@ const api: RenderPageApi = {
   },
 
   render(frames: RenderFrameInput[]) {
-    // Batches draw in the order they came: the server sends the next one while this one draws.
     const drawn = queue.then(() => draw(frames));
     queue = drawn.catch(() => {});
     return drawn;
   },
 };
-
-let queue = Promise.resolve();
 
 async function draw(frames: RenderFrameInput[]): Promise<void> {
   if (!stage || !gl || !relay) throw new Error('No stage: load() first.');

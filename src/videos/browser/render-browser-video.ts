@@ -12,7 +12,7 @@ import { encodeVideo, probeH264Encoder, type VideoBackground } from '../../../re
 import type { RenderEmotions, RenderFrameInput, RenderStageSpec } from '../../../web/render/render-protocol.ts';
 import { closeHeadlessBrowser, softwareGraphics, withBrowserContext } from './headless-browser.ts';
 import { closeRenderServer, openRenderRoute, type RenderRoute } from './page-server.ts';
-import { RENDER_PAGE_HTML, renderPageScripts } from './render-bundle.ts';
+import { renderPageFiles } from './render-bundle.ts';
 import { mouthPerFrame, type FrameMouth } from './speech-face.ts';
 import { unpackFrame } from './unpack-frame.ts';
 
@@ -50,17 +50,15 @@ export async function renderBrowserVideo(input: BrowserVideoInput): Promise<{ fr
   const samples = input.pcm.length >> 1;
   const frameCount = videoFrameCount(samples, fps);
   const mouths = mouthPerFrame(input.pcm, fps, frameCount);
-  const [scripts, encoder, model] = await Promise.all([
-    renderPageScripts(),
+  const [pageFiles, encoder, model] = await Promise.all([
+    renderPageFiles(),
     probeH264Encoder(),
     input.avatar.renderStyle === 'vrm' ? readModel(input.avatar.modelPath) : Promise.resolve(null),
   ]);
   const background: VideoBackground = input.background ?? { color: DEFAULT_VIDEO_BACKGROUND };
 
   const route = await openRenderRoute({
-    'index.html': { body: RENDER_PAGE_HTML, type: 'text/html' },
-    'render-page.js': { body: scripts['render-page.js'], type: 'text/javascript' },
-    'frame-relay.js': { body: scripts['frame-relay.js'], type: 'text/javascript' },
+    ...pageFiles,
     ...(model ? { 'model.vrm': { body: model, type: 'model/gltf-binary' } } : {}),
   });
   try {

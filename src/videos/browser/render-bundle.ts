@@ -21,11 +21,21 @@ export type RenderScripts = Record<keyof typeof SOURCES, string>;
  * The page that loads them (served as index.html beside them). It loads only what the server serves it: a VRM's
  * textures are embedded, and an external URI in one is refused.
  */
-export const RENDER_PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>avatar render</title>
+const RENDER_PAGE_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>avatar render</title>
 <meta http-equiv="Content-Security-Policy" content="default-src 'self' blob: data:; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self' blob: data:">
 <style>html,body{margin:0;background:transparent}</style></head><body><script src="render-page.js"></script></body></html>`;
 
 let bundle: Promise<RenderScripts> | null = null;
+
+/** The render page as a route serves it (page-server.ts): index.html and the two scripts, by file name. */
+export async function renderPageFiles(): Promise<Record<string, { body: string; type: string }>> {
+  const scripts = await renderPageScripts();
+  return {
+    'index.html': { body: RENDER_PAGE_HTML, type: 'text/html' },
+    'render-page.js': { body: scripts['render-page.js'], type: 'text/javascript' },
+    'frame-relay.js': { body: scripts['frame-relay.js'], type: 'text/javascript' },
+  };
+}
 
 export function renderPageScripts(): Promise<RenderScripts> {
   bundle ??= loadRenderPageScripts().catch((error) => {
