@@ -69,7 +69,14 @@ export type WorkerLog = (event: string, fields: Record<string, unknown>) => void
 export class LiveKitWorker {
   private readonly room = new Room();
   private readonly video: VideoSource;
-  private readonly audio = new AudioSource(48000, 1, 200);
+  /**
+   * No queue (0 ms): each 10 ms slot goes to WebRTC as the session plays it, paced by the session's clock as a WHEP
+   * session's audio is. LiveKit's own queue drains on a timer that falls behind on a busy machine, so what it held
+   * reached the room late (the voice behind the lips), played on after a clear, and frames it had no room for were
+   * dropped.
+   */
+  private readonly audio = new AudioSource(48000, 1, 0);
+  private audioFailed = false;
   private agentIdentity: string | null = null;
   private agentSeen = false;
   /** Bumped by every clear: a stream that arrived before it plays no further. */
@@ -97,7 +104,12 @@ export class LiveKitWorker {
     this.video = new VideoSource(width, height);
     this.output = {
       audio: ({ pcm48k }) => {
-        this.audio.captureFrame(new AudioFrame(Int16Array.from(pcm48k), 48000, 1, pcm48k.length)).catch(() => {});
+        this.audio.captureFrame(new AudioFrame(Int16Array.from(pcm48k), 48000, 1, pcm48k.length)).catch((error) => {
+          // Sound the room will not hear: said once a session (each 10 ms slot would say it again), not after the leave.
+          if (this.left || this.audioFailed) return;
+          this.audioFailed = true;
+          this.log('livekit-audio-dropped', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
+        });
       },
       video: (frame) => {
         const data = frame.i420().slice();
@@ -161,9 +173,6 @@ export class LiveKitWorker {
       if (participant.identity === this.agentIdentity && value !== undefined) this.showExpression(value);
     });
     room.on(RoomEvent.Disconnected, () => this.end('room-closed'));
-    // Audio handed over before anyone listened (the idle silence since the join) waits in LiveKit's queue and would
-    // delay every later sample: the first subscriber starts from an empty one. Later ones join a stream in flight.
-    room.once(RoomEvent.LocalTrackSubscribed, () => this.audio.clearQueue());
     for (const participant of room.remoteParticipants.values()) this.noticeAgent(participant);
     if (!this.agentSeen) {
       // An agent that never comes would keep the avatar in the room until the session's end: give it the idle time.
@@ -336,9 +345,7 @@ export class LiveKitWorker {
   private async clearBuffer(data: RpcInvocationData): Promise<string> {
     if (data.callerIdentity !== this.agentIdentity) return 'reject';
     this.clears++;
-    // LiveKit's own audio queue is left to play out: what it holds was counted as played, and the agent cuts its
-    // transcript at the position reported. It is near empty on a quiet machine, but a loaded one lets it grow, and
-    // emptying it then made the room hear up to ~0.1 s less than reported.
+    // Nothing of the segment waits in the avatar (its audio source has no queue): what was played has gone to the room.
     const { segmentPlayedSeconds } = this.session.interrupt();
     // After every clear, even one with nothing playing: the agent waits for it to mark its speech done.
     this.playbackFinished({ playback_position: segmentPlayedSeconds ?? 0, interrupted: true });

@@ -45,6 +45,8 @@ export class TestAgent {
   /** The avatar's debug events (`mouth`, `interrupted`), in the order sent, when its token asked for them. */
   readonly debugEvents: Record<string, unknown>[] = [];
   avatar: RemoteParticipant | null = null;
+  /** Called with each decoded frame's luma as it arrives. */
+  onFrame: ((luma: Uint8Array, at: number) => void) | null = null;
   private left = false;
 
   private constructor(readonly identity: string) {}
@@ -57,7 +59,9 @@ export class TestAgent {
       void agent.consume(track);
     });
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, _participant, _kind, topic?: string) => {
-      if (topic === LIVEKIT_AVATAR.debugTopic) agent.debugEvents.push(JSON.parse(new TextDecoder().decode(payload)));
+      if (topic === LIVEKIT_AVATAR.debugTopic) {
+        agent.debugEvents.push({ ...JSON.parse(new TextDecoder().decode(payload)), receivedAt: performance.now() });
+      }
     });
     const token = await roomToken(roomName, identity, { kind: 'agent', canUpdateOwnMetadata: true });
     await room.connect(url, token, { autoSubscribe: true, dynacast: false });
@@ -141,7 +145,9 @@ export class TestAgent {
         this.watched.height = frame.height;
         this.watched.firstFrameAt ??= performance.now();
         const i420 = frame.type === VideoBufferType.I420 ? frame : frame.convert(VideoBufferType.I420);
-        this.watched.lumas.push(i420.data.slice(0, frame.width * frame.height));
+        const luma = i420.data.slice(0, frame.width * frame.height);
+        this.watched.lumas.push(luma);
+        this.onFrame?.(luma, performance.now());
         if (this.watched.lumas.length > LUMA_KEPT) this.watched.lumas.shift();
       }
     } else if (track.kind === TrackKind.KIND_AUDIO) {

@@ -151,6 +151,41 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
       .toBeGreaterThan(5 * quiet + 10);
   });
 
+  it('hands the room every 10 ms of speech as it plays, in step with the mouth, a stall of the renderer included', async () => {
+    const { agent, sessionId } = await agentWithAvatar();
+    const size = 512;
+    const box = landmarkBox(live.portrait.face, [MOUTH.leftCorner, MOUTH.rightCorner, ...MOUTH.outerUpper, ...MOUTH.outerLower], 12);
+    const frames: { at: number; dark: number }[] = [];
+    agent.onFrame = (luma, at) => {
+      let dark = 0;
+      for (let y = box[1]; y <= box[3]; y++) for (let x = box[0]; x <= box[2]; x++) if (luma[y * size + x] < 70) dark++;
+      frames.push({ at, dark });
+    };
+    await expect.poll(() => frames.length > 10, { timeout: 10_000, message: 'the first frames' }).toBe(true);
+    // Idle first: the silence the session plays meanwhile must not queue up ahead of the speech.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const from = performance.now();
+    const quiet = levelBetween(agent, from - 1000, from);
+    const idleDark = Math.max(...frames.filter((f) => f.at >= from - 1000 && f.at < from).map((f) => f.dark));
+    const spoken = agent.speak(speech24k, { speedup: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // The first sound reaches the room with the first open mouth, not after it: measured 16 to 28 ms before it (the
+    // mouth counts as open a frame or two into the sound); 33 to 98 ms after it through LiveKit's 200 ms queue.
+    const seen = frames.find((f) => f.at >= from && f.dark > idleDark + 15);
+    const heard = agent.watched.audio.find((a) => a.at >= from && a.level > Math.max(100, quiet * 10));
+    expect(seen && heard).toBeTruthy();
+    expect(heard!.at - seen!.at).toBeLessThan(30);
+    // A loaded machine's stall, made sure: the renderer stops for 400 ms, then plays the 40 slots it owes at once.
+    // LiveKit's queue refused what it had no room for (10 to 131 slots a run), and the room never heard them.
+    const pid = live.renderer.child.pid!;
+    process.kill(pid, 'SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    process.kill(pid, 'SIGCONT');
+    await spoken;
+    expect((await agent.finishedNumber(1)).interrupted).toBe(false);
+    expect(live.renderer.stderr()).not.toMatch(new RegExp(`"livekit-audio-dropped","sessionId":"${sessionId}"`));
+  });
+
   it('moves the mouth with the speech as a WHEP session does, and closes it on the next frame after a clear', async () => {
     type Mouth = {
       type: string;
