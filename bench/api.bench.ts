@@ -3,8 +3,9 @@
 // - GET /api/v1/avatars/:id and a 50-item list at c=16 over an organization of BENCH_API_AVATARS (100,000) avatars.
 //   Targets (issue 19): authenticated get at >= 0.5 of the bare route's rps on SQLite, >= 0.4 on PostgreSQL.
 // - The list at each size of BENCH_API_SIZES (1,000, 100,000 and 1,000,000 avatars in one organization, grown in
-//   place by the store's bulk insert): p99 of the first page, the last page (by cursor), the deepest offset (1000)
-//   and a name-filtered first page, and p99 at the largest size over p99 at the smallest (target <= 1.5).
+//   place by the store's bulk insert): p99 of the first page, the last page (by cursor), a deep offset (950: the last
+//   full page at 1,000) and a name-filtered first page (the name matching 100 at every size), and p99 at the largest
+//   size over p99 at the smallest (target <= 1.5).
 // The server runs in a child process (one core), the load client here (the other core).
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -13,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { issueApiKey } from '../src/domain/keys/issue-api-key.ts';
-import { nextCursor } from '../src/domain/list-page.ts';
+import { LIST_MAX_OFFSET, nextCursor } from '../src/domain/list-page.ts';
 import { migrate, openStore, type Store } from '../src/store/database.ts';
 import { createPgSchema, TEST_DATABASE_URL, type StoreKind } from '../test/harness/stores.ts';
 import type { ServerMessage, ServerRequest, ServerStart } from './api-server.ts';
@@ -31,8 +32,18 @@ const SIZE_WARMUP_SECONDS = Number(process.env.BENCH_API_SIZE_WARMUP_SECONDS || 
 const SIZE_SECONDS = Number(process.env.BENCH_API_SIZE_SECONDS || 4);
 /** Connections of the size series: the list's own cost and a little concurrency, not a queue of 16. */
 const SIZE_CONNECTIONS = 4;
-/** Names repeat every NAME_GROUPS avatars, so a name matches 1 in NAME_GROUPS (1,000 of a million). */
-const NAME_GROUPS = 1000;
+/**
+ * The name filtered on matches the same avatars at every size: 1 in 10 of the oldest NAMED_SPAN (100), none of the
+ * rest. So each size's page is the same 50 of 100 and the ratio is the organization's size alone. (A name matching 1
+ * in 1,000 throughout made the page at 1,000 one avatar against fifty at a million.)
+ */
+const NAMED_SPAN = 1000;
+const nameOf = (i: number) => (i < NAMED_SPAN ? `avatar ${i % 10}` : `bulk ${i % 1000}`);
+/**
+ * The deep offset measured: the deepest allowed, or the smallest size's last full page when that is shallower (at
+ * 1,000 avatars an offset of 1,000 answers an empty page, and the ratio compared it with fifty rows at a million).
+ */
+const DEEP_OFFSET = Math.max(0, Math.min(LIST_MAX_OFFSET, (SIZES[0] ?? 0) - 50));
 const NAMED_PATH = `/api/v1/avatars?limit=50&name=${encodeURIComponent('avatar 7')}`;
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = Number(process.env.BENCH_API_WARMUP_SECONDS || 3);
@@ -130,7 +141,7 @@ async function seedStore(kind: StoreKind): Promise<SeededStore> {
           userIds: USERS,
           count: size - ids.length,
           firstIndex: ids.length,
-          nameOf: (i) => `avatar ${i % NAME_GROUPS}`,
+          nameOf,
         });
         for (const id of more) ids.push(id); // not push(...more): a million arguments overflow the stack
         // What autovacuum does on its own a little after a bulk load: planner statistics, visibility map.
@@ -251,12 +262,16 @@ export default async function bench(report: Report): Promise<void> {
         if (last.avatars.length !== 50 || last.nextCursor !== null || last.avatars[49]._id !== seeded.ids[0])
           throw new Error(`${label}: the last page by cursor is not the 50 oldest avatars`);
         const named = await getJson(`${server.url}${NAMED_PATH}`, seeded.key);
-        const matches = Math.floor(size / NAME_GROUPS) + (size % NAME_GROUPS > 7 ? 1 : 0);
+        const matches = Math.floor(Math.min(size, NAMED_SPAN) / 10) + (Math.min(size, NAMED_SPAN) % 10 > 7 ? 1 : 0);
         if (named.count !== matches) throw new Error(`${label}: the name filter counted ${named.count}, not ${matches}`);
         const shapes: [string, string, string][] = [
           ['first page', LIST_PATH, ''],
           ['last page by cursor', lastPath, ''],
-          ['offset=1000 page', `${LIST_PATH}&offset=1000`, ' (the deepest offset allowed)'],
+          [
+            `offset=${DEEP_OFFSET} page`,
+            `${LIST_PATH}&offset=${DEEP_OFFSET}`,
+            ` (a full page at every size; ${LIST_MAX_OFFSET} is the deepest allowed)`,
+          ],
           ['name filter first page', NAMED_PATH, `; the name matches ${matches.toLocaleString('en-US')} (count included)`],
         ];
         // Once, before the first size: the server's code and caches warm on every shape, so the first row is not colder.
