@@ -59,9 +59,7 @@ export class TestAgent {
       void agent.consume(track);
     });
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, _participant, _kind, topic?: string) => {
-      if (topic === LIVEKIT_AVATAR.debugTopic) {
-        agent.debugEvents.push({ ...JSON.parse(new TextDecoder().decode(payload)), receivedAt: performance.now() });
-      }
+      if (topic === LIVEKIT_AVATAR.debugTopic) agent.debugEvents.push(JSON.parse(new TextDecoder().decode(payload)));
     });
     const token = await roomToken(roomName, identity, { kind: 'agent', canUpdateOwnMetadata: true });
     await room.connect(url, token, { autoSubscribe: true, dynacast: false });
