@@ -44,7 +44,8 @@ const nameOf = (i: number) => (i < NAMED_SPAN ? `avatar ${i % 10}` : `bulk ${i %
  * 1,000 avatars an offset of 1,000 answers an empty page, and the ratio compared it with fifty rows at a million).
  */
 const DEEP_OFFSET = Math.max(0, Math.min(LIST_MAX_OFFSET, (SIZES[0] ?? 0) - 50));
-const NAMED_PATH = `/api/v1/avatars?limit=50&name=${encodeURIComponent('avatar 7')}`;
+const NAMED = 'avatar 7';
+const NAMED_PATH = `/api/v1/avatars?limit=50&name=${encodeURIComponent(NAMED)}`;
 const CONNECTIONS = 16;
 const WARMUP_SECONDS = Number(process.env.BENCH_API_WARMUP_SECONDS || 3);
 const SECONDS = Number(process.env.BENCH_API_SECONDS || 10);
@@ -262,7 +263,7 @@ export default async function bench(report: Report): Promise<void> {
         if (last.avatars.length !== 50 || last.nextCursor !== null || last.avatars[49]._id !== seeded.ids[0])
           throw new Error(`${label}: the last page by cursor is not the 50 oldest avatars`);
         const named = await getJson(`${server.url}${NAMED_PATH}`, seeded.key);
-        const matches = Math.floor(Math.min(size, NAMED_SPAN) / 10) + (Math.min(size, NAMED_SPAN) % 10 > 7 ? 1 : 0);
+        const matches = Array.from({ length: Math.min(size, NAMED_SPAN) }, (_, i) => nameOf(i)).filter((name) => name === NAMED).length;
         if (named.count !== matches) throw new Error(`${label}: the name filter counted ${named.count}, not ${matches}`);
         const shapes: [string, string, string][] = [
           ['first page', LIST_PATH, ''],

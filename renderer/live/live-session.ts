@@ -444,7 +444,7 @@ export class LiveSession {
     if (!this.sources) {
       const wrtc = await loadWrtc();
       // No denoising: the frames are drawn, not shot, so VP8's denoiser has no noise to take out. Left on (libwebrtc's
-      // default for a camera), it took 28% of the CPU of each viewer's VP8 encode (npm run bench -- live, threads).
+      // default for a camera), it took 28% of the CPU of each viewer's VP8 encode (two speaking sessions on one core).
       this.sources ??= {
         video: new wrtc.nonstandard.RTCVideoSource({ needsDenoising: false }),
         audio: new wrtc.nonstandard.RTCAudioSource(),

@@ -108,7 +108,7 @@ export class LiveKitWorker {
           // Sound the room will not hear: said once a session (each 10 ms slot would say it again), not after the leave.
           if (this.left || this.audioFailed) return;
           this.audioFailed = true;
-          this.log('livekit-audio-dropped', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
+          this.log('livekit-audio-dropped', { sessionId: this.session.id, message: messageOf(error) });
         });
       },
       video: (frame) => {
@@ -184,10 +184,7 @@ export class LiveKitWorker {
     } catch (error) {
       // A token without the grant to publish: the avatar could not show itself, so it does not stay.
       await this.leave();
-      throw new LiveKitJoinError(
-        'refused',
-        sentence(`The LiveKit server did not let the avatar publish: ${String((error as Error)?.message ?? error)}`),
-      );
+      throw new LiveKitJoinError('refused', sentence(`The LiveKit server did not let the avatar publish: ${messageOf(error)}`));
     }
     this.session.addOutput(this.output);
     this.session.attachSpeaker(this.link);
@@ -250,7 +247,7 @@ export class LiveKitWorker {
     this.segments = this.segments
       .then(() => this.playSegment(reader, segment))
       .catch((error: unknown) => {
-        this.log('livekit-segment-failed', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
+        this.log('livekit-segment-failed', { sessionId: this.session.id, message: messageOf(error) });
       });
   }
 
@@ -297,7 +294,7 @@ export class LiveKitWorker {
       return;
     }
     void this.readWords(reader).catch((error: unknown) => {
-      this.log('livekit-words-failed', { sessionId: this.session.id, message: String((error as Error)?.message ?? error) });
+      this.log('livekit-words-failed', { sessionId: this.session.id, message: messageOf(error) });
     });
   }
 
@@ -419,7 +416,7 @@ function keep<T>(map: Map<string, T>, key: string, value: T): void {
 
 /** LiveKit's connect errors name the token in full: the sentence keeps only what the server said of it. */
 function joinError(url: string, error: unknown): LiveKitJoinError {
-  const raw = String((error as Error)?.message ?? error).replace(/[\w-]+\.[\w-]+\.[\w-]+/g, '<token>');
+  const raw = messageOf(error).replace(/[\w-]+\.[\w-]+\.[\w-]+/g, '<token>');
   if (/\b(401|403)\b|unauthorized|forbidden/i.test(raw)) {
     return new LiveKitJoinError(
       'refused',
@@ -434,3 +431,8 @@ function joinError(url: string, error: unknown): LiveKitJoinError {
 
 /** LiveKit's messages end anyhow: the API's sentences end with a full stop. */
 const sentence = (text: string) => `${text.trim().replace(/[.:,;]+$/, '')}.`;
+
+/** A thrown value's message, for a log line or a sentence (LiveKit's SDK throws Errors, but not only). */
+function messageOf(error: unknown): string {
+  return String((error as Error)?.message ?? error);
+}
