@@ -1,13 +1,15 @@
 // API server throughput and latency, on SQLite and on PostgreSQL, beside a bare Fastify route answering the same
 // avatar JSON in the same run:
 // - GET /api/v1/avatars/:id and a 50-item list at c=16 over an organization of BENCH_API_AVATARS (100,000) avatars.
-//   Targets (issue 19): authenticated get at >= 0.5 of the bare route's rps on SQLite, >= 0.4 on PostgreSQL.
+//   Targets (issue 19): authenticated get at >= 0.5 of the bare route's rps on SQLite, >= 0.4 on PostgreSQL. The get
+//   and the bare route alternate in rounds of a few seconds, so each ratio compares them on the same machine.
 // - The list at each size of BENCH_API_SIZES (1,000, 100,000 and 1,000,000 avatars in one organization, grown in
 //   place by the store's bulk insert): p99 of the first page, the last page (by cursor), a deep offset (950: the last
 //   full page at 1,000) and a name-filtered first page (the name matching 100 at every size), and p99 at the largest
 //   size over p99 at the smallest (target <= 1.5).
 // The server runs in a child process (one core), the load client here (the other core).
 import { fork, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +22,7 @@ import { createPgSchema, TEST_DATABASE_URL, type StoreKind } from '../test/harne
 import type { ServerMessage, ServerRequest, ServerStart } from './api-server.ts';
 import { seedAvatars } from './api-seed.ts';
 import type { Report } from './bench-row.ts';
-import { measureLoad, type LoadResult } from './load-client.ts';
+import { measureLoad, percentile, type LoadResult } from './load-client.ts';
 
 const AVATARS = Number(process.env.BENCH_API_AVATARS || 100_000);
 /** The organization's sizes the lists are measured at, smallest first; the get is measured at AVATARS. */
@@ -53,6 +55,9 @@ const ORGANIZATION = 'org_bench';
 const USERS = Array.from({ length: 10 }, (_, i) => `user_bench_${i}`);
 /** Gets are spread over this many ids, so they are not all answered from one hot page. */
 const GET_IDS = 10_000;
+/** Rounds of the get, each between two rounds of the bare route, for the get's ratio (its median is the figure). */
+const RATIO_ROUNDS = Number(process.env.BENCH_API_RATIO_ROUNDS || 3);
+const ROUND_SECONDS = Number(process.env.BENCH_API_ROUND_SECONDS || 5);
 const LIST_PATH = '/api/v1/avatars?limit=50';
 /** Set to a directory to write CPU profiles of each server process there, one folder each (node --cpu-prof). */
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF_DIR;
@@ -185,23 +190,98 @@ async function getJson(url: string, key: string): Promise<any> {
 interface Measured extends LoadResult {
   /** Server CPU time per answered request, µs (the database's own CPU is not in it on PostgreSQL). */
   cpuPerRequestMicros: number;
+  /** PostgreSQL's CPU time per answered request, µs, where it was read (the get on PostgreSQL). */
+  databaseCpuPerRequestMicros?: number;
 }
 
-/** Warm-up (not measured), then the measured run with the server's CPU time read around it. */
+/** Warm-up (not measured), then the measured run with the server's CPU time (and the database's) read around it. */
 async function load(
   server: ServerChild,
   nextPath: () => string,
   key?: string,
   connections = CONNECTIONS,
   timing = { warmup: WARMUP_SECONDS, seconds: SECONDS },
+  readDatabaseCpu?: () => number,
 ): Promise<Measured> {
   const headers: Record<string, string> = key ? { 'x-api-key': key } : {};
   const options = { url: server.url, connections, nextPath, headers };
   await measureLoad({ ...options, seconds: timing.warmup });
   const before = await server.cpuMicros();
+  const databaseBefore = readDatabaseCpu?.() ?? 0;
   const result = await measureLoad({ ...options, seconds: timing.seconds });
-  return { ...result, cpuPerRequestMicros: ((await server.cpuMicros()) - before) / result.requests };
+  const measured: Measured = { ...result, cpuPerRequestMicros: ((await server.cpuMicros()) - before) / result.requests };
+  if (readDatabaseCpu) measured.databaseCpuPerRequestMicros = (readDatabaseCpu() - databaseBefore) / result.requests;
+  return measured;
 }
+
+/**
+ * CPU time all of this machine's PostgreSQL processes have used, µs, from /proc (the bench's database is local).
+ */
+function postgresCpuMicros(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      // utime and stime, and cutime and cstime: the postmaster's holds the backends that have exited. Clock ticks (USER_HZ = 100).
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ticks * 10_000;
+}
+
+interface Rounds {
+  bare: Measured[];
+  get: Measured[];
+}
+
+/**
+ * Bare, get, bare, ..., get, bare: each round of the get between two of the bare route, so each ratio compares the
+ * two on the same machine. The machine's speed drifts over a run: the bare route alone read 57 to 90 µs of CPU a request in
+ * runs minutes apart, and a baseline measured minutes from the get compared unlike machines.
+ */
+async function getAgainstBare(bare: ServerChild, server: ServerChild, key: string, ids: string[], postgres: boolean): Promise<Rounds> {
+  const barePaths = pathCycle(ids);
+  const getPaths = pathCycle(ids);
+  const timing = (first: boolean) => ({ warmup: first ? WARMUP_SECONDS : 1, seconds: ROUND_SECONDS });
+  const rounds: Rounds = { bare: [await load(bare, barePaths, undefined, CONNECTIONS, timing(true))], get: [] };
+  for (let round = 0; round < RATIO_ROUNDS; round++) {
+    rounds.get.push(await load(server, getPaths, key, CONNECTIONS, timing(round === 0), postgres ? postgresCpuMicros : undefined));
+    rounds.bare.push(await load(bare, barePaths, undefined, CONNECTIONS, timing(false)));
+  }
+  return rounds;
+}
+
+/** The rounds as one: their answers pooled, CPU per request over all of them. */
+function pooled(rounds: Measured[]): Measured {
+  const sum = (pick: (m: Measured) => number) => rounds.reduce((total, m) => total + pick(m), 0);
+  const requests = sum((m) => m.requests);
+  const latenciesMs = new Float64Array(sum((m) => m.latenciesMs.length));
+  let at = 0;
+  for (const m of rounds) {
+    latenciesMs.set(m.latenciesMs, at);
+    at += m.latenciesMs.length;
+  }
+  latenciesMs.sort();
+  const database = rounds.every((m) => m.databaseCpuPerRequestMicros !== undefined);
+  return {
+    requests,
+    rps: sum((m) => m.rps) / rounds.length,
+    p50Ms: percentile(latenciesMs, 50),
+    p99Ms: percentile(latenciesMs, 99),
+    maxMs: latenciesMs[latenciesMs.length - 1]!,
+    failed: sum((m) => m.failed),
+    latenciesMs,
+    cpuPerRequestMicros: sum((m) => m.cpuPerRequestMicros * m.requests) / requests,
+    ...(database ? { databaseCpuPerRequestMicros: sum((m) => m.databaseCpuPerRequestMicros! * m.requests) / requests } : {}),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -209,8 +289,8 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 export default async function bench(report: Report): Promise<void> {
   const setting = `c=${CONNECTIONS}, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s`;
   const loadNote = () => `load avg ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores`;
-  const figures = (label: string, result: Measured, note = '') => {
-    report({ name: `${label} rps`, value: Math.round(result.rps), unit: 'req/s', note: `${setting}; ${loadNote()}${note}` });
+  const figures = (label: string, result: Measured, note = '', timing = setting) => {
+    report({ name: `${label} rps`, value: Math.round(result.rps), unit: 'req/s', note: `${timing}; ${loadNote()}${note}` });
     report({ name: `${label} p50`, value: round(result.p50Ms, 3), unit: 'ms' });
     report({
       name: `${label} p99`,
@@ -224,15 +304,54 @@ export default async function bench(report: Report): Promise<void> {
       unit: 'µs',
       note: 'steadier than rps on a busy machine',
     });
+    if (result.databaseCpuPerRequestMicros !== undefined) {
+      report({
+        name: `${label} PostgreSQL CPU per request`,
+        value: Math.round(result.databaseCpuPerRequestMicros),
+        unit: 'µs',
+        note: "all of PostgreSQL's processes on this machine, from /proc",
+      });
+    }
+  };
+  const roundsSetting = `c=${CONNECTIONS}, ${RATIO_ROUNDS} rounds of ${ROUND_SECONDS} s (the first after ${WARMUP_SECONDS} s of warm-up, the others 1 s)`;
+  /** The get over the bare route in each round (against the mean of the bare rounds either side); the median is the figure. */
+  const ratios = (kind: StoreKind, rounds: Rounds) => {
+    const pairs = rounds.get.map((get, i) => ({ get, bare: pooled([rounds.bare[i]!, rounds.bare[i + 1]!]) }));
+    const byRps = pairs.map(({ get, bare }) => get.rps / bare.rps);
+    const byCpu = pairs.map(({ get, bare }) => bare.cpuPerRequestMicros / get.cpuPerRequestMicros);
+    const list = (values: number[]) => values.map((v) => round(v, 3)).join(', ');
+    report({
+      name: `${kind}: get rps / bare rps`,
+      value: round(median(byRps), 3),
+      unit: 'ratio',
+      note: `the median of ${list(byRps)}; target >= ${kind === 'sqlite' ? '0.5' : '0.4'}`,
+    });
+    // Throughput a saturated core would give, from CPU per request: the same ratio without the machine's other load.
+    report({
+      name: `${kind}: get / bare by server CPU per request`,
+      value: round(median(byCpu), 3),
+      unit: 'ratio',
+      note: `the median of ${list(byCpu)}${kind === 'postgres' ? " (PostgreSQL's own CPU apart)" : ''}`,
+    });
+    if (kind === 'postgres') {
+      // The same with PostgreSQL's CPU counted as the server's: what a get costs the machine, database included.
+      const withDatabase = pairs.map(
+        ({ get, bare }) => bare.cpuPerRequestMicros / (get.cpuPerRequestMicros + get.databaseCpuPerRequestMicros!),
+      );
+      report({
+        name: 'postgres: get / bare by server and PostgreSQL CPU per request',
+        value: round(median(withDatabase), 3),
+        unit: 'ratio',
+        note: `the median of ${list(withDatabase)}`,
+      });
+    }
   };
 
   const servers: ServerChild[] = [];
   const cleanups: (() => Promise<void>)[] = [];
   try {
     let bare: ServerChild | null = null;
-    let barePaths: () => string = () => '';
-    const bareRuns: Measured[] = [];
-    const gets = new Map<StoreKind, Measured>();
+    let bareBody = 0;
     for (const kind of STORES) {
       const seeded = await seedStore(kind);
       cleanups.push(seeded.cleanup);
@@ -298,19 +417,22 @@ export default async function bench(report: Report): Promise<void> {
         }
 
         if (size !== AVATARS) continue;
+        // The baseline answers the exact body of a real get, parsed, so Fastify serializes it on every request too.
         if (!bare) {
-          // The baseline answers the exact body of a real get, parsed, so Fastify serializes it on every request too.
           const sample = await getJson(`${server.url}/api/v1/avatars/${seeded.ids[seeded.ids.length - 1]}`, seeded.key);
           bare = await startServer({ type: 'start', mode: 'bare', body: sample }, 'bare');
           servers.push(bare);
-          barePaths = pathCycle(seeded.ids);
-          bareRuns.push(await load(bare, barePaths));
-          figures('bare Fastify route (first)', bareRuns[0]!, `; ${JSON.stringify(sample).length} B body`);
+          bareBody = JSON.stringify(sample).length;
         }
-
-        const get = await load(server, pathCycle(seeded.ids), seeded.key);
-        gets.set(kind, get);
-        figures(`${kind}: GET /avatars/:id`, get, `; spread over ${Math.min(GET_IDS, AVATARS)} ids`);
+        const rounds = await getAgainstBare(bare, server, seeded.key, seeded.ids, kind === 'postgres');
+        figures(
+          `bare Fastify route (${kind}'s rounds)`,
+          pooled(rounds.bare),
+          `; ${bareBody} B body; ${rounds.bare.length} rounds`,
+          roundsSetting,
+        );
+        figures(`${kind}: GET /avatars/:id`, pooled(rounds.get), `; spread over ${Math.min(GET_IDS, AVATARS)} ids`, roundsSetting);
+        ratios(kind, rounds);
         const list = await load(server, () => LIST_PATH, seeded.key);
         figures(`${kind}: GET /avatars?limit=50`, list, `; ${AVATARS.toLocaleString('en-US')} avatars in the organization`);
         // The same list one request at a time: its own cost, without the queueing of 16 connections.
@@ -355,30 +477,9 @@ export default async function bench(report: Report): Promise<void> {
       cleanups.splice(cleanups.indexOf(seeded.cleanup), 1);
     }
 
-    // The baseline again, last: the machine is shared, so its spread shows how steady the run was.
-    bareRuns.push(await load(bare!, barePaths));
-    figures('bare Fastify route (last)', bareRuns[1]!);
-    report({ name: 'bare Fastify route RSS at the end', value: mib(await bare!.stop()), unit: 'MiB' });
-    servers.splice(servers.indexOf(bare!), 1);
-
-    const bareRps = (bareRuns[0]!.rps + bareRuns[1]!.rps) / 2;
-    const bareCpu = (bareRuns[0]!.cpuPerRequestMicros + bareRuns[1]!.cpuPerRequestMicros) / 2;
-    for (const [kind, get] of gets) {
-      // PostgreSQL: one round trip a get (store.keyAndAvatar), shared by the gets of one event-loop turn.
-      const target = kind === 'sqlite' ? '; target >= 0.5' : '; target >= 0.4';
-      report({
-        name: `${kind}: get rps / bare rps`,
-        value: round(get.rps / bareRps, 3),
-        unit: 'ratio',
-        note: `bare = mean of first and last (${Math.round(bareRuns[0]!.rps)}, ${Math.round(bareRuns[1]!.rps)})${target}`,
-      });
-      // Throughput a saturated core would give, from CPU per request: the same ratio without the machine's other load.
-      report({
-        name: `${kind}: get / bare by server CPU per request`,
-        value: round(bareCpu / get.cpuPerRequestMicros, 3),
-        unit: 'ratio',
-        note: `bare ${Math.round(bareCpu)} µs, get ${Math.round(get.cpuPerRequestMicros)} µs${kind === 'postgres' ? " (+ PostgreSQL's own CPU)" : ''}`,
-      });
+    if (bare) {
+      report({ name: 'bare Fastify route RSS at the end', value: mib(await bare.stop()), unit: 'MiB' });
+      servers.splice(servers.indexOf(bare), 1);
     }
   } finally {
     for (const server of servers) server.kill();

@@ -20,11 +20,13 @@ export interface LoadResult {
   maxMs: number;
   /** Requests that got no answer in TIMEOUT_SECONDS, or whose connection failed (counted, not in the latencies). */
   failed: number;
+  /** Every answer's latency, ms, sorted. */
+  latenciesMs: Float64Array;
 }
 
 const TIMEOUT_SECONDS = 30;
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
@@ -55,5 +57,6 @@ export async function measureLoad(options: LoadOptions): Promise<LoadResult> {
     p99Ms: percentile(sorted, 99),
     maxMs: sorted[sorted.length - 1]!,
     failed: result.errors + result.timeouts,
+    latenciesMs: sorted,
   };
 }
