@@ -225,7 +225,7 @@ function postgresCpuMicros(): number {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (!stat.includes('(postgres)')) continue;
       const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      // utime and stime, and cutime and cstime: the postmaster's holds the backends that have exited. Clock ticks (USER_HZ = 100).
+      // utime and stime, and cutime and cstime (the postmaster's hold its backends that have exited); USER_HZ ticks.
       ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
     } catch {
       // The process ended between the listing and the read.
@@ -241,8 +241,8 @@ interface Rounds {
 
 /**
  * Bare, get, bare, ..., get, bare: each round of the get between two of the bare route, so each ratio compares the
- * two on the same machine. The machine's speed drifts over a run: the bare route alone read 57 to 90 µs of CPU a request in
- * runs minutes apart, and a baseline measured minutes from the get compared unlike machines.
+ * two on the same machine. The machine's speed drifts over a run: the bare route alone read 57 to 90 µs of CPU a
+ * request in runs minutes apart, and a baseline measured minutes from the get compared unlike machines.
  */
 async function getAgainstBare(bare: ServerChild, server: ServerChild, key: string, ids: string[], postgres: boolean): Promise<Rounds> {
   const barePaths = pathCycle(ids);
