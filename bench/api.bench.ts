@@ -9,7 +9,6 @@
 //   size over p99 at the smallest (target <= 1.5).
 // The server runs in a child process (one core), the load client here (the other core).
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +21,7 @@ import { createPgSchema, TEST_DATABASE_URL, type StoreKind } from '../test/harne
 import type { ServerMessage, ServerRequest, ServerStart } from './api-server.ts';
 import { seedAvatars } from './api-seed.ts';
 import type { Report } from './bench-row.ts';
+import { cpuSecondsNamed } from './proc-cpu.ts';
 import { measureLoad, percentile, type LoadResult } from './load-client.ts';
 
 const AVATARS = Number(process.env.BENCH_API_AVATARS || 100_000);
@@ -214,26 +214,6 @@ async function load(
   return measured;
 }
 
-/**
- * CPU time all of this machine's PostgreSQL processes have used, µs, from /proc (the bench's database is local).
- */
-function postgresCpuMicros(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (!stat.includes('(postgres)')) continue;
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      // utime and stime, and cutime and cstime (the postmaster's hold its backends that have exited); USER_HZ ticks.
-      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return ticks * 10_000;
-}
-
 interface Rounds {
   bare: Measured[];
   get: Measured[];
@@ -244,13 +224,19 @@ interface Rounds {
  * two on the same machine. The machine's speed drifts over a run: the bare route alone read 57 to 90 µs of CPU a
  * request in runs minutes apart, and a baseline measured minutes from the get compared unlike machines.
  */
-async function getAgainstBare(bare: ServerChild, server: ServerChild, key: string, ids: string[], postgres: boolean): Promise<Rounds> {
+async function getAgainstBare(
+  bare: ServerChild,
+  server: ServerChild,
+  key: string,
+  ids: string[],
+  readDatabaseCpu?: () => number,
+): Promise<Rounds> {
   const barePaths = pathCycle(ids);
   const getPaths = pathCycle(ids);
   const timing = (first: boolean) => ({ warmup: first ? WARMUP_SECONDS : 1, seconds: ROUND_SECONDS });
   const rounds: Rounds = { bare: [await load(bare, barePaths, undefined, CONNECTIONS, timing(true))], get: [] };
   for (let round = 0; round < RATIO_ROUNDS; round++) {
-    rounds.get.push(await load(server, getPaths, key, CONNECTIONS, timing(round === 0), postgres ? postgresCpuMicros : undefined));
+    rounds.get.push(await load(server, getPaths, key, CONNECTIONS, timing(round === 0), readDatabaseCpu));
     rounds.bare.push(await load(bare, barePaths, undefined, CONNECTIONS, timing(false)));
   }
   return rounds;
@@ -424,7 +410,9 @@ export default async function bench(report: Report): Promise<void> {
           servers.push(bare);
           bareBody = JSON.stringify(sample).length;
         }
-        const rounds = await getAgainstBare(bare, server, seeded.key, seeded.ids, kind === 'postgres');
+        // PostgreSQL's CPU from /proc: the bench's database is local.
+        const postgresCpuMicros = () => cpuSecondsNamed('postgres') * 1e6;
+        const rounds = await getAgainstBare(bare, server, seeded.key, seeded.ids, kind === 'postgres' ? postgresCpuMicros : undefined);
         figures(
           `bare Fastify route (${kind}'s rounds)`,
           pooled(rounds.bare),

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { espeakPcm16 } from '../test/renderer/espeak-speech.ts';
 
 const SENTENCE = 'The quick brown fox jumps over the lazy dog, and then it rests for a while in the warm afternoon sun.';
@@ -11,10 +10,4 @@ export function speechWithPauses(seconds: number, sampleRate: 16000 | 24000 = 16
   const parts: Buffer[] = [];
   for (let length = 0; length < bytes; length += sentence.length + pause.length) parts.push(sentence, pause);
   return Buffer.concat(parts).subarray(0, bytes);
-}
-
-/** CPU seconds a process has used (user + system), from /proc: the renderer's cost per session. */
-export function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }

@@ -8,7 +8,8 @@ import { HEADER_BYTES, MEDIA_KIND } from '../renderer/live/frame-output.ts';
 import { createSession, SECRET, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
-import { cpuSeconds, speechWithPauses } from './bench-speech.ts';
+import { speechWithPauses } from './bench-speech.ts';
+import { cpuSeconds } from './proc-cpu.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 

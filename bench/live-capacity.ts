@@ -13,7 +13,7 @@ import { TestAgent } from '../test/livekit/livekit-agent.ts';
 import { connectAgent, type SpeechAgent } from '../test/renderer/speech-agent.ts';
 import { ROOT_DIR } from '../test/fixtures.ts';
 import type { Report } from './bench-row.ts';
-import { cpuSeconds } from './bench-speech.ts';
+import { cpuSeconds, readProcCpu } from './proc-cpu.ts';
 
 /** The renderer's core (BENCH_LIVE_CORE), the most sessions tried on it, and each run's measured window (s). */
 export const CAPACITY_CORE = Number(process.env.BENCH_LIVE_CORE || 1);
@@ -56,14 +56,10 @@ export interface CapacityRun {
 function threadCpu(pid: number): Map<string, number> {
   const byName = new Map<string, number>();
   for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '#');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      byName.set(name, (byName.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // The thread ended while we read.
-    }
+    const cpu = readProcCpu(`/proc/${pid}/task/${tid}/stat`);
+    if (!cpu) continue; // the thread ended while we read
+    const name = cpu.name.replace(/\d+$/, '#');
+    byName.set(name, (byName.get(name) ?? 0) + cpu.own);
   }
   return byName;
 }

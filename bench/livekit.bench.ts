@@ -5,7 +5,8 @@
 // over LiveKit, idle and speaking (BENCH_LIVEKIT_SECONDS shortens the 60 s of speech).
 import { performance } from 'node:perf_hooks';
 import { TestAgent } from '../test/livekit/livekit-agent.ts';
-import { cpuSeconds, speechWithPauses } from './bench-speech.ts';
+import { speechWithPauses } from './bench-speech.ts';
+import { cpuSeconds } from './proc-cpu.ts';
 import { CAPACITY_CORE, CAPACITY_SECONDS, reportCapacity, runLivekitCapacity } from './live-capacity.ts';
 import { startLiveKit } from '../test/livekit/livekit-server.ts';
 import { createSession, SECRET, startLiveRenderer } from '../test/renderer/live-renderer.ts';

@@ -10,7 +10,7 @@
  * A part whose module is absent is said on the console and reports no row. VIDEOS_BENCH_PARTS (comma-separated:
  * portrait, browser, api, webhook) runs only those parts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import { wavOf } from '../test/renderer/espeak-speech.ts';
 import { startRenderer, waitHealthy } from '../test/renderer/renderer-process.ts';
 import type { Report } from './bench-row.ts';
 import { speechWithPauses } from './bench-speech.ts';
+import { exitedChildrenCpuSeconds } from './proc-cpu.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SIZE = 512;
@@ -60,12 +61,12 @@ async function portraitRows(report: Report, pcm: Buffer, dir: string): Promise<v
     let best = { wall: Number.POSITIVE_INFINITY, cpu: 0, ffmpeg: 0 };
     for (let i = 0; i < 2; i++) {
       const cpuBefore = process.cpuUsage();
-      const ffmpegBefore = childCpuSeconds();
+      const ffmpegBefore = exitedChildrenCpuSeconds();
       const started = performance.now();
       await renderTalkingVideo(animator.withSeed(1), { pcm, mp4Path, encoder });
       const wall = (performance.now() - started) / 1000;
       const used = process.cpuUsage(cpuBefore);
-      if (wall < best.wall) best = { wall, cpu: (used.user + used.system) / 1e6, ffmpeg: childCpuSeconds() - ffmpegBefore };
+      if (wall < best.wall) best = { wall, cpu: (used.user + used.system) / 1e6, ffmpeg: exitedChildrenCpuSeconds() - ffmpegBefore };
     }
     report({
       name: `video portrait ${SIZE}x${SIZE}/${FPS} render speed`,
@@ -90,12 +91,6 @@ async function portraitRows(report: Report, pcm: Buffer, dir: string): Promise<v
   } finally {
     await portrait.cleanup();
   }
-}
-
-/** CPU seconds of this process's finished children (ffmpeg), from /proc: cutime + cstime in clock ticks (USER_HZ 100). */
-function childCpuSeconds(): number {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 function drawSpeed(animator: PortraitAnimator, frames: number): number {

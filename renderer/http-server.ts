@@ -13,6 +13,7 @@ import { RenderQueue } from './render-queue.ts';
 import { RENDERER_VIDEO_PATHS } from '../contract/videos.ts';
 import { readVideoConfig } from './video/video-config.ts';
 import { createVideoRoutes } from './video/video-routes.ts';
+import { messageOf } from './error-message.ts';
 
 /** What the server needs: the config and, once the portrait is loaded, the animator. */
 export interface RendererState {
@@ -49,7 +50,7 @@ export function createRendererServer(state: RendererState): { server: http.Serve
         process.stderr.write(`${JSON.stringify({ event: 'missing-part', part: error.part, reason: error.reason })}\n`);
         sendError(response, 503, MISSING_PART, `The renderer cannot do this without ${error.part}.`, error.reason);
       } else {
-        process.stderr.write(`${JSON.stringify({ event: 'error', message: String((error as Error)?.message ?? error) })}\n`);
+        process.stderr.write(`${JSON.stringify({ event: 'error', message: messageOf(error) })}\n`);
         sendError(response, 500, 'internal', 'The renderer failed to answer this request.');
       }
     });

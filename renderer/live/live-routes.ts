@@ -21,6 +21,7 @@ import { RENDERER_PATHS } from '../../contract/renderer-http.ts';
 import { parseExpressionObject } from '../../contract/expressions.ts';
 import { bindSpeechSocket, refuse } from './speech-socket.ts';
 import { checkWhepOffer, WhepOfferError } from './whep-viewer.ts';
+import { messageOf } from '../error-message.ts';
 
 const MAX_JSON_BYTES = 16 * 1024;
 // Browsers post WHEP offers from the app's origin; the session token, not the origin, is the credential.
@@ -63,7 +64,7 @@ export function createLiveRoutes(options: LiveRoutesOptions): LiveRoutes {
       await route(request, response, url);
     } catch (error) {
       if (error instanceof HttpError) return sendJson(response, error.status, { error: error.message, code: error.code });
-      process.stderr.write(`${JSON.stringify({ event: 'error', message: String((error as Error)?.message ?? error) })}\n`);
+      process.stderr.write(`${JSON.stringify({ event: 'error', message: messageOf(error) })}\n`);
       sendJson(response, 500, { error: 'The renderer failed to answer this request.', code: 'internal' });
     }
   }

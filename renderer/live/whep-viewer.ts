@@ -1,6 +1,7 @@
 import type { MediaStreamTrack, RTCPeerConnection } from '@roamhq/wrtc';
 import { filterIceCandidates } from './ice-candidate-filter.ts';
 import { loadWrtc } from './wrtc-binding.ts';
+import { messageOf } from '../error-message.ts';
 
 const GATHERING_TIMEOUT_MS = 3000;
 /** A WHEP viewer receives one video and one audio track; a few more sections (a data channel) are tolerated. */
@@ -29,7 +30,7 @@ export async function answerWhepOffer(
     try {
       await pc.setRemoteDescription({ type: 'offer', sdp: filterIceCandidates(offerSdp, iceHosts) });
     } catch (error) {
-      throw new WhepOfferError(`The SDP offer was refused: ${String((error as Error)?.message ?? error).slice(0, 200)}`);
+      throw new WhepOfferError(`The SDP offer was refused: ${messageOf(error).slice(0, 200)}`);
     }
     const stream = new wrtc.MediaStream();
     // After the offer, addTrack takes over the viewer's recvonly transceiver of the same kind.

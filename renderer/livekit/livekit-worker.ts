@@ -24,6 +24,7 @@ import type { SpokenWord } from '../live/speech-protocol.ts';
 import { parseStreamFormat, SPEECH_RATE, SpeechFormatter } from './speech-format.ts';
 import { parseExpressionAttribute } from './expression-attribute.ts';
 import { MAX_WORDS_CHARS, parseWordsStream, WORDS_TOPIC } from './words-stream.ts';
+import { messageOf } from '../error-message.ts';
 
 const JOIN_TIMEOUT_MS = 10_000;
 const RPC_ATTEMPTS = 3;
@@ -431,8 +432,3 @@ function joinError(url: string, error: unknown): LiveKitJoinError {
 
 /** LiveKit's messages end anyhow: the API's sentences end with a full stop. */
 const sentence = (text: string) => `${text.trim().replace(/[.:,;]+$/, '')}.`;
-
-/** A thrown value's message, for a log line or a sentence (LiveKit's SDK throws Errors, but not only). */
-function messageOf(error: unknown): string {
-  return String((error as Error)?.message ?? error);
-}
