@@ -127,10 +127,14 @@ describe('console', () => {
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect.poll(() => page.locator('#detail-notice').textContent(), { timeout: 20_000 }).toBe('Preview of Starter Sam is showing.');
     await expect
-      .poll(() =>
-        page.evaluate(
-          () => (document.querySelector('avatar-view') as unknown as { debugState(): { frames: number } | null }).debugState()?.frames ?? 0,
-        ),
+      .poll(
+        () =>
+          page.evaluate(
+            () =>
+              (document.querySelector('avatar-view') as unknown as { debugState(): { frames: number } | null }).debugState()?.frames ?? 0,
+          ),
+        // Software WebGL beside the rest of the suite can take a second or more for the first frames.
+        { timeout: 15_000 },
       )
       .toBeGreaterThan(2);
     expect(
@@ -178,7 +182,7 @@ describe('console', () => {
 
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect
-      .poll(() => page.locator('#detail > [data-error]').textContent())
+      .poll(() => page.locator('#detail > [data-error]').textContent(), { timeout: 10_000 })
       .toBe('Avatar rendering container not deployed. Deploy the avatar first.');
 
     // Deploy: the state is polled from starting to running; then the preview is the renderer's MP4.
