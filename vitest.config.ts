@@ -28,6 +28,8 @@ export default defineConfig({
     // Real processes (renderers, Chromium, ffmpeg) on two shared cores: generous guards against hangs, not timings.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    // A poll waits for the page or the server to catch up; 1 s (vitest's default) was one slow frame on a loaded run.
+    expect: { poll: { timeout: 10_000 } },
     projects: [
       {
         extends: true,

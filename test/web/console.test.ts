@@ -182,7 +182,7 @@ describe('console', () => {
 
     await page.getByRole('button', { name: 'Preview' }).click();
     await expect
-      .poll(() => page.locator('#detail > [data-error]').textContent(), { timeout: 10_000 })
+      .poll(() => page.locator('#detail > [data-error]').textContent())
       .toBe('Avatar rendering container not deployed. Deploy the avatar first.');
 
     // Deploy: the state is polled from starting to running; then the preview is the renderer's MP4.
