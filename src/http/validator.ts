@@ -35,6 +35,10 @@ const FORMAT_MESSAGES: Record<string, string> = {
   resolution: 'must be WIDTHxHEIGHT with each side an even number from 64 to 4096, e.g. "512x512"',
 };
 
+/** A JSON type as a sentence names it: "an integer", "a string", "null". */
+const typeNamed = (type: string | undefined) =>
+  type === 'null' ? 'null' : type === undefined ? 'a value' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+
 /** Ajv's errors as the design's `details`: a dotted path and a message a person can act on. */
 export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail[] {
   const details: ErrorDetail[] = [];
@@ -81,11 +85,17 @@ export function toErrorDetails(errors: ErrorObject[], part: string): ErrorDetail
       message = TEXT_RULE_MESSAGES[(e.params as { pattern: string }).pattern] ?? message;
     } else if (e.keyword === 'format') {
       message = FORMAT_MESSAGES[(e.params as { format: string }).format] ?? message;
+    } else if (e.keyword === 'type') {
+      // Ajv says "must be integer"; a type list (`['string', 'null']`) comes joined by commas.
+      message = `must be ${String((e.params as { type: string | string[] }).type)
+        .split(',')
+        .map(typeNamed)
+        .join(' or ')}`;
     } else if (e.keyword === 'anyOf') {
       const branches = (e.schema as { const?: unknown; type?: string }[]) ?? [];
       message = branches.every((b) => b.const !== undefined)
         ? `must be one of ${branches.map((b) => JSON.stringify(b.const)).join(', ')}`
-        : `must be ${branches.map((b) => (b.type === 'null' ? 'null' : `a ${b.type ?? 'value'}`)).join(' or ')}`;
+        : `must be ${branches.map((b) => typeNamed(b.type)).join(' or ')}`;
     }
     if (!path && part !== 'body') path = part;
     const key = `${path}|${message}`;

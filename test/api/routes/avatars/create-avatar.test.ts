@@ -150,6 +150,16 @@ describe.each(STORE_KINDS)('POST /api/v1/avatars (%s)', (kind) => {
       expect(answer.body.details.map((d: { path: string }) => d.path)).toContain(path);
     });
 
+    it('names the type a field of the wrong type must be, with its article', async () => {
+      const cases: [unknown, string][] = [
+        [[{ name: 'a' }], 'The request body must be an object.'],
+        [{ name: 'a', tier: 'stylized_3d', config: { frameRate: 30.5 } }, '"config.frameRate" must be an integer.'],
+        [{ name: 'a', tier: 'stylized_3d', config: { idleMotion: 'yes' } }, '"config.idleMotion" must be a boolean.'],
+        [{ name: 'a', tier: 'stylized_3d', config: [] }, '"config" must be an object.'],
+      ];
+      for (const [body, sentence] of cases) expect((await create(body)).body.error, JSON.stringify(body)).toBe(sentence);
+    });
+
     it('refuses malformed JSON with 400 invalid-json', async () => {
       expectError(await createRaw('{"name": "a",'), 400, 'invalid-json');
     });
