@@ -8,6 +8,7 @@ import { HEADER_BYTES, MEDIA_KIND } from '../renderer/live/frame-output.ts';
 import { createSession, SECRET, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
+import { closeChromium } from '../test/web/chromium.ts';
 import { speechWithPauses } from './bench-speech.ts';
 import { cpuSeconds } from './proc-cpu.ts';
 
@@ -132,7 +133,7 @@ export default async function bench(report: Report): Promise<void> {
       report({ name: `frames (${row.name}) bandwidth`, value: Math.round(row.kbps), unit: 'kbit/s' });
     }
   } finally {
-    await browser.close();
+    await closeChromium(browser);
     await live.stop();
   }
 }

@@ -13,6 +13,7 @@ import { CAPACITY_CORE, CAPACITY_SECONDS, reportCapacity, runCapacity } from './
 import { createSession, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent, type SpeechAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
+import { closeChromium } from '../test/web/chromium.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 
@@ -143,7 +144,7 @@ export default async function bench(report: Report): Promise<void> {
       note: `libyuv ${nativeMs.toFixed(3)} ms; sessions convert with libyuv (the TypeScript one only before the binding loads)`,
     });
   } finally {
-    await browser.close();
+    await closeChromium(browser);
     await live.stop();
   }
 }

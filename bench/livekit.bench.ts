@@ -12,6 +12,7 @@ import { startLiveKit } from '../test/livekit/livekit-server.ts';
 import { createSession, SECRET, startLiveRenderer } from '../test/renderer/live-renderer.ts';
 import { connectAgent } from '../test/renderer/speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from '../test/renderer/whep-browser-viewer.ts';
+import { closeChromium } from '../test/web/chromium.ts';
 
 type Report = (row: { name: string; value: number; unit: string; note?: string }) => void;
 
@@ -177,7 +178,7 @@ export default async function bench(report: Report): Promise<void> {
       }),
     );
   } finally {
-    await browser.close();
+    await closeChromium(browser);
     await live.stop();
     await livekit.stop();
   }

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { VRM_FIXTURES } from '../test/fixtures.ts';
-import { launchChromium } from '../test/web/chromium.ts';
+import { closeChromium, launchChromium } from '../test/web/chromium.ts';
 import type { PageSdk } from '../test/web/sdk-page-types.ts';
 import { startWebTestServer, type WebTestServer } from '../test/web/web-test-server.ts';
 import { FRAME_METER_SCRIPT } from '../web/bench/frame-meter.ts';
@@ -132,7 +132,7 @@ export default async function bench(report: (row: Row) => void): Promise<void> {
       note: 'target >= 0.9',
     });
   } finally {
-    await browser?.close();
+    await closeChromium(browser);
     await server.close();
     await rm(dist, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import { connectAgent } from '../renderer/speech-agent.ts';
 import { floodSpeech } from '../renderer/speech-flooder.ts';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { launchViewerBrowser, watchOverWhep } from '../renderer/whep-browser-viewer.ts';
+import { closeChromium } from '../web/chromium.ts';
 import { watchSessionMouth } from '../harness/session-mouth.ts';
 import { buildWeb } from '../../web/build.ts';
 import os from 'node:os';
@@ -68,7 +69,7 @@ describe('live sessions through the API', () => {
     browser = await launchViewerBrowser();
   });
   afterAll(async () => {
-    await browser?.close();
+    await closeChromium(browser);
     await server.close();
     if (dist) fs.rmSync(dist, { recursive: true, force: true });
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { launchTaggedChromium } from '../../src/videos/browser/chromium-process.ts';
 import { CHROMIUM_PATH } from '../web/chromium.ts';
 import { ROOT_DIR } from '../fixtures.ts';
 
@@ -9,7 +10,7 @@ const WHEP_VIEWER_JS = path.join(ROOT_DIR, 'web', 'live', 'whep-viewer.js');
 
 /** Chromium as a WHEP viewer on a loopback-only host: loopback candidates allowed and not hidden behind mDNS. */
 export function launchViewerBrowser(): Promise<Browser> {
-  return chromium.launch({
+  return launchTaggedChromium(chromium, {
     executablePath: CHROMIUM_PATH,
     args: [
       '--no-sandbox',

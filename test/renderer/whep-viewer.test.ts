@@ -4,6 +4,7 @@ import { espeakPcm16 } from './espeak-speech.ts';
 import { createSession, SECRET, startLiveRenderer } from './live-renderer.ts';
 import { connectAgent } from './speech-agent.ts';
 import { launchViewerBrowser, watchOverWhep } from './whep-browser-viewer.ts';
+import { closeChromium } from '../web/chromium.ts';
 
 const TOKEN = 'viewer-token-0123456789abcdef';
 const AGENT_TOKEN = 'agent-token-0123456789abcdef';
@@ -19,7 +20,7 @@ beforeAll(async () => {
   expect((await createSession(baseUrl, session('watched'))).status).toBe(201);
 });
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await live?.stop();
 });
 

@@ -1,10 +1,13 @@
 /** Debian's Chromium, headless, driven by playwright-core: WebGL through SwiftShader, audio without a gesture. */
 import { chromium, type Browser } from 'playwright-core';
+import { launchTaggedChromium } from '../../src/videos/browser/chromium-process.ts';
+
+export { closeChromium } from '../../src/videos/browser/chromium-process.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  return launchTaggedChromium(chromium, {
     executablePath: CHROMIUM_PATH,
     args: [
       '--no-sandbox',

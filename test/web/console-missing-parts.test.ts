@@ -9,7 +9,7 @@ import { buildWeb } from '../../web/build.ts';
 import { FFMPEG_MISSING } from '../../renderer/encoder/ffmpeg-part.ts';
 import { startApiWithoutFfmpeg, type ApiWithoutFfmpeg } from '../reliability/harness/missing-parts.ts';
 import { startTestServer, type TestServer } from '../harness/test-server.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 
 const ARTIFACTS = path.join(ROOT_DIR, 'test-artifacts', 'web');
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await withoutFfmpeg?.remove();
   await complete?.close();
 });

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { PORTRAIT_FIXTURES, ROOT_DIR, VRM_FIXTURES } from '../fixtures.ts';
 import { buildWeb } from '../../web/build.ts';
 import { startTestServer, type TestKey, type TestServer } from '../harness/test-server.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 
 const ARTIFACTS = path.join(ROOT_DIR, 'test-artifacts', 'web');
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await server?.close();
 });
 

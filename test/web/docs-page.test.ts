@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startTestServer, type TestServer } from '../harness/test-server.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 
 let browser: Browser;
 let server: TestServer;
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await server?.close();
 });
 

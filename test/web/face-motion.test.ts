@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT_DIR } from '../fixtures.ts';
 import { buildWeb } from '../../web/build.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 import type { PageSdk, PageView } from './sdk-page-types.ts';
 import { startWebTestServer, type WebTestServer } from './web-test-server.ts';
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await server?.close();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });

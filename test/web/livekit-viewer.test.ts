@@ -9,7 +9,7 @@ import { TestAgent } from '../livekit/livekit-agent.ts';
 import { type RunningLiveKit, roomToken, startLiveKit } from '../livekit/livekit-server.ts';
 import { espeakPcm16 } from '../renderer/espeak-speech.ts';
 import { createSession, startLiveRenderer } from '../renderer/live-renderer.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 
 let livekit: RunningLiveKit;
 let live: Awaited<ReturnType<typeof startLiveRenderer>>;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   });
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await live?.stop();
   await livekit?.stop();
   fs.rmSync(dist, { recursive: true, force: true });

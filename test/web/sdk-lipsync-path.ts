@@ -17,7 +17,7 @@ import { buildEspeakHelper, speak, type SpokenText } from '../../lipsync/truth/e
 import { alignFrames, type ScoredFrame, scoreVowels } from '../../lipsync/truth/score-visemes.ts';
 import { scorePlayout } from '../../lipsync/truth/held-out.ts';
 import { phonemeTableOf } from '../../lipsync/truth/phoneme-tables.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 import type { PageSdk, PageView } from './sdk-page-types.ts';
 import { startWebTestServer } from './web-test-server.ts';
 
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     );
     console.log(`accuracy by lag (ms): ${curve.join(' ')}`);
   } finally {
-    await browser.close();
+    await closeChromium(browser);
     await server.close();
     await rm(tmp, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ROOT_DIR, VRM_FIXTURES } from '../fixtures.ts';
 import { buildWeb } from '../../web/build.ts';
-import { launchChromium } from './chromium.ts';
+import { closeChromium, launchChromium } from './chromium.ts';
 import type { PageSdk } from './sdk-page-types.ts';
 import { startWebTestServer, type WebTestServer } from './web-test-server.ts';
 import { centreColour, differingShare } from './page-pixels.ts';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await closeChromium(browser);
   await server?.close();
   if (dist) await rm(dist, { recursive: true, force: true });
 });

@@ -5,6 +5,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { closeChromium, launchTaggedChromium } from './chromium-process.ts';
 
 export interface HeadlessBrowserSettings {
   /** Chromium's executable (CHROMIUM_PATH, default /usr/bin/chromium). */
@@ -71,11 +72,11 @@ async function newContext(): Promise<BrowserContext> {
   return (await launched()).newContext(options);
 }
 
-/** Closes the browser (server stop); a later render launches a new one. */
+/** Closes the browser (server stop), killing one that does not exit; a later render launches a new one. */
 export async function closeHeadlessBrowser(): Promise<void> {
   const current = browser;
   browser = null;
-  if (current) await (await current.catch(() => null))?.close().catch(() => {});
+  if (current) await closeChromium(await current.catch(() => null));
 }
 
 function launched(): Promise<Browser> {
@@ -115,11 +116,11 @@ async function launch(): Promise<Browser> {
   // WebGL through the machine's EGL first: on a server without a GPU that is Mesa's llvmpipe, which draws a VRM frame
   // in about half the time of Chromium's own SwiftShader (measured: 0.6x real time with SwiftShader, 1.0-1.4x with
   // llvmpipe, 512x512/30 on two cores). Where EGL gives no WebGL 2 (no Mesa), SwiftShader.
-  const egl = await chromium.launch({ executablePath, args: [...EGL_GRAPHICS, ...COMMON_ARGS] });
+  const egl = await launchTaggedChromium(chromium, { executablePath, args: [...EGL_GRAPHICS, ...COMMON_ARGS] });
   graphics = await webglRenderer(egl);
   if (graphics !== null) return egl;
-  await egl.close().catch(() => {});
-  const swiftshader = await chromium.launch({ executablePath, args: [...SWIFTSHADER_GRAPHICS, ...COMMON_ARGS] });
+  await closeChromium(egl);
+  const swiftshader = await launchTaggedChromium(chromium, { executablePath, args: [...SWIFTSHADER_GRAPHICS, ...COMMON_ARGS] });
   graphics = await webglRenderer(swiftshader);
   return swiftshader;
 }

@@ -8,6 +8,7 @@ import { freePort } from '../../harness/free-port.ts';
 import { espeakPcm16 } from '../../renderer/espeak-speech.ts';
 import { connectAgent, type SpeechAgent } from '../../renderer/speech-agent.ts';
 import { launchViewerBrowser, watchContinuously, type ContinuousViewer } from '../../renderer/whep-browser-viewer.ts';
+import { closeChromium } from '../../web/chromium.ts';
 import { startApiProcess, type ApiProcess } from './api-process.ts';
 import { createDataTarget } from './data-target.ts';
 import { apiCaller, deployAndWaitRunning, readyPortrait, sleep, type ApiCaller } from './portrait-api.ts';
@@ -187,7 +188,7 @@ export async function runLiveSessionFaults(options: LiveFaultOptions): Promise<L
     await call('POST', `/api/v1/avatars/${avatarId}/undeploy`);
     return { figures: { blip, apiRestart, rendererCrash }, problems };
   } finally {
-    await browser?.close();
+    await closeChromium(browser);
     await api?.stop();
     // An API killed mid-test leaves its renderer (it outlives the API by design): stop it here.
     if (avatarId && fs.existsSync(pidFile())) {
