@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { chromiumTag, closeChromium, launchTaggedChromium, pidsWithArgument } from './chromium-process.ts';
+import { headlessBrowserSettings } from './headless-browser.ts';
 
-const launch = () =>
-  launchTaggedChromium(chromium, { executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox'] });
+const launch = () => launchTaggedChromium(chromium, { executablePath: headlessBrowserSettings().executablePath, args: ['--no-sandbox'] });
 
 describe('closeChromium', () => {
   it('closes a tagged browser, whose one process carries the tag', async () => {
