@@ -404,8 +404,14 @@ export class LiveKitWorker {
   }
 }
 
+/** Reads a stream not ours to play to its end, and drops it. */
 async function drain(reader: ByteStreamReader | TextStreamReader): Promise<void> {
-  for await (const _ of reader);
+  try {
+    for await (const _ of reader);
+  } catch {
+    // Ended all the same: rtc-node fails the streams still open when the avatar leaves the room, or when a sender's
+    // stream ends in error. Nothing waits on a drain, so its failure would be an unhandled rejection (the process's end).
+  }
 }
 
 /** Sets `key` as the newest entry of `map`, which keeps the latest SEGMENTS_KEPT. */

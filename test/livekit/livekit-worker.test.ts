@@ -300,6 +300,30 @@ describe('the renderer as a LiveKit avatar worker (real livekit-server)', () => 
     expect(await status(sessionId)).toMatchObject({ state: 'active' });
   });
 
+  it('drops speech from anyone but its agent, and ends cleanly with such a stream still open', async () => {
+    const { agent, sessionId, room } = await agentWithAvatar();
+    const stranger = await TestAgent.join(livekit.url, room, 'agent-2');
+    agents.push(stranger);
+    await expect.poll(() => stranger.avatar?.identity, { message: 'the stranger to see the avatar' }).toBe('avatar-1');
+    // At real time, so the stranger leaves in the middle of it; rtc-node then leaves the avatar's read of it open.
+    const sentAt = performance.now();
+    void stranger.speak(speech24k, { speedup: 1 }).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await stranger.leave();
+    // Nothing of it was heard, and nothing finished: the agent's playback is not the stranger's.
+    expect(loudestHalfSecond(agent, sentAt, performance.now())).toBeLessThan(50);
+    expect(agent.finished).toEqual([]);
+    await agent.speak(speech24k.subarray(0, 24000));
+    expect(await agent.finishedNumber(1)).toMatchObject({ interrupted: false });
+
+    // Leaving the room ends the stranger's stream, with an error when rtc-node's clean-up comes first; the renderer goes on.
+    const ended = await fetch(`${baseUrl}/sessions/${sessionId}`, { method: 'DELETE', headers: { Authorization: `Bearer ${SECRET}` } });
+    expect(ended.status).toBe(204);
+    await expect.poll(() => agent.room.remoteParticipants.has('avatar-1'), { message: 'the avatar to leave' }).toBe(false);
+    expect((await fetch(`${baseUrl}/health`)).status).toBe(200);
+    expect(live.renderer.child.exitCode).toBeNull();
+  });
+
   it('keeps the session while the agent rejoins within the grace: it hears that the segment it left was cut, and speaks on', async () => {
     const { agent, sessionId, room } = await agentWithAvatar({ reconnectGraceSeconds: 10 });
     void agent.speak(speech24k).catch(() => {});
