@@ -159,9 +159,9 @@ export class TestAgent {
 }
 
 /**
- * Passes over a track that was released before a stream could open on it: a participant that leaves as its track is
- * subscribed (an avatar ended at once) unpublishes it first, and rtc-node then refuses the handle. Anything else still
- * fails the run, as an unhandled rejection.
+ * Passes over a track that was released before a stream could open on it: when the agent leaves the room (or the
+ * avatar does) just as the track is subscribed, rtc-node refuses the track's handle. Anything else still fails the
+ * run, as an unhandled rejection.
  */
 export function unlessReleased(error: unknown): void {
   if (error instanceof Error && error.message.includes('is not a livekit_ffi::server::room::FfiTrack')) return;
