@@ -56,7 +56,7 @@ export class TestAgent {
     const { room } = agent;
     room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _publication, participant: RemoteParticipant) => {
       agent.avatar = participant;
-      agent.consume(track).catch(unlessReleased);
+      agent.consume(track).catch(ignoreReleasedTrack);
     });
     room.on(RoomEvent.DataReceived, (payload: Uint8Array, _participant, _kind, topic?: string) => {
       if (topic === LIVEKIT_AVATAR.debugTopic) agent.debugEvents.push(JSON.parse(new TextDecoder().decode(payload)));
@@ -163,7 +163,7 @@ export class TestAgent {
  * avatar does) just as the track is subscribed, rtc-node refuses the track's handle. Anything else still fails the
  * run, as an unhandled rejection.
  */
-export function unlessReleased(error: unknown): void {
+export function ignoreReleasedTrack(error: unknown): void {
   if (error instanceof Error && error.message.includes('is not a livekit_ffi::server::room::FfiTrack')) return;
   throw error;
 }

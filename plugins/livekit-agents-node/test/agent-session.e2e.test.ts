@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readyLiveAvatar } from '../../../test/harness/live-avatar.ts';
 import { keyPerSuite, serverPerSuite } from '../../../test/harness/server-per-suite.ts';
-import { unlessReleased } from '../../../test/livekit/livekit-agent.ts';
+import { ignoreReleasedTrack } from '../../../test/livekit/livekit-agent.ts';
 import { API_KEY, API_SECRET, type RunningLiveKit, roomToken, startLiveKit } from '../../../test/livekit/livekit-server.ts';
 import { espeakPcm16 } from '../../../test/renderer/espeak-speech.ts';
 import { ATTRIBUTE_PUBLISH_ON_BEHALF, AvatarSession, AvatarsError, SAMPLE_RATE } from '../src/index.js';
@@ -29,7 +29,7 @@ class Watch {
   readonly audio: { at: number; level: number; seconds: number }[] = [];
 
   constructor(room: Room) {
-    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => this.consume(track).catch(unlessReleased));
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => this.consume(track).catch(ignoreReleasedTrack));
   }
 
   /**
